@@ -1,0 +1,1 @@
+//! ESC/POS tickets: layout, encoding, rendering, drivers.

@@ -1,0 +1,1 @@
+//! The central /rest/store API simulator.
