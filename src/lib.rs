@@ -1,1 +1,8 @@
+//! storepos: an offline-first point of sale for stores on a mall/chain platform.
+//!
+//! The tree reads like the architecture: `domain` (pure rules) → `ledger` (SQLite) →
+//! `commands` (the one command table every transport calls) → transports (`cli`,
+//! `server`, the Tauri shell in `src-tauri/`). `sync` talks to the platform; printing
+//! bytes lives in the `storepos-printers` crate.
+
 pub mod domain;

@@ -1,1 +1,18 @@
+//! The pure domain: every rule of the store lives here, with no IO.
+//!
+//! Nothing in this module touches the clock, the disk or the network; callers pass
+//! `now`, rows and settings in. That keeps each rule testable on its own and lets
+//! the ledger, the sync engine and the UI share one answer to "is this allowed?".
 
+pub mod after_sales;
+pub mod business_day;
+pub mod cash;
+pub mod counts;
+pub mod error;
+pub mod local_number;
+pub mod money;
+pub mod order;
+pub mod transitions;
+
+pub use error::DomainError;
+pub use money::Money;

@@ -1,0 +1,272 @@
+//! Orders as the store sees them: counter sales and online SELF_PICK / FLASH orders.
+
+use serde::{Deserialize, Serialize};
+
+use super::{DomainError, Money};
+
+/// How the order reached the store. Counter sales are the platform's `STORE_ORDER`;
+/// SELF_PICK and FLASH are online `ORDER`s tied to this store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Channel {
+    Counter,
+    SelfPick,
+    Flash,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Counter, Channel::SelfPick, Channel::Flash];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Channel::Counter => "COUNTER",
+            Channel::SelfPick => "SELF_PICK",
+            Channel::Flash => "FLASH",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn order_type(&self) -> OrderType {
+        match self {
+            Channel::Counter => OrderType::StoreOrder,
+            _ => OrderType::Order,
+        }
+    }
+
+    /// The kitchen flow of seed 003: counter and FLASH orders are *deliver* (the
+    /// ticket prints at once), SELF_PICK is *booking* (prints on check-in).
+    pub fn kitchen_flow(&self) -> KitchenFlow {
+        match self {
+            Channel::SelfPick => KitchenFlow::Booking,
+            _ => KitchenFlow::Deliver,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrderType {
+    StoreOrder,
+    Order,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KitchenFlow {
+    Booking,
+    Deliver,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentMethod {
+    Cash,
+    Wechat,
+    /// Paid online on the platform before the order reached the store.
+    Online,
+}
+
+impl PaymentMethod {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PaymentMethod::Cash => "CASH",
+            PaymentMethod::Wechat => "WECHAT",
+            PaymentMethod::Online => "ONLINE",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PaymentMethod> {
+        [PaymentMethod::Cash, PaymentMethod::Wechat, PaymentMethod::Online].into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+macro_rules! statuses {
+    ($($v:ident => $s:literal, $zh:literal;)*) => {
+        /// The platform's twelve order statuses, spelled as the platform spells them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum Status { $(#[serde(rename = $s)] $v,)* }
+        impl Status {
+            pub const ALL: &'static [Status] = &[$(Status::$v,)*];
+            pub fn as_str(&self) -> &'static str { match self { $(Status::$v => $s,)* } }
+            pub fn label_zh(&self) -> &'static str { match self { $(Status::$v => $zh,)* } }
+            pub fn parse(s: &str) -> Option<Status> { match s { $($s => Some(Status::$v),)* _ => None } }
+        }
+    };
+}
+
+statuses! {
+    CreatedPayPending => "CREATED_PAY_PENDING", "待支付";
+    ClosedPayTimeout => "CLOSED_PAY_TIMEOUT", "支付超时关闭";
+    ClosedCanceled => "CLOSED_CANCELED", "已取消";
+    PaidConfirmPending => "PAID_CONFIRM_PENDING", "已支付";
+    ConfirmedDeliverPending => "CONFIRMED_DELIVER_PENDING", "待发货";
+    Delivering => "DELIVERING", "发货中";
+    DeliveredConfirmPending => "DELIVERED_CONFIRM_PENDING", "已发货";
+    CanceledReturnPending => "CANCELED_RETURN_PENDING", "待退货";
+    ClosedConfirmed => "CLOSED_CONFIRMED", "已确认收货";
+    CanceledRefundPending => "CANCELED_REFUND_PENDING", "待退款";
+    ClosedRefunded => "CLOSED_REFUNDED", "已退款";
+    ConfirmedPickPending => "CONFIRMED_PICK_PENDING", "待取货";
+}
+
+impl Status {
+    pub fn is_closed(&self) -> bool {
+        matches!(
+            self,
+            Status::ClosedPayTimeout | Status::ClosedCanceled | Status::ClosedConfirmed | Status::ClosedRefunded
+        )
+    }
+}
+
+/// A line as the cashier asked for it; the ledger fills in name and price from the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineRequest {
+    pub product_id: i64,
+    #[serde(default)]
+    pub specification_id: Option<i64>,
+    pub quantity: i64,
+    #[serde(default)]
+    pub memo: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub line_no: i64,
+    pub product_id: i64,
+    pub specification_id: Option<i64>,
+    pub name: String,
+    pub category: String,
+    pub station: Option<String>,
+    pub unit_price: Money,
+    pub quantity: i64,
+    pub line_total: Money,
+    pub memo: Option<String>,
+}
+
+impl OrderLine {
+    /// Builds a priced line; the only place a line total is computed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn priced(
+        line_no: i64,
+        product_id: i64,
+        specification_id: Option<i64>,
+        name: String,
+        category: String,
+        station: Option<String>,
+        unit_price: Money,
+        quantity: i64,
+        memo: Option<String>,
+    ) -> Result<OrderLine, DomainError> {
+        validate_quantity(quantity)?;
+        if unit_price.is_negative() {
+            return Err(DomainError::NegativeAmount(unit_price.to_string()));
+        }
+        Ok(OrderLine {
+            line_no,
+            product_id,
+            specification_id,
+            name,
+            category,
+            station,
+            unit_price,
+            quantity,
+            line_total: unit_price.times(quantity),
+            memo: memo.filter(|m| !m.trim().is_empty()),
+        })
+    }
+}
+
+/// Quantities are whole, positive, and bounded so `price × qty` can never overflow.
+pub fn validate_quantity(q: i64) -> Result<(), DomainError> {
+    if (1..=99_999).contains(&q) {
+        Ok(())
+    } else {
+        Err(DomainError::BadQuantity(q))
+    }
+}
+
+pub fn order_total(lines: &[OrderLine]) -> Money {
+    lines.iter().map(|l| l.line_total).sum()
+}
+
+/// Where the local record stands with the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncState {
+    Pending,
+    Synced,
+    Conflict,
+}
+
+impl SyncState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SyncState::Pending => "pending",
+            SyncState::Synced => "synced",
+            SyncState::Conflict => "conflict",
+        }
+    }
+    pub fn parse(s: &str) -> SyncState {
+        match s {
+            "synced" => SyncState::Synced,
+            "conflict" => SyncState::Conflict,
+            _ => SyncState::Pending,
+        }
+    }
+}
+
+/// The remark marker that carries our `client_ref` to the platform. The platform has
+/// no idempotency key, so after a lost answer the sync engine finds the order by this
+/// marker before it would ever send the create again.
+pub fn client_ref_marker(client_ref: &str) -> String {
+    format!("[spos:{client_ref}]")
+}
+
+/// Finds a marker in a remark written by [`client_ref_marker`].
+pub fn parse_client_ref_marker(remark: &str) -> Option<&str> {
+    let start = remark.find("[spos:")? + 6;
+    let end = remark[start..].find(']')? + start;
+    Some(&remark[start..end])
+}
+
+/// A remark for people: the marker removed.
+pub fn strip_client_ref_marker(remark: &str) -> String {
+    match (remark.find("[spos:"), remark.find(']')) {
+        (Some(s), Some(e)) if e > s => format!("{}{}", &remark[..s], &remark[e + 1..]).trim().to_string(),
+        _ => remark.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_round_trips() {
+        assert_eq!(Status::ALL.len(), 12);
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(*s));
+            let j = serde_json::to_string(s).unwrap();
+            assert_eq!(j, format!("\"{}\"", s.as_str()));
+        }
+        assert_eq!(Status::parse("CREATED_PAY_PENDDING"), None);
+    }
+
+    #[test]
+    fn marker_round_trips_inside_a_human_remark() {
+        let r = format!("少冰 {}", client_ref_marker("0190-abc"));
+        assert_eq!(parse_client_ref_marker(&r), Some("0190-abc"));
+        assert_eq!(strip_client_ref_marker(&r), "少冰");
+        assert_eq!(parse_client_ref_marker("iPad 端收银界面"), None);
+    }
+
+    #[test]
+    fn quantity_bounds() {
+        assert!(validate_quantity(0).is_err());
+        assert!(validate_quantity(-3).is_err());
+        assert!(validate_quantity(1).is_ok());
+        assert!(validate_quantity(100_000).is_err());
+    }
+}

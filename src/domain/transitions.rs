@@ -1,0 +1,203 @@
+//! The store-side state machine, as data.
+//!
+//! `TRANSITIONS` is the table under "店员更新订单状态" in seed 000 (DESIGN.md repeats it).
+//! A user action is checked against it ([`apply_action`]); a status *learned from the
+//! platform* goes through [`apply_platform_status`] instead, because the field server
+//! jumps several steps at once (a counter `complete` walks through three statuses, a FLASH
+//! `accept` may land on DELIVERED_CONFIRM_PENDING).
+
+use serde::{Deserialize, Serialize};
+
+use super::order::{Channel, Status};
+use super::DomainError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Complete,
+    Cancel,
+    Accept,
+    Reject,
+    Delivering,
+}
+
+impl Action {
+    pub const ALL: [Action; 5] = [Action::Complete, Action::Cancel, Action::Accept, Action::Reject, Action::Delivering];
+
+    /// The platform wants these lower-case (the field server refuses upper case).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Action::Complete => "complete",
+            Action::Cancel => "cancel",
+            Action::Accept => "accept",
+            Action::Reject => "reject",
+            Action::Delivering => "delivering",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// Where an action leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    To(Status),
+    /// FLASH reject: the platform clears the store; the order leaves our lists.
+    LeavesStore,
+}
+
+use Channel::*;
+use Status::*;
+
+pub const TRANSITIONS: &[(Channel, Status, Action, Outcome)] = &[
+    (Counter, CreatedPayPending, Action::Complete, Outcome::To(ClosedConfirmed)),
+    (Counter, CreatedPayPending, Action::Cancel, Outcome::To(ClosedCanceled)),
+    // Paid by WeChat before the cashier pressed complete: the platform shows it paid.
+    (Counter, PaidConfirmPending, Action::Complete, Outcome::To(ClosedConfirmed)),
+    (SelfPick, PaidConfirmPending, Action::Accept, Outcome::To(ConfirmedPickPending)),
+    (SelfPick, ConfirmedPickPending, Action::Complete, Outcome::To(ClosedConfirmed)),
+    (Flash, PaidConfirmPending, Action::Accept, Outcome::To(ConfirmedDeliverPending)),
+    (Flash, PaidConfirmPending, Action::Reject, Outcome::LeavesStore),
+    (Flash, ConfirmedDeliverPending, Action::Delivering, Outcome::To(Status::Delivering)),
+    (Flash, Status::Delivering, Action::Complete, Outcome::To(ClosedConfirmed)),
+    // The field server's auto-deliver lands an accepted FLASH order here; complete must still work.
+    (Flash, DeliveredConfirmPending, Action::Complete, Outcome::To(ClosedConfirmed)),
+];
+
+pub fn apply_action(channel: Channel, status: Status, action: Action) -> Result<Outcome, DomainError> {
+    TRANSITIONS
+        .iter()
+        .find(|(c, s, a, _)| *c == channel && *s == status && *a == action)
+        .map(|t| t.3)
+        .ok_or(DomainError::IllegalAction { channel, status, action })
+}
+
+pub fn allowed_actions(channel: Channel, status: Status) -> Vec<Action> {
+    TRANSITIONS.iter().filter(|(c, s, _, _)| *c == channel && *s == status).map(|t| t.2).collect()
+}
+
+/// The forward path of each channel; a status's position on it measures progress.
+fn path(channel: Channel) -> &'static [Status] {
+    match channel {
+        Counter => &[CreatedPayPending, PaidConfirmPending, Status::Delivering, DeliveredConfirmPending, ClosedConfirmed],
+        SelfPick => &[PaidConfirmPending, ConfirmedPickPending, ClosedConfirmed],
+        Flash => &[PaidConfirmPending, ConfirmedDeliverPending, Status::Delivering, DeliveredConfirmPending, ClosedConfirmed],
+    }
+}
+
+/// How a status reported by the platform relates to what we hold locally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PlatformChange {
+    /// Same status.
+    Unchanged,
+    /// Moved forward along the channel's path, possibly several steps at once.
+    Forward,
+    /// Left the path: cancelled, refunded, timed out, or a step backwards. The platform
+    /// wins, but people must be told.
+    Diverged,
+}
+
+/// The platform is the authority on status: its answer is always taken. This says how
+/// surprising it was, so the sync engine can raise a conflict when it diverged.
+pub fn apply_platform_status(channel: Channel, local: Status, platform: Status) -> PlatformChange {
+    if local == platform {
+        return PlatformChange::Unchanged;
+    }
+    let p = path(channel);
+    match (p.iter().position(|s| *s == local), p.iter().position(|s| *s == platform)) {
+        (Some(a), Some(b)) if b > a => PlatformChange::Forward,
+        _ => PlatformChange::Diverged,
+    }
+}
+
+/// Did the platform reach `expected` (or go past it on the same path)? An action is
+/// confirmed only by reading the order back: the field server answers success even
+/// when it silently skipped an illegal step.
+pub fn reached(channel: Channel, expected: Status, actual: Status) -> bool {
+    if expected == actual {
+        return true;
+    }
+    let p = path(channel);
+    matches!((p.iter().position(|s| *s == expected), p.iter().position(|s| *s == actual)), (Some(a), Some(b)) if b >= a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_status() -> impl Strategy<Value = Status> {
+        proptest::sample::select(Status::ALL.to_vec())
+    }
+    fn any_channel() -> impl Strategy<Value = Channel> {
+        proptest::sample::select(Channel::ALL.to_vec())
+    }
+    fn any_action() -> impl Strategy<Value = Action> {
+        proptest::sample::select(Action::ALL.to_vec())
+    }
+
+    #[test]
+    fn design_table_rows() {
+        assert_eq!(apply_action(Counter, CreatedPayPending, Action::Complete), Ok(Outcome::To(ClosedConfirmed)));
+        assert_eq!(apply_action(Counter, CreatedPayPending, Action::Cancel), Ok(Outcome::To(ClosedCanceled)));
+        assert_eq!(apply_action(SelfPick, PaidConfirmPending, Action::Accept), Ok(Outcome::To(ConfirmedPickPending)));
+        assert!(apply_action(SelfPick, PaidConfirmPending, Action::Reject).is_err(), "SELF_PICK cannot be rejected");
+        assert_eq!(apply_action(Flash, PaidConfirmPending, Action::Reject), Ok(Outcome::LeavesStore));
+        assert!(apply_action(Counter, CreatedPayPending, Action::Accept).is_err());
+        assert!(apply_action(Counter, ClosedConfirmed, Action::Cancel).is_err(), "cancel after complete");
+    }
+
+    #[test]
+    fn every_pair_is_exhaustively_checked() {
+        // Every (channel, status, action): allowed exactly when the table has the row.
+        let mut allowed = 0;
+        for c in Channel::ALL {
+            for s in Status::ALL {
+                for a in Action::ALL {
+                    let in_table = TRANSITIONS.iter().any(|t| t.0 == c && t.1 == *s && t.2 == a);
+                    assert_eq!(apply_action(c, *s, a).is_ok(), in_table, "{c:?} {s:?} {a:?}");
+                    assert_eq!(allowed_actions(c, *s).contains(&a), in_table);
+                    allowed += in_table as usize;
+                }
+            }
+        }
+        assert_eq!(allowed, TRANSITIONS.len());
+    }
+
+    #[test]
+    fn field_jumps_are_forward() {
+        assert_eq!(apply_platform_status(Counter, CreatedPayPending, ClosedConfirmed), PlatformChange::Forward);
+        assert_eq!(apply_platform_status(Flash, PaidConfirmPending, DeliveredConfirmPending), PlatformChange::Forward);
+        assert_eq!(apply_platform_status(Counter, ClosedConfirmed, ClosedCanceled), PlatformChange::Diverged);
+        assert_eq!(apply_platform_status(Flash, Status::Delivering, PaidConfirmPending), PlatformChange::Diverged);
+        assert!(reached(Counter, ClosedConfirmed, ClosedConfirmed));
+        assert!(reached(Flash, ConfirmedDeliverPending, DeliveredConfirmPending));
+        assert!(!reached(Counter, ClosedConfirmed, CreatedPayPending), "a silently skipped complete");
+        assert!(!reached(Counter, ClosedCanceled, ClosedConfirmed));
+    }
+
+    proptest! {
+        #[test]
+        fn an_allowed_action_never_goes_backwards(c in any_channel(), s in any_status(), a in any_action()) {
+            if let Ok(Outcome::To(next)) = apply_action(c, s, a) {
+                prop_assert_ne!(apply_platform_status(c, s, next), PlatformChange::Unchanged);
+                if next != ClosedCanceled {
+                    prop_assert!(reached(c, s, next));
+                }
+            }
+        }
+
+        #[test]
+        fn errors_name_the_refused_step(c in any_channel(), s in any_status(), a in any_action()) {
+            match apply_action(c, s, a) {
+                Err(DomainError::IllegalAction { channel, status, action }) => {
+                    prop_assert_eq!((channel, status, action), (c, s, a));
+                }
+                Err(e) => prop_assert!(false, "unexpected {e:?}"),
+                Ok(_) => {}
+            }
+        }
+    }
+}
