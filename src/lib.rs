@@ -6,3 +6,4 @@
 //! bytes lives in the `storepos-printers` crate.
 
 pub mod domain;
+pub mod ledger;

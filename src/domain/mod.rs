@@ -12,6 +12,7 @@ pub mod error;
 pub mod local_number;
 pub mod money;
 pub mod order;
+pub mod pinyin;
 pub mod transitions;
 
 pub use error::DomainError;

@@ -270,3 +270,60 @@ mod tests {
         assert!(validate_quantity(100_000).is_err());
     }
 }
+
+/// A whole order as the ledger holds it and every transport shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    #[serde(skip)]
+    pub id: i64,
+    pub client_ref: String,
+    pub local_number: String,
+    pub till_code: String,
+    pub business_day: String,
+    /// The platform's 16-digit number, once sync has learned it.
+    pub order_number: Option<String>,
+    pub channel: Channel,
+    pub order_type: OrderType,
+    pub status: Status,
+    pub payment_method: Option<PaymentMethod>,
+    pub total: Money,
+    pub paid: Option<Money>,
+    pub change: Option<Money>,
+    pub remark: String,
+    pub contact_user: String,
+    pub phone: String,
+    pub cashier: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub sync_state: SyncState,
+    pub conflict: Option<Conflict>,
+    pub left_store: bool,
+    pub checked_in_at: Option<String>,
+    /// What people may do next, from the transition table (the UI shows only these).
+    pub allowed_actions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<OrderLine>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub message: String,
+    pub platform_message: Option<String>,
+    pub at: String,
+}
+
+impl Order {
+    /// Store-side actions from the table, plus `checkin` for a SELF_PICK order waiting
+    /// for its customer (the booking flow prints the kitchen ticket on check-in).
+    pub fn compute_allowed_actions(&self) -> Vec<String> {
+        if self.left_store {
+            return vec![];
+        }
+        let mut v: Vec<String> =
+            super::transitions::allowed_actions(self.channel, self.status).iter().map(|a| a.as_str().to_string()).collect();
+        if self.channel == Channel::SelfPick && self.status == Status::ConfirmedPickPending {
+            v.push("checkin".into());
+        }
+        v
+    }
+}

@@ -1,0 +1,26 @@
+//! Numbered migrations from `migrations/`, embedded in the binary, tracked by `user_version`.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::{LedgerError, Result, APPLICATION_ID};
+
+pub const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+
+pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(LedgerError::TooNew { path: path.into(), found: version, known });
+    }
+    for (i, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        // One transaction per migration: a crash leaves the previous version intact.
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
