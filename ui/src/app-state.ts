@@ -1,0 +1,215 @@
+// App-wide state: language, session, toasts, backend health, cart, the order awaiting payment.
+
+import { backend, CommandError, NETWORK_ERROR } from './backend';
+import type { BackendEvent, Order, Printer, Role, SyncStatus, User } from './backend/types';
+import { emptyCart, type Cart } from './cart';
+import { translate, type Lang, type MessageKey } from './i18n';
+import { createStore } from './store';
+
+export type View = 'cashier' | 'orders' | 'clerk' | 'aftersales' | 'manager';
+
+export const VIEWS_BY_ROLE: Record<Role, View[]> = {
+  cashier: ['cashier', 'orders'],
+  clerk: ['clerk', 'aftersales', 'cashier', 'orders'],
+  manager: ['manager', 'cashier', 'orders', 'clerk', 'aftersales'],
+};
+
+export interface Session {
+  token: string;
+  user: User;
+  till_code: string;
+}
+
+const LANG_KEY = 'storepos.lang';
+const SESSION_INFO_KEY = 'storepos.session_info';
+
+function initialLang(): Lang {
+  try {
+    return localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+  } catch {
+    return 'zh';
+  }
+}
+
+export const langStore = createStore<Lang>(initialLang());
+export const sessionStore = createStore<Session | null>(null);
+export const viewStore = createStore<View>('cashier');
+export const cartStore = createStore<Cart>(emptyCart());
+/** A counter order created from the cart and not paid yet (the cart is locked meanwhile). */
+export const pendingSaleStore = createStore<Order | null>(null);
+
+export interface HealthState {
+  backendUp: boolean;
+  sync: SyncStatus | null;
+  printers: Printer[] | null;
+}
+export const healthStore = createStore<HealthState>({ backendUp: true, sync: null, printers: null });
+
+export type ToastKind = 'info' | 'success' | 'error';
+export interface Toast {
+  id: number;
+  kind: ToastKind;
+  text: string;
+}
+export const toastStore = createStore<Toast[]>([]);
+
+export function setLang(lang: Lang): void {
+  langStore.set(lang);
+  try {
+    localStorage.setItem(LANG_KEY, lang);
+  } catch {
+    /* private mode */
+  }
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+}
+
+/** Translate in the current language. */
+export function t(key: MessageKey, params?: Record<string, string | number>): string {
+  return translate(langStore.get(), key, params);
+}
+
+let toastSeq = 1;
+export function toast(text: string, kind: ToastKind = 'info', ms = kind === 'error' ? 8000 : 3500): void {
+  const id = toastSeq++;
+  toastStore.set((ts) => [...ts.slice(-3), { id, kind, text }]);
+  setTimeout(() => dismissToast(id), ms);
+}
+export function dismissToast(id: number): void {
+  toastStore.set((ts) => ts.filter((x) => x.id !== id));
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof CommandError) return e.message_for(langStore.get());
+  if (e instanceof Error) return `${t('common.error')}: ${e.message}`;
+  return t('common.error');
+}
+
+/** Show an error in the current language. The cart is never touched here. */
+export function reportError(e: unknown): void {
+  if (e instanceof CommandError && e.status === 401 && sessionStore.get()) {
+    endSession();
+    toast(t('err.sessionExpired'), 'error');
+    return;
+  }
+  toast(errorText(e), 'error');
+}
+
+/** Invoke a backend command, tracking whether the backend is reachable. */
+export async function call<T>(command: string, request: object = {}): Promise<T> {
+  try {
+    const out = await backend().invoke<T>(command, request);
+    if (!healthStore.get().backendUp) healthStore.set((h) => ({ ...h, backendUp: true }));
+    return out;
+  } catch (e) {
+    if (e instanceof CommandError && e.code === NETWORK_ERROR) {
+      if (healthStore.get().backendUp) healthStore.set((h) => ({ ...h, backendUp: false }));
+    } else if (!healthStore.get().backendUp) {
+      healthStore.set((h) => ({ ...h, backendUp: true }));
+    }
+    throw e;
+  }
+}
+
+/** Like `call`, but reports errors itself and resolves to undefined on failure. */
+export async function tryCall<T>(command: string, request: object = {}): Promise<T | undefined> {
+  try {
+    return await call<T>(command, request);
+  } catch (e) {
+    reportError(e);
+    return undefined;
+  }
+}
+
+export function startSession(s: Session): void {
+  backend().tokens.setSession(s.token);
+  try {
+    sessionStorage.setItem(SESSION_INFO_KEY, JSON.stringify({ user: s.user, till_code: s.till_code }));
+  } catch {
+    /* ignore */
+  }
+  sessionStore.set(s);
+  viewStore.set(VIEWS_BY_ROLE[s.user.role][0]);
+}
+
+/** Forget the session (the cart stays: a re-login continues the sale). */
+export function endSession(): void {
+  backend().tokens.setSession(null);
+  try {
+    sessionStorage.removeItem(SESSION_INFO_KEY);
+  } catch {
+    /* ignore */
+  }
+  sessionStore.set(null);
+}
+
+/** After a page reload: reuse the stored token if `whoami` still accepts it. */
+export async function restoreSession(): Promise<void> {
+  const token = backend().tokens.session();
+  if (!token) return;
+  try {
+    const who = await call<{ user?: User; till_code?: string } & Partial<User>>('whoami', {});
+    const user = (who.user ?? (who.role ? (who as User) : null)) as User | null;
+    let till = who.till_code ?? '';
+    if (!till) {
+      try {
+        till = JSON.parse(sessionStorage.getItem(SESSION_INFO_KEY) ?? '{}').till_code ?? '';
+      } catch {
+        till = '';
+      }
+    }
+    if (user) startSession({ token, user, till_code: till });
+  } catch (e) {
+    if (e instanceof CommandError && e.code !== NETWORK_ERROR) backend().tokens.setSession(null);
+  }
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await call('logout', {});
+  } catch {
+    /* logging out locally is what matters */
+  }
+  endSession();
+}
+
+// ---- event bus -------------------------------------------------------------------------
+
+type Listener = (e: BackendEvent) => void;
+const listeners = new Set<Listener>();
+
+export function onBackendEvent(fn: Listener): () => void {
+  listeners.add(fn);
+  return () => {
+    listeners.delete(fn);
+  };
+}
+
+export function emitBackendEvent(e: BackendEvent): void {
+  for (const fn of [...listeners]) {
+    try {
+      fn(e);
+    } catch (err) {
+      console.error(err);
+    }
+  }
+}
+
+export function todayLocal(d = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+export function timeOf(rfc3339: string | null | undefined): string {
+  if (!rfc3339) return '—';
+  const d = new Date(rfc3339);
+  if (Number.isNaN(d.getTime())) return rfc3339;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function dateTimeOf(rfc3339: string | null | undefined): string {
+  if (!rfc3339) return '—';
+  const d = new Date(rfc3339);
+  if (Number.isNaN(d.getTime())) return rfc3339;
+  return `${todayLocal(d)} ${timeOf(rfc3339)}`;
+}

@@ -1,0 +1,79 @@
+import { badResponse, decodeEnvelope, networkError } from './errors';
+import type { Backend, EventHandler } from './index';
+import type { TokenStore } from './session';
+import type { BackendEvent } from './types';
+
+const EVENT_TYPES = ['online_order', 'sync', 'print_job', 'conflict', 'order_changed'];
+
+export interface HttpOptions {
+  tokens: TokenStore;
+  /** Defaults to '' (same origin as the page). */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  EventSource?: typeof EventSource;
+}
+
+/** `storepos serve`: POST /api/<command>, events over SSE at GET /api/events. */
+export function createHttpBackend(opts: HttpOptions): Backend {
+  const base = opts.baseUrl ?? '';
+  const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+  const ES = opts.EventSource ?? (typeof EventSource === 'undefined' ? undefined : EventSource);
+  const { tokens } = opts;
+
+  return {
+    kind: 'http',
+    tokens,
+    async invoke<T>(command: string, request: object = {}): Promise<T> {
+      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+      const session = tokens.session();
+      if (session) headers['X-Storepos-Session'] = session;
+      const lan = tokens.lanToken();
+      if (lan) headers['X-Storepos-Lan-Token'] = lan;
+      let res: Response;
+      try {
+        res = await doFetch(`${base}/api/${encodeURIComponent(command)}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(request ?? {}),
+        });
+      } catch (e) {
+        throw networkError(e);
+      }
+      let body: unknown;
+      const text = await res.text().catch(() => '');
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // A proxy's HTML error page, a half-started server, …
+        if (res.status === 502 || res.status === 503 || res.status === 504) throw networkError(`HTTP ${res.status}`);
+        throw badResponse(res.status, text.slice(0, 200));
+      }
+      return decodeEnvelope<T>(body, res.status);
+    },
+    events(onEvent: EventHandler): () => void {
+      if (!ES) return () => {};
+      const params = new URLSearchParams();
+      const session = tokens.session();
+      if (session) params.set('session', session);
+      const lan = tokens.lanToken();
+      if (lan) params.set('lan_token', lan);
+      const q = params.toString();
+      const es = new ES(`${base}/api/events${q ? `?${q}` : ''}`);
+      const handle = (fallbackType: string) => (msg: MessageEvent) => {
+        let ev: BackendEvent;
+        try {
+          const parsed = JSON.parse(String(msg.data));
+          ev = parsed && typeof parsed === 'object' ? parsed : { type: fallbackType, value: parsed };
+        } catch {
+          return; // keep-alive comments, garbage
+        }
+        if (!ev.type) ev.type = fallbackType;
+        onEvent(ev);
+      };
+      es.onmessage = handle('message');
+      for (const t of EVENT_TYPES) es.addEventListener(t, handle(t) as EventListener);
+      // EventSource reconnects by itself; nothing to do on error.
+      return () => es.close();
+    },
+  };
+}

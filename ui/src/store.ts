@@ -1,0 +1,34 @@
+import { useEffect, useReducer } from 'preact/hooks';
+
+export interface Store<T> {
+  get(): T;
+  set(next: T | ((prev: T) => T)): void;
+  subscribe(fn: () => void): () => void;
+}
+
+export function createStore<T>(initial: T): Store<T> {
+  let value = initial;
+  const subs = new Set<() => void>();
+  return {
+    get: () => value,
+    set(next) {
+      const v = typeof next === 'function' ? (next as (p: T) => T)(value) : next;
+      if (Object.is(v, value)) return;
+      value = v;
+      for (const fn of [...subs]) fn();
+    },
+    subscribe(fn) {
+      subs.add(fn);
+      return () => {
+        subs.delete(fn);
+      };
+    },
+  };
+}
+
+/** Re-render the calling component whenever the store changes. */
+export function useStore<T>(store: Store<T>): T {
+  const [, force] = useReducer((x: number) => x + 1, 0);
+  useEffect(() => store.subscribe(force), [store]);
+  return store.get();
+}

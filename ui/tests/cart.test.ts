@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { Product } from '../src/backend/types';
+import { cartItemCount, cartReducer, cartToSaleRequest, cartTotalFen, emptyCart, MAX_QTY, type Cart } from '../src/cart';
+
+const water: Product = {
+  id: 1, name: '农夫山泉 550ml', category_id: 1, category_name: '饮料', price: '2.00', barcode: '6921168509256',
+  pinyin_initials: 'nfsq', specifications: [], station: null,
+};
+const tea: Product = {
+  id: 2, name: '奶茶', category_id: 2, category_name: '茶饮', price: '12.00', barcode: null, pinyin_initials: 'nc',
+  specifications: [{ id: 21, name: '中杯', price: '12.00' }, { id: 22, name: '大杯', price: '15.50' }], station: 'bar',
+};
+
+const run = (...actions: Parameters<typeof cartReducer>[1][]): Cart => actions.reduce(cartReducer, emptyCart());
+
+describe('cart reducer', () => {
+  it('adding the same product twice merges the lines', () => {
+    const c = run({ type: 'add', product: water }, { type: 'add', product: water });
+    expect(c.lines).toHaveLength(1);
+    expect(c.lines[0].quantity).toBe(2);
+    expect(cartTotalFen(c)).toBe(400);
+  });
+
+  it('different specifications are different lines with their own price', () => {
+    const c = run(
+      { type: 'add', product: tea, spec: tea.specifications[0] },
+      { type: 'add', product: tea, spec: tea.specifications[1] },
+      { type: 'add', product: tea, spec: tea.specifications[1] },
+    );
+    expect(c.lines.map((l) => [l.spec_name, l.quantity, l.unit_price])).toEqual([
+      ['中杯', 1, '12.00'],
+      ['大杯', 2, '15.50'],
+    ]);
+    expect(cartTotalFen(c)).toBe(1200 + 3100);
+    expect(cartItemCount(c)).toBe(3);
+  });
+
+  it('edits quantities (clamped, integer) and removes at zero', () => {
+    let c = run({ type: 'add', product: water });
+    const id = c.lines[0].id;
+    c = cartReducer(c, { type: 'inc', id });
+    c = cartReducer(c, { type: 'inc', id });
+    expect(c.lines[0].quantity).toBe(3);
+    c = cartReducer(c, { type: 'dec', id });
+    expect(c.lines[0].quantity).toBe(2);
+    c = cartReducer(c, { type: 'dec', id });
+    c = cartReducer(c, { type: 'dec', id });
+    expect(c.lines[0].quantity).toBe(1); // − never removes
+    c = cartReducer(c, { type: 'set_qty', id, quantity: 7.8 });
+    expect(c.lines[0].quantity).toBe(7);
+    c = cartReducer(c, { type: 'set_qty', id, quantity: 100000 });
+    expect(c.lines[0].quantity).toBe(MAX_QTY);
+    c = cartReducer(c, { type: 'set_qty', id, quantity: 0 });
+    expect(c.lines).toHaveLength(0);
+  });
+
+  it('a memo makes a line distinct; a new add does not merge into it', () => {
+    let c = run({ type: 'add', product: tea, spec: tea.specifications[0] });
+    c = cartReducer(c, { type: 'set_memo', id: c.lines[0].id, memo: '  不要加辣椒 ' });
+    expect(c.lines[0].memo).toBe('不要加辣椒');
+    c = cartReducer(c, { type: 'add', product: tea, spec: tea.specifications[0] });
+    expect(c.lines).toHaveLength(2);
+    c = cartReducer(c, { type: 'add', product: tea, spec: tea.specifications[0] });
+    expect(c.lines.map((l) => l.quantity)).toEqual([1, 2]);
+  });
+
+  it('removes lines, clears, and builds the sale_create request', () => {
+    let c = run(
+      { type: 'add', product: water, quantity: 3 },
+      { type: 'add', product: tea, spec: tea.specifications[1] },
+      { type: 'set_remark', remark: ' 打包 ' },
+    );
+    c = cartReducer(c, { type: 'set_memo', id: c.lines[1].id, memo: '少冰' });
+    expect(cartToSaleRequest(c)).toEqual({
+      lines: [
+        { product_id: 1, quantity: 3 },
+        { product_id: 2, specification_id: 22, quantity: 1, memo: '少冰' },
+      ],
+      remark: '打包',
+    });
+    c = cartReducer(c, { type: 'remove', id: c.lines[0].id });
+    expect(c.lines.map((l) => l.product_id)).toEqual([2]);
+    const cleared = cartReducer(c, { type: 'clear' });
+    expect(cleared.lines).toEqual([]);
+    expect(cleared.nextId).toBe(c.nextId); // ids are never reused
+  });
+
+  it('totals are exact in fen', () => {
+    const cheap: Product = { ...water, id: 9, price: '0.10' };
+    const c = run({ type: 'add', product: cheap, quantity: 3 });
+    expect(cartTotalFen(c)).toBe(30);
+  });
+});
