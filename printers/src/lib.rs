@@ -6,10 +6,12 @@
 #![forbid(unsafe_code)]
 
 pub mod encoding;
+pub mod escpos_reader;
 pub mod layout;
 pub mod money;
 pub mod profile;
 pub mod render;
+pub mod templates;
 pub mod ticket;
 
 pub use layout::{layout, preview};
@@ -17,3 +19,4 @@ pub use money::fmt_money;
 pub use profile::{Paper, PrinterProfile, TextEncoding};
 pub use render::{render, RenderError, Rendered};
 pub use ticket::{Align, Block, TextStyle, Ticket};
+
