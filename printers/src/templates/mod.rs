@@ -33,7 +33,7 @@ pub enum TemplateError {
     Invalid(String),
 }
 
-/// A `** 重印 **` style banner line (double size, centered, bold).
+/// A `【重印】` style banner line (double size, centered, bold).
 pub(crate) fn banner(t: crate::Ticket, text: &str) -> crate::Ticket {
-    t.styled(format!("** {text} **"), crate::TextStyle::plain().center().bold().big())
+    t.styled(format!("【{text}】"), crate::TextStyle::plain().center().bold().big())
 }

@@ -1,0 +1,6 @@
+//! Integration tests of storepos-printers, one binary (see STYLE.md §9).
+
+mod fixtures;
+mod golden;
+mod render;
+mod wrap;
