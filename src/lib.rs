@@ -7,3 +7,6 @@
 
 pub mod domain;
 pub mod ledger;
+pub mod auth;
+pub mod commands;
+pub mod printing;

@@ -1,0 +1,58 @@
+//! Catalog look-ups for the cashier: by barcode, by name or pinyin initials, by category.
+
+use serde::Deserialize;
+
+use super::{Access, App, CommandError, Ctx};
+use crate::command;
+use crate::ledger::catalog::{self, Category, Product};
+
+pub const COMMANDS: &[super::Command] = &[
+    command!("catalog_categories", Access::Any, categories),
+    command!("catalog_products", Access::Any, products),
+    command!("catalog_search", Access::Any, search),
+    command!("catalog_by_barcode", Access::Any, by_barcode),
+];
+
+fn categories(app: &App, _: &Ctx, _: super::session::Empty) -> Result<Vec<Category>, CommandError> {
+    Ok(catalog::categories(app.ledger().read())?)
+}
+
+#[derive(Deserialize)]
+pub struct ProductsRequest {
+    #[serde(default)]
+    pub category_id: Option<i64>,
+}
+
+fn products(app: &App, _: &Ctx, req: ProductsRequest) -> Result<Vec<Product>, CommandError> {
+    Ok(catalog::list(app.ledger().read(), req.category_id)?)
+}
+
+#[derive(Deserialize)]
+pub struct SearchRequest {
+    pub query: String,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+fn search(app: &App, _: &Ctx, req: SearchRequest) -> Result<Vec<Product>, CommandError> {
+    if req.query.chars().count() > 64 {
+        return Err(CommandError::validation("搜索内容过长", "search text is too long"));
+    }
+    Ok(catalog::search(app.ledger().read(), &req.query, req.limit.unwrap_or(30).clamp(1, 200))?)
+}
+
+#[derive(Deserialize)]
+pub struct BarcodeRequest {
+    pub barcode: String,
+}
+
+fn by_barcode(app: &App, _: &Ctx, req: BarcodeRequest) -> Result<serde_json::Value, CommandError> {
+    let code = req.barcode.trim();
+    if code.is_empty() || code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(CommandError::validation(format!("条码「{code}」格式不正确"), format!("barcode {code:?} is malformed")));
+    }
+    match catalog::by_barcode(app.ledger().read(), code)? {
+        Some((p, spec)) => Ok(serde_json::json!({ "product": p, "specification_id": spec })),
+        None => Err(CommandError::not_found(format!("未找到条码 {code} 对应的商品"), format!("no product with barcode {code}"))),
+    }
+}

@@ -1,0 +1,127 @@
+//! The one command table. Every transport — `storepos call`, `storepos serve`
+//! (`POST /api/<command>`), the Tauri shell — goes through [`dispatch`]; nothing else
+//! may reach the ledger. Each command is a typed request → typed response or
+//! [`CommandError`], JSON in and out, with its role check here, not in a UI.
+
+mod app;
+mod error;
+
+pub mod after_sales;
+pub mod catalog;
+pub mod orders;
+pub mod sales;
+pub mod session;
+pub mod admin;
+
+pub use app::{App, Event, StoreConfig};
+pub use error::{CommandError, ErrorCode};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::ledger::users::{Role, User};
+
+/// Who is calling. `user` is None only for public commands.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub user: Option<User>,
+    /// The session token the caller presented (for logout).
+    pub token: Option<String>,
+    /// Set when the request came from an iPad/browser over `storepos serve`.
+    pub via_lan: bool,
+}
+
+impl Ctx {
+    pub fn user(&self) -> Result<&User, CommandError> {
+        self.user.as_ref().ok_or_else(CommandError::unauthenticated)
+    }
+    pub fn actor(&self) -> String {
+        self.user.as_ref().map(|u| format!("{}#{}", u.username, u.id)).unwrap_or_else(|| "system".into())
+    }
+    pub fn system() -> Ctx {
+        Ctx { user: None, token: None, via_lan: false }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Access {
+    /// No session needed (the login screen).
+    Public,
+    /// Any logged-in user.
+    Any,
+    Roles(&'static [Role]),
+}
+
+pub const SELLERS: &[Role] = &[Role::Cashier, Role::Clerk, Role::Manager];
+pub const CLERKS: &[Role] = &[Role::Clerk, Role::Manager];
+pub const MANAGERS: &[Role] = &[Role::Manager];
+
+type Handler = fn(&App, &Ctx, Value) -> Result<Value, CommandError>;
+
+pub struct Command {
+    pub name: &'static str,
+    pub access: Access,
+    pub run: Handler,
+}
+
+pub fn decode<T: DeserializeOwned>(v: Value) -> Result<T, CommandError> {
+    // `null` or a missing body means "no arguments".
+    let v = if v.is_null() { Value::Object(Default::default()) } else { v };
+    serde_json::from_value(v).map_err(|e| {
+        CommandError::new(ErrorCode::BadRequest, format!("请求格式不正确：{e}"), format!("malformed request: {e}"))
+    })
+}
+
+pub fn encode<T: Serialize>(v: T) -> Result<Value, CommandError> {
+    serde_json::to_value(v).map_err(|e| CommandError::new(ErrorCode::Internal, "内部错误", e.to_string()))
+}
+
+/// Declares a table row from a typed handler `fn(&App, &Ctx, Req) -> Result<Resp, _>`.
+#[macro_export]
+macro_rules! command {
+    ($name:literal, $access:expr, $f:path) => {
+        $crate::commands::Command {
+            name: $name,
+            access: $access,
+            run: |app, ctx, v| $crate::commands::encode($f(app, ctx, $crate::commands::decode(v)?)?),
+        }
+    };
+}
+
+fn table() -> Vec<&'static [Command]> {
+    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS]
+}
+
+pub fn find(name: &str) -> Option<&'static Command> {
+    table().into_iter().flat_map(|t| t.iter()).find(|c| c.name == name)
+}
+
+pub fn names() -> Vec<&'static str> {
+    table().into_iter().flat_map(|t| t.iter()).map(|c| c.name).collect()
+}
+
+/// Runs one command. `session` is the token `login` handed out.
+pub fn dispatch(app: &App, session: Option<&str>, via_lan: bool, name: &str, request: Value) -> Result<Value, CommandError> {
+    let cmd = find(name).ok_or_else(|| {
+        CommandError::new(ErrorCode::UnknownCommand, format!("未知命令：{name}"), format!("unknown command: {name}"))
+    })?;
+    let user = match session {
+        Some(token) => session::user_for_token(app, token)?,
+        None => None,
+    };
+    match (cmd.access, &user) {
+        (Access::Public, _) => {}
+        (_, None) => return Err(CommandError::unauthenticated()),
+        (Access::Any, Some(_)) => {}
+        (Access::Roles(roles), Some(u)) if roles.contains(&u.role) => {}
+        (Access::Roles(_), Some(_)) => return Err(CommandError::forbidden()),
+    }
+    let ctx = Ctx { user, token: session.map(str::to_string), via_lan };
+    // A panic in a handler must not take the till down: it becomes a typed error and
+    // the open transaction is rolled back by SQLite.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (cmd.run)(app, &ctx, request))) {
+        Ok(r) => r,
+        Err(_) => Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", "internal error; nothing was changed")),
+    }
+}

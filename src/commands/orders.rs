@@ -1,0 +1,208 @@
+//! Looking orders up, and the clerk's actions on online SELF_PICK / FLASH orders.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Access, App, CommandError, Ctx, Event, CLERKS, MANAGERS};
+use crate::command;
+use crate::domain::counts::{order_count, CountMeaning, OrderCount};
+use crate::domain::order::{Channel, Order, Status, SyncState};
+use crate::domain::transitions::{apply_action, Action, Outcome};
+use crate::ledger::outbox::{self, CHANNEL_REST};
+use crate::ledger::{journal, orders};
+use crate::printing::{self, Router};
+
+pub const COMMANDS: &[super::Command] = &[
+    command!("orders_list", Access::Any, orders_list),
+    command!("order_get", Access::Any, order_get),
+    command!("order_action", Access::Roles(CLERKS), order_action),
+    command!("order_checkin", Access::Roles(CLERKS), order_checkin),
+    command!("counts", Access::Any, counts),
+    command!("journal", Access::Roles(MANAGERS), journal_view),
+];
+
+pub struct Transition {
+    pub to: Status,
+    pub action: Action,
+    pub detail: Option<String>,
+}
+
+/// One status change: new state, journal row, outbox row — all in the caller's transaction.
+pub fn record_transition(tx: &rusqlite::Transaction<'_>, actor: &str, order: &Order, t: Transition) -> Result<(), CommandError> {
+    orders::set_status(tx, order.id, t.to)?;
+    journal::append(tx, journal::Entry {
+        actor,
+        entity: "order",
+        entity_ref: &order.client_ref,
+        action: t.action.as_str(),
+        before: Some(order.status.as_str()),
+        after: Some(t.to.as_str()),
+        detail: t.detail,
+    })?;
+    outbox::enqueue(tx, CHANNEL_REST, &order.client_ref, "action", &serde_json::json!({ "action": t.action.as_str(), "expect": t.to.as_str() }))?;
+    if order.sync_state == SyncState::Synced {
+        orders::set_sync_state(tx, order.id, SyncState::Pending, None)?;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ListRequest {
+    #[serde(default)]
+    pub day: Option<String>,
+    #[serde(default)]
+    pub statuses: Vec<Status>,
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub sync_state: Option<SyncState>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+    #[serde(default)]
+    pub offset: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct ListResponse {
+    pub orders: Vec<Order>,
+    pub total: i64,
+}
+
+pub fn parse_day(day: &str) -> Result<chrono::NaiveDate, CommandError> {
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map_err(|_| CommandError::validation(format!("日期「{day}」格式应为 YYYY-MM-DD"), format!("day {day:?} must be YYYY-MM-DD")))
+}
+
+fn orders_list(app: &App, _: &Ctx, req: ListRequest) -> Result<ListResponse, CommandError> {
+    if let Some(d) = &req.day {
+        parse_day(d)?;
+    }
+    let f = orders::Filter {
+        day: req.day,
+        statuses: req.statuses,
+        channel: req.channel,
+        text: req.text,
+        sync_state: req.sync_state,
+        include_left_store: false,
+        limit: req.limit.unwrap_or(50),
+        offset: req.offset.unwrap_or(0),
+    };
+    let (orders, total) = orders::list(app.ledger().read(), &f)?;
+    Ok(ListResponse { orders, total })
+}
+
+#[derive(Deserialize)]
+pub struct GetRequest {
+    pub client_ref: String,
+}
+
+fn order_get(app: &App, _: &Ctx, req: GetRequest) -> Result<Order, CommandError> {
+    Ok(orders::require(app.ledger().read(), &req.client_ref)?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    pub client_ref: String,
+    pub action: String,
+}
+
+fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, CommandError> {
+    if req.action == "checkin" {
+        return order_checkin(app, ctx, GetRequest { client_ref: req.client_ref });
+    }
+    let action = Action::parse(&req.action).ok_or_else(|| {
+        CommandError::validation(format!("未知操作「{}」", req.action), format!("unknown action {:?}", req.action))
+    })?;
+    let mut ledger = app.ledger();
+    let order = orders::require(ledger.read(), &req.client_ref)?;
+    if order.channel == Channel::Counter {
+        // Counter sales are completed by taking payment and cancelled by order_cancel.
+        return Err(CommandError::new(super::ErrorCode::IllegalAction, "柜台订单请在收银界面处理", "counter orders are paid or cancelled at the till"));
+    }
+    if order.left_store {
+        return Err(CommandError::new(super::ErrorCode::IllegalAction, "该订单已不属于本店", "this order has left the store"));
+    }
+    let outcome = apply_action(order.channel, order.status, action)?;
+    let printers = printing::printers(ledger.read(), app.data_dir())?;
+    let actor = ctx.actor();
+    ledger.write(|tx| -> Result<(), CommandError> {
+        match outcome {
+            Outcome::To(next) => {
+                record_transition(tx, &actor, &order, Transition { to: next, action, detail: None })?;
+                // FLASH is *deliver*: its kitchen ticket prints when the clerk accepts it.
+                if order.channel == Channel::Flash && action == Action::Accept {
+                    Router { printers: &printers }.kitchen(tx, &order, order.lines.as_deref().unwrap_or(&[]), 1, false)?;
+                }
+            }
+            Outcome::LeavesStore => {
+                orders::set_left_store(tx, order.id)?;
+                journal::append(tx, journal::Entry { actor: &actor, entity: "order", entity_ref: &order.client_ref, action: "reject", before: Some(order.status.as_str()), after: Some("LEFT_STORE"), detail: None })?;
+                outbox::enqueue(tx, CHANNEL_REST, &order.client_ref, "action", &serde_json::json!({ "action": "reject", "expect": "LEFT_STORE" }))?;
+            }
+        }
+        Ok(())
+    })?;
+    let order = orders::require(ledger.read(), &req.client_ref)?;
+    drop(ledger);
+    app.publish(Event::OrderChanged { client_ref: order.client_ref.clone(), status: order.status.as_str().into() });
+    Ok(order)
+}
+
+/// SELF_PICK is *booking*: the customer checks in (签到) and the kitchen ticket prints.
+/// A second check-in is refused rather than printing twice; use reprint for that.
+fn order_checkin(app: &App, ctx: &Ctx, req: GetRequest) -> Result<Order, CommandError> {
+    let mut ledger = app.ledger();
+    let order = orders::require(ledger.read(), &req.client_ref)?;
+    if !order.allowed_actions.iter().any(|a| a == "checkin") {
+        return Err(CommandError::new(super::ErrorCode::IllegalAction, format!("订单状态「{}」不能签到", order.status.label_zh()), "check-in is only for accepted SELF_PICK orders"));
+    }
+    if order.checked_in_at.is_some() {
+        return Err(CommandError::new(super::ErrorCode::IllegalAction, "该订单已签到，出品单已打印；如需再打请用重印", "already checked in; use reprint"));
+    }
+    let printers = printing::printers(ledger.read(), app.data_dir())?;
+    let actor = ctx.actor();
+    ledger.write(|tx| -> Result<(), CommandError> {
+        orders::set_checked_in(tx, order.id)?;
+        journal::append(tx, journal::Entry { actor: &actor, entity: "order", entity_ref: &order.client_ref, action: "checkin", before: None, after: None, detail: None })?;
+        Router { printers: &printers }.kitchen(tx, &order, order.lines.as_deref().unwrap_or(&[]), 1, false)?;
+        Ok(())
+    })?;
+    Ok(orders::require(ledger.read(), &req.client_ref)?)
+}
+
+#[derive(Deserialize, Default)]
+pub struct CountsRequest {
+    #[serde(default)]
+    pub day: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct CountsResponse {
+    pub documented: OrderCount,
+    pub field: OrderCount,
+}
+
+fn counts(app: &App, _: &Ctx, req: CountsRequest) -> Result<CountsResponse, CommandError> {
+    if let Some(d) = &req.day {
+        parse_day(d)?;
+    }
+    let rows = orders::status_totals(app.ledger().read(), req.day.as_deref())?;
+    Ok(CountsResponse { documented: order_count(CountMeaning::Documented, rows.clone()), field: order_count(CountMeaning::Field, rows) })
+}
+
+#[derive(Deserialize)]
+pub struct JournalRequest {
+    #[serde(default)]
+    pub entity_ref: Option<String>,
+    #[serde(default)]
+    pub before_id: Option<i64>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+fn journal_view(app: &App, _: &Ctx, req: JournalRequest) -> Result<Vec<journal::JournalRow>, CommandError> {
+    Ok(journal::list(app.ledger().read(), req.entity_ref.as_deref(), req.before_id, req.limit.unwrap_or(100).clamp(1, 1000))?)
+}

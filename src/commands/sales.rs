@@ -1,0 +1,233 @@
+//! Counter sales: ring up, take cash, cancel, reprint.
+
+use chrono::{Timelike, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::orders::{record_transition, Transition};
+use super::{Access, App, CommandError, Ctx, Event, SELLERS};
+use crate::command;
+use crate::domain::cash;
+use crate::domain::order::{order_total, validate_quantity, Channel, LineRequest, Order, OrderLine, PaymentMethod, Status, SyncState};
+use crate::domain::transitions::{apply_action, Action, Outcome};
+use crate::domain::{local_number, DomainError, Money};
+use crate::ledger::outbox::{self, CHANNEL_REST};
+use crate::ledger::{catalog, journal, orders, time_text};
+use crate::printing::{self, Router};
+
+pub const COMMANDS: &[super::Command] = &[
+    command!("sale_create", Access::Roles(SELLERS), sale_create),
+    command!("sale_pay_cash", Access::Roles(SELLERS), sale_pay_cash),
+    command!("cash_quick_tenders", Access::Any, quick_tenders),
+    command!("order_cancel", Access::Roles(SELLERS), order_cancel),
+    command!("order_reprint", Access::Roles(SELLERS), order_reprint),
+];
+
+pub const MAX_LINES: usize = 200;
+pub const MAX_TEXT: usize = 200;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaleCreate {
+    pub lines: Vec<LineRequest>,
+    #[serde(default)]
+    pub remark: Option<String>,
+}
+
+pub fn check_text(what_zh: &str, what_en: &str, s: &str) -> Result<(), CommandError> {
+    if s.chars().count() > MAX_TEXT {
+        return Err(CommandError::validation(format!("{what_zh}过长（最多 {MAX_TEXT} 字）"), format!("{what_en} is too long (max {MAX_TEXT})")));
+    }
+    if s.contains("[spos:") {
+        return Err(CommandError::validation(format!("{what_zh}含有保留字符"), format!("{what_en} contains a reserved marker")));
+    }
+    Ok(())
+}
+
+/// Prices lines from the local catalog; the cashier never types a price.
+pub fn price_lines(conn: &rusqlite::Connection, reqs: &[LineRequest]) -> Result<Vec<OrderLine>, CommandError> {
+    if reqs.is_empty() {
+        return Err(DomainError::EmptyOrder.into());
+    }
+    if reqs.len() > MAX_LINES {
+        return Err(CommandError::validation(format!("一单最多 {MAX_LINES} 行"), format!("at most {MAX_LINES} lines per order")));
+    }
+    let mut out = Vec::with_capacity(reqs.len());
+    for (i, l) in reqs.iter().enumerate() {
+        validate_quantity(l.quantity)?;
+        if let Some(m) = &l.memo {
+            check_text("备注", "memo", m)?;
+        }
+        let p = catalog::get(conn, l.product_id)?
+            .ok_or_else(|| CommandError::not_found(format!("商品 {} 不存在", l.product_id), format!("unknown product {}", l.product_id)))?;
+        let (name, price) = match l.specification_id {
+            None => (p.name.clone(), p.price),
+            Some(sid) => {
+                let s = p.specifications.iter().find(|s| s.id == sid).ok_or_else(|| {
+                    CommandError::not_found(format!("商品 {} 没有规格 {sid}", p.name), format!("product {} has no specification {sid}", p.id))
+                })?;
+                (format!("{}({})", p.name, s.name), s.price)
+            }
+        };
+        out.push(OrderLine::priced(i as i64 + 1, p.id, l.specification_id, name, p.category_name.clone(), p.station.clone(), price, l.quantity, l.memo.clone())?);
+    }
+    Ok(out)
+}
+
+fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandError> {
+    let user = ctx.user()?.clone();
+    let remark = req.remark.unwrap_or_default();
+    check_text("备注", "remark", &remark)?;
+    let cfg = app.config();
+    let mut ledger = app.ledger();
+    let lines = price_lines(ledger.read(), &req.lines)?;
+    let now = Utc::now();
+    let day = cfg.rule.day_of(now).to_string();
+    let local_hour = now.with_timezone(&cfg.rule.tz).hour();
+    let client_ref = uuid::Uuid::now_v7().to_string();
+    let printers = printing::printers(ledger.read(), app.data_dir())?;
+    let actor = ctx.actor();
+    ledger.write(|tx| -> Result<(), CommandError> {
+        let seq = orders::next_day_seq(tx, &day, &cfg.till_code)?;
+        let order = Order {
+            id: 0,
+            client_ref: client_ref.clone(),
+            local_number: local_number::format(&cfg.till_code, seq),
+            till_code: cfg.till_code.clone(),
+            business_day: day.clone(),
+            order_number: None,
+            channel: Channel::Counter,
+            order_type: Channel::Counter.order_type(),
+            status: Status::CreatedPayPending,
+            payment_method: None,
+            total: order_total(&lines),
+            paid: None,
+            change: None,
+            remark: remark.clone(),
+            contact_user: String::new(),
+            phone: String::new(),
+            cashier: Some(user.display_name.clone()),
+            created_at: time_text(now),
+            updated_at: time_text(now),
+            sync_state: SyncState::Pending,
+            conflict: None,
+            left_store: false,
+            checked_in_at: None,
+            allowed_actions: vec![],
+            lines: Some(lines.clone()),
+        };
+        orders::insert(tx, &order, &lines, Some(user.id), local_hour, seq)?;
+        journal::append(tx, journal::Entry {
+            actor: &actor,
+            entity: "order",
+            entity_ref: &client_ref,
+            action: "create",
+            before: None,
+            after: Some(Status::CreatedPayPending.as_str()),
+            detail: Some(format!("{} lines, total {}", lines.len(), order.total)),
+        })?;
+        outbox::enqueue(tx, CHANNEL_REST, &client_ref, "create", &serde_json::json!({}))?;
+        // Counter orders are *deliver*: kitchen tickets print as soon as the sale is rung up.
+        Router { printers: &printers }.kitchen(tx, &order, &lines, 1, false)?;
+        Ok(())
+    })?;
+    let order = orders::require(ledger.read(), &client_ref)?;
+    drop(ledger);
+    app.publish(Event::OrderChanged { client_ref: client_ref.clone(), status: order.status.as_str().into() });
+    Ok(order)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PayCash {
+    pub client_ref: String,
+    pub tendered: Money,
+}
+
+#[derive(Serialize)]
+pub struct PayCashResponse {
+    pub order: Order,
+    pub change: Money,
+}
+
+fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, CommandError> {
+    let mut ledger = app.ledger();
+    let order = orders::require(ledger.read(), &req.client_ref)?;
+    if order.channel != Channel::Counter || order.status != Status::CreatedPayPending {
+        return Err(DomainError::IllegalAction { channel: order.channel, status: order.status, action: Action::Complete }.into());
+    }
+    let change = cash::change(order.total, req.tendered)?;
+    let Outcome::To(next) = apply_action(order.channel, order.status, Action::Complete)? else {
+        unreachable!("complete never leaves the store")
+    };
+    let printers = printing::printers(ledger.read(), app.data_dir())?;
+    let actor = ctx.actor();
+    ledger.write(|tx| -> Result<(), CommandError> {
+        orders::set_payment(tx, order.id, PaymentMethod::Cash, Some(req.tendered), Some(change))?;
+        record_transition(tx, &actor, &order, Transition { to: next, action: Action::Complete, detail: Some(format!("cash {} change {change}", req.tendered)) })?;
+        let mut paid = orders::require(tx, &order.client_ref)?;
+        paid.lines = order.lines.clone();
+        Router { printers: &printers }.receipt(tx, &paid, true, None)?;
+        Ok(())
+    })?;
+    let order = orders::require(ledger.read(), &req.client_ref)?;
+    drop(ledger);
+    app.publish(Event::OrderChanged { client_ref: order.client_ref.clone(), status: order.status.as_str().into() });
+    Ok(PayCashResponse { order, change })
+}
+
+#[derive(Deserialize)]
+pub struct QuickTenders {
+    pub due: Money,
+}
+
+fn quick_tenders(_: &App, _: &Ctx, req: QuickTenders) -> Result<Vec<Money>, CommandError> {
+    if req.due.is_negative() {
+        return Err(DomainError::NegativeAmount(req.due.to_string()).into());
+    }
+    Ok(cash::quick_tenders(req.due))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    pub client_ref: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+fn order_cancel(app: &App, ctx: &Ctx, req: CancelRequest) -> Result<Order, CommandError> {
+    if let Some(r) = &req.reason {
+        check_text("原因", "reason", r)?;
+    }
+    let mut ledger = app.ledger();
+    let order = orders::require(ledger.read(), &req.client_ref)?;
+    let Outcome::To(next) = apply_action(order.channel, order.status, Action::Cancel)? else { unreachable!("cancel never leaves the store") };
+    let actor = ctx.actor();
+    ledger.write(|tx| record_transition(tx, &actor, &order, Transition { to: next, action: Action::Cancel, detail: req.reason.clone() }))?;
+    let order = orders::require(ledger.read(), &req.client_ref)?;
+    drop(ledger);
+    app.publish(Event::OrderChanged { client_ref: order.client_ref.clone(), status: order.status.as_str().into() });
+    Ok(order)
+}
+
+#[derive(Deserialize)]
+pub struct ReprintRequest {
+    pub client_ref: String,
+    pub kind: String,
+}
+
+fn order_reprint(app: &App, ctx: &Ctx, req: ReprintRequest) -> Result<serde_json::Value, CommandError> {
+    if req.kind != "receipt" && req.kind != "kitchen" {
+        return Err(CommandError::validation("只能重印小票或出品单", "kind must be receipt or kitchen"));
+    }
+    let mut ledger = app.ledger();
+    let order = orders::require(ledger.read(), &req.client_ref)?;
+    let printers = printing::printers(ledger.read(), app.data_dir())?;
+    let actor = ctx.actor();
+    let ids = ledger.write(|tx| -> Result<Vec<i64>, CommandError> {
+        let ids = Router { printers: &printers }.reprint(tx, &order, &req.kind)?;
+        journal::append(tx, journal::Entry { actor: &actor, entity: "order", entity_ref: &order.client_ref, action: "reprint", before: None, after: None, detail: Some(req.kind.clone()) })?;
+        Ok(ids)
+    })?;
+    Ok(serde_json::json!({ "jobs": ids }))
+}

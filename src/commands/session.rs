@@ -1,0 +1,109 @@
+//! Logging in with a PIN, sessions, and who is at the till.
+
+use chrono::{Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Access, App, CommandError, Ctx, ErrorCode};
+use crate::auth;
+use crate::command;
+use crate::ledger::users::{self, User};
+use crate::ledger::{journal, now_text, time_text};
+
+pub const COMMANDS: &[super::Command] = &[
+    command!("list_users", Access::Public, list_users),
+    command!("login", Access::Public, login),
+    command!("logout", Access::Any, logout),
+    command!("whoami", Access::Any, whoami),
+];
+
+/// A shift is long; a session outlives it a little, then the PIN is asked again.
+const SESSION_HOURS: i64 = 14;
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+fn list_users(app: &App, _: &Ctx, _: Empty) -> Result<Vec<User>, CommandError> {
+    Ok(users::list(app.ledger().read())?)
+}
+
+#[derive(Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub pin: String,
+}
+
+#[derive(Serialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub user: User,
+    pub till_code: String,
+}
+
+fn bad_credentials() -> CommandError {
+    CommandError::new(ErrorCode::Unauthenticated, "用户名或PIN不正确", "wrong username or PIN")
+}
+
+fn login(app: &App, _: &Ctx, req: LoginRequest) -> Result<LoginResponse, CommandError> {
+    let mut ledger = app.ledger();
+    let creds = users::credentials(ledger.read(), &req.username)?.filter(|c| c.active);
+    let Some(creds) = creds else {
+        // Same cost as a real check, so timing does not tell which usernames exist.
+        let _ = auth::verify_pin(&req.pin, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        return Err(bad_credentials());
+    };
+    let now = Utc::now();
+    if let Some(until) = creds.locked_until.as_deref() {
+        if until > time_text(now).as_str() {
+            return Err(CommandError::new(
+                ErrorCode::RateLimited,
+                "PIN 错误次数过多，请稍后再试",
+                "too many wrong PINs; try again later",
+            )
+            .with_details(serde_json::json!({ "locked_until": until })));
+        }
+    }
+    let user = creds.user.clone();
+    if !auth::verify_pin(&req.pin, &creds.pin_hash) {
+        let failures = creds.failed_attempts + 1;
+        let until = auth::lockout_seconds(failures).map(|s| time_text(now + Duration::seconds(s)));
+        ledger.write(|tx| -> Result<(), CommandError> {
+            users::record_failure(tx, user.id, until.as_deref())?;
+            journal::append(
+                tx,
+                journal::Entry { actor: &user.username, entity: "user", entity_ref: &user.id.to_string(), action: "login_failed", before: None, after: None, detail: Some(format!("attempt {failures}")) },
+            )?;
+            Ok(())
+        })?;
+        return Err(bad_credentials());
+    }
+    let token = auth::new_token();
+    let expires = time_text(now + Duration::hours(SESSION_HOURS));
+    ledger.write(|tx| -> Result<(), CommandError> {
+        users::record_success(tx, user.id)?;
+        users::insert_session(tx, &auth::token_hash(&token), user.id, &now_text(), &expires)?;
+        journal::append(tx, journal::Entry { actor: &user.username, entity: "user", entity_ref: &user.id.to_string(), action: "login", before: None, after: None, detail: None })?;
+        Ok(())
+    })?;
+    drop(ledger);
+    Ok(LoginResponse { token, user, till_code: app.config().till_code })
+}
+
+pub fn user_for_token(app: &App, token: &str) -> Result<Option<User>, CommandError> {
+    let u = users::session_user(app.ledger().read(), &auth::token_hash(token), &now_text())?;
+    match u {
+        Some(u) => Ok(Some(u)),
+        None => Err(CommandError::new(ErrorCode::Unauthenticated, "登录已过期，请重新登录", "session expired; log in again")),
+    }
+}
+
+fn logout(app: &App, ctx: &Ctx, _: Empty) -> Result<serde_json::Value, CommandError> {
+    if let Some(t) = &ctx.token {
+        app.ledger().write(|tx| users::delete_session(tx, &auth::token_hash(t)))?;
+    }
+    Ok(serde_json::json!({}))
+}
+
+fn whoami(app: &App, ctx: &Ctx, _: Empty) -> Result<serde_json::Value, CommandError> {
+    let cfg = app.config();
+    Ok(serde_json::json!({ "user": ctx.user()?, "till_code": cfg.till_code, "store": cfg }))
+}
