@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod driver;
 pub mod encoding;
 pub mod escpos_reader;
 pub mod layout;
