@@ -1,0 +1,167 @@
+//! The `storepos` command line: a thin transport over the command table plus the
+//! programs around it (simulator, server, demo, benchmarks).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands::{self, App, CommandError};
+use crate::setup::{init_store, InitOptions};
+
+#[derive(Parser)]
+#[command(name = "storepos", version, about = "Offline-first point of sale (门店收银)")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+pub enum Cmd {
+    /// Create (or complete) a store ledger with the demo catalog and users.
+    Init {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        store_id: i64,
+        #[arg(long, default_value = "龙门客栈便利店")]
+        store_name: String,
+        #[arg(long, default_value = "T1")]
+        till: String,
+        /// Platform base URL, e.g. http://127.0.0.1:8700 (the simulator).
+        #[arg(long)]
+        central: Option<String>,
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Run one command of the command table and print its JSON answer.
+    Call {
+        command: String,
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value = "{}")]
+        json: String,
+        /// Log in as this user first (with --pin).
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        pin: Option<String>,
+        /// Or present an existing session token.
+        #[arg(long)]
+        session: Option<String>,
+    },
+    /// After-sales tools.
+    AfterSales {
+        #[command(subcommand)]
+        cmd: AfterSalesCmd,
+    },
+    /// The platform simulator on a loopback port.
+    Sim(storepos_sim::SimArgs),
+    /// A demo: a fresh ledger in a temp dir, and what it holds.
+    Demo,
+    /// List the commands of the command table.
+    Commands,
+}
+
+#[derive(Subcommand)]
+pub enum AfterSalesCmd {
+    /// Quote a service from an order in the platform's detail format and a service body.
+    Quote {
+        #[arg(long)]
+        order: PathBuf,
+        #[arg(long)]
+        request: PathBuf,
+        /// A ledger whose catalog prices exchange products (else the demo catalog).
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+}
+
+fn fail(e: &CommandError) -> ExitCode {
+    eprintln!("{}", serde_json::to_string(e).unwrap_or_else(|_| e.to_string()));
+    ExitCode::from(2)
+}
+
+fn print_json(v: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.cmd {
+        Cmd::Init { data, store_id, store_name, till, central, username, password } => {
+            if !crate::domain::local_number::valid_till_code(&till) {
+                return fail(&CommandError::validation("收银台编号只能是 1-4 位大写字母或数字", "till code must be 1-4 upper-case letters or digits"));
+            }
+            let opts = InitOptions { store_id, store_name, till_code: till, demo_users: true };
+            let app = match init_store(&data, &opts) {
+                Ok(a) => a,
+                Err(e) => return fail(&e),
+            };
+            if let Some(url) = central {
+                if let Err(e) = crate::config::save_central(&data, &url, username.as_deref().unwrap_or(""), password.as_deref().unwrap_or("")) {
+                    return fail(&e);
+                }
+            }
+            let products = crate::ledger::catalog::count(app.ledger().read()).unwrap_or(0);
+            print_json(&serde_json::json!({ "data": data, "products": products, "store": app.config() }));
+            ExitCode::SUCCESS
+        }
+        Cmd::Call { command, data, json, user, pin, session } => call(&command, &data, &json, user, pin, session),
+        Cmd::AfterSales { cmd: AfterSalesCmd::Quote { order, request, data } } => match crate::quote_cli::quote_files(&order, &request, data.as_deref()) {
+            Ok(v) => {
+                print_json(&v);
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        },
+        Cmd::Sim(args) => {
+            let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+            match rt.block_on(storepos_sim::run(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("storepos sim: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Cmd::Demo => crate::demo::run(),
+        Cmd::Commands => {
+            for n in commands::names() {
+                println!("{n}");
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn call(command: &str, data: &std::path::Path, json: &str, user: Option<String>, pin: Option<String>, session: Option<String>) -> ExitCode {
+    if !data.join("storepos.db").exists() {
+        return fail(&CommandError::new(commands::ErrorCode::NotFound, format!("{} 里没有账本，请先运行 storepos init", data.display()), format!("no ledger in {}; run storepos init first", data.display())));
+    }
+    let request: serde_json::Value = match serde_json::from_str(json) {
+        Ok(v) => v,
+        Err(e) => return fail(&CommandError::new(commands::ErrorCode::BadRequest, format!("JSON 格式错误：{e}"), format!("malformed JSON: {e}"))),
+    };
+    let app = match App::open(data) {
+        Ok(a) => a,
+        Err(e) => return fail(&e),
+    };
+    let token = match (user, pin, session) {
+        (_, _, Some(t)) => Some(t),
+        (Some(u), Some(p), None) => match commands::dispatch(&app, None, false, "login", serde_json::json!({ "username": u, "pin": p })) {
+            Ok(v) => v["token"].as_str().map(str::to_string),
+            Err(e) => return fail(&e),
+        },
+        (Some(_), None, None) => return fail(&CommandError::validation("--user 需要同时给出 --pin", "--user needs --pin")),
+        _ => None,
+    };
+    match commands::dispatch(&app, token.as_deref(), false, command, request) {
+        Ok(v) => {
+            print_json(&v);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
