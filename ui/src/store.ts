@@ -28,7 +28,7 @@ export function createStore<T>(initial: T): Store<T> {
 
 /** Re-render the calling component whenever the store changes. */
 export function useStore<T>(store: Store<T>): T {
-  const [, force] = useReducer((x: number) => x + 1, 0);
-  useEffect(() => store.subscribe(force), [store]);
+  const [, force] = useReducer((x: number, _: void) => x + 1, 0);
+  useEffect(() => store.subscribe(() => force(undefined)), [store]);
   return store.get();
 }

@@ -103,7 +103,7 @@ describe('HTTP transport', () => {
       throw new TypeError('Failed to fetch');
     });
     const b = createHttpBackend({ tokens: createTokenStore(''), fetch: fetch as unknown as typeof globalThis.fetch });
-    const err = await b.invoke('whoami').catch((e) => e);
+    const err = (await b.invoke('whoami').catch((e: unknown) => e)) as CommandError;
     expect(err).toBeInstanceOf(CommandError);
     expect(err.code).toBe(NETWORK_ERROR);
     expect(err.message_zh).toContain('后台未响应');

@@ -1,0 +1,82 @@
+import { useEffect } from 'preact/hooks';
+import { backend } from './backend';
+import {
+  emitBackendEvent,
+  langStore,
+  pendingSaleStore,
+  restoreSession,
+  sessionStore,
+  t,
+  viewStore,
+  VIEWS_BY_ROLE,
+  type View,
+} from './app-state';
+import { ConfirmHost, Toasts } from './components/common';
+import { StatusBar } from './components/StatusBar';
+import { AfterSales } from './screens/AfterSales';
+import { Cashier } from './screens/Cashier';
+import { Clerk } from './screens/Clerk';
+import { Login } from './screens/Login';
+import { Manager } from './screens/Manager';
+import { Orders } from './screens/Orders';
+import { useStore } from './store';
+
+const NAV_KEY: Record<View, 'nav.cashier' | 'nav.orders' | 'nav.clerk' | 'nav.aftersales' | 'nav.manager'> = {
+  cashier: 'nav.cashier',
+  orders: 'nav.orders',
+  clerk: 'nav.clerk',
+  aftersales: 'nav.aftersales',
+  manager: 'nav.manager',
+};
+
+export function App() {
+  useStore(langStore); // re-render everything on a language switch
+  const session = useStore(sessionStore);
+  const view = useStore(viewStore);
+  const pending = useStore(pendingSaleStore);
+
+  useEffect(() => {
+    void restoreSession();
+  }, []);
+
+  // one event stream per session
+  useEffect(() => {
+    if (!session) return;
+    return backend().events(emitBackendEvent);
+  }, [session?.token]);
+
+  const allowed = session ? VIEWS_BY_ROLE[session.user.role] : [];
+  const current: View = allowed.includes(view) ? view : (allowed[0] ?? 'cashier');
+
+  return (
+    <div class="app">
+      {session ? (
+        <>
+          <nav class="topnav" aria-label="main">
+            <span class="brand">{t('app.name')}</span>
+            {allowed.map((v) => (
+              <button key={v} type="button" class={`nav-btn ${current === v ? 'active' : ''}`} aria-current={current === v ? 'page' : undefined} onClick={() => viewStore.set(v)} data-nav={v}>
+                {t(NAV_KEY[v])}
+                {v === 'cashier' && pending && current !== 'cashier' && <span class="nav-dot" />}
+              </button>
+            ))}
+          </nav>
+          <main class="main">
+            {current === 'cashier' && <Cashier />}
+            {current === 'orders' && <Orders />}
+            {current === 'clerk' && <Clerk />}
+            {current === 'aftersales' && <AfterSales />}
+            {current === 'manager' && <Manager />}
+          </main>
+        </>
+      ) : (
+        <main class="main main-login">
+          <Login />
+        </main>
+      )}
+      <StatusBar />
+      <Toasts />
+      <ConfirmHost />
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+import type { Order, OrderStatus } from './backend/types';
+
+export type BoardColumn = 'new' | 'pick' | 'deliver' | 'delivering' | 'done';
+export const BOARD_COLUMNS: BoardColumn[] = ['new', 'pick', 'deliver', 'delivering', 'done'];
+
+export const ACTIVE_STATUSES: OrderStatus[] = [
+  'PAID_CONFIRM_PENDING',
+  'CONFIRMED_PICK_PENDING',
+  'CONFIRMED_DELIVER_PENDING',
+  'DELIVERING',
+  'DELIVERED_CONFIRM_PENDING',
+];
+
+/** Which board column an online order's status belongs to (display only, not a rule). */
+export function boardColumn(status: string): BoardColumn {
+  switch (status) {
+    case 'PAID_CONFIRM_PENDING':
+      return 'new';
+    case 'CONFIRMED_PICK_PENDING':
+      return 'pick';
+    case 'CONFIRMED_DELIVER_PENDING':
+      return 'deliver';
+    case 'DELIVERING':
+    case 'DELIVERED_CONFIRM_PENDING':
+      return 'delivering';
+    default:
+      return 'done';
+  }
+}
+
+export function groupBoard(orders: Order[]): Record<BoardColumn, Order[]> {
+  const out: Record<BoardColumn, Order[]> = { new: [], pick: [], deliver: [], delivering: [], done: [] };
+  const seen = new Set<string>();
+  for (const o of orders) {
+    if (o.channel === 'COUNTER' || seen.has(o.client_ref)) continue;
+    seen.add(o.client_ref);
+    out[boardColumn(o.status)].push(o);
+  }
+  return out;
+}
+
+/**
+ * client_refs of "new" orders not seen in the previous snapshot. The first snapshot
+ * (prev === null) announces nothing.
+ */
+export function newArrivals(prev: Set<string> | null, orders: Order[]): string[] {
+  if (prev === null) return [];
+  return orders.filter((o) => o.channel !== 'COUNTER' && boardColumn(o.status) === 'new' && !prev.has(o.client_ref)).map((o) => o.client_ref);
+}

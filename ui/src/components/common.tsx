@@ -1,0 +1,219 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { call, dismissToast, reportError, t, toast, toastStore } from '../app-state';
+import type { Order, SyncState } from '../backend/types';
+import { translateDynamic } from '../i18n';
+import { langStore } from '../app-state';
+import { createStore, useStore } from '../store';
+
+export function Modal(props: {
+  title: string;
+  onClose?: () => void;
+  children: ComponentChildren;
+  wide?: boolean;
+  footer?: ComponentChildren;
+  testId?: string;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const prev = document.activeElement as HTMLElement | null;
+    const first = ref.current?.querySelector<HTMLElement>('[data-autofocus]') ?? ref.current;
+    first?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && props.onClose) {
+        e.preventDefault();
+        props.onClose();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      prev?.focus?.();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  return (
+    <div class="modal-backdrop">
+      <div
+        class={`modal ${props.wide ? 'modal-wide' : ''}`}
+        role="dialog"
+        aria-modal="true"
+        aria-label={props.title}
+        tabIndex={-1}
+        ref={ref}
+        data-testid={props.testId}
+      >
+        <header class="modal-head">
+          <h2>{props.title}</h2>
+          {props.onClose && (
+            <button type="button" class="btn btn-ghost modal-x" onClick={props.onClose} aria-label={t('common.close')}>
+              ✕
+            </button>
+          )}
+        </header>
+        <div class="modal-body">{props.children}</div>
+        {props.footer && <footer class="modal-foot">{props.footer}</footer>}
+      </div>
+    </div>
+  );
+}
+
+export function Toasts() {
+  const toasts = useStore(toastStore);
+  return (
+    <div class="toasts" role="status" aria-live="polite">
+      {toasts.map((x) => (
+        <div key={x.id} class={`toast toast-${x.kind}`}>
+          <span>{x.text}</span>
+          <button type="button" class="btn btn-ghost toast-x" onClick={() => dismissToast(x.id)} aria-label={t('common.close')}>
+            ✕
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+// ---- confirm dialog --------------------------------------------------------------------
+
+interface PendingConfirm {
+  text: string;
+  danger: boolean;
+  resolve: (ok: boolean) => void;
+}
+const confirmStore = createStore<PendingConfirm | null>(null);
+
+export function confirmDialog(text: string, danger = false): Promise<boolean> {
+  return new Promise((resolve) => confirmStore.set({ text, danger, resolve }));
+}
+
+export function ConfirmHost() {
+  const c = useStore(confirmStore);
+  if (!c) return null;
+  const done = (ok: boolean) => {
+    confirmStore.set(null);
+    c.resolve(ok);
+  };
+  return (
+    <Modal
+      title={t('common.confirm')}
+      onClose={() => done(false)}
+      footer={
+        <>
+          <button type="button" class="btn" onClick={() => done(false)}>
+            {t('common.cancel')}
+          </button>
+          <button type="button" class={`btn ${c.danger ? 'btn-danger' : 'btn-primary'}`} data-autofocus onClick={() => done(true)}>
+            {t('common.ok')}
+          </button>
+        </>
+      }
+    >
+      <p class="confirm-text">{c.text}</p>
+    </Modal>
+  );
+}
+
+// ---- badges ----------------------------------------------------------------------------
+
+const STATUS_TONE: Record<string, string> = {
+  CREATED_PAY_PENDING: 'warn',
+  CLOSED_PAY_TIMEOUT: 'muted',
+  CLOSED_CANCELED: 'muted',
+  PAID_CONFIRM_PENDING: 'alert',
+  CONFIRMED_DELIVER_PENDING: 'info',
+  DELIVERING: 'info',
+  DELIVERED_CONFIRM_PENDING: 'info',
+  CANCELED_RETURN_PENDING: 'warn',
+  CLOSED_CONFIRMED: 'ok',
+  CANCELED_REFUND_PENDING: 'warn',
+  CLOSED_REFUNDED: 'muted',
+  CONFIRMED_PICK_PENDING: 'info',
+};
+
+export function statusName(status: string): string {
+  return translateDynamic(langStore.get(), `status.${status}`, status);
+}
+
+export function StatusPill({ status }: { status: string }) {
+  return <span class={`pill pill-${STATUS_TONE[status] ?? 'muted'}`}>{statusName(status)}</span>;
+}
+
+export function SyncBadge({ state }: { state: SyncState }) {
+  const icon = state === 'synced' ? '✓' : state === 'conflict' ? '!' : '↻';
+  return (
+    <span class={`pill sync-${state}`} title={t(`sync.${state}` as 'sync.pending')}>
+      {icon} {t(`sync.${state}` as 'sync.pending')}
+    </span>
+  );
+}
+
+export function channelName(c: string): string {
+  return translateDynamic(langStore.get(), `channel.${c}`, c);
+}
+
+// ---- order actions (buttons straight from allowed_actions) -----------------------------
+
+export const KNOWN_ACTIONS = ['accept', 'reject', 'delivering', 'complete', 'checkin', 'cancel'] as const;
+type KnownAction = (typeof KNOWN_ACTIONS)[number];
+
+const ACTION_STYLE: Record<KnownAction, string> = {
+  accept: 'btn-primary',
+  checkin: 'btn-primary',
+  delivering: 'btn-primary',
+  complete: 'btn-ok',
+  reject: 'btn-danger',
+  cancel: 'btn-danger',
+};
+
+/** Perform one allowed action. Returns the updated order when the backend sends one. */
+export async function runOrderAction(order: Order, action: string): Promise<Order | undefined> {
+  const no = order.order_number ?? order.local_number;
+  if (action === 'reject' && !(await confirmDialog(t('action.rejectConfirm', { no }), true))) return undefined;
+  if (action === 'cancel' && !(await confirmDialog(t('orders.cancelConfirm', { no }), true))) return undefined;
+  try {
+    let out: Order | undefined;
+    if (action === 'checkin') out = await call<Order>('order_checkin', { client_ref: order.client_ref });
+    else if (action === 'cancel') out = await call<Order>('order_cancel', { client_ref: order.client_ref });
+    else out = await call<Order>('order_action', { client_ref: order.client_ref, action });
+    toast(`${t(`action.${action}` as 'action.accept')} · ${no}`, 'success');
+    return out && typeof out === 'object' && 'client_ref' in out ? out : undefined;
+  } catch (e) {
+    reportError(e);
+    return undefined;
+  }
+}
+
+export function OrderActionButtons(props: {
+  order: Order;
+  onDone: (updated: Order | undefined) => void;
+  exclude?: string[];
+  size?: 'big' | 'normal';
+}) {
+  const acts = props.order.allowed_actions.filter(
+    (a): a is KnownAction => (KNOWN_ACTIONS as readonly string[]).includes(a) && !(props.exclude ?? []).includes(a),
+  );
+  if (!acts.length) return null;
+  return (
+    <div class="action-row">
+      {acts.map((a) => (
+        <button
+          key={a}
+          type="button"
+          class={`btn ${ACTION_STYLE[a]} ${props.size === 'big' ? 'btn-big' : ''}`}
+          data-action={a}
+          onClick={async (e) => {
+            e.stopPropagation();
+            props.onDone(await runOrderAction(props.order, a));
+          }}
+        >
+          {t(`action.${a}` as 'action.accept')}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function Empty({ text }: { text?: string }) {
+  return <div class="empty">{text ?? t('common.empty')}</div>;
+}

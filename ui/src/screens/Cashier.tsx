@@ -1,0 +1,377 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { call, cartStore, errorText, pendingSaleStore, reportError, t, toast } from '../app-state';
+import type { Category, Order, Product, Specification } from '../backend/types';
+import { cartItemCount, cartReducer, cartToSaleRequest, cartTotalFen, type CartAction, type CartLine } from '../cart';
+import { confirmDialog, Empty, Modal } from '../components/common';
+import { formatFen, formatMoney, lineFen } from '../money';
+import { installScanner } from '../scanner-dom';
+import { useStore } from '../store';
+import { CashModal, PaidModal, WechatModal, type PaidResult } from './Payment';
+
+const dispatch = (a: CartAction) => cartStore.set((c) => cartReducer(c, a));
+
+type PayMode = null | 'cash' | 'wechat';
+
+export function Cashier() {
+  const cart = useStore(cartStore);
+  const pending = useStore(pendingSaleStore);
+  const [categories, setCategories] = useState<Category[]>([]);
+  const [category, setCategory] = useState<number | null>(null);
+  const [products, setProducts] = useState<Product[] | null>(null);
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<Product[] | null>(null);
+  const [specFor, setSpecFor] = useState<Product | null>(null);
+  const [pay, setPay] = useState<PayMode>(null);
+  const [paid, setPaid] = useState<PaidResult | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [memoOpen, setMemoOpen] = useState<number | null>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const busyRef = useRef(false);
+  busyRef.current = pay !== null || paid !== null || pending !== null || specFor !== null;
+
+  useEffect(() => {
+    call<Category[]>('catalog_categories', {}).then(setCategories).catch(reportError);
+  }, []);
+
+  useEffect(() => {
+    setProducts(null);
+    call<Product[]>('catalog_products', category == null ? {} : { category_id: category })
+      .then(setProducts)
+      .catch((e) => {
+        setProducts([]);
+        reportError(e);
+      });
+  }, [category]);
+
+  // search: debounce 200 ms
+  useEffect(() => {
+    const q = query.trim();
+    if (!q) {
+      setResults(null);
+      return;
+    }
+    const id = setTimeout(() => {
+      call<Product[]>('catalog_search', { query: q, limit: 60 })
+        .then((r) => setResults(r))
+        .catch(reportError);
+    }, 200);
+    return () => clearTimeout(id);
+  }, [query]);
+
+  const addProduct = (p: Product, spec?: Specification) => {
+    if (pendingSaleStore.get()) {
+      toast(t('cashier.locked'), 'error');
+      return;
+    }
+    if (!spec && p.specifications.length > 0) {
+      setSpecFor(p);
+      return;
+    }
+    dispatch({ type: 'add', product: p, spec: spec ?? null });
+  };
+
+  // barcode wedge scanner, whatever has focus
+  useEffect(
+    () =>
+      installScanner(async (code) => {
+        if (busyRef.current) {
+          toast(t('cashier.scanBusy'), 'error');
+          return;
+        }
+        try {
+          const found = await call<Product[]>('catalog_search', { query: code, limit: 5 });
+          const hit = found.find((p) => p.barcode === code);
+          if (!hit) {
+            toast(t('cashier.scanNotFound', { code }), 'error');
+            return;
+          }
+          addProduct(hit);
+          if (hit.specifications.length === 0) toast(t('cashier.scanAdded', { name: hit.name }), 'success', 1500);
+        } catch (e) {
+          reportError(e);
+        }
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
+
+  const totalFen = cartTotalFen(cart);
+  const locked = pending !== null;
+
+  const startPay = async (mode: 'cash' | 'wechat') => {
+    if (creating) return;
+    let order = pendingSaleStore.get();
+    if (!order) {
+      if (cart.lines.length === 0) return;
+      setCreating(true);
+      try {
+        order = await call<Order>('sale_create', cartToSaleRequest(cart));
+        pendingSaleStore.set(order);
+      } catch (e) {
+        reportError(e); // the cart stays as it is
+        return;
+      } finally {
+        setCreating(false);
+      }
+    }
+    setPay(mode);
+  };
+
+  const onPaid = (r: PaidResult) => {
+    setPay(null);
+    setPaid(r);
+    pendingSaleStore.set(null);
+    dispatch({ type: 'clear' });
+  };
+
+  const cancelPending = async () => {
+    const order = pendingSaleStore.get();
+    if (!order) return;
+    if (!(await confirmDialog(t('orders.cancelConfirm', { no: order.local_number }), true))) return;
+    try {
+      await call('order_cancel', { client_ref: order.client_ref });
+      pendingSaleStore.set(null); // the cart is kept: edit it or take a new payment
+    } catch (e) {
+      reportError(e);
+    }
+  };
+
+  const shown = results ?? products;
+  const searchEnter = () => {
+    if (results && results.length === 1) {
+      addProduct(results[0]);
+      setQuery('');
+    }
+  };
+
+  return (
+    <div class="cashier" data-testid="cashier">
+      <section class="catalog">
+        <div class="catalog-top">
+          <input
+            ref={searchRef}
+            class="input search"
+            type="search"
+            placeholder={t('cashier.search')}
+            value={query}
+            data-testid="search"
+            onInput={(e) => setQuery(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') searchEnter();
+              if (e.key === 'Escape') setQuery('');
+            }}
+          />
+          {query && (
+            <button type="button" class="btn" onClick={() => setQuery('')}>
+              {t('common.clear')}
+            </button>
+          )}
+        </div>
+        {!results && (
+          <div class="tabs" role="tablist">
+            <button type="button" role="tab" aria-selected={category === null} class={`tab ${category === null ? 'active' : ''}`} onClick={() => setCategory(null)}>
+              {t('cashier.allCategories')}
+            </button>
+            {categories.map((c) => (
+              <button key={c.id} type="button" role="tab" aria-selected={category === c.id} class={`tab ${category === c.id ? 'active' : ''}`} onClick={() => setCategory(c.id)}>
+                {c.name}
+              </button>
+            ))}
+          </div>
+        )}
+        <div class="product-grid" data-testid="product-grid">
+          {shown === null && <p class="muted">{t('common.loading')}</p>}
+          {shown && shown.length === 0 && <Empty text={t('cashier.noProducts')} />}
+          {shown?.map((p) => (
+            <button key={p.id} type="button" class="product" onClick={() => addProduct(p)} disabled={locked} data-product-id={p.id}>
+              <span class="product-name">{p.name}</span>
+              <span class="product-meta">
+                <span class="product-price">{formatMoney(p.price)}</span>
+                {p.specifications.length > 0 && <span class="product-specs">{p.specifications.length}⋯</span>}
+              </span>
+            </button>
+          ))}
+        </div>
+      </section>
+
+      <aside class="cart" data-testid="cart">
+        <header class="cart-head">
+          <h2>{t('cashier.cart')}</h2>
+          <span class="muted">{t('cashier.items', { n: cartItemCount(cart) })}</span>
+          <span class="grow" />
+          {cart.lines.length > 0 && !locked && (
+            <button type="button" class="btn btn-ghost" onClick={async () => (await confirmDialog(`${t('cashier.clearCart')}?`)) && dispatch({ type: 'clear' })}>
+              {t('cashier.clearCart')}
+            </button>
+          )}
+        </header>
+        {locked && pending && (
+          <div class="banner banner-warn" data-testid="pending-banner">
+            <div>{t('cashier.pendingOrder', { no: pending.local_number, total: formatMoney(pending.total) })}</div>
+            <div class="action-row">
+              <button type="button" class="btn btn-primary" onClick={() => setPay('cash')}>
+                {t('cashier.payCash')}
+              </button>
+              <button type="button" class="btn btn-primary" onClick={() => setPay('wechat')}>
+                {t('cashier.payWechat')}
+              </button>
+              <button type="button" class="btn btn-danger" onClick={cancelPending}>
+                {t('cashier.cancelOrder')}
+              </button>
+            </div>
+          </div>
+        )}
+        <ul class="cart-lines">
+          {cart.lines.length === 0 && <li class="empty">{t('cashier.cartEmpty')}</li>}
+          {cart.lines.map((l) => (
+            <CartRow key={l.id} line={l} locked={locked} memoOpen={memoOpen === l.id} toggleMemo={() => setMemoOpen(memoOpen === l.id ? null : l.id)} />
+          ))}
+        </ul>
+        {!locked && cart.lines.length > 0 && (
+          <input
+            class="input remark"
+            type="text"
+            placeholder={t('cashier.remark')}
+            value={cart.remark}
+            onInput={(e) => dispatch({ type: 'set_remark', remark: e.currentTarget.value })}
+          />
+        )}
+        <div class="cart-total">
+          <span>{t('cashier.total')}</span>
+          <span class="big-money" data-testid="cart-total">{formatFen(totalFen)}</span>
+        </div>
+        <div class="pay-buttons">
+          <button type="button" class="btn btn-primary btn-huge" disabled={cart.lines.length === 0 || creating} onClick={() => void startPay('cash')} data-testid="pay-cash">
+            💴 {t('cashier.payCash')}
+          </button>
+          <button type="button" class="btn btn-wechat btn-huge" disabled={cart.lines.length === 0 || creating} onClick={() => void startPay('wechat')} data-testid="pay-wechat">
+            {t('cashier.payWechat')}
+          </button>
+        </div>
+      </aside>
+
+      {specFor && (
+        <Modal title={t('cashier.chooseSpec', { name: specFor.name })} onClose={() => setSpecFor(null)}>
+          <div class="spec-grid">
+            {specFor.specifications.map((s) => (
+              <button
+                key={s.id}
+                type="button"
+                class="btn btn-big spec"
+                onClick={() => {
+                  dispatch({ type: 'add', product: specFor, spec: s });
+                  setSpecFor(null);
+                }}
+              >
+                <span>{s.name}</span>
+                <span class="product-price">{formatMoney(s.price)}</span>
+              </button>
+            ))}
+          </div>
+        </Modal>
+      )}
+      {pay === 'cash' && pending && <CashModal order={pending} onPaid={onPaid} onClose={() => setPay(null)} />}
+      {pay === 'wechat' && pending && <WechatModal order={pending} onPaid={onPaid} onClose={() => setPay(null)} onUseCash={() => setPay('cash')} />}
+      {paid && (
+        <PaidModal
+          result={paid}
+          onNext={() => {
+            setPaid(null);
+            searchRef.current?.focus();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function CartRow(props: { line: CartLine; locked: boolean; memoOpen: boolean; toggleMemo: () => void }) {
+  const l = props.line;
+  const [qtyText, setQtyText] = useState<string | null>(null);
+  const total = useMemo(() => {
+    try {
+      return formatFen(lineFen(l.unit_price, l.quantity));
+    } catch (e) {
+      return errorText(e);
+    }
+  }, [l.unit_price, l.quantity]);
+  return (
+    <li class="cart-line" data-line-id={l.id}>
+      <div class="cl-main">
+        <div class="cl-name">
+          {l.name}
+          {l.spec_name && <span class="cl-spec"> · {l.spec_name}</span>}
+        </div>
+        <div class="cl-sub">
+          {formatMoney(l.unit_price)}
+          {l.memo && <span class="cl-memo">「{l.memo}」</span>}
+        </div>
+      </div>
+      <div class="cl-qty">
+        <button type="button" class="btn qty-btn" disabled={props.locked || l.quantity <= 1} onClick={() => dispatch({ type: 'dec', id: l.id })} aria-label={t('cashier.decrease')}>
+          −
+        </button>
+        <input
+          class="input qty-input"
+          type="text"
+          inputMode="numeric"
+          aria-label={t('cashier.quantity')}
+          disabled={props.locked}
+          value={qtyText ?? String(l.quantity)}
+          onFocus={(e) => e.currentTarget.select()}
+          onInput={(e) => setQtyText(e.currentTarget.value.replace(/\D/g, ''))}
+          onBlur={() => {
+            if (qtyText != null && qtyText !== '') dispatch({ type: 'set_qty', id: l.id, quantity: Number(qtyText) });
+            setQtyText(null);
+          }}
+          onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
+        />
+        <button type="button" class="btn qty-btn" disabled={props.locked} onClick={() => dispatch({ type: 'inc', id: l.id })} aria-label={t('cashier.increase')}>
+          +
+        </button>
+      </div>
+      <div class="cl-total">{total}</div>
+      <div class="cl-tools">
+        <button type="button" class={`btn btn-small ${l.memo ? 'btn-accent' : ''}`} disabled={props.locked} onClick={props.toggleMemo}>
+          {t('cashier.memo')}
+        </button>
+        <button type="button" class="btn btn-small btn-ghost-danger" disabled={props.locked} onClick={() => dispatch({ type: 'remove', id: l.id })} aria-label={t('cashier.remove')}>
+          ✕
+        </button>
+      </div>
+      {props.memoOpen && !props.locked && (
+        <div class="cl-memo-edit">
+          <MemoInput line={l} onDone={props.toggleMemo} />
+          {['不要辣', '少冰', '打包'].map((m) => (
+            <button key={m} type="button" class="btn btn-small" onClick={() => dispatch({ type: 'set_memo', id: l.id, memo: l.memo ? `${l.memo} ${m}` : m })}>
+              {m}
+            </button>
+          ))}
+        </div>
+      )}
+    </li>
+  );
+}
+
+function MemoInput(props: { line: CartLine; onDone: () => void }) {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  const l = props.line;
+  return (
+    <input
+      ref={ref}
+      class="input"
+      type="text"
+      placeholder={t('cashier.memoPlaceholder')}
+      value={l.memo}
+      data-testid="memo-input"
+      onChange={(e) => dispatch({ type: 'set_memo', id: l.id, memo: e.currentTarget.value })}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') {
+          dispatch({ type: 'set_memo', id: l.id, memo: e.currentTarget.value });
+          props.onDone();
+        }
+      }}
+    />
+  );
+}

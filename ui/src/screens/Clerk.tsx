@@ -1,0 +1,140 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { call, onBackendEvent, reportError, t, timeOf, toast, todayLocal } from '../app-state';
+import type { Order, OrdersListResponse } from '../backend/types';
+import { ACTIVE_STATUSES, BOARD_COLUMNS, groupBoard, newArrivals } from '../board';
+import { channelName, OrderActionButtons, StatusPill, SyncBadge } from '../components/common';
+import { usePoll } from '../hooks';
+import { formatMoney } from '../money';
+import { beep } from '../sound';
+import { OrderDetail } from './Orders';
+
+const HIGHLIGHT_MS = 20000;
+
+export function Clerk() {
+  const [orders, setOrders] = useState<Order[] | null>(null);
+  const [fresh, setFresh] = useState<Record<string, number>>({});
+  const [open, setOpen] = useState<string | null>(null);
+  const [updated, setUpdated] = useState<string>('');
+  const [sound, setSound] = useState(() => localStorage.getItem('storepos.clerk_sound') !== 'off');
+  const known = useRef<Set<string> | null>(null);
+  const soundRef = useRef(sound);
+  soundRef.current = sound;
+
+  const load = async () => {
+    try {
+      const [active, today] = await Promise.all([
+        call<OrdersListResponse>('orders_list', { statuses: ACTIVE_STATUSES, limit: 200 }),
+        call<OrdersListResponse>('orders_list', { day: todayLocal(), limit: 200 }),
+      ]);
+      const all = [...active.orders, ...today.orders].filter((o) => o.channel !== 'COUNTER');
+      const arrived = newArrivals(known.current, all);
+      known.current = new Set(all.filter((o) => o.status === 'PAID_CONFIRM_PENDING').map((o) => o.client_ref));
+      if (arrived.length) {
+        if (soundRef.current) beep();
+        const until = Date.now() + HIGHLIGHT_MS;
+        setFresh((f) => ({ ...f, ...Object.fromEntries(arrived.map((r) => [r, until])) }));
+        const first = all.find((o) => o.client_ref === arrived[0]);
+        if (first) toast(t('clerk.newOrder', { no: first.order_number ?? first.local_number }), 'info', 6000);
+      }
+      setOrders(all);
+      setUpdated(timeOf(new Date().toISOString()));
+    } catch (e) {
+      reportError(e);
+    }
+  };
+
+  usePoll(load, 5000); // fallback when the event stream is quiet or unavailable
+  useEffect(
+    () =>
+      onBackendEvent((e) => {
+        if (e.type === 'online_order' || e.type === 'order_changed') void load();
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
+  // expire highlights
+  useEffect(() => {
+    const id = setInterval(() => {
+      const now = Date.now();
+      setFresh((f) => {
+        const keep = Object.entries(f).filter(([, until]) => until > now);
+        return keep.length === Object.keys(f).length ? f : Object.fromEntries(keep);
+      });
+    }, 1000);
+    return () => clearInterval(id);
+  }, []);
+
+  const board = groupBoard(orders ?? []);
+  const replace = (u: Order | undefined) => {
+    if (u) setOrders((os) => (os ?? []).map((o) => (o.client_ref === u.client_ref ? u : o)));
+    void load();
+  };
+
+  return (
+    <div class="page clerk" data-testid="clerk">
+      <div class="page-head">
+        <h1>{t('clerk.title')}</h1>
+        <span class="muted">{updated && t('clerk.updated', { time: updated })}</span>
+        <span class="grow" />
+        <label class="switch">
+          <input
+            type="checkbox"
+            checked={sound}
+            onChange={(e) => {
+              const on = e.currentTarget.checked;
+              setSound(on);
+              localStorage.setItem('storepos.clerk_sound', on ? 'on' : 'off');
+              if (on) beep();
+            }}
+          />
+          🔔 {t('clerk.sound')}
+        </label>
+        <button type="button" class="btn" onClick={() => void load()}>
+          {t('common.refresh')}
+        </button>
+      </div>
+      <div class="board">
+        {BOARD_COLUMNS.map((col) => (
+          <section key={col} class={`board-col col-${col}`} data-column={col}>
+            <header class="board-col-head">
+              <span>{t(`clerk.col.${col}` as 'clerk.col.new')}</span>
+              <span class="count">{board[col].length}</span>
+            </header>
+            <div class="board-cards">
+              {board[col].length === 0 && <div class="empty small">{t('clerk.empty')}</div>}
+              {board[col].map((o) => (
+                <article
+                  key={o.client_ref}
+                  class={`card ${fresh[o.client_ref] ? 'card-fresh' : ''}`}
+                  onClick={() => setOpen(o.client_ref)}
+                  data-client-ref={o.client_ref}
+                >
+                  <div class="card-top">
+                    <span class="mono strong">{o.order_number ?? o.local_number}</span>
+                    <span class={`pill chan-${o.channel}`}>{channelName(o.channel)}</span>
+                  </div>
+                  <div class="card-mid">
+                    <span class="strong">{formatMoney(o.total)}</span>
+                    <span class="muted">{timeOf(o.created_at)}</span>
+                  </div>
+                  {(o.contact_user || o.phone) && (
+                    <div class="card-contact">
+                      {o.contact_user} {o.phone}
+                    </div>
+                  )}
+                  {o.remark && <div class="card-remark">「{o.remark}」</div>}
+                  <div class="card-badges">
+                    {col === 'delivering' || col === 'done' ? <StatusPill status={o.status} /> : null}
+                    {o.sync_state !== 'synced' && <SyncBadge state={o.sync_state} />}
+                  </div>
+                  <OrderActionButtons order={o} onDone={replace} size="big" />
+                </article>
+              ))}
+            </div>
+          </section>
+        ))}
+      </div>
+      {open && <OrderDetail clientRef={open} onClose={() => setOpen(null)} onChanged={load} />}
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+import { useEffect, useState } from 'preact/hooks';
+import { call, errorText, startSession, t } from '../app-state';
+import type { LoginResponse, User } from '../backend/types';
+import { Empty } from '../components/common';
+import { PinPad } from '../components/PinPad';
+
+export function Login() {
+  const [users, setUsers] = useState<User[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [user, setUser] = useState<User | null>(null);
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = async () => {
+    setLoadError(null);
+    try {
+      setUsers(await call<User[]>('list_users', {}));
+    } catch (e) {
+      setLoadError(errorText(e));
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const submit = async () => {
+    if (!user || busy || pin.length < 4) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await call<LoginResponse>('login', { username: user.username, pin });
+      startSession({ token: res.token, user: res.user, till_code: res.till_code });
+    } catch (e) {
+      setError(errorText(e));
+      setPin('');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="login" data-testid="login">
+      <h1 class="login-brand">{t('app.name')}</h1>
+      {!user ? (
+        <section class="login-card">
+          <h2>{t('login.title')}</h2>
+          {loadError && (
+            <div class="banner banner-error">
+              {loadError}
+              <button type="button" class="btn" onClick={load}>
+                {t('common.retry')}
+              </button>
+            </div>
+          )}
+          {users === null && !loadError && <p class="muted">{t('common.loading')}</p>}
+          {users && users.length === 0 && <Empty text={t('login.noUsers')} />}
+          <div class="user-tiles">
+            {users?.map((u) => (
+              <button
+                key={u.id}
+                type="button"
+                class={`user-tile role-${u.role}`}
+                data-username={u.username}
+                onClick={() => {
+                  setUser(u);
+                  setPin('');
+                  setError(null);
+                }}
+              >
+                <span class="avatar">{u.display_name.slice(0, 1)}</span>
+                <span class="user-name">{u.display_name}</span>
+                <span class="user-role">{t(`role.${u.role}`)}</span>
+              </button>
+            ))}
+          </div>
+        </section>
+      ) : (
+        <section class="login-card login-pin">
+          <h2>{t('login.pinFor', { name: user.display_name })}</h2>
+          <PinPad value={pin} onChange={(v) => { setPin(v); setError(null); }} onSubmit={submit} busy={busy} />
+          <div class="login-error" role="alert" data-testid="login-error">{error ?? ''}</div>
+          <button type="button" class="btn btn-ghost" onClick={() => setUser(null)}>
+            ← {t('login.switchUser')}
+          </button>
+        </section>
+      )}
+    </div>
+  );
+}
