@@ -8,9 +8,11 @@
 pub mod driver;
 pub mod encoding;
 pub mod escpos_reader;
+pub mod fake;
 pub mod layout;
 pub mod money;
 pub mod profile;
+pub mod queue;
 pub mod render;
 pub mod templates;
 pub mod ticket;
