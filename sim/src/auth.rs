@@ -46,7 +46,8 @@ pub fn login(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<String, Strin
         return Err("incorrect.password".into());
     }
     let secret: String = (0..40).map(|_| char::from(b"0123456789abcdef"[inner.rng.random_range(0..16)])).collect();
-    let token = base64(json!({"token": secret, "login_name": user}).to_string().as_bytes());
+    // Built by hand: key order matters for the seed's look ("token" first).
+    let token = base64(format!(r#"{{"token":"{secret}","login_name":{}}}"#, json!(user)).as_bytes());
     let now = inner.now();
     let expires_at = (sim.cfg.token_ttl_s > 0).then(|| now + Duration::seconds(sim.cfg.token_ttl_s as i64));
     inner.data.tokens.push(Token { token: token.clone(), username: user.to_string(), issued_at: now, expires_at });
