@@ -177,7 +177,7 @@ mod tests {
         let sa: Vec<Fate> = (0..200).map(|_| a.draw(&f)).collect();
         let sb: Vec<Fate> = (0..200).map(|_| b.draw(&f)).collect();
         assert_eq!(sa, sb);
-        assert!(sa.iter().any(|x| *x == Fate::Normal));
+        assert!(sa.contains(&Fate::Normal));
         assert!(sa.iter().any(|x| matches!(x, Fate::FailBefore(_))));
     }
 }

@@ -387,6 +387,9 @@ pub fn page(rows: Vec<Value>, page_number: usize, page_size: usize) -> Value {
     })
 }
 
+/// An inclusive creation-time window; either end may be open.
+type Range = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// Filter the store's orders for `GET /rest/store/order`, newest first.
 /// Documented mode honours the documented parameters (startTime/endTime included);
 /// field mode ignores startTime/endTime and honours createTime (twice), month and search.
@@ -396,7 +399,7 @@ pub fn filter_orders<'a>(orders: &'a [Order], p: &Params, mode: Mode, store_id: 
     let contact = p.get("contactUser");
     let phone = p.get("phone");
     let number = p.get("orderNumber");
-    let mut range: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = None;
+    let mut range: Option<Range> = None;
     let mut search: Option<&str> = None;
     match mode {
         Mode::Documented => {
