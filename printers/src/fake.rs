@@ -31,6 +31,8 @@ pub enum FakeMode {
 struct Shared {
     mode: Mutex<FakeMode>,
     stop: AtomicBool,
+    /// Whether the listening socket is open right now (for `set_mode`).
+    listening: AtomicBool,
     connections: Mutex<Vec<Vec<u8>>>,
     /// Answer to `DLE EOT n` for n = 1..=4; `None` = stay silent.
     status: Mutex<[Option<u8>; 4]>,
@@ -59,6 +61,7 @@ impl FakePrinter {
         let shared = Arc::new(Shared {
             mode: Mutex::new(FakeMode::Normal),
             stop: AtomicBool::new(false),
+            listening: AtomicBool::new(true),
             connections: Mutex::new(Vec::new()),
             status: Mutex::new([Some(0x12); 4]),
         });
@@ -76,9 +79,18 @@ impl FakePrinter {
         self.addr
     }
 
-    /// Changes how new connections are treated.
+    /// Changes how new connections are treated. Returns once the listening
+    /// socket is closed (`Refuse`) or open again (other modes), so a test's
+    /// next connect sees the new mode.
     pub fn set_mode(&self, mode: FakeMode) {
         *lock(&self.shared.mode) = mode;
+        let want_listening = mode != FakeMode::Refuse;
+        let end = std::time::Instant::now() + Duration::from_secs(2);
+        while self.shared.listening.load(Ordering::SeqCst) != want_listening
+            && std::time::Instant::now() < end
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 
     /// Sets the answer to `DLE EOT n` (n in 1..=4); `None` = no answer.
@@ -113,6 +125,7 @@ fn accept_loop(listener: TcpListener, addr: SocketAddr, shared: Arc<Shared>) {
         }
         if mode == FakeMode::Refuse {
             listener = None;
+            shared.listening.store(false, Ordering::SeqCst);
             std::thread::sleep(Duration::from_millis(5));
             continue;
         }
@@ -121,6 +134,7 @@ fn accept_loop(listener: TcpListener, addr: SocketAddr, shared: Arc<Shared>) {
             listener = TcpListener::bind(addr).ok();
             if let Some(l) = &listener {
                 let _ = l.set_nonblocking(true);
+                shared.listening.store(true, Ordering::SeqCst);
             }
         }
         let Some(l) = &listener else {

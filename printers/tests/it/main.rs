@@ -2,5 +2,6 @@
 
 mod fixtures;
 mod golden;
+mod queue;
 mod render;
 mod wrap;
