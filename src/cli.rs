@@ -63,6 +63,31 @@ pub enum Cmd {
     Demo,
     /// List the commands of the command table.
     Commands,
+    /// Measure performance figures, each as a ratio to a baseline of the same run.
+    Bench {
+        /// ledger | all
+        #[arg(default_value = "all")]
+        which: String,
+        #[arg(long)]
+        json: bool,
+        /// Smaller sizes for a quick run (CI).
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Rings up sales in a loop, printing each client_ref after its commit (crash tests).
+    #[command(hide = true)]
+    Loadgen {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = u64::MAX)]
+        count: u64,
+        #[arg(long)]
+        pay: bool,
+        #[arg(long, default_value = "cashier")]
+        user: String,
+        #[arg(long, default_value = "1111")]
+        pin: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -127,6 +152,8 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Cmd::Demo => crate::demo::run(),
+        Cmd::Bench { which, json, quick } => crate::bench::run(&which, json, quick),
+        Cmd::Loadgen { data, count, pay, user, pin } => crate::loadgen::run(&data, count, pay, &user, &pin),
         Cmd::Commands => {
             for n in commands::names() {
                 println!("{n}");

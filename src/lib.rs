@@ -16,3 +16,5 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod quote_cli;
+pub mod loadgen;
+pub mod bench;
