@@ -51,3 +51,24 @@ proptest! {
         prop_assert_eq!(compact(&joined), compact(&format!("{left}{right}")));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Any Unicode in names and memos: rendering never panics, the reader
+    /// finds well-formed commands, and no line is wider than the paper.
+    #[test]
+    fn any_unicode_renders_within_paper(names in proptest::collection::vec(any::<String>(), 1..4), memo in any::<String>()) {
+        use storepos_printers::escpos_reader::decode;
+        use storepos_printers::templates::{kitchen_ticket, KitchenLine};
+        use storepos_printers::{render, Paper, PrinterProfile};
+        let mut data = crate::fixtures::kitchen_data();
+        data.memo = Some(memo);
+        data.lines = names.into_iter().map(|name| KitchenLine { name, quantity: 1, memo: None }).collect();
+        for paper in [Paper::W58, Paper::W80] {
+            let r = render(&kitchen_ticket(&data), &PrinterProfile::new("k", paper)).unwrap();
+            let d = decode(&r.bytes, paper);
+            prop_assert!(d.errors.is_empty(), "{:?}", d.errors);
+            prop_assert_eq!(d.inits, 1);
+        }
+    }
+}
