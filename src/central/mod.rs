@@ -1,3 +1,5 @@
-//! The platform's central `/rest` API: its wire types and (with the sync work) the client.
+//! The platform's central `/rest` API: its wire types and the typed client.
 
+pub mod client;
 pub mod types;
+pub mod wire;
