@@ -59,6 +59,34 @@ pub enum Cmd {
     },
     /// The platform simulator on a loopback port.
     Sim(storepos_sim::SimArgs),
+    /// Serve the command table over HTTP (`POST /api/<command>`, SSE events) and the web UI.
+    Serve {
+        #[arg(long)]
+        data: PathBuf,
+        /// Address to bind (default 127.0.0.1:8730, or 0.0.0.0:8730 with --lan).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Open to the store LAN: every /api request then needs the printed token.
+        #[arg(long)]
+        lan: bool,
+        /// The built web UI (default: ui/dist here or beside the binary's repository).
+        #[arg(long)]
+        ui: Option<PathBuf>,
+    },
+    /// Render a ticket from an order in the platform's detail format.
+    Ticket {
+        #[arg(long, value_parser = ["receipt", "kitchen"])]
+        kind: String,
+        #[arg(long, default_value = "80", value_parser = ["58", "80"])]
+        width: String,
+        #[arg(long)]
+        order: PathBuf,
+        #[arg(short = 'o', long)]
+        out: Option<PathBuf>,
+        /// Print the same layout as plain text instead of bytes.
+        #[arg(long)]
+        preview: bool,
+    },
     /// A demo: a fresh ledger in a temp dir, and what it holds.
     Demo,
     /// List the commands of the command table.
@@ -151,6 +179,8 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
+        Cmd::Serve { data, listen, lan, ui } => crate::server::run_cli(data, listen, lan, ui),
+        Cmd::Ticket { kind, width, order, out, preview } => ticket(&kind, &width, &order, out.as_deref(), preview),
         Cmd::Demo => crate::demo::run(),
         Cmd::Bench { which, json, quick } => crate::bench::run(&which, json, quick),
         Cmd::Loadgen { data, count, pay, user, pin } => crate::loadgen::run(&data, count, pay, &user, &pin),
@@ -190,5 +220,36 @@ fn call(command: &str, data: &std::path::Path, json: &str, user: Option<String>,
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e),
+    }
+}
+
+fn ticket(kind: &str, width: &str, order: &std::path::Path, out: Option<&std::path::Path>, preview: bool) -> ExitCode {
+    use storepos_printers::templates::platform::{ticket_from_platform_order, TicketKind};
+    use storepos_printers::{Paper, PrinterProfile};
+    let json = match std::fs::read_to_string(order) {
+        Ok(j) => j,
+        Err(e) => return fail(&CommandError::new(commands::ErrorCode::NotFound, format!("无法读取 {}", order.display()), e.to_string())),
+    };
+    let paper = if width == "58" { Paper::W58 } else { Paper::W80 };
+    let kind = if kind == "kitchen" { TicketKind::Kitchen } else { TicketKind::Receipt };
+    let t = match ticket_from_platform_order(&json, kind, paper) {
+        Ok(t) => t,
+        Err(e) => return fail(&CommandError::validation(format!("订单文件无效：{e}"), e.to_string())),
+    };
+    if preview {
+        print!("{}", storepos_printers::preview(&t, paper));
+        return ExitCode::SUCCESS;
+    }
+    let bytes = match storepos_printers::render(&t, &PrinterProfile::new("cli", paper)) {
+        Ok(r) => r.bytes,
+        Err(e) => return fail(&CommandError::validation(format!("无法生成小票：{e}"), e.to_string())),
+    };
+    let written = match out {
+        Some(p) => std::fs::write(p, &bytes),
+        None => std::io::Write::write_all(&mut std::io::stdout(), &bytes),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&CommandError::new(commands::ErrorCode::Storage, "无法写出小票", e.to_string())),
     }
 }

@@ -16,5 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod quote_cli;
+pub mod server;
 pub mod loadgen;
 pub mod bench;
+pub mod print_service;

@@ -12,9 +12,12 @@ pub mod orders;
 pub mod sales;
 pub mod session;
 pub mod admin;
+pub mod printing;
+pub mod lan;
 
 pub use app::{App, Event, StoreConfig};
 pub use error::{CommandError, ErrorCode};
+pub use lan::LanInfo;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -90,7 +93,7 @@ macro_rules! command {
 }
 
 fn table() -> Vec<&'static [Command]> {
-    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS]
+    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS, printing::COMMANDS, lan::COMMANDS]
 }
 
 pub fn find(name: &str) -> Option<&'static Command> {

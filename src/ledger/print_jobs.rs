@@ -82,7 +82,8 @@ pub fn list(conn: &Connection, state: Option<&str>, client_ref: Option<&str>, li
 pub fn claim_next(tx: &Transaction<'_>, printer_id: &str, now: &str) -> Result<Option<PrintJob>> {
     let job = tx
         .prepare_cached(&format!(
-            "SELECT {COLS} FROM print_jobs WHERE printer_id = ?1 AND state = 'queued' AND next_attempt_at <= ?2 ORDER BY id LIMIT 1"
+            "SELECT {COLS} FROM print_jobs WHERE printer_id = ?1 AND state IN ('queued', 'failed') AND next_attempt_at <= ?2
+             ORDER BY id LIMIT 1"
         ))?
         .query_row(params![printer_id, now], job_row)
         .optional()?;
@@ -97,17 +98,13 @@ pub fn mark_printed(tx: &Transaction<'_>, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// The printer refused before any byte left us: safe to try again later.
-pub fn mark_retry(tx: &Transaction<'_>, id: i64, error: &str, next_attempt_at: &str) -> Result<()> {
-    tx.execute(
-        "UPDATE print_jobs SET state = 'queued', last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
-        params![id, error, next_attempt_at],
-    )?;
-    Ok(())
-}
 
-pub fn mark_failed(tx: &Transaction<'_>, id: i64, error: &str) -> Result<()> {
-    tx.execute("UPDATE print_jobs SET state = 'failed', last_error = ?2 WHERE id = ?1", params![id, error])?;
+/// Failed; retried at `retry_at`, or never (`None`: e.g. a ticket that cannot be rendered).
+pub fn mark_failed(tx: &Transaction<'_>, id: i64, error: &str, retry_at: Option<&str>) -> Result<()> {
+    tx.execute(
+        "UPDATE print_jobs SET state = 'failed', last_error = ?2, next_attempt_at = coalesce(?3, '9999') WHERE id = ?1",
+        params![id, error, retry_at],
+    )?;
     Ok(())
 }
 
@@ -117,13 +114,20 @@ pub fn mark_uncertain(tx: &Transaction<'_>, id: i64, error: &str) -> Result<()> 
     Ok(())
 }
 
-/// At start-up: a job left `printing` by a crash is `uncertain`, never silently resent.
-pub fn recover_after_crash(tx: &Transaction<'_>) -> Result<usize> {
-    Ok(tx.execute(
+/// At a worker's start: a job of its printer left `printing` (storepos died mid-send)
+/// becomes `uncertain`, never silently resent. Returns the ids.
+pub fn recover_interrupted(tx: &Transaction<'_>, printer_id: &str) -> Result<Vec<i64>> {
+    let ids = {
+        let mut st = tx.prepare_cached("SELECT id FROM print_jobs WHERE printer_id = ?1 AND state = 'printing'")?;
+        let rows = st.query_map([printer_id], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<Vec<i64>>>()?
+    };
+    tx.execute(
         "UPDATE print_jobs SET state = 'uncertain', last_error = 'storepos stopped while printing: check the paper, reprint if missing'
-         WHERE state = 'printing'",
-        [],
-    )?)
+         WHERE printer_id = ?1 AND state = 'printing'",
+        [printer_id],
+    )?;
+    Ok(ids)
 }
 
 /// A person asked for it again: back in the queue, marked as a reprint.
