@@ -75,13 +75,13 @@ export function StatusBar() {
         <span class="sb-item sb-bad" data-testid="sb-link">
           <span class="dot dot-bad" /> {t('status.backendDown')}
         </span>
-      ) : (
+      ) : !session ? null : (
         <span class={`sb-item ${sync && !sync.online ? 'sb-warn' : ''}`} data-testid="sb-link" title={sync?.last_error ?? ''}>
           <span class={`dot ${sync?.online ? 'dot-ok' : sync ? 'dot-warn' : 'dot-muted'}`} />{' '}
           {sync ? (sync.online ? t('status.online') : t('status.offline')) : '…'}
         </span>
       )}
-      {sync && (
+      {session && sync && (
         <span class={`sb-item ${sync.outbox_depth > 0 ? 'sb-warn' : ''}`} data-testid="sb-outbox">
           {sync.outbox_depth > 0 ? t('status.outbox', { n: sync.outbox_depth }) : t('status.allSynced')}
           {sync.outbox_depth > 0 && sync.oldest_pending_age_s != null && (
@@ -89,7 +89,7 @@ export function StatusBar() {
           )}
         </span>
       )}
-      {printers && (
+      {session && printers && (
         <button
           type="button"
           class={`sb-item sb-btn ${bad.length ? 'sb-bad' : ''}`}
@@ -97,10 +97,10 @@ export function StatusBar() {
           disabled={!isManager}
           title={printers.map((p) => `${p.name}: ${t(`printers.state.${p.state}` as 'printers.state.ok')}`).join('\n')}
         >
-          🖨 {printers.length === 0 ? t('status.noPrinters') : bad.length ? t('status.printersProblem', { n: bad.length }) : t('status.printersOk')}
+          {printers.length === 0 ? t('status.noPrinters') : bad.length ? t('status.printersProblem', { n: bad.length }) : t('status.printersOk')}
         </button>
       )}
-      {sync && sync.conflicts > 0 && (
+      {session && sync && sync.conflicts > 0 && (
         <button type="button" class="sb-item sb-btn sb-bad" onClick={() => goManager('sync')} disabled={!isManager} data-testid="sb-conflicts">
           ⚠ {t('status.conflicts', { n: sync.conflicts })}
         </button>

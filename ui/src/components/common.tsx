@@ -15,14 +15,16 @@ export function Modal(props: {
   testId?: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
+  const onClose = useRef(props.onClose);
+  onClose.current = props.onClose;
   useEffect(() => {
     const prev = document.activeElement as HTMLElement | null;
     const first = ref.current?.querySelector<HTMLElement>('[data-autofocus]') ?? ref.current;
     first?.focus();
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && props.onClose) {
+      if (e.key === 'Escape' && onClose.current) {
         e.preventDefault();
-        props.onClose();
+        onClose.current();
       }
     };
     window.addEventListener('keydown', onKey);

@@ -83,6 +83,7 @@ export const en: Record<MessageKey, string> = {
   'cashier.locked': 'Order awaiting payment: the cart is locked',
   'cashier.quantity': 'Quantity',
   'cashier.decrease': 'Decrease',
+  'cashier.specCount': '{n} sizes',
   'cashier.increase': 'Increase',
 
   'cash.title': 'Cash payment',
@@ -225,6 +226,7 @@ export const en: Record<MessageKey, string> = {
   'as.exchanges': 'Given',
   'as.amount': 'Amount',
   'as.next': 'Next',
+  'as.all': 'All',
   'as.pending': 'not synced',
 
   'mgr.tab.day': 'Today',

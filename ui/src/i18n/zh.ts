@@ -82,6 +82,7 @@ export const zh = {
   'cashier.locked': '订单待支付，购物车已锁定',
   'cashier.quantity': '数量',
   'cashier.decrease': '减少',
+  'cashier.specCount': '{n} 种规格',
   'cashier.increase': '增加',
 
   'cash.title': '现金收款',
@@ -224,6 +225,7 @@ export const zh = {
   'as.exchanges': '换出',
   'as.amount': '金额',
   'as.next': '下一步',
+  'as.all': '全部',
   'as.pending': '待同步',
 
   'mgr.tab.day': '今日数据',

@@ -277,8 +277,8 @@ function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
                         <button type="button" class="btn qty-btn" disabled={n >= l.quantity} onClick={() => set(n + 1)} aria-label={t('cashier.increase')}>
                           +
                         </button>
-                        <button type="button" class="btn btn-small" onClick={() => set(l.quantity)}>
-                          {l.quantity}
+                        <button type="button" class="btn btn-small" disabled={n === l.quantity} onClick={() => set(l.quantity)}>
+                          {t('as.all')}
                         </button>
                       </div>
                     </td>

@@ -187,7 +187,7 @@ export function Cashier() {
               <span class="product-name">{p.name}</span>
               <span class="product-meta">
                 <span class="product-price">{formatMoney(p.price)}</span>
-                {p.specifications.length > 0 && <span class="product-specs">{p.specifications.length}⋯</span>}
+                {p.specifications.length > 0 && <span class="product-specs">{t('cashier.specCount', { n: p.specifications.length })}</span>}
               </span>
             </button>
           ))}
@@ -209,12 +209,8 @@ export function Cashier() {
           <div class="banner banner-warn" data-testid="pending-banner">
             <div>{t('cashier.pendingOrder', { no: pending.local_number, total: formatMoney(pending.total) })}</div>
             <div class="action-row">
-              <button type="button" class="btn btn-primary" onClick={() => setPay('cash')}>
-                {t('cashier.payCash')}
-              </button>
-              <button type="button" class="btn btn-primary" onClick={() => setPay('wechat')}>
-                {t('cashier.payWechat')}
-              </button>
+              <span class="small">{t('cashier.locked')}</span>
+              <span class="grow" />
               <button type="button" class="btn btn-danger" onClick={cancelPending}>
                 {t('cashier.cancelOrder')}
               </button>
@@ -242,7 +238,7 @@ export function Cashier() {
         </div>
         <div class="pay-buttons">
           <button type="button" class="btn btn-primary btn-huge" disabled={cart.lines.length === 0 || creating} onClick={() => void startPay('cash')} data-testid="pay-cash">
-            💴 {t('cashier.payCash')}
+            {t('cashier.payCash')}
           </button>
           <button type="button" class="btn btn-wechat btn-huge" disabled={cart.lines.length === 0 || creating} onClick={() => void startPay('wechat')} data-testid="pay-wechat">
             {t('cashier.payWechat')}
@@ -298,14 +294,12 @@ function CartRow(props: { line: CartLine; locked: boolean; memoOpen: boolean; to
   return (
     <li class="cart-line" data-line-id={l.id}>
       <div class="cl-main">
-        <div class="cl-name">
-          {l.name}
-          {l.spec_name && <span class="cl-spec"> · {l.spec_name}</span>}
-        </div>
-        <div class="cl-sub">
-          {formatMoney(l.unit_price)}
-          {l.memo && <span class="cl-memo">「{l.memo}」</span>}
-        </div>
+        <span class="cl-name">{l.name}</span>
+        {l.spec_name && <span class="cl-spec"> · {l.spec_name}</span>}
+      </div>
+      <div class="cl-sub">
+        <span>{formatMoney(l.unit_price)}</span>
+        {l.memo && <span class="cl-memo">「{l.memo}」</span>}
       </div>
       <div class="cl-qty">
         <button type="button" class="btn qty-btn" disabled={props.locked || l.quantity <= 1} onClick={() => dispatch({ type: 'dec', id: l.id })} aria-label={t('cashier.decrease')}>

@@ -87,7 +87,7 @@ export function Clerk() {
               if (on) beep();
             }}
           />
-          🔔 {t('clerk.sound')}
+          {t('clerk.sound')}
         </label>
         <button type="button" class="btn" onClick={() => void load()}>
           {t('common.refresh')}

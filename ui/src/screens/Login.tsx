@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, errorText, startSession, t } from '../app-state';
 import type { LoginResponse, User } from '../backend/types';
 import { Empty } from '../components/common';
@@ -11,6 +11,14 @@ export function Login() {
   const [pin, setPin] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // the PIN also lives in a ref: keys can arrive faster than re-renders
+  const pinRef = useRef('');
+  const busyRef = useRef(false);
+  const updatePin = (f: (p: string) => string) => {
+    pinRef.current = f(pinRef.current);
+    setPin(pinRef.current);
+    setError(null);
+  };
 
   const load = async () => {
     setLoadError(null);
@@ -25,16 +33,20 @@ export function Login() {
   }, []);
 
   const submit = async () => {
-    if (!user || busy || pin.length < 4) return;
+    const pinNow = pinRef.current;
+    if (!user || busyRef.current || pinNow.length < 4) return;
+    busyRef.current = true;
     setBusy(true);
     setError(null);
     try {
-      const res = await call<LoginResponse>('login', { username: user.username, pin });
+      const res = await call<LoginResponse>('login', { username: user.username, pin: pinNow });
       startSession({ token: res.token, user: res.user, till_code: res.till_code });
     } catch (e) {
       setError(errorText(e));
+      pinRef.current = '';
       setPin('');
     } finally {
+      busyRef.current = false;
       setBusy(false);
     }
   };
@@ -64,6 +76,7 @@ export function Login() {
                 data-username={u.username}
                 onClick={() => {
                   setUser(u);
+                  pinRef.current = '';
                   setPin('');
                   setError(null);
                 }}
@@ -78,7 +91,14 @@ export function Login() {
       ) : (
         <section class="login-card login-pin">
           <h2>{t('login.pinFor', { name: user.display_name })}</h2>
-          <PinPad value={pin} onChange={(v) => { setPin(v); setError(null); }} onSubmit={submit} busy={busy} />
+          <PinPad
+            length={pin.length}
+            onDigit={(d) => updatePin((p) => (p.length < 6 ? p + d : p))}
+            onBackspace={() => updatePin((p) => p.slice(0, -1))}
+            onClear={() => updatePin(() => '')}
+            onSubmit={submit}
+            busy={busy}
+          />
           <div class="login-error" role="alert" data-testid="login-error">{error ?? ''}</div>
           <button type="button" class="btn btn-ghost" onClick={() => setUser(null)}>
             ← {t('login.switchUser')}

@@ -372,7 +372,7 @@ function Printers() {
           {printers?.length === 0 && <Empty />}
           {printers?.map((p) => (
             <div key={p.id} class={`printer-card pstate-${p.state}`}>
-              <div class="strong">🖨 {p.name}</div>
+              <div class="strong">{p.name}</div>
               <div class="muted small">
                 {p.id} · {p.paper} mm
               </div>

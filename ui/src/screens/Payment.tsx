@@ -266,7 +266,7 @@ export function PrintStateBadge({ job }: { job: PrintJob | null | undefined }) {
   const tone = job.state === 'printed' ? 'ok' : job.state === 'failed' || job.state === 'uncertain' ? 'bad' : 'info';
   return (
     <span class={`pill pill-${tone}`} data-testid="print-state" title={job.last_error ?? ''}>
-      🖨 {t(`print.${job.state}` as 'print.printed')}
+      {t(`print.${job.state}` as 'print.printed')}
     </span>
   );
 }
