@@ -2,7 +2,7 @@
 //! configuration, and the event bus transports forward to screens.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Mutex, MutexGuard, OnceLock, RwLock};
 
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -58,6 +58,8 @@ pub struct App {
     config: RwLock<StoreConfig>,
     data_dir: PathBuf,
     events: broadcast::Sender<Event>,
+    /// Set once by `storepos serve --lan` after it binds (read by `lan_status`).
+    lan: OnceLock<super::LanInfo>,
 }
 
 impl App {
@@ -72,7 +74,7 @@ impl App {
     pub fn from_ledger(ledger: Ledger, data_dir: &Path) -> Result<App, CommandError> {
         let config = StoreConfig::load(&ledger)?;
         let (events, _) = broadcast::channel(256);
-        Ok(App { ledger: Mutex::new(ledger), config: RwLock::new(config), data_dir: data_dir.to_path_buf(), events })
+        Ok(App { ledger: Mutex::new(ledger), config: RwLock::new(config), data_dir: data_dir.to_path_buf(), events, lan: OnceLock::new() })
     }
 
     /// The ledger, exclusively. A poisoned lock only means another thread panicked
@@ -102,5 +104,15 @@ impl App {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.events.subscribe()
+    }
+
+    /// Records LAN mode's token and URL; the first call wins (one server per app).
+    pub fn set_lan(&self, info: super::LanInfo) {
+        let _ = self.lan.set(info);
+    }
+
+    /// LAN mode's token and URL when `storepos serve --lan` runs this app.
+    pub fn lan(&self) -> Option<super::LanInfo> {
+        self.lan.get().cloned()
     }
 }

@@ -12,6 +12,8 @@ use crate::ledger::LedgerError;
 pub enum ErrorCode {
     UnknownCommand,
     BadRequest,
+    /// The request body is over the transport's size limit.
+    TooLarge,
     Validation,
     Unauthenticated,
     Forbidden,
@@ -31,6 +33,7 @@ impl ErrorCode {
         match self {
             ErrorCode::UnknownCommand | ErrorCode::NotFound => 404,
             ErrorCode::BadRequest | ErrorCode::Validation => 400,
+            ErrorCode::TooLarge => 413,
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::IllegalAction | ErrorCode::Conflict => 409,

@@ -1,0 +1,35 @@
+//! `lan_status`: whether `storepos serve --lan` is on, and the link (with its token)
+//! a manager opens on an iPad.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Access, App, CommandError, Ctx, MANAGERS};
+use crate::command;
+
+pub const COMMANDS: &[super::Command] = &[command!("lan_status", Access::Roles(MANAGERS), lan_status)];
+
+/// LAN mode's token and the URL carrying it; set once by the server after it binds.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanInfo {
+    pub token: String,
+    pub url: String,
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[derive(Debug, Serialize)]
+pub struct LanStatus {
+    pub enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+fn lan_status(app: &App, _: &Ctx, _: Empty) -> Result<LanStatus, CommandError> {
+    Ok(match app.lan() {
+        Some(l) => LanStatus { enabled: true, token: Some(l.token), url: Some(l.url) },
+        None => LanStatus { enabled: false, token: None, url: None },
+    })
+}

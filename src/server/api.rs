@@ -1,0 +1,223 @@
+//! `/api/*`: the command table, the event stream and the health probe.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use futures::StreamExt;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::sync::{broadcast, watch};
+
+use super::MAX_BODY_BYTES;
+use crate::commands::{self, App, CommandError, ErrorCode};
+
+/// Header carrying the session token `login` handed out.
+pub const SESSION_HEADER: &str = "x-storepos-session";
+/// Header carrying the LAN token in LAN mode.
+pub const LAN_TOKEN_HEADER: &str = "x-storepos-lan-token";
+
+/// How often an idle event stream sends a comment so proxies and iPads keep it open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+#[derive(Clone)]
+pub(super) struct ServerState {
+    pub app: Arc<App>,
+    /// `Some` in LAN mode: every `/api/*` request must present it.
+    pub lan_token: Option<Arc<str>>,
+    /// Flips to true when the server shuts down; event streams end on it.
+    pub stopping: watch::Receiver<bool>,
+}
+
+/// The one way an error leaves the server: the typed envelope with the code's status.
+pub(crate) fn error_response(e: CommandError) -> Response {
+    let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut r = (status, Json(json!({ "ok": false, "error": e }))).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    r
+}
+
+fn ok_response(data: Value) -> Response {
+    let mut r = (StatusCode::OK, Json(json!({ "ok": true, "data": data }))).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    r
+}
+
+pub(super) fn router(state: ServerState) -> Router {
+    let api = Router::new()
+        .route("/api/health", get(health))
+        .route("/api/events", get(events))
+        .route("/api/{command}", post(call).fallback(wrong_method))
+        .route("/api/{*rest}", any(unknown_path))
+        .route("/api", any(unknown_path))
+        .route("/api/", any(unknown_path))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), lan_token_guard));
+    api.with_state(state)
+}
+
+async fn health(State(s): State<ServerState>) -> Response {
+    ok_response(json!({ "version": env!("CARGO_PKG_VERSION"), "lan": s.lan_token.is_some() }))
+}
+
+async fn wrong_method() -> Response {
+    error_response(CommandError::new(ErrorCode::BadRequest, "命令只接受 POST 请求", "commands take POST requests"))
+}
+
+async fn unknown_path() -> Response {
+    error_response(CommandError::new(ErrorCode::UnknownCommand, "没有这个接口", "no such API path"))
+}
+
+fn too_large() -> CommandError {
+    CommandError::new(
+        ErrorCode::TooLarge,
+        format!("请求内容过大（最多 {} KB）", MAX_BODY_BYTES / 1024),
+        format!("request body too large (max {} KiB)", MAX_BODY_BYTES / 1024),
+    )
+}
+
+/// Reads at most [`MAX_BODY_BYTES`], refusing early on a declared larger length.
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, CommandError> {
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut buf = Vec::new();
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| CommandError::new(ErrorCode::BadRequest, "请求内容读取失败", format!("could not read the request body: {e}")))?;
+        if buf.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(buf))
+}
+
+fn content_type_ok(headers: &HeaderMap) -> bool {
+    // Requiring JSON (or nothing, for curl) makes a cross-site form post impossible
+    // without a CORS preflight, which this server never grants.
+    match headers.get(header::CONTENT_TYPE) {
+        None => true,
+        Some(v) => v.to_str().map(|s| s.trim_start().to_ascii_lowercase().starts_with("application/json")).unwrap_or(false),
+    }
+}
+
+async fn call(State(s): State<ServerState>, Path(command): Path<String>, headers: HeaderMap, body: Body) -> Response {
+    match call_inner(&s, command, &headers, body).await {
+        Ok(v) => ok_response(v),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn call_inner(s: &ServerState, command: String, headers: &HeaderMap, body: Body) -> Result<Value, CommandError> {
+    if commands::find(&command).is_none() {
+        return Err(CommandError::new(ErrorCode::UnknownCommand, format!("未知命令：{command}"), format!("unknown command: {command}")));
+    }
+    if !content_type_ok(headers) {
+        return Err(CommandError::new(ErrorCode::BadRequest, "请求须为 JSON（Content-Type: application/json）", "requests must be JSON (Content-Type: application/json)"));
+    }
+    let bytes = read_body(headers, body).await?;
+    let request: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .map_err(|e| CommandError::new(ErrorCode::BadRequest, format!("JSON 格式错误：{e}"), format!("malformed JSON: {e}")))?
+    };
+    let session = match headers.get(SESSION_HEADER) {
+        None => None,
+        Some(v) => Some(v.to_str().map_err(|_| CommandError::unauthenticated())?.to_string()).filter(|t| !t.is_empty()),
+    };
+    let via_lan = s.lan_token.is_some();
+    let app = s.app.clone();
+    tokio::task::spawn_blocking(move || commands::dispatch(&app, session.as_deref(), via_lan, &command, request))
+        .await
+        .unwrap_or_else(|e| Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", format!("command task failed: {e}"))))
+}
+
+#[derive(Deserialize)]
+struct EventsQuery {
+    session: Option<String>,
+}
+
+/// SSE: one `event: <type>` / `data: <Event JSON>` message per app event, keep-alive
+/// comments in between. A lagging client skips what it missed (events are hints; the
+/// ledger, read through commands, is the truth) and is told with a `lagged` event.
+async fn events(State(s): State<ServerState>, Query(q): Query<EventsQuery>) -> Response {
+    let Some(token) = q.session.filter(|t| !t.is_empty()) else {
+        return error_response(CommandError::unauthenticated());
+    };
+    let app = s.app.clone();
+    let checked = tokio::task::spawn_blocking(move || commands::session::user_for_token(&app, &token)).await;
+    match checked {
+        Ok(Ok(Some(_))) => {}
+        Ok(Ok(None)) => return error_response(CommandError::unauthenticated()),
+        Ok(Err(e)) => return error_response(e),
+        Err(e) => return error_response(CommandError::new(ErrorCode::Internal, "内部错误", e.to_string())),
+    }
+    let rx = s.app.subscribe();
+    let stream = futures::stream::unfold((rx, s.stopping.clone()), |(mut rx, mut stop)| async move {
+        loop {
+            if *stop.borrow() {
+                return None;
+            }
+            tokio::select! {
+                _ = stop.changed() => return None,
+                got = rx.recv() => match got {
+                    Ok(ev) => {
+                        let v = serde_json::to_value(&ev).unwrap_or(Value::Null);
+                        let kind = v.get("type").and_then(Value::as_str).unwrap_or("message").to_string();
+                        let msg = SseEvent::default().event(kind).data(v.to_string());
+                        return Some((Ok::<_, Infallible>(msg), (rx, stop)));
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        let msg = SseEvent::default().event("lagged").data(json!({ "type": "lagged", "missed": n }).to_string());
+                        return Some((Ok(msg), (rx, stop)));
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+            }
+        }
+    });
+    let mut r = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    r
+}
+
+/// Constant-time comparison, so response timing does not leak the token.
+fn same_token(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Deserialize)]
+struct LanQuery {
+    lan_token: Option<String>,
+}
+
+/// In LAN mode every `/api/*` request presents the LAN token: the header, or for the
+/// event stream (an EventSource cannot set headers) `?lan_token=`. Missing → 401,
+/// wrong → 403, both typed.
+async fn lan_token_guard(State(s): State<ServerState>, req: Request, next: Next) -> Response {
+    let Some(expected) = s.lan_token.as_deref() else {
+        return next.run(req).await;
+    };
+    let presented: Option<String> = match req.headers().get(LAN_TOKEN_HEADER) {
+        Some(v) => Some(v.to_str().unwrap_or("").to_string()),
+        None if req.uri().path() == "/api/events" => {
+            Query::<LanQuery>::try_from_uri(req.uri()).ok().and_then(|q| q.0.lan_token)
+        }
+        None => None,
+    };
+    match presented {
+        None => error_response(CommandError::new(ErrorCode::Unauthenticated, "局域网访问需要令牌，请用收银台显示的链接打开", "LAN access needs the token: open the link the till shows")),
+        Some(t) if same_token(t.as_bytes(), expected.as_bytes()) => next.run(req).await,
+        Some(_) => error_response(CommandError::new(ErrorCode::Forbidden, "局域网令牌不正确", "wrong LAN token")),
+    }
+}
