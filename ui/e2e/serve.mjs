@@ -3,9 +3,9 @@
 // Env:
 //   STOREPOS_BIN         path to the storepos binary (default: <repo>/target/debug/storepos)
 //   STOREPOS_SERVE_ARGS  extra args, split on spaces (default: none)
-// The server is asked to listen on 127.0.0.1:<port>; the flags below are the UI team's
-// assumption about `storepos serve` and may need adjusting when the backend lands.
-import { spawn } from 'node:child_process';
+// Runs `storepos init --data <db>` (demo catalog and users) and then
+// `storepos serve --data <db> --listen 127.0.0.1:<port> --ui ui/dist` (flags from src/cli.rs).
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -45,8 +45,11 @@ export async function startStorepos({ port, dataDir, extraArgs = [] } = {}) {
   const bin = process.env.STOREPOS_BIN ?? join(REPO, 'target', 'debug', 'storepos');
   port ??= await freePort();
   dataDir ??= mkdtempSync(join(tmpdir(), 'storepos-e2e-'));
+  const db = join(dataDir, 'store.db');
+  const init = spawnSync(bin, ['init', '--data', db, ...(process.env.STOREPOS_INIT_ARGS ?? '').split(' ').filter(Boolean)], { encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`storepos init failed (${init.status}): ${init.stderr || init.stdout || init.error}`);
   const envArgs = (process.env.STOREPOS_SERVE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--ui-dir', join(REPO, 'ui', 'dist'), ...envArgs, ...extraArgs];
+  const args = ['serve', '--data', db, '--listen', `127.0.0.1:${port}`, '--ui', join(REPO, 'ui', 'dist'), ...envArgs, ...extraArgs];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' } });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
