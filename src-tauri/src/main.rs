@@ -1,0 +1,84 @@
+//! storepos desktop shell (Tauri 2). Thin by design (see DESIGN.md "Architecture"): it
+//! opens the store's ledger, registers one IPC command `call` that forwards to
+//! [`storepos::commands::dispatch`] — the same table `storepos serve` exposes as
+//! `POST /api/<command>` — forwards the app's events to the window as
+//! `storepos://event`, and starts the same background workers as `serve`. No business
+//! logic lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use storepos::commands::{self, App, CommandError, ErrorCode};
+use tauri::{Emitter, Manager};
+
+/// The Tauri event name the UI listens on (ui/src/backend/tauri.ts `TAURI_EVENT`).
+const EVENT_NAME: &str = "storepos://event";
+
+/// Shared state: the one `App` every IPC call runs against.
+struct Shell {
+    app: Arc<App>,
+}
+
+/// The only IPC command: `invoke('call', {command, session, request})`. Runs the
+/// command on a blocking thread (commands take the ledger's std Mutex) and answers the
+/// command's JSON or its typed [`CommandError`] (the UI reads `code`, never text).
+#[tauri::command]
+async fn call(
+    state: tauri::State<'_, Shell>,
+    command: String,
+    session: Option<String>,
+    request: Option<serde_json::Value>,
+) -> Result<serde_json::Value, CommandError> {
+    let app = state.app.clone();
+    let request = request.unwrap_or(serde_json::Value::Null);
+    tauri::async_runtime::spawn_blocking(move || commands::dispatch(&app, session.as_deref(), false, &command, request))
+        .await
+        .unwrap_or_else(|e| Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", format!("command task failed: {e}"))))
+}
+
+/// `STOREPOS_DATA` if set, else the OS app-data dir (e.g. ~/.local/share/cn.storepos.desktop).
+fn data_dir(handle: &tauri::AppHandle) -> Result<PathBuf, String> {
+    if let Some(d) = std::env::var_os("STOREPOS_DATA").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    handle.path().app_data_dir().map_err(|e| format!("no app data dir: {e}"))
+}
+
+fn main() {
+    let started = std::time::Instant::now();
+    tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![call])
+        .setup(move |tauri_app| {
+            let dir = data_dir(tauri_app.handle())?;
+            let app = storepos::server::open_or_init(&dir).map_err(|e| format!("{}: {}", e.message_zh, e.message_en))?;
+            let app = Arc::new(app);
+            eprintln!("storepos-desktop: ledger {} (setup after {} ms)", dir.join("storepos.db").display(), started.elapsed().as_millis());
+
+            // Events are hints for screens; a lagging window just misses some and
+            // re-reads the ledger through commands.
+            let mut rx = app.subscribe();
+            let handle = tauri_app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                use tokio::sync::broadcast::error::RecvError;
+                loop {
+                    match rx.recv().await {
+                        Ok(ev) => {
+                            let _ = handle.emit(EVENT_NAME, &ev);
+                        }
+                        Err(RecvError::Lagged(_)) => continue,
+                        Err(RecvError::Closed) => break,
+                    }
+                }
+            });
+
+            let workers = app.clone();
+            tauri::async_runtime::spawn(async move { storepos::server::start_background(workers) });
+
+            tauri_app.manage(Shell { app });
+            Ok(())
+        })
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .expect("storepos-desktop failed to start");
+}

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Desktop smoke test: drives the real Tauri window (storepos-desktop) through
+tauri-driver's W3C WebDriver endpoint with nothing but the standard library.
+
+Log in as the cashier (tile `cashier`, PIN 1111), ring up and pay cash for a few sales,
+find them in today's orders, take screenshots, and print two figures:
+  * first paint: process start (session request) → login screen with user tiles present;
+  * resident memory: RSS summed over the app and its WebKit child processes.
+
+Run it through tests/desktop/smoke.sh (Xvfb, tauri-driver, timeouts).
+"""
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+DRIVER = os.environ.get("WEBDRIVER_URL", "http://127.0.0.1:4444")
+APP = os.environ["STOREPOS_DESKTOP_BIN"]
+DRIVER_PID = int(os.environ["TAURI_DRIVER_PID"])
+SALES = int(os.environ.get("SMOKE_SALES", "3"))
+SHOT_DIR = os.environ.get("SMOKE_SHOT_DIR", "/tmp")
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
+
+
+class WebDriverError(Exception):
+    pass
+
+
+def req(method, path, body=None, timeout=60):
+    data = None if body is None else json.dumps(body).encode()
+    r = urllib.request.Request(DRIVER + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(r, timeout=timeout) as resp:
+            return json.loads(resp.read() or b"{}").get("value")
+    except urllib.error.HTTPError as e:
+        raise WebDriverError(f"{method} {path}: HTTP {e.code} {e.read()[:500]!r}") from None
+
+
+class Session:
+    def __init__(self, sid):
+        self.sid = sid
+
+    def _p(self, path):
+        return f"/session/{self.sid}{path}"
+
+    def find_all(self, css):
+        return [e[ELEMENT] for e in req("POST", self._p("/elements"), {"using": "css selector", "value": css})]
+
+    def wait(self, css, timeout=20.0, what=None):
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.find_all(css)
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                self.screenshot("smoke-failure")
+                raise WebDriverError(f"timed out waiting for {what or css}")
+            time.sleep(0.05)
+
+    def click(self, css, timeout=20.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            el = self.wait(css, timeout)
+            try:
+                req("POST", self._p(f"/element/{el}/click"), {})
+                return
+            except WebDriverError as e:
+                # re-rendered under us or still disabled: retry until the deadline
+                if time.monotonic() > deadline:
+                    raise e
+                time.sleep(0.1)
+
+    def text(self, css):
+        return req("GET", self._p(f"/element/{self.wait(css)}/text"))
+
+    def js(self, script, *args):
+        return req("POST", self._p("/execute/sync"), {"script": script, "args": list(args)})
+
+    def screenshot(self, name):
+        try:
+            png = base64.b64decode(req("GET", self._p("/screenshot")))
+            path = os.path.join(SHOT_DIR, f"{name}.png")
+            with open(path, "wb") as f:
+                f.write(png)
+            return path
+        except Exception as e:  # a screenshot must not hide the real failure
+            print(f"  (webdriver screenshot failed: {e})")
+
+    def close(self):
+        try:
+            req("DELETE", f"/session/{self.sid}", timeout=20)
+        except Exception as e:
+            print(f"  (closing the session: {e})")
+
+
+def process_tree(root):
+    """pid → (ppid, rss KiB, comm) for root and all its descendants."""
+    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid=,rss=,comm="], capture_output=True, text=True, check=True).stdout
+    rows = {}
+    for line in out.splitlines():
+        parts = line.split(None, 3)
+        if len(parts) == 4:
+            rows[int(parts[0])] = (int(parts[1]), int(parts[2]), parts[3])
+    keep, frontier = {}, [root]
+    while frontier:
+        p = frontier.pop()
+        for pid, (ppid, rss, comm) in rows.items():
+            if ppid == p and pid not in keep:
+                keep[pid] = (ppid, rss, comm)
+                frontier.append(pid)
+    return keep
+
+
+def app_rss():
+    """RSS of storepos-desktop and the WebKit processes it started (not the drivers)."""
+    tree = process_tree(DRIVER_PID)
+    app = [pid for pid, (_, _, comm) in tree.items() if comm.startswith("storepos-deskto")]
+    if not app:
+        return None, []
+    mine = {app[0]: tree[app[0]]}
+    frontier = [app[0]]
+    while frontier:
+        p = frontier.pop()
+        for pid, row in tree.items():
+            if row[0] == p and pid not in mine:
+                mine[pid] = row
+                frontier.append(pid)
+    return sum(r[1] for r in mine.values()), sorted(f"{r[2]}={r[1] // 1024}MB" for r in mine.values())
+
+
+def one_sale(s, n):
+    s.click(".product-grid .product:not([disabled])")
+    s.click('[data-testid="pay-cash"]:not([disabled])')
+    s.wait('[data-testid="cash-modal"]')
+    due = s.text('[data-testid="cash-due"]')
+    # exact tender: type the due amount (digits and the dot only, as the field keeps)
+    amount = "".join(c for c in due if c.isdigit() or c == ".")
+    el = s.wait('[data-testid="cash-tendered"]')
+    req("POST", s._p(f"/element/{el}/clear"), {})
+    req("POST", s._p(f"/element/{el}/value"), {"text": amount})
+    s.click('[data-testid="cash-submit"]:not([disabled])')
+    s.wait('[data-testid="paid-modal"]', what=f"paid dialog after sale {n}")
+    s.click('[data-testid="next-sale"]')
+    deadline = time.monotonic() + 10
+    while s.find_all('[data-testid="paid-modal"]'):
+        if time.monotonic() > deadline:
+            raise WebDriverError("paid dialog did not close")
+        time.sleep(0.05)
+    return due
+
+
+def main():
+    caps = {"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": APP}}}}
+    t0 = time.monotonic()
+    sid = req("POST", "/session", caps, timeout=90)["sessionId"]
+    t_session = time.monotonic() - t0
+    s = Session(sid)
+    try:
+        s.wait('[data-testid="login"] .user-tile', timeout=60, what="login screen with user tiles")
+        first_paint = time.monotonic() - t0
+        print(f"desktop first paint: {first_paint * 1000:.0f} ms (process start → login screen with user tiles; session up after {t_session * 1000:.0f} ms)")
+        title = req("GET", s._p("/title"))
+        print(f"  window title: {title!r}")
+        s.screenshot("desktop-login")
+
+        s.click('.user-tile[data-username="cashier"]')
+        for d in "1111":
+            s.click(f'[data-digit="{d}"]')
+        s.click('[data-testid="pin-submit"]:not([disabled])')
+        s.wait('[data-testid="cashier"]', what="cashier screen after login")
+        s.wait(".product-grid .product", what="product tiles")
+        print("  logged in as cashier")
+
+        dues = [one_sale(s, i + 1) for i in range(SALES)]
+        print(f"  sold {SALES} item(s): {', '.join(dues)}")
+
+        s.click('[data-nav="orders"]')
+        s.wait('[data-testid="orders"]')
+        deadline = time.monotonic() + 20
+        while True:
+            rows = s.find_all(".orders-table tbody tr")
+            if len(rows) >= SALES:
+                break
+            if time.monotonic() > deadline:
+                raise WebDriverError(f"today's orders show {len(rows)} rows, expected {SALES}")
+            time.sleep(0.1)
+        print(f"  today's orders list {len(rows)} order(s)")
+        time.sleep(0.5)
+        s.screenshot("desktop-orders")
+        display = os.environ.get("DISPLAY")
+        if display:
+            subprocess.run(["/usr/bin/import", "-window", "root", os.path.join(SHOT_DIR, "desktop-shot.png")], check=False, timeout=30)
+            print(f"  screenshot: {os.path.join(SHOT_DIR, 'desktop-shot.png')} (X root window on {display})")
+
+        rss, parts = app_rss()
+        if rss is not None:
+            print(f"desktop RSS after {SALES} sales: {rss / 1024:.0f} MB ({'; '.join(parts)})")
+        else:
+            print("desktop RSS: app process not found under tauri-driver")
+        print("desktop smoke: ok")
+    finally:
+        s.close()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except WebDriverError as e:
+        print(f"desktop smoke: FAILED: {e}", file=sys.stderr)
+        sys.exit(1)
