@@ -102,6 +102,12 @@ pub enum Cmd {
         #[arg(long)]
         quick: bool,
     },
+    /// Runs the background workers (print queue) of a store until killed.
+    #[command(hide = true)]
+    Printd {
+        #[arg(long)]
+        data: PathBuf,
+    },
     /// Rings up sales in a loop, printing each client_ref after its commit (crash tests).
     #[command(hide = true)]
     Loadgen {
@@ -184,6 +190,16 @@ pub fn run(cli: Cli) -> ExitCode {
         Cmd::Demo => crate::demo::run(),
         Cmd::Bench { which, json, quick } => crate::bench::run(&which, json, quick),
         Cmd::Loadgen { data, count, pay, user, pin } => crate::loadgen::run(&data, count, pay, &user, &pin),
+        Cmd::Printd { data } => match App::open(&data) {
+            Ok(app) => {
+                let _bg = crate::background::start(std::sync::Arc::new(app));
+                println!("storepos printd running");
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                }
+            }
+            Err(e) => fail(&e),
+        },
         Cmd::Commands => {
             for n in commands::names() {
                 println!("{n}");
