@@ -56,7 +56,7 @@ pub(super) fn router(state: ServerState) -> Router {
         .route("/api/health", get(health))
         .route("/api/events", get(events))
         .route("/api/{command}", post(call).fallback(wrong_method))
-        .route("/api/{*rest}", any(unknown_path))
+        .route("/api/{command}/{*rest}", any(unknown_path))
         .route("/api", any(unknown_path))
         .route("/api/", any(unknown_path))
         .layer(axum::middleware::from_fn_with_state(state.clone(), lan_token_guard));
