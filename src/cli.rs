@@ -36,6 +36,23 @@ pub enum Cmd {
         #[arg(long)]
         password: Option<String>,
     },
+    /// Sync with the platform: one full round (`--once`) or the engine until killed.
+    Sync {
+        #[arg(long)]
+        data: PathBuf,
+        /// One round (push the outbox, pull online orders, catalog, counts), then exit.
+        #[arg(long)]
+        once: bool,
+        /// Print the round's summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Per-request timeout in milliseconds (default 10 s, connect 3 s).
+        #[arg(long)]
+        timeout_ms: Option<u64>,
+        /// Orders in flight at once (default 8).
+        #[arg(long)]
+        in_flight: Option<usize>,
+    },
     /// Run one command of the command table and print its JSON answer.
     Call {
         command: String,
@@ -167,6 +184,7 @@ pub fn run(cli: Cli) -> ExitCode {
             print_json(&serde_json::json!({ "data": data, "products": products, "store": app.config() }));
             ExitCode::SUCCESS
         }
+        Cmd::Sync { data, once, json, timeout_ms, in_flight } => crate::sync::cli_run(&data, once, json, timeout_ms, in_flight),
         Cmd::Call { command, data, json, user, pin, session } => call(&command, &data, &json, user, pin, session),
         Cmd::AfterSales { cmd: AfterSalesCmd::Quote { order, request, data } } => match crate::quote_cli::quote_files(&order, &request, data.as_deref()) {
             Ok(v) => {

@@ -320,7 +320,8 @@ mod tests {
             let cut = cut.min(full.len());
             let r = decode_envelope(200, &full[..cut]);
             if cut < full.len() {
-                prop_assert!(matches!(r, Err(CentralError::Undecodable { .. })));
+                let undecodable = matches!(r, Err(CentralError::Undecodable { .. }));
+                prop_assert!(undecodable, "cut {} gave {:?}", cut, r);
             }
             decode_everything(200, &full[..cut]);
         }

@@ -14,6 +14,7 @@ pub mod session;
 pub mod admin;
 pub mod printing;
 pub mod lan;
+pub mod sync;
 
 pub use app::{App, Event, StoreConfig};
 pub use error::{CommandError, ErrorCode};
@@ -93,7 +94,7 @@ macro_rules! command {
 }
 
 fn table() -> Vec<&'static [Command]> {
-    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS, printing::COMMANDS, lan::COMMANDS]
+    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS, printing::COMMANDS, lan::COMMANDS, sync::COMMANDS]
 }
 
 pub fn find(name: &str) -> Option<&'static Command> {
@@ -124,7 +125,13 @@ pub fn dispatch(app: &App, session: Option<&str>, via_lan: bool, name: &str, req
     // A panic in a handler must not take the till down: it becomes a typed error and
     // the open transaction is rolled back by SQLite.
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (cmd.run)(app, &ctx, request))) {
-        Ok(r) => r,
+        Ok(r) => {
+            // A command may have queued work for the platform: poke the sync engine.
+            if r.is_ok() {
+                crate::sync::wake();
+            }
+            r
+        }
         Err(_) => Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", "internal error; nothing was changed")),
     }
 }

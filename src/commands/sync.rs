@@ -1,0 +1,181 @@
+//! Sync status and conflicts, for the status bar and the people who resolve conflicts.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Access, App, CommandError, Ctx, ErrorCode, Event, CLERKS};
+use crate::command;
+use crate::domain::order::SyncState;
+use crate::ledger::outbox::{self, CHANNEL_REST};
+use crate::ledger::{after_sales, journal, orders};
+
+pub const COMMANDS: &[super::Command] = &[
+    command!("sync_status", Access::Any, sync_status),
+    command!("conflicts_list", Access::Any, conflicts_list),
+    command!("conflict_resolve", Access::Roles(CLERKS), conflict_resolve),
+];
+
+#[derive(Deserialize, Default)]
+pub struct Empty {}
+
+#[derive(Serialize)]
+pub struct SyncStatus {
+    pub online: bool,
+    pub last_success_at: Option<String>,
+    pub outbox_depth: i64,
+    pub oldest_pending_age_s: Option<i64>,
+    pub conflicts: i64,
+    pub last_error: Option<String>,
+}
+
+fn sync_status(app: &App, _: &Ctx, _: Empty) -> Result<SyncStatus, CommandError> {
+    let ledger = app.ledger();
+    let rec = crate::sync::read_status(ledger.read());
+    let d = outbox::depth(ledger.read(), CHANNEL_REST)?;
+    let age = d
+        .oldest_pending_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds().max(0));
+    Ok(SyncStatus {
+        online: rec.online,
+        last_success_at: rec.last_success_at,
+        outbox_depth: d.pending,
+        oldest_pending_age_s: age,
+        conflicts: d.conflicts,
+        last_error: d.last_error.or(rec.last_error),
+    })
+}
+
+#[derive(Serialize)]
+pub struct ConflictItem {
+    pub client_ref: String,
+    pub local_number: String,
+    /// "order" or "after_sales".
+    pub kind: &'static str,
+    pub message: String,
+    pub platform_message: Option<String>,
+    pub created_at: String,
+}
+
+fn conflicts_list(app: &App, _: &Ctx, _: Empty) -> Result<Vec<ConflictItem>, CommandError> {
+    let ledger = app.ledger();
+    let conn = ledger.read();
+    let f = orders::Filter { sync_state: Some(SyncState::Conflict), include_left_store: true, limit: 500, ..Default::default() };
+    let (list, _) = orders::list(conn, &f)?;
+    let mut out: Vec<ConflictItem> = list
+        .into_iter()
+        .map(|o| {
+            let c = o.conflict.clone();
+            ConflictItem {
+                client_ref: o.client_ref,
+                local_number: o.local_number,
+                kind: "order",
+                message: c.as_ref().map(|c| c.message.clone()).unwrap_or_default(),
+                platform_message: c.as_ref().and_then(|c| c.platform_message.clone()),
+                created_at: c.map(|c| c.at).unwrap_or(o.updated_at),
+            }
+        })
+        .collect();
+    // Unlinked services (their own stream) in conflict.
+    for s in after_sales::list(conn, None, 1000)? {
+        if s.sync_state == SyncState::Conflict && s.order_client_ref.is_none() {
+            out.push(ConflictItem {
+                client_ref: s.client_ref.clone(),
+                local_number: s.service_number.clone().unwrap_or_else(|| "售后".into()),
+                kind: "after_sales",
+                message: s.conflict.clone().unwrap_or_default(),
+                platform_message: None,
+                created_at: s.created_at.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveRequest {
+    pub client_ref: String,
+    /// "retry": send the held operation again; "accept_platform": drop the local
+    /// operations and keep what the platform has.
+    pub resolution: String,
+}
+
+#[derive(Serialize)]
+pub struct ResolveResponse {
+    pub client_ref: String,
+    pub resolution: String,
+    /// Outbox operations put back in line (retry) or dropped (accept_platform).
+    pub operations: usize,
+}
+
+fn conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result<ResolveResponse, CommandError> {
+    let retry = match req.resolution.as_str() {
+        "retry" => true,
+        "accept_platform" => false,
+        other => {
+            return Err(CommandError::validation(format!("未知的处理方式「{other}」"), format!("resolution must be retry or accept_platform, not {other:?}")));
+        }
+    };
+    let actor = ctx.actor();
+    let mut ledger = app.ledger();
+    let n = ledger.write(|tx| -> Result<usize, CommandError> {
+        let rows = outbox::list_stream(tx, &req.client_ref)?;
+        let order = orders::get(tx, &req.client_ref)?;
+        let conflicted: Vec<_> = rows.iter().filter(|r| r.state == "conflict").collect();
+        let order_in_conflict = order.as_ref().is_some_and(|o| o.sync_state == SyncState::Conflict);
+        if conflicted.is_empty() && !order_in_conflict {
+            return Err(CommandError::new(ErrorCode::NotFound, "该单据没有待处理的同步冲突", "no sync conflict for this client_ref"));
+        }
+        let mut n = 0;
+        if retry {
+            for r in &conflicted {
+                outbox::requeue(tx, r.id)?;
+                n += 1;
+            }
+        } else {
+            // The platform's version wins: the held operation and everything queued
+            // after it on this order are dropped (they were built on the local view).
+            let first = conflicted.first().map(|r| r.id).unwrap_or(i64::MAX);
+            for r in rows.iter().filter(|r| r.state != "done" && r.id >= first) {
+                if r.state == "pending" {
+                    outbox::mark_conflict(tx, r.id, "dropped: platform version accepted")?;
+                }
+                outbox::abandon(tx, r.id)?;
+                n += 1;
+            }
+        }
+        let state = if retry { SyncState::Pending } else { SyncState::Synced };
+        if let Some(o) = &order {
+            orders::set_sync_state(tx, o.id, state, None)?;
+        }
+        // A retried service stays flagged until the engine attaches its number.
+        if !retry {
+            for r in conflicted.iter().filter(|r| r.op == "after_sales") {
+                if let Some(id) = r.payload.get("id").and_then(|v| v.as_i64()) {
+                    after_sales::set_synced(tx, id, None, None, None)?;
+                }
+            }
+        }
+        journal::append(tx, journal::Entry {
+            actor: &actor,
+            entity: if order.is_some() { "order" } else { "after_sales" },
+            entity_ref: &req.client_ref,
+            action: "conflict_resolve",
+            before: Some("conflict"),
+            after: Some(state.as_str()),
+            detail: Some(format!("{} ({n} operations)", req.resolution)),
+        })?;
+        Ok(n)
+    })?;
+    drop(ledger);
+    if retry {
+        crate::sync::wake();
+    }
+    let ledger = app.ledger();
+    let d = outbox::depth(ledger.read(), CHANNEL_REST)?;
+    let online = crate::sync::read_status(ledger.read()).online;
+    drop(ledger);
+    app.publish(Event::Sync { online, outbox_depth: d.pending, conflicts: d.conflicts });
+    Ok(ResolveResponse { client_ref: req.client_ref, resolution: req.resolution, operations: n })
+}

@@ -1,0 +1,346 @@
+//! What the platform tells us: new online orders, status changes, the catalog, counts.
+
+use std::collections::HashSet;
+
+use chrono::{Timelike, Utc};
+
+use super::ops::{read_back, ACTOR};
+use super::plan::{self, is_store_visible_online, parse_platform_time, CountsReport, LocalUpdate, ReadBack};
+use super::{RoundSummary, SyncConfig};
+use crate::central::client::{CentralError, OrderQuery, Platform};
+use crate::central::types::PlatformOrder;
+use crate::commands::{App, Event};
+use crate::domain::counts::{order_count, CountMeaning};
+use crate::domain::local_number;
+use crate::domain::order::{Channel, Conflict, Order, OrderLine, PaymentMethod, Status, SyncState};
+use crate::domain::Money;
+use crate::ledger::catalog::{self, SeedProduct};
+use crate::ledger::outbox;
+use crate::ledger::{journal, now_text, orders, time_text, LedgerError};
+
+/// The till code of orders that arrived online.
+pub const ONLINE_TILL: &str = "W";
+
+fn note_err(s: &mut RoundSummary, what: &str, e: &CentralError) {
+    if e.is_offline() || matches!(e, CentralError::LoginFailed { .. }) {
+        s.online = false;
+    }
+    s.error(format!("{what}: {e}"));
+}
+
+fn ops_pending(conn: &rusqlite::Connection, stream: &str) -> Result<bool, LedgerError> {
+    Ok(outbox::list_stream(conn, stream)?.iter().any(|r| r.state != "done"))
+}
+
+/// Polls the online order list (newest first) for new paid SELF_PICK / FLASH orders and
+/// status changes of ones we hold.
+pub async fn pull_online(app: &App, client: &dyn Platform, cfg: &SyncConfig, s: &mut RoundSummary) {
+    let size = 50u32;
+    for page in 1..=cfg.pull_pages.max(1) {
+        let q = OrderQuery { page_number: page, page_size: size, order_type: Some("ORDER".into()), ..Default::default() };
+        let p = match client.list_orders(&q).await {
+            Ok(p) => p,
+            Err(e) => return note_err(s, "order list", &e),
+        };
+        let mut anything = false;
+        for row in &p.list {
+            let Some(status) = Status::parse(&row.status) else { continue };
+            if !is_store_visible_online(status) {
+                continue;
+            }
+            let local = {
+                let ledger = app.ledger();
+                orders::by_order_number(ledger.read(), &row.order_number)
+            };
+            match local {
+                Ok(None) => {
+                    anything = true;
+                    match client.order_detail(&row.order_number).await {
+                        Ok(detail) => match insert_online(app, &detail) {
+                            Ok(true) => s.pulled_new += 1,
+                            Ok(false) => {}
+                            Err(e) => s.error(format!("online order {}: {e}", row.order_number)),
+                        },
+                        Err(e) => {
+                            note_err(s, "order detail", &e);
+                            if !s.online {
+                                return;
+                            }
+                        }
+                    }
+                }
+                Ok(Some(o)) if o.status != status => {
+                    anything = true;
+                    if apply_platform(app, &o, ReadBack::Status(status), s) {
+                        s.pulled_updated += 1;
+                    }
+                }
+                Ok(Some(_)) => {}
+                Err(e) => s.error(format!("ledger: {e}")),
+            }
+        }
+        if !anything || p.list.is_empty() || p.is_last(size as usize) {
+            break;
+        }
+    }
+}
+
+/// Reads back open local orders the platform knows (synced, not closed) and applies
+/// their platform status: counter orders paid by WeChat, orders cancelled or taken
+/// elsewhere, and online orders older than the pages `pull_online` scans.
+pub async fn refresh_open(app: &App, client: &dyn Platform, cfg: &SyncConfig, s: &mut RoundSummary) {
+    let open: Vec<Order> = {
+        let ledger = app.ledger();
+        let statuses: Vec<Status> = Status::ALL.iter().copied().filter(|st| !st.is_closed()).collect();
+        let f = orders::Filter { statuses, sync_state: Some(SyncState::Synced), limit: cfg.refresh_limit as i64, ..Default::default() };
+        match orders::list(ledger.read(), &f) {
+            Ok((v, _)) => v,
+            Err(e) => {
+                s.error(format!("ledger: {e}"));
+                return;
+            }
+        }
+    };
+    let mut seen = HashSet::new();
+    for o in open {
+        let Some(n) = o.order_number.clone() else { continue };
+        if !seen.insert(n.clone()) {
+            continue;
+        }
+        match read_back(client, &n).await {
+            Ok(rb) => {
+                if apply_platform(app, &o, rb, s) {
+                    s.pulled_updated += 1;
+                }
+            }
+            Err(e) => {
+                note_err(s, "order detail", &e);
+                if !s.online {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Applies a status learned from the platform to a local order (unless local operations
+/// are still on their way). Returns true when something changed.
+fn apply_platform(app: &App, o: &Order, rb: ReadBack, s: &mut RoundSummary) -> bool {
+    let mut event = None;
+    let r = app.ledger().write(|tx| -> Result<bool, LedgerError> {
+        let cur = orders::require(tx, &o.client_ref)?;
+        if ops_pending(tx, &cur.client_ref)? || cur.left_store {
+            return Ok(false);
+        }
+        let has_services = !orders::returned_quantities(tx, cur.id)?.is_empty();
+        let (to, conflict) = match rb {
+            ReadBack::Status(st) => match plan::platform_update(cur.channel, cur.status, st, false, has_services) {
+                LocalUpdate::Nothing | LocalUpdate::Wait => return Ok(false),
+                LocalUpdate::Take(st) => (Some(st), None),
+                LocalUpdate::TakeWithConflict(st, m) => (Some(st), Some(m)),
+            },
+            ReadBack::Gone => (None, Some("订单已不在本店（被取消或改派）".to_string())),
+        };
+        match to {
+            Some(st) => {
+                orders::set_status(tx, cur.id, st)?;
+                journal::append(tx, journal::Entry { actor: ACTOR, entity: "order", entity_ref: &cur.client_ref, action: "platform_status", before: Some(cur.status.as_str()), after: Some(st.as_str()), detail: None })?;
+                event = Some(Event::OrderChanged { client_ref: cur.client_ref.clone(), status: st.as_str().into() });
+            }
+            None => {
+                orders::set_left_store(tx, cur.id)?;
+                journal::append(tx, journal::Entry { actor: ACTOR, entity: "order", entity_ref: &cur.client_ref, action: "platform_status", before: Some(cur.status.as_str()), after: Some("LEFT_STORE"), detail: None })?;
+            }
+        }
+        if let Some(m) = conflict {
+            let c = Conflict { message: m.clone(), platform_message: None, at: now_text() };
+            orders::set_sync_state(tx, cur.id, SyncState::Conflict, Some(&c))?;
+            journal::append(tx, journal::Entry { actor: ACTOR, entity: "order", entity_ref: &cur.client_ref, action: "sync_conflict", before: None, after: None, detail: Some(m.clone()) })?;
+            event = Some(Event::Conflict { client_ref: cur.client_ref.clone(), message: m });
+        }
+        Ok(true)
+    });
+    match r {
+        Ok(changed) => {
+            if let Some(e) = event {
+                app.publish(e);
+            }
+            changed
+        }
+        Err(e) => {
+            s.error(format!("ledger: {e}"));
+            false
+        }
+    }
+}
+
+/// Inserts an online order from its detail. Ok(false) when it is already there.
+pub fn insert_online(app: &App, d: &PlatformOrder) -> Result<bool, LedgerError> {
+    let Some(status) = Status::parse(&d.status) else { return Ok(false) };
+    let channel = if d.delivery_type == "FLASH" { Channel::Flash } else { Channel::SelfPick };
+    let cfg = app.config();
+    let created = parse_platform_time(&d.created_date).unwrap_or_else(Utc::now);
+    let day = cfg.rule.day_of(created).to_string();
+    let local_hour = created.with_timezone(&cfg.rule.tz).hour();
+    let client_ref = uuid::Uuid::now_v7().to_string();
+    let mut ledger = app.ledger();
+    // Lines: names and money as the platform has them (that is what the customer paid);
+    // category and kitchen station from the local catalog when the product is known.
+    let mut lines = Vec::new();
+    for (i, it) in d.order_items.iter().enumerate() {
+        let p = catalog::get(ledger.read(), it.product_id)?;
+        let name = match (&it.product_specification_name, it.product_name.is_empty()) {
+            (s, false) if !s.is_empty() => format!("{}({s})", it.product_name),
+            (_, false) => it.product_name.clone(),
+            (_, true) => p.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| format!("商品 {}", it.product_id)),
+        };
+        let qty = it.quantity.clamp(1, 99_999);
+        let unit = if it.price.is_negative() { p.as_ref().map(|p| p.price).unwrap_or(Money::ZERO) } else { it.price };
+        let (category, station) = p.as_ref().map(|p| (p.category_name.clone(), p.station.clone())).unwrap_or_else(|| ("线上".into(), None));
+        let line = OrderLine::priced(i as i64 + 1, it.product_id, it.product_specification_id, name.clone(), category.clone(), station.clone(), unit, qty, None).unwrap_or(OrderLine {
+            line_no: i as i64 + 1,
+            product_id: it.product_id,
+            specification_id: it.product_specification_id,
+            name,
+            category,
+            station,
+            unit_price: unit,
+            quantity: qty,
+            line_total: unit.times(qty),
+            memo: None,
+        });
+        lines.push(line);
+    }
+    let now = time_text(Utc::now());
+    let inserted = ledger.write(|tx| -> Result<Option<Order>, LedgerError> {
+        if orders::by_order_number(tx, &d.order_number)?.is_some() {
+            return Ok(None);
+        }
+        let seq = orders::next_day_seq(tx, &day, ONLINE_TILL)?;
+        let o = Order {
+            id: 0,
+            client_ref: client_ref.clone(),
+            local_number: local_number::format(ONLINE_TILL, seq),
+            till_code: ONLINE_TILL.into(),
+            business_day: day.clone(),
+            order_number: Some(d.order_number.clone()),
+            channel,
+            order_type: channel.order_type(),
+            status,
+            payment_method: Some(PaymentMethod::Online),
+            total: d.total_price,
+            paid: Some(d.total_price),
+            change: None,
+            remark: d.remark.clone(),
+            contact_user: d.contact_user.clone(),
+            phone: d.phone.clone(),
+            cashier: None,
+            created_at: time_text(created),
+            updated_at: now.clone(),
+            sync_state: SyncState::Synced,
+            conflict: None,
+            left_store: false,
+            checked_in_at: None,
+            allowed_actions: vec![],
+            lines: Some(lines.clone()),
+        };
+        orders::insert(tx, &o, &lines, None, local_hour, seq)?;
+        journal::append(tx, journal::Entry {
+            actor: ACTOR,
+            entity: "order",
+            entity_ref: &client_ref,
+            action: "online_order",
+            before: None,
+            after: Some(status.as_str()),
+            detail: Some(format!("{} {} {} lines, total {}", channel.as_str(), d.order_number, lines.len(), d.total_price)),
+        })?;
+        Ok(Some(o))
+    });
+    drop(ledger);
+    match inserted {
+        Ok(Some(o)) => {
+            app.publish(Event::OnlineOrder { client_ref: o.client_ref.clone(), local_number: o.local_number.clone(), channel: channel.as_str().into() });
+            Ok(true)
+        }
+        Ok(None) => Ok(false),
+        // Another process inserted it meanwhile (order_number is unique).
+        Err(LedgerError::Constraint(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /rest/product?all=true` into the local catalog. Kitchen stations are local
+/// (the platform has none) and are kept; specifications are fetched for new products.
+pub async fn refresh_catalog(app: &App, client: &dyn Platform) -> Result<usize, CentralError> {
+    let rows = client.products().await?;
+    let (stations, known): (std::collections::HashMap<i64, Option<String>>, HashSet<i64>) = {
+        let ledger = app.ledger();
+        let st = catalog::categories(ledger.read()).map(|c| c.into_iter().map(|c| (c.id, c.station)).collect()).unwrap_or_default();
+        let known = catalog::list(ledger.read(), None).map(|v| v.into_iter().map(|p| p.id).collect()).unwrap_or_default();
+        (st, known)
+    };
+    let mut seeds = Vec::new();
+    let mut details = 0;
+    for r in rows {
+        let Some(cat) = r.category_id else { continue };
+        if r.price.is_negative() || (!r.status.is_empty() && r.status != "ONSELL") {
+            continue;
+        }
+        let mut specs = vec![];
+        if !known.contains(&r.id) && details < 50 {
+            details += 1;
+            if let Ok(d) = client.product(r.id).await {
+                specs = d.specifications.unwrap_or_default().into_iter().filter(|s| !s.price.is_negative()).map(|s| (s.id, s.name, s.price, s.barcode)).collect();
+            }
+        }
+        seeds.push(SeedProduct {
+            id: r.id,
+            name: r.name,
+            category_id: cat,
+            category_name: if r.category_name.is_empty() { "未分类".into() } else { r.category_name },
+            station: stations.get(&cat).cloned().flatten(),
+            price: r.price,
+            barcode: r.barcode.filter(|b| !b.trim().is_empty()),
+            specifications: specs,
+        });
+    }
+    let n = seeds.len();
+    let mut ledger = app.ledger();
+    ledger
+        .write(|tx| catalog::upsert(tx, &seeds))
+        .map_err(|e| CentralError::Undecodable { detail: format!("catalog not saved: {e}") })?;
+    Ok(n)
+}
+
+/// Compares `order_count` with the ledger (orders the platform knows, both meanings).
+pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<CountsReport, CentralError> {
+    let platform = client.order_count().await?;
+    let mut known = Vec::new();
+    let mut unsynced = 0i64;
+    let mut conflicts = 0i64;
+    {
+        let ledger = app.ledger();
+        let mut offset = 0;
+        loop {
+            let f = orders::Filter { limit: 500, offset, ..Default::default() };
+            let Ok((page, _)) = orders::list(ledger.read(), &f) else { break };
+            if page.is_empty() {
+                break;
+            }
+            offset += page.len() as i64;
+            for o in page {
+                match o.sync_state {
+                    SyncState::Conflict => conflicts += 1,
+                    SyncState::Pending => unsynced += 1,
+                    SyncState::Synced => {}
+                }
+                if o.order_number.is_some() {
+                    known.push((o.status, o.total));
+                }
+            }
+        }
+    }
+    let d = order_count(CountMeaning::Documented, known.clone());
+    let f = order_count(CountMeaning::Field, known);
+    Ok(plan::explain_counts(&platform, &d, &f, unsynced, conflicts))
+}
