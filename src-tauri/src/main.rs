@@ -19,6 +19,7 @@ const EVENT_NAME: &str = "storepos://event";
 /// Shared state: the one `App` every IPC call runs against.
 struct Shell {
     app: Arc<App>,
+    _background: std::sync::Mutex<storepos::background::Background>,
 }
 
 /// The only IPC command: `invoke('call', {command, session, request})`. Runs the
@@ -73,10 +74,12 @@ fn main() {
                 }
             });
 
+            // Inside the runtime (workers may spawn tasks); kept in state for the app's
+            // lifetime, since dropping the handle stops them.
             let workers = app.clone();
-            tauri::async_runtime::spawn(async move { storepos::server::start_background(workers) });
+            let background = tauri::async_runtime::block_on(async move { storepos::server::start_background(workers) });
 
-            tauri_app.manage(Shell { app });
+            tauri_app.manage(Shell { app, _background: std::sync::Mutex::new(background) });
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"))

@@ -79,6 +79,8 @@ pub struct ServerHandle {
     pub app: Arc<App>,
     /// LAN mode's token and URL, when on.
     pub lan: Option<LanInfo>,
+    /// The workers [`serve`] started (none for [`serve_app`]: its caller owns them).
+    background: Option<crate::background::Background>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -94,7 +96,12 @@ impl ServerHandle {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        self.task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        let served = (&mut self.task).await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        if let Some(bg) = self.background.take() {
+            // Joining worker threads blocks.
+            let _ = tokio::task::spawn_blocking(move || bg.stop()).await;
+        }
+        served
     }
 
     /// Runs until the server stops by itself (it does not, short of an IO error).
@@ -115,11 +122,11 @@ pub fn open_or_init(dir: &Path) -> Result<App, CommandError> {
 }
 
 /// The background workers every long-running transport starts once (`serve`, the
-/// desktop shell, `demo`). Must be called inside a tokio runtime. The lead extends this
-/// with the sync engine (`crate::sync`) and the print workers as they land; today it
-/// has nothing to start.
-pub fn start_background(app: Arc<App>) {
-    let _ = app;
+/// desktop shell): today [`crate::background::start`] (print workers; the sync engine
+/// joins there). Call it inside a tokio runtime and keep the answer alive: dropping it
+/// stops the workers.
+pub fn start_background(app: Arc<App>) -> crate::background::Background {
+    crate::background::start(app)
 }
 
 /// Opens the store in `opts.data` and serves it. See [`serve_app`].
@@ -136,8 +143,8 @@ pub async fn serve(opts: ServeOptions) -> Result<ServerHandle, ServeError> {
         .await
         .map_err(|e| CommandError::new(ErrorCode::Internal, "打开账本失败", e.to_string()))??;
     let app = Arc::new(app);
-    let handle = serve_app(app.clone(), opts).await?;
-    start_background(app);
+    let mut handle = serve_app(app.clone(), opts).await?;
+    handle.background = Some(start_background(app));
     Ok(handle)
 }
 
@@ -181,7 +188,7 @@ pub async fn serve_app(app: Arc<App>, opts: ServeOptions) -> Result<ServerHandle
             })
             .await
     });
-    Ok(ServerHandle { addr, app, lan, shutdown: Some(shutdown_tx), task })
+    Ok(ServerHandle { addr, app, lan, background: None, shutdown: Some(shutdown_tx), task })
 }
 
 /// `storepos serve …`: prints `storepos serve listening on http://ADDR` first (tests read
