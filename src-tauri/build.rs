@@ -1,5 +1,5 @@
 //! The Tauri config lives at the repository root (one file for cargo and the bundler
-//! script); see `scripts/tauri-bundle-config.sh` for the copy the bundler wants.
+//! script); `bundle-config.sh` generates the copy the bundler wants.
 fn main() {
     println!("cargo:rerun-if-changed=../tauri.conf.json");
     println!("cargo:rerun-if-changed=capabilities");
