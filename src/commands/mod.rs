@@ -14,6 +14,8 @@ pub mod session;
 pub mod admin;
 pub mod printing;
 pub mod lan;
+pub mod shifts;
+pub mod stats;
 pub mod sync;
 
 pub use app::{App, Event, StoreConfig};
@@ -94,7 +96,7 @@ macro_rules! command {
 }
 
 fn table() -> Vec<&'static [Command]> {
-    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS, printing::COMMANDS, lan::COMMANDS, sync::COMMANDS]
+    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS, printing::COMMANDS, lan::COMMANDS, sync::COMMANDS, stats::COMMANDS, shifts::COMMANDS]
 }
 
 pub fn find(name: &str) -> Option<&'static Command> {

@@ -13,6 +13,7 @@ pub mod local_number;
 pub mod money;
 pub mod order;
 pub mod pinyin;
+pub mod stats;
 pub mod transitions;
 
 pub use error::DomainError;

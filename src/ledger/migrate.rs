@@ -6,7 +6,10 @@ use rusqlite::Connection;
 
 use super::{LedgerError, Result, APPLICATION_ID};
 
-pub const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../migrations/0001_init.sql")),
+    ("0002_shifts", include_str!("../../migrations/0002_shifts.sql")),
+];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;

@@ -14,6 +14,8 @@ pub mod orders;
 pub mod outbox;
 pub mod print_jobs;
 pub mod settings;
+pub mod shifts;
+pub mod stats;
 pub mod users;
 
 use std::io::Read;

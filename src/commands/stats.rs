@@ -1,0 +1,282 @@
+//! The manager's figures: day statistics, comparison with last week, ranges,
+//! reconciliation with the platform's `order_count`, CSV export and day Z reports.
+//! What counts as a sale is documented in `crate::domain::stats`.
+
+use chrono::{Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::orders::parse_day;
+use super::{Access, App, CommandError, Ctx, ErrorCode, MANAGERS};
+use crate::command;
+use crate::domain::stats::{self as rules, DayStats, DayTotals, Deltas, PlatformCounts, Reconciliation};
+use crate::ledger::shifts::{self, NewZReport, ZReportRow};
+use crate::ledger::{journal, settings, stats as sql, time_text};
+use crate::printing::{self, Payload, Router};
+use crate::stats::{self, zreport, ExportFiles};
+
+pub const COMMANDS: &[super::Command] = &[
+    command!("stats_day", Access::Roles(MANAGERS), stats_day),
+    command!("stats_compare", Access::Roles(MANAGERS), stats_compare),
+    command!("stats_range", Access::Roles(MANAGERS), stats_range),
+    command!("reconcile", Access::Roles(MANAGERS), reconcile),
+    command!("export_day", Access::Roles(MANAGERS), export_day),
+    command!("z_report_day", Access::Roles(MANAGERS), z_report_day),
+    command!("z_report_reprint", Access::Roles(MANAGERS), z_report_reprint),
+    command!("z_reports_list", Access::Roles(MANAGERS), z_reports_list),
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayRequest {
+    pub day: String,
+}
+
+/// Statistics of one business day (see `crate::domain::stats` for every definition).
+pub fn day_stats(app: &App, day: &str) -> Result<DayStats, CommandError> {
+    parse_day(day)?;
+    Ok(stats::day_stats(app.ledger().read(), day)?)
+}
+
+fn stats_day(app: &App, _: &Ctx, req: DayRequest) -> Result<DayStats, CommandError> {
+    day_stats(app, &req.day)
+}
+
+#[derive(Serialize)]
+pub struct CompareResponse {
+    pub day: String,
+    pub previous_day: String,
+    pub current: DayStats,
+    pub previous: DayStats,
+    pub deltas: Deltas,
+}
+
+/// A day next to the same weekday one week earlier.
+fn stats_compare(app: &App, _: &Ctx, req: DayRequest) -> Result<CompareResponse, CommandError> {
+    let d = parse_day(&req.day)?;
+    let prev = (d - Duration::days(7)).to_string();
+    let ledger = app.ledger();
+    let current = stats::day_stats(ledger.read(), &req.day)?;
+    let previous = stats::day_stats(ledger.read(), &prev)?;
+    let deltas = rules::deltas(&current, &previous);
+    Ok(CompareResponse { day: req.day, previous_day: prev, current, previous, deltas })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RangeRequest {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Any day of the wanted week (Monday..Sunday).
+    #[serde(default)]
+    pub week: Option<String>,
+    /// `YYYY-MM`.
+    #[serde(default)]
+    pub month: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct RangeResponse {
+    pub from: String,
+    pub to: String,
+    pub days: Vec<DayTotals>,
+    pub totals: DayTotals,
+}
+
+fn stats_range(app: &App, _: &Ctx, req: RangeRequest) -> Result<RangeResponse, CommandError> {
+    let (from, to) = match (&req.from, &req.to, &req.week, &req.month) {
+        (Some(f), Some(t), None, None) => (parse_day(f)?, parse_day(t)?),
+        (None, None, Some(w), None) => stats::week_of(parse_day(w)?),
+        (None, None, None, Some(m)) => stats::month_of(m)
+            .ok_or_else(|| CommandError::validation(format!("月份「{m}」格式应为 YYYY-MM"), format!("month {m:?} must be YYYY-MM")))?,
+        _ => {
+            return Err(CommandError::validation(
+                "请给出 from 和 to，或 week，或 month 之一",
+                "give either from and to, or week, or month",
+            ))
+        }
+    };
+    if to < from {
+        return Err(CommandError::validation("结束日期早于开始日期", "to is before from"));
+    }
+    if (to - from).num_days() + 1 > stats::MAX_RANGE_DAYS {
+        return Err(CommandError::validation(
+            format!("一次最多查询 {} 天", stats::MAX_RANGE_DAYS),
+            format!("at most {} days per range", stats::MAX_RANGE_DAYS),
+        ));
+    }
+    let (days, totals) = stats::range(app.ledger().read(), from, to)?;
+    Ok(RangeResponse { from: from.to_string(), to: to.to_string(), days, totals })
+}
+
+// ---------------------------------------------------------------- reconciliation
+
+/// Settings key where the sync engine caches the platform's last `order_count`: either
+/// the figures themselves or `{"counts": {...}, "fetched_at": "..."}`.
+pub const PLATFORM_COUNT_KEY: &str = "platform_order_count";
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileRequest {
+    /// Only orders of this business day (the platform's `order_count` covers all time,
+    /// so leave it out to compare with the platform).
+    #[serde(default)]
+    pub day: Option<String>,
+    /// The platform's figures; if absent, the sync engine's cached copy is used.
+    #[serde(default)]
+    pub platform: Option<PlatformCounts>,
+}
+
+#[derive(Serialize)]
+pub struct ReconcileResponse {
+    pub day: Option<String>,
+    /// "request", "settings" or "none".
+    pub source: String,
+    pub fetched_at: Option<String>,
+    /// Orders that left the store (rejected FLASH): in neither count.
+    pub left_store: i64,
+    #[serde(flatten)]
+    pub reconciliation: Reconciliation,
+}
+
+fn cached_platform(v: &serde_json::Value) -> Option<(PlatformCounts, Option<String>)> {
+    let fetched = v.get("fetched_at").and_then(|f| f.as_str()).map(str::to_string);
+    let body = v.get("counts").or_else(|| v.get("data")).unwrap_or(v);
+    serde_json::from_value::<PlatformCounts>(body.clone()).ok().map(|p| (p, fetched))
+}
+
+fn reconcile(app: &App, _: &Ctx, req: ReconcileRequest) -> Result<ReconcileResponse, CommandError> {
+    if let Some(d) = &req.day {
+        parse_day(d)?;
+    }
+    let ledger = app.ledger();
+    let conn = ledger.read();
+    let (platform, source, fetched_at) = match req.platform {
+        Some(p) => (Some(p), "request", None),
+        None => match settings::get(conn, PLATFORM_COUNT_KEY)?.as_ref().and_then(cached_platform) {
+            Some((p, f)) => (Some(p), "settings", f),
+            None => (None, "none", None),
+        },
+    };
+    let groups = sql::sync_groups(conn, req.day.as_deref())?;
+    let left_store = sql::left_store_count(conn, req.day.as_deref())?;
+    let platform = platform.map(|p| p.to_order_count());
+    Ok(ReconcileResponse {
+        day: req.day,
+        source: source.into(),
+        fetched_at,
+        left_store,
+        reconciliation: rules::reconcile(&groups, platform.as_ref()),
+    })
+}
+
+// ---------------------------------------------------------------- export
+
+fn export_day(app: &App, _: &Ctx, req: DayRequest) -> Result<ExportFiles, CommandError> {
+    parse_day(&req.day)?;
+    let tz = app.config().rule.tz;
+    Ok(stats::export_day(app.ledger().read(), &req.day, tz)?)
+}
+
+// ---------------------------------------------------------------- Z reports
+
+#[derive(Serialize)]
+pub struct ZReportResponse {
+    /// False when the day's report already existed (it is built once; use reprint).
+    pub created: bool,
+    pub print_job: Option<i64>,
+    #[serde(flatten)]
+    pub z: ZReportRow,
+}
+
+/// The day close (日结): built once from the day's statistics, stored, printed.
+fn z_report_day(app: &App, ctx: &Ctx, req: DayRequest) -> Result<ZReportResponse, CommandError> {
+    let day = parse_day(&req.day)?;
+    let cfg = app.config();
+    let now = Utc::now();
+    let (start, end) = cfg.rule.bounds(day);
+    if start > now {
+        return Err(CommandError::validation(format!("营业日 {day} 尚未开始，不能日结"), format!("business day {day} has not started yet")));
+    }
+    let mut ledger = app.ledger();
+    if let Some(z) = shifts::day_z(ledger.read(), &req.day)? {
+        return Ok(ZReportResponse { created: false, print_job: None, z });
+    }
+    let stats = stats::day_stats(ledger.read(), &req.day)?;
+    let printers = printing::printers(ledger.read(), app.data_dir())?;
+    let actor = ctx.actor();
+    let who = ctx.user()?.display_name.clone();
+    let (id, job) = ledger.write(|tx| -> Result<(i64, Option<i64>), CommandError> {
+        let id = shifts::next_z_id(tx)?;
+        let mut report = zreport::day_report(&zreport::DayReportInput {
+            id,
+            store: &cfg.store_name,
+            tz: cfg.rule.tz,
+            day_start: start,
+            day_end: end,
+            stats: &stats,
+            created_at: now,
+            created_by: &who,
+        });
+        report["day_complete"] = serde_json::json!(end <= now);
+        shifts::insert_z(tx, id, &NewZReport { kind: "day", shift_id: None, till_code: &cfg.till_code, business_day: &req.day, created_at: &time_text(now), created_by: &actor, report: &report })?;
+        journal::append(tx, journal::Entry {
+            actor: &actor,
+            entity: "z_report",
+            entity_ref: &format!("z{id}"),
+            action: "day_close",
+            before: None,
+            after: Some(&req.day),
+            detail: Some(format!("gross {} net {} orders {}", stats.gross, stats.net, stats.order_count)),
+        })?;
+        let job = Router { printers: &printers }.payload(tx, "receipt", "z_report", &format!("z_report:{id}:r1"), &Payload::ZReport { report })?;
+        Ok((id, job))
+    })?;
+    let z = shifts::get_z(ledger.read(), id)?.ok_or_else(|| CommandError::new(ErrorCode::Internal, "日结报表未保存", "z report missing after insert"))?;
+    Ok(ZReportResponse { created: true, print_job: job, z })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdRequest {
+    pub id: i64,
+}
+
+/// A new print job of a stored report (marked 重印); the stored report is unchanged.
+fn z_report_reprint(app: &App, ctx: &Ctx, req: IdRequest) -> Result<serde_json::Value, CommandError> {
+    let cfg = app.config();
+    let mut ledger = app.ledger();
+    let z = shifts::get_z(ledger.read(), req.id)?.ok_or_else(|| CommandError::not_found(format!("报表 {} 不存在", req.id), format!("no z report {}", req.id)))?;
+    let printers = printing::printers(ledger.read(), app.data_dir())?;
+    let actor = ctx.actor();
+    let job = ledger.write(|tx| -> Result<Option<i64>, CommandError> {
+        let report = zreport::for_reprint(&z.report, cfg.rule.tz, Utc::now());
+        let key = format!("z_report:{}:reprint:{}", z.id, uuid::Uuid::now_v7());
+        let job = Router { printers: &printers }.payload(tx, "receipt", "z_report", &key, &Payload::ZReport { report })?;
+        journal::append(tx, journal::Entry { actor: &actor, entity: "z_report", entity_ref: &format!("z{}", z.id), action: "reprint", before: None, after: None, detail: None })?;
+        Ok(job)
+    })?;
+    Ok(serde_json::json!({ "id": z.id, "print_job": job }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ListRequest {
+    #[serde(default)]
+    pub day: Option<String>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+fn z_reports_list(app: &App, _: &Ctx, req: ListRequest) -> Result<Vec<ZReportRow>, CommandError> {
+    if let Some(d) = &req.day {
+        parse_day(d)?;
+    }
+    Ok(shifts::list_z(app.ledger().read(), req.day.as_deref(), req.limit.unwrap_or(50).clamp(1, 500))?)
+}
+
+/// Parses a day for the CLI and other callers.
+pub fn day_arg(day: &str) -> Result<NaiveDate, CommandError> {
+    parse_day(day)
+}
