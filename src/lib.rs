@@ -23,3 +23,4 @@ pub mod loadgen;
 pub mod bench;
 pub mod print_service;
 pub mod background;
+pub mod payments;

@@ -118,6 +118,7 @@ pub fn ticket_for(cfg: &StoreConfig, payload: &Payload, reprint_flag: bool) -> R
             clerk: String::new(),
             reprint: reprint_flag,
         }),
+        Payload::DrawerKick => Ticket::new().drawer_kick(),
         Payload::ZReport { report } => {
             let data: ZReportData = serde_json::from_value(report.get("print").cloned().unwrap_or_else(|| report.clone())).map_err(|e| format!("Z report cannot be printed: {e}"))?;
             z_report(&data)

@@ -80,6 +80,8 @@ pub enum Payload {
     Kitchen { order: Order, station: String, line_nos: Vec<i64>, addition: bool, reprint: bool },
     AfterSales { service: crate::ledger::after_sales::Service, store_name: String },
     ZReport { report: serde_json::Value },
+    /// Opens the cash drawer, prints nothing (no-sale).
+    DrawerKick,
 }
 
 pub struct Router<'a> {

@@ -13,6 +13,7 @@ pub mod sales;
 pub mod session;
 pub mod admin;
 pub mod printing;
+pub mod payments;
 pub mod lan;
 pub mod shifts;
 pub mod stats;
@@ -96,7 +97,7 @@ macro_rules! command {
 }
 
 fn table() -> Vec<&'static [Command]> {
-    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS, printing::COMMANDS, lan::COMMANDS, sync::COMMANDS, stats::COMMANDS, shifts::COMMANDS]
+    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS, printing::COMMANDS, payments::COMMANDS, lan::COMMANDS, sync::COMMANDS, stats::COMMANDS, shifts::COMMANDS]
 }
 
 pub fn find(name: &str) -> Option<&'static Command> {

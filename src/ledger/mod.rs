@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod journal;
 pub mod orders;
 pub mod outbox;
+pub mod payments;
 pub mod print_jobs;
 pub mod settings;
 pub mod shifts;
