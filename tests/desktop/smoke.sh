@@ -36,8 +36,8 @@ timeout --kill-after=10 "${SMOKE_TIMEOUT:-300}" xvfb-run -a -s "-screen 0 1440x9
   export TAURI_DRIVER_PID=$!
   trap "kill $TAURI_DRIVER_PID 2>/dev/null; wait $TAURI_DRIVER_PID 2>/dev/null" EXIT
   for _ in $(seq 100); do
+    # /status is forwarded to WebKitWebDriver: ready means both drivers are up
     curl -fs "$WEBDRIVER_URL/status" >/dev/null 2>&1 && break
-    python3 -c "import socket,os,sys; s=socket.socket(); sys.exit(s.connect_ex((\"127.0.0.1\", int(os.environ[\"PORT\"]))))" && break
     sleep 0.1
   done
   python3 tests/desktop/webdriver_smoke.py

@@ -10,6 +10,7 @@ find them in today's orders, take screenshots, and print two figures:
 Run it through tests/desktop/smoke.sh (Xvfb, tauri-driver, timeouts).
 """
 import base64
+import http.client
 import json
 import os
 import subprocess
@@ -32,12 +33,20 @@ class WebDriverError(Exception):
 
 def req(method, path, body=None, timeout=60):
     data = None if body is None else json.dumps(body).encode()
-    r = urllib.request.Request(DRIVER + path, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(r, timeout=timeout) as resp:
-            return json.loads(resp.read() or b"{}").get("value")
-    except urllib.error.HTTPError as e:
-        raise WebDriverError(f"{method} {path}: HTTP {e.code} {e.read()[:500]!r}") from None
+    # tauri-driver forwards over pooled connections that WebKitWebDriver may have closed;
+    # it then drops ours without an answer (its log: "client error (SendRequest)") and
+    # the command never reached the browser, so sending it again is safe.
+    for attempt in range(4):
+        r = urllib.request.Request(DRIVER + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(r, timeout=timeout) as resp:
+                return json.loads(resp.read() or b"{}").get("value")
+        except urllib.error.HTTPError as e:
+            raise WebDriverError(f"{method} {path}: HTTP {e.code} {e.read()[:500]!r}") from None
+        except (http.client.RemoteDisconnected, ConnectionResetError) as e:
+            if attempt == 3:
+                raise WebDriverError(f"{method} {path}: {e!r}") from None
+            time.sleep(0.2)
 
 
 class Session:
@@ -120,7 +129,7 @@ def app_rss():
     tree = process_tree(DRIVER_PID)
     app = [pid for pid, (_, _, comm) in tree.items() if comm.startswith("storepos-deskto")]
     if not app:
-        return None, []
+        return None, 0, []
     mine = {app[0]: tree[app[0]]}
     frontier = [app[0]]
     while frontier:
@@ -129,7 +138,15 @@ def app_rss():
             if row[0] == p and pid not in mine:
                 mine[pid] = row
                 frontier.append(pid)
-    return sum(r[1] for r in mine.values()), sorted(f"{r[2]}={r[1] // 1024}MB" for r in mine.values())
+    pss = 0
+    for pid in mine:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                pss += next(int(l.split()[1]) for l in f if l.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            pass
+    parts = sorted(f"{r[2]}={r[1] // 1024}MB" for r in mine.values())
+    return sum(r[1] for r in mine.values()), pss, parts
 
 
 def one_sale(s, n):
@@ -155,8 +172,17 @@ def one_sale(s, n):
 
 def main():
     caps = {"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": APP}}}}
-    t0 = time.monotonic()
-    sid = req("POST", "/session", caps, timeout=90)["sessionId"]
+    # tauri-driver may accept before its WebKitWebDriver listens: retry briefly.
+    deadline = time.monotonic() + 20
+    while True:
+        t0 = time.monotonic()
+        try:
+            sid = req("POST", "/session", caps, timeout=90)["sessionId"]
+            break
+        except (WebDriverError, OSError) as e:
+            if time.monotonic() > deadline:
+                raise WebDriverError(f"no WebDriver session: {e}")
+            time.sleep(0.3)
     t_session = time.monotonic() - t0
     s = Session(sid)
     try:
@@ -196,9 +222,9 @@ def main():
             subprocess.run(["/usr/bin/import", "-window", "root", os.path.join(SHOT_DIR, "desktop-shot.png")], check=False, timeout=30)
             print(f"  screenshot: {os.path.join(SHOT_DIR, 'desktop-shot.png')} (X root window on {display})")
 
-        rss, parts = app_rss()
+        rss, pss, parts = app_rss()
         if rss is not None:
-            print(f"desktop RSS after {SALES} sales: {rss / 1024:.0f} MB ({'; '.join(parts)})")
+            print(f"desktop RSS after {SALES} sales: {rss / 1024:.0f} MB, PSS {pss / 1024:.0f} MB ({'; '.join(parts)})")
         else:
             print("desktop RSS: app process not found under tauri-driver")
         print("desktop smoke: ok")
