@@ -89,6 +89,9 @@ class Session:
     def js(self, script, *args):
         return req("POST", self._p("/execute/sync"), {"script": script, "args": list(args)})
 
+    def js_async(self, script, *args, timeout=30):
+        return req("POST", self._p("/execute/async"), {"script": script, "args": list(args)}, timeout=timeout)
+
     def screenshot(self, name):
         try:
             png = base64.b64decode(req("GET", self._p("/screenshot")))
@@ -147,6 +150,34 @@ def app_rss():
             pass
     parts = sorted(f"{r[2]}={r[1] // 1024}MB" for r in mine.values())
     return sum(r[1] for r in mine.values()), pss, parts
+
+
+IPC_CHECK = r"""
+const done = arguments[arguments.length - 1];
+const I = window.__TAURI_INTERNALS__;
+const out = {};
+const timer = setTimeout(() => done(Object.assign(out, { timeout: true })), 15000);
+(async () => {
+  try {
+    let resolveEvent;
+    const got = new Promise((r) => (resolveEvent = r));
+    const cb = I.transformCallback((e) => resolveEvent(e && e.payload));
+    await I.invoke('plugin:event|listen', { event: 'storepos://event', target: { kind: 'Any' }, handler: cb });
+    const login = await I.invoke('call', { command: 'login', session: null, request: { username: 'cashier', pin: '1111' } });
+    const products = await I.invoke('call', { command: 'catalog_products', session: login.token, request: {} });
+    const order = await I.invoke('call', { command: 'sale_create', session: login.token, request: { lines: [{ product_id: products[0].id, quantity: 1 }] } });
+    const ev = await got;
+    out.event = ev && ev.type;
+    out.same_order = !!ev && ev.client_ref === order.client_ref;
+    try { await I.invoke('call', { command: 'no_such_command', session: login.token, request: {} }); } catch (e) { out.typed_error = e && e.code; }
+    try { await I.invoke('plugin:fs|read_text_file', { path: '/etc/hostname' }); out.fs_denied = false; } catch (e) { out.fs_denied = true; }
+  } catch (e) {
+    out.error = String(e && (e.message || JSON.stringify(e)));
+  }
+  clearTimeout(timer);
+  done(out);
+})();
+"""
 
 
 def one_sale(s, n):
@@ -221,6 +252,13 @@ def main():
         if display:
             subprocess.run(["/usr/bin/import", "-window", "root", os.path.join(SHOT_DIR, "desktop-shot.png")], check=False, timeout=30)
             print(f"  screenshot: {os.path.join(SHOT_DIR, 'desktop-shot.png')} (X root window on {display})")
+
+        # The IPC surface itself: events arrive as storepos://event, and nothing beyond
+        # the app's `call` and event listening is allowed (capabilities/default.json).
+        ipc = s.js_async(IPC_CHECK)
+        print(f"  IPC: {ipc}")
+        if not (isinstance(ipc, dict) and ipc.get("event") == "order_changed" and ipc.get("typed_error") == "unknown_command" and ipc.get("fs_denied")):
+            raise WebDriverError(f"IPC check failed: {ipc}")
 
         rss, pss, parts = app_rss()
         if rss is not None:
