@@ -1,20 +1,29 @@
-//! The work that runs behind the screens: print workers (one per printer) and the
-//! sync engine. Every transport that keeps a store open (serve, the desktop shell,
-//! the demo, `storepos printd`) starts it through here, so they all behave alike.
+//! The work that runs behind the screens: print workers (one per printer), the sync
+//! engine (when a platform is configured) and the watch over cancelled WeChat codes.
+//! Every transport that keeps a store open (serve, the desktop shell, the demo,
+//! `storepos printd`) starts it through here, so they all behave alike.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::commands::App;
 use crate::print_service::{start_workers, PrintWorkers};
 
 pub struct Background {
     pub print: Option<PrintWorkers>,
+    pub sync: Option<crate::sync::SyncHandle>,
+    stop: Arc<AtomicBool>,
 }
 
 impl Background {
     pub fn stop(self) {
+        self.stop.store(true, Ordering::SeqCst);
         if let Some(p) = self.print {
             p.stop();
+        }
+        if let Some(s) = self.sync {
+            crate::payments::runtime().block_on(s.shutdown());
         }
     }
 }
@@ -27,5 +36,34 @@ pub fn start(app: Arc<App>) -> Background {
             None
         }
     };
-    Background { print }
+    // The engine lives on the shared IO runtime, whatever thread started us.
+    let sync = {
+        let _guard = crate::payments::runtime().enter();
+        match crate::sync::start_for_app(app.clone()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("storepos: sync not started: {}", e.message_en);
+                None
+            }
+        }
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    if sync.is_some() {
+        let (app, stop) = (app.clone(), stop.clone());
+        std::thread::Builder::new()
+            .name("wechat-watch".into())
+            .spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let _ = crate::commands::payments::watch_cancelled_codes(&app);
+                    for _ in 0..100 {
+                        if stop.load(Ordering::SeqCst) {
+                            return;
+                        }
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                }
+            })
+            .expect("spawn watcher");
+    }
+    Background { print, sync, stop }
 }

@@ -23,9 +23,10 @@ use crate::commands::{App, CommandError, ErrorCode};
 /// How long a NATIVE `code_url` stays valid (WeChat Pay: 2 hours).
 pub const CODE_TTL: Duration = Duration::from_secs(2 * 3600);
 
-fn runtime() -> &'static tokio::runtime::Runtime {
+/// The runtime behind synchronous commands' platform IO and the background sync engine.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(1).thread_name("storepos-io").enable_all().build().expect("io runtime"))
+    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("storepos-io").enable_all().build().expect("io runtime"))
 }
 
 /// Runs platform IO from a synchronous command, whatever thread it is on (a Tauri or

@@ -133,6 +133,11 @@ impl Router<'_> {
     pub fn payload(&self, tx: &Transaction<'_>, route_name: &str, kind: &str, key: &str, payload: &Payload) -> Result<Option<i64>, LedgerError> {
         self.enqueue(tx, route_name, kind, key, None, payload, false)
     }
+
+    /// Like [`Router::payload`], filed under an order so its screen can show the job.
+    pub fn payload_for(&self, tx: &Transaction<'_>, route_name: &str, kind: &str, key: &str, client_ref: &str, payload: &Payload) -> Result<Option<i64>, LedgerError> {
+        self.enqueue(tx, route_name, kind, key, Some(client_ref), payload, false)
+    }
 }
 
 /// Lines grouped by kitchen station; lines without a station need no kitchen ticket.

@@ -55,7 +55,31 @@ fn platform_number(app: &App, client_ref: &str) -> Result<Order, CommandError> {
     }
 }
 
-fn wechat_start(app: &App, ctx: &Ctx, req: OrderRef) -> Result<CodeView, CommandError> {
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartRequest {
+    pub client_ref: String,
+    /// Also print the code on a pay-later slip (raster QR on the receipt printer).
+    #[serde(default)]
+    pub print_slip: bool,
+}
+
+fn wechat_start(app: &App, ctx: &Ctx, req: StartRequest) -> Result<CodeView, CommandError> {
+    let code = start_code(app, ctx, &req.client_ref)?;
+    if req.print_slip {
+        let order = orders::require(app.ledger().read(), &req.client_ref)?;
+        let printers = printing::printers(app.ledger().read(), app.data_dir())?;
+        let key = format!("payslip:{}:{}", req.client_ref, code.code_url);
+        app.ledger().write(|tx| -> Result<(), CommandError> {
+            Router { printers: &printers }.payload_for(tx, "receipt", "pay_slip", &key, &req.client_ref, &Payload::Receipt { order: order.clone(), open_drawer: false, reprint: false, qr: Some(code.code_url.clone()) })?;
+            Ok(())
+        })?;
+    }
+    Ok(code)
+}
+
+fn start_code(app: &App, ctx: &Ctx, client_ref: &str) -> Result<CodeView, CommandError> {
+    let req = OrderRef { client_ref: client_ref.to_string() };
     let order = orders::require(app.ledger().read(), &req.client_ref)?;
     if order.channel != Channel::Counter || order.status != Status::CreatedPayPending {
         return Err(CommandError::new(ErrorCode::IllegalAction, format!("订单状态「{}」不能发起微信支付", order.status.label_zh()), "only unpaid counter orders can be paid by WeChat"));
