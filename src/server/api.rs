@@ -164,27 +164,24 @@ async fn events(State(s): State<ServerState>, Query(q): Query<EventsQuery>) -> R
     }
     let rx = s.app.subscribe();
     let stream = futures::stream::unfold((rx, s.stopping.clone()), |(mut rx, mut stop)| async move {
-        loop {
-            if *stop.borrow() {
-                return None;
-            }
-            tokio::select! {
-                _ = stop.changed() => return None,
-                got = rx.recv() => match got {
-                    Ok(ev) => {
-                        let v = serde_json::to_value(&ev).unwrap_or(Value::Null);
-                        let kind = v.get("type").and_then(Value::as_str).unwrap_or("message").to_string();
-                        let msg = SseEvent::default().event(kind).data(v.to_string());
-                        return Some((Ok::<_, Infallible>(msg), (rx, stop)));
-                    }
-                    Err(broadcast::error::RecvError::Lagged(n)) => {
-                        let msg = SseEvent::default().event("lagged").data(json!({ "type": "lagged", "missed": n }).to_string());
-                        return Some((Ok(msg), (rx, stop)));
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                },
-            }
+        if *stop.borrow() {
+            return None;
         }
+        let msg = tokio::select! {
+            _ = stop.changed() => return None,
+            got = rx.recv() => match got {
+                Ok(ev) => {
+                    let v = serde_json::to_value(&ev).unwrap_or(Value::Null);
+                    let kind = v.get("type").and_then(Value::as_str).unwrap_or("message").to_string();
+                    SseEvent::default().event(kind).data(v.to_string())
+                }
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    SseEvent::default().event("lagged").data(json!({ "type": "lagged", "missed": n }).to_string())
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            },
+        };
+        Some((Ok::<_, Infallible>(msg), (rx, stop)))
     });
     let mut r = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response();
     r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));

@@ -76,11 +76,8 @@ pub async fn host_origin_guard(State(policy): State<HostPolicy>, req: Request, n
         return refused("只接受本机访问", "only loopback peers are served");
     }
     let host = req.headers().get(header::HOST).map(|v| v.to_str().unwrap_or("\u{0}").to_string()).or_else(|| req.uri().authority().map(|a| a.to_string()));
-    let host = match host {
-        Some(h) => h,
-        // HTTP/1.0 without Host: only what the socket check above already admitted.
-        None => String::new(),
-    };
+    // HTTP/1.0 without Host: only what the socket check above already admitted.
+    let host = host.unwrap_or_default();
     if !host.is_empty() && !host_allowed(policy, host_only(&host)) {
         return refused("主机名不被允许", "Host header not allowed");
     }
