@@ -104,8 +104,41 @@ pub enum Cmd {
         #[arg(long)]
         preview: bool,
     },
-    /// A demo: a fresh ledger in a temp dir, and what it holds.
-    Demo,
+    /// A business day's statistics (gross, net, payment mix, hours, top products …).
+    Stats {
+        #[arg(long)]
+        data: PathBuf,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        day: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Writes orders.csv, lines.csv and summary.csv of a business day (UTF-8 with BOM).
+    Export {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        day: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The demo: a fresh store, the platform simulator with online orders arriving, and
+    /// the desktop window when a display is available, else the browser UI's URL.
+    Demo {
+        /// Where the UI is served (browser mode).
+        #[arg(long, default_value = "127.0.0.1:8730")]
+        listen: std::net::SocketAddr,
+        /// Online SELF_PICK / FLASH orders the simulator sends per minute.
+        #[arg(long, default_value_t = 2.0)]
+        online_orders_per_min: f64,
+        /// Never open the desktop window, even with a display.
+        #[arg(long)]
+        no_window: bool,
+        /// Stop after this many seconds (0 = run until Ctrl-C).
+        #[arg(long, default_value_t = 0)]
+        seconds: u64,
+    },
     /// List the commands of the command table.
     Commands,
     /// Measure performance figures, each as a ratio to a baseline of the same run.
@@ -205,7 +238,9 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Cmd::Serve { data, listen, lan, ui } => crate::server::run_cli(data, listen, lan, ui),
         Cmd::Ticket { kind, width, order, out, preview } => ticket(&kind, &width, &order, out.as_deref(), preview),
-        Cmd::Demo => crate::demo::run(),
+        Cmd::Stats { data, day, json } => crate::stats::cli::stats(&data, &day, json),
+        Cmd::Export { data, day, out } => crate::stats::cli::export(&data, &day, &out),
+        Cmd::Demo { listen, online_orders_per_min, no_window, seconds } => crate::demo::run(listen, online_orders_per_min, no_window, seconds),
         Cmd::Bench { which, json, quick } => crate::bench::run(&which, json, quick),
         Cmd::Loadgen { data, count, pay, user, pin } => crate::loadgen::run(&data, count, pay, &user, &pin),
         Cmd::Printd { data } => match App::open(&data) {

@@ -4,6 +4,7 @@
 //! the commands (`crate::commands::stats`, `crate::commands::shifts`) and the CLI.
 
 pub mod bench;
+pub mod cli;
 pub mod csv;
 pub mod zreport;
 
