@@ -23,7 +23,8 @@ impl Background {
             p.stop();
         }
         if let Some(s) = self.sync {
-            crate::payments::runtime().block_on(s.shutdown());
+            // Not `block_on`: we may be on a blocking thread of another runtime.
+            crate::payments::run_io(async move { s.shutdown().await });
         }
     }
 }
