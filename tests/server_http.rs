@@ -319,3 +319,16 @@ fn serve_process_start_to_first_answer() {
     let _ = child.wait();
     eprintln!("storepos serve: listening line after {} ms, first /api/health answer after {} ms", printed.as_millis(), answered.as_millis());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_of_the_table_is_routed() {
+    // One table, every transport: no command may be missing from HTTP. Without a session
+    // each answers its own result or a typed error, never `unknown_command`.
+    let (_dir, h) = start(false, None).await;
+    let c = Client::new(&h);
+    for name in storepos::commands::names() {
+        let (s, v) = c.call(name, json!({})).await;
+        assert_ne!(v["error"]["code"], "unknown_command", "{name} is routed ({s}): {v}");
+    }
+    h.shutdown().await.unwrap();
+}

@@ -223,10 +223,26 @@ pub fn run_cli(data: PathBuf, listen: Option<SocketAddr>, lan: bool, ui_dir: Opt
         }
         let _ = out.flush();
         drop(out);
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("storepos serve: stopping");
-        }
+        wait_for_stop_signal().await;
+        eprintln!("storepos serve: stopping");
         let _ = handle.shutdown().await;
         std::process::ExitCode::SUCCESS
     })
+}
+
+/// Ctrl-C, or SIGTERM from a service manager: both stop the server cleanly (in-flight
+/// requests finish, event streams end, print workers stop).
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
