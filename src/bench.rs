@@ -111,6 +111,148 @@ pub fn barcode_lookup(skus: usize, lookups: usize) -> Vec<Figure> {
     ]
 }
 
+/// Receipt render to bytes (no QR, and with a raster QR), against GB18030-encoding the
+/// same text: the floor any renderer pays.
+pub fn receipt_render(rounds: usize) -> Vec<Figure> {
+    use storepos_printers::templates::receipt::{receipt, ReceiptData, ReceiptLine};
+    use storepos_printers::{render, Paper, PrinterProfile};
+    let line = |i: i64| ReceiptLine {
+        name: format!("珍珠奶茶(大杯) 第{i}杯"),
+        quantity: 1 + i % 3,
+        unit_price: rust_decimal::Decimal::new(1500 + i, 2),
+        line_total: rust_decimal::Decimal::new((1500 + i) * (1 + i % 3), 2),
+        memo: (i % 2 == 0).then(|| "少冰 不要加糖".to_string()),
+    };
+    let mut data = ReceiptData {
+        store_name: "龙门客栈便利店".into(),
+        local_number: "T1-0042".into(),
+        platform_order_number: Some("2611231314001234".into()),
+        time_local: "2026-11-23 21:14:00".into(),
+        cashier: "小王".into(),
+        lines: (0..8).map(line).collect(),
+        remark: Some("不要加辣椒".into()),
+        total: rust_decimal::Decimal::new(23456, 2),
+        paid: Some(rust_decimal::Decimal::new(30000, 2)),
+        change: Some(rust_decimal::Decimal::new(6544, 2)),
+        payment_method: "现金".into(),
+        qr: None,
+        qr_caption: None,
+        footer: "谢谢惠顾，欢迎再来".into(),
+        reprint: false,
+        open_drawer: true,
+    };
+    let profile = PrinterProfile::new("bench", Paper::W80);
+    let text: String = storepos_printers::preview(&receipt(&data), Paper::W80);
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        for _ in 0..rounds {
+            f();
+        }
+        t.elapsed().as_secs_f64() * 1e6 / rounds as f64
+    };
+    let base = time(&mut || {
+        std::hint::black_box(encoding_rs::GB18030.encode(&text));
+    });
+    let plain = time(&mut || {
+        std::hint::black_box(render(&receipt(&data), &profile).expect("render"));
+    });
+    data.qr = Some("weixin://wxpay/bizpayurl?pr=AbCdEf1234".into());
+    let with_qr = time(&mut || {
+        std::hint::black_box(render(&receipt(&data), &profile).expect("render"));
+    });
+    vec![
+        Figure { name: "receipt render, no QR".into(), value: plain, unit: "us".into(), baseline: Some(base), ratio: Some(plain / base), target: "≤ 100 us".into() },
+        Figure { name: "receipt render, raster QR".into(), value: with_qr, unit: "us".into(), baseline: Some(base), ratio: Some(with_qr / base), target: "-".into() },
+    ]
+}
+
+/// Daily stats for one day of a ledger holding `orders` orders over a year, against a
+/// plain `SELECT count(*)` over that day's rows.
+pub fn daily_stats(orders: usize) -> Vec<Figure> {
+    let r = crate::stats::bench::run_stats_bench(orders);
+    vec![Figure {
+        name: format!("daily stats ({} orders in ledger)", r.orders),
+        value: r.stats_median_ms,
+        unit: "ms".into(),
+        baseline: Some(r.count_median_ms),
+        ratio: Some(r.ratio),
+        target: "≤ 20 ms".into(),
+    }]
+}
+
+/// Catch-up of orders made offline against the bound the in-flight limit sets.
+pub fn sync_catchup(orders: usize) -> Vec<Figure> {
+    match crate::sync::bench::run_catchup_bench(crate::sync::bench::CatchupOptions { orders, ..Default::default() }) {
+        Ok(r) => vec![Figure {
+            name: format!("sync catch-up {} orders @{} ms, {} in flight", r.orders, r.latency_ms, r.in_flight),
+            value: r.wall_ms as f64,
+            unit: "ms".into(),
+            baseline: Some(r.ideal_ms as f64),
+            ratio: Some(r.ratio),
+            target: "ratio ≤ 1.2".into(),
+        }],
+        Err(e) => {
+            eprintln!("sync catch-up failed: {e}");
+            vec![]
+        }
+    }
+}
+
+/// `storepos serve` as a process: start to first answered request, against the time to
+/// start `storepos --version` (the cost of any process start on this machine).
+pub fn serve_start(rounds: usize) -> Vec<Figure> {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(_) => return vec![],
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    drop(init_store(dir.path(), &InitOptions::default()).expect("init"));
+    let (mut starts, mut bases) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let _ = Command::new(&exe).arg("--version").stdout(Stdio::null()).status();
+        bases.push(t.elapsed());
+        let t = Instant::now();
+        let mut child = match Command::new(&exe).args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(dir.path()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn() {
+            Ok(c) => c,
+            Err(_) => return vec![],
+        };
+        let mut line = String::new();
+        let _ = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
+        let url = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
+        let addr = url.trim_start_matches("http://").to_string();
+        // First answered request: a raw HTTP/1.1 GET of /api/health.
+        loop {
+            if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
+                use std::io::{Read, Write};
+                let _ = write!(s, "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+                let mut buf = [0u8; 12];
+                if s.read_exact(&mut buf).is_ok() && buf.starts_with(b"HTTP/1.1 200") {
+                    break;
+                }
+            }
+            if t.elapsed() > Duration::from_secs(10) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        starts.push(t.elapsed());
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let (s, b) = (median(starts), median(bases));
+    vec![Figure {
+        name: "storepos serve start to first answer".into(),
+        value: s.as_secs_f64() * 1e3,
+        unit: "ms".into(),
+        baseline: Some(b.as_secs_f64() * 1e3),
+        ratio: Some(s.as_secs_f64() / b.as_secs_f64()),
+        target: "≤ 200 ms".into(),
+    }]
+}
+
 pub fn print_table(figs: &[Figure]) {
     println!("{:<52} {:>12} {:>12} {:>8}  target", "figure", "value", "baseline", "ratio");
     for f in figs {
@@ -133,8 +275,20 @@ pub fn run(which: &str, json: bool, quick: bool) -> ExitCode {
         figs.extend(checkout_vs_insert(if quick { 50 } else { 400 }));
         figs.extend(barcode_lookup(if quick { 10_000 } else { 100_000 }, if quick { 2_000 } else { 20_000 }));
     }
+    if all || which == "print" {
+        figs.extend(receipt_render(if quick { 200 } else { 5_000 }));
+    }
+    if all || which == "stats" {
+        figs.extend(daily_stats(if quick { 20_000 } else { 1_000_000 }));
+    }
+    if all || which == "sync" {
+        figs.extend(sync_catchup(if quick { 100 } else { 1_000 }));
+    }
+    if all || which == "serve" {
+        figs.extend(serve_start(if quick { 3 } else { 15 }));
+    }
     if figs.is_empty() {
-        eprintln!("unknown benchmark {which:?}; try: ledger, all");
+        eprintln!("unknown benchmark {which:?}; try: ledger, print, stats, sync, serve, all");
         return ExitCode::from(2);
     }
     if json {

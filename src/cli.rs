@@ -143,7 +143,7 @@ pub enum Cmd {
     Commands,
     /// Measure performance figures, each as a ratio to a baseline of the same run.
     Bench {
-        /// ledger | all
+        /// ledger | print | stats | sync | serve | all
         #[arg(default_value = "all")]
         which: String,
         #[arg(long)]
