@@ -120,8 +120,10 @@ impl Status {
     }
 }
 
-/// A line as the cashier asked for it; the ledger fills in name and price from the catalog.
+/// A line as the cashier asked for it; the ledger fills in name and price from the
+/// catalog. Unknown fields are refused: nobody slips a price in through a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LineRequest {
     pub product_id: i64,
     #[serde(default)]
