@@ -38,6 +38,10 @@ pub struct Config {
     pub state_file: Option<PathBuf>,
     pub online_orders_per_min: f64,
     pub initial_faults: Faults,
+    /// Which platform's API is served (`--dialect`).
+    pub dialect: crate::dialects::Dialect,
+    /// The token of the omni and api dialects.
+    pub api_token: String,
 }
 
 /// The mutable part, behind one lock (never held across an await).

@@ -10,6 +10,7 @@ pub mod after_sales;
 pub mod auth;
 pub mod catalog;
 pub mod context;
+pub mod dialects;
 pub mod faults;
 pub mod money;
 pub mod online;
@@ -30,6 +31,7 @@ use tokio::task::JoinHandle;
 
 pub use catalog::{demo_catalog, Category, Product, Specification};
 pub use context::Mode;
+pub use dialects::Dialect;
 pub use faults::Faults;
 
 /// Command-line arguments of `storepos sim` (flatten into the main CLI).
@@ -76,6 +78,13 @@ pub struct SimArgs {
     /// Field mode: a FLASH accept jumps straight to DELIVERED_CONFIRM_PENDING.
     #[arg(long)]
     pub flash_auto_deliver: bool,
+    /// Which platform to imitate: the primary `/rest/store` (seeds 000/002), the
+    /// omnichannel order center (seed 004) or the mall's `/api/orders` (seed 001).
+    #[arg(long, value_enum, default_value_t = Dialect::RestStore)]
+    pub dialect: Dialect,
+    /// The token the omni and api dialects accept (`Authorization: Bearer <token>`).
+    #[arg(long, default_value = "spos-channel-token")]
+    pub api_token: String,
 }
 
 impl Default for SimArgs {
@@ -95,6 +104,8 @@ impl Default for SimArgs {
             username: "store1".into(),
             password: "store1pass".into(),
             flash_auto_deliver: false,
+            dialect: Dialect::RestStore,
+            api_token: "spos-channel-token".into(),
         }
     }
 }
@@ -152,6 +163,8 @@ pub async fn start(args: SimArgs) -> Result<SimHandle, SimError> {
         state_file: args.state.clone(),
         online_orders_per_min: args.online_orders_per_min,
         initial_faults,
+        dialect: args.dialect,
+        api_token: args.api_token.clone(),
     };
     let sim = Arc::new(context::Sim::new(cfg)?);
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -159,7 +172,11 @@ pub async fn start(args: SimArgs) -> Result<SimHandle, SimError> {
         .map_err(|source| SimError::Bind { addr: args.listen, source })?;
     let addr = listener.local_addr()?;
     let (tx, rx) = watch::channel(false);
-    let router = routes::router(sim.clone());
+    let router = match args.dialect {
+        Dialect::RestStore => routes::router(sim.clone()),
+        Dialect::Omni => dialects::omni::router(sim.clone()),
+        Dialect::Api => dialects::api::router(sim.clone()),
+    };
     let mut tasks = vec![tokio::spawn(server::serve(listener, sim.clone(), router, rx.clone()))];
     if args.online_orders_per_min > 0.0 && args.online_orders_per_min.is_finite() {
         tasks.push(tokio::spawn(online_feed(sim, args.online_orders_per_min, rx)));
@@ -173,7 +190,11 @@ async fn online_feed(sim: Arc<context::Sim>, per_min: f64, mut shutdown: watch::
     loop {
         tokio::select! {
             _ = tokio::time::sleep(every) => {
-                let r = sim.mutate(|inner| online::create_online_order(&sim, inner, &serde_json::json!({})));
+                let r = match sim.cfg.dialect {
+                    Dialect::Omni => dialects::omni::make_merchant_order(&sim, &serde_json::json!({})).map(|_| ()),
+                    Dialect::Api => Ok(()),
+                    Dialect::RestStore => sim.mutate(|inner| online::create_online_order(&sim, inner, &serde_json::json!({}))).map(|_| ()),
+                };
                 if let Err(e) = r {
                     eprintln!("storepos sim: online order not created: {e}");
                 }
@@ -187,13 +208,14 @@ async fn online_feed(sim: Arc<context::Sim>, per_min: f64, mut shutdown: watch::
 /// process can read the port from stdout.
 pub async fn run(args: SimArgs) -> Result<(), SimError> {
     let mode = args.mode;
+    let dialect = args.dialect;
     let handle = start(args).await?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "storepos sim listening on {}", handle.base_url())?;
         out.flush()?;
     }
-    eprintln!("storepos sim: mode {mode:?}; control endpoints under {}/sim/", handle.base_url());
+    eprintln!("storepos sim: dialect {}, mode {mode:?}; control endpoints under {}/sim/", dialect.as_str(), handle.base_url());
     let _ = tokio::signal::ctrl_c().await;
     handle.shutdown().await;
     Ok(())

@@ -73,7 +73,7 @@ fn garbage() -> Response<Body> {
 async fn handle(sim: Arc<Sim>, router: Router, kill: Arc<Notify>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let path = req.uri().path().to_string();
     // Faults only hit the platform API, never the /sim control surface.
-    let fate = if path.starts_with("/rest/") {
+    let fate = if sim.cfg.dialect.faulted(&path) {
         let (fate, latency) = {
             let mut g = sim.lock();
             let f = g.faults.clone();

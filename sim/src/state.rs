@@ -251,6 +251,9 @@ pub struct Data {
     pub tokens: Vec<Token>,
     /// Sim clock = wall clock + this offset (moved by `POST /sim/clock`).
     pub clock_offset_s: i64,
+    /// Orders of the omni (seed 004) and api (seed 001) dialects.
+    #[serde(default)]
+    pub dialects: crate::dialects::DialectData,
 }
 
 impl Data {
