@@ -198,6 +198,11 @@ const cmds = {
     if (!q) return [];
     return products.filter((p) => p.barcode === q || p.name.toLowerCase().includes(q) || p.pinyin_initials.startsWith(q)).slice(0, limit);
   },
+  catalog_by_barcode: ({ barcode }) => {
+    const p = products.find((x) => x.barcode === String(barcode ?? '').trim());
+    if (!p) throw bad('not_found', `未找到条码 ${barcode} 对应的商品`, `no product with barcode ${barcode}`, 404);
+    return { product: p, specification_id: null };
+  },
   sale_create: ({ lines, remark }, s) => {
     if (!Array.isArray(lines) || !lines.length) throw bad('empty_sale', '购物车为空', 'Empty sale');
     return view(newOrder({ channel: 'COUNTER', items: lines, status: 'CREATED_PAY_PENDING', remark: remark ?? null, cashier: s.user.display_name }));

@@ -21,8 +21,8 @@ export async function launch() {
 }
 
 /** A page that records console errors and CSP violations (tests assert there are none). */
-export async function newPage(browser, { width = 1280, height = 800, locale = 'zh-CN' } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, locale, deviceScaleFactor: 1 });
+export async function newPage(browser, { width = 1280, height = 800, locale = 'zh-CN', timezoneId = 'Asia/Shanghai' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale, timezoneId, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => {

@@ -1,6 +1,6 @@
 // DOM glue for src/scanner.ts: a capture-phase keydown listener on window.
 
-import { createScanner, type ScannerOptions } from './scanner';
+import { createScanner, singleGapMs, type ScannerOptions } from './scanner';
 
 const synthetic = new WeakSet<Event>();
 
@@ -56,7 +56,7 @@ function replay(target: EventTarget | null, text: string): void {
  */
 export function installScanner(onScan: (code: string) => void, opts: ScannerOptions = {}): () => void {
   const scanner = createScanner(opts);
-  const gap = opts.maxGapMs ?? 50;
+  const gap = singleGapMs(opts);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let lastTarget: EventTarget | null = null;
 

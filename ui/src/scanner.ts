@@ -5,17 +5,26 @@
 //
 // Strategy: printable keys are *held* (the DOM glue prevents their default action) while
 // they arrive fast. When the burst ends:
-//   • Enter after >= minLength held chars, every gap <= maxGapMs  → a scan (nothing leaks);
+//   • Enter after >= minLength held chars, on average <= maxGapMs apart and no single gap
+//     over maxSingleGapMs → a scan (nothing leaks). The average is what tells a scanner
+//     (≈ 5–30 ms a key) from a person; the single-gap bound tolerates the odd late key (a
+//     busy USB hub, a loaded till, a remote-debugged browser) without splitting the scan;
 //   • anything else (a pause, a slow key, a non-printable key, a short burst + Enter)
 //     → the held characters are *flushed*: replayed into the focused field in order,
 //     before the key that ended the burst is handled.
-// Human typing is therefore delayed by at most maxGapMs, never lost or reordered.
+// Human typing is therefore delayed by at most maxSingleGapMs, never lost or reordered.
 
 export interface ScannerOptions {
   /** Minimum number of characters for a scan (default 6). */
   minLength?: number;
-  /** Maximum gap between keys of one burst, in ms (default 50). */
+  /** Maximum *average* gap between the keys of a scan, Enter included, in ms (default 50). */
   maxGapMs?: number;
+  /** Maximum single gap inside a burst, in ms (default 2 × maxGapMs); a longer pause ends it. */
+  maxSingleGapMs?: number;
+}
+
+export function singleGapMs(opts: ScannerOptions = {}): number {
+  return opts.maxSingleGapMs ?? 2 * (opts.maxGapMs ?? 50);
 }
 
 export interface ScanKey {
@@ -55,9 +64,11 @@ function isPrintable(ev: ScanKey): boolean {
 
 export function createScanner(opts: ScannerOptions = {}): Scanner {
   const minLength = opts.minLength ?? 6;
-  const maxGap = opts.maxGapMs ?? 50;
+  const maxAvgGap = opts.maxGapMs ?? 50;
+  const maxGap = singleGapMs(opts);
   let buf = '';
   let last = -Infinity;
+  let first = 0;
 
   const take = (): string | undefined => {
     const out = buf;
@@ -72,12 +83,14 @@ export function createScanner(opts: ScannerOptions = {}): Scanner {
       if (isPrintable(ev)) {
         // A slow key ends the previous burst (which was human typing) and starts a new one.
         const flush = stale ? take() : undefined;
+        if (buf === '') first = ev.time;
         buf += ev.key;
         last = ev.time;
         return flush ? { prevent: true, flush } : { prevent: true };
       }
       if (ev.key === 'Enter' && !ev.ctrlKey && !ev.altKey && !ev.metaKey && !ev.isComposing) {
-        if (!stale && buf.length >= minLength) {
+        const fast = (ev.time - first) / buf.length <= maxAvgGap;
+        if (!stale && buf.length >= minLength && fast) {
           const scan = buf;
           buf = '';
           last = ev.time;

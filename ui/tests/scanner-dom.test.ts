@@ -63,7 +63,7 @@ describe('scanner DOM glue', () => {
   it('keys without a focused field are re-dispatched to page handlers', () => {
     (document.activeElement as HTMLElement | null)?.blur();
     key('7');
-    vi.advanceTimersByTime(100);
+    vi.advanceTimersByTime(150); // held at most maxSingleGapMs (100 ms) + 5
     expect(pageKeys).toEqual(['7']);
   });
 });

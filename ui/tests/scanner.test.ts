@@ -45,7 +45,7 @@ describe('scanner burst classifier', () => {
     for (const ch of 'nfsq') {
       const d = s.key({ key: ch, time: t });
       if (d.flush) out.push(d.flush);
-      const ticked = s.tick(t + 60);
+      const ticked = s.tick(t + 120);
       if (ticked) out.push(ticked);
       t += 180;
     }
@@ -72,6 +72,19 @@ describe('scanner burst classifier', () => {
     const s2 = createScanner();
     type(s2, '690123', 0, 15);
     expect(s2.key({ key: 'Enter', time: 400 })).toEqual({ prevent: false, flush: '690123' });
+  });
+
+  it('one late key (a loaded machine) does not split a fast scan', () => {
+    const s = createScanner();
+    type(s, '692013', 0, 8);
+    type(s, '7000015', 5 * 8 + 85, 8); // an 85 ms hiccup in the middle
+    expect(s.key({ key: 'Enter', time: 5 * 8 + 85 + 6 * 8 + 8 }).scan).toBe('6920137000015');
+  });
+
+  it('steady human-speed typing + Enter is never a scan, even with short gaps', () => {
+    const s = createScanner();
+    type(s, 'abcdefgh', 0, 70);
+    expect(s.key({ key: 'Enter', time: 7 * 70 + 70 })).toEqual({ prevent: false, flush: 'abcdefgh' });
   });
 
   it('a timer tick during a burst does not split it', () => {

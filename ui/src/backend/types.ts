@@ -67,6 +67,12 @@ export interface Product {
   station: string | null;
 }
 
+/** `catalog_by_barcode`: the product, and the specification when the code names one. */
+export interface BarcodeHit {
+  product: Product;
+  specification_id: number | null;
+}
+
 // ---- orders ----------------------------------------------------------------------------
 
 export type Channel = 'COUNTER' | 'SELF_PICK' | 'FLASH';

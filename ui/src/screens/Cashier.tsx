@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call, cartStore, errorText, pendingSaleStore, reportError, t, toast } from '../app-state';
-import type { Category, Order, Product, Specification } from '../backend/types';
+import { CommandError } from '../backend';
+import type { BarcodeHit, Category, Order, Product, Specification } from '../backend/types';
 import { cartItemCount, cartReducer, cartToSaleRequest, cartTotalFen, type CartAction, type CartLine } from '../cart';
 import { confirmDialog, Empty, Modal } from '../components/common';
 import { formatFen, formatMoney, lineFen } from '../money';
@@ -79,16 +80,15 @@ export function Cashier() {
           return;
         }
         try {
-          const found = await call<Product[]>('catalog_search', { query: code, limit: 5 });
-          const hit = found.find((p) => p.barcode === code);
-          if (!hit) {
-            toast(t('cashier.scanNotFound', { code }), 'error');
-            return;
-          }
-          addProduct(hit);
-          if (hit.specifications.length === 0) toast(t('cashier.scanAdded', { name: hit.name }), 'success', 1500);
+          // A barcode names a product, or one specification of it.
+          const found = await call<BarcodeHit>('catalog_by_barcode', { barcode: code });
+          const hit = found.product;
+          const spec = found.specification_id == null ? undefined : hit.specifications.find((s) => s.id === found.specification_id);
+          addProduct(hit, spec);
+          if (spec || hit.specifications.length === 0) toast(t('cashier.scanAdded', { name: hit.name }), 'success', 1500);
         } catch (e) {
-          reportError(e);
+          if (e instanceof CommandError && (e.code === 'not_found' || e.code === 'validation')) toast(t('cashier.scanNotFound', { code }), 'error');
+          else reportError(e);
         }
       }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
