@@ -9,6 +9,7 @@ mod migrate;
 
 pub mod after_sales;
 pub mod catalog;
+pub mod channels;
 pub mod journal;
 pub mod orders;
 pub mod outbox;
@@ -81,6 +82,13 @@ impl Ledger {
         let existed = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
         if existed {
             check_header(path)?;
+            // SQLite would quietly open a read-only file read-only, and the first sale
+            // would fail deep inside; say it up front instead.
+            if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
+                if e.kind() == std::io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(30) {
+                    return Err(LedgerError::ReadOnly(format!("{}: {e}", path.display())));
+                }
+            }
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(LedgerError::from)?;
