@@ -174,6 +174,15 @@ fn write_status(app: &App, s: &RoundSummary, catalog_refreshed: bool) {
     }
 }
 
+/// Runs a short blocking ledger step (an fsync'ed commit) without stalling the other
+/// tasks of a multi-threaded runtime; inline on a current-thread runtime.
+pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 /// The process-wide wake-up: commands poke it after writing an outbox row so the
 /// engine does not wait for its next timer. Spurious wake-ups are harmless.
 pub fn waker() -> Arc<Notify> {
@@ -245,40 +254,52 @@ pub async fn drain(app: &App, client: &dyn Platform, cfg: &SyncConfig) -> RoundS
     let mut s = RoundSummary { online: true, ..Default::default() };
     let mut busy: HashSet<String> = HashSet::new();
     let mut tried: HashSet<String> = HashSet::new();
+    let mut queue: std::collections::VecDeque<String> = Default::default();
+    let mut exhausted = false;
     let mut futs = FuturesUnordered::new();
     let limit = cfg.in_flight.max(1);
     loop {
-        if futs.len() < limit && s.online {
-            let heads = {
-                let ledger = app.ledger();
-                outbox::due_heads(ledger.read(), CHANNEL_REST, &now_text(), (limit * 2 + 8) as i64)
-            };
-            match heads {
-                Ok(heads) => {
-                    for h in heads {
-                        if futs.len() >= limit {
-                            break;
-                        }
-                        // A stream is driven once per round: what it left pending waits
-                        // for its backoff (no hot loop within a round).
-                        if !busy.contains(&h.stream) && tried.insert(h.stream.clone()) {
-                            busy.insert(h.stream.clone());
-                            let stream = h.stream.clone();
-                            futs.push(async move {
-                                let r = ops::drain_stream(app, client, cfg, &stream).await;
-                                (stream, r)
-                            });
-                        }
+        // The due-heads query is not cheap on a long outbox: take a large batch and
+        // feed the slots from it; ask again only when the batch is used up.
+        while futs.len() < limit && s.online {
+            if queue.is_empty() && !exhausted {
+                let heads = blocking(|| {
+                    let ledger = app.ledger();
+                    outbox::due_heads(ledger.read(), CHANNEL_REST, &now_text(), 512)
+                });
+                match heads {
+                    Ok(heads) => {
+                        let fresh: Vec<String> = heads.into_iter().map(|h| h.stream).filter(|st| !busy.contains(st) && !tried.contains(st)).collect();
+                        exhausted = fresh.is_empty();
+                        queue.extend(fresh);
+                    }
+                    Err(e) => {
+                        s.error(format!("outbox: {e}"));
+                        exhausted = true;
                     }
                 }
-                Err(e) => s.error(format!("outbox: {e}")),
             }
+            let Some(stream) = queue.pop_front() else { break };
+            // A stream is driven once per round: what it left pending waits for its
+            // backoff (no hot loop within a round).
+            if busy.contains(&stream) || !tried.insert(stream.clone()) {
+                continue;
+            }
+            busy.insert(stream.clone());
+            futs.push(async move {
+                let r = ops::drain_stream(app, client, cfg, &stream).await;
+                (stream, r)
+            });
         }
         match futs.next().await {
             None => break,
             Some((stream, r)) => {
                 busy.remove(&stream);
                 s.merge(r);
+                // Work may have appeared (a command, a freed stream head): look again.
+                if queue.is_empty() {
+                    exhausted = false;
+                }
             }
         }
     }

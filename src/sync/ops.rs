@@ -126,8 +126,7 @@ impl Op<'_> {
     /// Writes the attempt before the request leaves: after a crash the next run sees
     /// `attempts > 0` and looks the operation up instead of sending it blindly.
     fn premark(&self, note: &str) -> Result<(), LedgerError> {
-        let mut ledger = self.app.ledger();
-        ledger.write(|tx| outbox::mark_retry(tx, self.row.id, note, &now_text()))
+        super::blocking(|| self.app.ledger().write(|tx| outbox::mark_retry(tx, self.row.id, note, &now_text())))
     }
 
     fn retry(&self, s: &mut RoundSummary, err: &str) -> Outcome {
@@ -137,8 +136,7 @@ impl Op<'_> {
         let failures = ((self.row.attempts + 1) / 2) as u32;
         let d = plan::backoff(failures, self.cfg.backoff_base, self.cfg.backoff_cap, rand::random::<f64>());
         let next = time_text(Utc::now() + chrono::Duration::from_std(d).unwrap_or_default());
-        let mut ledger = self.app.ledger();
-        if let Err(e) = ledger.write(|tx| outbox::mark_retry(tx, self.row.id, err, &next)) {
+        if let Err(e) = super::blocking(|| self.app.ledger().write(|tx| outbox::mark_retry(tx, self.row.id, err, &next))) {
             s.error(format!("outbox: {e}"));
         }
         s.error(format!("{} {}: {err}", self.row.op, self.row.stream));
@@ -158,7 +156,7 @@ impl Op<'_> {
         let detail = format!("{}: {message}{}", self.row.op, platform_message.as_ref().map(|m| format!(" (平台：{m})")).unwrap_or_default());
         let service_id = self.row.payload.get("id").and_then(Value::as_i64);
         let is_service = self.row.op == "after_sales";
-        let r = self.app.ledger().write(|tx| -> Result<(), LedgerError> {
+        let r = super::blocking(|| self.app.ledger().write(|tx| -> Result<(), LedgerError> {
             outbox::mark_conflict(tx, self.row.id, &detail)?;
             if let Some(o) = orders::get(tx, &stream)? {
                 let c = Conflict { message: message.to_string(), platform_message: platform_message.clone(), at: at.clone() };
@@ -182,7 +180,7 @@ impl Op<'_> {
             }
             journal::append(tx, journal_entry(if is_service { "after_sales" } else { "order" }, &stream, "sync_conflict", None, None, Some(detail.clone())))?;
             Ok(())
-        });
+        }));
         if let Err(e) = r {
             s.error(format!("ledger: {e}"));
             return Outcome::Retry;
@@ -238,7 +236,7 @@ impl Op<'_> {
     }
 
     fn finish_create(&self, s: &mut RoundSummary, order: &Order, number: &str) -> Outcome {
-        let r = self.app.ledger().write(|tx| -> Result<(), LedgerError> {
+        let r = super::blocking(|| self.app.ledger().write(|tx| -> Result<(), LedgerError> {
             if order.order_number.as_deref() != Some(number) {
                 orders::set_order_number(tx, order.id, number)?;
             }
@@ -248,7 +246,7 @@ impl Op<'_> {
                 orders::set_sync_state(tx, order.id, SyncState::Synced, None)?;
             }
             Ok(())
-        });
+        }));
         match r {
             Ok(()) => {
                 self.app.publish(Event::OrderChanged { client_ref: order.client_ref.clone(), status: order.status.as_str().into() });
@@ -293,10 +291,9 @@ impl Op<'_> {
                 Err(e) => return self.retry_err(s, &e),
             }
         }
-        let note = if checks > 0 { format!("in flight; not reached #{checks}") } else { "in flight".into() };
-        if let Err(e) = self.premark(&note) {
-            return self.retry(s, &e.to_string());
-        }
+        // No durable "in flight" mark is needed here (unlike creates): sending an action
+        // twice is harmless because only the read-back decides, and a refused repeat
+        // of a step that already landed reads back as reached.
         let put = self.client.order_action(&number, action.as_str()).await;
         let platform_message = match &put {
             Err(CentralError::Refused { message }) => Some(message.clone()),
@@ -325,7 +322,7 @@ impl Op<'_> {
 
     fn finish_action(&self, s: &mut RoundSummary, order: &Order, expect: Expect, rb: ReadBack) -> Outcome {
         let stream = &order.client_ref;
-        let r = self.app.ledger().write(|tx| -> Result<Option<Status>, LedgerError> {
+        let r = super::blocking(|| self.app.ledger().write(|tx| -> Result<Option<Status>, LedgerError> {
             outbox::mark_done(tx, self.row.id)?;
             let cur = orders::require(tx, stream)?;
             let more = later_pending(tx, stream, self.row.id)?;
@@ -344,7 +341,7 @@ impl Op<'_> {
                 orders::set_sync_state(tx, cur.id, SyncState::Synced, None)?;
             }
             Ok(status)
-        });
+        }));
         match r {
             Ok(st) => {
                 if let Some(st) = st {
@@ -435,7 +432,7 @@ impl Op<'_> {
         // Refresh the linked order: a service moves it (CANCELED_RETURN_PENDING, CLOSED_REFUNDED).
         let rb = self.refresh_read(order).await;
         let stream = self.row.stream.clone();
-        let r = self.app.ledger().write(|tx| -> Result<Option<Status>, LedgerError> {
+        let r = super::blocking(|| self.app.ledger().write(|tx| -> Result<Option<Status>, LedgerError> {
             if let Some(h) = &hit {
                 let status = Some(h.status.as_str()).filter(|x| !x.is_empty());
                 after_sales::set_synced(tx, svc.id, Some(h.service_number.as_str()).filter(|x| !x.is_empty()), status, h.refund_fee)?;
@@ -462,7 +459,7 @@ impl Op<'_> {
                 return Ok(changed);
             }
             Ok(changed)
-        });
+        }));
         match r {
             Ok(changed) => {
                 if let (Some(st), Some(o)) = (changed, order) {

@@ -344,3 +344,64 @@ pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<Counts
     let f = order_count(CountMeaning::Field, known);
     Ok(plan::explain_counts(&platform, &d, &f, unsynced, conflicts))
 }
+
+#[cfg(test)]
+mod tests {
+    //! The pull side's ledger effects on an in-memory ledger (no network).
+    use super::*;
+    use crate::ledger::Ledger;
+
+    fn app() -> App {
+        App::from_ledger(Ledger::open_in_memory().unwrap(), std::path::Path::new("/nonexistent-storepos-test")).unwrap()
+    }
+
+    fn flash(number: &str) -> PlatformOrder {
+        serde_json::from_value(serde_json::json!({
+            "order_number": number, "status": "PAID_CONFIRM_PENDING", "type": "ORDER", "delivery_type": "FLASH",
+            "payment_type": "WECHAT", "total_price": 34.80, "remark": "不要加辣椒", "contact_user": "王伟", "phone": "13800000000",
+            "created_date": "2024-05-01 12:00:00",
+            "order_items": [{"product_id": 1, "product_name": "测试1", "quantity": 3, "price": 11.60, "final_price": 34.80}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn online_orders_arrive_once_with_platform_money() {
+        let app = app();
+        let d = flash("2405011200000001");
+        assert!(insert_online(&app, &d).unwrap());
+        assert!(!insert_online(&app, &d).unwrap(), "a second pull inserts nothing");
+        let o = orders::by_order_number(app.ledger().read(), "2405011200000001").unwrap().unwrap();
+        assert_eq!((o.channel, o.status, o.sync_state), (Channel::Flash, Status::PaidConfirmPending, SyncState::Synced));
+        assert_eq!(o.local_number, "W-0001");
+        assert_eq!(o.total, Money::from_fen(3480));
+        assert_eq!(o.payment_method, Some(PaymentMethod::Online));
+        let l = &o.lines.as_ref().unwrap()[0];
+        assert_eq!((l.unit_price, l.quantity, l.category.as_str()), (Money::from_fen(1160), 3, "线上"));
+        assert!(insert_online(&app, &flash("2405011200000002")).unwrap());
+        assert_eq!(orders::by_order_number(app.ledger().read(), "2405011200000002").unwrap().unwrap().local_number, "W-0002");
+    }
+
+    #[test]
+    fn platform_status_is_taken_and_divergence_is_a_conflict() {
+        let app = app();
+        insert_online(&app, &flash("2405011200000003")).unwrap();
+        let get = || orders::by_order_number(app.ledger().read(), "2405011200000003").unwrap().unwrap();
+        let mut s = RoundSummary::default();
+        assert!(!apply_platform(&app, &get(), ReadBack::Status(Status::PaidConfirmPending), &mut s), "unchanged");
+        assert!(apply_platform(&app, &get(), ReadBack::Status(Status::DeliveredConfirmPending), &mut s), "a forward jump");
+        assert_eq!((get().status, get().sync_state), (Status::DeliveredConfirmPending, SyncState::Synced));
+        assert!(apply_platform(&app, &get(), ReadBack::Status(Status::ClosedCanceled), &mut s), "diverged");
+        let o = get();
+        assert_eq!((o.status, o.sync_state), (Status::ClosedCanceled, SyncState::Conflict));
+        assert!(o.conflict.unwrap().message.contains("已取消"));
+        let j = journal::list(app.ledger().read(), Some(&o.client_ref), None, 10).unwrap();
+        assert!(j.iter().any(|r| r.action == "sync_conflict"));
+        // Gone from the platform: left the store, flagged.
+        insert_online(&app, &flash("2405011200000004")).unwrap();
+        let o = orders::by_order_number(app.ledger().read(), "2405011200000004").unwrap().unwrap();
+        assert!(apply_platform(&app, &o, ReadBack::Gone, &mut s));
+        let o = orders::by_order_number(app.ledger().read(), "2405011200000004").unwrap().unwrap();
+        assert!(o.left_store && o.sync_state == SyncState::Conflict);
+    }
+}
