@@ -37,6 +37,10 @@ pub struct LoginResponse {
     pub token: String,
     pub user: User,
     pub till_code: String,
+    /// The store's time zone (IANA name): screens show times in it, not the device's.
+    pub timezone: String,
+    /// Today's business day at the store (time zone and cut-off hour applied).
+    pub business_day: String,
 }
 
 fn bad_credentials() -> CommandError {
@@ -85,7 +89,8 @@ fn login(app: &App, _: &Ctx, req: LoginRequest) -> Result<LoginResponse, Command
         Ok(())
     })?;
     drop(ledger);
-    Ok(LoginResponse { token, user, till_code: app.config().till_code })
+    let cfg = app.config();
+    Ok(LoginResponse { token, user, till_code: cfg.till_code.clone(), business_day: cfg.rule.day_of(Utc::now()).to_string(), timezone: cfg.timezone })
 }
 
 pub fn user_for_token(app: &App, token: &str) -> Result<Option<User>, CommandError> {
@@ -105,5 +110,11 @@ fn logout(app: &App, ctx: &Ctx, _: Empty) -> Result<serde_json::Value, CommandEr
 
 fn whoami(app: &App, ctx: &Ctx, _: Empty) -> Result<serde_json::Value, CommandError> {
     let cfg = app.config();
-    Ok(serde_json::json!({ "user": ctx.user()?, "till_code": cfg.till_code, "store": cfg }))
+    Ok(serde_json::json!({
+        "user": ctx.user()?,
+        "till_code": cfg.till_code,
+        "timezone": cfg.timezone,
+        "business_day": cfg.rule.day_of(Utc::now()).to_string(),
+        "store": cfg,
+    }))
 }
