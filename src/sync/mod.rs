@@ -296,10 +296,8 @@ pub async fn drain(app: &App, client: &dyn Platform, cfg: &SyncConfig) -> RoundS
             Some((stream, r)) => {
                 busy.remove(&stream);
                 s.merge(r);
-                // Work may have appeared (a command, a freed stream head): look again.
-                if queue.is_empty() {
-                    exhausted = false;
-                }
+                // Work queued meanwhile by commands is picked up by the next round
+                // (commands poke the engine): no re-query per completion.
             }
         }
     }
