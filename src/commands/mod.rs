@@ -8,6 +8,7 @@ mod error;
 
 pub mod after_sales;
 pub mod catalog;
+pub mod channels;
 pub mod orders;
 pub mod sales;
 pub mod session;
@@ -97,7 +98,7 @@ macro_rules! command {
 }
 
 fn table() -> Vec<&'static [Command]> {
-    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS, printing::COMMANDS, payments::COMMANDS, lan::COMMANDS, sync::COMMANDS, stats::COMMANDS, shifts::COMMANDS]
+    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS, printing::COMMANDS, payments::COMMANDS, lan::COMMANDS, sync::COMMANDS, stats::COMMANDS, shifts::COMMANDS, channels::COMMANDS]
 }
 
 pub fn find(name: &str) -> Option<&'static Command> {

@@ -7,7 +7,6 @@ use crate::command;
 use crate::domain::counts::{order_count, CountMeaning, OrderCount};
 use crate::domain::order::{Channel, Order, Status, SyncState};
 use crate::domain::transitions::{apply_action, Action, Outcome};
-use crate::ledger::outbox::{self, CHANNEL_REST};
 use crate::ledger::{journal, orders};
 use crate::printing::{self, Router};
 
@@ -38,7 +37,7 @@ pub fn record_transition(tx: &rusqlite::Transaction<'_>, actor: &str, order: &Or
         after: Some(t.to.as_str()),
         detail: t.detail,
     })?;
-    outbox::enqueue(tx, CHANNEL_REST, &order.client_ref, "action", &serde_json::json!({ "action": t.action.as_str(), "expect": t.to.as_str() }))?;
+    crate::channels::route_transition(tx, &order, t.action.as_str(), t.to.as_str())?;
     if order.sync_state == SyncState::Synced {
         orders::set_sync_state(tx, order.id, SyncState::Pending, None)?;
     }
@@ -140,7 +139,7 @@ fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, Comma
             Outcome::LeavesStore => {
                 orders::set_left_store(tx, order.id)?;
                 journal::append(tx, journal::Entry { actor: &actor, entity: "order", entity_ref: &order.client_ref, action: "reject", before: Some(order.status.as_str()), after: Some("LEFT_STORE"), detail: None })?;
-                outbox::enqueue(tx, CHANNEL_REST, &order.client_ref, "action", &serde_json::json!({ "action": "reject", "expect": "LEFT_STORE" }))?;
+                crate::channels::route_transition(tx, &order, "reject", "LEFT_STORE")?;
             }
         }
         Ok(())

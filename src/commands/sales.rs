@@ -126,6 +126,7 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
             detail: Some(format!("{} lines, total {}", lines.len(), order.total)),
         })?;
         outbox::enqueue(tx, CHANNEL_REST, &client_ref, "create", &serde_json::json!({}))?;
+        crate::channels::enqueue_sale(tx, &order, ctx.via_lan)?;
         // Counter orders are *deliver*: kitchen tickets print as soon as the sale is rung up.
         Router { printers: &printers }.kitchen(tx, &order, &lines, 1, false)?;
         Ok(())

@@ -10,6 +10,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../migrations/0001_init.sql")),
     ("0002_shifts", include_str!("../../migrations/0002_shifts.sql")),
     ("0003_payments", include_str!("../../migrations/0003_payments.sql")),
+    ("0004_channels", include_str!("../../migrations/0004_channels.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {
