@@ -3,10 +3,10 @@
 //! `crate::domain::stats`.
 //!
 //! Plans (checked with `EXPLAIN QUERY PLAN` in the tests):
-//! - [`day_order_groups`]: `SEARCH orders USING COVERING INDEX orders_day_stats (business_day=?)`.
-//! - [`day_line_groups`]: the day's sales from `orders_day_stats`, then each order's
+//! - [`day_order_groups`] reads `SEARCH orders USING COVERING INDEX orders_day_stats (business_day=?)`.
+//! - [`day_line_groups`] reads the day's sales from `orders_day_stats`, then each order's
 //!   lines by primary key (`order_lines` is WITHOUT ROWID, clustered on `order_id`).
-//! - [`day_after_sales`]: `after_sales_day`.
+//! - [`day_after_sales`] reads the index `after_sales_day`.
 
 use std::collections::BTreeMap;
 
