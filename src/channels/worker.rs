@@ -29,6 +29,8 @@ use crate::ledger::{catalog, journal, now_text, orders, time_text, LedgerError};
 pub const ACTOR: &str = "channels";
 /// Till code of orders that came from another channel (the primary's online orders use "W").
 pub const CHANNEL_TILL: &str = "C";
+/// Open orders of a channel re-read one by one per pull, when its lists no longer show them.
+pub const REFRESH_PER_ROUND: usize = 10;
 
 #[derive(Debug, Clone)]
 pub struct ChannelConfig {
@@ -499,13 +501,30 @@ impl Op<'_> {
 async fn pull_once(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, s: &mut ChannelRound) -> Result<Option<Value>, ChannelError> {
     let pulled = ch.pull(cfg.pull_pages).await?;
     let channel = ch.id();
+    let mut seen = HashSet::new();
     for r in &pulled.orders {
+        seen.insert(r.remote_id.clone());
         match absorb(app, channel, r, pulled.for_board) {
             Ok(Absorbed::New) => s.pulled_new += 1,
             Ok(Absorbed::Updated) => s.pulled_updated += 1,
             Ok(Absorbed::Same) => {}
             Err(e) => s.error(format!("ledger: {e}")),
         }
+    }
+    // Open orders of the channel that its lists no longer show (moved elsewhere, or to a
+    // status no list selects): read them one by one, a few per round.
+    let stale = store::open_theirs(app.ledger().read(), channel, (REFRESH_PER_ROUND + seen.len()) as i64).unwrap_or_default();
+    for m in stale.into_iter().filter(|m| !seen.contains(&m.remote_id)).take(REFRESH_PER_ROUND) {
+        match ch.get_order(&m.remote_id).await {
+            Ok(r) => match absorb(app, channel, &r, pulled.for_board) {
+                Ok(Absorbed::Updated) => s.pulled_updated += 1,
+                Ok(_) => {}
+                Err(e) => s.error(format!("ledger: {e}")),
+            },
+            Err(e) if e.is_offline() || matches!(e, ChannelError::Server { .. }) => return Err(e),
+            Err(e) => s.error(format!("refresh {}: {e}", m.remote_id)),
+        }
+        let _ = app.ledger().write(|tx| store::touch(tx, channel, &m.remote_id));
     }
     Ok(pulled.counts)
 }

@@ -222,8 +222,8 @@ fn channel_orders(app: &App, _: &Ctx, req: OrdersRequest) -> Result<OrdersRespon
     Ok(OrdersResponse { orders, total: store::count(ledger.read(), &req.channel)? })
 }
 
+/// (`deny_unknown_fields` does not combine with the flattened action.)
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ActionRequest {
     pub channel: String,
     pub remote_id: String,

@@ -241,3 +241,21 @@ pub fn stream_rows(conn: &Connection, channel: &str, stream: &str) -> Result<Vec
     }
     Ok(out)
 }
+
+/// A channel's own orders still open here (or in a status we do not know), least recently
+/// refreshed first: what a pull re-reads when the channel's lists no longer show them.
+pub fn open_theirs(conn: &Connection, channel: &str, limit: i64) -> Result<Vec<MirrorRow>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM channel_orders WHERE channel = ?1 AND origin = 'theirs'
+           AND (status_ours IS NULL OR status_ours NOT IN ('CLOSED_CANCELED', 'CLOSED_CONFIRMED', 'CLOSED_REFUNDED', 'CLOSED_PAY_TIMEOUT'))
+         ORDER BY updated_at, remote_id LIMIT ?2"
+    ))?;
+    let rows = st.query_map(params![channel, limit], row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Marks a mirror row as just read (so the refresh goes round all of them).
+pub fn touch(tx: &Transaction<'_>, channel: &str, remote_id: &str) -> Result<()> {
+    tx.execute("UPDATE channel_orders SET updated_at = ?3 WHERE channel = ?1 AND remote_id = ?2", params![channel, remote_id, now_text()])?;
+    Ok(())
+}
