@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_shifts", include_str!("../../migrations/0002_shifts.sql")),
     ("0003_payments", include_str!("../../migrations/0003_payments.sql")),
     ("0004_channels", include_str!("../../migrations/0004_channels.sql")),
+    ("0005_catalog_indexes", include_str!("../../migrations/0005_catalog_indexes.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {
