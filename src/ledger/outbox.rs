@@ -68,8 +68,11 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
     Ok(conn.query_row(&format!("SELECT {COLS} FROM outbox WHERE id = ?1"), [id], row).optional()?)
 }
 
+/// The primary channel's stream of one order. Other channels' rows of the same order
+/// are their own streams (`crate::ledger::channels::stream_rows`): a channel that is down
+/// must never hold up the primary's operations on that order, nor be resolved by them.
 pub fn list_stream(conn: &Connection, stream: &str) -> Result<Vec<OutboxRow>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {COLS} FROM outbox WHERE stream = ?1 ORDER BY id"))?;
+    let mut st = conn.prepare_cached(&format!("SELECT {COLS} FROM outbox WHERE stream = ?1 AND channel = '{CHANNEL_REST}' ORDER BY id"))?;
     let rows = st.query_map([stream], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

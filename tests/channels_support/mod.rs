@@ -12,6 +12,7 @@ use storepos::channels::worker::{self, ChannelConfig, ChannelRound};
 use storepos::channels::{self, OrderChannel};
 use storepos_sim::{Dialect, Mode, SimArgs, SimHandle};
 
+#[allow(unused_imports)]
 pub use crate::sync_support::{call, try_call, Env};
 
 pub const TOKEN: &str = "spos-channel-token";
