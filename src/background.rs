@@ -13,6 +13,8 @@ use crate::print_service::{start_workers, PrintWorkers};
 pub struct Background {
     pub print: Option<PrintWorkers>,
     pub sync: Option<crate::sync::SyncHandle>,
+    /// One worker per other configured channel (omni, mall api), independent of the primary.
+    pub channels: Vec<crate::channels::worker::ChannelHandle>,
     stop: Arc<AtomicBool>,
 }
 
@@ -25,6 +27,9 @@ impl Background {
         if let Some(s) = self.sync {
             // Not `block_on`: we may be on a blocking thread of another runtime.
             crate::payments::run_io(async move { s.shutdown().await });
+        }
+        for c in self.channels {
+            crate::payments::run_io(async move { c.shutdown().await });
         }
     }
 }
@@ -48,6 +53,10 @@ pub fn start(app: Arc<App>) -> Background {
             }
         }
     };
+    let channels = {
+        let _guard = crate::payments::runtime().enter();
+        crate::channels::worker::start_for_app(app.clone(), crate::channels::worker::ChannelConfig::default())
+    };
     let stop = Arc::new(AtomicBool::new(false));
     if sync.is_some() {
         let (app, stop) = (app.clone(), stop.clone());
@@ -66,5 +75,5 @@ pub fn start(app: Arc<App>) -> Background {
             })
             .expect("spawn watcher");
     }
-    Background { print, sync, stop }
+    Background { print, sync, channels, stop }
 }
