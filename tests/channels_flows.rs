@@ -175,11 +175,11 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
 
     let shown = call(&env.app, env.clerk(), "channel_orders", json!({"channel": "mall", "limit": 100}));
     assert_eq!(shown["total"], 30);
-    let row = |id: u64| shown["orders"].as_array().unwrap().iter().find(|o| o["remote_id"] == id.to_string()).cloned().unwrap();
+    let row = |id: u64| shown["orders"].as_array().unwrap().iter().find(|o| o["remote_id"].as_str() == Some(id.to_string().as_str())).cloned().unwrap();
     assert_eq!(row(wait)["status_ours"], "CREATED_PAY_PENDING");
     let sim_wait = t.api_order(wait).await;
     let fen = |s: &str| storepos::domain::Money::parse(s).unwrap().fen();
-    let expect = fen(&sim_wait["price"].to_string().trim_matches('"').to_string()) * 3;
+    let expect = fen(sim_wait["price"].to_string().trim_matches('"')) * 3;
     assert_eq!(row(wait)["total_fen"], expect, "string prices decoded exactly");
     // The unknown status is kept and shown, never guessed.
     assert_eq!(row(odd)["status_ours"], Value::Null);

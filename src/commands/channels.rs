@@ -244,11 +244,10 @@ fn channel_order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Queu
     if req.remote_id.is_empty() || req.remote_id.len() > 64 {
         return Err(CommandError::validation("订单编号不正确", "bad remote_id"));
     }
-    let ok = match (&spec.dialect, &req.action) {
-        (Dialect::Api, ChannelAction::SellerRemark { .. }) => false,
-        (Dialect::Omni, ChannelAction::Refund { .. } | ChannelAction::RefundWithdraw) => false,
-        _ => true,
-    };
+    let ok = !matches!(
+        (&spec.dialect, &req.action),
+        (Dialect::Api, ChannelAction::SellerRemark { .. }) | (Dialect::Omni, ChannelAction::Refund { .. } | ChannelAction::RefundWithdraw)
+    );
     if !ok {
         return Err(CommandError::new(ErrorCode::IllegalAction, format!("渠道「{}」不支持该操作", spec.id), format!("{} has no {}", spec.dialect.as_str(), req.action.name())));
     }
@@ -340,7 +339,7 @@ fn channel_conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result
     })?;
     drop(ledger);
     channels::wake();
-    Ok(outbox::get(app.ledger().read(), row.id)?.ok_or_else(|| CommandError::not_found("没有这条渠道操作", "no such channel operation"))?)
+    outbox::get(app.ledger().read(), row.id)?.ok_or_else(|| CommandError::not_found("没有这条渠道操作", "no such channel operation"))
 }
 
 #[derive(Deserialize)]
