@@ -20,6 +20,6 @@ mod tests {
     fn initials_of_chinese_names() {
         assert_eq!(super::initials("农夫山泉"), "nfsq");
         assert_eq!(super::initials("农夫山泉550ml"), "nfsq550ml");
-        assert_eq!(super::initials("珍珠奶茶(大杯)"), "zznsdb");
+        assert_eq!(super::initials("珍珠奶茶(大杯)"), "zzncdb");
     }
 }

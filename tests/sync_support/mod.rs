@@ -81,7 +81,9 @@ pub async fn env_with(mode: Mode, tweak: impl FnOnce(&mut SimArgs)) -> Env {
         app,
         client: client_for(&base, 2000),
         cfg: SyncConfig::fast(),
-        http: reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap(),
+        // No pooled connections: a restarted simulator would leave a dead one behind
+        // (hyper then fails the next request with IncompleteMessage).
+        http: reqwest::Client::builder().timeout(Duration::from_secs(20)).pool_max_idle_per_host(0).build().unwrap(),
         dir,
         path,
     }
