@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::sales::check_text;
 use super::{Access, App, CommandError, Ctx, CLERKS};
 use crate::command;
-use crate::domain::after_sales::{quote, ExchangeLine, Quote, QuoteInput, ReturnRequest, ServiceType, SoldLine};
+use crate::domain::after_sales::{order_accepts_service, quote, ExchangeLine, Quote, QuoteInput, ReturnRequest, ServiceType, SoldLine};
 use crate::domain::order::{client_ref_marker, Order};
 use crate::domain::Money;
 use crate::ledger::after_sales::{self, NewService, Service};
@@ -62,6 +62,9 @@ fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<(Option<
         Some(r) => Some(orders::require(conn, r)?),
         None => None,
     };
+    if let Some(o) = &order {
+        order_accepts_service(o.status)?;
+    }
     let already = match &order {
         Some(o) => orders::returned_quantities(conn, o.id)?,
         None => Default::default(),

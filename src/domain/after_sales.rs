@@ -39,6 +39,16 @@ impl ServiceType {
     }
 }
 
+/// After-sales is for orders the customer paid for: not for one still waiting for
+/// payment, cancelled, or timed out.
+pub fn order_accepts_service(status: super::order::Status) -> Result<(), DomainError> {
+    use super::order::Status::*;
+    match status {
+        CreatedPayPending | ClosedPayTimeout | ClosedCanceled => Err(DomainError::AfterSales(format!("order is {}: nothing was paid", status.as_str()))),
+        _ => Ok(()),
+    }
+}
+
 /// An order line as after-sales needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SoldLine {
@@ -257,6 +267,15 @@ mod tests {
 
     fn sold(line_no: i64, product_id: i64, price_yuan: i64, qty: i64) -> SoldLine {
         SoldLine { line_no, product_id, specification_id: None, name: format!("p{product_id}"), unit_price: Money::yuan(price_yuan), quantity: qty }
+    }
+
+    #[test]
+    fn only_paid_orders_take_a_service() {
+        use crate::domain::order::Status;
+        assert!(order_accepts_service(Status::CreatedPayPending).is_err());
+        assert!(order_accepts_service(Status::ClosedCanceled).is_err());
+        assert!(order_accepts_service(Status::ClosedConfirmed).is_ok());
+        assert!(order_accepts_service(Status::Delivering).is_ok());
     }
 
     #[test]
