@@ -167,6 +167,9 @@ pub enum Cmd {
         count: u64,
         #[arg(long)]
         pay: bool,
+        /// Also take one item back (a RETURN service) after each paid sale.
+        #[arg(long)]
+        after_sales: bool,
         #[arg(long, default_value = "cashier")]
         user: String,
         #[arg(long, default_value = "1111")]
@@ -242,7 +245,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Cmd::Export { data, day, out } => crate::stats::cli::export(&data, &day, &out),
         Cmd::Demo { listen, online_orders_per_min, no_window, seconds } => crate::demo::run(listen, online_orders_per_min, no_window, seconds),
         Cmd::Bench { which, json, quick } => crate::bench::run(&which, json, quick),
-        Cmd::Loadgen { data, count, pay, user, pin } => crate::loadgen::run(&data, count, pay, &user, &pin),
+        Cmd::Loadgen { data, count, pay, after_sales, user, pin } => crate::loadgen::run(&data, count, pay, after_sales, &user, &pin),
         Cmd::Printd { data } => match App::open(&data) {
             Ok(app) => {
                 let _bg = crate::background::start(std::sync::Arc::new(app));

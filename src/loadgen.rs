@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use crate::commands::{dispatch, App};
 
-pub fn run(data: &Path, count: u64, pay: bool, user: &str, pin: &str) -> ExitCode {
+pub fn run(data: &Path, count: u64, pay: bool, after_sales: bool, user: &str, pin: &str) -> ExitCode {
     let app = match App::open(data) {
         Ok(a) => a,
         Err(e) => {
@@ -48,6 +48,18 @@ pub fn run(data: &Path, count: u64, pay: bool, user: &str, pin: &str) -> ExitCod
         }
         // Printed after the commit returned: the test may rely on it being durable.
         let _ = writeln!(out, "{state} {client_ref}");
+        if pay && after_sales {
+            let req = serde_json::json!({ "client_ref": client_ref, "service_type": "RETURN", "reason": "顾客退货", "returns": [{ "line_no": 1, "quantity": 1 }] });
+            match dispatch(&app, Some(&token), false, "after_sales_create", req) {
+                Ok(v) => {
+                    let _ = writeln!(out, "serviced {client_ref} {}", v["service"]["client_ref"].as_str().unwrap_or_default());
+                }
+                Err(e) => {
+                    eprintln!("{}", e.message_en);
+                    return ExitCode::from(1);
+                }
+            }
+        }
         let _ = out.flush();
     }
     ExitCode::SUCCESS

@@ -1,4 +1,4 @@
-//! SIGKILL a real `storepos` process while it commits sales, reopen the ledger, and
+//! SIGKILL a real `storepos` process while it commits sales (and after-sales returns), reopen the ledger, and
 //! check that every sale it reported as committed is whole: order, lines, journal,
 //! outbox. 20 rounds at random moments; `PRAGMA integrity_check` must say ok.
 
@@ -21,6 +21,7 @@ fn sigkill_mid_write_loses_no_committed_sale() {
     let rounds: u64 = std::env::var("STOREPOS_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     let mut reported: Vec<(String, bool)> = Vec::new();
+    let mut services: Vec<String> = Vec::new();
     for round in 0..rounds {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -32,7 +33,12 @@ fn sigkill_mid_write_loses_no_committed_sale() {
         let mut child = storepos()
             .args(["loadgen", "--data"])
             .arg(data)
-            .args(if round % 2 == 0 { vec!["--pay"] } else { vec![] })
+            // Three kinds of rounds: sales only, paid sales, paid sales with an after-sales return.
+            .args(match round % 3 {
+                0 => vec![],
+                1 => vec!["--pay"],
+                _ => vec!["--pay", "--after-sales", "--user", "clerk", "--pin", "2222"],
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -44,8 +50,12 @@ fn sigkill_mid_write_loses_no_committed_sale() {
             match lines.next() {
                 Some(Ok(l)) => {
                     let (state, r) = l.split_once(' ').unwrap();
-                    reported.push((r.to_string(), state == "paid"));
-                    seen += 1;
+                    if state == "serviced" {
+                        services.push(r.split(' ').nth(1).unwrap().to_string());
+                    } else {
+                        reported.push((r.to_string(), state == "paid"));
+                        seen += 1;
+                    }
                 }
                 _ => break,
             }
@@ -58,14 +68,20 @@ fn sigkill_mid_write_loses_no_committed_sale() {
         // Anything the child printed before dying was committed too.
         for l in lines.map_while(Result::ok) {
             if let Some((state, r)) = l.split_once(' ') {
-                reported.push((r.to_string(), state == "paid"));
+                if state == "serviced" {
+                    services.push(r.split(' ').nth(1).unwrap().to_string());
+                } else {
+                    reported.push((r.to_string(), state == "paid"));
+                }
             }
         }
         let ledger = Ledger::open(&data.join("storepos.db")).expect("reopens after SIGKILL");
         assert_eq!(ledger.integrity_check().unwrap(), "ok", "round {round}");
         check_whole(&ledger, &reported, round);
+        check_services(&ledger, &services, round);
     }
     assert!(reported.len() as u64 >= rounds, "the child never committed anything");
+    assert!(!services.is_empty() || rounds < 3, "no after-sales round committed anything");
 }
 
 fn check_whole(ledger: &Ledger, reported: &[(String, bool)], round: u64) {
@@ -96,6 +112,31 @@ fn check_whole(ledger: &Ledger, reported: &[(String, bool)], round: u64) {
         )
         .unwrap();
     assert_eq!(half, 0, "round {round}: half-written orders found");
+}
+
+fn check_services(ledger: &Ledger, services: &[String], round: u64) {
+    let c = ledger.read();
+    for s in services {
+        let (id, order_id): (i64, i64) = c
+            .query_row("SELECT id, order_id FROM after_sales WHERE client_ref = ?1", [s], |x| Ok((x.get(0)?, x.get(1)?)))
+            .unwrap_or_else(|_| panic!("round {round}: committed service {s} is missing"));
+        let lines: i64 = c.query_row("SELECT count(*) FROM after_sales_lines WHERE service_id = ?1", [id], |x| x.get(0)).unwrap();
+        assert_eq!(lines, 1, "service {s} lost its line");
+        let journal: i64 = c.query_row("SELECT count(*) FROM journal WHERE entity_ref = ?1", [s], |x| x.get(0)).unwrap();
+        let outbox: i64 = c.query_row("SELECT count(*) FROM outbox o JOIN orders r ON r.client_ref = o.stream WHERE r.id = ?1 AND o.op = 'after_sales'", [order_id], |x| x.get(0)).unwrap();
+        assert!(journal >= 1 && outbox >= 1, "service {s}: journal {journal} outbox {outbox}");
+    }
+    // No service without its line anywhere, and no order returned beyond what was sold.
+    let bad: i64 = c
+        .query_row(
+            "SELECT count(*) FROM after_sales s WHERE NOT EXISTS (SELECT 1 FROM after_sales_lines l WHERE l.service_id = s.id)
+               OR (SELECT sum(l.quantity) FROM after_sales_lines l WHERE l.service_id = s.id)
+                  > (SELECT sum(quantity) FROM order_lines ol WHERE ol.order_id = s.order_id)",
+            [],
+            |x| x.get(0),
+        )
+        .unwrap();
+    assert_eq!(bad, 0, "round {round}: half-written or over-returning services");
 }
 
 extern "C" {
