@@ -19,6 +19,8 @@ pub struct Empty {}
 
 #[derive(Serialize)]
 pub struct SyncStatus {
+    /// False when no platform is set up (`storepos init --central …`): sales stay local.
+    pub configured: bool,
     pub online: bool,
     pub last_success_at: Option<String>,
     pub outbox_depth: i64,
@@ -37,6 +39,7 @@ fn sync_status(app: &App, _: &Ctx, _: Empty) -> Result<SyncStatus, CommandError>
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds().max(0));
     Ok(SyncStatus {
+        configured: crate::config::path(app.data_dir()).exists(),
         online: rec.online,
         last_success_at: rec.last_success_at,
         outbox_depth: d.pending,
