@@ -16,7 +16,7 @@ failed=0
 count_cargo() {
   # "test result: ok. 12 passed; 0 failed; ..."
   while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
-    grep -E '^test result:' "$1" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/')
+    grep -E '^test result:' "$1" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/' || true)
 }
 
 echo "== 1. cargo test (storepos, printers, sim)"
@@ -26,15 +26,15 @@ count_cargo test-artifacts/cargo-test.log
 [ $status = 0 ] || { echo "tests: $passed passed, $((failed > 0 ? failed : 1)) failed"; exit 1; }
 
 echo "== 2. ui unit tests"
-(cd ui && npx vitest run --reporter=default) 2>&1 | tee test-artifacts/ui-unit.log
-p=$(grep -E '^\s+Tests\s+[0-9]+ passed' test-artifacts/ui-unit.log | sed -E 's/[^0-9]*([0-9]+) passed.*/\1/' | tail -1)
+(cd ui && NO_COLOR=1 FORCE_COLOR=0 npx vitest run --reporter=default) 2>&1 | tee test-artifacts/ui-unit.log
+p=$(sed -E 's/\x1b\[[0-9;]*m//g' test-artifacts/ui-unit.log | grep -E '^\s*Tests\s+[0-9]+ passed' | sed -E 's/[^0-9]*([0-9]+) passed.*/\1/' | tail -1 || true)
 passed=$((passed + ${p:-0}))
 
 if grep -q '"e2e"' ui/package.json; then
   echo "== 3. browser end-to-end (Chromium, storepos serve + sim)"
   cargo build --bin storepos
   (cd ui && npm run e2e) 2>&1 | tee test-artifacts/e2e.log
-  p=$(grep -E '^# pass [0-9]+' test-artifacts/e2e.log | awk '{s+=$3} END {print s+0}')
+  p=$(grep -E '^# pass [0-9]+' test-artifacts/e2e.log | awk '{s+=$3} END {print s+0}' || true)
   passed=$((passed + p))
 fi
 
