@@ -114,9 +114,11 @@ pub fn dispatch(app: &App, session: Option<&str>, via_lan: bool, name: &str, req
     let cmd = find(name).ok_or_else(|| {
         CommandError::new(ErrorCode::UnknownCommand, format!("未知命令：{name}"), format!("unknown command: {name}"))
     })?;
-    let user = match session {
-        Some(token) => session::user_for_token(app, token)?,
-        None => None,
+    let user = match (session, cmd.access) {
+        // A stale token left in a browser tab must not lock it out of the login screen.
+        (Some(token), Access::Public) => session::user_for_token(app, token).ok().flatten(),
+        (Some(token), _) => session::user_for_token(app, token)?,
+        (None, _) => None,
     };
     match (cmd.access, &user) {
         (Access::Public, _) => {}

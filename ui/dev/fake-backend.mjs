@@ -351,7 +351,7 @@ function statsDay(day = today()) {
     day, gross: str(gross), refunds: '36.00', supplements: '8.00', net: str(gross - 3600 + 800), order_count: 103,
     average_ticket: str(Math.round(gross / 103)),
     by_status: { CLOSED_CONFIRMED: 96, CLOSED_CANCELED: 4, PAID_CONFIRM_PENDING: 2, DELIVERING: 1 },
-    by_channel: { COUNTER: 81, SELF_PICK: 13, FLASH: 9 },
+    by_channel: { COUNTER: { count: 81, amount: '1820.50' }, SELF_PICK: { count: 13, amount: '402.00' }, FLASH: { count: 9, amount: '288.00' } },
     payment_mix: [
       { method: 'CASH', count: 38, amount: str(Math.round(gross * 0.3)) },
       { method: 'WECHAT', count: 43, amount: str(Math.round(gross * 0.48)) },
@@ -378,7 +378,7 @@ function statsDay(day = today()) {
       { name: '零食', quantity: 33, amount: '268.10' },
     ],
     by_cashier: [{ name: '王小明', count: 58, amount: '1102.40' }, { name: '李娜', count: 23, amount: '402.00' }],
-    cancelled: 4, rejected: 1,
+    cancelled: { count: 4, amount: '38.00' }, rejected: { count: 1, amount: '12.00' },
   };
 }
 

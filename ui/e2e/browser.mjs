@@ -29,5 +29,9 @@ export async function newPage(browser, { width = 1280, height = 800, locale = 'z
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  // which request failed (the console line does not say)
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`http ${r.status()}: ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
   return { context, page, problems };
 }

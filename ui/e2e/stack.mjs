@@ -164,14 +164,22 @@ export async function loginUi(page, url, username, pin) {
   await page.goto(url);
   await page.getByTestId('login').waitFor();
   await page.locator(`.user-tile[data-username="${username}"]`).click();
-  for (const d of pin) await page.keyboard.press(d);
+  const dots = page.getByTestId('pin-dots');
+  await dots.waitFor();
+  // The pad listens for keys once it has rendered; type until the dots show the PIN.
+  await waitFor(async () => {
+    if ((await dots.getAttribute('aria-label')) === String(pin.length)) return true;
+    await page.locator('.pin-aux').first().click(); // 清除
+    for (const d of pin) await page.keyboard.press(d);
+    return (await dots.getAttribute('aria-label')) === String(pin.length);
+  }, { timeout: 10000, interval: 100, what: 'the PIN to be entered' });
   await page.keyboard.press('Enter');
   await page.getByTestId('statusbar').getByTestId('logout').waitFor();
 }
 
 export async function logoutUi(page) {
   await page.getByTestId('statusbar').getByTestId('logout').click();
-  await page.getByTestId('login').waitFor();
+  await page.locator('.user-tile').first().waitFor();
 }
 
 /** Full-page screenshot into test-artifacts/e2e/<name>.png. */

@@ -164,6 +164,9 @@ export async function restoreSession(): Promise<void> {
 }
 
 export async function logout(): Promise<void> {
+  // Leave the screens first (polls and the event stream stop with the session), then
+  // drop the token server-side: nothing may call with a token the backend just deleted.
+  sessionStore.set(null);
   try {
     await call('logout', {});
   } catch {

@@ -297,15 +297,20 @@ export interface StatsDay {
   order_count: number;
   average_ticket: Money;
   by_status: Record<string, number>;
-  by_channel: Record<Channel, number>;
+  by_channel: Record<string, CountAmount>;
   payment_mix: { method: string; count: number; amount: Money }[];
   by_hour: { hour: number; count: number; amount: Money }[];
   top_products_qty: { product_id: number; name: string; quantity: number; amount: Money }[];
   top_products_amount: { product_id: number; name: string; quantity: number; amount: Money }[];
   by_category: { name: string; quantity: number; amount: Money }[];
   by_cashier: { name: string; count: number; amount: Money }[];
-  cancelled: number;
-  rejected: number;
+  cancelled: CountAmount;
+  rejected: CountAmount;
+}
+
+export interface CountAmount {
+  count: number;
+  amount: Money;
 }
 
 export const DENOMINATIONS = ['100', '50', '20', '10', '5', '1', '0.5', '0.1'] as const;

@@ -29,7 +29,7 @@ export function HourlyBars(props: { values: number[]; labels: string[]; title: s
           );
         })}
         {bars.map((b) => (
-          <rect key={b.index} x={b.x} y={b.y} width={b.width} height={b.height} rx={2} class="bar">
+          <rect key={b.index} x={b.x} y={b.y} width={b.width} height={b.height} rx={2} class="bar" data-value={props.values[b.index]}>
             <title>{`${props.labels[b.index]}: ${fmt(b.value)}`}</title>
           </rect>
         ))}

@@ -111,7 +111,7 @@ export const en: Record<MessageKey, string> = {
 
   'wechat.title': 'WeChat Pay',
   'wechat.instructions': 'Ask the customer to scan the QR code with WeChat',
-  'wechat.countdown': '{s} s left',
+  'wechat.countdown': '{s} left',
   'wechat.waiting': 'Waiting for the customer…',
   'wechat.paid': 'Paid',
   'wechat.expired': 'The QR code has expired',

@@ -110,7 +110,7 @@ export const zh = {
 
   'wechat.title': '微信扫码支付',
   'wechat.instructions': '请顾客用微信扫描二维码',
-  'wechat.countdown': '剩余 {s} 秒',
+  'wechat.countdown': '剩余 {s}',
   'wechat.waiting': '等待顾客支付…',
   'wechat.paid': '支付成功',
   'wechat.expired': '二维码已过期',

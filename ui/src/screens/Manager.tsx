@@ -92,19 +92,19 @@ function DayStats() {
       {stats && (
         <>
           <div class="kpis">
-            <Kpi label={t('stats.gross')} value={formatMoney(stats.gross)} />
+            <Kpi label={t('stats.gross')} value={formatMoney(stats.gross)} testId="kpi-gross" />
             <Kpi label={t('stats.refunds')} value={formatMoney(stats.refunds)} tone="bad" />
             <Kpi label={t('stats.supplements')} value={formatMoney(stats.supplements)} />
             <Kpi label={t('stats.net')} value={formatMoney(stats.net)} tone="strong" />
-            <Kpi label={t('stats.orders')} value={String(stats.order_count)} sub={`${t('stats.cancelled', { n: stats.cancelled })} · ${t('stats.rejected', { n: stats.rejected })}`} />
+            <Kpi label={t('stats.orders')} value={String(stats.order_count)} sub={`${t('stats.cancelled', { n: stats.cancelled.count })} · ${t('stats.rejected', { n: stats.rejected.count })}`} />
             <Kpi label={t('stats.avg')} value={formatMoney(stats.average_ticket)} />
           </div>
           <div class="charts">
-            <section class="panel chart-panel">
+            <section class="panel chart-panel" data-testid="chart-hourly">
               <h2>{t('stats.byHour')}</h2>
               <HourlyBars title={t('stats.byHour')} values={hours.map((h) => fen(h?.amount))} labels={hours.map((_, h) => String(h))} />
             </section>
-            <section class="panel chart-panel">
+            <section class="panel chart-panel" data-testid="chart-mix">
               <h2>{t('stats.paymentMix')}</h2>
               <MixDonut
                 title={t('stats.paymentMix')}
@@ -121,8 +121,8 @@ function DayStats() {
             <RankTable title={t('stats.topAmount')} rows={stats.top_products_amount.map((r) => [r.name, String(r.quantity), formatMoney(r.amount)])} />
             <RankTable title={t('stats.byCategory')} rows={stats.by_category.map((r) => [r.name, String(r.quantity), formatMoney(r.amount)])} />
             <RankTable title={t('stats.byCashier')} rows={stats.by_cashier.map((r) => [r.name, String(r.count), formatMoney(r.amount)])} />
-            <RankTable title={t('stats.byChannel')} rows={Object.entries(stats.by_channel).map(([k, v]) => [channelName(k), String(v), ''])} />
-            <RankTable title={t('stats.byStatus')} rows={Object.entries(stats.by_status).map(([k, v]) => [statusName(k), String(v), ''])} />
+            <RankTable title={t('stats.byChannel')} rows={Object.entries(stats.by_channel).filter(([, v]) => v.count > 0).map(([k, v]) => [channelName(k), String(v.count), formatMoney(v.amount)])} />
+            <RankTable title={t('stats.byStatus')} rows={Object.entries(stats.by_status).filter(([, v]) => v > 0).map(([k, v]) => [statusName(k), String(v), ''])} />
           </div>
         </>
       )}
@@ -131,9 +131,9 @@ function DayStats() {
   );
 }
 
-function Kpi(props: { label: string; value: string; sub?: string; tone?: string }) {
+function Kpi(props: { label: string; value: string; sub?: string; tone?: string; testId?: string }) {
   return (
-    <div class={`kpi ${props.tone ? `kpi-${props.tone}` : ''}`}>
+    <div class={`kpi ${props.tone ? `kpi-${props.tone}` : ''}`} data-testid={props.testId}>
       <span class="label">{props.label}</span>
       <span class="kpi-value">{props.value}</span>
       {props.sub && <span class="muted small">{props.sub}</span>}

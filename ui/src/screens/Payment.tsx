@@ -98,6 +98,15 @@ export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void
   );
 }
 
+/** 7199 → "1:59:59", 95 → "1:35", 9 → "0:09". */
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const p = (n: number) => String(n).padStart(2, '0');
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${p(m)}:${p(s % 60)}` : `${m}:${p(s % 60)}`;
+}
+
 export function WechatModal(props: { order: Order; onPaid: (r: PaidResult) => void; onClose: () => void; onUseCash: () => void }) {
   const ref = props.order.client_ref;
   const [qr, setQr] = useState<WechatStartResponse | null>(null);
@@ -200,7 +209,7 @@ export function WechatModal(props: { order: Order; onPaid: (r: PaidResult) => vo
             <>
               <div class="wechat-line">{t('wechat.instructions')}</div>
               <div class="wechat-line strong">
-                <span class="spinner" /> {t('wechat.waiting')} · <span data-testid="wechat-countdown">{t('wechat.countdown', { s: left })}</span>
+                <span class="spinner" /> {t('wechat.waiting')} · <span data-testid="wechat-countdown">{t('wechat.countdown', { s: clock(left) })}</span>
               </div>
             </>
           )}
