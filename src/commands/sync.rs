@@ -24,6 +24,8 @@ pub struct SyncStatus {
     pub online: bool,
     pub last_success_at: Option<String>,
     pub outbox_depth: i64,
+    /// Orders (or unlinked services) with operations waiting: what a person counts.
+    pub orders_waiting: i64,
     pub oldest_pending_age_s: Option<i64>,
     pub conflicts: i64,
     pub last_error: Option<String>,
@@ -43,6 +45,7 @@ fn sync_status(app: &App, _: &Ctx, _: Empty) -> Result<SyncStatus, CommandError>
         online: rec.online,
         last_success_at: rec.last_success_at,
         outbox_depth: d.pending,
+        orders_waiting: outbox::pending_streams(ledger.read(), CHANNEL_REST)?,
         oldest_pending_age_s: age,
         conflicts: d.conflicts,
         last_error: d.last_error.or(rec.last_error),

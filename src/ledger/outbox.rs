@@ -126,6 +126,11 @@ pub fn depth(conn: &Connection, channel: &str) -> Result<Depth> {
     )?)
 }
 
+/// How many streams (orders, unlinked services) have operations waiting to be sent.
+pub fn pending_streams(conn: &Connection, channel: &str) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(DISTINCT stream) FROM outbox WHERE channel = ?1 AND state = 'pending'", [channel], |r| r.get(0))?)
+}
+
 /// When the earliest pending row becomes due (for the engine's sleep).
 pub fn next_due(conn: &Connection, channel: &str) -> Result<Option<String>> {
     Ok(conn.query_row("SELECT min(next_attempt_at) FROM outbox WHERE channel = ?1 AND state = 'pending'", [channel], |r| r.get(0))?)

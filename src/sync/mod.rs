@@ -237,6 +237,17 @@ pub async fn run_round_parts(app: &App, client: &dyn Platform, cfg: &SyncConfig,
         }
     }
     s.duration_ms = started.elapsed().as_millis() as u64;
+    // A push-only round with nothing due never talked to the platform: it says nothing
+    // about the link, so the recorded state stands (else every wake-up while offline,
+    // with the rows in backoff, would report "online").
+    let contacted = parts.pull
+        || parts.catalog
+        || parts.counts
+        || !s.online
+        || s.ops_done + s.ops_retried + s.ops_conflicted + s.lookups_found + s.lookups_absent > 0;
+    if !contacted {
+        s.online = read_status(app.ledger().read()).online;
+    }
     write_status(app, &s, catalog_refreshed);
     app.publish(Event::Sync { online: s.online, outbox_depth: s.outbox_pending, conflicts: s.conflicts });
     s

@@ -249,7 +249,10 @@ export interface CountsResponse {
 export interface SyncStatus {
   online: boolean;
   last_success_at: string | null;
+  /** Operations waiting in the outbox (an order may have several). */
   outbox_depth: number;
+  /** Orders with something waiting: what the status bar counts. */
+  orders_waiting?: number;
   oldest_pending_age_s: number | null;
   conflicts: number;
   last_error: string | null;

@@ -61,6 +61,7 @@ export function StatusBar() {
 
   const { sync, printers, backendUp } = health;
   const bad = (printers ?? []).filter((p) => p.state !== 'ok');
+  const waiting = sync ? (sync.orders_waiting ?? sync.outbox_depth) : 0;
   const isManager = session?.user.role === 'manager';
   const goManager = (tab: string) => {
     if (!isManager) return;
@@ -82,9 +83,9 @@ export function StatusBar() {
         </span>
       )}
       {session && sync && (
-        <span class={`sb-item ${sync.outbox_depth > 0 ? 'sb-warn' : ''}`} data-testid="sb-outbox">
-          {sync.outbox_depth > 0 ? t('status.outbox', { n: sync.outbox_depth }) : t('status.allSynced')}
-          {sync.outbox_depth > 0 && sync.oldest_pending_age_s != null && (
+        <span class={`sb-item ${waiting > 0 ? 'sb-warn' : ''}`} data-testid="sb-outbox" title={sync.outbox_depth > 0 ? `outbox: ${sync.outbox_depth}` : ''}>
+          {waiting > 0 ? t('status.outbox', { n: waiting }) : t('status.allSynced')}
+          {waiting > 0 && sync.oldest_pending_age_s != null && (
             <span class="sb-sub"> · {t('status.oldest', { age: age(sync.oldest_pending_age_s) })}</span>
           )}
         </span>

@@ -1,0 +1,68 @@
+// A sale made while the platform (simulator) is down syncs, exactly once, when it is back.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { loginUi, openBrowser, shot, startStack, waitFor } from './stack.mjs';
+
+let stack;
+let ui;
+before(async () => {
+  stack = await startStack();
+  ui = await openBrowser(stack);
+});
+after(async () => {
+  if (ui) await shot(ui.page, 'offline-final').catch(() => {});
+  await stack?.stop();
+});
+
+test('a cash sale while the platform is down syncs when it comes back', { timeout: 60000 }, async () => {
+  const { page, problems } = ui;
+  await loginUi(page, stack.url, 'cashier', '1111');
+  await page.getByTestId('cashier').waitFor();
+  const link = page.getByTestId('sb-link');
+  const outbox = page.getByTestId('sb-outbox');
+  await waitFor(async () => (await link.innerText()).includes('在线'), { what: 'status bar online' });
+
+  await stack.killSim();
+
+  const products = await stack.api('catalog_products', {});
+  const p = products.find((x) => x.specifications.length === 0);
+  await page.locator(`.product[data-product-id="${p.id}"]`).click();
+  await page.getByTestId('pay-cash').click();
+  await page.getByTestId('cash-modal').waitFor();
+  await page.locator('.quick').first().click();
+  await page.getByTestId('cash-submit').click();
+  await page.getByTestId('paid-modal').waitFor();
+  await page.getByTestId('next-sale').click();
+
+  const { orders } = await stack.api('orders_list', {});
+  assert.equal(orders.length, 1);
+  const sale = orders[0];
+  assert.equal(sale.status, 'CLOSED_CONFIRMED', 'the till works offline');
+
+  // The status bar says so: offline, one order waiting.
+  await waitFor(async () => (await link.innerText()).includes('离线') && /待同步\s*1\b/.test(await outbox.innerText()), {
+    timeout: 20000,
+    what: 'status bar offline with 1 waiting',
+  });
+  await shot(page, '09-offline');
+
+  await stack.restartSim();
+
+  // Back online, nothing waiting.
+  await waitFor(async () => (await link.innerText()).includes('在线') && (await outbox.innerText()).includes('已全部同步'), {
+    timeout: 40000,
+    interval: 500,
+    what: 'status bar online with 0 waiting',
+  });
+  await shot(page, '10-back-online');
+
+  const state = await stack.sim('/sim/state');
+  const marker = `[spos:${sale.client_ref}]`;
+  const mine = state.orders.filter((o) => (o.remark ?? '').includes(marker));
+  assert.equal(mine.length, 1, 'the sale reached the platform exactly once');
+  assert.equal(mine[0].status, 'CLOSED_CONFIRMED');
+  const synced = await stack.api('order_get', { client_ref: sale.client_ref });
+  assert.equal(synced.sync_state, 'synced');
+  assert.equal(synced.order_number, mine[0].order_number);
+  assert.deepEqual(problems, [], 'no console errors');
+});
