@@ -220,7 +220,9 @@ export interface AfterSalesRow {
   service_number?: string | null;
   service_type?: ServiceType;
   status?: string;
-  order_client_ref?: string;
+  order_client_ref?: string | null;
+  /** The platform number of the order it refers to. */
+  order_number?: string | null;
   order_local_number?: string;
   reason?: string;
   refund_fee?: Money | null;

@@ -227,6 +227,9 @@ export const en: Record<MessageKey, string> = {
   'as.amount': 'Amount',
   'as.next': 'Next',
   'as.all': 'All',
+  'as.status.CREATED': 'created',
+  'as.status.REFUNDED': 'refunded',
+  'as.status.EXCHANGED': 'exchanged',
   'as.pending': 'not synced',
 
   'mgr.tab.day': 'Today',

@@ -226,6 +226,9 @@ export const zh = {
   'as.amount': '金额',
   'as.next': '下一步',
   'as.all': '全部',
+  'as.status.CREATED': '已创建',
+  'as.status.REFUNDED': '已退款',
+  'as.status.EXCHANGED': '已换货',
   'as.pending': '待同步',
 
   'mgr.tab.day': '今日数据',

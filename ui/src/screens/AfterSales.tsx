@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, dateTimeOf, errorText, reportError, t, timeOf, todayLocal } from '../app-state';
 import type {
   AfterSalesCreated,
@@ -21,6 +21,14 @@ interface ExchangeLine {
 }
 
 const TYPES: ServiceType[] = ['REFUND', 'RETURN', 'EXCHANGE'];
+
+const KNOWN_SERVICE_STATUSES = ['CREATED', 'REFUNDED', 'EXCHANGED'] as const;
+
+/** The platform's service status in words; an unknown one is shown as it came. */
+function serviceStatus(status: string | undefined): string {
+  if (!status) return '';
+  return (KNOWN_SERVICE_STATUSES as readonly string[]).includes(status) ? t(`as.status.${status as 'CREATED'}`) : status;
+}
 
 export function AfterSales() {
   const [wizard, setWizard] = useState(0);
@@ -56,10 +64,10 @@ export function AfterSales() {
                       <div class="strong">{s.service_type ? t(`as.type.${s.service_type}`) : '—'}</div>
                       <div class="muted small mono">{s.service_number ?? t('as.pending')}</div>
                     </td>
-                    <td class="small">{s.order_local_number ?? s.order_client_ref ?? ''}</td>
+                    <td class="small mono">{s.order_number ?? s.order_local_number ?? ''}</td>
                     <td class="num">{s.refund_fee ? `−${formatMoney(s.refund_fee)}` : s.supplementary_fee ? `+${formatMoney(s.supplementary_fee)}` : ''}</td>
                     <td>
-                      <span class="pill pill-muted">{s.status ?? ''}</span>
+                      <span class="pill pill-muted">{serviceStatus(s.status)}</span>
                     </td>
                     <td class="muted small">{timeOf(s.created_at)}</td>
                   </tr>
@@ -113,6 +121,11 @@ function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
 
   // any change invalidates a quote
   useEffect(() => setQuote(null), [type, reason, qty, exchanges, order]);
+  // the quote is what the clerk reads before confirming: bring it (and the button) into view
+  const actionsRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (quote) actionsRef.current?.scrollIntoView({ block: 'end' });
+  }, [quote]);
 
   const pick = async (o: Order) => {
     try {
@@ -193,7 +206,7 @@ function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
           <dt>{t('as.serviceNumber')}</dt>
           <dd class="mono">{created.service.service_number ?? t('as.pending')}</dd>
           <dt>{t('as.serviceStatus')}</dt>
-          <dd>{created.service.status}</dd>
+          <dd>{serviceStatus(created.service.status)}</dd>
         </dl>
         <button type="button" class="btn btn-primary btn-big" onClick={props.onRestart}>
           {t('as.new')}
@@ -356,7 +369,7 @@ function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
               <QuoteView quote={quote} />
             </>
           )}
-          <div class="action-row">
+          <div class="action-row" ref={actionsRef}>
             <button type="button" class="btn btn-big" disabled={busy} onClick={() => void doQuote()} data-testid="as-quote">
               {t('as.quote')}
             </button>
