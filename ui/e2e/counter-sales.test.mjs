@@ -10,11 +10,11 @@ let ui;
 before(async () => {
   stack = await startStack();
   ui = await openBrowser(stack);
-});
+}, { timeout: 60000 });
 after(async () => {
   if (ui) await shot(ui.page, 'counter-sales-final').catch(() => {});
   await stack?.stop();
-});
+}, { timeout: 30000 });
 
 test('cash sale with a scanned barcode', { timeout: 60000 }, async () => {
   const { page, problems } = ui;

@@ -8,11 +8,11 @@ let ui;
 before(async () => {
   stack = await startStack();
   ui = await openBrowser(stack);
-});
+}, { timeout: 60000 });
 after(async () => {
   if (ui) await shot(ui.page, 'offline-final').catch(() => {});
   await stack?.stop();
-});
+}, { timeout: 30000 });
 
 test('a cash sale while the platform is down syncs when it comes back', { timeout: 60000 }, async () => {
   const { page, problems } = ui;
@@ -50,7 +50,7 @@ test('a cash sale while the platform is down syncs when it comes back', { timeou
 
   // Back online, nothing waiting.
   await waitFor(async () => (await link.innerText()).includes('在线') && (await outbox.innerText()).includes('已全部同步'), {
-    timeout: 40000,
+    timeout: 30000,
     interval: 500,
     what: 'status bar online with 0 waiting',
   });

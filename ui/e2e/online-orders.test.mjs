@@ -10,11 +10,11 @@ before(async () => {
   stack = await startStack();
   ui = await openBrowser(stack);
   await loginUi(ui.page, stack.url, 'clerk', '2222');
-});
+}, { timeout: 60000 });
 after(async () => {
   if (ui) await shot(ui.page, 'online-orders-final').catch(() => {});
   await stack?.stop();
-});
+}, { timeout: 30000 });
 
 /** A FLASH order on the simulator, and its local copy once sync has pulled it. */
 async function flashOrder() {

@@ -16,6 +16,8 @@ export const BIN = process.env.STOREPOS_BIN ?? join(REPO, 'target', 'debug', 'st
 export const ARTIFACTS = join(REPO, 'test-artifacts', 'e2e');
 
 const live = new Set();
+// A signal (Ctrl-C, the test runner giving up) must not leave servers behind.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => process.exit(130));
 process.on('exit', () => {
   for (const c of live) {
     try {
@@ -79,6 +81,8 @@ export async function startSim({ port, stateFile }) {
  *   browser / page helpers, stop().
  */
 export async function startStack() {
+  if (!existsSync(BIN)) throw new Error(`no storepos binary at ${BIN}: run \`cargo build --bin storepos\` (or set STOREPOS_BIN)`);
+  if (!existsSync(join(REPO, 'ui', 'dist', 'index.html'))) throw new Error('no built UI in ui/dist: run `npm run build` in ui/');
   const dir = mkdtempSync(join(tmpdir(), 'storepos-e2e-'));
   const data = join(dir, 'store');
   const stateFile = join(dir, 'sim-state.json');
