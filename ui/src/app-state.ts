@@ -94,8 +94,11 @@ export function reportError(e: unknown): void {
   toast(errorText(e), 'error');
 }
 
+let inFlight = 0;
+
 /** Invoke a backend command, tracking whether the backend is reachable. */
 export async function call<T>(command: string, request: object = {}): Promise<T> {
+  inFlight++;
   try {
     const out = await backend().invoke<T>(command, request);
     if (!healthStore.get().backendUp) healthStore.set((h) => ({ ...h, backendUp: true }));
@@ -107,7 +110,15 @@ export async function call<T>(command: string, request: object = {}): Promise<T>
       healthStore.set((h) => ({ ...h, backendUp: true }));
     }
     throw e;
+  } finally {
+    inFlight--;
   }
+}
+
+/** Resolves when no command is in flight (or after `maxMs`). */
+async function settled(maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** Like `call`, but reports errors itself and resolves to undefined on failure. */
@@ -167,6 +178,7 @@ export async function logout(): Promise<void> {
   // Leave the screens first (polls and the event stream stop with the session), then
   // drop the token server-side: nothing may call with a token the backend just deleted.
   sessionStore.set(null);
+  await settled(3000); // a status poll already on its way must not meet a deleted token
   try {
     await call('logout', {});
   } catch {

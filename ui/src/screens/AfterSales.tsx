@@ -12,6 +12,7 @@ import type {
   Specification,
 } from '../backend/types';
 import { channelName, Empty, StatusPill } from '../components/common';
+import { usePoll } from '../hooks';
 import { formatMoney } from '../money';
 
 interface ExchangeLine {
@@ -37,9 +38,8 @@ export function AfterSales() {
     call<AfterSalesRow[] | { services?: AfterSalesRow[] }>('after_sales_list', { day: todayLocal() })
       .then((r) => setList(Array.isArray(r) ? r : (r.services ?? [])))
       .catch(reportError);
-  useEffect(() => {
-    void loadList();
-  }, []);
+  // the platform's service number arrives with sync: keep the list fresh
+  usePoll(loadList, 10000);
   return (
     <div class="page aftersales" data-testid="aftersales">
       <div class="page-head">
