@@ -41,6 +41,8 @@ pub struct LoginResponse {
     pub timezone: String,
     /// Today's business day at the store (time zone and cut-off hour applied).
     pub business_day: String,
+    /// Hour at which the store's business day starts (a late bar books 02:00 to yesterday).
+    pub cutoff_hour: u32,
 }
 
 fn bad_credentials() -> CommandError {
@@ -90,7 +92,7 @@ fn login(app: &App, _: &Ctx, req: LoginRequest) -> Result<LoginResponse, Command
     })?;
     drop(ledger);
     let cfg = app.config();
-    Ok(LoginResponse { token, user, till_code: cfg.till_code.clone(), business_day: cfg.rule.day_of(Utc::now()).to_string(), timezone: cfg.timezone })
+    Ok(LoginResponse { token, user, till_code: cfg.till_code.clone(), business_day: cfg.rule.day_of(Utc::now()).to_string(), cutoff_hour: cfg.cutoff_hour, timezone: cfg.timezone })
 }
 
 pub fn user_for_token(app: &App, token: &str) -> Result<Option<User>, CommandError> {
@@ -115,6 +117,7 @@ fn whoami(app: &App, ctx: &Ctx, _: Empty) -> Result<serde_json::Value, CommandEr
         "till_code": cfg.till_code,
         "timezone": cfg.timezone,
         "business_day": cfg.rule.day_of(Utc::now()).to_string(),
+        "cutoff_hour": cfg.cutoff_hour,
         "store": cfg,
     }))
 }

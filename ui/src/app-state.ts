@@ -158,7 +158,8 @@ export async function restoreSession(): Promise<void> {
   const token = backend().tokens.session();
   if (!token) return;
   try {
-    const who = await call<{ user?: User; till_code?: string } & Partial<User>>('whoami', {});
+    const who = await call<{ user?: User; till_code?: string; timezone?: string; cutoff_hour?: number } & Partial<User>>('whoami', {});
+    setStoreClock(who.timezone, who.cutoff_hour);
     const user = (who.user ?? (who.role ? (who as User) : null)) as User | null;
     let till = who.till_code ?? '';
     if (!till) {
@@ -209,22 +210,52 @@ export function emitBackendEvent(e: BackendEvent): void {
   }
 }
 
-export function todayLocal(d = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+/** The store's clock: its time zone and business-day cut-off (from login / whoami).
+ *  A till in Shanghai shows Shanghai time even on a device set to UTC. */
+export const storeClock = { timeZone: undefined as string | undefined, cutoffHour: 0 };
+
+export function setStoreClock(timeZone: string | undefined, cutoffHour: number | undefined): void {
+  storeClock.timeZone = timeZone;
+  storeClock.cutoffHour = cutoffHour ?? 0;
+}
+
+function parts(d: Date): Record<string, string> {
+  const opts: Intl.DateTimeFormatOptions = {
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  };
+  let fmt: Intl.DateTimeFormat;
+  try {
+    fmt = new Intl.DateTimeFormat('en-CA', { ...opts, timeZone: storeClock.timeZone });
+  } catch {
+    fmt = new Intl.DateTimeFormat('en-CA', opts);
+  }
+  const out: Record<string, string> = {};
+  for (const p of fmt.formatToParts(d)) out[p.type] = p.value;
+  return out;
+}
+
+/** A calendar date (YYYY-MM-DD) in the store's time zone. */
+export function dateOf(d: Date): string {
+  const p = parts(d);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** Today's business day at the store: its time zone, minus the cut-off hour. */
+export function todayLocal(now = new Date()): string {
+  return dateOf(new Date(now.getTime() - storeClock.cutoffHour * 3600_000));
 }
 
 export function timeOf(rfc3339: string | null | undefined): string {
   if (!rfc3339) return '—';
   const d = new Date(rfc3339);
   if (Number.isNaN(d.getTime())) return rfc3339;
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}`;
+  const p = parts(d);
+  return `${p.hour}:${p.minute}`;
 }
 
 export function dateTimeOf(rfc3339: string | null | undefined): string {
   if (!rfc3339) return '—';
   const d = new Date(rfc3339);
   if (Number.isNaN(d.getTime())) return rfc3339;
-  return `${todayLocal(d)} ${timeOf(rfc3339)}`;
+  return `${dateOf(d)} ${timeOf(rfc3339)}`;
 }

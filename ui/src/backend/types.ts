@@ -37,6 +37,10 @@ export interface LoginResponse {
   token: string;
   user: User;
   till_code: string;
+  /** The store's IANA time zone: times are shown in it, not in the device's. */
+  timezone?: string;
+  /** Hour at which the store's business day starts. */
+  cutoff_hour?: number;
 }
 
 /** `whoami` — assumed to be `{user, till_code}`; a bare User is accepted too. */
@@ -249,6 +253,8 @@ export interface CountsResponse {
 }
 
 export interface SyncStatus {
+  /** False when no platform is set up: sales stay on this till. */
+  configured?: boolean;
   online: boolean;
   last_success_at: string | null;
   /** Operations waiting in the outbox (an order may have several). */

@@ -79,12 +79,12 @@ export function StatusBar() {
       ) : !session ? null : (
         <span class={`sb-item ${sync && !sync.online ? 'sb-warn' : ''}`} data-testid="sb-link" title={sync?.last_error ?? ''}>
           <span class={`dot ${sync?.online ? 'dot-ok' : sync ? 'dot-warn' : 'dot-muted'}`} />{' '}
-          {sync ? (sync.online ? t('status.online') : t('status.offline')) : '…'}
+          {sync ? (sync.configured === false ? t('status.local') : sync.online ? t('status.online') : t('status.offline')) : '…'}
         </span>
       )}
       {session && sync && (
         <span class={`sb-item ${waiting > 0 ? 'sb-warn' : ''}`} data-testid="sb-outbox" title={sync.outbox_depth > 0 ? `outbox: ${sync.outbox_depth}` : ''}>
-          {waiting > 0 ? t('status.outbox', { n: waiting }) : t('status.allSynced')}
+          {waiting > 0 ? t('status.outbox', { n: waiting }) : sync.configured === false ? t('status.localOnly') : t('status.allSynced')}
           {waiting > 0 && sync.oldest_pending_age_s != null && (
             <span class="sb-sub"> · {t('status.oldest', { age: age(sync.oldest_pending_age_s) })}</span>
           )}

@@ -50,6 +50,8 @@ export const en: Record<MessageKey, string> = {
   'status.backendDown': 'Backend not reachable',
   'status.outbox': '{n} to sync',
   'status.allSynced': 'All synced',
+  'status.local': 'No platform',
+  'status.localOnly': 'Sales kept on this till',
   'status.printers': 'Printers',
   'status.printersOk': 'Printers OK',
   'status.printersProblem': '{n} printer problem(s)',

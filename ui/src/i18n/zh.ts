@@ -49,6 +49,8 @@ export const zh = {
   'status.backendDown': '后台未响应',
   'status.outbox': '待同步 {n}',
   'status.allSynced': '已全部同步',
+  'status.local': '未连接平台',
+  'status.localOnly': '销售仅存本机',
   'status.printers': '打印机',
   'status.printersOk': '打印机正常',
   'status.printersProblem': '打印机异常 {n}',

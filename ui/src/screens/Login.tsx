@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { call, errorText, startSession, t } from '../app-state';
+import { call, errorText, setStoreClock, startSession, t } from '../app-state';
 import type { LoginResponse, User } from '../backend/types';
 import { Empty } from '../components/common';
 import { PinPad } from '../components/PinPad';
@@ -40,6 +40,7 @@ export function Login() {
     setError(null);
     try {
       const res = await call<LoginResponse>('login', { username: user.username, pin: pinNow });
+      setStoreClock(res.timezone, res.cutoff_hour);
       startSession({ token: res.token, user: res.user, till_code: res.till_code });
     } catch (e) {
       setError(errorText(e));
