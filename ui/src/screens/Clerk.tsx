@@ -34,7 +34,7 @@ export function Clerk() {
         const until = Date.now() + HIGHLIGHT_MS;
         setFresh((f) => ({ ...f, ...Object.fromEntries(arrived.map((r) => [r, until])) }));
         const first = all.find((o) => o.client_ref === arrived[0]);
-        if (first) toast(t('clerk.newOrder', { no: first.order_number ?? first.local_number }), 'info', 6000);
+        if (first) toast(t('clerk.newOrder', { no: first.local_number }), 'info', 6000);
       }
       setOrders(all);
       setUpdated(timeOf(new Date().toISOString()));
@@ -110,7 +110,8 @@ export function Clerk() {
                   data-client-ref={o.client_ref}
                 >
                   <div class="card-top">
-                    <span class="mono strong">{o.order_number ?? o.local_number}</span>
+                    {/* The short local number is the one called out; the platform's follows small. */}
+                    <span class="mono strong" title={o.order_number ?? ''}>{o.local_number}</span>
                     <span class={`pill chan-${o.channel}`}>{channelName(o.channel)}</span>
                   </div>
                   <div class="card-mid">
