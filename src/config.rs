@@ -35,9 +35,15 @@ pub fn save_central(data: &Path, url: &str, username: &str, password: &str) -> R
         return Err(CommandError::validation("平台地址必须以 http:// 或 https:// 开头", "central URL must start with http:// or https://"));
     }
     let body = serde_json::to_vec_pretty(&CentralConfig { url: url.into(), username: username.into(), password: password.into() }).map_err(|e| io(e.into()))?;
-    let tmp = data.join("central.json.tmp");
+    write_private(&path(data), &body).map_err(io)
+}
+
+/// Writes a file only its owner can read (mode 0600), atomically: a temp file, fsync,
+/// rename. Every secret storepos keeps on disk goes through here.
+pub fn write_private(path: &Path, body: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
     {
-        use std::io::Write;
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -45,12 +51,11 @@ pub fn save_central(data: &Path, url: &str, username: &str, password: &str) -> R
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let mut f = opts.open(&tmp).map_err(io)?;
-        f.write_all(&body).map_err(io)?;
-        f.sync_all().map_err(io)?;
+        let mut f = opts.open(&tmp)?;
+        f.write_all(body)?;
+        f.sync_all()?;
     }
-    std::fs::rename(&tmp, path(data)).map_err(io)?;
-    Ok(())
+    std::fs::rename(&tmp, path)
 }
 
 pub fn load_central(data: &Path) -> Result<Option<CentralConfig>, CommandError> {

@@ -330,22 +330,7 @@ pub fn load_secrets(data: &Path) -> Result<BTreeMap<String, Secret>, CommandErro
 pub fn save_secrets(data: &Path, s: &BTreeMap<String, Secret>) -> Result<(), CommandError> {
     let io = |e: std::io::Error| CommandError::new(ErrorCode::Storage, "无法保存渠道凭据", e.to_string());
     let body = serde_json::to_vec_pretty(s).map_err(|e| io(e.into()))?;
-    let tmp = data.join("channels.json.tmp");
-    {
-        use std::io::Write;
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp).map_err(io)?;
-        f.write_all(&body).map_err(io)?;
-        f.sync_all().map_err(io)?;
-    }
-    std::fs::rename(&tmp, secrets_path(data)).map_err(io)?;
-    Ok(())
+    crate::config::write_private(&secrets_path(data), &body).map_err(io)
 }
 
 /// The client for one configured channel.

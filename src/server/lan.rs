@@ -25,19 +25,7 @@ pub fn start(data_dir: &Path, bound: SocketAddr) -> LanInfo {
 }
 
 fn write_private(path: &Path, token: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp)?;
-    f.write_all(token.as_bytes())?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
+    crate::config::write_private(path, token.as_bytes())
 }
 
 /// The machine's first non-loopback IPv4 address as `hostname -I` lists it (no packets
