@@ -178,6 +178,13 @@ export async function restoreSession(): Promise<void> {
 export async function logout(): Promise<void> {
   // Leave the screens first (polls and the event stream stop with the session), then
   // drop the token server-side: nothing may call with a token the backend just deleted.
+  // The stored copy goes at once, so a reload meanwhile shows the login screen.
+  backend().tokens.forgetStored?.();
+  try {
+    sessionStorage.removeItem(SESSION_INFO_KEY);
+  } catch {
+    /* ignore */
+  }
   sessionStore.set(null);
   await settled(3000); // a status poll already on its way must not meet a deleted token
   try {

@@ -6,6 +6,9 @@ const LAN_KEY = 'storepos.lan_token';
 export interface TokenStore {
   session(): string | null;
   setSession(token: string | null): void;
+  /** Drop the stored copy but keep the token in memory (logging out: a reload during
+   *  the logout must not bring the session back). */
+  forgetStored?(): void;
   lanToken(): string | null;
 }
 
@@ -33,6 +36,9 @@ export function createTokenStore(search: string = typeof location === 'undefined
       session = token;
       if (token) storage?.setItem(SESSION_KEY, token);
       else storage?.removeItem(SESSION_KEY);
+    },
+    forgetStored() {
+      storage?.removeItem(SESSION_KEY);
     },
     lanToken: () => lan,
   };
