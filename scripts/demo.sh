@@ -10,5 +10,4 @@ if [ -n "${DISPLAY:-}" ]; then
 else
   bash scripts/setup.sh
 fi
-cargo build --bin storepos
-exec ./target/debug/storepos demo "$@"
+exec cargo run --quiet --bin storepos -- demo "$@"
