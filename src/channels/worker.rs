@@ -124,8 +124,13 @@ pub async fn run_round(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, pu
         s.conflicts = d.conflicts;
     }
     let err = s.errors.last().cloned();
-    if let Err(e) = ledger.write(|tx| store::record_round(tx, ch.id(), s.online, err.as_deref(), counts.as_ref())) {
-        eprintln!("storepos channels: cannot record health of {}: {e}", ch.id());
+    // A push-only round that found nothing due said nothing to the channel: it must not
+    // report the channel online (a dead channel would look healthy until the next pull).
+    let talked = pull || s.ops_done + s.ops_retried + s.ops_conflicted > 0 || !s.errors.is_empty();
+    if talked {
+        if let Err(e) = ledger.write(|tx| store::record_round(tx, ch.id(), s.online, err.as_deref(), counts.as_ref())) {
+            eprintln!("storepos channels: cannot record health of {}: {e}", ch.id());
+        }
     }
     s
 }
