@@ -133,6 +133,15 @@ fn conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result<Resolve
         if conflicted.is_empty() && !order_in_conflict {
             return Err(CommandError::new(ErrorCode::NotFound, "该单据没有待处理的同步冲突", "no sync conflict for this client_ref"));
         }
+        // "Take the platform's version" means nothing for an order the platform never
+        // had: saying synced would hide a sale that exists only on this till.
+        if !retry && order.as_ref().is_some_and(|o| o.order_number.is_none()) && conflicted.iter().any(|r| r.op == "create") {
+            return Err(CommandError::new(
+                ErrorCode::IllegalAction,
+                "平台上没有这张订单，无法采用平台版本：请检查后重试",
+                "the platform never had this order, so there is no platform version to take: fix the cause and retry",
+            ));
+        }
         let mut n = 0;
         if retry {
             for r in &conflicted {
