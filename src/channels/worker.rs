@@ -19,8 +19,7 @@ use tokio::sync::watch;
 
 use super::{ChannelAction, ChannelError, OrderChannel, RemoteOrder, SaleReport, Tell};
 use crate::commands::{App, Event};
-use crate::domain::local_number;
-use crate::domain::order::{Channel, Conflict, Order, OrderLine, PaymentMethod, Status, SyncState};
+use crate::domain::order::{Arrival, Channel, Conflict, Order, OrderLine, Status, SyncState};
 use crate::domain::Money;
 use crate::ledger::channels::{self as store, MirrorRow};
 use crate::ledger::outbox::{self, OutboxRow};
@@ -618,52 +617,30 @@ fn insert_board(tx: &rusqlite::Transaction<'_>, cfg: &crate::commands::StoreConf
         };
         let p = catalog::get(tx, pid)?;
         let (category, station) = p.as_ref().map(|p| (p.category_name.clone(), p.station.clone())).unwrap_or_else(|| ("线上".into(), None));
-        let qty = l.quantity.clamp(1, 99_999);
+        let qty = l.quantity;
         let unit = if l.price.is_negative() { Money::ZERO } else { l.price };
         let name = if l.name.is_empty() { format!("商品 {}", l.sku) } else { l.name.clone() };
-        lines.push(OrderLine::priced(i as i64 + 1, pid, spec, name.clone(), category.clone(), station.clone(), unit, qty, None).unwrap_or(OrderLine {
-            line_no: i as i64 + 1,
-            product_id: pid,
-            specification_id: spec,
-            name,
-            category,
-            station,
-            unit_price: unit,
-            quantity: qty,
-            line_total: unit.times(qty),
-            memo: None,
-        }));
+        lines.push(OrderLine::reported(i as i64 + 1, pid, spec, name, category, station, unit, qty));
     }
     let total = r.total.unwrap_or_else(|| crate::domain::order::order_total(&lines));
     let seq = orders::next_day_seq(tx, day, CHANNEL_TILL)?;
     let client_ref = uuid::Uuid::now_v7().to_string();
-    let o = Order {
-        id: 0,
+    let o = Order::arrived_online(Arrival {
         client_ref: client_ref.clone(),
-        local_number: local_number::format(CHANNEL_TILL, seq),
         till_code: CHANNEL_TILL.into(),
+        seq,
         business_day: day.into(),
         order_number: None,
         channel: kind,
-        order_type: kind.order_type(),
         status,
-        payment_method: Some(PaymentMethod::Online),
         total,
-        paid: Some(total),
-        change: None,
         remark: format!("[{channel} {}] {}", r.number, r.remark).trim().to_string(),
         contact_user: r.contact.clone(),
         phone: r.phone.clone(),
-        cashier: None,
         created_at: time_text(created),
         updated_at: now_text(),
-        sync_state: SyncState::Synced,
-        conflict: None,
-        left_store: false,
-        checked_in_at: None,
-        allowed_actions: vec![],
-        lines: Some(lines.clone()),
-    };
+        lines: lines.clone(),
+    });
     orders::insert(tx, &o, &lines, None, local_hour, seq)?;
     journal::append(tx, journal::Entry {
         actor: ACTOR,

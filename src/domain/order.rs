@@ -180,6 +180,27 @@ impl OrderLine {
     }
 }
 
+impl OrderLine {
+    /// A line as a platform reports it: the platform's name and price are what the
+    /// customer paid. The quantity is clamped into range and a negative price reads as
+    /// zero, so an odd answer still lands on the board instead of being dropped.
+    #[allow(clippy::too_many_arguments)]
+    pub fn reported(
+        line_no: i64,
+        product_id: i64,
+        specification_id: Option<i64>,
+        name: String,
+        category: String,
+        station: Option<String>,
+        unit_price: Money,
+        quantity: i64,
+    ) -> OrderLine {
+        let quantity = quantity.clamp(1, 99_999);
+        let unit_price = if unit_price.is_negative() { Money::ZERO } else { unit_price };
+        OrderLine { line_no, product_id, specification_id, name, category, station, unit_price, quantity, line_total: unit_price.times(quantity), memo: None }
+    }
+}
+
 /// Quantities are whole, positive, and bounded so `price × qty` can never overflow.
 pub fn validate_quantity(q: i64) -> Result<(), DomainError> {
     if (1..=99_999).contains(&q) {
@@ -305,6 +326,57 @@ pub struct Order {
     pub allowed_actions: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<OrderLine>>,
+}
+
+/// An online order as it arrives from a platform: paid there, already in sync, and
+/// given a short local number under its own till code so people can call it out.
+pub struct Arrival {
+    pub client_ref: String,
+    pub till_code: String,
+    pub seq: i64,
+    pub business_day: String,
+    pub order_number: Option<String>,
+    pub channel: Channel,
+    pub status: Status,
+    pub total: Money,
+    pub remark: String,
+    pub contact_user: String,
+    pub phone: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub lines: Vec<OrderLine>,
+}
+
+impl Order {
+    pub fn arrived_online(a: Arrival) -> Order {
+        Order {
+            id: 0,
+            client_ref: a.client_ref,
+            local_number: super::local_number::format(&a.till_code, a.seq),
+            till_code: a.till_code,
+            business_day: a.business_day,
+            order_number: a.order_number,
+            channel: a.channel,
+            order_type: a.channel.order_type(),
+            status: a.status,
+            payment_method: Some(PaymentMethod::Online),
+            total: a.total,
+            paid: Some(a.total),
+            change: None,
+            remark: a.remark,
+            contact_user: a.contact_user,
+            phone: a.phone,
+            cashier: None,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            sync_state: SyncState::Synced,
+            conflict: None,
+            left_store: false,
+            checked_in_at: None,
+            allowed_actions: vec![],
+            lines: Some(a.lines),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,8 +11,7 @@ use crate::central::client::{CentralError, OrderQuery, Platform};
 use crate::central::types::PlatformOrder;
 use crate::commands::{App, Event};
 use crate::domain::counts::{order_count, CountMeaning};
-use crate::domain::local_number;
-use crate::domain::order::{Channel, Conflict, Order, OrderLine, PaymentMethod, Status, SyncState};
+use crate::domain::order::{Arrival, Channel, Conflict, Order, OrderLine, Status, SyncState};
 use crate::domain::Money;
 use crate::ledger::catalog::{self, SeedProduct};
 use crate::ledger::outbox;
@@ -194,21 +193,10 @@ pub fn insert_online(app: &App, d: &PlatformOrder) -> Result<bool, LedgerError> 
             (_, false) => it.product_name.clone(),
             (_, true) => p.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| format!("商品 {}", it.product_id)),
         };
-        let qty = it.quantity.clamp(1, 99_999);
+        let qty = it.quantity;
         let unit = if it.price.is_negative() { p.as_ref().map(|p| p.price).unwrap_or(Money::ZERO) } else { it.price };
         let (category, station) = p.as_ref().map(|p| (p.category_name.clone(), p.station.clone())).unwrap_or_else(|| ("线上".into(), None));
-        let line = OrderLine::priced(i as i64 + 1, it.product_id, it.product_specification_id, name.clone(), category.clone(), station.clone(), unit, qty, None).unwrap_or(OrderLine {
-            line_no: i as i64 + 1,
-            product_id: it.product_id,
-            specification_id: it.product_specification_id,
-            name,
-            category,
-            station,
-            unit_price: unit,
-            quantity: qty,
-            line_total: unit.times(qty),
-            memo: None,
-        });
+        let line = OrderLine::reported(i as i64 + 1, it.product_id, it.product_specification_id, name, category, station, unit, qty);
         lines.push(line);
     }
     let now = time_text(Utc::now());
@@ -217,33 +205,22 @@ pub fn insert_online(app: &App, d: &PlatformOrder) -> Result<bool, LedgerError> 
             return Ok(None);
         }
         let seq = orders::next_day_seq(tx, &day, ONLINE_TILL)?;
-        let o = Order {
-            id: 0,
+        let o = Order::arrived_online(Arrival {
             client_ref: client_ref.clone(),
-            local_number: local_number::format(ONLINE_TILL, seq),
             till_code: ONLINE_TILL.into(),
+            seq,
             business_day: day.clone(),
             order_number: Some(d.order_number.clone()),
             channel,
-            order_type: channel.order_type(),
             status,
-            payment_method: Some(PaymentMethod::Online),
             total: d.total_price,
-            paid: Some(d.total_price),
-            change: None,
             remark: d.remark.clone(),
             contact_user: d.contact_user.clone(),
             phone: d.phone.clone(),
-            cashier: None,
             created_at: time_text(created),
             updated_at: now.clone(),
-            sync_state: SyncState::Synced,
-            conflict: None,
-            left_store: false,
-            checked_in_at: None,
-            allowed_actions: vec![],
-            lines: Some(lines.clone()),
-        };
+            lines: lines.clone(),
+        });
         orders::insert(tx, &o, &lines, None, local_hour, seq)?;
         journal::append(tx, journal::Entry {
             actor: ACTOR,
@@ -375,7 +352,7 @@ mod tests {
         assert_eq!((o.channel, o.status, o.sync_state), (Channel::Flash, Status::PaidConfirmPending, SyncState::Synced));
         assert_eq!(o.local_number, "W-0001");
         assert_eq!(o.total, Money::from_fen(3480));
-        assert_eq!(o.payment_method, Some(PaymentMethod::Online));
+        assert_eq!(o.payment_method, Some(crate::domain::order::PaymentMethod::Online));
         let l = &o.lines.as_ref().unwrap()[0];
         assert_eq!((l.unit_price, l.quantity, l.category.as_str()), (Money::from_fen(1160), 3, "线上"));
         assert!(insert_online(&app, &flash("2405011200000002")).unwrap());
