@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::commands::App;
+use crate::app::App;
 use crate::print_service::{start_workers, PrintWorkers};
 
 pub struct Background {
@@ -16,6 +16,7 @@ pub struct Background {
     /// One worker per other configured channel (omni, mall api), independent of the primary.
     pub channels: Vec<crate::channels::worker::ChannelHandle>,
     stop: Arc<AtomicBool>,
+    app: Arc<App>,
 }
 
 impl Background {
@@ -26,10 +27,10 @@ impl Background {
         }
         if let Some(s) = self.sync {
             // Not `block_on`: we may be on a blocking thread of another runtime.
-            crate::payments::run_io(async move { s.shutdown().await });
+            self.app.run_io(async move { s.shutdown().await });
         }
         for c in self.channels {
-            crate::payments::run_io(async move { c.shutdown().await });
+            self.app.run_io(async move { c.shutdown().await });
         }
     }
 }
@@ -44,17 +45,17 @@ pub fn start(app: Arc<App>) -> Background {
     };
     // The engine lives on the shared IO runtime, whatever thread started us.
     let sync = {
-        let _guard = crate::payments::runtime().enter();
+        let _guard = app.io_runtime().enter();
         match crate::sync::start_for_app(app.clone()) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("storepos: sync not started: {}", e.message_en);
+                eprintln!("storepos: sync not started: {e}");
                 None
             }
         }
     };
     let channels = {
-        let _guard = crate::payments::runtime().enter();
+        let _guard = app.io_runtime().enter();
         crate::channels::worker::start_for_app(app.clone(), crate::channels::worker::ChannelConfig::default())
     };
     let stop = Arc::new(AtomicBool::new(false));
@@ -75,5 +76,5 @@ pub fn start(app: Arc<App>) -> Background {
             })
             .expect("spawn watcher");
     }
-    Background { print, sync, channels, stop }
+    Background { print, sync, channels, stop, app }
 }

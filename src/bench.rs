@@ -182,7 +182,7 @@ pub fn daily_stats(orders: usize) -> Vec<Figure> {
 
 /// Catch-up of orders made offline against the bound the in-flight limit sets.
 pub fn sync_catchup(orders: usize) -> Vec<Figure> {
-    match crate::sync::bench::run_catchup_bench(crate::sync::bench::CatchupOptions { orders, ..Default::default() }) {
+    match crate::sync_bench::run_catchup_bench(crate::sync_bench::CatchupOptions { orders, ..Default::default() }) {
         Ok(r) => vec![Figure {
             name: format!("sync catch-up {} orders @{} ms, {} in flight", r.orders, r.latency_ms, r.in_flight),
             value: r.wall_ms as f64,

@@ -209,7 +209,7 @@ pub fn run(cli: Cli) -> ExitCode {
             let opts = InitOptions { store_id, store_name, till_code: till, demo_users: true };
             let app = match init_store(&data, &opts) {
                 Ok(a) => a,
-                Err(e) => return fail(&e),
+                Err(e) => return fail(&e.into()),
             };
             if let Some(url) = central {
                 if let Err(e) = crate::config::save_central(&data, &url, username.as_deref().unwrap_or(""), password.as_deref().unwrap_or("")) {
@@ -220,14 +220,14 @@ pub fn run(cli: Cli) -> ExitCode {
             print_json(&serde_json::json!({ "data": data, "products": products, "store": app.config() }));
             ExitCode::SUCCESS
         }
-        Cmd::Sync { data, once, json, timeout_ms, in_flight } => crate::sync::cli_run(&data, once, json, timeout_ms, in_flight),
+        Cmd::Sync { data, once, json, timeout_ms, in_flight } => crate::sync_cli::cli_run(&data, once, json, timeout_ms, in_flight),
         Cmd::Call { command, data, json, user, pin, session } => call(&command, &data, &json, user, pin, session),
         Cmd::AfterSales { cmd: AfterSalesCmd::Quote { order, request, data } } => match crate::quote_cli::quote_files(&order, &request, data.as_deref()) {
             Ok(v) => {
                 print_json(&v);
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(&e),
+            Err(e) => fail(&e.into()),
         },
         Cmd::Sim(args) => {
             let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
@@ -254,7 +254,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     std::thread::sleep(std::time::Duration::from_secs(3600));
                 }
             }
-            Err(e) => fail(&e),
+            Err(e) => fail(&e.into()),
         },
         Cmd::Commands => {
             for n in commands::names() {
@@ -275,7 +275,7 @@ fn call(command: &str, data: &std::path::Path, json: &str, user: Option<String>,
     };
     let app = match App::open(data) {
         Ok(a) => a,
-        Err(e) => return fail(&e),
+        Err(e) => return fail(&e.into()),
     };
     let token = match (user, pin, session) {
         (_, _, Some(t)) => Some(t),

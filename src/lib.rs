@@ -7,6 +7,8 @@
 
 pub mod domain;
 pub mod ledger;
+pub mod app;
+pub mod outbox;
 pub mod auth;
 pub mod commands;
 pub mod printing;
@@ -19,6 +21,8 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod quote_cli;
+pub mod sync_cli;
+pub mod sync_bench;
 pub mod server;
 pub mod loadgen;
 pub mod bench;

@@ -12,7 +12,7 @@ pub fn run(data: &Path, count: u64, pay: bool, after_sales: bool, user: &str, pi
     let app = match App::open(data) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("{}", e.message_en);
+            eprintln!("{e}");
             return ExitCode::from(1);
         }
     };

@@ -7,10 +7,7 @@
 //! that arrives after the cashier cancelled the sale becomes a conflict that needs a
 //! refund, never ignored.
 
-use std::collections::HashMap;
-use std::future::Future;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -23,37 +20,16 @@ use crate::commands::{App, CommandError, ErrorCode};
 /// How long a NATIVE `code_url` stays valid (WeChat Pay: 2 hours).
 pub const CODE_TTL: Duration = Duration::from_secs(2 * 3600);
 
-/// The runtime behind synchronous commands' platform IO and the background sync engine.
-pub fn runtime() -> &'static tokio::runtime::Runtime {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("storepos-io").enable_all().build().expect("io runtime"))
-}
-
-/// Runs platform IO from a synchronous command, whatever thread it is on (a Tauri or
-/// axum blocking thread is inside another runtime, where `block_on` would panic).
-pub fn run_io<T: Send + 'static>(fut: impl Future<Output = T> + Send + 'static) -> T {
-    let (tx, rx) = std::sync::mpsc::channel();
-    runtime().spawn(async move {
-        let _ = tx.send(fut.await);
-    });
-    rx.recv().expect("io task finished")
-}
-
-/// One client per store (its login token is reused across commands).
+/// One client per store, held by the app (its login token is reused across commands).
 pub fn platform(app: &App) -> Result<Arc<RestStore>, CommandError> {
-    static CLIENTS: OnceLock<Mutex<HashMap<PathBuf, Arc<RestStore>>>> = OnceLock::new();
-    let mut map = CLIENTS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(c) = map.get(app.data_dir()) {
-        return Ok(c.clone());
-    }
-    let central = crate::config::load_central(app.data_dir())?.ok_or_else(|| {
-        CommandError::new(ErrorCode::Offline, "本店未连接平台，无法使用微信支付，请收现金", "no platform configured: WeChat Pay is unavailable, take cash")
-    })?;
-    let cfg = app.config();
-    let client_cfg = ClientConfig::from_central(&central, cfg.store_id, &cfg.store_name).with_timeouts(Duration::from_secs(2), Duration::from_secs(6));
-    let client = RestStore::shared(client_cfg).map_err(|e| platform_error(&e))?;
-    map.insert(app.data_dir().to_path_buf(), client.clone());
-    Ok(client)
+    app.platform_client(|| {
+        let central = crate::config::load_central(app.data_dir())?.ok_or_else(|| {
+            CommandError::new(ErrorCode::Offline, "本店未连接平台，无法使用微信支付，请收现金", "no platform configured: WeChat Pay is unavailable, take cash")
+        })?;
+        let cfg = app.config();
+        let client_cfg = ClientConfig::from_central(&central, cfg.store_id, &cfg.store_name).with_timeouts(Duration::from_secs(2), Duration::from_secs(6));
+        RestStore::shared(client_cfg).map_err(|e| platform_error(&e))
+    })
 }
 
 /// A platform failure, told to the cashier with the way out (cash).

@@ -16,7 +16,7 @@ use storepos_printers::templates::receipt::{receipt, ReceiptData, ReceiptLine};
 use storepos_printers::templates::z_report::{z_report, ZReportData};
 use storepos_printers::{Paper, PrinterProfile, Ticket};
 
-use crate::commands::{App, Event, StoreConfig};
+use crate::app::{App, Event, StoreConfig};
 use crate::domain::after_sales::ServiceType;
 use crate::domain::order::{strip_client_ref_marker, Channel, KitchenFlow, Order, PaymentMethod};
 use crate::ledger::{print_jobs, time_text, LedgerError};

@@ -84,5 +84,5 @@ pub fn init_store(data_dir: &Path, opts: &InitOptions) -> Result<App, CommandErr
         journal::append(tx, journal::Entry { actor: "system", entity: "store", entity_ref: &opts.store_id.to_string(), action: "init", before: None, after: None, detail: Some(format!("{} products seeded", seed.len())) })?;
         Ok(())
     })?;
-    App::from_ledger(ledger, data_dir)
+    Ok(App::from_ledger(ledger, data_dir)?)
 }

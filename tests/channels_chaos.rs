@@ -201,7 +201,7 @@ async fn a_channel_down_blocks_no_other() {
 
     // Omni comes back: it catches up, once per sale.
     t.omni.restart().await;
-    storepos::channels::wake();
+    app.wake_engines();
     let t = &t;
     wait_until("omni to catch up", Duration::from_secs(20), || async {
         let st: Value = t.env.http.get(format!("{}/sim/state", t.omni.base)).send().await.unwrap().json().await.unwrap();

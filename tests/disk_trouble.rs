@@ -93,7 +93,7 @@ fn full_disk_and_read_only_are_clear_errors_and_recoverable() {
     // Read-only filesystem (a remount needs the files closed: storepos restarted on it).
     drop(app);
     fs.remount("ro");
-    let e = App::open(&fs.0).err().expect("a read-only ledger must not open as if writable");
+    let e: storepos::commands::CommandError = App::open(&fs.0).err().expect("a read-only ledger must not open as if writable").into();
     let v = serde_json::to_value(&e).unwrap();
     assert_eq!(v["code"], "storage", "{e:?}");
     assert!(e.message_zh.contains("只读"), "{}", e.message_zh);

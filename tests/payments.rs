@@ -7,7 +7,11 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use storepos::background::{self, Background};
 use storepos::commands::{dispatch, App, CommandError};
-use storepos::payments::runtime;
+/// The test's own runtime for the simulator (the app has its own for platform IO).
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap())
+}
 use storepos::setup::{init_store, InitOptions};
 use storepos_sim::{Mode, SimArgs, SimHandle};
 

@@ -59,13 +59,13 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// True when no later page can exist. Unknown → decided by a short page.
+    /// True when no later page can exist. A short or empty page always ends the list:
+    /// the field server's `lastPage` is false even on an empty page past the end.
     pub fn is_last(&self, asked_size: usize) -> bool {
-        match (self.last_page, self.total_page, self.page_number) {
-            (Some(l), _, _) => l || self.list.is_empty(),
-            (None, Some(t), Some(n)) => n >= t,
-            _ => self.list.len() < asked_size,
+        if self.list.len() < asked_size || self.last_page == Some(true) {
+            return true;
         }
+        matches!((self.total_page, self.page_number), (Some(t), Some(n)) if n >= t && self.last_page.is_none())
     }
 }
 

@@ -19,6 +19,7 @@ pub mod api;
 mod http;
 pub mod mapping;
 pub mod omni;
+pub mod outlet;
 pub mod rest;
 pub mod worker;
 
@@ -29,12 +30,12 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::commands::{CommandError, ErrorCode};
 use crate::domain::order::{Order, Status};
 use crate::domain::Money;
-use crate::ledger::outbox::{self, CHANNEL_REST};
+use crate::ledger::outbox::CHANNEL_REST;
+use crate::outbox::{enqueue, Expect, Op};
 use crate::ledger::{channels as store, settings, LedgerError};
 
 pub use mapping::ChannelStatus;
@@ -318,19 +319,29 @@ pub fn secrets_path(data: &Path) -> PathBuf {
     data.join("channels.json")
 }
 
-pub fn load_secrets(data: &Path) -> Result<BTreeMap<String, Secret>, CommandError> {
+/// The credentials file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    #[error("the channel credentials file is damaged: {0}")]
+    Damaged(String),
+    #[error("cannot read the channel credentials: {0}")]
+    Read(std::io::Error),
+    #[error("cannot save the channel credentials: {0}")]
+    Write(std::io::Error),
+}
+
+pub fn load_secrets(data: &Path) -> Result<BTreeMap<String, Secret>, SecretsError> {
     match std::fs::read(secrets_path(data)) {
-        Ok(b) => serde_json::from_slice(&b).map_err(|e| CommandError::new(ErrorCode::Storage, "渠道凭据文件已损坏", e.to_string())),
+        Ok(b) => serde_json::from_slice(&b).map_err(|e| SecretsError::Damaged(e.to_string())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-        Err(e) => Err(CommandError::new(ErrorCode::Storage, "无法读取渠道凭据", e.to_string())),
+        Err(e) => Err(SecretsError::Read(e)),
     }
 }
 
 /// Atomic write, readable by the owner only.
-pub fn save_secrets(data: &Path, s: &BTreeMap<String, Secret>) -> Result<(), CommandError> {
-    let io = |e: std::io::Error| CommandError::new(ErrorCode::Storage, "无法保存渠道凭据", e.to_string());
-    let body = serde_json::to_vec_pretty(s).map_err(|e| io(e.into()))?;
-    crate::config::write_private(&secrets_path(data), &body).map_err(io)
+pub fn save_secrets(data: &Path, s: &BTreeMap<String, Secret>) -> Result<(), SecretsError> {
+    let body = serde_json::to_vec_pretty(s).map_err(|e| SecretsError::Write(e.into()))?;
+    crate::config::write_private(&secrets_path(data), &body).map_err(SecretsError::Write)
 }
 
 /// The client for one configured channel.
@@ -352,8 +363,7 @@ pub fn build(spec: &ChannelSpec, secret: &Secret, store_id: i64) -> ChResult<Arc
 /// sale's own transaction. `via_lan`: the command came from a LAN device (PAD).
 pub fn enqueue_sale(tx: &rusqlite::Transaction<'_>, order: &Order, via_lan: bool) -> Result<(), LedgerError> {
     for ch in configured(tx).into_iter().filter(|c| c.enabled && c.dialect.mirrors_sales()) {
-        outbox::enqueue(tx, &ch.id, &order.client_ref, "report", &json!({ "from_client": if via_lan { 6 } else { 5 } }))?;
-        wake();
+        enqueue(tx, &ch.id, &order.client_ref, &Op::Report { from_client: if via_lan { 6 } else { 5 } })?;
     }
     Ok(())
 }
@@ -363,22 +373,17 @@ pub fn enqueue_sale(tx: &rusqlite::Transaction<'_>, order: &Order, via_lan: bool
 /// our own orders go to the primary exactly as before and to each channel they were
 /// reported to. `expect` is our status spelling, or `LEFT_STORE` for a reject.
 pub fn route_transition(tx: &rusqlite::Transaction<'_>, order: &Order, action: &str, expect: &str) -> Result<(), LedgerError> {
+    let to = Expect::parse(expect).ok_or_else(|| LedgerError::Constraint(format!("unknown status {expect:?}")))?;
+    let status = Op::Status { action: action.to_string(), to };
     if let Some((channel, _)) = store::origin_of(tx, &order.client_ref)? {
-        outbox::enqueue(tx, &channel, &order.client_ref, "status", &json!({ "action": action, "to": expect }))?;
-        wake();
+        enqueue(tx, &channel, &order.client_ref, &status)?;
         return Ok(());
     }
-    outbox::enqueue(tx, CHANNEL_REST, &order.client_ref, "action", &json!({ "action": action, "expect": expect }))?;
+    enqueue(tx, CHANNEL_REST, &order.client_ref, &Op::Action { action: action.to_string(), expect: to })?;
     for ch in configured(tx).into_iter().filter(|c| c.dialect.mirrors_sales()) {
         if !store::stream_rows(tx, &ch.id, &order.client_ref)?.is_empty() {
-            outbox::enqueue(tx, &ch.id, &order.client_ref, "status", &json!({ "action": action, "to": expect }))?;
+            enqueue(tx, &ch.id, &order.client_ref, &status)?;
         }
     }
-    wake();
     Ok(())
-}
-
-/// Pokes the channel workers (they wait a few ms for the poking transaction to commit).
-pub fn wake() {
-    worker::waker().send_modify(|n| *n = n.wrapping_add(1));
 }

@@ -1,29 +1,26 @@
-//! One worker per channel: drain that channel's outbox (one ordered stream per order),
-//! pull the channel's orders, record its health. Workers share nothing but the ledger, so a
-//! channel that is down (timeouts, refusals) never holds up another or the primary engine.
-//!
-//! Exactly-once, per channel, on the same two rules as the primary engine: an operation is
-//! marked attempted before its request leaves, and an attempted `report` is looked up on
-//! the channel (by our `client_ref`) before it is ever sent again. Status moves and
-//! actions read the order first and send only what is still missing.
+//! One worker per channel: drain that channel's outbox through the outbox engine (one
+//! ordered stream per order, [`ChannelOutlet`]), pull the channel's orders, record its
+//! health. Workers share nothing but the ledger, so a channel that is down (timeouts,
+//! refusals) never holds up another or the primary engine.
 
 use std::collections::HashSet;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{Timelike, Utc};
-use futures::stream::{FuturesUnordered, StreamExt};
 use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
-use super::{ChannelAction, ChannelError, OrderChannel, RemoteOrder, SaleReport, Tell};
-use crate::commands::{App, Event};
-use crate::domain::order::{Arrival, Channel, Conflict, Order, OrderLine, Status, SyncState};
+use super::outlet::ChannelOutlet;
+use super::{ChannelError, OrderChannel, RemoteOrder};
+use crate::app::{App, Event, StoreConfig};
+use crate::domain::order::{Arrival, Channel, Order, OrderLine, Status};
 use crate::domain::Money;
 use crate::ledger::channels::{self as store, MirrorRow};
-use crate::ledger::outbox::{self, OutboxRow};
+use crate::ledger::outbox;
 use crate::ledger::{catalog, journal, now_text, orders, time_text, LedgerError};
+use crate::outbox::{DrainConfig, Limits, Tally};
 
 pub const ACTOR: &str = "channels";
 /// Till code of orders that came from another channel (the primary's online orders use "W").
@@ -48,65 +45,47 @@ impl Default for ChannelConfig {
 }
 
 impl ChannelConfig {
+    pub fn drain_config(&self) -> DrainConfig {
+        let limits = Limits { max_attempts: self.max_attempts.clamp(1, u32::MAX as i64) as u32, ..Limits::default() };
+        DrainConfig { in_flight: self.in_flight, backoff_base: self.backoff_base, backoff_cap: self.backoff_cap, limits }
+    }
+
     /// Small times for tests against the local simulators.
     pub fn fast() -> ChannelConfig {
         ChannelConfig { backoff_base: Duration::from_millis(10), backoff_cap: Duration::from_millis(150), pull_interval: Duration::from_millis(200), ..ChannelConfig::default() }
     }
 }
 
-/// What one round of one channel did.
+/// What one round of one channel did: the drain's tally plus what the pull found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ChannelRound {
     pub channel: String,
-    pub online: bool,
-    pub ops_done: u64,
-    pub ops_retried: u64,
-    pub ops_conflicted: u64,
-    pub lookups_found: u64,
-    pub lookups_absent: u64,
+    #[serde(flatten)]
+    pub push: Tally,
     pub pulled_new: u64,
     pub pulled_updated: u64,
     pub outbox_pending: i64,
     pub conflicts: i64,
-    pub errors: Vec<String>,
 }
 
-impl ChannelRound {
-    fn error(&mut self, e: impl std::fmt::Display) {
-        if self.errors.len() < 20 {
-            self.errors.push(e.to_string());
-        }
-    }
-    fn merge(&mut self, o: ChannelRound) {
-        self.ops_done += o.ops_done;
-        self.ops_retried += o.ops_retried;
-        self.ops_conflicted += o.ops_conflicted;
-        self.lookups_found += o.lookups_found;
-        self.lookups_absent += o.lookups_absent;
-        self.online &= o.online;
-        for e in o.errors {
-            self.error(e);
-        }
+impl std::ops::Deref for ChannelRound {
+    type Target = Tally;
+    fn deref(&self) -> &Tally {
+        &self.push
     }
 }
 
-/// The process-wide poke (a counter; every worker sees every change).
-pub fn waker() -> &'static watch::Sender<u64> {
-    static W: OnceLock<watch::Sender<u64>> = OnceLock::new();
-    W.get_or_init(|| watch::channel(0).0)
-}
-
-enum Outcome {
-    Done,
-    Retry,
-    Conflict,
+impl std::ops::DerefMut for ChannelRound {
+    fn deref_mut(&mut self) -> &mut Tally {
+        &mut self.push
+    }
 }
 
 /// One round: drain the due streams; then, when asked and reachable, pull.
 pub async fn run_round(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, pull: bool) -> ChannelRound {
-    let mut s = ChannelRound { channel: ch.id().to_string(), online: true, ..Default::default() };
-    let d = drain(app, ch, cfg).await;
-    s.merge(d);
+    let mut s = ChannelRound { channel: ch.id().to_string(), push: Tally::online(), ..Default::default() };
+    let d = crate::outbox::drain(app, &ChannelOutlet::new(ch), &cfg.drain_config()).await;
+    s.push.merge(d);
     let mut counts = None;
     if pull && s.online {
         match pull_once(app, ch, cfg, &mut s).await {
@@ -125,7 +104,7 @@ pub async fn run_round(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, pu
     let err = s.errors.last().cloned();
     // A push-only round that found nothing due said nothing to the channel: it must not
     // report the channel online (a dead channel would look healthy until the next pull).
-    let talked = pull || s.ops_done + s.ops_retried + s.ops_conflicted > 0 || !s.errors.is_empty();
+    let talked = pull || s.push.contacted() || !s.errors.is_empty();
     if talked {
         if let Err(e) = ledger.write(|tx| store::record_round(tx, ch.id(), s.online, err.as_deref(), counts.as_ref())) {
             eprintln!("storepos channels: cannot record health of {}: {e}", ch.id());
@@ -148,86 +127,7 @@ pub async fn settle(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, deadl
 }
 
 fn next_wait(app: &App, channel: &str, cap: Duration) -> Duration {
-    let next = outbox::next_due(app.ledger().read(), channel).ok().flatten();
-    match next.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()) {
-        Some(t) => (t.with_timezone(&Utc) - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(cap),
-        None => cap,
-    }
-}
-
-async fn drain(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig) -> ChannelRound {
-    let mut s = ChannelRound { online: true, ..Default::default() };
-    let mut tried: HashSet<String> = HashSet::new();
-    let mut futs = FuturesUnordered::new();
-    let limit = cfg.in_flight.max(1);
-    loop {
-        if futs.len() < limit && s.online {
-            let heads = outbox::due_heads(app.ledger().read(), ch.id(), &now_text(), (limit * 2 + 8) as i64);
-            match heads {
-                Ok(heads) => {
-                    for h in heads {
-                        if futs.len() >= limit {
-                            break;
-                        }
-                        if tried.insert(h.stream.clone()) {
-                            let stream = h.stream.clone();
-                            futs.push(async move { drain_stream(app, ch, cfg, &stream).await });
-                        }
-                    }
-                }
-                Err(e) => s.error(format!("outbox: {e}")),
-            }
-        }
-        match futs.next().await {
-            None => break,
-            Some(r) => s.merge(r),
-        }
-    }
-    s
-}
-
-async fn drain_stream(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, stream: &str) -> ChannelRound {
-    let mut s = ChannelRound { online: true, ..Default::default() };
-    loop {
-        let head = store::stream_rows(app.ledger().read(), ch.id(), stream).map(|rows| rows.into_iter().find(|r| r.state != "done"));
-        let row = match head {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(e) => {
-                s.error(format!("outbox: {e}"));
-                break;
-            }
-        };
-        if row.state != "pending" || row.next_attempt_at > now_text() {
-            break;
-        }
-        let op = Op { app, ch, cfg, row: &row };
-        let out = match row.op.as_str() {
-            "report" => op.report(&mut s).await,
-            "status" => op.status(&mut s).await,
-            "action" => op.action(&mut s).await,
-            other => op.conflict(&mut s, &format!("无法识别的渠道操作「{other}」"), None, None),
-        };
-        match out {
-            Outcome::Done => s.ops_done += 1,
-            Outcome::Retry => {
-                s.ops_retried += 1;
-                break;
-            }
-            Outcome::Conflict => {
-                s.ops_conflicted += 1;
-                break;
-            }
-        }
-    }
-    s
-}
-
-struct Op<'a> {
-    app: &'a App,
-    ch: &'a dyn OrderChannel,
-    cfg: &'a ChannelConfig,
-    row: &'a OutboxRow,
+    crate::outbox::next_wait(app, channel, cap)
 }
 
 /// A mirror row for `r`, as held by `channel`.
@@ -249,254 +149,6 @@ pub fn mirror_of(channel: &str, r: &RemoteOrder, origin: &str, client_ref: Optio
         updated_at: now,
         detail: json!({ "contact": r.contact, "phone": r.phone, "remark": r.remark, "pickup": r.pickup, "lines": r.lines, "extra": r.extra }),
         conflict: None,
-    }
-}
-
-impl Op<'_> {
-    fn premark(&self) -> Result<(), LedgerError> {
-        self.app.ledger().write(|tx| outbox::mark_retry(tx, self.row.id, "sending", &now_text()))
-    }
-
-    fn retry(&self, s: &mut ChannelRound, e: &ChannelError) -> Outcome {
-        if e.is_offline() || matches!(e, ChannelError::Auth { .. }) {
-            s.online = false;
-        }
-        let err = e.to_string();
-        if self.row.attempts >= self.cfg.max_attempts {
-            return self.conflict(s, &format!("多次同步失败，已暂停：{err}"), None, None);
-        }
-        let failures = ((self.row.attempts + 1) / 2) as u32;
-        let d = crate::sync::plan::backoff(failures, self.cfg.backoff_base, self.cfg.backoff_cap, rand::random::<f64>());
-        let next = time_text(Utc::now() + chrono::Duration::from_std(d).unwrap_or_default());
-        if let Err(e) = self.app.ledger().write(|tx| outbox::mark_retry(tx, self.row.id, &err, &next)) {
-            s.error(format!("outbox: {e}"));
-        }
-        s.error(format!("{} {} {}: {err}", self.ch.id(), self.row.op, self.row.stream));
-        Outcome::Retry
-    }
-
-    /// Holds the operation, flags the mirror (and the local order when it came from this
-    /// channel), writes a journal row and tells people.
-    fn conflict(&self, s: &mut ChannelRound, message: &str, platform_message: Option<String>, back: Option<&RemoteOrder>) -> Outcome {
-        let channel = self.ch.id();
-        let stream = self.row.stream.clone();
-        let detail = format!("[{channel}] {}: {message}{}", self.row.op, platform_message.as_ref().map(|m| format!(" (渠道：{m})")).unwrap_or_default());
-        let r = self.app.ledger().write(|tx| -> Result<(), LedgerError> {
-            outbox::mark_conflict(tx, self.row.id, &detail)?;
-            let mirror = store::by_client_ref(tx, channel, &stream)?;
-            if let Some(m) = &mirror {
-                if let Some(b) = back {
-                    let mut fresh = mirror_of(channel, b, &m.origin, m.client_ref.as_deref(), &m.business_day);
-                    fresh.created_at = m.created_at.clone();
-                    store::upsert(tx, &fresh)?;
-                }
-                store::set_conflict(tx, channel, &m.remote_id, Some(&detail))?;
-                if m.origin == "theirs" {
-                    if let Some(o) = orders::get(tx, &stream)? {
-                        let c = Conflict { message: message.to_string(), platform_message: platform_message.clone(), at: now_text() };
-                        orders::set_sync_state(tx, o.id, SyncState::Conflict, Some(&c))?;
-                    }
-                }
-            }
-            journal::append(tx, journal::Entry { actor: ACTOR, entity: "order", entity_ref: &stream, action: "channel_conflict", before: None, after: None, detail: Some(detail.clone()) })?;
-            Ok(())
-        });
-        if let Err(e) = r {
-            s.error(format!("ledger: {e}"));
-            return Outcome::Retry;
-        }
-        s.error(format!("conflict {stream}: {detail}"));
-        self.app.publish(Event::Conflict { client_ref: stream, message: format!("[{channel}] {message}") });
-        Outcome::Conflict
-    }
-
-    fn done_with(&self, s: &mut ChannelRound, mirror: Option<MirrorRow>) -> Outcome {
-        let channel = self.ch.id();
-        let stream = self.row.stream.clone();
-        let r = self.app.ledger().write(|tx| -> Result<(), LedgerError> {
-            if let Some(m) = &mirror {
-                store::upsert(tx, m)?;
-                store::set_conflict(tx, channel, &m.remote_id, None)?;
-            }
-            outbox::mark_done(tx, self.row.id)?;
-            // A channel's own order is in sync once its stream is drained.
-            if let Some(m) = store::by_client_ref(tx, channel, &stream)? {
-                if m.origin == "theirs" && !store::stream_open(tx, channel, &stream)? {
-                    if let Some(o) = orders::get(tx, &stream)? {
-                        if o.sync_state == SyncState::Pending {
-                            orders::set_sync_state(tx, o.id, SyncState::Synced, None)?;
-                        }
-                    }
-                }
-            }
-            Ok(())
-        });
-        match r {
-            Ok(()) => Outcome::Done,
-            Err(e) => {
-                s.error(format!("ledger: {e}"));
-                Outcome::Retry
-            }
-        }
-    }
-
-    // ---- report: a till sale ------------------------------------------------------------
-
-    async fn report(&self, s: &mut ChannelRound) -> Outcome {
-        let channel = self.ch.id();
-        let (order, known) = {
-            let ledger = self.app.ledger();
-            (orders::get(ledger.read(), &self.row.stream), store::by_client_ref(ledger.read(), channel, &self.row.stream))
-        };
-        let order = match order {
-            Ok(Some(o)) => o,
-            Ok(None) => return self.conflict(s, "本地没有这张订单", None, None),
-            Err(e) => {
-                s.error(format!("ledger: {e}"));
-                return Outcome::Retry;
-            }
-        };
-        if let Ok(Some(_)) = known {
-            return self.done_with(s, None);
-        }
-        let created = chrono::DateTime::parse_from_rfc3339(&order.created_at).map(|t| t.with_timezone(&Utc)).unwrap_or_else(|_| Utc::now());
-        if self.row.attempts > 0 {
-            // The last attempt may have landed: look before sending again.
-            match self.ch.find_sale(&order.client_ref, created).await {
-                Ok(Some(r)) => {
-                    s.lookups_found += 1;
-                    return self.done_with(s, Some(mirror_of(channel, &r, "ours", Some(&order.client_ref), &order.business_day)));
-                }
-                Ok(None) => s.lookups_absent += 1,
-                Err(e) => return self.retry(s, &e),
-            }
-        }
-        if let Err(e) = self.premark() {
-            s.error(format!("outbox: {e}"));
-            return Outcome::Retry;
-        }
-        let lines = order.lines.clone().unwrap_or_default();
-        let sale = SaleReport {
-            client_ref: order.client_ref.clone(),
-            from_client: self.row.payload.get("from_client").and_then(Value::as_i64).unwrap_or(5),
-            remark: order.remark.clone(),
-            items: lines
-                .iter()
-                .map(|l| (match l.specification_id {
-                    Some(sp) => format!("{}-{sp}", l.product_id),
-                    None => l.product_id.to_string(),
-                }, l.quantity))
-                .collect(),
-            created_at: created,
-        };
-        match self.ch.report_sale(&sale).await {
-            Ok(r) => self.done_with(s, Some(mirror_of(channel, &r, "ours", Some(&order.client_ref), &order.business_day))),
-            Err(e @ (ChannelError::Refused { .. } | ChannelError::Unsupported { .. })) => self.conflict(s, "渠道拒绝了这笔销售", Some(e.to_string()), None),
-            Err(e) => self.retry(s, &e),
-        }
-    }
-
-    // ---- status: a status move of an order the channel holds ------------------------------
-
-    async fn status(&self, s: &mut ChannelRound) -> Outcome {
-        let channel = self.ch.id();
-        let to = self.row.payload.get("to").and_then(Value::as_str).unwrap_or_default().to_string();
-        let tell = if to == "LEFT_STORE" {
-            Tell::Reject
-        } else {
-            match Status::parse(&to) {
-                Some(st) => Tell::Status(st),
-                None => return self.conflict(s, &format!("无法识别的状态「{to}」"), None, None),
-            }
-        };
-        let mirror = store::by_client_ref(self.app.ledger().read(), channel, &self.row.stream);
-        let m = match mirror {
-            Ok(Some(m)) => m,
-            Ok(None) => return self.conflict(s, "渠道上还没有这张订单", None, None),
-            Err(e) => {
-                s.error(format!("ledger: {e}"));
-                return Outcome::Retry;
-            }
-        };
-        let pickup = m.detail.get("pickup").and_then(Value::as_bool).unwrap_or(true);
-        match self.ch.tell(&m.remote_id, pickup, tell).await {
-            Ok(r) => {
-                let mut fresh = mirror_of(channel, &r, &m.origin, m.client_ref.as_deref(), &m.business_day);
-                fresh.created_at = m.created_at.clone();
-                self.done_with(s, Some(fresh))
-            }
-            Err(ChannelError::Unsupported { what }) => {
-                // Nothing in this channel's API says it: recorded, not sent.
-                let note = format!("[{channel}] not told: {what}");
-                let _ = self.app.ledger().write(|tx| journal::append(tx, journal::Entry { actor: ACTOR, entity: "order", entity_ref: &self.row.stream, action: "channel_not_told", before: None, after: Some(&to), detail: Some(note.clone()) }));
-                self.done_with(s, None)
-            }
-            Err(e @ ChannelError::Refused { .. }) | Err(e @ ChannelError::NotFound { .. }) => {
-                let back = self.ch.get_order(&m.remote_id).await.ok();
-                self.conflict(s, "渠道拒绝了状态变更", Some(e.to_string()), back.as_ref())
-            }
-            Err(e) => self.retry(s, &e),
-        }
-    }
-
-    // ---- action: a person's action on a channel's order ----------------------------------
-
-    async fn action(&self, s: &mut ChannelRound) -> Outcome {
-        let channel = self.ch.id();
-        let remote_id = self.row.payload.get("remote_id").and_then(Value::as_str).unwrap_or_default().to_string();
-        let action: ChannelAction = match self.row.payload.get("action").cloned().map(serde_json::from_value) {
-            Some(Ok(a)) => a,
-            _ => return self.conflict(s, "无法识别的渠道操作", None, None),
-        };
-        let keep = |r: &RemoteOrder| -> Option<MirrorRow> {
-            let old = store::get(self.app.ledger().read(), channel, &r.remote_id).ok().flatten();
-            let day = old.as_ref().map(|o| o.business_day.clone()).unwrap_or_else(|| self.app.config().rule.day_of(Utc::now()).to_string());
-            let mut m = mirror_of(channel, r, old.as_ref().map(|o| o.origin.as_str()).unwrap_or("theirs"), old.as_ref().and_then(|o| o.client_ref.as_deref()), &day);
-            if let Some(o) = old {
-                m.created_at = o.created_at;
-            }
-            Some(m)
-        };
-        // Read first: an earlier attempt whose answer was lost may have done it already.
-        let cur = match self.ch.get_order(&remote_id).await {
-            Ok(c) => c,
-            Err(e @ ChannelError::NotFound { .. }) => return self.conflict(s, "渠道上没有这张订单", Some(e.to_string()), None),
-            Err(e) => return self.retry(s, &e),
-        };
-        if action.holds(&cur) {
-            return self.done_with(s, keep(&cur));
-        }
-        if let Err(e) = self.premark() {
-            s.error(format!("outbox: {e}"));
-            return Outcome::Retry;
-        }
-        match self.ch.action(&remote_id, &action).await {
-            Ok(_) => match self.ch.get_order(&remote_id).await {
-                Ok(back) => self.done_with(s, keep(&back)),
-                Err(_) => self.done_with(s, None),
-            },
-            Err(e @ (ChannelError::Refused { .. } | ChannelError::Unsupported { .. })) => {
-                let back = self.ch.get_order(&remote_id).await.ok();
-                if back.as_ref().map(|b| action.holds(b)).unwrap_or(false) {
-                    return self.done_with(s, back.as_ref().and_then(keep));
-                }
-                if let Some(b) = &back {
-                    if let Some(m) = keep(b) {
-                        let _ = self.app.ledger().write(|tx| store::upsert(tx, &m));
-                    }
-                }
-                self.conflict_remote(s, &remote_id, &format!("渠道拒绝了操作「{}」", action.name()), Some(e.to_string()))
-            }
-            Err(e) => self.retry(s, &e),
-        }
-    }
-
-    /// A conflict on an order known by its remote id (not a local order).
-    fn conflict_remote(&self, s: &mut ChannelRound, remote_id: &str, message: &str, platform_message: Option<String>) -> Outcome {
-        let out = self.conflict(s, message, platform_message.clone(), None);
-        let detail = format!("[{}] {}: {message}{}", self.ch.id(), self.row.op, platform_message.map(|m| format!(" (渠道：{m})")).unwrap_or_default());
-        let _ = self.app.ledger().write(|tx| store::set_conflict(tx, self.ch.id(), remote_id, Some(&detail)));
-        out
     }
 }
 
@@ -604,7 +256,7 @@ fn absorb(app: &App, channel: &str, r: &RemoteOrder, for_board: bool) -> Result<
 
 /// A channel's own order on the clerk's board: an online order (SELF_PICK when picked up,
 /// FLASH when delivered) that the primary platform never had (no order number).
-fn insert_board(tx: &rusqlite::Transaction<'_>, cfg: &crate::commands::StoreConfig, channel: &str, r: &RemoteOrder, day: &str) -> Result<Order, LedgerError> {
+fn insert_board(tx: &rusqlite::Transaction<'_>, cfg: &StoreConfig, channel: &str, r: &RemoteOrder, day: &str) -> Result<Order, LedgerError> {
     let created = r.created_at.unwrap_or_else(Utc::now);
     let local_hour = created.with_timezone(&cfg.rule.tz).hour();
     let kind = if r.pickup { Channel::SelfPick } else { Channel::Flash };
@@ -674,7 +326,7 @@ impl ChannelHandle {
 pub fn spawn(app: Arc<App>, ch: Arc<dyn OrderChannel>, cfg: ChannelConfig) -> ChannelHandle {
     let (stop, mut stopped) = watch::channel(false);
     let id = ch.id().to_string();
-    let mut poke = waker().subscribe();
+    let mut poke = app.wakers().subscribe();
     let task = tokio::spawn(async move {
         let mut next_pull = Instant::now();
         let mut down: u32 = 0;
@@ -687,17 +339,16 @@ pub fn spawn(app: Arc<App>, ch: Arc<dyn OrderChannel>, cfg: ChannelConfig) -> Ch
                     next_pull = Instant::now() + cfg.pull_interval;
                 } else {
                     down = down.saturating_add(1);
-                    next_pull = Instant::now() + crate::sync::plan::backoff(down, cfg.pull_interval, cfg.backoff_cap.max(cfg.pull_interval), rand::random::<f64>());
+                    next_pull = Instant::now() + crate::outbox::backoff(down, cfg.pull_interval, cfg.backoff_cap.max(cfg.pull_interval), rand::random::<f64>());
                 }
             }
             let until_pull = next_pull.saturating_duration_since(Instant::now());
             let wait = next_wait(&app, ch.id(), until_pull.max(Duration::from_millis(5))).min(until_pull).max(Duration::from_millis(5));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
+                // Pokes come after the commit that wrote the row.
                 r = poke.changed() => {
                     if r.is_err() { tokio::time::sleep(wait).await; }
-                    // The poking transaction commits right after the poke.
-                    tokio::time::sleep(Duration::from_millis(15)).await;
                 }
                 _ = stopped.changed() => break,
             }
@@ -715,7 +366,7 @@ pub fn start_for_app(app: Arc<App>, cfg: ChannelConfig) -> Vec<ChannelHandle> {
     let secrets = match super::load_secrets(app.data_dir()) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("storepos channels: {}", e.message_en);
+            eprintln!("storepos channels: {e}");
             return vec![];
         }
     };

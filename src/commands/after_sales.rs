@@ -10,7 +10,7 @@ use crate::domain::after_sales::{order_accepts_service, quote, ExchangeLine, Quo
 use crate::domain::order::{client_ref_marker, Order};
 use crate::domain::Money;
 use crate::ledger::after_sales::{self, NewService, Service};
-use crate::ledger::outbox::{self, CHANNEL_REST};
+use crate::ledger::outbox::CHANNEL_REST;
 use crate::ledger::{catalog, journal, orders, time_text};
 use crate::printing::{self, Payload, Router};
 
@@ -137,7 +137,7 @@ fn after_sales_create(app: &App, ctx: &Ctx, req: ServiceRequest) -> Result<Creat
         })?;
         // Same stream as its order, so the platform hears of the order before the service.
         let stream = order.as_ref().map(|o| o.client_ref.clone()).unwrap_or_else(|| client_ref.clone());
-        outbox::enqueue(tx, CHANNEL_REST, &stream, "after_sales", &serde_json::json!({ "service": client_ref, "marker": client_ref_marker(&client_ref), "id": id }))?;
+        crate::outbox::enqueue(tx, CHANNEL_REST, &stream, &crate::outbox::Op::AfterSales { service: client_ref.clone(), marker: Some(client_ref_marker(&client_ref)), id: Some(id) })?;
         let service = after_sales::get(tx, &client_ref)?.expect("just inserted");
         Router { printers: &printers }.payload(tx, "receipt", "after_sales", &format!("after_sales:{client_ref}"), &Payload::AfterSales { service, store_name: cfg.store_name.clone() })?;
         Ok(())

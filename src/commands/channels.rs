@@ -2,7 +2,6 @@
 //! actions on those orders, and the day split by channel.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{Access, App, CommandError, Ctx, ErrorCode, CLERKS, MANAGERS};
 use crate::channels::{self, ChannelAction, ChannelSpec, Dialect, Secret};
@@ -261,14 +260,13 @@ fn channel_order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Queu
         _ => {}
     }
     let stream = format!("remote:{}", req.remote_id);
-    let payload = json!({ "remote_id": req.remote_id, "action": req.action });
+    let op = crate::outbox::Op::ChannelAction { remote_id: req.remote_id.clone(), action: serde_json::to_value(&req.action).unwrap_or_default() };
     let actor = ctx.actor();
     let id = app.ledger().write(|tx| -> Result<i64, CommandError> {
-        let id = outbox::enqueue(tx, &spec.id, &stream, "action", &payload)?;
+        let id = crate::outbox::enqueue(tx, &spec.id, &stream, &op)?;
         journal::append(tx, journal::Entry { actor: &actor, entity: "channel_order", entity_ref: &stream, action: req.action.name(), before: None, after: None, detail: Some(format!("[{}] {}", spec.id, req.remote_id)) })?;
         Ok(id)
     })?;
-    channels::wake();
     Ok(Queued { outbox_id: id, stream })
 }
 
@@ -290,7 +288,7 @@ fn channel_payment_status(app: &App, _: &Ctx, req: PaymentRequest) -> Result<Pay
     let secret = channels::load_secrets(app.data_dir())?.remove(&spec.id).unwrap_or_default();
     let ch = channels::build(&spec, &secret, app.config().store_id).map_err(|e| CommandError::new(ErrorCode::Platform, "无法连接渠道", e.to_string()))?;
     let id = req.remote_id.clone();
-    let r = crate::payments::run_io(async move { ch.payment_status(&id).await });
+    let r = app.run_io(async move { ch.payment_status(&id).await });
     match r {
         Ok(paid) => Ok(PaymentResponse { paid }),
         Err(e) if e.is_offline() => Err(CommandError::new(ErrorCode::Platform, format!("渠道「{}」暂时无法连接", spec.id), e.to_string())),
@@ -338,7 +336,6 @@ fn channel_conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result
         Ok(())
     })?;
     drop(ledger);
-    channels::wake();
     outbox::get(app.ledger().read(), row.id)?.ok_or_else(|| CommandError::not_found("没有这条渠道操作", "no such channel operation"))
 }
 

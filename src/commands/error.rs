@@ -77,6 +77,26 @@ impl CommandError {
     }
 }
 
+impl From<crate::sync::SyncError> for CommandError {
+    fn from(e: crate::sync::SyncError) -> Self {
+        match e {
+            crate::sync::SyncError::Ledger(l) => l.into(),
+            other => CommandError::new(ErrorCode::Platform, "无法连接平台（配置有误）", other.to_string()),
+        }
+    }
+}
+
+impl From<crate::channels::SecretsError> for CommandError {
+    fn from(e: crate::channels::SecretsError) -> Self {
+        let zh = match &e {
+            crate::channels::SecretsError::Damaged(_) => "渠道凭据文件已损坏",
+            crate::channels::SecretsError::Read(_) => "无法读取渠道凭据",
+            crate::channels::SecretsError::Write(_) => "无法保存渠道凭据",
+        };
+        CommandError::new(ErrorCode::Storage, zh, e.to_string())
+    }
+}
+
 impl From<LedgerError> for CommandError {
     fn from(e: LedgerError) -> Self {
         match &e {

@@ -8,12 +8,7 @@ use crate::command;
 
 pub const COMMANDS: &[super::Command] = &[command!("lan_status", Access::Roles(MANAGERS), lan_status)];
 
-/// LAN mode's token and the URL carrying it; set once by the server after it binds.
-#[derive(Debug, Clone, Serialize)]
-pub struct LanInfo {
-    pub token: String,
-    pub url: String,
-}
+pub use crate::app::LanInfo;
 
 #[derive(Deserialize)]
 pub struct Empty {}

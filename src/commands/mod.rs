@@ -3,7 +3,6 @@
 //! may reach the ledger. Each command is a typed request → typed response or
 //! [`CommandError`], JSON in and out, with its role check here, not in a UI.
 
-mod app;
 mod error;
 
 pub mod after_sales;
@@ -20,7 +19,7 @@ pub mod shifts;
 pub mod stats;
 pub mod sync;
 
-pub use app::{App, Event, StoreConfig};
+pub use crate::app::{App, Event, StoreConfig};
 pub use error::{CommandError, ErrorCode};
 pub use lan::LanInfo;
 
@@ -131,13 +130,9 @@ pub fn dispatch(app: &App, session: Option<&str>, via_lan: bool, name: &str, req
     // A panic in a handler must not take the till down: it becomes a typed error and
     // the open transaction is rolled back by SQLite.
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (cmd.run)(app, &ctx, request))) {
-        Ok(r) => {
-            // A command may have queued work for the platform: poke the sync engine.
-            if r.is_ok() {
-                crate::sync::wake();
-            }
-            r
-        }
+        // Work a command queued for a platform wakes the engines by itself, once its
+        // transaction has committed (`Ledger::on_outbox_commit`).
+        Ok(r) => r,
         Err(_) => Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", "internal error; nothing was changed")),
     }
 }

@@ -13,7 +13,7 @@ use crate::domain::order::{Channel, Conflict, Order, PaymentMethod, Status, Sync
 use crate::domain::transitions::Action;
 use crate::ledger::payments::{self as codes, WechatCode};
 use crate::ledger::{journal, orders, time_text};
-use crate::payments::{expiry_text, now_text, platform, platform_error, platform_says_paid, qr_svg, run_io};
+use crate::payments::{expiry_text, now_text, platform, platform_error, platform_says_paid, qr_svg};
 use crate::printing::{self, Payload, Router};
 
 pub const COMMANDS: &[super::Command] = &[
@@ -44,7 +44,7 @@ fn view(c: &WechatCode) -> Result<CodeView, CommandError> {
 /// The platform only takes payment for orders it knows: wait briefly for sync to
 /// deliver the sale (it is woken now), without holding the ledger.
 fn platform_number(app: &App, client_ref: &str) -> Result<Order, CommandError> {
-    crate::sync::wake();
+    app.wake_engines();
     let deadline = Instant::now() + Duration::from_secs(4);
     loop {
         let o = orders::require(app.ledger().read(), client_ref)?;
@@ -96,7 +96,7 @@ fn start_code(app: &App, ctx: &Ctx, client_ref: &str) -> Result<CodeView, Comman
     };
     let client = platform(app)?;
     let n = number.clone();
-    let code_url = run_io(async move { client.push_order(&n).await }).map_err(|e| platform_error(&e))?;
+    let code_url = app.run_io(async move { client.push_order(&n).await }).map_err(|e| platform_error(&e))?;
     if !code_url.starts_with("weixin://") {
         return Err(CommandError::new(ErrorCode::Platform, "平台返回的支付码无效，请收现金", format!("unexpected code_url {code_url:?}")));
     }
@@ -128,7 +128,7 @@ fn wechat_status(app: &App, ctx: &Ctx, req: OrderRef) -> Result<StatusView, Comm
     };
     let client = platform(app)?;
     let n = code.order_number.clone();
-    let remote = match run_io(async move { client.order_detail(&n).await }) {
+    let remote = match app.run_io(async move { client.order_detail(&n).await }) {
         Ok(o) => o,
         Err(e) if e.is_offline() => return Ok(StatusView { state: "offline".into(), message: Some(platform_error(&e).message_zh), order: Some(order) }),
         Err(e) => return Ok(StatusView { state: "failed".into(), message: Some(platform_error(&e).message_zh), order: Some(order) }),
@@ -202,7 +202,7 @@ pub fn watch_cancelled_codes(app: &App) -> Result<usize, CommandError> {
     for code in pending {
         let client = platform(app)?;
         let n = code.order_number.clone();
-        if let Ok(remote) = run_io(async move { client.order_detail(&n).await }) {
+        if let Ok(remote) = app.run_io(async move { client.order_detail(&n).await }) {
             if platform_says_paid(&remote.status, remote.pay_date.as_deref()) {
                 let order = orders::require(app.ledger().read(), &code.client_ref)?;
                 record_paid(app, &Ctx::system(), &order, &code)?;

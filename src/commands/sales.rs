@@ -10,7 +10,7 @@ use crate::domain::cash;
 use crate::domain::order::{order_total, validate_quantity, Channel, LineRequest, Order, OrderLine, PaymentMethod, Status, SyncState};
 use crate::domain::transitions::{apply_action, Action, Outcome};
 use crate::domain::{local_number, DomainError, Money};
-use crate::ledger::outbox::{self, CHANNEL_REST};
+use crate::ledger::outbox::CHANNEL_REST;
 use crate::ledger::{catalog, journal, orders, time_text};
 use crate::printing::{self, Router};
 
@@ -125,7 +125,7 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
             after: Some(Status::CreatedPayPending.as_str()),
             detail: Some(format!("{} lines, total {}", lines.len(), order.total)),
         })?;
-        outbox::enqueue(tx, CHANNEL_REST, &client_ref, "create", &serde_json::json!({}))?;
+        crate::outbox::enqueue(tx, CHANNEL_REST, &client_ref, &crate::outbox::Op::Create)?;
         crate::channels::enqueue_sale(tx, &order, ctx.via_lan)?;
         // Counter orders are *deliver*: kitchen tickets print as soon as the sale is rung up.
         Router { printers: &printers }.kitchen(tx, &order, &lines, 1, false)?;

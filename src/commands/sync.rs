@@ -154,7 +154,7 @@ fn conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result<Resolve
             let first = conflicted.first().map(|r| r.id).unwrap_or(i64::MAX);
             for r in rows.iter().filter(|r| r.state != "done" && r.id >= first) {
                 if r.state == "pending" {
-                    outbox::mark_conflict(tx, r.id, "dropped: platform version accepted")?;
+                    outbox::mark_conflict(tx, r.id, "dropped", "dropped: platform version accepted")?;
                 }
                 outbox::abandon(tx, r.id)?;
                 n += 1;
@@ -185,7 +185,7 @@ fn conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result<Resolve
     })?;
     drop(ledger);
     if retry {
-        crate::sync::wake();
+        app.wake_engines();
     }
     let ledger = app.ledger();
     let d = outbox::depth(ledger.read(), CHANNEL_REST)?;

@@ -247,11 +247,27 @@ pub fn client_ref_marker(client_ref: &str) -> String {
     format!("[spos:{client_ref}]")
 }
 
-/// Finds a marker in a remark written by [`client_ref_marker`].
+/// The marker of a sale's `generation`-th create on the platform. A sale is created
+/// again (next generation) when the number of its earlier create turned out to reach
+/// another order; each generation's order is told apart by its own marker.
+pub fn generation_marker(client_ref: &str, generation: u32) -> String {
+    if generation == 0 {
+        client_ref_marker(client_ref)
+    } else {
+        format!("[spos:{client_ref}/g{generation}]")
+    }
+}
+
+/// Finds a marker in a remark written by [`client_ref_marker`] or
+/// [`generation_marker`]: the `client_ref` (whatever the generation).
 pub fn parse_client_ref_marker(remark: &str) -> Option<&str> {
     let start = remark.find("[spos:")? + 6;
     let end = remark[start..].find(']')? + start;
-    Some(&remark[start..end])
+    let inner = &remark[start..end];
+    Some(match inner.rfind("/g") {
+        Some(i) if inner[i + 2..].chars().all(|c| c.is_ascii_digit()) && i + 2 < inner.len() => &inner[..i],
+        _ => inner,
+    })
 }
 
 /// A remark for people: the marker removed.
@@ -283,6 +299,13 @@ mod tests {
         assert_eq!(parse_client_ref_marker(&r), Some("0190-abc"));
         assert_eq!(strip_client_ref_marker(&r), "少冰");
         assert_eq!(parse_client_ref_marker("iPad 端收银界面"), None);
+        let g = format!("少冰 {}", generation_marker("0190-abc", 2));
+        assert_eq!(g, "少冰 [spos:0190-abc/g2]");
+        assert_eq!(parse_client_ref_marker(&g), Some("0190-abc"));
+        assert_eq!(strip_client_ref_marker(&g), "少冰");
+        assert_eq!(generation_marker("0190-abc", 0), client_ref_marker("0190-abc"));
+        // A generation-0 marker is not found inside a later generation's remark.
+        assert!(!g.contains(&client_ref_marker("0190-abc")));
     }
 
     #[test]

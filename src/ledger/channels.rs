@@ -228,18 +228,7 @@ pub fn stream_open(conn: &Connection, channel: &str, stream: &str) -> Result<boo
 
 /// The stream's rows on one channel, in order.
 pub fn stream_rows(conn: &Connection, channel: &str, stream: &str) -> Result<Vec<super::outbox::OutboxRow>> {
-    let ids: Vec<i64> = {
-        let mut st = conn.prepare_cached("SELECT id FROM outbox WHERE channel = ?1 AND stream = ?2 ORDER BY id")?;
-        let rows = st.query_map(params![channel, stream], |r| r.get(0))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let mut out = vec![];
-    for id in ids {
-        if let Some(r) = super::outbox::get(conn, id)? {
-            out.push(r);
-        }
-    }
-    Ok(out)
+    super::outbox::stream_rows(conn, channel, stream)
 }
 
 /// A channel's own orders still open here (or in a status we do not know), least recently

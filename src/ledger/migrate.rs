@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_payments", include_str!("../../migrations/0003_payments.sql")),
     ("0004_channels", include_str!("../../migrations/0004_channels.sql")),
     ("0005_catalog_indexes", include_str!("../../migrations/0005_catalog_indexes.sql")),
+    ("0006_outbox_state", include_str!("../../migrations/0006_outbox_state.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {

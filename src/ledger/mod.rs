@@ -22,6 +22,8 @@ pub mod users;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
@@ -74,6 +76,10 @@ pub type Result<T, E = LedgerError> = std::result::Result<T, E>;
 pub struct Ledger {
     conn: Connection,
     path: PathBuf,
+    /// Set by SQLite's update hook when a transaction inserts an outbox row.
+    outbox_inserted: Arc<AtomicBool>,
+    /// Called after a commit that inserted outbox rows (the engines' wake-up).
+    on_outbox: Option<Box<dyn Fn() + Send + Sync>>,
 }
 
 impl Ledger {
@@ -93,7 +99,7 @@ impl Ledger {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(LedgerError::from)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let ledger = Ledger { conn, path: path.to_path_buf() };
+        let ledger = Ledger { conn, path: path.to_path_buf(), outbox_inserted: Arc::default(), on_outbox: None };
         if existed {
             ledger.check_identity()?;
         }
@@ -109,7 +115,7 @@ impl Ledger {
         let conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate::migrate(&conn, Path::new(":memory:"))?;
-        Ok(Ledger { conn, path: PathBuf::from(":memory:") })
+        Ok(Ledger { conn, path: PathBuf::from(":memory:"), outbox_inserted: Arc::default(), on_outbox: None })
     }
 
     fn check_identity(&self) -> Result<()> {
@@ -139,15 +145,33 @@ impl Ledger {
         &self.path
     }
 
+    /// Calls `f` after every commit that inserted outbox rows: the engines are woken
+    /// once the row is there for them to read, never before the commit.
+    pub fn on_outbox_commit(&mut self, f: Box<dyn Fn() + Send + Sync>) {
+        let flag = self.outbox_inserted.clone();
+        self.conn.update_hook(Some(move |action: rusqlite::hooks::Action, _db: &str, table: &str, _row: i64| {
+            if table == "outbox" && action == rusqlite::hooks::Action::SQLITE_INSERT {
+                flag.store(true, Ordering::Relaxed);
+            }
+        }));
+        self.on_outbox = Some(f);
+    }
+
     /// Runs `f` in one IMMEDIATE transaction (the write lock is taken up front, so two
     /// tills on one file serialize instead of failing halfway). Commits only if `f` is Ok.
     pub fn write<T, E>(&mut self, f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>) -> std::result::Result<T, E>
     where
         E: From<LedgerError>,
     {
+        self.outbox_inserted.store(false, Ordering::Relaxed);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(LedgerError::from)?;
         let out = f(&tx)?;
         tx.commit().map_err(LedgerError::from)?;
+        if self.outbox_inserted.swap(false, Ordering::Relaxed) {
+            if let Some(wake) = &self.on_outbox {
+                wake();
+            }
+        }
         Ok(out)
     }
 

@@ -115,7 +115,7 @@ impl ServerHandle {
 /// none yet. Used by the desktop shell on first start; `serve` insists on an existing one.
 pub fn open_or_init(dir: &Path) -> Result<App, CommandError> {
     if dir.join("storepos.db").exists() {
-        App::open(dir)
+        Ok(App::open(dir)?)
     } else {
         init_store(dir, &InitOptions::default())
     }
@@ -141,7 +141,7 @@ pub async fn serve(opts: ServeOptions) -> Result<ServerHandle, ServeError> {
     let data = opts.data.clone();
     let app = tokio::task::spawn_blocking(move || App::open(&data))
         .await
-        .map_err(|e| CommandError::new(ErrorCode::Internal, "打开账本失败", e.to_string()))??;
+        .map_err(|e| CommandError::new(ErrorCode::Internal, "打开账本失败", e.to_string()))?.map_err(CommandError::from)?;
     let app = Arc::new(app);
     let mut handle = serve_app(app.clone(), opts).await?;
     handle.background = Some(start_background(app));

@@ -16,7 +16,7 @@ fn open(data: &Path, day: &str) -> Result<App, CommandError> {
     if !data.join("storepos.db").exists() {
         return Err(CommandError::new(ErrorCode::NotFound, format!("{} 里没有账本，请先运行 storepos init", data.display()), format!("no ledger in {}; run storepos init first", data.display())));
     }
-    App::open(data)
+    Ok(App::open(data)?)
 }
 
 pub fn stats(data: &Path, day: &str, json: bool) -> ExitCode {

@@ -1,35 +1,44 @@
-//! The sync engine: drains the outbox to the platform exactly once, pulls online orders
-//! and status changes back, refreshes the catalog and reconciles `order_count`.
+//! Sync with the primary platform (`/rest/store`): the outbox drained through the
+//! outbox engine (`crate::outbox`, with [`rest_outlet::RestOutlet`]), online orders and
+//! status changes pulled back, the catalog refreshed, `order_count` reconciled.
 //!
-//! * `plan`  — the pure decisions (backoff, lookups by marker, judging read-backs, diffs).
-//! * `ops`   — one outbox operation against the platform (create / action / after_sales).
-//! * `pull`  — online orders, status refresh, catalog, counts.
-//! * `bench` — catch-up benchmark.
+//! * `plan`        — the pure decisions: answers as observations, lookups by marker,
+//!   platform statuses learned by polling, count differences.
+//! * `rest_outlet` — the platform's protocol for creates, actions and services.
+//! * `pull`        — online orders, status refresh, catalog, counts.
 //!
 //! The ledger lock is never held across a network call: each step reads what it needs,
 //! releases the lock, talks to the platform, then writes the outcome in one short
-//! transaction. Exactly-once rests on two rules: every create carries the order's
-//! `client_ref` marker, and an operation that was ever attempted (its `attempts > 0`,
-//! written *before* the request leaves) is looked up on the platform before it is sent
-//! again — a crash between sending and recording is just another unknown outcome.
+//! transaction. Exactly-once rests on three rules: every create carries the order's
+//! marker, an operation that may have landed is looked up before it is sent again, and a
+//! platform number is used only once it is known to reach our order.
 
-pub mod bench;
-pub mod ops;
 pub mod plan;
 pub mod pull;
+pub mod rest_outlet;
 
-use std::collections::HashSet;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::stream::{FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 
+use crate::app::{App, Event};
 use crate::central::client::{ClientConfig, Platform, RestStore};
-use crate::commands::{App, CommandError, ErrorCode, Event};
 use crate::ledger::outbox::{self, CHANNEL_REST};
-use crate::ledger::{now_text, settings};
+use crate::ledger::{now_text, settings, LedgerError};
+use crate::outbox::{DrainConfig, Limits, Tally};
+
+/// Why the engine cannot start for a store.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("platform configuration: {0}")]
+    Config(String),
+    #[error("cannot create the platform client: {0}")]
+    Client(String),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
 
 /// Tunables. Production defaults; tests shrink the times.
 #[derive(Debug, Clone)]
@@ -53,6 +62,10 @@ pub struct SyncConfig {
     pub pull_pages: u32,
     /// Open local orders refreshed by detail per pull.
     pub refresh_limit: usize,
+    /// Ambiguous answers (库存不足) before a create is held for a person.
+    pub max_ambiguous: u32,
+    /// Marker generations a sale may use before it is held.
+    pub max_generations: u32,
 }
 
 impl Default for SyncConfig {
@@ -70,11 +83,26 @@ impl Default for SyncConfig {
             catalog_interval: Duration::from_secs(600),
             pull_pages: 4,
             refresh_limit: 40,
+            max_ambiguous: 6,
+            max_generations: 4,
         }
     }
 }
 
 impl SyncConfig {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_attempts: self.max_attempts.clamp(1, u32::MAX as i64) as u32,
+            max_checks: self.max_action_checks,
+            max_ambiguous: self.max_ambiguous,
+            max_generations: self.max_generations,
+        }
+    }
+
+    pub fn drain_config(&self) -> DrainConfig {
+        DrainConfig { in_flight: self.in_flight, backoff_base: self.backoff_base, backoff_cap: self.backoff_cap, limits: self.limits() }
+    }
+
     /// Small times for tests and benchmarks against the local simulator.
     pub fn fast() -> SyncConfig {
         SyncConfig {
@@ -86,42 +114,32 @@ impl SyncConfig {
     }
 }
 
-/// What one round did.
+/// What one round did: the drain's tally plus what the pulls found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RoundSummary {
-    pub online: bool,
+    #[serde(flatten)]
+    pub push: Tally,
     pub duration_ms: u64,
-    pub ops_done: u64,
-    pub ops_retried: u64,
-    pub ops_conflicted: u64,
-    /// Lookups before a retry that found the platform already had it.
-    pub lookups_found: u64,
-    pub lookups_absent: u64,
     pub pulled_new: u64,
     pub pulled_updated: u64,
     pub catalog_products: Option<usize>,
     pub counts: Option<plan::CountsReport>,
     pub outbox_pending: i64,
     pub conflicts: i64,
-    pub errors: Vec<String>,
+    /// Platform orders carrying our marker that cannot be reached (not yet voided).
+    pub strays: i64,
 }
 
-impl RoundSummary {
-    pub(crate) fn error(&mut self, e: impl std::fmt::Display) {
-        if self.errors.len() < 20 {
-            self.errors.push(e.to_string());
-        }
+impl std::ops::Deref for RoundSummary {
+    type Target = Tally;
+    fn deref(&self) -> &Tally {
+        &self.push
     }
-    fn merge(&mut self, o: RoundSummary) {
-        self.ops_done += o.ops_done;
-        self.ops_retried += o.ops_retried;
-        self.ops_conflicted += o.ops_conflicted;
-        self.lookups_found += o.lookups_found;
-        self.lookups_absent += o.lookups_absent;
-        self.online &= o.online;
-        for e in o.errors {
-            self.error(e);
-        }
+}
+
+impl std::ops::DerefMut for RoundSummary {
+    fn deref_mut(&mut self) -> &mut Tally {
+        &mut self.push
     }
 }
 
@@ -174,34 +192,14 @@ fn write_status(app: &App, s: &RoundSummary, catalog_refreshed: bool) {
     }
 }
 
-/// Runs a short blocking ledger step (an fsync'ed commit) without stalling the other
-/// tasks of a multi-threaded runtime; inline on a current-thread runtime.
-pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
-        _ => f(),
-    }
-}
-
-/// The process-wide wake-up: commands poke it after writing an outbox row so the
-/// engine does not wait for its next timer. Spurious wake-ups are harmless.
-pub fn waker() -> Arc<Notify> {
-    static W: OnceLock<Arc<Notify>> = OnceLock::new();
-    W.get_or_init(|| Arc::new(Notify::new())).clone()
-}
-
-pub fn wake() {
-    waker().notify_one();
-}
-
 /// One full round: push the outbox, then pull (online orders, status changes), catalog
 /// and counts as `parts` says.
 pub async fn run_round_parts(app: &App, client: &dyn Platform, cfg: &SyncConfig, parts: Parts) -> RoundSummary {
     let started = Instant::now();
-    let mut s = RoundSummary { online: true, ..Default::default() };
+    let mut s = RoundSummary { push: Tally::online(), ..Default::default() };
     if parts.push {
         let d = drain(app, client, cfg).await;
-        s.merge(d);
+        s.push.merge(d);
     }
     if parts.pull && s.online {
         pull::pull_online(app, client, cfg, &mut s).await;
@@ -235,16 +233,13 @@ pub async fn run_round_parts(app: &App, client: &dyn Platform, cfg: &SyncConfig,
             s.outbox_pending = d.pending;
             s.conflicts = d.conflicts;
         }
+        s.strays = outbox::strays(ledger.read(), false).map(|v| v.len() as i64).unwrap_or(0);
     }
     s.duration_ms = started.elapsed().as_millis() as u64;
     // A push-only round with nothing due never talked to the platform: it says nothing
     // about the link, so the recorded state stands (else every wake-up while offline,
     // with the rows in backoff, would report "online").
-    let contacted = parts.pull
-        || parts.catalog
-        || parts.counts
-        || !s.online
-        || s.ops_done + s.ops_retried + s.ops_conflicted + s.lookups_found + s.lookups_absent > 0;
+    let contacted = parts.pull || parts.catalog || parts.counts || s.push.contacted();
     if !contacted {
         s.online = read_status(app.ledger().read()).online;
     }
@@ -258,61 +253,10 @@ pub async fn run_round(app: &App, client: &dyn Platform, cfg: &SyncConfig) -> Ro
     run_round_parts(app, client, cfg, Parts::ALL).await
 }
 
-/// Drains every due stream head, up to `in_flight` orders at once. Each order's
-/// operations run in order inside one task; a new order starts as soon as a slot frees.
-/// When the platform is unreachable no new order is started (in-flight ones finish).
-pub async fn drain(app: &App, client: &dyn Platform, cfg: &SyncConfig) -> RoundSummary {
-    let mut s = RoundSummary { online: true, ..Default::default() };
-    let mut busy: HashSet<String> = HashSet::new();
-    let mut tried: HashSet<String> = HashSet::new();
-    let mut queue: std::collections::VecDeque<String> = Default::default();
-    let mut exhausted = false;
-    let mut futs = FuturesUnordered::new();
-    let limit = cfg.in_flight.max(1);
-    loop {
-        // The due-heads query is not cheap on a long outbox: take a large batch and
-        // feed the slots from it; ask again only when the batch is used up.
-        while futs.len() < limit && s.online {
-            if queue.is_empty() && !exhausted {
-                let heads = blocking(|| {
-                    let ledger = app.ledger();
-                    outbox::due_heads(ledger.read(), CHANNEL_REST, &now_text(), 512)
-                });
-                match heads {
-                    Ok(heads) => {
-                        let fresh: Vec<String> = heads.into_iter().map(|h| h.stream).filter(|st| !busy.contains(st) && !tried.contains(st)).collect();
-                        exhausted = fresh.is_empty();
-                        queue.extend(fresh);
-                    }
-                    Err(e) => {
-                        s.error(format!("outbox: {e}"));
-                        exhausted = true;
-                    }
-                }
-            }
-            let Some(stream) = queue.pop_front() else { break };
-            // A stream is driven once per round: what it left pending waits for its
-            // backoff (no hot loop within a round).
-            if busy.contains(&stream) || !tried.insert(stream.clone()) {
-                continue;
-            }
-            busy.insert(stream.clone());
-            futs.push(async move {
-                let r = ops::drain_stream(app, client, cfg, &stream).await;
-                (stream, r)
-            });
-        }
-        match futs.next().await {
-            None => break,
-            Some((stream, r)) => {
-                busy.remove(&stream);
-                s.merge(r);
-                // Work queued meanwhile by commands is picked up by the next round
-                // (commands poke the engine): no re-query per completion.
-            }
-        }
-    }
-    s
+/// Drains the primary platform's outbox through the outbox engine.
+pub async fn drain(app: &App, client: &dyn Platform, cfg: &SyncConfig) -> Tally {
+    let outlet = rest_outlet::RestOutlet::new(client, cfg);
+    crate::outbox::drain(app, &outlet, &cfg.drain_config()).await
 }
 
 /// Repeats rounds until the outbox holds nothing pending (conflicts stay) or `deadline`
@@ -331,14 +275,7 @@ pub async fn settle(app: &App, client: &dyn Platform, cfg: &SyncConfig, deadline
 
 /// Time until the earliest pending row is due (capped).
 pub fn next_wait(app: &App, cap: Duration) -> Duration {
-    let next = {
-        let ledger = app.ledger();
-        outbox::next_due(ledger.read(), CHANNEL_REST).ok().flatten()
-    };
-    match next.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()) {
-        Some(t) => (t.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO).min(cap),
-        None => cap,
-    }
+    crate::outbox::next_wait(app, CHANNEL_REST, cap)
 }
 
 /// The background task.
@@ -348,9 +285,6 @@ pub struct SyncHandle {
 }
 
 impl SyncHandle {
-    pub fn wake(&self) {
-        wake();
-    }
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
@@ -359,10 +293,10 @@ impl SyncHandle {
 
 /// Starts the engine in the background of the current tokio runtime: a full round
 /// every `pull_interval` (backing off while offline), and the outbox drained whenever a
-/// row becomes due or a command pokes [`wake`]. No busy loop when offline.
+/// row becomes due or a commit writes an outbox row. No busy loop when offline.
 pub fn spawn(app: Arc<App>, client: Arc<dyn Platform>, cfg: SyncConfig) -> SyncHandle {
     let (stop, mut stopped) = watch::channel(false);
-    let notify = waker();
+    let mut poked = app.wakers().subscribe();
     let task = tokio::spawn(async move {
         let mut next_pull = Instant::now();
         let mut next_catalog = Instant::now();
@@ -389,7 +323,7 @@ pub fn spawn(app: Arc<App>, client: Arc<dyn Platform>, cfg: SyncConfig) -> SyncH
             let wait = next_wait(&app, until_pull.max(Duration::from_millis(5))).min(until_pull).max(Duration::from_millis(5));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = notify.notified() => {}
+                _ = poked.changed() => {}
                 _ = stopped.changed() => break,
             }
             if *stopped.borrow() {
@@ -401,77 +335,15 @@ pub fn spawn(app: Arc<App>, client: Arc<dyn Platform>, cfg: SyncConfig) -> SyncH
 }
 
 /// The client for a store: `DATA/central.json` plus the store's id and name.
-pub fn client_for(app: &App) -> Result<Option<ClientConfig>, CommandError> {
-    let Some(c) = crate::config::load_central(app.data_dir())? else { return Ok(None) };
+pub fn client_for(app: &App) -> Result<Option<ClientConfig>, SyncError> {
+    let Some(c) = crate::config::load_central(app.data_dir()).map_err(|e| SyncError::Config(e.message_en))? else { return Ok(None) };
     let store = app.config();
     Ok(Some(ClientConfig::from_central(&c, store.store_id, &store.store_name)))
 }
 
 /// Starts the engine for `app` when a platform is configured (for `serve`, the shell).
-pub fn start_for_app(app: Arc<App>) -> Result<Option<SyncHandle>, CommandError> {
+pub fn start_for_app(app: Arc<App>) -> Result<Option<SyncHandle>, SyncError> {
     let Some(cc) = client_for(&app)? else { return Ok(None) };
-    let client = RestStore::new(cc).map_err(|e| CommandError::new(ErrorCode::Platform, "无法创建平台连接", e.to_string()))?;
+    let client = RestStore::new(cc).map_err(|e| SyncError::Client(e.to_string()))?;
     Ok(Some(spawn(app, Arc::new(client), SyncConfig::default())))
-}
-
-/// `storepos sync`: one full round (`--once`) or the engine until killed.
-pub fn cli_run(data: &std::path::Path, once: bool, json: bool, timeout_ms: Option<u64>, in_flight: Option<usize>) -> std::process::ExitCode {
-    use std::process::ExitCode;
-    let fail = |e: &CommandError| {
-        eprintln!("{}", serde_json::to_string(e).unwrap_or_else(|_| e.to_string()));
-        ExitCode::from(2)
-    };
-    if !data.join("storepos.db").exists() {
-        return fail(&CommandError::new(ErrorCode::NotFound, format!("{} 里没有账本，请先运行 storepos init", data.display()), format!("no ledger in {}; run storepos init first", data.display())));
-    }
-    let app = match App::open(data) {
-        Ok(a) => Arc::new(a),
-        Err(e) => return fail(&e),
-    };
-    let mut cc = match client_for(&app) {
-        Ok(Some(c)) => c,
-        Ok(None) => return fail(&CommandError::new(ErrorCode::NotFound, "尚未配置平台连接（storepos init --central …）", "no platform configured (storepos init --central …)")),
-        Err(e) => return fail(&e),
-    };
-    if let Some(ms) = timeout_ms {
-        cc = cc.with_timeouts(Duration::from_millis(ms.min(3000)), Duration::from_millis(ms));
-    }
-    let client: Arc<dyn Platform> = match RestStore::new(cc) {
-        Ok(c) => Arc::new(c),
-        Err(e) => return fail(&CommandError::new(ErrorCode::Platform, "无法创建平台连接", e.to_string())),
-    };
-    let mut cfg = SyncConfig::default();
-    if let Some(n) = in_flight {
-        cfg.in_flight = n.max(1);
-    }
-    let rt = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => return fail(&CommandError::new(ErrorCode::Internal, "无法启动", e.to_string())),
-    };
-    if once {
-        let s = rt.block_on(run_round(&app, client.as_ref(), &cfg));
-        if json {
-            println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
-        } else {
-            println!(
-                "sync: {} · {} done, {} retry, {} conflict · {} new online, {} updated · outbox {} pending, {} conflicts",
-                if s.online { "online" } else { "offline" },
-                s.ops_done,
-                s.ops_retried,
-                s.ops_conflicted,
-                s.pulled_new,
-                s.pulled_updated,
-                s.outbox_pending,
-                s.conflicts
-            );
-        }
-        return if s.online { ExitCode::SUCCESS } else { ExitCode::from(3) };
-    }
-    rt.block_on(async {
-        let h = spawn(app.clone(), client, cfg);
-        println!("storepos sync running");
-        let _ = tokio::signal::ctrl_c().await;
-        h.shutdown().await;
-    });
-    ExitCode::SUCCESS
 }

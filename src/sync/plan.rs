@@ -1,6 +1,7 @@
-//! The sync engine's decisions, as pure functions: what to do with an answer, when to
-//! try again, how to find our own order in the platform's lists, how a platform status
-//! relates to ours, why counts differ. No IO here; `ops.rs` and `pull.rs` do the calls.
+//! The primary platform's pure decisions: how its answers read as observations for
+//! the outbox policy (`crate::outbox::policy`), how to find our own order in its lists,
+//! how a platform status learned by polling relates to ours, why counts differ. No IO
+//! here; `rest_outlet.rs` and `pull.rs` do the calls.
 
 use std::time::Duration;
 
@@ -9,20 +10,14 @@ use chrono_tz::Asia::Shanghai;
 use serde::Serialize;
 
 use crate::central::client::CentralError;
+use crate::central::types::PlatformOrder;
 use crate::central::wire::{OrderRow, PlatformCount, ServiceRow};
 use crate::domain::counts::OrderCount;
-use crate::domain::order::{parse_client_ref_marker, Channel, Status};
-use crate::domain::transitions::{apply_action, apply_platform_status, reached, Action, PlatformChange};
+use crate::domain::order::{Channel, Status};
+use crate::domain::transitions::{apply_platform_status, PlatformChange};
+use crate::outbox::Observed;
 
-/// Exponential backoff with jitter: `base · 2^failures`, capped, then scaled into
-/// `[½, 1]` of that by `jitter01` ∈ [0, 1) (so retries of many orders spread out but
-/// never wait longer than the cap).
-pub fn backoff(failures: u32, base: Duration, cap: Duration, jitter01: f64) -> Duration {
-    let exp = base.saturating_mul(1u32.checked_shl(failures.min(20)).unwrap_or(u32::MAX));
-    let d = exp.min(cap);
-    let j = if jitter01.is_finite() { jitter01.clamp(0.0, 1.0) } else { 0.5 };
-    d / 2 + d.mul_f64(j / 2.0)
-}
+pub use crate::outbox::backoff;
 
 /// Platform times are `yyyy-MM-dd HH:mm:ss` in Asia/Shanghai.
 pub fn parse_platform_time(s: &str) -> Option<DateTime<Utc>> {
@@ -75,10 +70,10 @@ pub enum Scan {
     Absent,
 }
 
-/// Scans a newest-first page of order rows for `[spos:client_ref]`.
-pub fn scan_orders(rows: &[OrderRow], client_ref: &str, cutoff: DateTime<Utc>) -> Scan {
+/// Scans a newest-first page of order rows for a marker (one generation's exactly).
+pub fn scan_orders(rows: &[OrderRow], marker: &str, cutoff: DateTime<Utc>) -> Scan {
     for r in rows {
-        if parse_client_ref_marker(&r.remark) == Some(client_ref) {
+        if r.remark.contains(marker) {
             return Scan::Found(r.order_number.clone());
         }
     }
@@ -101,76 +96,57 @@ pub fn scan_services<'a>(rows: &'a [ServiceRow], marker: &str, cutoff: DateTime<
     (hit, past)
 }
 
-/// What to do after a failed call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OnError {
-    /// Try later; `lookup_first` when the request may have been applied.
-    Retry { lookup_first: bool },
-    /// The platform said no: record a conflict with its words.
-    Conflict { platform_message: String },
+/// The platform's answer to a counter-order create, as the policy sees it.
+pub fn classify_create(r: &Result<PlatformOrder, CentralError>) -> Observed {
+    match r {
+        Ok(po) if !po.order_number.trim().is_empty() => Observed::Created(po.order_number.clone()),
+        // A success without a number proves nothing: look it up.
+        Ok(_) => Observed::Unknown,
+        // The field server's answer to any exception, a deadlock among them, and to real
+        // stock shortage alike: nothing was stored either way.
+        Err(CentralError::Refused { message }) if message.contains("库存不足") => Observed::StockError,
+        Err(e) => classify_error(e),
+    }
 }
 
-pub fn on_error(e: &CentralError) -> OnError {
+/// The answer to `POST /rest/store/order_customer_service`. The field server stores the
+/// service even when it answers `order.refund.failure` (the refund by the original path
+/// failed; the service waits as CREATED and the order moves to CANCELED_RETURN_PENDING).
+pub fn classify_service(r: &Result<String, CentralError>) -> Observed {
+    match r {
+        Ok(_) => Observed::Accepted,
+        Err(e) => classify_error(e),
+    }
+}
+
+/// The answer to an order action (`PUT`): the policy reads the order back whatever it
+/// says, keeping the platform's words when it refused.
+pub fn classify_put(r: &Result<String, CentralError>) -> Observed {
+    match r {
+        Ok(m) => Observed::Created(m.clone()),
+        Err(CentralError::NotFound { detail, .. }) => Observed::Refused(detail.clone()),
+        Err(e) => classify_error(e),
+    }
+}
+
+/// A failed call: refused (nothing applied), may have applied, or never arrived.
+pub fn classify_error(e: &CentralError) -> Observed {
     match e {
-        CentralError::Refused { message } => OnError::Conflict { platform_message: message.clone() },
-        other => OnError::Retry { lookup_first: other.may_have_applied() },
+        CentralError::Refused { message } => Observed::Refused(message.clone()),
+        CentralError::Server { .. } => Observed::ServerError,
+        CentralError::Timeout | CentralError::Reset { .. } | CentralError::Undecodable { .. } => Observed::Unknown,
+        CentralError::Http { status, detail } => Observed::Refused(format!("HTTP {status}: {detail}")),
+        CentralError::NotFound { detail, .. } => Observed::Refused(detail.clone()),
+        CentralError::Connect { .. } | CentralError::Auth { .. } | CentralError::LoginFailed { .. } => Observed::Unreached,
     }
 }
 
-/// What an action op expects: a status on the channel's path, or the order leaving the
-/// store (FLASH reject).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expect {
-    Status(Status),
-    LeftStore,
-}
-
-impl Expect {
-    pub fn parse(s: &str) -> Option<Expect> {
-        if s == "LEFT_STORE" {
-            Some(Expect::LeftStore)
-        } else {
-            Status::parse(s).map(Expect::Status)
-        }
-    }
-}
-
-/// What reading the order back showed.
+/// What reading an order back showed (polling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadBack {
     Status(Status),
     /// 404: the order is not (or no longer) in this store.
     Gone,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ActionVerdict {
-    /// The platform is where we wanted it (or past it on the same path).
-    Done,
-    /// Not there yet, and the action still applies from where it is: send again later.
-    Retry(String),
-    /// Not there, and it cannot get there by this action: a person must look.
-    Conflict(String),
-}
-
-/// Decides an action after reading the order back. `checks` counts earlier read-backs
-/// that found it not reached; after `max_checks` a still-unreached step is a conflict.
-pub fn judge_action(channel: Channel, action: Action, expect: Expect, read: ReadBack, checks: u32, max_checks: u32) -> ActionVerdict {
-    match (expect, read) {
-        (Expect::LeftStore, ReadBack::Gone) => ActionVerdict::Done,
-        (Expect::Status(_), ReadBack::Gone) => ActionVerdict::Conflict("订单已不在本店（平台查不到该订单）".into()),
-        (Expect::Status(want), ReadBack::Status(got)) if reached(channel, want, got) => ActionVerdict::Done,
-        (_, ReadBack::Status(got)) => {
-            let still_applies = apply_action(channel, got, action).is_ok();
-            if !still_applies {
-                ActionVerdict::Conflict(format!("平台上的订单状态为「{}」，无法执行「{}」", got.label_zh(), action.as_str()))
-            } else if checks + 1 >= max_checks {
-                ActionVerdict::Conflict(format!("平台多次未执行「{}」（仍为「{}」）", action.as_str(), got.label_zh()))
-            } else {
-                ActionVerdict::Retry(format!("not reached yet: platform still {}", got.as_str()))
-            }
-        }
-    }
 }
 
 /// How a platform status learned by polling should change a local order.
@@ -320,14 +296,18 @@ mod tests {
         assert_eq!(w.create_to, "2024-05-02");
         assert_eq!(w.start_time, "2024-05-01 11:50:00");
         let page1 = [row("1", "少冰 [spos:b]", "2024-05-01 12:00:03"), row("2", "[spos:a]", "2024-05-01 12:00:01")];
-        assert_eq!(scan_orders(&page1, "a", w.cutoff), Scan::Found("2".into()));
-        assert_eq!(scan_orders(&page1, "c", w.cutoff), Scan::Continue);
+        assert_eq!(scan_orders(&page1, "[spos:a]", w.cutoff), Scan::Found("2".into()));
+        assert_eq!(scan_orders(&page1, "[spos:c]", w.cutoff), Scan::Continue);
         let page2 = [row("3", "", "2024-05-01 11:59:00"), row("4", "", "2024-05-01 11:00:00")];
-        assert_eq!(scan_orders(&page2, "c", w.cutoff), Scan::Absent);
+        assert_eq!(scan_orders(&page2, "[spos:c]", w.cutoff), Scan::Absent);
         // Undatable rows never end a scan.
-        assert_eq!(scan_orders(&[row("5", "", "yesterday")], "c", w.cutoff), Scan::Continue);
+        assert_eq!(scan_orders(&[row("5", "", "yesterday")], "[spos:c]", w.cutoff), Scan::Continue);
         // A marker of another ref that merely contains ours does not match.
-        assert_eq!(scan_orders(&[row("6", "[spos:ab]", "2024-05-01 12:00:00")], "a", w.cutoff), Scan::Continue);
+        assert_eq!(scan_orders(&[row("6", "[spos:ab]", "2024-05-01 12:00:00")], "[spos:a]", w.cutoff), Scan::Continue);
+        // Generations are told apart.
+        let regen = [row("7", "[spos:a/g1]", "2024-05-01 12:00:02"), row("8", "[spos:a]", "2024-05-01 12:00:01")];
+        assert_eq!(scan_orders(&regen, "[spos:a/g1]", w.cutoff), Scan::Found("7".into()));
+        assert_eq!(scan_orders(&regen, "[spos:a]", w.cutoff), Scan::Found("8".into()));
     }
 
     #[test]
@@ -337,30 +317,29 @@ mod tests {
         assert!(!service_has_marker(&s, "[spos:q2]"));
     }
 
+    /// The platform's answers of DESIGN's "create" and "after-sales" rows, as the policy
+    /// sees them.
     #[test]
-    fn errors_decide() {
-        assert_eq!(on_error(&CentralError::Refused { message: "新建订单失败 - 库存不足".into() }), OnError::Conflict { platform_message: "新建订单失败 - 库存不足".into() });
-        assert_eq!(on_error(&CentralError::Timeout), OnError::Retry { lookup_first: true });
-        assert_eq!(on_error(&CentralError::Connect { detail: "".into() }), OnError::Retry { lookup_first: false });
-    }
-
-    #[test]
-    fn actions_are_judged_by_reading_back() {
-        use Status::*;
-        let j = |c, a, e, r, n| judge_action(c, a, e, r, n, 4);
-        // Field walk of a counter complete: reached.
-        assert_eq!(j(Channel::Counter, Action::Complete, Expect::Status(ClosedConfirmed), ReadBack::Status(ClosedConfirmed), 0), ActionVerdict::Done);
-        // FLASH accept jumping ahead.
-        assert_eq!(j(Channel::Flash, Action::Accept, Expect::Status(ConfirmedDeliverPending), ReadBack::Status(DeliveredConfirmPending), 0), ActionVerdict::Done);
-        // Lying PUT: still applies → retry, then conflict.
-        assert!(matches!(j(Channel::Counter, Action::Complete, Expect::Status(ClosedConfirmed), ReadBack::Status(CreatedPayPending), 0), ActionVerdict::Retry(_)));
-        assert!(matches!(j(Channel::Counter, Action::Complete, Expect::Status(ClosedConfirmed), ReadBack::Status(CreatedPayPending), 3), ActionVerdict::Conflict(_)));
-        // Silently skipped cancel after complete: cannot ever apply → conflict at once.
-        assert!(matches!(j(Channel::Counter, Action::Cancel, Expect::Status(ClosedCanceled), ReadBack::Status(ClosedConfirmed), 0), ActionVerdict::Conflict(_)));
-        // Reject: 404 afterwards is success.
-        assert_eq!(j(Channel::Flash, Action::Reject, Expect::LeftStore, ReadBack::Gone, 0), ActionVerdict::Done);
-        assert!(matches!(j(Channel::Flash, Action::Reject, Expect::LeftStore, ReadBack::Status(PaidConfirmPending), 0), ActionVerdict::Retry(_)));
-        assert!(matches!(j(Channel::SelfPick, Action::Complete, Expect::Status(ClosedConfirmed), ReadBack::Gone, 0), ActionVerdict::Conflict(_)));
+    fn answers_read_as_observations() {
+        let refused = |m: &str| CentralError::Refused { message: m.into() };
+        let po = PlatformOrder { order_number: "2611241813167052".into(), ..Default::default() };
+        assert_eq!(classify_create(&Ok(po)), Observed::Created("2611241813167052".into()));
+        assert_eq!(classify_create(&Err(refused("新建订单失败 - 库存不足"))), Observed::StockError);
+        assert_eq!(classify_create(&Err(refused("新建订单失败 - 没有该产品"))), Observed::Refused("新建订单失败 - 没有该产品".into()));
+        assert_eq!(classify_create(&Err(refused("新建订单失败 - 必须指定门店"))), Observed::Refused("新建订单失败 - 必须指定门店".into()));
+        assert_eq!(classify_create(&Err(CentralError::Server { status: 500, detail: "<html>".into() })), Observed::ServerError);
+        assert_eq!(classify_create(&Err(CentralError::Timeout)), Observed::Unknown);
+        assert_eq!(classify_create(&Err(CentralError::Connect { detail: "".into() })), Observed::Unreached);
+        // After-sales: stored (even the refund failure), refused, or a walk-in's 500.
+        assert_eq!(classify_service(&Ok("order.refund.failure".into())), Observed::Accepted);
+        assert_eq!(classify_service(&Ok("order.refunded".into())), Observed::Accepted);
+        for m in ["暂不支持此种方式售后单", "order.status.transfer.error", "already.refund"] {
+            assert_eq!(classify_service(&Err(refused(m))), Observed::Refused(m.into()));
+        }
+        assert_eq!(classify_service(&Err(CentralError::Server { status: 500, detail: "".into() })), Observed::ServerError);
+        // A PUT is judged by the read-back, never by its answer.
+        assert!(matches!(classify_put(&Ok("更新订单成功！".into())), Observed::Created(_)));
+        assert_eq!(classify_put(&Err(refused("更新订单失败 - 非法的操作"))), Observed::Refused("更新订单失败 - 非法的操作".into()));
     }
 
     #[test]

@@ -4,12 +4,12 @@ use std::collections::HashSet;
 
 use chrono::{Timelike, Utc};
 
-use super::ops::{read_back, ACTOR};
+use super::rest_outlet::{read_back, ACTOR};
 use super::plan::{self, is_store_visible_online, parse_platform_time, CountsReport, LocalUpdate, ReadBack};
 use super::{RoundSummary, SyncConfig};
 use crate::central::client::{CentralError, OrderQuery, Platform};
 use crate::central::types::PlatformOrder;
-use crate::commands::{App, Event};
+use crate::app::{App, Event};
 use crate::domain::counts::{order_count, CountMeaning};
 use crate::domain::order::{Arrival, Channel, Conflict, Order, OrderLine, Status, SyncState};
 use crate::domain::Money;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::{drain, SyncConfig};
+use crate::sync::{drain, SyncConfig};
 use crate::central::client::{ClientConfig, RestStore};
 use crate::commands::{dispatch, App};
 use crate::ledger::outbox::{self, CHANNEL_REST};
