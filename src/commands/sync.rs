@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Access, App, CommandError, Ctx, ErrorCode, Event, CLERKS};
+use super::{Access, App, CommandError, Ctx, ErrorCode, Event, CLERKS, MANAGERS};
 use crate::command;
 use crate::domain::order::SyncState;
 use crate::ledger::outbox::{self, CHANNEL_REST};
@@ -12,6 +12,8 @@ pub const COMMANDS: &[super::Command] = &[
     command!("sync_status", Access::Any, sync_status),
     command!("conflicts_list", Access::Any, conflicts_list),
     command!("conflict_resolve", Access::Roles(CLERKS), conflict_resolve),
+    command!("strays_list", Access::Any, strays_list),
+    command!("stray_voided", Access::Roles(MANAGERS), stray_voided),
 ];
 
 #[derive(Deserialize, Default)]
@@ -29,7 +31,20 @@ pub struct SyncStatus {
     pub oldest_pending_age_s: Option<i64>,
     pub conflicts: i64,
     pub last_error: Option<String>,
+    /// Platform orders carrying one of our markers whose number reaches another order
+    /// (created by two tills or requests in the same millisecond): sales were created
+    /// again; a manager has these voided on the platform.
+    pub strays: i64,
+    /// The safe setup, said plainly where the sync state is shown.
+    pub advice_zh: &'static str,
+    pub advice_en: &'static str,
 }
+
+/// The platform numbers orders by account and millisecond: two tills on one account can
+/// be given the same number. storepos copes (it checks every number it adopts), but the
+/// safe setup is one platform account per till.
+pub const ADVICE_ZH: &str = "建议每台收银机使用各自的平台账号：同一账号在同一毫秒下的两张订单会得到相同的平台单号。";
+pub const ADVICE_EN: &str = "Use one platform account per till: the platform gives two orders of one account created in the same millisecond the same number.";
 
 fn sync_status(app: &App, _: &Ctx, _: Empty) -> Result<SyncStatus, CommandError> {
     let ledger = app.ledger();
@@ -49,7 +64,41 @@ fn sync_status(app: &App, _: &Ctx, _: Empty) -> Result<SyncStatus, CommandError>
         oldest_pending_age_s: age,
         conflicts: d.conflicts,
         last_error: d.last_error.or(rec.last_error),
+        strays: outbox::strays(ledger.read(), false)?.len() as i64,
+        advice_zh: ADVICE_ZH,
+        advice_en: ADVICE_EN,
     })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StraysRequest {
+    /// Include the ones already marked voided.
+    #[serde(default)]
+    pub all: bool,
+}
+
+fn strays_list(app: &App, _: &Ctx, req: StraysRequest) -> Result<Vec<outbox::Stray>, CommandError> {
+    Ok(outbox::strays(app.ledger().read(), req.all)?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrayVoidedRequest {
+    pub id: i64,
+}
+
+/// A manager had the platform void a stray order: it leaves the list (journaled).
+fn stray_voided(app: &App, ctx: &Ctx, req: StrayVoidedRequest) -> Result<Vec<outbox::Stray>, CommandError> {
+    let actor = ctx.actor();
+    app.ledger().write(|tx| -> Result<(), CommandError> {
+        if !outbox::mark_stray_voided(tx, req.id)? {
+            return Err(CommandError::not_found("没有这条待作废的平台订单", "no such open stray platform order"));
+        }
+        journal::append(tx, journal::Entry { actor: &actor, entity: "platform_stray", entity_ref: &req.id.to_string(), action: "voided", before: None, after: None, detail: None })?;
+        Ok(())
+    })?;
+    Ok(outbox::strays(app.ledger().read(), false)?)
 }
 
 #[derive(Serialize)]
@@ -61,6 +110,8 @@ pub struct ConflictItem {
     pub message: String,
     pub platform_message: Option<String>,
     pub created_at: String,
+    /// The platform never created this sale: it may be kept on this till only.
+    pub can_keep_local: bool,
 }
 
 fn conflicts_list(app: &App, _: &Ctx, _: Empty) -> Result<Vec<ConflictItem>, CommandError> {
@@ -79,6 +130,7 @@ fn conflicts_list(app: &App, _: &Ctx, _: Empty) -> Result<Vec<ConflictItem>, Com
                 message: c.as_ref().map(|c| c.message.clone()).unwrap_or_default(),
                 platform_message: c.as_ref().and_then(|c| c.platform_message.clone()),
                 created_at: c.map(|c| c.at).unwrap_or(o.updated_at),
+                can_keep_local: o.order_number.is_none() && o.channel == crate::domain::order::Channel::Counter,
             }
         })
         .collect();
@@ -92,6 +144,7 @@ fn conflicts_list(app: &App, _: &Ctx, _: Empty) -> Result<Vec<ConflictItem>, Com
                 message: s.conflict.clone().unwrap_or_default(),
                 platform_message: None,
                 created_at: s.created_at.clone(),
+                can_keep_local: false,
             });
         }
     }
@@ -103,7 +156,8 @@ fn conflicts_list(app: &App, _: &Ctx, _: Empty) -> Result<Vec<ConflictItem>, Com
 pub struct ResolveRequest {
     pub client_ref: String,
     /// "retry": send the held operation again; "accept_platform": drop the local
-    /// operations and keep what the platform has.
+    /// operations and keep what the platform has; "keep_local": a sale the platform
+    /// would not create stays on this till only (counted here, never sent).
     pub resolution: String,
 }
 
@@ -116,11 +170,15 @@ pub struct ResolveResponse {
 }
 
 fn conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result<ResolveResponse, CommandError> {
-    let retry = match req.resolution.as_str() {
-        "retry" => true,
-        "accept_platform" => false,
+    let (retry, keep_local) = match req.resolution.as_str() {
+        "retry" => (true, false),
+        "accept_platform" => (false, false),
+        "keep_local" => (false, true),
         other => {
-            return Err(CommandError::validation(format!("未知的处理方式「{other}」"), format!("resolution must be retry or accept_platform, not {other:?}")));
+            return Err(CommandError::validation(
+                format!("未知的处理方式「{other}」"),
+                format!("resolution must be retry, accept_platform or keep_local, not {other:?}"),
+            ));
         }
     };
     let actor = ctx.actor();
@@ -135,7 +193,15 @@ fn conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result<Resolve
         }
         // "Take the platform's version" means nothing for an order the platform never
         // had: saying synced would hide a sale that exists only on this till.
-        if !retry && order.as_ref().is_some_and(|o| o.order_number.is_none()) && conflicted.iter().any(|r| r.op == "create") {
+        let unsent_create = order.as_ref().is_some_and(|o| o.order_number.is_none()) && conflicted.iter().any(|r| r.op == "create");
+        if keep_local && !unsent_create {
+            return Err(CommandError::new(
+                ErrorCode::IllegalAction,
+                "只有平台未建立的订单才能仅保留在本机",
+                "only a sale the platform never created can be kept on this till only",
+            ));
+        }
+        if !retry && !keep_local && unsent_create {
             return Err(CommandError::new(
                 ErrorCode::IllegalAction,
                 "平台上没有这张订单，无法采用平台版本：请检查后重试",
@@ -160,7 +226,13 @@ fn conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result<Resolve
                 n += 1;
             }
         }
-        let state = if retry { SyncState::Pending } else { SyncState::Synced };
+        let state = if retry {
+            SyncState::Pending
+        } else if keep_local {
+            SyncState::Local
+        } else {
+            SyncState::Synced
+        };
         if let Some(o) = &order {
             orders::set_sync_state(tx, o.id, state, None)?;
         }

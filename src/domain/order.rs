@@ -221,6 +221,9 @@ pub enum SyncState {
     Pending,
     Synced,
     Conflict,
+    /// Kept on this till only: a person decided the platform will not have it (a create
+    /// it kept refusing). Counted in the day's figures, explained in reconciliation.
+    Local,
 }
 
 impl SyncState {
@@ -229,12 +232,14 @@ impl SyncState {
             SyncState::Pending => "pending",
             SyncState::Synced => "synced",
             SyncState::Conflict => "conflict",
+            SyncState::Local => "local",
         }
     }
     pub fn parse(s: &str) -> SyncState {
         match s {
             "synced" => SyncState::Synced,
             "conflict" => SyncState::Conflict,
+            "local" => SyncState::Local,
             _ => SyncState::Pending,
         }
     }

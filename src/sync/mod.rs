@@ -168,6 +168,9 @@ pub struct StatusRecord {
 }
 
 pub const STATUS_KEY: &str = "sync_status";
+/// The platform's last `order_count` with its comparison (settings key), stored on every
+/// round that reads it.
+pub const COUNTS_KEY: &str = "platform_counts";
 
 pub fn read_status(conn: &rusqlite::Connection) -> StatusRecord {
     settings::get(conn, STATUS_KEY).ok().flatten().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
@@ -220,7 +223,14 @@ pub async fn run_round_parts(app: &App, client: &dyn Platform, cfg: &SyncConfig,
     }
     if parts.counts && s.online {
         match pull::reconcile_counts(app, client).await {
-            Ok(r) => s.counts = Some(r),
+            Ok(r) => {
+                // Kept for the manager's reconciliation, beside the ledger's own counts.
+                let v = serde_json::json!({ "at": now_text(), "report": &r });
+                if let Err(e) = app.ledger().write(|tx| settings::set(tx, COUNTS_KEY, &v)) {
+                    s.error(format!("order_count: {e}"));
+                }
+                s.counts = Some(r);
+            }
             Err(e) => {
                 s.online &= !e.is_offline();
                 s.error(format!("order_count: {e}"));

@@ -309,7 +309,7 @@ pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<Counts
                 match o.sync_state {
                     SyncState::Conflict => conflicts += 1,
                     SyncState::Pending => unsynced += 1,
-                    SyncState::Synced => {}
+                    SyncState::Synced | SyncState::Local => {}
                 }
                 if o.order_number.is_some() {
                     known.push((o.status, o.total));

@@ -82,7 +82,7 @@ export interface BarcodeHit {
 export type Channel = 'COUNTER' | 'SELF_PICK' | 'FLASH';
 export type OrderType = 'STORE_ORDER' | 'ORDER';
 export type PaymentMethod = 'CASH' | 'WECHAT' | 'ONLINE';
-export type SyncState = 'pending' | 'synced' | 'conflict';
+export type SyncState = 'pending' | 'synced' | 'conflict' | 'local';
 
 export const ORDER_STATUSES = [
   'CREATED_PAY_PENDING',
@@ -264,6 +264,21 @@ export interface SyncStatus {
   oldest_pending_age_s: number | null;
   conflicts: number;
   last_error: string | null;
+  /** Platform orders carrying our marker that cannot be reached (shared numbers). */
+  strays?: number;
+  advice_zh?: string;
+  advice_en?: string;
+}
+
+/** A platform order with our marker whose number reaches another order. */
+export interface Stray {
+  id: number;
+  client_ref: string;
+  order_number: string;
+  generation: number;
+  reaches_remark: string | null;
+  found_at: string;
+  voided_at: string | null;
 }
 
 export interface Conflict {
@@ -272,9 +287,11 @@ export interface Conflict {
   message: string;
   platform_message: string;
   created_at: string;
+  /** The platform never created this sale: it may be kept on this till only. */
+  can_keep_local?: boolean;
 }
 
-export type ConflictResolution = 'accept_platform' | 'retry';
+export type ConflictResolution = 'accept_platform' | 'retry' | 'keep_local';
 
 export type PrintJobState = 'queued' | 'printing' | 'printed' | 'failed' | 'uncertain';
 

@@ -142,7 +142,7 @@ export function StatusPill({ status }: { status: string }) {
 }
 
 export function SyncBadge({ state }: { state: SyncState }) {
-  const icon = state === 'synced' ? '✓' : state === 'conflict' ? '!' : '↻';
+  const icon = state === 'synced' ? '✓' : state === 'conflict' ? '!' : state === 'local' ? '⌂' : '↻';
   return (
     <span class={`pill sync-${state}`} title={t(`sync.${state}` as 'sync.pending')}>
       {icon} {t(`sync.${state}` as 'sync.pending')}

@@ -152,6 +152,7 @@ export const en: Record<MessageKey, string> = {
   'sync.pending': 'Pending',
   'sync.synced': 'Synced',
   'sync.conflict': 'Conflict',
+  'sync.local': 'This till only',
 
   'channel.COUNTER': 'Counter',
   'channel.SELF_PICK': 'Pick-up',
@@ -331,6 +332,10 @@ export const en: Record<MessageKey, string> = {
   'syncp.noConflicts': 'No conflicts',
   'syncp.platformSays': 'Platform: {message}',
   'syncp.acceptPlatform': 'Accept the platform',
+  'syncp.keepLocal': 'Keep on this till only',
+  'syncp.strays': 'Platform orders to void',
+  'syncp.straysHelp': 'These platform orders carry our marker but share their number with another order, so nothing can act on them. The sales were uploaded again. Have them voided in the platform back office, then mark them voided.',
+  'syncp.strayVoided': 'Voided',
   'syncp.retry': 'Retry sync',
   'syncp.help': 'A conflict means the local record and the platform disagree. If the platform is right (e.g. the order was cancelled there), choose "Accept the platform"; if it was a network or temporary error, choose "Retry sync". When unsure, call head office.',
   'syncp.seconds': '{n} s',

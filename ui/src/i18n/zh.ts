@@ -151,6 +151,7 @@ export const zh = {
   'sync.pending': '待同步',
   'sync.synced': '已同步',
   'sync.conflict': '冲突',
+  'sync.local': '仅本机',
 
   'channel.COUNTER': '门店',
   'channel.SELF_PICK': '自提',
@@ -331,6 +332,10 @@ export const zh = {
   'syncp.platformSays': '平台：{message}',
   'syncp.acceptPlatform': '以平台为准',
   'syncp.retry': '重新同步',
+  'syncp.keepLocal': '仅保留在本机',
+  'syncp.strays': '待作废的平台订单',
+  'syncp.straysHelp': '这些平台订单带有本店标记，但平台单号与别的订单相同、无法操作。对应的销售已重新上传。请在平台后台作废它们，然后点“已作废”。',
+  'syncp.strayVoided': '已作废',
   'syncp.help': '冲突表示本地记录与平台不一致。若平台的结果正确（例如订单已在平台取消），选择"以平台为准"；若是网络或临时错误，选择"重新同步"。不确定时请联系总部。',
   'syncp.seconds': '{n} 秒',
   'syncp.never': '从未',

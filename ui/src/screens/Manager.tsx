@@ -12,6 +12,7 @@ import {
   type Role,
   type Settings,
   type StatsDay,
+  type Stray,
   type SyncStatus,
   type User,
   type ZReport,
@@ -470,13 +471,25 @@ function Printers() {
 function SyncPanel() {
   const health = useStore(healthStore);
   const [conflicts, setConflicts] = useState<Conflict[] | null>(null);
+  const [strays, setStrays] = useState<Stray[] | null>(null);
   const load = async () => {
-    const [s, c] = await Promise.all([tryCall<SyncStatus>('sync_status', {}), tryCall<Conflict[]>('conflicts_list', {})]);
+    const [s, c, st] = await Promise.all([
+      tryCall<SyncStatus>('sync_status', {}),
+      tryCall<Conflict[]>('conflicts_list', {}),
+      tryCall<Stray[]>('strays_list', {}),
+    ]);
     if (s) healthStore.set((h) => ({ ...h, sync: s }));
     if (c) setConflicts(c);
+    if (st) setStrays(st);
   };
   usePoll(load, 5000);
-  const resolve = async (c: Conflict, resolution: 'accept_platform' | 'retry') => {
+  const voided = async (s: Stray) => {
+    if ((await tryCall('stray_voided', { id: s.id })) !== undefined) {
+      toast(t('common.done'), 'success');
+      void load();
+    }
+  };
+  const resolve = async (c: Conflict, resolution: 'accept_platform' | 'retry' | 'keep_local') => {
     if ((await tryCall('conflict_resolve', { client_ref: c.client_ref, resolution })) !== undefined) {
       toast(t('common.done'), 'success');
       void load();
@@ -503,6 +516,32 @@ function SyncPanel() {
             <dd class="small">{s.last_error ?? '—'}</dd>
           </dl>
         )}
+        {s?.advice_zh && (
+          <p class="help" data-testid="sync-advice">
+            {langStore.get() === 'zh' ? s.advice_zh : s.advice_en}
+          </p>
+        )}
+        {strays && strays.length > 0 && (
+          <div data-testid="sync-strays">
+            <h3>
+              {t('syncp.strays')} <span class="pill pill-bad">{strays.length}</span>
+            </h3>
+            <p class="help">{t('syncp.straysHelp')}</p>
+            {strays.map((st) => (
+              <div key={st.id} class="conflict">
+                <div class="conflict-head">
+                  <span class="mono strong">{st.order_number}</span>
+                  <span class="muted small">{dateTimeOf(st.found_at)}</span>
+                </div>
+                <div class="action-row">
+                  <button type="button" class="btn" onClick={() => void voided(st)}>
+                    {t('syncp.strayVoided')}
+                  </button>
+                </div>
+              </div>
+            ))}
+          </div>
+        )}
       </section>
       <section class="panel">
         <h2>
@@ -519,9 +558,15 @@ function SyncPanel() {
             <div>{c.message}</div>
             <div class="muted">{t('syncp.platformSays', { message: c.platform_message })}</div>
             <div class="action-row">
-              <button type="button" class="btn" onClick={() => void resolve(c, 'accept_platform')}>
-                {t('syncp.acceptPlatform')}
-              </button>
+              {c.can_keep_local ? (
+                <button type="button" class="btn" onClick={() => void resolve(c, 'keep_local')}>
+                  {t('syncp.keepLocal')}
+                </button>
+              ) : (
+                <button type="button" class="btn" onClick={() => void resolve(c, 'accept_platform')}>
+                  {t('syncp.acceptPlatform')}
+                </button>
+              )}
               <button type="button" class="btn btn-primary" onClick={() => void resolve(c, 'retry')}>
                 {t('syncp.retry')}
               </button>
