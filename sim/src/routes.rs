@@ -223,7 +223,12 @@ fn product_json(sim: &Sim, p: &crate::catalog::Product, detail: bool) -> Value {
             m.insert("specifications".into(), Value::Array(specs));
         }
     }
-    let _ = sim;
+    // Field: products carry the barcode twice, as `barcode` and `bar_code`.
+    if sim.cfg.mode == Mode::Field {
+        if let Value::Object(m) = &mut v {
+            m.insert("bar_code".into(), json!(p.barcode));
+        }
+    }
     v
 }
 
@@ -235,6 +240,10 @@ async fn products(State(sim): S, RawQuery(q): RawQuery) -> Response {
     if p.get("all") == Some("true") {
         return ok_data(Value::Array(rows));
     }
+    // Field: without all=true only recommended products are listed; none is recommended.
+    if sim.cfg.mode == Mode::Field {
+        return ok_data(json!([]));
+    }
     let (n, size) = p.paging(50);
     ok_data(Value::Array(rows.into_iter().skip((n - 1) * size).take(size).collect()))
 }
@@ -244,7 +253,8 @@ async fn product(State(sim): S, Path(id): Path<String>, uri: Uri) -> Response {
         Some(p) => ok_data(product_json(&sim, p, true)),
         None => match sim.cfg.mode {
             Mode::Field if id.trim().parse::<u64>().is_err() => html(404, uri.path()),
-            _ => fail("invalid.product.id"),
+            Mode::Field => fail("product.is.null"),
+            Mode::Documented => fail("invalid.product.id"),
         },
     }
 }
@@ -259,7 +269,13 @@ async fn product_search(State(sim): S, RawQuery(q): RawQuery) -> Response {
         .catalog
         .iter()
         .filter(|x| name.is_none_or(|n| x.name.contains(n.trim())))
-        .filter(|x| code.is_none_or(|c| x.barcode == c.trim()))
+        .filter(|x| {
+            code.is_none_or(|c| match sim.cfg.mode {
+                // Field: a prefix match.
+                Mode::Field => x.barcode.starts_with(c.trim()),
+                Mode::Documented => x.barcode == c.trim(),
+            })
+        })
         .map(|x| product_json(&sim, x, false))
         .collect();
     let (n, size) = p.paging(50);

@@ -45,6 +45,25 @@ async fn field() -> T {
     t
 }
 
+// ---- catalog --------------------------------------------------------------------------
+
+#[tokio::test]
+async fn catalog_field_quirks() {
+    let t = field().await;
+    assert_eq!(t.get_noauth("/rest/product").await.data(), json!([]), "only recommended products without all=true");
+    let all = t.get_noauth("/rest/product?all=true").await.data();
+    let p = &all[0];
+    assert_eq!(p["barcode"], p["bar_code"]);
+    let code = p["barcode"].as_str().unwrap();
+    let found = t.get_noauth(&format!("/rest/product_search?barCode={}", &code[..code.len() - 3])).await.data();
+    assert!(found.as_array().unwrap().iter().any(|x| x["id"] == p["id"]), "prefix match");
+    let r = t.get_noauth("/rest/product/99999").await;
+    assert_eq!((r.code(), r.message().as_str()), (1, "product.is.null"));
+    let d = sim(Mode::Documented).await;
+    assert_eq!(d.get_noauth("/rest/product/99999").await.message(), "invalid.product.id");
+    assert_eq!(d.get_noauth(&format!("/rest/product_search?barCode={}", &code[..code.len() - 3])).await.data(), json!([]));
+}
+
 // ---- order numbers ----------------------------------------------------------------------
 
 #[tokio::test]
