@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use crate::context::{Inner, Mode, Sim};
-use crate::money::{decimal_from_json, fmt_dt, money, money_opt};
+use crate::money::{decimal_from_json, fmt_dt, money_opt};
 use crate::orders::{is_blank, item_json, json_u64, order_json, Params};
 use crate::state::{LogEntry, Order, OrderStatus, Service, ServiceItem};
 
@@ -22,10 +22,13 @@ pub enum ServiceOutcome {
     Created,
     /// Field: the refund ran, `order.refunded`.
     Refunded,
-    /// Field: `order.refund.failure` with status_code 0; nothing was stored.
+    /// Field: `order.refund.failure` with status_code 0; the service IS stored (CREATED)
+    /// and the order moved to CANCELED_RETURN_PENDING.
     RefundFailed,
     /// status_code 1 with this message.
     Refused(String),
+    /// Field: the server throws (HTTP 500 HTML), e.g. a walk-in RETURN.
+    Crash,
 }
 
 fn refuse<T>(m: impl Into<String>) -> Result<T, ServiceOutcome> {
@@ -39,7 +42,7 @@ fn missing<T>(field: &str) -> Result<T, ServiceOutcome> {
 struct Line {
     product_id: u64,
     spec_id: Option<u64>,
-    quantity: Option<u32>,
+    quantity: Option<i64>,
     refund_fee: Option<Decimal>,
 }
 
@@ -64,7 +67,7 @@ fn parse_lines(v: Option<&Value>) -> Result<Vec<Line>, ServiceOutcome> {
         let quantity = match l.get("quantity") {
             None | Some(Value::Null) => None,
             v => match json_u64(v).filter(|q| (1..=9999).contains(q)) {
-                Some(q) => Some(q as u32),
+                Some(q) => Some(q as i64),
                 None => return refuse("invalid.quantity"),
             },
         };
@@ -80,9 +83,14 @@ fn parse_lines(v: Option<&Value>) -> Result<Vec<Line>, ServiceOutcome> {
     Ok(out)
 }
 
-/// Create a service. On `Err` nothing was changed.
+/// Create a service. On `Err` nothing was changed. (`build` is the documented mode;
+/// field mode is `build_field`.)
 pub fn create_service(sim: &Sim, inner: &mut Inner, body: &Value) -> ServiceOutcome {
-    match build(sim, inner, body) {
+    let r = match sim.cfg.mode {
+        Mode::Field => build_field(sim, inner, body),
+        Mode::Documented => build(sim, inner, body),
+    };
+    match r {
         Ok(o) | Err(o) => o,
     }
 }
@@ -290,13 +298,6 @@ fn build(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutcome, S
         (_, Mode::Field) => (Some((returned - exchanged).max(Decimal::ZERO)), Some(Decimal::ZERO)),
     };
 
-    // Field mode: the refund runs at once and may fail, in which case nothing is stored.
-    if mode == Mode::Field {
-        let p = inner.faults.refund_fail_rate;
-        if inner.fault_rng.chance(p) {
-            return Ok(ServiceOutcome::RefundFailed);
-        }
-    }
 
     let user = sim.cfg.username.clone();
     let service_number = match (&order, mode) {
@@ -332,13 +333,14 @@ fn build(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutcome, S
         returns: ret_items,
         exchanges: exc_items,
         created_date: now,
+        refund_way: None,
     };
 
     // Commit.
     inner.data.next_service_id = service_id + 1;
     inner.data.next_service_item_id = next_item;
     if let Some(o) = &order {
-        let returned_now: Vec<(u64, Option<u64>, u32)> =
+        let returned_now: Vec<(u64, Option<u64>, i64)> =
             service.returns.iter().map(|r| (r.product_id, r.product_specification_id, r.quantity)).collect();
         let prior: Vec<&Service> = inner
             .data
@@ -348,7 +350,7 @@ fn build(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutcome, S
             .collect();
         let fully_returned = service_type == "RETURN"
             && o.items.iter().all(|i| {
-                let done: u32 = prior
+                let done: i64 = prior
                     .iter()
                     .flat_map(|s| s.returns.iter())
                     .map(|r| (r.product_id, r.product_specification_id, r.quantity))
@@ -381,6 +383,189 @@ fn build(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutcome, S
     })
 }
 
+/// Field mode, as the real server was observed: at most one service per order and it ends
+/// the order; REFUND unsupported; RETURN / EXCHANGE only on DELIVERING,
+/// DELIVERED_CONFIRM_PENDING and CANCELED_*; a line is worth `order line price ×
+/// quantity` (capped at what was ordered; a lower client refund_fee wins); an EXCHANGE
+/// refunds its returned lines in full (`supplementary_fee` 0.00).
+///
+/// The refund runs at once:
+/// - `"otherway": true` → `order.refunded`, service REFUNDED, order CLOSED_REFUNDED;
+/// - default path (ORIGINAL_PATH) on a STORE / CASH (anything but WECHAT) order →
+///   `order.refund.failure` with status_code 0, yet the service IS stored (CREATED) and
+///   the order moves to CANCELED_RETURN_PENDING;
+/// - default path on a WECHAT-paid order → the refund goes back through WeChat:
+///   `order.refunded`, service REFUNDED, order CLOSED_REFUNDED (our judgment: the table
+///   only saw the cash case), unless the `refund_fail_rate` draw says it failed, in which
+///   case it reads like the cash case.
+fn build_field(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutcome, ServiceOutcome> {
+    let now = inner.now();
+    // Exactly one business draw per after-sales create.
+    let wechat_fails = {
+        let p = inner.faults.refund_fail_rate;
+        inner.fault_rng.chance(p)
+    };
+    if is_blank(body.get("store_id")) {
+        return missing("store_id");
+    }
+    if is_blank(body.get("service_type")) {
+        return missing("service_type");
+    }
+    if is_blank(body.get("reason")) {
+        return missing("reason");
+    }
+    if json_u64(body.get("store_id")) != Some(sim.cfg.store_id) {
+        return refuse("invalid.store.id");
+    }
+    let service_type = body.get("service_type").and_then(Value::as_str).unwrap_or_default().to_string();
+    match service_type.as_str() {
+        "REFUND" => return refuse("暂不支持此种方式售后单"),
+        "RETURN" | "EXCHANGE" => {}
+        _ => return refuse("invalid.service.type"),
+    }
+    let order_number = body.get("order_number").and_then(|v| match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    // A walk-in return (no order) trips the server over a null order.
+    let Some(order_number) = order_number else { return Err(ServiceOutcome::Crash) };
+    // The FIRST order stored with this number.
+    let order = match inner.data.order(&order_number) {
+        Some(o) if o.store_id == Some(sim.cfg.store_id) => o.clone(),
+        _ => return refuse("invalid.order.id"),
+    };
+    if inner.data.services.iter().any(|s| s.order_id == Some(order.id)) {
+        return refuse("already.refund");
+    }
+    {
+        use OrderStatus::*;
+        if !matches!(order.status, Delivering | DeliveredConfirmPending | CanceledReturnPending | CanceledRefundPending) {
+            return refuse("order.status.transfer.error");
+        }
+    }
+    let returns = parse_lines(body.get("returns"))?;
+    let exchanges = parse_lines(body.get("exchanges"))?;
+    if returns.is_empty() {
+        return missing("returns");
+    }
+    if service_type == "EXCHANGE" && exchanges.is_empty() {
+        return missing("exchanges");
+    }
+    let reason = body.get("reason").and_then(Value::as_str).unwrap_or_default().to_string();
+    let content = body.get("content").and_then(Value::as_str).map(str::to_string);
+    let images: Vec<String> = body
+        .get("images")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let otherway = match body.get("otherway") {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.trim() == "true",
+        _ => false,
+    };
+
+    let service_id = inner.data.next_service_id.max(1);
+    let mut next_item = inner.data.next_service_item_id.max(1);
+    let mut alloc = || {
+        let id = next_item;
+        next_item += 1;
+        id
+    };
+    let mut ret_items = Vec::new();
+    for l in &returns {
+        let line = order.items.iter().find(|i| {
+            i.product_id == l.product_id && (l.spec_id.is_none() || i.product_specification_id == l.spec_id)
+        });
+        let Some(line) = line else { return refuse("invalid.return.item") };
+        let ordered = line.quantity.max(0);
+        let qty = l.quantity.unwrap_or(ordered).min(ordered);
+        let worth = line.price * Decimal::from(qty);
+        let fee = l.refund_fee.map(|f| f.min(worth)).unwrap_or(worth);
+        ret_items.push(ServiceItem {
+            id: alloc(),
+            order_customer_service_id: service_id,
+            item_type: "RETURN".into(),
+            product_id: l.product_id,
+            product_specification_id: line.product_specification_id,
+            product_specification_name: line.product_specification_name.clone(),
+            product_name: line.product_name.clone(),
+            quantity: qty,
+            price: line.price,
+            final_price: worth,
+            refund_fee: Some(fee),
+            cost_price: line.cost_price,
+        });
+    }
+    let mut exc_items = Vec::new();
+    for l in &exchanges {
+        let Some(p) = sim.product(l.product_id) else { return refuse("invalid.product.id") };
+        let (spec_name, price) = match l.spec_id {
+            None => (None, p.price),
+            Some(sid) => match p.specification(sid) {
+                Some(s) => (Some(s.name.clone()), s.price),
+                None => return refuse("invalid.product.specification.id"),
+            },
+        };
+        let Some(qty) = l.quantity else { return missing("quantity") };
+        exc_items.push(ServiceItem {
+            id: alloc(),
+            order_customer_service_id: service_id,
+            item_type: "EXCHANGE".into(),
+            product_id: l.product_id,
+            product_specification_id: l.spec_id,
+            product_specification_name: spec_name,
+            product_name: p.name.clone(),
+            quantity: qty,
+            price,
+            final_price: price * Decimal::from(qty),
+            refund_fee: None,
+            cost_price: p.cost_price,
+        });
+    }
+    // Exchange lines are not subtracted: the returned lines are refunded in full.
+    let refund_fee: Decimal = ret_items.iter().filter_map(|i| i.refund_fee).sum();
+
+    let refunded = otherway || (order.payment_type == "WECHAT" && !wechat_fails);
+    let user = sim.cfg.username.clone();
+    let mut log = vec![LogEntry { time: fmt_log_time(now), user: user.clone(), content: content.clone().unwrap_or_default() }];
+    if refunded {
+        log.push(LogEntry { time: fmt_log_time(now), user: user.clone(), content: "已完成退款".into() });
+    }
+    let service = Service {
+        id: service_id,
+        service_number: format!("{}-{}", order.order_number, service_id),
+        service_type: service_type.clone(),
+        status: if refunded { "REFUNDED" } else { "CREATED" }.into(),
+        store_id: sim.cfg.store_id.to_string(),
+        store_name: Some(sim.cfg.store_name.clone()),
+        store_user_id: order.account_user_id.unwrap_or(crate::DEFAULT_USER_ID).to_string(),
+        store_user_name: user,
+        order_number: Some(order.order_number.clone()),
+        order_id: Some(order.id),
+        reason,
+        content,
+        images,
+        log,
+        refund_fee: Some(refund_fee),
+        supplementary_fee: Some(Decimal::ZERO),
+        returns: ret_items,
+        exchanges: exc_items,
+        created_date: now,
+        refund_way: Some(if otherway { "OTHERWAY" } else { "ORIGINAL_PATH" }.into()),
+    };
+    // Commit.
+    inner.data.next_service_id = service_id + 1;
+    inner.data.next_service_item_id = next_item;
+    let action = format!("after-sales {}", service.service_type);
+    if let Some(om) = inner.data.orders.iter_mut().find(|o| o.id == order.id) {
+        let to = if refunded { OrderStatus::ClosedRefunded } else { OrderStatus::CanceledReturnPending };
+        om.step(to, &action, now);
+    }
+    inner.data.services.push(service);
+    Ok(if refunded { ServiceOutcome::Refunded } else { ServiceOutcome::RefundFailed })
+}
+
 /// The seed's number: `yyMMddHHmmss` + 3 digits + the clerk's name
 /// ("180721143813797Administrator"). The 3 digits come from the id so numbers stay unique.
 fn documented_number(now: DateTime<Utc>, user: &str, id: u64) -> String {
@@ -392,7 +577,11 @@ fn fmt_log_time(now: DateTime<Utc>) -> String {
     now.with_timezone(&Shanghai).format("%Y-%m-%d %I:%M:%S").to_string()
 }
 
-fn service_common(s: &Service) -> serde_json::Map<String, Value> {
+fn service_common(s: &Service, mode: Mode) -> serde_json::Map<String, Value> {
+    let money_opt = |d: Option<Decimal>| match mode {
+        Mode::Field => d.map(crate::orders::money2).unwrap_or(Value::Null),
+        Mode::Documented => money_opt(d),
+    };
     let log: Vec<Value> = s.log.iter().map(|l| json!({"time": l.time, "user": l.user, "content": l.content})).collect();
     let mut m = serde_json::Map::new();
     m.insert("id".into(), json!(s.id));
@@ -418,14 +607,16 @@ fn service_common(s: &Service) -> serde_json::Map<String, Value> {
 }
 
 /// A list row of `GET /rest/store/order_customer_service`.
-pub fn service_row(s: &Service) -> Value {
-    let mut m = service_common(s);
+pub fn service_row(s: &Service, mode: Mode) -> Value {
+    let mut m = service_common(s, mode);
     m.insert("order_number".into(), json!(s.order_number));
     m.insert("user_name".into(), json!(s.store_user_name));
     Value::Object(m)
 }
 
-fn service_item_json(i: &ServiceItem) -> Value {
+fn service_item_json(i: &ServiceItem, mode: Mode) -> Value {
+    let money = |d: Decimal| crate::orders::money_in(mode, d);
+    let money_opt = |d: Option<Decimal>| d.map(money).unwrap_or(Value::Null);
     json!({
         "id": i.id,
         "order_customer_service_id": i.order_customer_service_id,
@@ -448,15 +639,18 @@ fn service_item_json(i: &ServiceItem) -> Value {
 }
 
 /// `GET /rest/store/order_customer_service/{service_number}`.
-pub fn service_detail(s: &Service, order: Option<&Order>, all: &[Service]) -> Value {
-    let mut m = service_common(s);
-    m.insert("returns".into(), Value::Array(s.returns.iter().map(service_item_json).collect()));
+pub fn service_detail(s: &Service, order: Option<&Order>, all: &[Service], mode: Mode) -> Value {
+    let mut m = service_common(s, mode);
+    m.insert("returns".into(), Value::Array(s.returns.iter().map(|i| service_item_json(i, mode)).collect()));
     if s.service_type == "EXCHANGE" {
-        m.insert("exchanges".into(), Value::Array(s.exchanges.iter().map(service_item_json).collect()));
+        m.insert("exchanges".into(), Value::Array(s.exchanges.iter().map(|i| service_item_json(i, mode)).collect()));
+    }
+    if mode == Mode::Field {
+        m.insert("refund_way".into(), json!(s.refund_way));
     }
     if let Some(o) = order {
-        m.insert("order".into(), order_json(o, false, all));
-        m.insert("order_items".into(), Value::Array(o.items.iter().map(item_json).collect()));
+        m.insert("order".into(), order_json(o, false, all, mode));
+        m.insert("order_items".into(), Value::Array(o.items.iter().map(|i| item_json(i, mode)).collect()));
     }
     Value::Object(m)
 }

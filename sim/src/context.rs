@@ -10,7 +10,7 @@ use rand::SeedableRng;
 
 use crate::catalog::{demo_catalog, Product};
 use crate::faults::{FaultRng, Faults};
-use crate::state::Data;
+use crate::state::{Account, Data};
 use crate::SimError;
 
 /// Which server the simulator imitates.
@@ -52,9 +52,53 @@ pub struct Inner {
     /// Business randomness (order number digits, codes, names); seeded, separate from
     /// the fault stream so business draws never shift the fault schedule.
     pub rng: StdRng,
+    /// Field mode: per-account create bookkeeping (not persisted).
+    pub creates: HashMap<String, AccountCreates>,
+    pub next_ticket: u64,
+}
+
+/// One account's creates: the last number's instant and the creates in progress.
+#[derive(Debug, Default)]
+pub struct AccountCreates {
+    /// The instant (ms precision) the previous create's number was made from.
+    pub last_stamp: Option<DateTime<Utc>>,
+    /// Creates in progress: (ticket, overlapped with another create of this account).
+    pub inflight: Vec<(u64, bool)>,
 }
 
 impl Inner {
+    /// A create of `account` starts (before its latency): returns its ticket. Every create
+    /// in progress at the same time, this one included, is marked as overlapped.
+    pub fn begin_create(&mut self, account: &str) -> u64 {
+        self.next_ticket += 1;
+        let ticket = self.next_ticket;
+        let e = self.creates.entry(account.to_string()).or_default();
+        let overlapped = !e.inflight.is_empty();
+        if overlapped {
+            for x in &mut e.inflight {
+                x.1 = true;
+            }
+        }
+        e.inflight.push((ticket, overlapped));
+        ticket
+    }
+
+    /// Did this create overlap another create of the same account so far?
+    pub fn create_overlapped(&self, account: &str, ticket: u64) -> bool {
+        self.creates.get(account).and_then(|e| e.inflight.iter().find(|x| x.0 == ticket)).is_some_and(|x| x.1)
+    }
+
+    pub fn end_create(&mut self, account: &str, ticket: u64) {
+        if let Some(e) = self.creates.get_mut(account) {
+            e.inflight.retain(|x| x.0 != ticket);
+        }
+    }
+
+    /// The account a token belongs to (username), if the token is known.
+    pub fn account_of_token(&self, token: &str) -> Option<String> {
+        self.data.tokens.iter().find(|t| t.token == token).map(|t| t.username.clone())
+    }
+
     /// The simulator's clock: wall clock moved by `/sim/clock`.
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now() + Duration::seconds(self.data.clock_offset_s)
@@ -82,11 +126,34 @@ impl Sim {
             fault_rng: FaultRng::new(faults.seed),
             faults,
             rng: StdRng::seed_from_u64(cfg.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1)),
+            creates: HashMap::new(),
+            next_ticket: 0,
         };
         let sim = Sim { cfg, catalog, by_id, inner: Mutex::new(inner) };
-        // Write the file at once so a parent sees a valid state file from the start.
-        sim.mutate(|_| ());
+        // Write the file at once so a parent sees a valid state file from the start; make
+        // sure the default account exists (user id 2, as on the real platform).
+        sim.mutate(|inner| sim.ensure_default_account(inner));
         Ok(sim)
+    }
+
+    fn ensure_default_account(&self, inner: &mut Inner) {
+        let accounts = &mut inner.data.accounts;
+        match accounts.iter_mut().find(|a| a.username == self.cfg.username) {
+            Some(a) => a.password = self.cfg.password.clone(),
+            None => accounts.insert(
+                0,
+                Account {
+                    username: self.cfg.username.clone(),
+                    password: self.cfg.password.clone(),
+                    user_id: crate::DEFAULT_USER_ID,
+                },
+            ),
+        }
+    }
+
+    /// The account with this username.
+    pub fn account(inner: &Inner, username: &str) -> Option<Account> {
+        inner.data.accounts.iter().find(|a| a.username == username).cloned()
     }
 
     pub fn product(&self, id: u64) -> Option<&Product> {
@@ -113,12 +180,18 @@ impl Sim {
     }
 
     /// Back to an empty store: no orders, services or codes, clock at wall time, faults
-    /// as given on the command line. Tokens survive so clients stay logged in.
+    /// as given on the command line. Tokens and accounts survive so clients stay logged in.
     pub fn reset(&self) {
         self.mutate(|inner| {
             let tokens = std::mem::take(&mut inner.data.tokens);
+            let accounts = std::mem::take(&mut inner.data.accounts);
             inner.data = Data::new();
             inner.data.tokens = tokens;
+            inner.data.accounts = accounts;
+            self.ensure_default_account(inner);
+            for c in inner.creates.values_mut() {
+                c.last_stamp = None;
+            }
             inner.faults = self.cfg.initial_faults.clone();
             inner.fault_rng = FaultRng::new(inner.faults.seed);
         });

@@ -27,9 +27,26 @@ pub struct Faults {
     pub push_order_fail: bool,
     /// PUT /rest/store/order/{n} answers success and does nothing.
     pub lying_put: bool,
-    /// Field mode: the immediate refund of an after-sales service fails with
-    /// `order.refund.failure` (status_code 0, nothing stored) at this rate.
+    /// Field mode: the original-path refund of a *WeChat-paid* order fails at this rate
+    /// and then behaves like a cash order's (answer `order.refund.failure` with
+    /// status_code 0, the service IS stored as CREATED, the order goes to
+    /// CANCELED_RETURN_PENDING). Cash/STORE orders always fail that way. (It used to mean
+    /// "nothing stored", which the real server never does.)
+    #[serde(default)]
     pub refund_fail_rate: f64,
+    /// Field mode: probability that a create reuses the millisecond of the previous create
+    /// by the same account, so it gets the same order number.
+    #[serde(default)]
+    pub collide_rate: f64,
+    /// Field mode: probability that a create which overlapped in time with another
+    /// in-progress create from the same account deadlocks: `新建订单失败 - 库存不足`,
+    /// nothing stored. Field default 0.25, documented 0.
+    #[serde(default)]
+    pub deadlock_rate: f64,
+    /// Field mode: probability that any create answers `新建订单失败 - 库存不足` with
+    /// nothing stored (for tests).
+    #[serde(default)]
+    pub stock_error_rate: f64,
     /// Field mode: a FLASH `accept` jumps straight to DELIVERED_CONFIRM_PENDING.
     pub flash_auto_deliver: bool,
     /// Seed of the fault RNG (setting it reseeds).
@@ -48,6 +65,9 @@ impl Default for Faults {
             push_order_fail: false,
             lying_put: false,
             refund_fail_rate: 0.0,
+            collide_rate: 0.0,
+            deadlock_rate: 0.0,
+            stock_error_rate: 0.0,
             flash_auto_deliver: false,
             seed: 1,
         }
@@ -66,6 +86,9 @@ pub struct FaultsPatch {
     pub push_order_fail: Option<bool>,
     pub lying_put: Option<bool>,
     pub refund_fail_rate: Option<f64>,
+    pub collide_rate: Option<f64>,
+    pub deadlock_rate: Option<f64>,
+    pub stock_error_rate: Option<f64>,
     pub flash_auto_deliver: Option<bool>,
     /// One-shot: every token issued so far is expired now.
     #[serde(default)]
@@ -90,6 +113,9 @@ impl Faults {
         rate(p.reset_rate, &mut self.reset_rate);
         rate(p.garbage_rate, &mut self.garbage_rate);
         rate(p.refund_fail_rate, &mut self.refund_fail_rate);
+        rate(p.collide_rate, &mut self.collide_rate);
+        rate(p.deadlock_rate, &mut self.deadlock_rate);
+        rate(p.stock_error_rate, &mut self.stock_error_rate);
         if let Some(v) = p.push_order_fail {
             self.push_order_fail = v;
         }
@@ -126,14 +152,37 @@ pub enum Fate {
     DropAfterCommit,
 }
 
-/// The seeded fault RNG.
+/// The seeded fault RNG: one stream for request fates (seven draws per `/rest` request)
+/// and a second one, seeded from the same seed, for business-level faults (three draws
+/// per counter-order create, one per after-sales create), so neither shifts the other.
 pub struct FaultRng {
     rng: StdRng,
+    biz: StdRng,
+}
+
+/// The draws of one counter-order create (field mode).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CreateDraw {
+    /// Reuse the previous create's millisecond (same order number).
+    pub collide: bool,
+    /// Deadlock if this create overlapped another one of the same account.
+    pub deadlock_if_overlap: bool,
+    /// Answer the stock error whatever happens.
+    pub stock_error: bool,
 }
 
 impl FaultRng {
     pub fn new(seed: u64) -> Self {
-        FaultRng { rng: StdRng::seed_from_u64(seed) }
+        FaultRng {
+            rng: StdRng::seed_from_u64(seed),
+            biz: StdRng::seed_from_u64(seed ^ 0x5EED_C0DE_D1CE_F00D),
+        }
+    }
+
+    /// Exactly three draws from the business stream, whatever the rates.
+    pub fn create_draw(&mut self, f: &Faults) -> CreateDraw {
+        let r: [f64; 3] = std::array::from_fn(|_| self.biz.random::<f64>());
+        CreateDraw { collide: r[0] < f.collide_rate, deadlock_if_overlap: r[1] < f.deadlock_rate, stock_error: r[2] < f.stock_error_rate }
     }
 
     /// Decide one request's fate. Always draws exactly seven values so the stream stays
@@ -159,9 +208,9 @@ impl FaultRng {
         }
     }
 
-    /// One more uniform draw (used for the field-mode refund outcome).
+    /// One draw from the business stream (the field-mode WeChat refund outcome).
     pub fn chance(&mut self, p: f64) -> bool {
-        self.rng.random::<f64>() < p
+        self.biz.random::<f64>() < p
     }
 }
 

@@ -85,6 +85,14 @@ pub struct SimArgs {
     /// The token the omni and api dialects accept (`Authorization: Bearer <token>`).
     #[arg(long, default_value = "spos-channel-token")]
     pub api_token: String,
+    /// Field mode: probability that overlapping creates of one account deadlock
+    /// (`新建订单失败 - 库存不足`, nothing stored). Default: 0.25 in field mode, 0 documented.
+    #[arg(long)]
+    pub deadlock_rate: Option<f64>,
+    /// Field mode: probability that a create reuses the previous create's millisecond
+    /// (same order number).
+    #[arg(long, default_value_t = 0.0)]
+    pub collide_rate: f64,
 }
 
 impl Default for SimArgs {
@@ -106,7 +114,23 @@ impl Default for SimArgs {
             flash_auto_deliver: false,
             dialect: Dialect::RestStore,
             api_token: "spos-channel-token".into(),
+            deadlock_rate: None,
+            collide_rate: 0.0,
         }
+    }
+}
+
+/// Field mode: how often overlapping creates of one account deadlock by default.
+pub const DEFAULT_FIELD_DEADLOCK_RATE: f64 = 0.25;
+
+/// The user id of the default (`--username`) account.
+pub const DEFAULT_USER_ID: u64 = 2;
+
+fn clamp_rate(v: f64) -> f64 {
+    if v.is_finite() {
+        v.clamp(0.0, 1.0)
+    } else {
+        0.0
     }
 }
 
@@ -150,6 +174,11 @@ pub async fn start(args: SimArgs) -> Result<SimHandle, SimError> {
         drop_after_commit: args.drop_after_commit.clamp(0.0, 1.0),
         flash_auto_deliver: args.flash_auto_deliver,
         seed: args.seed,
+        collide_rate: clamp_rate(args.collide_rate),
+        deadlock_rate: clamp_rate(args.deadlock_rate.unwrap_or(match args.mode {
+            Mode::Field => DEFAULT_FIELD_DEADLOCK_RATE,
+            Mode::Documented => 0.0,
+        })),
         ..Faults::default()
     };
     let cfg = context::Config {

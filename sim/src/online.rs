@@ -5,7 +5,7 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 use crate::context::{Inner, Sim};
-use crate::orders::{build_items, new_order_number, LineError};
+use crate::orders::{build_items, field_order_number, new_order_number, to_millis, LineError};
 use crate::state::{DeliveryType, Order, OrderStatus, OrderType, StatusChange};
 
 const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"];
@@ -59,9 +59,10 @@ pub fn create_online_order(sim: &Sim, inner: &mut Inner, body: &Value) -> Result
         }
     };
     let id = inner.data.alloc_order_id();
-    let (items, total) = build_items(sim, inner, &lines, id).map_err(|e| match e {
+    let (items, total) = build_items(sim, inner, &lines, id, false).map_err(|e| match e {
         LineError::Missing(f) => format!("{f}参数不能为空"),
         LineError::Invalid(m) => m,
+        LineError::NoProduct => "invalid.product.id".into(),
     })?;
     let contact_user = match body.get("contact_user").and_then(Value::as_str) {
         Some(c) => c.to_string(),
@@ -90,9 +91,13 @@ pub fn create_online_order(sim: &Sim, inner: &mut Inner, body: &Value) -> Result
             }
         }
     };
-    let order_number = new_order_number(inner, now);
     let trade = format!("4200{}{:010}", now.format("%Y%m%d"), inner.rng.random_range(0..10_000_000_000u64));
     let user_id = inner.rng.random_range(1000..100_000);
+    // Field: the number is the clock (ms) + the ordering customer's user id.
+    let order_number = match sim.cfg.mode {
+        crate::context::Mode::Field => field_order_number(to_millis(now), user_id),
+        crate::context::Mode::Documented => new_order_number(inner, now),
+    };
     let order = Order {
         id,
         order_number,
@@ -128,6 +133,8 @@ pub fn create_online_order(sim: &Sim, inner: &mut Inner, body: &Value) -> Result
             to: OrderStatus::PaidConfirmPending,
             note: None,
         }],
+        account: None,
+        account_user_id: None,
     };
     inner.data.orders.push(order.clone());
     Ok(order)

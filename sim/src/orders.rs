@@ -11,7 +11,18 @@ use crate::context::{Inner, Mode, Sim};
 use crate::money::{fmt_dt, fmt_dt_opt, java_double, money, parse_month, parse_shanghai};
 use crate::state::{DeliveryType, Order, OrderItem, OrderStatus, OrderType, Service, StatusChange};
 
-/// A 16-digit order number: `yyMMddHHmmss` (Shanghai) + 4 random digits, unique.
+/// Field mode: `yyMMddHHmmssSSS` (Shanghai) + the creating account's user id; NOT unique
+/// (two creates by one account in the same millisecond share it).
+pub fn field_order_number(stamp: DateTime<Utc>, user_id: u64) -> String {
+    format!("{}{user_id}", stamp.with_timezone(&Shanghai).format("%y%m%d%H%M%S%3f"))
+}
+
+/// Truncate an instant to the millisecond (what a field order number can tell apart).
+pub fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
+/// Documented mode: a 16-digit order number: `yyMMddHHmmss` (Shanghai) + 4 random digits, unique.
 pub fn new_order_number(inner: &mut Inner, now: DateTime<Utc>) -> String {
     let stamp = now.with_timezone(&Shanghai).format("%y%m%d%H%M%S").to_string();
     loop {
@@ -47,29 +58,52 @@ pub fn is_blank(v: Option<&Value>) -> bool {
 pub enum LineError {
     Missing(&'static str),
     Invalid(String),
+    /// The product does not exist (field: `新建订单失败 - 没有该产品`).
+    NoProduct,
 }
 
 /// Price the requested lines from the catalog (spec price when a spec is given).
+/// `lenient` (field-mode counter orders): a missing quantity is stored as 0, and 0 or
+/// negative quantities are stored as sent; a missing or unknown product is `NoProduct`.
 pub fn build_items(
     sim: &Sim,
     inner: &mut Inner,
     lines: &[Value],
     order_id: u64,
+    lenient: bool,
 ) -> Result<(Vec<OrderItem>, Decimal), LineError> {
     let mut items = Vec::new();
     let mut total = Decimal::ZERO;
     for line in lines {
         if is_blank(line.get("product_id")) {
-            return Err(LineError::Missing("product_id"));
+            return Err(if lenient { LineError::NoProduct } else { LineError::Missing("product_id") });
         }
-        if is_blank(line.get("quantity")) {
-            return Err(LineError::Missing("quantity"));
-        }
-        let pid = json_u64(line.get("product_id")).ok_or_else(|| LineError::Invalid("invalid.product.id".into()))?;
-        let qty = json_u64(line.get("quantity"))
-            .filter(|q| (1..=9999).contains(q))
-            .ok_or_else(|| LineError::Invalid("invalid.quantity".into()))? as u32;
-        let product = sim.product(pid).ok_or_else(|| LineError::Invalid("invalid.product.id".into()))?;
+        let qty: i64 = if lenient {
+            match line.get("quantity") {
+                None | Some(Value::Null) => 0,
+                Some(Value::Number(n)) => n.as_i64().ok_or_else(|| LineError::Invalid("invalid.quantity".into()))?,
+                Some(Value::String(s)) if s.trim().is_empty() => 0,
+                Some(Value::String(s)) => s.trim().parse().map_err(|_| LineError::Invalid("invalid.quantity".into()))?,
+                Some(_) => return Err(LineError::Invalid("invalid.quantity".into())),
+            }
+        } else {
+            if is_blank(line.get("quantity")) {
+                return Err(LineError::Missing("quantity"));
+            }
+            json_u64(line.get("quantity"))
+                .filter(|q| (1..=9999).contains(q))
+                .ok_or_else(|| LineError::Invalid("invalid.quantity".into()))? as i64
+        };
+        let pid = match json_u64(line.get("product_id")) {
+            Some(p) => p,
+            None if lenient => return Err(LineError::Invalid("invalid.product.id".into())),
+            None => return Err(LineError::Invalid("invalid.product.id".into())),
+        };
+        let product = match sim.product(pid) {
+            Some(p) => p,
+            None if lenient => return Err(LineError::NoProduct),
+            None => return Err(LineError::Invalid("invalid.product.id".into())),
+        };
         let (spec_id, spec_name, price) = match line.get("product_specification_id") {
             None | Some(Value::Null) => (None, None, product.price),
             v => {
@@ -202,10 +236,13 @@ pub fn apply_action(order: &mut Order, action: &str, mode: Mode, auto_deliver: b
                     for to in walk {
                         order.step(*to, "complete", now);
                     }
+                    // The real server never fills previous_status on a counter order.
+                    order.previous_status = None;
                     PutOutcome::Updated
                 }
                 (CreatedPayPending, "cancel") => {
                     order.step(ClosedCanceled, "cancel", now);
+                    order.previous_status = None;
                     PutOutcome::Updated
                 }
                 _ => PutOutcome::Skipped,
@@ -246,9 +283,29 @@ fn reject(order: &mut Order, now: DateTime<Utc>) {
     order.note("reject", &format!("store {store} rejected: store association cleared"), now);
 }
 
-/// The order as a list row (no `order_items`) or as a detail (with items and the latest
-/// after-sales service, as the seed's detail shows).
-pub fn order_json(order: &Order, detail: bool, services: &[Service]) -> Value {
+/// Field mode: money as a JSON number with exactly 2 decimals (`10.00`, `0.00`).
+pub fn money2(d: Decimal) -> Value {
+    let mut x = d.round_dp(2);
+    x.rescale(2);
+    money(x)
+}
+
+/// Money in an order payload: 2 decimals in field mode, the Decimal's own text documented.
+pub fn money_in(mode: Mode, d: Decimal) -> Value {
+    match mode {
+        Mode::Field => money2(d),
+        Mode::Documented => money(d),
+    }
+}
+
+/// The order as a list row (no `order_items`) or as a detail (with items and the
+/// after-sales services: documented `order_customer_service`, the latest one, as the
+/// seed's detail shows; field `order_customer_services`, an array).
+/// Field mode: money with 2 decimals, `store_id` a string, contact fields null on
+/// counter orders.
+pub fn order_json(order: &Order, detail: bool, services: &[Service], mode: Mode) -> Value {
+    let field = mode == Mode::Field;
+    let counter_field = field && order.order_type == OrderType::StoreOrder;
     let mut m = Map::new();
     let s = |v: &Option<String>| v.clone().map(Value::String).unwrap_or(Value::Null);
     m.insert("id".into(), json!(order.id));
@@ -259,22 +316,31 @@ pub fn order_json(order: &Order, detail: bool, services: &[Service]) -> Value {
     m.insert("delivery_type".into(), json!(order.delivery_type.as_str()));
     m.insert("payment_type".into(), json!(order.payment_type));
     m.insert("trade_number".into(), s(&order.trade_number));
-    m.insert("store_id".into(), order.store_id.map(|v| json!(v)).unwrap_or(Value::Null));
+    m.insert(
+        "store_id".into(),
+        order.store_id.map(|v| if field { json!(v.to_string()) } else { json!(v) }).unwrap_or(Value::Null),
+    );
     m.insert("store_name".into(), s(&order.store_name));
     m.insert("store_user_id".into(), s(&order.store_user_id));
     m.insert("store_user_name".into(), s(&order.store_user_name));
     m.insert("user_id".into(), json!(order.user_id));
     m.insert("user_name".into(), json!(order.user_name));
-    m.insert("contact_user".into(), json!(order.contact_user));
-    m.insert("phone".into(), json!(order.phone));
-    for k in ["province", "city", "district", "street", "detail", "zip"] {
-        m.insert(k.into(), json!(""));
+    if counter_field {
+        for k in ["contact_user", "phone", "province", "city", "district", "street", "detail", "zip"] {
+            m.insert(k.into(), Value::Null);
+        }
+    } else {
+        m.insert("contact_user".into(), json!(order.contact_user));
+        m.insert("phone".into(), json!(order.phone));
+        for k in ["province", "city", "district", "street", "detail", "zip"] {
+            m.insert(k.into(), json!(""));
+        }
     }
     m.insert("remark".into(), s(&order.remark));
     m.insert("description".into(), json!(order.description()));
     m.insert("cover".into(), Value::Null);
-    m.insert("total_price".into(), money(order.total_price));
-    m.insert("freight".into(), json!(0));
+    m.insert("total_price".into(), money_in(mode, order.total_price));
+    m.insert("freight".into(), if field { money2(Decimal::ZERO) } else { json!(0) });
     m.insert("pay_credit".into(), json!(0));
     m.insert("point_exchange_rate".into(), json!(100));
     m.insert("coupon_info".into(), Value::Null);
@@ -296,8 +362,30 @@ pub fn order_json(order: &Order, detail: bool, services: &[Service]) -> Value {
     m.insert("deliver_date".into(), fmt_dt_opt(order.deliver_date));
     m.insert("delivered_date".into(), fmt_dt_opt(order.delivered_date));
     m.insert("deal_date".into(), fmt_dt_opt(order.deal_date));
-    if detail {
-        m.insert("order_items".into(), Value::Array(order.items.iter().map(item_json).collect()));
+    if detail && field {
+        m.insert("order_items".into(), Value::Array(order.items.iter().map(|i| item_json(i, mode)).collect()));
+        let svcs: Vec<Value> = services
+            .iter()
+            .filter(|s| s.order_id == Some(order.id))
+            .map(|s| {
+                json!({
+                    "id": s.id,
+                    "order_id": s.order_id,
+                    "service_number": s.service_number,
+                    "service_type": s.service_type,
+                    "status": s.status,
+                    "reason": s.reason,
+                    "refund_fee": s.refund_fee.map(money2).unwrap_or(Value::Null),
+                    "created_date": fmt_dt(s.created_date),
+                    "express_code": null,
+                    "express_number": null,
+                    "express_company": null,
+                })
+            })
+            .collect();
+        m.insert("order_customer_services".into(), Value::Array(svcs));
+    } else if detail {
+        m.insert("order_items".into(), Value::Array(order.items.iter().map(|i| item_json(i, mode)).collect()));
         let svc = services.iter().filter(|s| s.order_id == Some(order.id)).max_by_key(|s| s.id);
         m.insert(
             "order_customer_service".into(),
@@ -319,7 +407,7 @@ pub fn order_json(order: &Order, detail: bool, services: &[Service]) -> Value {
     Value::Object(m)
 }
 
-pub fn item_json(i: &OrderItem) -> Value {
+pub fn item_json(i: &OrderItem, mode: Mode) -> Value {
     json!({
         "id": i.id,
         "order_id": i.order_id,
@@ -328,9 +416,9 @@ pub fn item_json(i: &OrderItem) -> Value {
         "product_specification_name": i.product_specification_name,
         "product_name": i.product_name,
         "quantity": i.quantity,
-        "price": money(i.price),
-        "final_price": money(i.final_price),
-        "cost_price": money(i.cost_price),
+        "price": money_in(mode, i.price),
+        "final_price": money_in(mode, i.final_price),
+        "cost_price": money_in(mode, i.cost_price),
         "barcode": i.barcode,
         "status": "CREATED",
         "cover": null,
@@ -357,6 +445,22 @@ impl Params {
     pub fn all(&self, k: &str) -> Vec<&str> {
         self.0.iter().filter(|(key, v)| key == k && !v.trim().is_empty()).map(|(_, v)| v.as_str()).collect()
     }
+    /// Field mode paging: `pageSize` 0 or negative, `pageNumber` 0 or negative → Err(500);
+    /// a non-numeric value → Err(404) (Spring cannot bind it); absent → the defaults.
+    pub fn paging_field(&self, default_size: usize) -> Result<(usize, usize), u16> {
+        let num = |k: &str, default: usize| -> Result<usize, u16> {
+            match self.get(k) {
+                None => Ok(default),
+                Some(v) => match v.trim().parse::<i64>() {
+                    Err(_) => Err(404),
+                    Ok(n) if n <= 0 => Err(500),
+                    Ok(n) => Ok((n as usize).min(1_000_000)),
+                },
+            }
+        };
+        Ok((num("pageNumber", 1)?, num("pageSize", default_size)?.min(10_000)))
+    }
+
     /// pageNumber / pageSize with the server's defaults; junk falls back to the default.
     pub fn paging(&self, default_size: usize) -> (usize, usize) {
         let n = self.get("pageNumber").and_then(|v| v.trim().parse::<usize>().ok()).filter(|n| *n >= 1).unwrap_or(1);
@@ -368,6 +472,16 @@ impl Params {
             .min(10_000);
         (n, s)
     }
+}
+
+/// The platform's page object around one slice of `rows`. Field mode: `lastPage` is
+/// always false (the real server never sets it).
+pub fn page_in(mode: Mode, rows: Vec<Value>, page_number: usize, page_size: usize) -> Value {
+    let mut v = page(rows, page_number, page_size);
+    if mode == Mode::Field {
+        v["lastPage"] = json!(false);
+    }
+    v
 }
 
 /// The platform's page object around one slice of `rows`.
@@ -392,8 +506,10 @@ type Range = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 /// Filter the store's orders for `GET /rest/store/order`, newest first.
 /// Documented mode honours the documented parameters (startTime/endTime included);
-/// field mode ignores startTime/endTime and honours createTime (twice), month and search.
-pub fn filter_orders<'a>(orders: &'a [Order], p: &Params, mode: Mode, store_id: u64) -> Vec<&'a Order> {
+/// field mode ignores startTime/endTime and honours createTime (twice; once is ignored),
+/// month (Err on a malformed one: the server answers 500), search (exact on number,
+/// contact, phone) and orderNumber as a substring.
+pub fn filter_orders<'a>(orders: &'a [Order], p: &Params, mode: Mode, store_id: u64) -> Result<Vec<&'a Order>, ()> {
     let statuses: Vec<&str> = p.all("status");
     let order_type = p.get("type");
     let contact = p.get("contactUser");
@@ -409,11 +525,11 @@ pub fn filter_orders<'a>(orders: &'a [Order], p: &Params, mode: Mode, store_id: 
         }
         Mode::Field => {
             let ct = p.all("createTime");
-            if let Some(a) = ct.first() {
-                let b = ct.get(1).unwrap_or(a);
-                range = Some((parse_shanghai(a, false), parse_shanghai(b, true)));
+            if ct.len() >= 2 {
+                range = Some((parse_shanghai(ct[0], false), parse_shanghai(ct[1], true)));
             } else if let Some(m) = p.get("month") {
-                range = Some(parse_month(m).map(|(a, b)| (Some(a), Some(b))).unwrap_or((None, None)));
+                let (a, b) = parse_month(m).ok_or(())?;
+                range = Some((Some(a), Some(b)));
             }
             search = p.get("search");
         }
@@ -425,7 +541,12 @@ pub fn filter_orders<'a>(orders: &'a [Order], p: &Params, mode: Mode, store_id: 
         .filter(|o| statuses.is_empty() || statuses.contains(&o.status.as_str()))
         .filter(|o| contact.is_none_or(|c| o.contact_user == c))
         .filter(|o| phone.is_none_or(|ph| o.phone == ph))
-        .filter(|o| number.is_none_or(|n| o.order_number == n))
+        .filter(|o| {
+            number.is_none_or(|n| match mode {
+                Mode::Field => o.order_number.contains(n.trim()),
+                Mode::Documented => o.order_number == n,
+            })
+        })
         .filter(|o| match range {
             None => true,
             Some((a, b)) => a.is_none_or(|a| o.created_date >= a) && b.is_none_or(|b| o.created_date <= b),
@@ -433,7 +554,7 @@ pub fn filter_orders<'a>(orders: &'a [Order], p: &Params, mode: Mode, store_id: 
         .filter(|o| search.is_none_or(|s| o.order_number == s || o.contact_user == s || o.phone == s))
         .collect();
     out.sort_by(|a, b| b.created_date.cmp(&a.created_date).then(b.id.cmp(&a.id)));
-    out
+    Ok(out)
 }
 
 /// `order_count` for one store, in the documented or the field meaning.

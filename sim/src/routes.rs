@@ -19,8 +19,11 @@ use crate::context::{Mode, Sim};
 use crate::faults::FaultsPatch;
 use crate::money::{fmt_dt, money};
 use crate::online::create_online_order;
-use crate::orders::{apply_action, build_items, counts, filter_orders, is_blank, json_u64, new_order_number, order_json, page, LineError, Params, PutOutcome};
-use crate::state::{DeliveryType, Order, OrderStatus, OrderType, StatusChange};
+use crate::orders::{
+    apply_action, build_items, counts, field_order_number, filter_orders, is_blank, json_u64, new_order_number, order_json,
+    page_in, to_millis, LineError, Params, PutOutcome,
+};
+use crate::state::{Account, DeliveryType, Order, OrderStatus, OrderType, StatusChange};
 use crate::wechat;
 
 type S = State<Arc<Sim>>;
@@ -28,6 +31,7 @@ type S = State<Arc<Sim>>;
 pub fn router(sim: Arc<Sim>) -> Router {
     Router::new()
         .route("/rest/login", post(login))
+        .route("/rest/logout", get(logout))
         .route("/rest/product", get(products))
         .route("/rest/product/{id}", get(product))
         .route("/rest/product_search", get(product_search))
@@ -43,6 +47,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/sim/state", get(sim_state))
         .route("/sim/reset", post(sim_reset))
         .route("/sim/clock", get(get_clock).post(set_clock))
+        .route("/sim/accounts", get(list_accounts).post(add_account))
+        .route("/sim/orders", get(sim_orders))
+        .route("/sim/orders/all", get(sim_orders))
+        .route("/sim/orders/{key}/status", post(sim_order_status))
         .fallback(not_found)
         .with_state(sim)
 }
@@ -77,8 +85,14 @@ pub fn html(code: u16, path: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html;charset=utf-8")], Body::from(body)).into_response()
 }
 
-async fn not_found(State(sim): S, uri: Uri) -> Response {
+async fn not_found(State(sim): S, headers: HeaderMap, uri: Uri) -> Response {
     match sim.cfg.mode {
+        // Field: the security filter runs first, so without a valid token any unknown
+        // path answers 401.
+        Mode::Field if !uri.path().starts_with("/sim/") => match authorize(&sim, &headers) {
+            Ok(_) => html(404, uri.path()),
+            Err(r) => r,
+        },
         Mode::Field => html(404, uri.path()),
         Mode::Documented => json_response(StatusCode::NOT_FOUND, json!({"status_code": 1, "message": "not.found"})),
     }
@@ -99,13 +113,25 @@ fn body_json(sim: &Sim, path: &str, bytes: &Bytes) -> Result<Value, Response> {
     }
 }
 
-fn authorize(sim: &Sim, headers: &HeaderMap) -> Result<(), Response> {
+/// Check the token; Ok(the account it belongs to).
+fn authorize(sim: &Sim, headers: &HeaderMap) -> Result<Account, Response> {
     let h = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let g = sim.lock();
-    auth::check(sim, &g, h).map_err(|e| match sim.cfg.mode {
-        Mode::Field => json_response(StatusCode::UNAUTHORIZED, json!({"status_code": 401, "message": e.message()})),
-        Mode::Documented => fail(e.message()),
+    let user = auth::check(sim, &g, h).map_err(|e| match sim.cfg.mode {
+        Mode::Field => unauthorized(&e.message()),
+        Mode::Documented => fail(&e.message()),
+    })?;
+    Sim::account(&g, &user).ok_or_else(|| match sim.cfg.mode {
+        Mode::Field => unauthorized("auth.error"),
+        Mode::Documented => fail("auth.error"),
     })
+}
+
+/// Field mode's 401: a JSON body without any Content-Type header.
+fn unauthorized(message: &str) -> Response {
+    let mut r = (StatusCode::UNAUTHORIZED, json!({"status_code": 401, "message": message}).to_string()).into_response();
+    r.headers_mut().remove(header::CONTENT_TYPE);
+    r
 }
 
 macro_rules! tryr {
@@ -121,10 +147,23 @@ macro_rules! tryr {
 
 async fn login(State(sim): S, uri: Uri, body: Bytes) -> Response {
     let body = tryr!(body_json(&sim, uri.path(), &body));
-    match sim.mutate(|inner| auth::login(&sim, inner, &body)) {
-        Ok(token) => ok_data(json!({"access_token": token})),
+    let user = body.get("username").and_then(Value::as_str).unwrap_or_default().to_string();
+    match sim.mutate(|inner| auth::login(&sim, inner, &body).map(|t| (t, Sim::account(inner, &user)))) {
+        Ok((token, account)) if sim.cfg.mode == Mode::Field => ok_data(json!({
+            "access_token": token,
+            "user_id": account.map(|a| a.user_id),
+            "permissions": auth::permissions(),
+        })),
+        Ok((token, _)) => ok_data(json!({"access_token": token})),
         Err(m) => fail(&m),
     }
+}
+
+/// `GET /rest/logout`: resets the account's token, ending its sessions on every device.
+async fn logout(State(sim): S, headers: HeaderMap) -> Response {
+    let account = tryr!(authorize(&sim, &headers));
+    sim.mutate(|inner| auth::logout(inner, &account.username));
+    ok_msg("logout.success")
 }
 
 const CATALOG_DATE: &str = "2024-01-01 09:00:00";
@@ -184,7 +223,12 @@ fn product_json(sim: &Sim, p: &crate::catalog::Product, detail: bool) -> Value {
             m.insert("specifications".into(), Value::Array(specs));
         }
     }
-    let _ = sim;
+    // Field: products carry the barcode twice, as `barcode` and `bar_code`.
+    if sim.cfg.mode == Mode::Field {
+        if let Value::Object(m) = &mut v {
+            m.insert("bar_code".into(), json!(p.barcode));
+        }
+    }
     v
 }
 
@@ -196,6 +240,10 @@ async fn products(State(sim): S, RawQuery(q): RawQuery) -> Response {
     if p.get("all") == Some("true") {
         return ok_data(Value::Array(rows));
     }
+    // Field: without all=true only recommended products are listed; none is recommended.
+    if sim.cfg.mode == Mode::Field {
+        return ok_data(json!([]));
+    }
     let (n, size) = p.paging(50);
     ok_data(Value::Array(rows.into_iter().skip((n - 1) * size).take(size).collect()))
 }
@@ -205,7 +253,8 @@ async fn product(State(sim): S, Path(id): Path<String>, uri: Uri) -> Response {
         Some(p) => ok_data(product_json(&sim, p, true)),
         None => match sim.cfg.mode {
             Mode::Field if id.trim().parse::<u64>().is_err() => html(404, uri.path()),
-            _ => fail("invalid.product.id"),
+            Mode::Field => fail("product.is.null"),
+            Mode::Documented => fail("invalid.product.id"),
         },
     }
 }
@@ -220,7 +269,13 @@ async fn product_search(State(sim): S, RawQuery(q): RawQuery) -> Response {
         .catalog
         .iter()
         .filter(|x| name.is_none_or(|n| x.name.contains(n.trim())))
-        .filter(|x| code.is_none_or(|c| x.barcode == c.trim()))
+        .filter(|x| {
+            code.is_none_or(|c| match sim.cfg.mode {
+                // Field: a prefix match.
+                Mode::Field => x.barcode.starts_with(c.trim()),
+                Mode::Documented => x.barcode == c.trim(),
+            })
+        })
         .map(|x| product_json(&sim, x, false))
         .collect();
     let (n, size) = p.paging(50);
@@ -229,36 +284,156 @@ async fn product_search(State(sim): S, RawQuery(q): RawQuery) -> Response {
 
 // ---- store orders ----------------------------------------------------------------------
 
-async fn create_order(State(sim): S, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
-    tryr!(authorize(&sim, &headers));
+/// A create's place in its account's in-progress creates (put in the request by the
+/// accept loop *before* the configured latency, so overlap is observable).
+#[derive(Debug, Clone)]
+pub struct CreateTicket {
+    pub account: String,
+    pub ticket: u64,
+}
+
+async fn create_order(
+    State(sim): S,
+    headers: HeaderMap,
+    uri: Uri,
+    ticket: Option<axum::Extension<CreateTicket>>,
+    body: Bytes,
+) -> Response {
+    let account = tryr!(authorize(&sim, &headers));
     let body = tryr!(body_json(&sim, uri.path(), &body));
-    let mode = sim.cfg.mode;
-    let required: &[&str] = match mode {
-        Mode::Documented => &["store_id", "store_name", "order_items"],
-        Mode::Field => &["store_id", "order_items"],
+    match sim.cfg.mode {
+        Mode::Field => create_order_field(&sim, &account, ticket.map(|t| t.0), &body, uri.path()),
+        Mode::Documented => create_order_documented(&sim, &account, &body),
+    }
+}
+
+/// The common part of a new counter order.
+fn new_counter_order(sim: &Sim, account: &Account, body: &Value, id: u64, number: String, items: Vec<crate::state::OrderItem>, total: rust_decimal::Decimal, now: chrono::DateTime<chrono::Utc>) -> Order {
+    let field = sim.cfg.mode == Mode::Field;
+    Order {
+        id,
+        order_number: number,
+        order_type: OrderType::StoreOrder,
+        delivery_type: DeliveryType::SelfPick,
+        payment_type: match (field, body.get("payment_type").and_then(Value::as_str)) {
+            // Field: stored as sent.
+            (true, Some(p)) if !p.trim().is_empty() => p.to_string(),
+            _ => "STORE".into(),
+        },
+        status: OrderStatus::CreatedPayPending,
+        previous_status: None,
+        store_id: Some(sim.cfg.store_id),
+        original_store_id: sim.cfg.store_id,
+        store_name: if field {
+            // From the platform's store record, whatever the client sent.
+            Some(sim.cfg.store_name.clone())
+        } else {
+            body.get("store_name").and_then(Value::as_str).map(str::to_string)
+        },
+        store_user_id: Some(account.user_id.to_string()),
+        store_user_name: Some(account.username.clone()),
+        user_id: account.user_id,
+        user_name: account.username.clone(),
+        contact_user: String::new(),
+        phone: String::new(),
+        remark: body.get("remark").and_then(Value::as_str).map(str::to_string),
+        total_price: total,
+        created_date: now,
+        pay_date: None,
+        confirm_date: None,
+        deliver_date: None,
+        delivered_date: None,
+        deal_date: None,
+        trade_number: None,
+        paid_after_cancel: false,
+        items,
+        history: vec![StatusChange { at: fmt_dt(now), action: "create".into(), from: None, to: OrderStatus::CreatedPayPending, note: None }],
+        account: Some(account.username.clone()),
+        account_user_id: Some(account.user_id),
+    }
+}
+
+/// Field mode: the real server's validation, non-unique numbers, deadlocks.
+fn create_order_field(sim: &Sim, account: &Account, ticket: Option<CreateTicket>, body: &Value, path: &str) -> Response {
+    const STOCK: &str = "新建订单失败 - 库存不足";
+    // Exactly three business draws per create, whatever happens next.
+    let draw = {
+        let mut g = sim.lock();
+        let f = g.faults.clone();
+        g.fault_rng.create_draw(&f)
     };
-    for f in required {
-        if is_blank(body.get(*f)) {
+    if is_blank(body.get("store_id")) {
+        return fail("新建订单失败 - 必须指定门店");
+    }
+    let lines = match body.get("order_items") {
+        None | Some(Value::Null) => return html(500, path),
+        Some(Value::Array(a)) => a.clone(),
+        Some(_) => return html(500, path),
+    };
+    if lines.is_empty() {
+        return fail("新建订单失败 - 订单项为空");
+    }
+    if json_u64(body.get("store_id")) != Some(sim.cfg.store_id) {
+        // The store lookup returns null and the server trips over it.
+        return html(500, path);
+    }
+    let result = sim.mutate(|inner| {
+        let overlapped = ticket.as_ref().is_some_and(|t| inner.create_overlapped(&t.account, t.ticket));
+        if draw.stock_error || (overlapped && draw.deadlock_if_overlap) {
+            return Err(LineError::Invalid("deadlock".into()));
+        }
+        let now = inner.now();
+        let next_id = inner.data.next_order_id;
+        let next_item = inner.data.next_item_id;
+        let id = inner.data.alloc_order_id();
+        let (items, total) = match build_items(sim, inner, &lines, id, true) {
+            Ok(x) => x,
+            Err(e) => {
+                inner.data.next_order_id = next_id;
+                inner.data.next_item_id = next_item;
+                return Err(e);
+            }
+        };
+        let entry = inner.creates.entry(account.username.clone()).or_default();
+        let stamp = match (draw.collide, entry.last_stamp) {
+            (true, Some(prev)) => prev,
+            _ => to_millis(now),
+        };
+        entry.last_stamp = Some(stamp);
+        let order = new_counter_order(sim, account, body, id, field_order_number(stamp, account.user_id), items, total, now);
+        inner.data.orders.push(order.clone());
+        Ok(order)
+    });
+    match result {
+        Ok(order) => {
+            let mut v = order_json(&order, true, &[], Mode::Field);
+            // The create answer carries the date only; the detail has the time.
+            v["created_date"] = json!(order.created_date.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d").to_string());
+            ok_data(v)
+        }
+        Err(LineError::NoProduct) => fail("新建订单失败 - 没有该产品"),
+        Err(_) => fail(STOCK),
+    }
+}
+
+fn create_order_documented(sim: &Sim, account: &Account, body: &Value) -> Response {
+    for f in ["store_id", "store_name", "order_items"] {
+        if is_blank(body.get(f)) {
             return fail(&format!("{f}参数不能为空"));
         }
     }
-    // Field mode: every other failure reads the same.
-    let failure = |m: &str| match mode {
-        Mode::Field => fail("新建订单失败 - 库存不足"),
-        Mode::Documented => fail(m),
-    };
     if json_u64(body.get("store_id")) != Some(sim.cfg.store_id) {
-        return failure("invalid.store.id");
+        return fail("invalid.store.id");
     }
     let Some(lines) = body.get("order_items").and_then(Value::as_array).cloned() else {
-        return failure("invalid.order_items");
+        return fail("invalid.order_items");
     };
     let result = sim.mutate(|inner| {
         let now = inner.now();
         let next_id = inner.data.next_order_id;
         let next_item = inner.data.next_item_id;
         let id = inner.data.alloc_order_id();
-        let (items, total) = match build_items(&sim, inner, &lines, id) {
+        let (items, total) = match build_items(sim, inner, &lines, id, false) {
             Ok(x) => x,
             Err(e) => {
                 // Nothing committed: give the ids back.
@@ -267,52 +442,16 @@ async fn create_order(State(sim): S, headers: HeaderMap, uri: Uri, body: Bytes) 
                 return Err(e);
             }
         };
-        let order = Order {
-            id,
-            order_number: new_order_number(inner, now),
-            order_type: OrderType::StoreOrder,
-            delivery_type: DeliveryType::SelfPick,
-            payment_type: "STORE".into(),
-            status: OrderStatus::CreatedPayPending,
-            previous_status: None,
-            store_id: Some(sim.cfg.store_id),
-            original_store_id: sim.cfg.store_id,
-            store_name: match mode {
-                Mode::Field => None, // the real server ignores store_name
-                Mode::Documented => body.get("store_name").and_then(Value::as_str).map(str::to_string),
-            },
-            store_user_id: Some("1".into()),
-            store_user_name: Some(sim.cfg.username.clone()),
-            user_id: 1,
-            user_name: sim.cfg.username.clone(),
-            contact_user: String::new(),
-            phone: String::new(),
-            remark: body.get("remark").and_then(Value::as_str).map(str::to_string),
-            total_price: total,
-            created_date: now,
-            pay_date: None,
-            confirm_date: None,
-            deliver_date: None,
-            delivered_date: None,
-            deal_date: None,
-            trade_number: None,
-            paid_after_cancel: false,
-            items,
-            history: vec![StatusChange {
-                at: fmt_dt(now),
-                action: "create".into(),
-                from: None,
-                to: OrderStatus::CreatedPayPending,
-                note: None,
-            }],
-        };
+        let number = new_order_number(inner, now);
+        let order = new_counter_order(sim, account, body, id, number, items, total, now);
         inner.data.orders.push(order.clone());
         Ok(order)
     });
     match result {
-        Ok(order) => ok_data(order_json(&order, true, &[])),
+        Ok(order) => ok_data(order_json(&order, true, &[], Mode::Documented)),
         Err(LineError::Missing(f)) => fail(&format!("{f}参数不能为空")),
-        Err(LineError::Invalid(m)) => failure(&m),
+        Err(LineError::Invalid(m)) => fail(&m),
+        Err(LineError::NoProduct) => fail("invalid.product.id"),
     }
 }
 
@@ -320,8 +459,13 @@ async fn update_order(State(sim): S, headers: HeaderMap, uri: Uri, Path(number):
     tryr!(authorize(&sim, &headers));
     let body = tryr!(body_json(&sim, uri.path(), &body));
     let mode = sim.cfg.mode;
-    for f in ["store_id", "action"] {
-        if is_blank(body.get(f)) {
+    // Field mode does not look at store_id at all.
+    let required: &[&str] = match mode {
+        Mode::Documented => &["store_id", "action"],
+        Mode::Field => &["action"],
+    };
+    for f in required {
+        if is_blank(body.get(*f)) {
             return fail(&format!("{f}参数不能为空"));
         }
     }
@@ -330,25 +474,32 @@ async fn update_order(State(sim): S, headers: HeaderMap, uri: Uri, Path(number):
         Mode::Documented => ok_msg("更新订单成功"),
     };
     let action = body.get("action").and_then(Value::as_str).unwrap_or_default().to_string();
-    let store_ok = json_u64(body.get("store_id")) == Some(sim.cfg.store_id);
+    let store_ok = mode == Mode::Field || json_u64(body.get("store_id")) == Some(sim.cfg.store_id);
+    // Err(true): the number reaches no order; Err(false): it reaches an order that left the store.
     let outcome = sim.mutate(|inner| {
-        if inner.faults.lying_put {
-            return Some(PutOutcome::Skipped);
-        }
         let now = inner.now();
         let auto = inner.faults.flash_auto_deliver;
+        let lying = inner.faults.lying_put;
         let store = sim.cfg.store_id;
-        let order = inner.data.order_mut(&number).filter(|o| o.store_id == Some(store))?;
-        if !store_ok {
-            return Some(PutOutcome::Refused("invalid.store.id".into()));
+        // The FIRST order stored with this number, as the real server does.
+        let order = inner.data.order_mut(&number).ok_or(true)?;
+        if order.store_id != Some(store) {
+            return Err(false);
         }
-        Some(apply_action(order, &action, mode, auto, now))
+        if lying {
+            return Ok(PutOutcome::Skipped);
+        }
+        if !store_ok {
+            return Ok(PutOutcome::Refused("invalid.store.id".into()));
+        }
+        Ok(apply_action(order, &action, mode, auto, now))
     });
     match (outcome, mode) {
-        (None, Mode::Field) => html(500, uri.path()),
-        (None, Mode::Documented) => fail("invalid.order.id"),
-        (Some(PutOutcome::Refused(m)), _) => fail(&m),
-        (Some(_), _) => success(),
+        (Err(true), Mode::Field) => html(404, uri.path()),
+        (Err(false), Mode::Field) => html(500, uri.path()),
+        (Err(_), Mode::Documented) => fail("invalid.order.id"),
+        (Ok(PutOutcome::Refused(m)), _) => fail(&m),
+        (Ok(_), _) => success(),
     }
 }
 
@@ -356,7 +507,7 @@ async fn order_detail(State(sim): S, headers: HeaderMap, uri: Uri, Path(number):
     tryr!(authorize(&sim, &headers));
     let g = sim.lock();
     match g.data.order(&number) {
-        Some(o) if o.store_id == Some(sim.cfg.store_id) => ok_data(order_json(o, true, &g.data.services)),
+        Some(o) if o.store_id == Some(sim.cfg.store_id) => ok_data(order_json(o, true, &g.data.services, sim.cfg.mode)),
         // The order left the store (FLASH reject) or belongs to another one.
         Some(_) if sim.cfg.mode == Mode::Field => html(404, uri.path()),
         _ => fail("invalid.order.id"),
@@ -365,24 +516,38 @@ async fn order_detail(State(sim): S, headers: HeaderMap, uri: Uri, Path(number):
 
 fn store_param(sim: &Sim, p: &Params) -> Result<u64, Response> {
     match (p.get("storeId"), sim.cfg.mode) {
-        (Some(s), _) => Ok(s.trim().parse::<u64>().unwrap_or(u64::MAX)),
-        (None, Mode::Field) => Ok(sim.cfg.store_id),
+        (None, Mode::Field) => Err(fail("查找失败 - 必须指定店铺id")),
         (None, Mode::Documented) => Err(fail("storeId参数不能为空")),
+        (Some(s), Mode::Field) => match s.trim().parse::<u64>() {
+            Ok(id) if id == sim.cfg.store_id => Ok(id),
+            _ => Err(fail("您不是此店铺的店员")),
+        },
+        (Some(s), Mode::Documented) => Ok(s.trim().parse::<u64>().unwrap_or(u64::MAX)),
     }
 }
 
-async fn list_orders(State(sim): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+/// Page number and size: field mode answers HTML errors for bad values.
+fn paging(sim: &Sim, p: &Params, path: &str, default_size: usize) -> Result<(usize, usize), Response> {
+    match sim.cfg.mode {
+        Mode::Field => p.paging_field(default_size).map_err(|code| html(code, path)),
+        Mode::Documented => Ok(p.paging(default_size)),
+    }
+}
+
+async fn list_orders(State(sim): S, headers: HeaderMap, uri: Uri, RawQuery(q): RawQuery) -> Response {
     tryr!(authorize(&sim, &headers));
     let p = Params::parse(q.as_deref());
     let store = tryr!(store_param(&sim, &p));
     if sim.cfg.mode == Mode::Documented && p.get("type").is_none() {
         return fail("type参数不能为空");
     }
-    let (n, size) = p.paging(30);
+    let (n, size) = tryr!(paging(&sim, &p, uri.path(), 30));
     let g = sim.lock();
-    let rows: Vec<Value> =
-        filter_orders(&g.data.orders, &p, sim.cfg.mode, store).into_iter().map(|o| order_json(o, false, &[])).collect();
-    ok_data(page(rows, n, size))
+    let Ok(found) = filter_orders(&g.data.orders, &p, sim.cfg.mode, store) else {
+        return html(500, uri.path());
+    };
+    let rows: Vec<Value> = found.into_iter().map(|o| order_json(o, false, &[], sim.cfg.mode)).collect();
+    ok_data(page_in(sim.cfg.mode, rows, n, size))
 }
 
 async fn order_count(State(sim): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
@@ -403,31 +568,36 @@ async fn create_after_sales(State(sim): S, headers: HeaderMap, uri: Uri, body: B
         ServiceOutcome::Refunded => ok_msg("order.refunded"),
         ServiceOutcome::RefundFailed => ok_msg("order.refund.failure"),
         ServiceOutcome::Refused(m) => fail(&m),
+        ServiceOutcome::Crash => html(500, uri.path()),
     }
 }
 
-async fn list_after_sales(State(sim): S, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+async fn list_after_sales(State(sim): S, headers: HeaderMap, uri: Uri, RawQuery(q): RawQuery) -> Response {
     tryr!(authorize(&sim, &headers));
     let p = Params::parse(q.as_deref());
-    let (n, size) = p.paging(30);
+    if sim.cfg.mode == Mode::Field {
+        tryr!(store_param(&sim, &p));
+    }
+    let (n, size) = tryr!(paging(&sim, &p, uri.path(), 30));
     let g = sim.lock();
     let rows: Vec<Value> = filter_services(&g.data.services, &p)
         .into_iter()
         .filter(|s| s.store_id == sim.cfg.store_id.to_string())
-        .map(service_row)
+        .map(|s| service_row(s, sim.cfg.mode))
         .collect();
-    ok_data(page(rows, n, size))
+    ok_data(page_in(sim.cfg.mode, rows, n, size))
 }
 
-async fn after_sales_detail(State(sim): S, headers: HeaderMap, Path(number): Path<String>) -> Response {
+async fn after_sales_detail(State(sim): S, headers: HeaderMap, uri: Uri, Path(number): Path<String>) -> Response {
     tryr!(authorize(&sim, &headers));
     let g = sim.lock();
     let store = sim.cfg.store_id.to_string();
     match g.data.services.iter().find(|s| s.service_number == number && s.store_id == store) {
         Some(s) => {
             let order = s.order_id.and_then(|id| g.data.orders.iter().find(|o| o.id == id));
-            ok_data(service_detail(s, order, &g.data.services))
+            ok_data(service_detail(s, order, &g.data.services, sim.cfg.mode))
         }
+        None if sim.cfg.mode == Mode::Field => html(404, uri.path()),
         None => fail("invalid.service.number"),
     }
 }
@@ -440,9 +610,12 @@ async fn push_order(State(sim): S, headers: HeaderMap, uri: Uri, body: Bytes) ->
     if sim.lock().faults.push_order_fail {
         return html(500, uri.path());
     }
-    match sim.mutate(|inner| wechat::push_order(&sim, inner, &body)) {
-        Ok(data) => ok_data(data),
-        Err(m) => fail(&m),
+    match (sim.mutate(|inner| wechat::push_order(&sim, inner, &body)), sim.cfg.mode) {
+        (Ok(data), _) => ok_data(data),
+        // Field: an unknown order crashes the server; a wrong status reads retrieve.order.failure.
+        (Err(m), Mode::Field) if m == "invalid.order.id" => html(500, uri.path()),
+        (Err(m), Mode::Field) if m == "order.status.invalid" => fail("retrieve.order.failure"),
+        (Err(m), _) => fail(&m),
     }
 }
 
@@ -462,7 +635,7 @@ fn loose_body(bytes: &Bytes) -> Result<Value, Response> {
 async fn sim_pay(State(sim): S, Path(number): Path<String>, body: Bytes) -> Response {
     let body = tryr!(loose_body(&body));
     match sim.mutate(|inner| wechat::pay(&sim, inner, &number, &body).map(|_| inner.data.order(&number).cloned())) {
-        Ok(Some(o)) => ok_data(order_json(&o, true, &[])),
+        Ok(Some(o)) => ok_data(order_json(&o, true, &[], sim.cfg.mode)),
         Ok(None) => sim_error(StatusCode::NOT_FOUND, "invalid.order.id"),
         Err(m) if m == "invalid.order.id" => sim_error(StatusCode::NOT_FOUND, &m),
         Err(m) => sim_error(StatusCode::CONFLICT, &m),
@@ -472,7 +645,7 @@ async fn sim_pay(State(sim): S, Path(number): Path<String>, body: Bytes) -> Resp
 async fn sim_online_order(State(sim): S, body: Bytes) -> Response {
     let body = tryr!(loose_body(&body));
     match sim.mutate(|inner| create_online_order(&sim, inner, &body)) {
-        Ok(o) => ok_data(order_json(&o, true, &[])),
+        Ok(o) => ok_data(order_json(&o, true, &[], sim.cfg.mode)),
         Err(m) => sim_error(StatusCode::BAD_REQUEST, &m),
     }
 }
@@ -537,4 +710,86 @@ async fn set_clock(State(sim): S, body: Bytes) -> Response {
         (inner.now(), inner.data.clock_offset_s)
     });
     json_response(StatusCode::OK, clock_json(now, off))
+}
+
+// ---- accounts and orders (field-mode tests) ---------------------------------------------
+
+fn account_json(a: &Account) -> Value {
+    json!({"username": a.username, "user_id": a.user_id})
+}
+
+async fn list_accounts(State(sim): S) -> Response {
+    let g = sim.lock();
+    ok_data(Value::Array(g.data.accounts.iter().map(account_json).collect()))
+}
+
+/// `POST /sim/accounts` `{"username","password","user_id"}`: another account of this store.
+async fn add_account(State(sim): S, body: Bytes) -> Response {
+    let v = tryr!(loose_body(&body));
+    let username = v.get("username").and_then(Value::as_str).map(str::trim).unwrap_or_default().to_string();
+    let password = v.get("password").and_then(Value::as_str).unwrap_or_default().to_string();
+    let Some(user_id) = json_u64(v.get("user_id")) else {
+        return sim_error(StatusCode::BAD_REQUEST, "user_id (integer) required");
+    };
+    if username.is_empty() || password.is_empty() {
+        return sim_error(StatusCode::BAD_REQUEST, "username and password required");
+    }
+    let r = sim.mutate(|inner| {
+        if inner.data.accounts.iter().any(|a| a.username == username) {
+            return Err("account.exists");
+        }
+        if inner.data.accounts.iter().any(|a| a.user_id == user_id) {
+            return Err("user_id.exists");
+        }
+        let a = Account { username: username.clone(), password: password.clone(), user_id };
+        inner.data.accounts.push(a.clone());
+        Ok(a)
+    });
+    match r {
+        Ok(a) => ok_data(account_json(&a)),
+        Err(m) => sim_error(StatusCode::CONFLICT, m),
+    }
+}
+
+fn order_summary(o: &Order) -> Value {
+    json!({
+        "id": o.id,
+        "order_number": o.order_number,
+        "remark": o.remark,
+        "status": o.status.as_str(),
+        "type": o.order_type.as_str(),
+        "account": o.account,
+        "user_id": o.account_user_id,
+        "store_id": o.store_id,
+        "created_date": fmt_dt(o.created_date),
+        "total_price": money(o.total_price),
+    })
+}
+
+/// `GET /sim/orders` (= `/sim/orders/all`): every stored order in storage order, with its
+/// internal id (duplicated numbers included).
+async fn sim_orders(State(sim): S) -> Response {
+    let g = sim.lock();
+    json_response(StatusCode::OK, json!({"orders": g.data.orders.iter().map(order_summary).collect::<Vec<_>>()}))
+}
+
+/// `POST /sim/orders/{key}/status` `{"status":"CLOSED_CONFIRMED"}`: key = internal id, or
+/// an order number (the first order stored with it).
+async fn sim_order_status(State(sim): S, Path(key): Path<String>, body: Bytes) -> Response {
+    let v = tryr!(loose_body(&body));
+    let Some(status) = v.get("status").and_then(Value::as_str).and_then(OrderStatus::parse) else {
+        return sim_error(StatusCode::BAD_REQUEST, "status (an order status) required");
+    };
+    let r = sim.mutate(|inner| {
+        let now = inner.now();
+        let by_id = key.trim().parse::<u64>().ok().and_then(|id| inner.data.orders.iter().position(|o| o.id == id));
+        let idx = by_id.or_else(|| inner.data.orders.iter().position(|o| o.order_number == key))?;
+        let o = &mut inner.data.orders[idx];
+        o.step(status, "sim-set-status", now);
+        Some(order_summary(o))
+    });
+    match r {
+        Some(v) => ok_data(v),
+        None => sim_error(StatusCode::NOT_FOUND, "invalid.order.id"),
+    }
 }

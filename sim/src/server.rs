@@ -21,9 +21,9 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-use crate::context::Sim;
+use crate::context::{Mode, Sim};
 use crate::faults::Fate;
-use crate::routes::html;
+use crate::routes::{html, CreateTicket};
 
 /// How long a "timeout" request hangs before its connection is closed anyway.
 const HANG_FOR: Duration = Duration::from_secs(600);
@@ -62,6 +62,39 @@ pub async fn serve(listener: TcpListener, sim: Arc<Sim>, router: Router, mut shu
     while conns.join_next().await.is_some() {}
 }
 
+/// Ends a create's in-progress registration when the request is done (or dropped).
+struct CreateGuard {
+    sim: Arc<Sim>,
+    account: String,
+    ticket: u64,
+}
+
+impl Drop for CreateGuard {
+    fn drop(&mut self) {
+        self.sim.lock().end_create(&self.account, self.ticket);
+    }
+}
+
+fn create_ticket(sim: &Arc<Sim>, req: &mut Request<Incoming>, path: &str) -> Option<CreateGuard> {
+    if sim.cfg.mode != Mode::Field
+        || sim.cfg.dialect != crate::dialects::Dialect::RestStore
+        || req.method() != hyper::Method::POST
+        || path.trim_end_matches('/') != "/rest/store/order"
+    {
+        return None;
+    }
+    let raw = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())?.trim().to_string();
+    let token = raw.strip_prefix("Bearer ").map(str::trim).unwrap_or(&raw).to_string();
+    let (account, ticket) = {
+        let mut g = sim.lock();
+        let account = g.account_of_token(&token)?;
+        let ticket = g.begin_create(&account);
+        (account, ticket)
+    };
+    req.extensions_mut().insert(CreateTicket { account: account.clone(), ticket });
+    Some(CreateGuard { sim: sim.clone(), account, ticket })
+}
+
 fn garbage() -> Response<Body> {
     // Looks like JSON to a content-type check, is not JSON: a truncated answer.
     let mut r = Response::new(Body::from("{\"status_code\":0,\"data\":{\"order_num"));
@@ -72,6 +105,10 @@ fn garbage() -> Response<Body> {
 
 async fn handle(sim: Arc<Sim>, router: Router, kill: Arc<Notify>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let path = req.uri().path().to_string();
+    let mut req = req;
+    // Field mode: a counter-order create is "in progress" for its whole handling, the
+    // configured latency included, so creates of one account can overlap (deadlocks).
+    let _create_guard = create_ticket(&sim, &mut req, &path);
     // Faults only hit the platform API, never the /sim control surface.
     let fate = if sim.cfg.dialect.faulted(&path) {
         let (fate, latency) = {

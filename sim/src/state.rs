@@ -106,7 +106,8 @@ pub struct OrderItem {
     pub product_specification_name: Option<String>,
     pub product_name: String,
     pub barcode: String,
-    pub quantity: u32,
+    /// Field mode stores 0 and negative quantities as sent.
+    pub quantity: i64,
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
     pub price: Decimal,
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
@@ -162,6 +163,13 @@ pub struct Order {
     pub paid_after_cancel: bool,
     pub items: Vec<OrderItem>,
     pub history: Vec<StatusChange>,
+    /// The platform account that created the order (counter orders); None for online
+    /// orders placed by customers.
+    #[serde(default)]
+    pub account: Option<String>,
+    /// That account's user id (the order number's suffix in field mode).
+    #[serde(default)]
+    pub account_user_id: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -175,7 +183,7 @@ pub struct ServiceItem {
     pub product_specification_id: Option<u64>,
     pub product_specification_name: Option<String>,
     pub product_name: String,
-    pub quantity: u32,
+    pub quantity: i64,
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
     pub price: Decimal,
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
@@ -216,6 +224,17 @@ pub struct Service {
     pub returns: Vec<ServiceItem>,
     pub exchanges: Vec<ServiceItem>,
     pub created_date: DateTime<Utc>,
+    /// Field mode: ORIGINAL_PATH (the default) or OTHERWAY (`"otherway": true`).
+    #[serde(default)]
+    pub refund_way: Option<String>,
+}
+
+/// A platform account of this store (field mode has several; each has a user id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub username: String,
+    pub password: String,
+    pub user_id: u64,
 }
 
 /// A WeChat NATIVE code handed out by push_order.
@@ -254,6 +273,9 @@ pub struct Data {
     /// Orders of the omni (seed 004) and api (seed 001) dialects.
     #[serde(default)]
     pub dialects: crate::dialects::DialectData,
+    /// The store's accounts (the `--username` one first, user id 2); `POST /sim/accounts` adds more.
+    #[serde(default)]
+    pub accounts: Vec<Account>,
 }
 
 impl Data {
@@ -261,6 +283,7 @@ impl Data {
         Data { next_order_id: 1, next_item_id: 1, next_service_id: 1, next_service_item_id: 1, ..Data::default() }
     }
 
+    /// The FIRST order stored with this number (numbers may repeat in field mode).
     pub fn order(&self, number: &str) -> Option<&Order> {
         self.orders.iter().find(|o| o.order_number == number)
     }

@@ -118,7 +118,7 @@ async fn reset_and_clock() {
     assert_eq!(t.get_noauth("/sim/faults").await.json()["fail_rate"], 0.0);
     assert_eq!(t.get_noauth("/sim/clock").await.json()["offset_s"], 0);
     // Still logged in after a reset.
-    assert_eq!(t.get("/rest/store/order").await.code(), 0);
+    assert_eq!(t.get("/rest/store/order?storeId=1").await.code(), 0);
 }
 
 #[tokio::test]

@@ -89,8 +89,11 @@ impl T {
         self.state().await["orders"].as_array().unwrap().iter().find(|o| o["order_number"] == number).cloned().unwrap_or(Value::Null)
     }
 
-    /// A counter order; returns its detail.
+    /// A counter order; returns its detail. Waits 2 ms first: field-mode numbers are the
+    /// creating millisecond + the user id, so two back-to-back creates on loopback can
+    /// share a number (tests of that use `create_raw`).
     pub async fn counter_order(&self, items: Value, remark: &str) -> Value {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         let r = self
             .post(
                 "/rest/store/order",
