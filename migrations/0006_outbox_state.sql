@@ -5,6 +5,8 @@
 --              it is only ever looked up, never sent again
 --   generation the marker generation of a create: a sale whose platform number turned out
 --              to reach another order is created again under the next generation
+--   regens     re-creations since a person last looked (the bound; `generation` names
+--              the marker and never goes back)
 --   checks     read-backs that found an action not applied yet
 --   ambiguous  answers that may be transient (库存不足 from a deadlock, a walk-in 500)
 --   failures   consecutive failed tries (the backoff exponent)
@@ -12,6 +14,7 @@
 ALTER TABLE outbox ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN accepted INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN regens INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN checks INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;

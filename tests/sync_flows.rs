@@ -258,7 +258,7 @@ async fn wechat_paid_then_cancelled_is_a_conflict(mode: Mode) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn field_refusals_become_conflicts() {
     let e = env(Mode::Field).await;
-    // A product only this store knows: the platform answers 新建订单失败 - 库存不足.
+    // A product only this store knows: the field platform answers 新建订单失败 - 没有该产品.
     {
         let mut l = e.app.ledger();
         l.write(|tx| {
@@ -280,7 +280,7 @@ async fn field_refusals_become_conflicts() {
     assert_eq!(s.conflicts, 1);
     let o = e.order(&r);
     assert_eq!(o["sync_state"], "conflict");
-    assert_eq!(o["conflict"]["platform_message"], "新建订单失败 - 库存不足");
+    assert_eq!(o["conflict"]["platform_message"], if e.mode == Mode::Field { "新建订单失败 - 没有该产品" } else { "新建订单失败 - 库存不足" });
     assert!(platform_orders_for(&e.state().await, &r).is_empty());
     call(&e.app, e.clerk(), "conflict_resolve", json!({"client_ref": r, "resolution": "retry"}));
     let s = e.settle().await;

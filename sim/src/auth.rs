@@ -66,9 +66,16 @@ pub fn login(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<String, Strin
             return Ok(t.token.clone());
         }
     }
-    let secret: String = (0..40).map(|_| char::from(b"0123456789abcdef"[inner.rng.random_range(0..16)])).collect();
-    // Built by hand: key order matters for the seed's look ("token" first).
-    let token = base64(format!(r#"{{"token":"{secret}","login_name":{}}}"#, json!(user)).as_bytes());
+    // A seeded RNG replays after a restart from `--state`: never hand out a token that
+    // an earlier (perhaps expired) session already had.
+    let token = loop {
+        let secret: String = (0..40).map(|_| char::from(b"0123456789abcdef"[inner.rng.random_range(0..16)])).collect();
+        // Built by hand: key order matters for the seed's look ("token" first).
+        let token = base64(format!(r#"{{"token":"{secret}","login_name":{}}}"#, json!(user)).as_bytes());
+        if !inner.data.tokens.iter().any(|t| t.token == token) {
+            break token;
+        }
+    };
     let expires_at = (sim.cfg.token_ttl_s > 0).then(|| now + Duration::seconds(sim.cfg.token_ttl_s as i64));
     inner.data.tokens.push(Token { token: token.clone(), username: user.to_string(), issued_at: now, expires_at });
     Ok(token)

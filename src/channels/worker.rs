@@ -118,7 +118,8 @@ pub async fn settle(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, deadl
     let until = Instant::now() + deadline;
     loop {
         let s = run_round(app, ch, cfg, false).await;
-        if s.outbox_pending == 0 || Instant::now() >= until {
+        let movable = outbox::movable(app.ledger().read(), ch.id()).unwrap_or(0);
+        if movable == 0 || Instant::now() >= until {
             return s;
         }
         let wait = next_wait(app, ch.id(), cfg.backoff_cap).min(until.saturating_duration_since(Instant::now()));

@@ -39,6 +39,8 @@ pub struct OutboxRow {
     pub accepted: bool,
     /// Marker generation of a create (bumped when a sale is created again).
     pub generation: u32,
+    /// Re-creations since a person last looked at it.
+    pub regens: u32,
     /// Read-backs that found an action not applied yet.
     pub checks: u32,
     /// Ambiguous answers so far (库存不足, a walk-in's 500).
@@ -69,10 +71,11 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
         ambiguous: r.get(14)?,
         failures: r.get(15)?,
         conflict_kind: r.get(16)?,
+        regens: r.get(17)?,
     })
 }
 
-const COLS: &str = "id, channel, stream, op, payload, state, attempts, next_attempt_at, last_error, created_at, unknown, accepted, generation, checks, ambiguous, failures, conflict_kind";
+const COLS: &str = "id, channel, stream, op, payload, state, attempts, next_attempt_at, last_error, created_at, unknown, accepted, generation, checks, ambiguous, failures, conflict_kind, regens";
 
 /// Heads of pending streams that are due, oldest first. A stream whose head is in
 /// conflict is held: later operations on that order wait for a person.
@@ -146,7 +149,7 @@ pub fn mark_accepted(tx: &Transaction<'_>, id: i64) -> Result<()> {
 
 /// A create starts over under a new marker generation (its number reached another order).
 pub fn next_generation(tx: &Transaction<'_>, id: i64, generation: u32) -> Result<()> {
-    tx.execute("UPDATE outbox SET generation = ?2, unknown = 0, ambiguous = 0 WHERE id = ?1", params![id, generation])?;
+    tx.execute("UPDATE outbox SET generation = ?2, regens = regens + 1, unknown = 0, ambiguous = 0 WHERE id = ?1", params![id, generation])?;
     Ok(())
 }
 
@@ -164,7 +167,7 @@ pub fn mark_conflict(tx: &Transaction<'_>, id: i64, kind: &str, error: &str) -> 
 /// over, but what is unknown stays unknown (it is still looked up before a resend).
 pub fn requeue(tx: &Transaction<'_>, id: i64) -> Result<()> {
     tx.execute(
-        "UPDATE outbox SET state = 'pending', next_attempt_at = ?2, conflict_kind = NULL, checks = 0, ambiguous = 0, failures = 0, attempts = 0
+        "UPDATE outbox SET state = 'pending', next_attempt_at = ?2, conflict_kind = NULL, checks = 0, ambiguous = 0, failures = 0, attempts = 0, regens = 0
           WHERE id = ?1 AND state = 'conflict'",
         params![id, now_text()],
     )?;
@@ -193,6 +196,17 @@ pub fn depth(conn: &Connection, channel: &str) -> Result<Depth> {
          FROM outbox WHERE channel = ?1 AND state != 'done'",
         [channel],
         |r| Ok(Depth { pending: r.get(0)?, conflicts: r.get(1)?, oldest_pending_at: r.get(2)?, last_error: r.get(3)? }),
+    )?)
+}
+
+/// Pending rows that can still move on their own: not queued behind a held (conflict)
+/// row of their stream. What waiting for the outbox to settle waits for.
+pub fn movable(conn: &Connection, channel: &str) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM outbox o WHERE o.channel = ?1 AND o.state = 'pending'
+           AND NOT EXISTS (SELECT 1 FROM outbox c WHERE c.channel = o.channel AND c.stream = o.stream AND c.state = 'conflict' AND c.id < o.id)",
+        [channel],
+        |r| r.get(0),
     )?)
 }
 

@@ -131,6 +131,7 @@ impl Job<'_> {
             unknown: self.row.unknown,
             accepted: self.row.accepted,
             generation: self.row.generation,
+            regens: self.row.regens,
             checks: self.row.checks,
             ambiguous: self.row.ambiguous,
             adopted: false,

@@ -45,6 +45,8 @@ pub struct Known {
     /// The platform took it (after-sales): only ever looked up.
     pub accepted: bool,
     pub generation: u32,
+    /// Re-creations since a person last looked (bounded by `max_generations`).
+    pub regens: u32,
     pub checks: u32,
     pub ambiguous: u32,
     /// A create whose checked number is already recorded locally.
@@ -53,7 +55,7 @@ pub struct Known {
 
 impl Known {
     pub fn new(family: Family) -> Known {
-        Known { family, attempts: 0, unknown: false, accepted: false, generation: 0, checks: 0, ambiguous: 0, adopted: false }
+        Known { family, attempts: 0, unknown: false, accepted: false, generation: 0, regens: 0, checks: 0, ambiguous: 0, adopted: false }
     }
 }
 
@@ -233,10 +235,10 @@ fn create(k: &Known, o: &Observed, lim: &Limits, verify: bool) -> Step {
         Observed::Found(n) | Observed::Created(n) => check(n),
         Observed::Absent => Step::Send,
         Observed::Reaches { number, ours: true } => Step::Adopt(number.clone()),
-        Observed::Reaches { number, ours: false } if k.generation + 1 < lim.max_generations => Step::Recreate { stray: number.clone() },
+        Observed::Reaches { number, ours: false } if k.regens + 1 < lim.max_generations => Step::Recreate { stray: number.clone() },
         Observed::Reaches { number, .. } => hold(
             HoldKind::Strays,
-            format!("平台订单号 {number} 指向别的订单，已重建 {} 次仍冲突：请每台收银机使用各自的平台账号", k.generation + 1),
+            format!("平台订单号 {number} 指向别的订单，已重建 {} 次仍冲突：请每台收银机使用各自的平台账号", k.regens + 1),
             None,
             None,
         ),
@@ -339,7 +341,9 @@ mod tests {
         let fresh = create(true);
         let unknown = Known { unknown: true, attempts: 1, ..fresh };
         let adopted = Known { adopted: true, ..fresh };
-        let gen3 = Known { generation: 3, ..fresh };
+        let gen3 = Known { generation: 3, regens: 3, ..fresh };
+        // A person retried: the bound starts over, the marker generation does not.
+        let retried = Known { generation: 3, regens: 0, ..fresh };
         let stock5 = Known { ambiguous: 5, unknown: true, attempts: 5, ..fresh };
         let worn = Known { attempts: 60, unknown: true, ..fresh };
         let n = || "2611241813167052".to_string();
@@ -364,6 +368,7 @@ mod tests {
             assert_eq!(next(&k, &o, &L), want, "{k:?} / {o:?}");
         }
         assert!(matches!(next(&gen3, &Observed::Reaches { number: n(), ours: false }, &L), Step::Hold(Hold { kind: HoldKind::Strays, .. })));
+        assert_eq!(next(&retried, &Observed::Reaches { number: n(), ours: false }, &L), Step::Recreate { stray: n() });
         assert!(matches!(next(&stock5, &Observed::StockError, &L), Step::Hold(Hold { kind: HoldKind::Stock, .. })));
         assert!(matches!(next(&fresh, &Observed::Refused("新建订单失败 - 没有该产品".into()), &L), Step::Hold(Hold { kind: HoldKind::Refused, .. })));
         assert!(matches!(next(&worn, &Observed::Unknown, &L), Step::Hold(Hold { kind: HoldKind::Attempts, .. })));

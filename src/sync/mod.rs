@@ -269,13 +269,15 @@ pub async fn drain(app: &App, client: &dyn Platform, cfg: &SyncConfig) -> Tally 
     crate::outbox::drain(app, &outlet, &cfg.drain_config()).await
 }
 
-/// Repeats rounds until the outbox holds nothing pending (conflicts stay) or `deadline`
-/// passes; sleeps until the next row is due in between. Returns the last summary.
+/// Repeats rounds until nothing in the outbox can move on its own (held rows and what
+/// waits behind them stay for a person) or `deadline` passes; sleeps until the next row
+/// is due in between. Returns the last summary.
 pub async fn settle(app: &App, client: &dyn Platform, cfg: &SyncConfig, deadline: Duration) -> RoundSummary {
     let until = Instant::now() + deadline;
     loop {
         let s = run_round_parts(app, client, cfg, Parts { push: true, pull: true, catalog: false, counts: false }).await;
-        if s.outbox_pending == 0 || Instant::now() >= until {
+        let movable = outbox::movable(app.ledger().read(), CHANNEL_REST).unwrap_or(0);
+        if movable == 0 || Instant::now() >= until {
             return s;
         }
         let wait = next_wait(app, cfg.backoff_cap).min(until.saturating_duration_since(Instant::now()));

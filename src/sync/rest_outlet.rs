@@ -245,6 +245,7 @@ impl Run<'_> {
                     }
                     t.recreated += 1;
                     k.generation += 1;
+                    k.regens += 1;
                     k.unknown = false;
                     k.ambiguous = 0;
                     obs = Observed::Start;

@@ -191,3 +191,76 @@ pub fn platform_order<'a>(state: &'a Value, number: &str) -> &'a Value {
 }
 
 pub const MODES: [Mode; 2] = [Mode::Documented, Mode::Field];
+
+/// A client of the simulator's store under another platform account.
+pub fn client_as(base: &str, username: &str, password: &str, timeout_ms: u64) -> RestStore {
+    let cc = ClientConfig::new(base, username, password, 1, "龙门客栈便利店")
+        .with_timeouts(Duration::from_millis(timeout_ms.min(1000)), Duration::from_millis(timeout_ms));
+    RestStore::new(cc).unwrap()
+}
+
+/// The platform's promise for one local sale, checked against the simulator's state:
+/// * a sale in conflict is recorded (held op, journal) and has at most one live order;
+/// * a sale kept on this till only has no live order;
+/// * otherwise its local number reaches — as the platform resolves numbers, the first
+///   order stored with it — an order carrying this sale's marker, in `want` status;
+/// * every other platform order carrying the marker is a stray the ledger recorded.
+///
+/// Returns "conflict", "local" or "synced".
+pub fn check_exactly_once(app: &App, state: &Value, client_ref: &str, want: &str) -> Result<&'static str, String> {
+    use storepos::domain::order::{parse_client_ref_marker, SyncState};
+    let local = storepos::ledger::orders::require(app.ledger().read(), client_ref).map_err(|e| e.to_string())?;
+    let all = state["orders"].as_array().ok_or("no orders in state")?;
+    let on: Vec<&Value> = all.iter().filter(|o| o["remark"].as_str().and_then(parse_client_ref_marker) == Some(client_ref)).collect();
+    let strays: Vec<String> = storepos::ledger::outbox::strays(app.ledger().read(), true)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|s| s.client_ref == client_ref)
+        .map(|s| s.order_number)
+        .collect();
+    let describe = || format!("local {:?} {:?} number {:?}; platform {:?}; strays {strays:?}", local.status, local.sync_state, local.order_number, on.iter().map(|o| (o["order_number"].clone(), o["remark"].clone(), o["status"].clone())).collect::<Vec<_>>());
+    match local.sync_state {
+        SyncState::Conflict => {
+            let rows = storepos::ledger::outbox::list_stream(app.ledger().read(), client_ref).map_err(|e| e.to_string())?;
+            if !rows.iter().any(|x| x.state == "conflict") {
+                return Err(format!("conflict without a held op: {}", describe()));
+            }
+            let j = storepos::ledger::journal::list(app.ledger().read(), Some(client_ref), None, 200).map_err(|e| e.to_string())?;
+            if !j.iter().any(|x| x.action == "sync_conflict") {
+                return Err(format!("conflict not journaled: {}", describe()));
+            }
+            if on.len() > 1 + strays.len() {
+                return Err(format!("more platform orders than one plus recorded strays: {}", describe()));
+            }
+            Ok("conflict")
+        }
+        SyncState::Local => {
+            if on.len() > strays.len() {
+                return Err(format!("kept local, yet live on the platform: {}", describe()));
+            }
+            Ok("local")
+        }
+        SyncState::Pending => Err(format!("not settled: {}", describe())),
+        SyncState::Synced => {
+            let n = local.order_number.clone().ok_or_else(|| format!("synced without a number: {}", describe()))?;
+            // The platform resolves a number to the first order stored with it.
+            let reached = all.iter().find(|o| o["order_number"] == n.as_str()).ok_or_else(|| format!("number reaches nothing: {}", describe()))?;
+            if reached["remark"].as_str().and_then(parse_client_ref_marker) != Some(client_ref) {
+                return Err(format!("local number {n} reaches another order ({}): {}", reached["remark"], describe()));
+            }
+            if reached["status"] != want || local.status.as_str() != want {
+                return Err(format!("status: platform {} local {} want {want}: {}", reached["status"], local.status.as_str(), describe()));
+            }
+            if on.len() != 1 + strays.len() {
+                return Err(format!("{} platform orders carry the marker, {} strays recorded: {}", on.len(), strays.len(), describe()));
+            }
+            for o in &on {
+                let num = o["order_number"].as_str().unwrap_or_default();
+                if !std::ptr::eq(*o, reached) && !strays.iter().any(|s| s == num) {
+                    return Err(format!("platform order {num} carries the marker but is neither ours nor a recorded stray: {}", describe()));
+                }
+            }
+            Ok("synced")
+        }
+    }
+}
