@@ -21,8 +21,18 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   echo "setup: installing ${missing[*]}"
+  # A machine whose last dpkg run was cut short refuses every install until it is finished;
+  # finish it first (a no-op on a healthy machine), and retry once after a transient failure.
+  DEBIAN_FRONTEND=noninteractive $SUDO dpkg --configure -a || true
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  install() { DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"; }
+  if ! install; then
+    echo "setup: apt-get install failed; repairing dpkg and retrying once"
+    DEBIAN_FRONTEND=noninteractive $SUDO dpkg --configure -a || true
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -f install -y -q || true
+    $SUDO apt-get update -q
+    install
+  fi
 fi
 
 if [ -f ui/package-lock.json ]; then
