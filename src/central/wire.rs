@@ -298,6 +298,26 @@ mod tests {
         assert_eq!(o.order_items[0].price.fen(), 400);
     }
 
+    /// What the field-mode platform (and `storepos sim --mode field`) sends: string
+    /// store_id, date-only create answer, 2-decimal money, null contact fields, an
+    /// `order_customer_services` array and stored 0 / negative quantities.
+    #[test]
+    fn field_value_types_decode() {
+        let create = r#"{"id":3,"order_number":"2611241813167052","type":"STORE_ORDER","status":"CREATED_PAY_PENDING",
+            "previous_status":null,"payment_type":"CASH","store_id":"1","store_name":"总店","contact_user":null,"phone":null,
+            "remark":"x [spos:1]","total_price":10.00,"freight":0.00,"created_date":"2026-11-24","pay_date":null,
+            "order_items":[{"id":1,"product_id":1,"quantity":-2,"price":5.00,"final_price":-10.00,"cost_price":3.00}],
+            "order_customer_services":[{"id":1,"service_number":"2611241813167052-1","status":"CREATED","refund_fee":10.00}]}"#;
+        let o: PlatformOrder = serde_json::from_str(create).unwrap();
+        assert_eq!((o.total_price.fen(), o.created_date.as_str(), o.contact_user.as_str()), (1000, "2026-11-24", ""));
+        assert_eq!((o.order_items[0].quantity, o.order_items[0].final_price.unwrap().fen()), (-2, -1000));
+        assert_eq!(o.store_id, Some(serde_json::json!("1")));
+        let row: OrderRow = serde_json::from_str(create).unwrap();
+        assert_eq!((row.store_id, row.total_price.unwrap().fen()), (Some(1), 1000));
+        let svc: ServiceRow = serde_json::from_str(r#"{"service_number":"2611241813167052-1","refund_fee":90.00,"supplementary_fee":0.00,"status":"CREATED"}"#).unwrap();
+        assert_eq!((svc.refund_fee.unwrap().fen(), svc.supplementary_fee.unwrap().fen()), (9000, 0));
+    }
+
     fn decode_everything(status: u16, body: &[u8]) {
         if let Ok(a) = decode_envelope(status, body) {
             let _ = data_as::<Page<OrderRow>>(a.clone());
