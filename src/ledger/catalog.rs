@@ -127,24 +127,12 @@ pub fn by_barcode(conn: &Connection, barcode: &str) -> Result<Option<(Product, O
 }
 
 /// Name substring or pinyin-initials prefix ("nfsq" → 农夫山泉); a barcode matches exactly.
+/// The first page of [`page`] (same ranking).
 pub fn search(conn: &Connection, query: &str, limit: i64) -> Result<Vec<Product>> {
-    let q = query.trim();
-    if q.is_empty() {
+    if query.trim().is_empty() {
         return Ok(vec![]);
     }
-    if q.chars().all(|c| c.is_ascii_digit()) && q.len() >= 6 {
-        if let Some((p, _)) = by_barcode(conn, q)? {
-            return Ok(vec![p]);
-        }
-    }
-    let like = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let prefix = format!("{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let mut st = conn.prepare_cached(&format!(
-        "{PRODUCT_SQL} WHERE p.active = 1 AND (p.name LIKE ?1 ESCAPE '\\' OR p.pinyin_initials LIKE ?2 ESCAPE '\\')
-         ORDER BY (p.pinyin_initials LIKE ?2 ESCAPE '\\') DESC, p.id LIMIT ?3"
-    ))?;
-    let rows = st.query_map(params![like, prefix, limit], product_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter().map(|p| with_specs(conn, p)).collect()
+    Ok(page(conn, query, None, 0, limit)?.items)
 }
 
 pub fn list(conn: &Connection, category_id: Option<i64>) -> Result<Vec<Product>> {
@@ -161,4 +149,245 @@ pub fn categories(conn: &Connection) -> Result<Vec<Category>> {
 
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM products WHERE active = 1", [], |r| r.get(0))?)
+}
+
+/// One page of the grid or of a search.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProductPage {
+    pub items: Vec<Product>,
+    /// How many match in all (a search counts at most [`SEARCH_COUNT_CAP`]).
+    pub total: i64,
+    pub has_more: bool,
+}
+
+/// A search never counts past this many hits (the screen shows "1000+").
+pub const SEARCH_COUNT_CAP: i64 = 1000;
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// The smallest string greater than every string starting with `prefix` (for index range scans).
+fn prefix_end(prefix: &str) -> String {
+    let mut s = prefix.to_string();
+    s.push(char::MAX);
+    s
+}
+
+/// The grid (no query) or a ranked search, both paged, optionally within one category.
+///
+/// Ranking: an exact barcode first, then pinyin-initials prefixes ("nfsq" → 农夫山泉), then
+/// names containing the text (trigram FTS for 3+ characters, LIKE below that); ties by id.
+pub fn page(conn: &Connection, query: &str, category_id: Option<i64>, offset: i64, limit: i64) -> Result<ProductPage> {
+    let q = query.trim();
+    let (ids, total) = if q.is_empty() {
+        let total: i64 = conn
+            .prepare_cached("SELECT count(*) FROM products WHERE active = 1 AND (?1 IS NULL OR category_id = ?1)")?
+            .query_row([category_id], |r| r.get(0))?;
+        let mut st = conn.prepare_cached(
+            "SELECT id FROM products WHERE active = 1 AND (?1 IS NULL OR category_id = ?1) ORDER BY category_id, id LIMIT ?2 OFFSET ?3",
+        )?;
+        let ids = st.query_map(params![category_id, limit + 1, offset], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        (ids, total)
+    } else {
+        let lower = q.to_lowercase();
+        let use_fts = q.chars().count() >= 3;
+        let contains = if use_fts {
+            "SELECT rowid AS id, 2 AS r FROM products_fts WHERE products_fts MATCH ?3"
+        } else {
+            "SELECT id, 2 AS r FROM products WHERE name LIKE ?3 ESCAPE '\\'"
+        };
+        let hits = format!(
+            "WITH hits (id, r) AS (
+                 SELECT product_id, 0 FROM barcodes WHERE barcode = ?1
+                 UNION ALL SELECT id, 1 FROM products WHERE pinyin_initials >= ?2 AND pinyin_initials < ?4
+                 UNION ALL {contains}
+             ),
+             best AS (SELECT id, min(r) AS r FROM hits GROUP BY id)
+             SELECT best.id FROM best JOIN products p ON p.id = best.id
+             WHERE p.active = 1 AND (?5 IS NULL OR p.category_id = ?5)"
+        );
+        let pattern = if use_fts { format!("\"{}\"", q.replace('"', "\"\"")) } else { format!("%{}%", like_escape(q)) };
+        let args = params![q, lower, pattern, prefix_end(&lower), category_id];
+        let total: i64 = conn
+            .prepare_cached(&format!("SELECT count(*) FROM ({hits} LIMIT {SEARCH_COUNT_CAP})"))?
+            .query_row(args, |r| r.get(0))?;
+        let mut st = conn.prepare_cached(&format!("{hits} ORDER BY best.r, best.id LIMIT ?6 OFFSET ?7"))?;
+        let ids = st
+            .query_map(params![q, lower, pattern, prefix_end(&lower), category_id, limit + 1, offset], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        (ids, total)
+    };
+    let has_more = ids.len() as i64 > limit;
+    let mut items = Vec::with_capacity(ids.len().min(limit as usize));
+    for id in ids.into_iter().take(limit as usize) {
+        if let Some(p) = get(conn, id)? {
+            items.push(p);
+        }
+    }
+    Ok(ProductPage { items, total, has_more })
+}
+
+/// Seeds `n` synthetic products (ids from `first_id`) in one transaction: how benchmarks
+/// and browser tests get a 100,000-SKU ledger in seconds. Names mix Chinese words and a code
+/// (`CSP000123`), barcodes are `69` + 11 digits.
+pub fn seed_synthetic(tx: &Transaction<'_>, first_id: i64, n: i64) -> Result<usize> {
+    const BRANDS: &[&str] = &["康师傅", "统一", "农夫", "旺旺", "伊利", "蒙牛", "达利园", "良品", "三只松鼠", "百草味", "洽洽", "卫龙", "徐福记", "雀巢", "立白", "蓝月亮"];
+    const ITEMS: &[&str] = &["牛肉面", "酸奶", "饼干", "薯片", "瓜子", "辣条", "矿泉水", "绿茶", "面包", "火腿肠", "巧克力", "洗衣液", "纸巾", "牙膏", "方便面", "果汁", "咖啡", "坚果", "蛋糕", "糖果"];
+    const SIZES: &[&str] = &["小包", "中包", "大包", "家庭装", "礼盒", "单支", "六连包", "散装"];
+    const CATS: &[(i64, &str)] = &[(101, "休闲零食"), (102, "粮油调味"), (103, "酒水饮料"), (104, "个护清洁"), (105, "日配冷藏"), (106, "家居百货"), (107, "母婴用品"), (108, "冲调食品")];
+    let mut cat = tx.prepare_cached("INSERT INTO categories (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")?;
+    for (id, name) in CATS {
+        cat.execute(params![id, name])?;
+    }
+    let mut prod = tx.prepare_cached(
+        "INSERT INTO products (id, name, category_id, price_fen, pinyin_initials) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, category_id = excluded.category_id,
+           price_fen = excluded.price_fen, pinyin_initials = excluded.pinyin_initials, active = 1",
+    )?;
+    let mut code = tx.prepare_cached("INSERT OR REPLACE INTO barcodes (barcode, product_id, specification_id) VALUES (?1, ?2, NULL)")?;
+    for k in 0..n {
+        let id = first_id + k;
+        let h = (id as u64).wrapping_mul(2_654_435_761);
+        let name = format!(
+            "{}{}{} CSP{:06}",
+            BRANDS[(h % BRANDS.len() as u64) as usize],
+            ITEMS[((h >> 8) % ITEMS.len() as u64) as usize],
+            SIZES[((h >> 16) % SIZES.len() as u64) as usize],
+            k
+        );
+        let (cid, _) = CATS[(k % CATS.len() as i64) as usize];
+        prod.execute(params![id, name, cid, 100 + (h % 9900) as i64, crate::domain::pinyin::initials(&name)])?;
+        code.execute(params![synthetic_barcode(k), id])?;
+    }
+    Ok(n as usize)
+}
+
+/// The barcode [`seed_synthetic`] gives its `k`-th product.
+pub fn synthetic_barcode(k: i64) -> String {
+    format!("68{k:011}")
+}
+
+/// A product as the catalog sync applies it: the list row's fingerprint decides whether
+/// anything is written at all.
+#[derive(Debug, Clone)]
+pub struct SyncRow {
+    pub seed: SeedProduct,
+    pub hash: i64,
+    /// The product's specifications were fetched with it (`seed.specifications` is the whole truth).
+    pub specs_known: bool,
+}
+
+/// Every product's id → (fingerprint, active, has specifications): what the sync compares against.
+pub fn sync_state(conn: &Connection) -> Result<std::collections::HashMap<i64, (Option<i64>, bool, bool)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT p.id, p.sync_hash, p.active, EXISTS (SELECT 1 FROM specifications s WHERE s.product_id = p.id) FROM products p",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, (r.get::<_, Option<i64>>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Applies changed products: upsert, fingerprint, and which still need their specifications.
+/// Specifications the platform no longer lists for a product whose detail was fetched are
+/// dropped (their barcodes go with them); an order line keeps its own copy of name and price.
+pub fn apply_sync(tx: &Transaction<'_>, rows: &[SyncRow]) -> Result<usize> {
+    let seeds: Vec<SeedProduct> = rows.iter().map(|r| r.seed.clone()).collect();
+    upsert(tx, &seeds)?;
+    let mut mark = tx.prepare_cached("UPDATE products SET sync_hash = ?2, spec_due = ?3 WHERE id = ?1")?;
+    let mut stale_codes = tx.prepare_cached("DELETE FROM barcodes WHERE product_id = ?1 AND specification_id IS NOT NULL AND specification_id NOT IN (SELECT value FROM json_each(?2))")?;
+    let mut stale_specs = tx.prepare_cached("DELETE FROM specifications WHERE product_id = ?1 AND id NOT IN (SELECT value FROM json_each(?2))")?;
+    for r in rows {
+        mark.execute(params![r.seed.id, r.hash, !r.specs_known])?;
+        if r.specs_known {
+            let keep = serde_json::to_string(&r.seed.specifications.iter().map(|s| s.0).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
+            stale_codes.execute(params![r.seed.id, keep])?;
+            // A specification an order line still names stays (foreign key); it is simply not offered.
+            let _ = stale_specs.execute(params![r.seed.id, keep]);
+        }
+    }
+    Ok(rows.len())
+}
+
+/// Products whose specifications must still be fetched (new or changed since, or with specifications).
+pub fn spec_due(conn: &Connection, limit: i64) -> Result<Vec<i64>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id FROM products WHERE active = 1 AND (spec_due = 1 OR EXISTS (SELECT 1 FROM specifications s WHERE s.product_id = products.id))
+         ORDER BY spec_due DESC, id LIMIT ?1",
+    )?;
+    let rows = st.query_map([limit], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Products that left the platform: deactivated (kept for old orders), never deleted.
+pub fn deactivate(tx: &Transaction<'_>, ids: &[i64]) -> Result<usize> {
+    let mut st = tx.prepare_cached("UPDATE products SET active = 0, sync_hash = NULL WHERE id = ?1 AND active = 1")?;
+    let mut n = 0;
+    for id in ids {
+        n += st.execute([id])?;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::Ledger;
+
+    fn seeded(n: i64) -> Ledger {
+        let mut l = Ledger::open_in_memory().unwrap();
+        l.write(|tx| {
+            upsert(tx, &crate::setup::demo_seed())?;
+            seed_synthetic(tx, 1_000_000, n)
+        })
+        .unwrap();
+        l
+    }
+
+    #[test]
+    fn catalog_page_ranks_barcode_then_pinyin_then_name() {
+        let l = seeded(2_000);
+        let c = l.read();
+        // exact barcode
+        let code = synthetic_barcode(1234);
+        let p = page(c, &code, None, 0, 10).unwrap();
+        assert_eq!(p.items[0].barcode.as_deref(), Some(code.as_str()));
+        // the code in the name (trigram, case-insensitive)
+        let p = page(c, "csp001234", None, 0, 10).unwrap();
+        assert_eq!(p.items.len(), 1);
+        assert!(p.items[0].name.ends_with("CSP001234"));
+        // pinyin-initials prefix before a name that merely contains the text
+        let p = page(c, "nfsq", None, 0, 5).unwrap();
+        assert!(p.items[0].name.starts_with("农夫山泉"), "{:?}", p.items[0].name);
+        // a CJK substring of two characters (LIKE) and of three (FTS)
+        let p = page(c, "可乐", None, 0, 50).unwrap();
+        assert!(p.items.iter().all(|x| x.name.contains("可乐")) && p.total >= 3);
+        let p = page(c, "牛肉面", None, 0, 500).unwrap();
+        assert!(p.items.iter().all(|x| x.name.contains("牛肉面")) && !p.items.is_empty());
+        // paging
+        let all = page(c, "", None, 0, 200).unwrap();
+        assert_eq!(all.total, count(c).unwrap());
+        assert!(all.has_more && all.items.len() == 200);
+        let next = page(c, "", None, 200, 200).unwrap();
+        assert!(next.items[0].id > all.items[199].id || next.items[0].category_id > all.items[199].category_id);
+        let cat = page(c, "", Some(101), 0, 10).unwrap();
+        assert!(cat.items.iter().all(|x| x.category_id == 101) && cat.total == 250);
+        let none = page(c, "zzzzzzzz", None, 0, 10).unwrap();
+        assert!(none.items.is_empty() && none.total == 0 && !none.has_more);
+    }
+
+    #[test]
+    fn catalog_fts_follows_renames_and_deactivation() {
+        let mut l = seeded(10);
+        l.write(|tx| -> Result<()> {
+            tx.execute("UPDATE products SET name = '特制桂花糕' WHERE id = 1000003", [])?;
+            deactivate(tx, &[1000004])?;
+            Ok(())
+        })
+        .unwrap();
+        let c = l.read();
+        assert_eq!(page(c, "桂花糕", None, 0, 10).unwrap().items[0].id, 1000003);
+        assert!(page(c, "CSP000003", None, 0, 10).unwrap().items.is_empty());
+        assert!(page(c, "CSP000004", None, 0, 10).unwrap().items.is_empty());
+        assert!(get(c, 1000004).unwrap().is_none());
+    }
 }

@@ -12,6 +12,9 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_payments", include_str!("../../migrations/0003_payments.sql")),
     ("0004_channels", include_str!("../../migrations/0004_channels.sql")),
     ("0005_catalog_indexes", include_str!("../../migrations/0005_catalog_indexes.sql")),
+    // 0006 is reserved for another branch: the list is positional (user_version = index + 1),
+    // so 0006 must be inserted above this line when both are merged.
+    ("0007_catalog_search", include_str!("../../migrations/0007_catalog_search.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {
