@@ -24,3 +24,4 @@ CREATE INDEX products_active_category ON products (active, category_id, id);
 -- and whether the product's specifications (detail call) still have to be fetched.
 ALTER TABLE products ADD COLUMN sync_hash INTEGER;
 ALTER TABLE products ADD COLUMN spec_due INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX products_spec_due ON products (id) WHERE spec_due = 1;

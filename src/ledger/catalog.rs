@@ -278,12 +278,15 @@ pub struct SyncRow {
     pub specs_known: bool,
 }
 
-/// Every product's id → (fingerprint, active, has specifications): what the sync compares against.
-pub fn sync_state(conn: &Connection) -> Result<std::collections::HashMap<i64, (Option<i64>, bool, bool)>> {
+/// Products with ids above `after`, at most `limit`, as id → (fingerprint, active, has
+/// specifications): what the sync compares against (read in chunks, so no read holds the
+/// ledger long).
+pub fn sync_state(conn: &Connection, after: i64, limit: i64) -> Result<Vec<(i64, Option<i64>, bool, bool)>> {
     let mut st = conn.prepare_cached(
-        "SELECT p.id, p.sync_hash, p.active, EXISTS (SELECT 1 FROM specifications s WHERE s.product_id = p.id) FROM products p",
+        "SELECT p.id, p.sync_hash, p.active, EXISTS (SELECT 1 FROM specifications s WHERE s.product_id = p.id)
+         FROM products p WHERE p.id > ?1 ORDER BY p.id LIMIT ?2",
     )?;
-    let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, (r.get::<_, Option<i64>>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?))))?;
+    let rows = st.query_map([after, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -308,14 +311,19 @@ pub fn apply_sync(tx: &Transaction<'_>, rows: &[SyncRow]) -> Result<usize> {
     Ok(rows.len())
 }
 
-/// Products whose specifications must still be fetched (new or changed since, or with specifications).
+/// Products whose specifications must be fetched: new or changed ones not fetched yet
+/// (at most `limit`), then every active product that has specifications (their prices refresh).
 pub fn spec_due(conn: &Connection, limit: i64) -> Result<Vec<i64>> {
-    let mut st = conn.prepare_cached(
-        "SELECT id FROM products WHERE active = 1 AND (spec_due = 1 OR EXISTS (SELECT 1 FROM specifications s WHERE s.product_id = products.id))
-         ORDER BY spec_due DESC, id LIMIT ?1",
-    )?;
-    let rows = st.query_map([limit], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut out: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM products WHERE spec_due = 1 AND active = 1 ORDER BY id LIMIT ?1")?
+        .query_map([limit], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let with_specs: Vec<i64> = conn
+        .prepare_cached("SELECT DISTINCT s.product_id FROM specifications s JOIN products p ON p.id = s.product_id WHERE p.active = 1 AND p.spec_due = 0 ORDER BY 1")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    out.extend(with_specs);
+    Ok(out)
 }
 
 /// Products that left the platform: deactivated (kept for old orders), never deleted.
