@@ -44,6 +44,9 @@ pub struct CatalogSyncReport {
     pub changed: usize,
     pub unchanged: usize,
     pub deactivated: usize,
+    /// Products missing from the list but kept active because the list looked truncated
+    /// (empty, or missing more than half of what we hold).
+    pub deactivation_held_back: usize,
     /// Product details (specifications) fetched, and still due for later rounds.
     pub details_fetched: usize,
     pub details_failed: usize,
@@ -187,11 +190,18 @@ pub async fn refresh_catalog_report(app: &App, client: &dyn Platform) -> Result<
     ap.apply(&std::mem::take(&mut batch))?;
 
     // Left the platform: deactivated in small transactions.
+    // A list that lost most of the catalog is more likely a platform fault than a
+    // clearance: nothing is deactivated then (the next whole list decides).
     let gone: Vec<i64> = known.iter().filter(|(id, (_, active, _))| *active && !seen.contains(id)).map(|(id, _)| *id).collect();
+    let active_known = known.values().filter(|(_, active, _)| *active).count();
     drop(known);
     drop(seen);
-    for chunk in gone.chunks(BATCH) {
-        ap.report.deactivated += ap.deactivate(chunk)?;
+    if ap.report.listed == 0 || gone.len() > active_known / 2 + 100 {
+        ap.report.deactivation_held_back = gone.len();
+    } else {
+        for chunk in gone.chunks(BATCH) {
+            ap.report.deactivated += ap.deactivate(chunk)?;
+        }
     }
 
     // Specifications: details of new / changed products (bounded per round) and of every

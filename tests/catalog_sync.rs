@@ -77,6 +77,12 @@ async fn catalog_sync_is_incremental_deactivates_and_refreshes_specs() {
     let r4 = refresh_catalog_report(&e.app, &e.client).await.unwrap();
     assert!(r4.changed >= (N / 1000) as usize);
     assert!(catalog::get(e.app.ledger().read(), gone).unwrap().is_some());
+
+    // A list that lost most of the catalog looks like a platform fault: nothing is deactivated.
+    e.http.post(format!("{}/sim/catalog/generate", e.base)).json(&json!({"n": 0})).send().await.unwrap();
+    let r5 = refresh_catalog_report(&e.app, &e.client).await.unwrap();
+    assert_eq!((r5.deactivated, r5.deactivation_held_back), (0, N as usize), "{r5:?}");
+    assert_eq!(catalog::count(e.app.ledger().read()).unwrap(), (demo + N as usize) as i64);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -246,18 +246,18 @@ pub fn seed_synthetic(tx: &Transaction<'_>, first_id: i64, n: i64) -> Result<usi
            price_fen = excluded.price_fen, pinyin_initials = excluded.pinyin_initials, active = 1",
     )?;
     let mut code = tx.prepare_cached("INSERT OR REPLACE INTO barcodes (barcode, product_id, specification_id) VALUES (?1, ?2, NULL)")?;
+    // The Chinese part repeats: its pinyin initials are worked out once per combination.
+    let mut initials: std::collections::HashMap<(usize, usize, usize), String> = std::collections::HashMap::new();
     for k in 0..n {
         let id = first_id + k;
         let h = (id as u64).wrapping_mul(2_654_435_761);
-        let name = format!(
-            "{}{}{} CSP{:06}",
-            BRANDS[(h % BRANDS.len() as u64) as usize],
-            ITEMS[((h >> 8) % ITEMS.len() as u64) as usize],
-            SIZES[((h >> 16) % SIZES.len() as u64) as usize],
-            k
-        );
+        let parts = ((h % BRANDS.len() as u64) as usize, ((h >> 8) % ITEMS.len() as u64) as usize, ((h >> 16) % SIZES.len() as u64) as usize);
+        let words = format!("{}{}{}", BRANDS[parts.0], ITEMS[parts.1], SIZES[parts.2]);
+        let py = initials.entry(parts).or_insert_with(|| crate::domain::pinyin::initials(&words));
+        let name = format!("{words} CSP{k:06}");
+        let pinyin = format!("{py}csp{k:06}");
         let (cid, _) = CATS[(k % CATS.len() as i64) as usize];
-        prod.execute(params![id, name, cid, 100 + (h % 9900) as i64, crate::domain::pinyin::initials(&name)])?;
+        prod.execute(params![id, name, cid, 100 + (h % 9900) as i64, pinyin])?;
         code.execute(params![synthetic_barcode(k), id])?;
     }
     Ok(n as usize)
@@ -379,6 +379,8 @@ mod tests {
         assert!(next.items[0].id > all.items[199].id || next.items[0].category_id > all.items[199].category_id);
         let cat = page(c, "", Some(101), 0, 10).unwrap();
         assert!(cat.items.iter().all(|x| x.category_id == 101) && cat.total == 250);
+        let p = get(c, 1_000_077).unwrap().unwrap();
+        assert_eq!(p.pinyin_initials, crate::domain::pinyin::initials(&p.name));
         let none = page(c, "zzzzzzzz", None, 0, 10).unwrap();
         assert!(none.items.is_empty() && none.total == 0 && !none.has_more);
     }
