@@ -190,33 +190,47 @@ pub fn page(conn: &Connection, query: &str, category_id: Option<i64>, offset: i6
         let ids = st.query_map(params![category_id, limit + 1, offset], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
         (ids, total)
     } else {
+        // Three tiers, each an index walk that stops at its LIMIT (no tier ever reads every
+        // match of a one-letter query): exact barcode, pinyin-initials prefix (index order),
+        // name contains (trigram FTS for 3+ characters, LIKE in id order below that).
         let lower = q.to_lowercase();
+        let hi = prefix_end(&lower);
         let use_fts = q.chars().count() >= 3;
-        let contains = if use_fts {
-            "SELECT rowid AS id, 2 AS r FROM products_fts WHERE products_fts MATCH ?3"
-        } else {
-            "SELECT id, 2 AS r FROM products WHERE name LIKE ?3 ESCAPE '\\'"
-        };
-        let hits = format!(
-            "WITH hits (id, r) AS (
-                 SELECT product_id, 0 FROM barcodes WHERE barcode = ?1
-                 UNION ALL SELECT id, 1 FROM products WHERE pinyin_initials >= ?2 AND pinyin_initials < ?4
-                 UNION ALL {contains}
-             ),
-             best AS (SELECT id, min(r) AS r FROM hits GROUP BY id)
-             SELECT best.id FROM best JOIN products p ON p.id = best.id
-             WHERE p.active = 1 AND (?5 IS NULL OR p.category_id = ?5)"
-        );
         let pattern = if use_fts { format!("\"{}\"", q.replace('"', "\"\"")) } else { format!("%{}%", like_escape(q)) };
-        let args = params![q, lower, pattern, prefix_end(&lower), category_id];
-        let total: i64 = conn
-            .prepare_cached(&format!("SELECT count(*) FROM ({hits} LIMIT {SEARCH_COUNT_CAP})"))?
-            .query_row(args, |r| r.get(0))?;
-        let mut st = conn.prepare_cached(&format!("{hits} ORDER BY best.r, best.id LIMIT ?6 OFFSET ?7"))?;
-        let ids = st
-            .query_map(params![q, lower, pattern, prefix_end(&lower), category_id, limit + 1, offset], |r| r.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        (ids, total)
+        // (every tier names ?4, so one parameter list fits all three; `+p.active` keeps the
+        // planner off the (active, category) index, which would walk every product)
+        let filter = "+p.active = 1 AND (?2 IS NULL OR +p.category_id = ?2) AND ?4 IS NOT NULL";
+        let tiers = [
+            format!("SELECT p.id FROM barcodes b JOIN products p ON p.id = b.product_id WHERE b.barcode = ?1 AND {filter} LIMIT ?3"),
+            format!("SELECT p.id FROM products p WHERE p.pinyin_initials >= ?1 AND p.pinyin_initials < ?4 AND {filter} ORDER BY p.pinyin_initials, p.id LIMIT ?3"),
+            if use_fts {
+                format!("SELECT p.id FROM products_fts f CROSS JOIN products p ON p.id = f.rowid WHERE products_fts MATCH ?1 AND {filter} ORDER BY f.rowid LIMIT ?3")
+            } else {
+                format!("SELECT p.id FROM products p WHERE p.name LIKE ?1 ESCAPE '\\' AND {filter} ORDER BY p.id LIMIT ?3")
+            },
+        ];
+        let firsts = [q.to_string(), lower.clone(), pattern];
+        let run = |want: i64| -> Result<Vec<i64>> {
+            let mut seen = std::collections::HashSet::new();
+            let mut out = Vec::new();
+            for (sql, first) in tiers.iter().zip(&firsts) {
+                let mut st = conn.prepare_cached(sql)?;
+                let mut rows = st.query(params![first, category_id, want, hi])?;
+                while let Some(r) = rows.next()? {
+                    let id: i64 = r.get(0)?;
+                    if seen.insert(id) {
+                        out.push(id);
+                    }
+                }
+                if out.len() as i64 >= want {
+                    break;
+                }
+            }
+            Ok(out)
+        };
+        let all = run(offset + limit + 1)?;
+        let total = if (all.len() as i64) <= offset + limit { all.len() as i64 } else { run(SEARCH_COUNT_CAP)?.len() as i64 };
+        (all.into_iter().skip(offset as usize).collect::<Vec<_>>(), total)
     };
     let has_more = ids.len() as i64 > limit;
     let mut items = Vec::with_capacity(ids.len().min(limit as usize));
