@@ -258,6 +258,99 @@ pub fn serve_start(rounds: usize) -> Vec<Figure> {
     }]
 }
 
+/// Catalog sync of `n` generated products from the simulator (in this process, loopback),
+/// first a full one into an empty catalog, then an incremental one (1% of prices changed,
+/// 0.1% gone), while a cashier thread rings up a sale every 5 ms. The pause figure is the
+/// slowest sale during the sync against the slowest sale of the same loop without a sync.
+pub fn catalog_sync(n: u64) -> Vec<Figure> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(_) => return vec![],
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = Arc::new(init_store(dir.path(), &InitOptions::default()).expect("init"));
+    let token = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"})).expect("login")["token"].as_str().unwrap().to_string();
+    let sim = rt
+        .block_on(storepos_sim::start(storepos_sim::SimArgs::default()))
+        .expect("sim");
+    let base = sim.base_url();
+    let client = crate::central::client::RestStore::new(crate::central::client::ClientConfig::new(&base, "store1", "store1pass", 1, "龙门客栈便利店")).expect("client");
+    let http = reqwest::Client::new();
+    let generate = |rev: u64| {
+        rt.block_on(http.post(format!("{base}/sim/catalog/generate")).json(&serde_json::json!({"n": n, "revision": rev})).send()).expect("generate");
+    };
+    // A cashier ringing up sales; returns (sales, slowest).
+    let sell_while = |f: &mut dyn FnMut()| -> (usize, Duration) {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (app2, token2, stop2) = (app.clone(), token.clone(), stop.clone());
+        let seller = std::thread::spawn(move || {
+            let (mut n, mut worst) = (0usize, Duration::ZERO);
+            let req = serde_json::json!({"lines": [{"product_id": 1, "quantity": 1}]});
+            while !stop2.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let _ = dispatch(&app2, Some(&token2), false, "sale_create", req.clone());
+                worst = worst.max(t.elapsed());
+                n += 1;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            (n, worst)
+        });
+        f();
+        stop.store(true, Ordering::Relaxed);
+        seller.join().unwrap_or((0, Duration::ZERO))
+    };
+    let (_, quiet_worst) = sell_while(&mut || std::thread::sleep(Duration::from_millis(1500)));
+    generate(1);
+    let mut full = None;
+    let (sales1, worst1) = sell_while(&mut || full = Some(rt.block_on(crate::catalog_sync::refresh_catalog_report(&app, &client))));
+    generate(2);
+    let mut incr = None;
+    let (sales2, worst2) = sell_while(&mut || incr = Some(rt.block_on(crate::catalog_sync::refresh_catalog_report(&app, &client))));
+    drop(sim);
+    let (Some(Ok(full)), Some(Ok(incr))) = (full, incr) else {
+        eprintln!("catalog sync failed");
+        return vec![];
+    };
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let worst = worst1.max(worst2);
+    vec![
+        Figure {
+            name: format!("catalog sync {n} (full: {} written, {} txs)", full.changed, full.transactions),
+            value: full.wall_ms,
+            unit: "ms".into(),
+            baseline: None,
+            ratio: None,
+            target: "≤ 10000 ms".into(),
+        },
+        Figure {
+            name: format!("catalog sync {n} (incremental: {} changed, {} gone)", incr.changed, incr.deactivated),
+            value: incr.wall_ms,
+            unit: "ms".into(),
+            baseline: Some(full.wall_ms),
+            ratio: Some(incr.wall_ms / full.wall_ms),
+            target: "< full".into(),
+        },
+        Figure {
+            name: format!("slowest sale during sync ({} sales) vs without", sales1 + sales2),
+            value: ms(worst),
+            unit: "ms".into(),
+            baseline: Some(ms(quiet_worst)),
+            ratio: Some(ms(worst) / ms(quiet_worst).max(0.001)),
+            target: "≤ 50 ms".into(),
+        },
+        Figure {
+            name: "longest ledger hold by the sync".into(),
+            value: full.longest_hold_ms.max(incr.longest_hold_ms),
+            unit: "ms".into(),
+            baseline: None,
+            ratio: None,
+            target: "≤ 50 ms".into(),
+        },
+    ]
+}
+
 pub fn print_table(figs: &[Figure]) {
     println!("{:<52} {:>12} {:>12} {:>8}  target", "figure", "value", "baseline", "ratio");
     for f in figs {
@@ -289,11 +382,14 @@ pub fn run(which: &str, json: bool, quick: bool) -> ExitCode {
     if all || which == "sync" {
         figs.extend(sync_catchup(if quick { 100 } else { 1_000 }));
     }
+    if all || which == "catalog" {
+        figs.extend(catalog_sync(if quick { 10_000 } else { 100_000 }));
+    }
     if all || which == "serve" {
         figs.extend(serve_start(if quick { 3 } else { 15 }));
     }
     if figs.is_empty() {
-        eprintln!("unknown benchmark {which:?}; try: ledger, print, stats, sync, serve, all");
+        eprintln!("unknown benchmark {which:?}; try: ledger, print, stats, sync, catalog, serve, all");
         return ExitCode::from(2);
     }
     if json {

@@ -35,6 +35,9 @@ pub enum Cmd {
         username: Option<String>,
         #[arg(long)]
         password: Option<String>,
+        /// Also seed this many synthetic products (benchmarks, browser tests with a big catalog).
+        #[arg(long, default_value_t = 0)]
+        synthetic_skus: i64,
     },
     /// Sync with the platform: one full round (`--once`) or the engine until killed.
     Sync {
@@ -202,7 +205,7 @@ fn print_json(v: &serde_json::Value) {
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.cmd {
-        Cmd::Init { data, store_id, store_name, till, central, username, password } => {
+        Cmd::Init { data, store_id, store_name, till, central, username, password, synthetic_skus } => {
             if !crate::domain::local_number::valid_till_code(&till) {
                 return fail(&CommandError::validation("收银台编号只能是 1-4 位大写字母或数字", "till code must be 1-4 upper-case letters or digits"));
             }
@@ -211,6 +214,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 Ok(a) => a,
                 Err(e) => return fail(&e.into()),
             };
+            if synthetic_skus > 0 {
+                let seeded = app.ledger().write(|tx| crate::ledger::catalog::seed_synthetic(tx, 1_000_000, synthetic_skus.min(1_000_000)));
+                if let Err(e) = seeded {
+                    return fail(&CommandError::from(e));
+                }
+            }
             if let Some(url) = central {
                 if let Err(e) = crate::config::save_central(&data, &url, username.as_deref().unwrap_or(""), password.as_deref().unwrap_or("")) {
                     return fail(&e);

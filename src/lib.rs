@@ -15,6 +15,7 @@ pub mod printing;
 pub mod stats;
 pub mod central;
 pub mod sync;
+pub mod catalog_sync;
 pub mod channels;
 pub mod setup;
 pub mod cli;

@@ -8,6 +8,7 @@
 
 pub mod after_sales;
 pub mod auth;
+pub mod big_catalog;
 pub mod catalog;
 pub mod context;
 pub mod dialects;

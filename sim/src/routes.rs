@@ -32,8 +32,8 @@ pub fn router(sim: Arc<Sim>) -> Router {
     Router::new()
         .route("/rest/login", post(login))
         .route("/rest/logout", get(logout))
-        .route("/rest/product", get(products))
-        .route("/rest/product/{id}", get(product))
+        .route("/rest/product", get(crate::big_catalog::products))
+        .route("/rest/product/{id}", get(crate::big_catalog::product))
         .route("/rest/product_search", get(product_search))
         .route("/rest/store/order", post(create_order).get(list_orders))
         .route("/rest/store/order/{order_number}", get(order_detail).put(update_order))
@@ -51,6 +51,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/sim/orders", get(sim_orders))
         .route("/sim/orders/all", get(sim_orders))
         .route("/sim/orders/{key}/status", post(sim_order_status))
+        .route("/sim/catalog/generate", post(crate::big_catalog::generate))
         .fallback(not_found)
         .with_state(sim)
 }
@@ -234,7 +235,7 @@ fn product_json(sim: &Sim, p: &crate::catalog::Product, detail: bool) -> Value {
 
 /// `GET /rest/product?all=true`: every ONSELL product (other parameters ignored, as the
 /// seed says); without `all` it pages like the recommended list.
-async fn products(State(sim): S, RawQuery(q): RawQuery) -> Response {
+pub(crate) async fn products(State(sim): S, RawQuery(q): RawQuery) -> Response {
     let p = Params::parse(q.as_deref());
     let rows: Vec<Value> = sim.catalog.iter().map(|x| product_json(&sim, x, false)).collect();
     if p.get("all") == Some("true") {
@@ -248,7 +249,7 @@ async fn products(State(sim): S, RawQuery(q): RawQuery) -> Response {
     ok_data(Value::Array(rows.into_iter().skip((n - 1) * size).take(size).collect()))
 }
 
-async fn product(State(sim): S, Path(id): Path<String>, uri: Uri) -> Response {
+pub(crate) async fn product(State(sim): S, Path(id): Path<String>, uri: Uri) -> Response {
     match id.trim().parse::<u64>().ok().and_then(|id| sim.product(id)) {
         Some(p) => ok_data(product_json(&sim, p, true)),
         None => match sim.cfg.mode {

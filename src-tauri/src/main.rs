@@ -47,8 +47,40 @@ fn data_dir(handle: &tauri::AppHandle) -> Result<PathBuf, String> {
     handle.path().app_data_dir().map_err(|e| format!("no app data dir: {e}"))
 }
 
+/// WebKitGTK for a till: no GPU, so no compositing (the accelerated path keeps a GPU
+/// process's worth of buffers in the web process even when it falls back to software) and
+/// no DMA-BUF renderer. Set before GTK/WebKit start; an explicit value in the environment wins.
+fn till_webkit_env() {
+    #[cfg(target_os = "linux")]
+    for (k, v) in [("WEBKIT_DISABLE_COMPOSITING_MODE", "1"), ("WEBKIT_DISABLE_DMABUF_RENDERER", "1")] {
+        if std::env::var_os(k).is_none() {
+            std::env::set_var(k, v); // still single-threaded here
+        }
+    }
+}
+
+/// Per-view WebKit settings for a till: one document, no page cache, no WebGL, no
+/// hardware acceleration, the smallest memory cache model.
+fn till_webkit_settings(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    let _ = window.with_webview(|wv| {
+        use webkit2gtk::{CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt};
+        let view = wv.inner();
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            settings.set_enable_webgl(false);
+            settings.set_enable_page_cache(false);
+            settings.set_enable_smooth_scrolling(false);
+        }
+        if let Some(ctx) = view.context() {
+            ctx.set_cache_model(CacheModel::DocumentViewer);
+        }
+    });
+}
+
 fn main() {
     let started = std::time::Instant::now();
+    till_webkit_env();
     tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![call])
         .setup(move |tauri_app| {
@@ -80,6 +112,16 @@ fn main() {
             let background = tauri::async_runtime::block_on(async move { storepos::server::start_background(workers) });
 
             tauri_app.manage(Shell { app, _background: std::sync::Mutex::new(background) });
+            if let Some(window) = tauri_app.get_webview_window("main") {
+                till_webkit_settings(&window);
+                // `STOREPOS_DESKTOP_BLANK=1`: the same shell on an empty page (the memory floor
+                // WebKit itself sets; scripts/desktop-mem.sh).
+                if std::env::var_os("STOREPOS_DESKTOP_BLANK").is_some_and(|v| v == "1") {
+                    if let Ok(url) = "about:blank".parse() {
+                        let _ = window.navigate(url);
+                    }
+                }
+            }
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"))

@@ -247,6 +247,18 @@ pub trait Platform: Send + Sync {
     fn store_id(&self) -> i64;
     fn login(&self) -> BoxFuture<'_, CResult<String>>;
     fn products(&self) -> BoxFuture<'_, CResult<Vec<ProductRow>>>;
+    /// Every product of the full list, handed to `sink` one at a time (a 100,000-product
+    /// catalog need not sit in memory whole). The default reads the list with [`Platform::products`].
+    fn products_each<'a>(&'a self, sink: &'a mut (dyn FnMut(ProductRow) -> CResult<()> + Send)) -> BoxFuture<'a, CResult<usize>> {
+        Box::pin(async move {
+            let rows = self.products().await?;
+            let n = rows.len();
+            for r in rows {
+                sink(r)?;
+            }
+            Ok(n)
+        })
+    }
     fn product(&self, id: i64) -> BoxFuture<'_, CResult<ProductRow>>;
     fn product_search<'a>(&'a self, barcode: Option<&'a str>, name: Option<&'a str>) -> BoxFuture<'a, CResult<Vec<ProductRow>>>;
     fn create_store_order<'a>(&'a self, remark: &'a str, items: &'a [NewItem]) -> BoxFuture<'a, CResult<PlatformOrder>>;
@@ -412,6 +424,36 @@ impl Platform for RestStore {
 
     fn products(&self) -> BoxFuture<'_, CResult<Vec<ProductRow>>> {
         Box::pin(async move { data_as(self.send(Verb::Get, "/rest/product", &[("all".into(), "true".into())], None, None).await?) })
+    }
+
+    fn products_each<'a>(&'a self, sink: &'a mut (dyn FnMut(ProductRow) -> CResult<()> + Send)) -> BoxFuture<'a, CResult<usize>> {
+        Box::pin(async move {
+            // Streamed: rows are decoded and handed on as the answer arrives.
+            let url = format!("{}/rest/product", self.cfg.base_url);
+            let mut resp = self
+                .http
+                .get(&url)
+                .query(&[("all", "true")])
+                .timeout(Duration::from_secs(300))
+                .send()
+                .await
+                .map_err(CentralError::from_reqwest)?;
+            let status = resp.status().as_u16();
+            if status != 200 {
+                let bytes = resp.bytes().await.map_err(CentralError::from_reqwest)?;
+                let rows: Vec<ProductRow> = data_as(decode_envelope(status, &bytes)?)?;
+                let n = rows.len();
+                for r in rows {
+                    sink(r)?;
+                }
+                return Ok(n);
+            }
+            let mut parser = crate::catalog_sync::EnvelopeStream::default();
+            while let Some(chunk) = resp.chunk().await.map_err(CentralError::from_reqwest)? {
+                parser.feed(&chunk, sink)?;
+            }
+            parser.finish()
+        })
     }
 
     fn product(&self, id: i64) -> BoxFuture<'_, CResult<ProductRow>> {

@@ -4,12 +4,13 @@ use serde::Deserialize;
 
 use super::{Access, App, CommandError, Ctx};
 use crate::command;
-use crate::ledger::catalog::{self, Category, Product};
+use crate::ledger::catalog::{self, Category, Product, ProductPage};
 
 pub const COMMANDS: &[super::Command] = &[
     command!("catalog_categories", Access::Any, categories),
     command!("catalog_products", Access::Any, products),
     command!("catalog_search", Access::Any, search),
+    command!("catalog_page", Access::Any, page),
     command!("catalog_by_barcode", Access::Any, by_barcode),
 ];
 
@@ -55,4 +56,29 @@ fn by_barcode(app: &App, _: &Ctx, req: BarcodeRequest) -> Result<serde_json::Val
         Some((p, spec)) => Ok(serde_json::json!({ "product": p, "specification_id": spec })),
         None => Err(CommandError::not_found(format!("未找到条码 {code} 对应的商品"), format!("no product with barcode {code}"))),
     }
+}
+
+#[derive(Deserialize)]
+pub struct PageRequest {
+    /// Search text (barcode, pinyin initials, part of the name); empty: the grid.
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub category_id: Option<i64>,
+    #[serde(default)]
+    pub offset: Option<i64>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// The grid and the search box: one page, ranked, with the total to size the scroll area.
+fn page(app: &App, _: &Ctx, req: PageRequest) -> Result<ProductPage, CommandError> {
+    if req.q.chars().count() > 64 {
+        return Err(CommandError::validation("搜索内容过长", "search text is too long"));
+    }
+    let offset = req.offset.unwrap_or(0);
+    if !(0..=1_000_000).contains(&offset) {
+        return Err(CommandError::validation("分页位置不正确", "offset out of range"));
+    }
+    Ok(catalog::page(app.ledger().read(), &req.q, req.category_id, offset, req.limit.unwrap_or(60).clamp(1, 200))?)
 }

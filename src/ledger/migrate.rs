@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_channels", include_str!("../../migrations/0004_channels.sql")),
     ("0005_catalog_indexes", include_str!("../../migrations/0005_catalog_indexes.sql")),
     ("0006_outbox_state", include_str!("../../migrations/0006_outbox_state.sql")),
+    ("0007_catalog_search", include_str!("../../migrations/0007_catalog_search.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {

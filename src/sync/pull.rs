@@ -13,7 +13,7 @@ use crate::app::{App, Event};
 use crate::domain::counts::{order_count, CountMeaning};
 use crate::domain::order::{Arrival, Channel, Conflict, Order, OrderLine, Status, SyncState};
 use crate::domain::Money;
-use crate::ledger::catalog::{self, SeedProduct};
+use crate::ledger::catalog;
 use crate::ledger::outbox;
 use crate::ledger::{journal, now_text, orders, time_text, LedgerError};
 
@@ -246,48 +246,9 @@ pub fn insert_online(app: &App, d: &PlatformOrder) -> Result<bool, LedgerError> 
     }
 }
 
-/// `GET /rest/product?all=true` into the local catalog. Kitchen stations are local
-/// (the platform has none) and are kept; specifications are fetched for new products.
-pub async fn refresh_catalog(app: &App, client: &dyn Platform) -> Result<usize, CentralError> {
-    let rows = client.products().await?;
-    let (stations, known): (std::collections::HashMap<i64, Option<String>>, HashSet<i64>) = {
-        let ledger = app.ledger();
-        let st = catalog::categories(ledger.read()).map(|c| c.into_iter().map(|c| (c.id, c.station)).collect()).unwrap_or_default();
-        let known = catalog::list(ledger.read(), None).map(|v| v.into_iter().map(|p| p.id).collect()).unwrap_or_default();
-        (st, known)
-    };
-    let mut seeds = Vec::new();
-    let mut details = 0;
-    for r in rows {
-        let Some(cat) = r.category_id else { continue };
-        if r.price.is_negative() || (!r.status.is_empty() && r.status != "ONSELL") {
-            continue;
-        }
-        let mut specs = vec![];
-        if !known.contains(&r.id) && details < 50 {
-            details += 1;
-            if let Ok(d) = client.product(r.id).await {
-                specs = d.specifications.unwrap_or_default().into_iter().filter(|s| !s.price.is_negative()).map(|s| (s.id, s.name, s.price, s.barcode)).collect();
-            }
-        }
-        seeds.push(SeedProduct {
-            id: r.id,
-            name: r.name,
-            category_id: cat,
-            category_name: if r.category_name.is_empty() { "未分类".into() } else { r.category_name },
-            station: stations.get(&cat).cloned().flatten(),
-            price: r.price,
-            barcode: r.barcode.filter(|b| !b.trim().is_empty()),
-            specifications: specs,
-        });
-    }
-    let n = seeds.len();
-    let mut ledger = app.ledger();
-    ledger
-        .write(|tx| catalog::upsert(tx, &seeds))
-        .map_err(|e| CentralError::Undecodable { detail: format!("catalog not saved: {e}") })?;
-    Ok(n)
-}
+/// `GET /rest/product?all=true` into the local catalog: streamed, incremental, in small
+/// transactions (see `crate::catalog_sync`).
+pub use crate::catalog_sync::refresh_catalog;
 
 /// Compares `order_count` with the ledger (orders the platform knows, both meanings).
 pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<CountsReport, CentralError> {

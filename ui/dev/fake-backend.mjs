@@ -198,6 +198,11 @@ const cmds = {
     if (!q) return [];
     return products.filter((p) => p.barcode === q || p.name.toLowerCase().includes(q) || p.pinyin_initials.startsWith(q)).slice(0, limit);
   },
+  catalog_page: ({ q, category_id, offset = 0, limit = 60 }) => {
+    const s = String(q ?? '').trim().toLowerCase();
+    const hits = products.filter((p) => (category_id == null || p.category_id === category_id) && (!s || p.barcode === s || p.name.toLowerCase().includes(s) || p.pinyin_initials.startsWith(s)));
+    return { items: hits.slice(offset, offset + limit), total: hits.length, has_more: offset + limit < hits.length };
+  },
   catalog_by_barcode: ({ barcode }) => {
     const p = products.find((x) => x.barcode === String(barcode ?? '').trim());
     if (!p) throw bad('not_found', `未找到条码 ${barcode} 对应的商品`, `no product with barcode ${barcode}`, 404);

@@ -41,12 +41,12 @@ export async function waitForHttp(url, timeoutMs = 30000) {
 }
 
 /** Start `storepos serve`; returns { url, stop }. */
-export async function startStorepos({ port, dataDir, extraArgs = [] } = {}) {
+export async function startStorepos({ port, dataDir, extraArgs = [], initArgs = [] } = {}) {
   const bin = process.env.STOREPOS_BIN ?? join(REPO, 'target', 'debug', 'storepos');
   port ??= await freePort();
   dataDir ??= mkdtempSync(join(tmpdir(), 'storepos-e2e-'));
   const db = join(dataDir, 'store.db');
-  const init = spawnSync(bin, ['init', '--data', db, ...(process.env.STOREPOS_INIT_ARGS ?? '').split(' ').filter(Boolean)], { encoding: 'utf8' });
+  const init = spawnSync(bin, ['init', '--data', db, ...initArgs, ...(process.env.STOREPOS_INIT_ARGS ?? '').split(' ').filter(Boolean)], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`storepos init failed (${init.status}): ${init.stderr || init.stdout || init.error}`);
   const envArgs = (process.env.STOREPOS_SERVE_ARGS ?? '').split(' ').filter(Boolean);
   const args = ['serve', '--data', db, '--listen', `127.0.0.1:${port}`, '--ui', join(REPO, 'ui', 'dist'), ...envArgs, ...extraArgs];

@@ -2,8 +2,10 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call, cartStore, errorText, pendingSaleStore, reportError, t, toast } from '../app-state';
 import { CommandError } from '../backend';
 import type { BarcodeHit, Category, Order, Product, Specification } from '../backend/types';
+import type { ProductPage } from '../catalog-view';
 import { cartItemCount, cartReducer, cartToSaleRequest, cartTotalFen, type CartAction, type CartLine } from '../cart';
-import { confirmDialog, Empty, Modal } from '../components/common';
+import { confirmDialog, Modal } from '../components/common';
+import { ProductGrid } from '../components/ProductGrid';
 import { formatFen, formatMoney, lineFen } from '../money';
 import { installScanner } from '../scanner-dom';
 import { useStore } from '../store';
@@ -18,9 +20,9 @@ export function Cashier() {
   const pending = useStore(pendingSaleStore);
   const [categories, setCategories] = useState<Category[]>([]);
   const [category, setCategory] = useState<number | null>(null);
-  const [products, setProducts] = useState<Product[] | null>(null);
   const [query, setQuery] = useState('');
-  const [results, setResults] = useState<Product[] | null>(null);
+  // the first page of the current search (Enter adds a single hit)
+  const firstPage = useRef<ProductPage | null>(null);
   const [specFor, setSpecFor] = useState<Product | null>(null);
   const [pay, setPay] = useState<PayMode>(null);
   const [paid, setPaid] = useState<PaidResult | null>(null);
@@ -33,31 +35,6 @@ export function Cashier() {
   useEffect(() => {
     call<Category[]>('catalog_categories', {}).then(setCategories).catch(reportError);
   }, []);
-
-  useEffect(() => {
-    setProducts(null);
-    call<Product[]>('catalog_products', category == null ? {} : { category_id: category })
-      .then(setProducts)
-      .catch((e) => {
-        setProducts([]);
-        reportError(e);
-      });
-  }, [category]);
-
-  // search: debounce 200 ms
-  useEffect(() => {
-    const q = query.trim();
-    if (!q) {
-      setResults(null);
-      return;
-    }
-    const id = setTimeout(() => {
-      call<Product[]>('catalog_search', { query: q, limit: 60 })
-        .then((r) => setResults(r))
-        .catch(reportError);
-    }, 200);
-    return () => clearTimeout(id);
-  }, [query]);
 
   const addProduct = (p: Product, spec?: Specification) => {
     if (pendingSaleStore.get()) {
@@ -136,10 +113,11 @@ export function Cashier() {
     }
   };
 
-  const shown = results ?? products;
+  const searching = query.trim() !== '';
   const searchEnter = () => {
-    if (results && results.length === 1) {
-      addProduct(results[0]);
+    const r = firstPage.current;
+    if (searching && r && r.total === 1 && r.items.length === 1) {
+      addProduct(r.items[0]);
       setQuery('');
     }
   };
@@ -155,7 +133,10 @@ export function Cashier() {
             placeholder={t('cashier.search')}
             value={query}
             data-testid="search"
-            onInput={(e) => setQuery(e.currentTarget.value)}
+            onInput={(e) => {
+              firstPage.current = null;
+              setQuery(e.currentTarget.value);
+            }}
             onKeyDown={(e) => {
               if (e.key === 'Enter') searchEnter();
               if (e.key === 'Escape') setQuery('');
@@ -167,7 +148,7 @@ export function Cashier() {
             </button>
           )}
         </div>
-        {!results && (
+        {!searching && (
           <div class="tabs" role="tablist">
             <button type="button" role="tab" aria-selected={category === null} class={`tab ${category === null ? 'active' : ''}`} onClick={() => setCategory(null)}>
               {t('cashier.allCategories')}
@@ -179,19 +160,13 @@ export function Cashier() {
             ))}
           </div>
         )}
-        <div class="product-grid" data-testid="product-grid">
-          {shown === null && <p class="muted">{t('common.loading')}</p>}
-          {shown && shown.length === 0 && <Empty text={t('cashier.noProducts')} />}
-          {shown?.map((p) => (
-            <button key={p.id} type="button" class="product" onClick={() => addProduct(p)} disabled={locked} data-product-id={p.id}>
-              <span class="product-name">{p.name}</span>
-              <span class="product-meta">
-                <span class="product-price">{formatMoney(p.price)}</span>
-                {p.specifications.length > 0 && <span class="product-specs">{t('cashier.specCount', { n: p.specifications.length })}</span>}
-              </span>
-            </button>
-          ))}
-        </div>
+        <ProductGrid
+          query={query}
+          category={searching ? null : category}
+          locked={locked}
+          onPick={(p) => addProduct(p)}
+          onFirstPage={(r) => (firstPage.current = r)}
+        />
       </section>
 
       <aside class="cart" data-testid="cart">
