@@ -25,3 +25,4 @@ pub mod bench;
 pub mod print_service;
 pub mod background;
 pub mod payments;
+pub mod backup;
