@@ -152,7 +152,7 @@ pub enum Cmd {
     Commands,
     /// Measure performance figures, each as a ratio to a baseline of the same run.
     Bench {
-        /// ledger | print | stats | sync | serve | all
+        /// ledger | print | stats | sync | serve | backup | all
         #[arg(default_value = "all")]
         which: String,
         #[arg(long)]

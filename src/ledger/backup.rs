@@ -16,6 +16,9 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::{LedgerError, Result, APPLICATION_ID, MIGRATIONS};
 
+/// How much a copy writes before it flushes the written pages to disk.
+const SYNC_EVERY_BYTES: u64 = 8 * 1024 * 1024;
+
 /// How the copy is paced.
 #[derive(Debug, Clone, Copy)]
 pub struct Pace {
@@ -54,18 +57,32 @@ pub fn online_copy(src: &Path, dest: &Path, pace: Pace) -> Result<Copied> {
     let mut target = Connection::open(dest)?;
     let mut steps = 0u64;
     let pages;
+    // Written pages are flushed every few MiB: a copy that left hundreds of MiB dirty
+    // would make the kernel write them all at once, and the till's next commit (which
+    // fsyncs) would wait behind them.
+    let flush_every = (SYNC_EVERY_BYTES / (4096 * pace.pages_per_step.max(1) as u64)).max(1);
+    let mut dest_fd: Option<std::fs::File> = None;
     {
         let b = Backup::new(&source, &mut target)?;
         loop {
             steps += 1;
-            match b.step(pace.pages_per_step.max(1))? {
+            let r = b.step(pace.pages_per_step.max(1))?;
+            if steps % flush_every == 0 {
+                if dest_fd.is_none() {
+                    dest_fd = std::fs::File::open(dest).ok();
+                }
+                if let Some(f) = &dest_fd {
+                    let _ = f.sync_data();
+                }
+            }
+            match r {
                 StepResult::Done => break,
-                StepResult::More | StepResult::Busy | StepResult::Locked => std::thread::sleep(pace.pause),
                 _ => std::thread::sleep(pace.pause),
             }
         }
         pages = b.progress().pagecount as i64;
     }
+    drop(dest_fd);
     source.execute_batch("COMMIT")?;
     drop(source);
     // The copy carries the WAL flag of its source; a backup on a USB stick is better as
