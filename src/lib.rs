@@ -26,3 +26,4 @@ pub mod print_service;
 pub mod background;
 pub mod payments;
 pub mod backup;
+pub mod display;

@@ -60,6 +60,8 @@ pub struct App {
     events: broadcast::Sender<Event>,
     /// Set once by `storepos serve --lan` after it binds (read by `lan_status`).
     lan: OnceLock<super::LanInfo>,
+    /// The customer display's state and pairing (memory; the token hash on disk).
+    display: crate::display::DisplayHub,
 }
 
 impl App {
@@ -74,7 +76,8 @@ impl App {
     pub fn from_ledger(ledger: Ledger, data_dir: &Path) -> Result<App, CommandError> {
         let config = StoreConfig::load(&ledger)?;
         let (events, _) = broadcast::channel(256);
-        Ok(App { ledger: Mutex::new(ledger), config: RwLock::new(config), data_dir: data_dir.to_path_buf(), events, lan: OnceLock::new() })
+        let display = crate::display::DisplayHub::new(data_dir);
+        Ok(App { ledger: Mutex::new(ledger), config: RwLock::new(config), data_dir: data_dir.to_path_buf(), events, lan: OnceLock::new(), display })
     }
 
     /// The ledger, exclusively. A poisoned lock only means another thread panicked
@@ -109,6 +112,10 @@ impl App {
     /// Records LAN mode's token and URL; the first call wins (one server per app).
     pub fn set_lan(&self, info: super::LanInfo) {
         let _ = self.lan.set(info);
+    }
+
+    pub fn display(&self) -> &crate::display::DisplayHub {
+        &self.display
     }
 
     /// LAN mode's token and URL when `storepos serve --lan` runs this app.
