@@ -350,6 +350,10 @@ export const en: Record<MessageKey, string> = {
   'settings.key': 'Setting',
   'settings.value': 'Value',
 
+  'display.pair': 'Display',
+  'display.pairTitle': 'Pair the customer display',
+  'display.pairHelp': 'Open this link on the customer-facing screen or tablet. It can only show this till\'s cart, total and payment code, never act; pairing again retires the old link.',
+  'display.open': 'Open in a new window',
   'backup.title': 'Ledger backups',
   'backup.folder': 'Backup folder (USB stick or network share)',
   'backup.interval': 'While sales wait to sync, every (minutes, 0 = off)',

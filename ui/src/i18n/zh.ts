@@ -349,6 +349,10 @@ export const zh = {
   'settings.key': '项目',
   'settings.value': '值',
 
+  'display.pair': '客显',
+  'display.pairTitle': '客显配对（顾客屏）',
+  'display.pairHelp': '在面向顾客的屏幕或平板上打开下面的链接。该链接只能显示本收银台的购物车、金额和付款码，不能做任何操作；再次配对会使旧链接失效。',
+  'display.open': '在新窗口打开',
   'backup.title': '账本备份',
   'backup.folder': '备份文件夹（U 盘或网络共享）',
   'backup.interval': '有待同步销售时每隔（分钟，0 = 关闭）',
