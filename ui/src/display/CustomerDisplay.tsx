@@ -114,8 +114,14 @@ export function CustomerDisplay() {
         <div class="cd-center" data-testid="display-paid">
           <p class="cd-huge">谢谢惠顾</p>
           <p class="cd-big">
-            实付 <span data-testid="display-paid-amount">{formatMoney(st.paid ?? st.total ?? null)}</span>
+            合计 <span data-testid="display-paid-total">{formatMoney(st.total ?? null)}</span>
+            {st.method === 'WECHAT' && ' · 微信支付'}
           </p>
+          {st.method === 'CASH' && (
+            <p class="cd-big">
+              实收 <span data-testid="display-paid-amount">{formatMoney(st.paid ?? st.total ?? null)}</span>
+            </p>
+          )}
           {st.method === 'CASH' && (
             <p class="cd-big">
               找零 <span class="cd-money" data-testid="display-change">{formatMoney(st.change ?? '0.00')}</span>
