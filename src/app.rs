@@ -65,6 +65,8 @@ pub struct App {
     wakers: Arc<Wakers>,
     io: OnceLock<tokio::runtime::Runtime>,
     platform: Mutex<Option<Arc<crate::central::client::RestStore>>>,
+    /// The customer display's state and pairing (memory; the token hash on disk).
+    display: crate::display::DisplayHub,
 }
 
 impl App {
@@ -91,6 +93,7 @@ impl App {
             wakers,
             io: OnceLock::new(),
             platform: Mutex::new(None),
+            display: crate::display::DisplayHub::new(data_dir),
         })
     }
 
@@ -126,6 +129,10 @@ impl App {
     /// Records LAN mode's token and URL; the first call wins (one server per app).
     pub fn set_lan(&self, info: LanInfo) {
         let _ = self.lan.set(info);
+    }
+
+    pub fn display(&self) -> &crate::display::DisplayHub {
+        &self.display
     }
 
     /// LAN mode's token and URL when `storepos serve --lan` runs this app.

@@ -59,6 +59,8 @@ pub fn start(app: Arc<App>) -> Background {
         crate::channels::worker::start_for_app(app.clone(), crate::channels::worker::ChannelConfig::default())
     };
     let stop = Arc::new(AtomicBool::new(false));
+    // Automatic backups while sales wait to sync (the thread stops with `stop`).
+    let _ = crate::backup::start_auto(app.clone(), stop.clone());
     if sync.is_some() {
         let (app, stop) = (app.clone(), stop.clone());
         std::thread::Builder::new()

@@ -351,6 +351,99 @@ pub fn catalog_sync(n: u64) -> Vec<Figure> {
     ]
 }
 
+/// The longest pause a sale sees while a backup of a big ledger runs, against the
+/// longest pause of the same sales with no backup running.
+pub fn backup_pause(orders: i64) -> Vec<Figure> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = init_store(dir.path(), &InitOptions::default()).expect("init");
+    let t0 = Instant::now();
+    {
+        let mut l = app.ledger();
+        l.write(|tx| crate::ledger::backup::bulk_fill(tx, orders)).expect("bulk fill");
+        crate::ledger::backup::checkpoint(l.read()).expect("checkpoint");
+    }
+    let build = t0.elapsed();
+    let size_mb = std::fs::metadata(dir.path().join("storepos.db")).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);
+    let token = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"})).expect("login")["token"].as_str().unwrap().to_string();
+    let req = serde_json::json!({"lines":[{"product_id":1,"quantity":2},{"product_id":31,"quantity":1}]});
+    let sale = || {
+        let t = Instant::now();
+        dispatch(&app, Some(&token), false, "sale_create", req.clone()).expect("sale");
+        t.elapsed()
+    };
+    let mut job = crate::backup::Job::plan(&app).expect("plan");
+    if let Some((p, ms)) = std::env::var("STOREPOS_BACKUP_PACE").ok().and_then(|v| {
+        let (a, b) = v.split_once(',')?;
+        Some((a.parse().ok()?, b.parse().ok()?))
+    }) {
+        job.pace = crate::ledger::backup::Pace { pages_per_step: p, pause: Duration::from_millis(ms) };
+    }
+    let pace = job.pace;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = done.clone();
+    let t_backup = Instant::now();
+    let h = std::thread::spawn(move || {
+        let r = job.run("bench");
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        r
+    });
+    // A brisk till: one sale every 10 ms (a real counter rings one up every few seconds).
+    let gap = Duration::from_millis(10);
+    let mut during = Vec::new();
+    let mut slow = Vec::new();
+    while !done.load(std::sync::atomic::Ordering::SeqCst) {
+        let d = sale();
+        if d > Duration::from_millis(20) {
+            slow.push(format!("{:.1}s:{:.0}ms", t_backup.elapsed().as_secs_f64(), d.as_secs_f64() * 1e3));
+        }
+        during.push(d);
+        std::thread::sleep(gap.saturating_sub(d));
+    }
+    if !slow.is_empty() {
+        eprintln!("backup bench: sales over 20 ms (time into the backup: pause): {}", slow.join(" "));
+    }
+    let rec = h.join().expect("backup thread").expect("backup");
+    let backup_s = t_backup.elapsed().as_secs_f64();
+    // The baseline: as many sales at the same pace with no backup running (the machine's
+    // own weather over the same stretch; the max of few samples would flatter the backup).
+    let base: Vec<Duration> = (0..during.len().max(200))
+        .map(|_| {
+            let d = sale();
+            std::thread::sleep(gap.saturating_sub(d));
+            d
+        })
+        .collect();
+    let max_ms = |v: &[Duration]| v.iter().max().copied().unwrap_or_default().as_secs_f64() * 1e3;
+    let mut sorted = during.clone();
+    sorted.sort();
+    let p99 = pct(&sorted, 0.99).as_secs_f64() * 1e3;
+    println!(
+        "backup bench: {orders} orders built in {:.1} s ({size_mb:.0} MB); backup {:.1} s, {} pages in {} steps ({} pages/step, {} ms pause), integrity {} (copy {} ms of {} ms); {} sales during it (p99 {p99:.2} ms, max {:.2} ms), {} after it, no backup (max {:.2} ms)",
+        build.as_secs_f64(),
+        backup_s,
+        rec.pages,
+        rec.steps,
+        pace.pages_per_step,
+        pace.pause.as_millis(),
+        rec.integrity,
+        rec.copy_millis,
+        rec.millis,
+        during.len(),
+        max_ms(&during),
+        base.len(),
+        max_ms(&base)
+    );
+    let (m, b) = (max_ms(&during), max_ms(&base));
+    vec![Figure {
+        name: format!("longest sale pause during backup ({orders} orders)"),
+        value: m,
+        unit: "ms".into(),
+        baseline: Some(b),
+        ratio: Some(if b > 0.0 { m / b } else { 0.0 }),
+        target: "≤ 50 ms".into(),
+    }]
+}
+
 pub fn print_table(figs: &[Figure]) {
     println!("{:<52} {:>12} {:>12} {:>8}  target", "figure", "value", "baseline", "ratio");
     for f in figs {
@@ -388,8 +481,11 @@ pub fn run(which: &str, json: bool, quick: bool) -> ExitCode {
     if all || which == "serve" {
         figs.extend(serve_start(if quick { 3 } else { 15 }));
     }
+    if all || which == "backup" {
+        figs.extend(backup_pause(if quick { 20_000 } else { 1_000_000 }));
+    }
     if figs.is_empty() {
-        eprintln!("unknown benchmark {which:?}; try: ledger, print, stats, sync, catalog, serve, all");
+        eprintln!("unknown benchmark {which:?}; try: ledger, print, stats, sync, catalog, serve, backup, all");
         return ExitCode::from(2);
     }
     if json {

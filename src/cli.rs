@@ -93,6 +93,15 @@ pub enum Cmd {
         #[arg(long)]
         ui: Option<PathBuf>,
     },
+    /// Bring back a ledger backup after checking it (a sound storepos ledger of this store
+    /// and till, a schema this program knows); the replaced ledger is kept in DIR/replaced/.
+    /// Stop the till first.
+    Restore {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Render a ticket from an order in the platform's detail format.
     Ticket {
         #[arg(long, value_parser = ["receipt", "kitchen"])]
@@ -146,7 +155,7 @@ pub enum Cmd {
     Commands,
     /// Measure performance figures, each as a ratio to a baseline of the same run.
     Bench {
-        /// ledger | print | stats | sync | serve | all
+        /// ledger | print | stats | sync | serve | backup | all
         #[arg(default_value = "all")]
         which: String,
         #[arg(long)]
@@ -249,6 +258,13 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Cmd::Serve { data, listen, lan, ui } => crate::server::run_cli(data, listen, lan, ui),
+        Cmd::Restore { data, from } => match crate::backup::restore(&data, &from) {
+            Ok(r) => {
+                print_json(&serde_json::to_value(&r).unwrap_or_default());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        },
         Cmd::Ticket { kind, width, order, out, preview } => ticket(&kind, &width, &order, out.as_deref(), preview),
         Cmd::Stats { data, day, json } => crate::stats::cli::stats(&data, &day, json),
         Cmd::Export { data, day, out } => crate::stats::cli::export(&data, &day, &out),
@@ -295,7 +311,10 @@ fn call(command: &str, data: &std::path::Path, json: &str, user: Option<String>,
         (Some(_), None, None) => return fail(&CommandError::validation("--user 需要同时给出 --pin", "--user needs --pin")),
         _ => None,
     };
-    match commands::dispatch(&app, token.as_deref(), false, command, request) {
+    let answer = commands::dispatch(&app, token.as_deref(), false, command, request);
+    // A close starts a backup in its own thread: let it finish before the process ends.
+    crate::backup::wait_pending();
+    match answer {
         Ok(v) => {
             print_json(&v);
             ExitCode::SUCCESS

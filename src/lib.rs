@@ -30,3 +30,5 @@ pub mod bench;
 pub mod print_service;
 pub mod background;
 pub mod payments;
+pub mod backup;
+pub mod display;

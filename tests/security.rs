@@ -26,6 +26,7 @@ fn roles_are_enforced_for_every_command() {
     let manager_only = [
         "users_create", "users_set_pin", "settings_get", "settings_set", "journal", "drawer_open", "print_job_move",
         "stats_day", "stats_range", "stats_compare", "reconcile", "export_day", "z_report_day", "z_reports_list", "lan_status",
+        "backup_list", "backup_now", "backup_settings_set",
     ];
     let clerk_and_up = ["order_action", "order_checkin", "after_sales_quote", "after_sales_create", "after_sales_list", "conflict_resolve", "print_job_retry"];
     for c in manager_only {

@@ -6,6 +6,8 @@
 mod error;
 
 pub mod after_sales;
+pub mod backup;
+pub mod display;
 pub mod catalog;
 pub mod channels;
 pub mod orders;
@@ -97,7 +99,7 @@ macro_rules! command {
 }
 
 fn table() -> Vec<&'static [Command]> {
-    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS, printing::COMMANDS, payments::COMMANDS, lan::COMMANDS, sync::COMMANDS, stats::COMMANDS, shifts::COMMANDS, channels::COMMANDS]
+    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS, printing::COMMANDS, payments::COMMANDS, lan::COMMANDS, sync::COMMANDS, stats::COMMANDS, shifts::COMMANDS, channels::COMMANDS, backup::COMMANDS, display::COMMANDS]
 }
 
 pub fn find(name: &str) -> Option<&'static Command> {

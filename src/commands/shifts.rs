@@ -289,6 +289,8 @@ fn shift_close(app: &App, ctx: &Ctx, req: CloseRequest) -> Result<CloseResponse,
     })?;
     let shift = shifts::get(ledger.read(), s.id)?.ok_or_else(no_open_shift)?;
     let z_report = shifts::get_z(ledger.read(), z_id)?.ok_or_else(|| CommandError::new(ErrorCode::Internal, "交班报表未保存", "z report missing after insert"))?;
+    drop(ledger);
+    crate::backup::after_close(app, "shift_close");
     Ok(CloseResponse { shift, moves, cash, counted, over_short, stats, z_report, print_job: job })
 }
 

@@ -234,6 +234,8 @@ fn z_report_day(app: &App, ctx: &Ctx, req: DayRequest) -> Result<ZReportResponse
         Ok((id, job))
     })?;
     let z = shifts::get_z(ledger.read(), id)?.ok_or_else(|| CommandError::new(ErrorCode::Internal, "日结报表未保存", "z report missing after insert"))?;
+    drop(ledger);
+    crate::backup::after_close(app, "day_close");
     Ok(ZReportResponse { created: true, print_job: job, z })
 }
 

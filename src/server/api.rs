@@ -55,6 +55,8 @@ pub(super) fn router(state: ServerState) -> Router {
     let api = Router::new()
         .route("/api/health", get(health))
         .route("/api/events", get(events))
+        .route("/api/display/state", get(display_state))
+        .route("/api/display/events", get(display_events))
         .route("/api/{command}", post(call).fallback(wrong_method))
         .route("/api/{command}/{*rest}", any(unknown_path))
         .route("/api", any(unknown_path))
@@ -188,6 +190,61 @@ async fn events(State(s): State<ServerState>, Query(q): Query<EventsQuery>) -> R
     r
 }
 
+#[derive(Deserialize)]
+struct DisplayQuery {
+    token: Option<String>,
+}
+
+/// The display token, and nothing else, opens the two display routes.
+fn display_allowed(s: &ServerState, q: &DisplayQuery) -> Result<(), CommandError> {
+    match q.token.as_deref().filter(|t| !t.is_empty()) {
+        None => Err(CommandError::new(ErrorCode::Unauthenticated, "客显需要配对令牌，请在收银台点「客显配对」", "the display needs its pairing token")),
+        Some(t) if s.app.display().accepts(t) => Ok(()),
+        Some(_) => Err(CommandError::new(ErrorCode::Unauthenticated, "客显令牌无效或已被新的配对取代", "display token invalid or replaced by a newer pairing")),
+    }
+}
+
+/// `GET /api/display/state?token=…`: the till's display snapshot (read-only).
+async fn display_state(State(s): State<ServerState>, Query(q): Query<DisplayQuery>) -> Response {
+    match display_allowed(&s, &q) {
+        Ok(()) => ok_response(serde_json::to_value(s.app.display().snapshot()).unwrap_or(Value::Null)),
+        Err(e) => error_response(e),
+    }
+}
+
+/// `GET /api/display/events?token=…`: SSE, one `display` event with the whole snapshot
+/// at once and after every change. A lagging display just gets the newest one.
+async fn display_events(State(s): State<ServerState>, Query(q): Query<DisplayQuery>) -> Response {
+    if let Err(e) = display_allowed(&s, &q) {
+        return error_response(e);
+    }
+    let app = s.app.clone();
+    let rx = app.display().subscribe();
+    let first = Some(app.display().snapshot());
+    let stream = futures::stream::unfold((first, rx, s.stopping.clone(), app), |(first, mut rx, mut stop, app)| async move {
+        let msg = |snap: &crate::display::Snapshot| SseEvent::default().event("display").data(serde_json::to_string(snap).unwrap_or_default());
+        if let Some(f) = first {
+            let m = msg(&f);
+            return Some((Ok::<_, Infallible>(m), (None, rx, stop, app)));
+        }
+        if *stop.borrow() {
+            return None;
+        }
+        let m = tokio::select! {
+            _ = stop.changed() => return None,
+            got = rx.recv() => match got {
+                Ok(snap) => msg(&snap),
+                Err(broadcast::error::RecvError::Lagged(_)) => msg(&app.display().snapshot()),
+                Err(broadcast::error::RecvError::Closed) => return None,
+            },
+        };
+        Some((Ok(m), (None, rx, stop, app)))
+    });
+    let mut r = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    r
+}
+
 /// Constant-time comparison, so response timing does not leak the token.
 fn same_token(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -207,7 +264,7 @@ async fn lan_token_guard(State(s): State<ServerState>, req: Request, next: Next)
     };
     let presented: Option<String> = match req.headers().get(LAN_TOKEN_HEADER) {
         Some(v) => Some(v.to_str().unwrap_or("").to_string()),
-        None if req.uri().path() == "/api/events" => {
+        None if matches!(req.uri().path(), "/api/events" | "/api/display/events" | "/api/display/state") => {
             Query::<LanQuery>::try_from_uri(req.uri()).ok().and_then(|q| q.0.lan_token)
         }
         None => None,

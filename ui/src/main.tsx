@@ -1,7 +1,10 @@
 import { render } from 'preact';
 import { App } from './app';
+import { CustomerDisplay } from './display/CustomerDisplay';
 import { langStore } from './app-state';
 import './styles/app.css';
 
 document.documentElement.lang = langStore.get() === 'zh' ? 'zh-CN' : 'en';
-render(<App />, document.getElementById('app')!);
+// `/display`: the customer-facing screen, read-only, no session (see display/).
+const isDisplay = globalThis.location?.pathname?.replace(/\/+$/, '') === '/display';
+render(isDisplay ? <CustomerDisplay /> : <App />, document.getElementById('app')!);

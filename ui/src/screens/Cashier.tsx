@@ -1,12 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call, cartStore, errorText, pendingSaleStore, reportError, t, toast } from '../app-state';
 import { CommandError } from '../backend';
-import type { BarcodeHit, Category, Order, Product, Specification } from '../backend/types';
+import type { BarcodeHit, Category, Order, Product, Specification, WechatStartResponse } from '../backend/types';
 import type { ProductPage } from '../catalog-view';
 import { cartItemCount, cartReducer, cartToSaleRequest, cartTotalFen, type CartAction, type CartLine } from '../cart';
 import { confirmDialog, Modal } from '../components/common';
 import { ProductGrid } from '../components/ProductGrid';
-import { formatFen, formatMoney, lineFen } from '../money';
+import { displayLines, publishDisplay } from '../display/publish';
+import { fenToString, formatFen, formatMoney, lineFen } from '../money';
 import { installScanner } from '../scanner-dom';
 import { useStore } from '../store';
 import { CashModal, PaidModal, WechatModal, type PaidResult } from './Payment';
@@ -28,6 +29,8 @@ export function Cashier() {
   const [paid, setPaid] = useState<PaidResult | null>(null);
   const [creating, setCreating] = useState(false);
   const [memoOpen, setMemoOpen] = useState<number | null>(null);
+  const [wechatQr, setWechatQr] = useState<WechatStartResponse | null>(null);
+  const [pairing, setPairing] = useState<{ token: string; path: string } | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const busyRef = useRef(false);
   busyRef.current = pay !== null || paid !== null || pending !== null || specFor !== null;
@@ -75,6 +78,28 @@ export function Cashier() {
   const totalFen = cartTotalFen(cart);
   const locked = pending !== null;
 
+  // The customer display follows this screen: cart → WeChat QR → paid (谢谢惠顾) → idle.
+  useEffect(() => {
+    if (paid) {
+      const o = paid.order;
+      publishDisplay({ phase: 'paid', total: o.total, paid: o.paid ?? o.total, change: paid.change ?? o.change ?? null, method: o.payment_method === 'WECHAT' ? 'WECHAT' : 'CASH' });
+    } else if (pay === 'wechat' && pending && wechatQr) {
+      publishDisplay({ phase: 'wechat', lines: displayLines(cart), total: pending.total, code_url: wechatQr.code_url, expires_at: wechatQr.expires_at });
+    } else if (cart.lines.length > 0) {
+      publishDisplay({ phase: 'cart', lines: displayLines(cart), total: pending ? pending.total : fenToString(totalFen) });
+    } else {
+      publishDisplay({ phase: 'idle' });
+    }
+  }, [cart, pay, pending, paid, wechatQr, totalFen]);
+
+  const pairDisplay = async () => {
+    try {
+      setPairing(await call<{ token: string; path: string }>('display_pair', {}));
+    } catch (e) {
+      reportError(e);
+    }
+  };
+
   const startPay = async (mode: 'cash' | 'wechat') => {
     if (creating) return;
     let order = pendingSaleStore.get();
@@ -96,6 +121,7 @@ export function Cashier() {
 
   const onPaid = (r: PaidResult) => {
     setPay(null);
+    setWechatQr(null);
     setPaid(r);
     pendingSaleStore.set(null);
     dispatch({ type: 'clear' });
@@ -174,6 +200,9 @@ export function Cashier() {
           <h2>{t('cashier.cart')}</h2>
           <span class="muted">{t('cashier.items', { n: cartItemCount(cart) })}</span>
           <span class="grow" />
+          <button type="button" class="btn btn-ghost" onClick={() => void pairDisplay()} data-testid="display-pair" title={t('display.pairTitle')}>
+            {t('display.pair')}
+          </button>
           {cart.lines.length > 0 && !locked && (
             <button type="button" class="btn btn-ghost" onClick={async () => (await confirmDialog(`${t('cashier.clearCart')}?`)) && dispatch({ type: 'clear' })}>
               {t('cashier.clearCart')}
@@ -242,7 +271,34 @@ export function Cashier() {
         </Modal>
       )}
       {pay === 'cash' && pending && <CashModal order={pending} onPaid={onPaid} onClose={() => setPay(null)} />}
-      {pay === 'wechat' && pending && <WechatModal order={pending} onPaid={onPaid} onClose={() => setPay(null)} onUseCash={() => setPay('cash')} />}
+      {pay === 'wechat' && pending && (
+        <WechatModal
+          order={pending}
+          onPaid={onPaid}
+          onClose={() => {
+            setWechatQr(null);
+            setPay(null);
+          }}
+          onUseCash={() => {
+            setWechatQr(null);
+            setPay('cash');
+          }}
+          onQr={setWechatQr}
+        />
+      )}
+      {pairing && (
+        <Modal title={t('display.pairTitle')} onClose={() => setPairing(null)} testId="display-pair-modal">
+          <p>{t('display.pairHelp')}</p>
+          <p class="mono selectable" data-testid="display-link">
+            {`${location.origin}${pairing.path}`}
+          </p>
+          <div class="action-row">
+            <button type="button" class="btn btn-primary" onClick={() => window.open(pairing.path, 'storepos-display', 'popup')}>
+              {t('display.open')}
+            </button>
+          </div>
+        </Modal>
+      )}
       {paid && (
         <PaidModal
           result={paid}

@@ -107,7 +107,14 @@ function clock(seconds: number): string {
   return h > 0 ? `${h}:${p(m)}:${p(s % 60)}` : `${m}:${p(s % 60)}`;
 }
 
-export function WechatModal(props: { order: Order; onPaid: (r: PaidResult) => void; onClose: () => void; onUseCash: () => void }) {
+export function WechatModal(props: {
+  order: Order;
+  onPaid: (r: PaidResult) => void;
+  onClose: () => void;
+  onUseCash: () => void;
+  /** The open code (for the customer display), or null when none is open. */
+  onQr?: (qr: WechatStartResponse | null) => void;
+}) {
   const ref = props.order.client_ref;
   const [qr, setQr] = useState<WechatStartResponse | null>(null);
   const [state, setState] = useState<WechatStatusResponse['state'] | 'starting' | 'error'>('starting');
@@ -121,10 +128,12 @@ export function WechatModal(props: { order: Order; onPaid: (r: PaidResult) => vo
     try {
       const r = await call<WechatStartResponse>('wechat_start', { client_ref: ref });
       setQr(r);
+      props.onQr?.(r);
       setLeft(secondsLeft(r.expires_at));
       setState('waiting');
     } catch (e) {
       setState('error');
+      props.onQr?.(null);
       setMessage(errorText(e));
     }
   };

@@ -1,0 +1,50 @@
+//! The customer display: the till publishes what the customer should see, and pairs one
+//! display with a display-only token (see `crate::display`).
+
+use serde::{Deserialize, Serialize};
+
+use super::{Access, App, CommandError, Ctx, SELLERS};
+use crate::command;
+use crate::display::DisplayState;
+
+pub const COMMANDS: &[super::Command] = &[
+    command!("display_update", Access::Roles(SELLERS), display_update),
+    command!("display_pair", Access::Roles(SELLERS), display_pair),
+    command!("display_unpair", Access::Roles(SELLERS), display_unpair),
+];
+
+#[derive(Serialize)]
+pub struct UpdateResponse {
+    pub seq: u64,
+}
+
+fn display_update(app: &App, _: &Ctx, req: DisplayState) -> Result<UpdateResponse, CommandError> {
+    let cfg = app.config();
+    Ok(UpdateResponse { seq: app.display().update(req, cfg.store_name, cfg.till_code)? })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+#[derive(Serialize)]
+pub struct PairResponse {
+    /// Accepted only by `GET /api/display/state` and `GET /api/display/events`.
+    pub token: String,
+    /// Open this on the display (same server): `/display?token=…`.
+    pub path: String,
+}
+
+fn display_pair(app: &App, _: &Ctx, _: Empty) -> Result<PairResponse, CommandError> {
+    let token = app.display().pair()?;
+    let mut path = format!("/display?token={token}");
+    if let Some(lan) = app.lan() {
+        path.push_str(&format!("&lan_token={}", lan.token));
+    }
+    Ok(PairResponse { token, path })
+}
+
+fn display_unpair(app: &App, _: &Ctx, _: Empty) -> Result<serde_json::Value, CommandError> {
+    app.display().unpair()?;
+    Ok(serde_json::json!({}))
+}
