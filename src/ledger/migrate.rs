@@ -12,6 +12,9 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_payments", include_str!("../../migrations/0003_payments.sql")),
     ("0004_channels", include_str!("../../migrations/0004_channels.sql")),
     ("0005_catalog_indexes", include_str!("../../migrations/0005_catalog_indexes.sql")),
+    // 0006 and 0007 are reserved for other branches: the list is positional (user_version =
+    // index + 1), so they must be inserted above this line, in order, when merged.
+    ("0008_after_sales_local", include_str!("../../migrations/0008_after_sales_local.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {
