@@ -116,6 +116,14 @@ fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<Computed
         })
         .collect::<Result<Vec<_>, CommandError>>()?;
     let lines = order.as_ref().map(sold_lines);
+    let refunded_before = match &order {
+        Some(o) => after_sales::refunded_before(conn, o.id)?,
+        None => Money::ZERO,
+    };
+    // The cap first for REFUND, so the clerk reads how much is still refundable.
+    if let (Some(o), ServiceType::Refund, Some(fee)) = (&order, req.service_type, req.refund_fee) {
+        cap(&Quote { service_type: ServiceType::Refund, refund_fee: Some(fee), supplementary_fee: None, returns: vec![], exchanges: vec![] }, o.total, refunded_before)?;
+    }
     let q = quote(&QuoteInput {
         service_type: req.service_type,
         order_lines: lines.as_deref(),
@@ -126,14 +134,23 @@ fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<Computed
     })?;
     if let Some(o) = &order {
         // Refunds ≤ paid − refunded before (earlier services that were not refused).
-        check_refund_cap(&q, o.total, after_sales::refunded_before(conn, o.id)?).map_err(|e| {
-            let en = e.to_string();
-            CommandError::validation("退款金额超过可退金额（已扣除之前的售后）", en)
-        })?;
+        cap(&q, o.total, refunded_before)?;
     }
     let q = rules::as_money_moves(&route, &q);
     let outlook = rules::outlook(&route, &q);
     Ok(Computed { order, quote: q, route, mode, outlook })
+}
+
+/// Refunds ≤ paid − refunded before, said in words the clerk can act on.
+fn cap(q: &Quote, paid: Money, refunded_before: Money) -> Result<(), CommandError> {
+    check_refund_cap(q, paid, refunded_before).map_err(|e| {
+        let left = paid - refunded_before;
+        let left = if left.is_negative() { Money::ZERO } else { left };
+        CommandError::validation(
+            format!("退款金额 ¥{} 超过可退金额 ¥{left}（实付 ¥{paid}，之前售后已退 ¥{refunded_before}）", q.refund_fee.unwrap_or(Money::ZERO)),
+            e.to_string(),
+        )
+    })
 }
 
 /// A quote and what will happen: where the service goes, how the money goes back, what

@@ -396,10 +396,14 @@ pub fn outlook(route: &Route, q: &Quote) -> Outlook {
         ),
         Route::StoreOnly { why, .. } => (
             format!("门店自理：{}。本店从钱箱付现金给顾客，不提交平台", why.label_zh()),
-            format!("store only: {}. The store pays the customer in cash from the drawer; nothing is sent to the platform", why.label_en()),
+            format!("Store only: {}. The store pays the customer in cash from the drawer; nothing is sent to the platform", why.label_en()),
         ),
-        Route::Refused { why } => (format!("不能办理：{}", why.label_zh()), format!("cannot be done: {}", why.label_en())),
+        Route::Refused { why } => (format!("不能办理：{}", why.label_zh()), format!("Cannot be done: {}", why.label_en())),
     };
+    if let Route::Platform { exchange_refunds_in_full: true, .. } = route {
+        zh.push_str("（平台换货全额退回退货金额，换出商品在柜台另行收取）");
+        en.push_str(" (the platform refunds the returned goods in full; the goods given are paid at the counter)");
+    }
     if !matches!(route, Route::Refused { .. }) {
         zh.push_str(&format!("。顾客退回 ¥{gets}"));
         en.push_str(&format!(". The customer gets back ¥{gets}"));

@@ -106,10 +106,16 @@ fn insert_inner(tx: &Transaction<'_>, s: &NewService<'_>, r: Option<&Routing<'_>
             Route::Refused { .. } => return Err(super::LedgerError::Constraint("a refused after-sales service is not recorded".into())),
         },
     };
+    // A store-only service is done when it is recorded: the money changed hands at the counter.
+    let status = match (local_only, s.quote.service_type) {
+        (false, _) => "CREATED",
+        (true, ServiceType::Exchange) => "EXCHANGED",
+        (true, _) => "REFUNDED",
+    };
     tx.execute(
         "INSERT INTO after_sales (client_ref, order_id, service_type, status, reason, refund_fen, supplementary_fen,
             created_by, created_at, business_day, sync_state, local_only, local_reason, refund_way, platform_mode, expected_order_status)
-         VALUES (?1, ?2, ?3, 'CREATED', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         VALUES (?1, ?2, ?3, ?16, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             s.client_ref,
             s.order_id,
@@ -125,7 +131,8 @@ fn insert_inner(tx: &Transaction<'_>, s: &NewService<'_>, r: Option<&Routing<'_>
             local_reason,
             refund_way,
             mode,
-            expected
+            expected,
+            status
         ],
     )?;
     let id = tx.last_insert_rowid();
