@@ -252,9 +252,9 @@ async fn wechat_paid_then_cancelled_is_a_conflict(mode: Mode) {
     assert_eq!((d.pending, d.conflicts), (0, 0));
 }
 
-/// Field mode: the platform refuses a counter order it cannot fill; a RETURN on a
-/// completed counter order is refused too. Both become conflicts with the platform's words;
-/// "retry" puts the operation back in line.
+/// Field mode: the platform refuses a counter order it cannot fill: a conflict with the
+/// platform's words; "retry" puts the operation back in line. A RETURN on a completed
+/// counter order is never sent (the platform would refuse it): it is store-only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn field_refusals_become_conflicts() {
     let e = env(Mode::Field).await;
@@ -290,13 +290,19 @@ async fn field_refusals_become_conflicts() {
     let (c, t) = e.sale(p[0].0, 1, "");
     e.pay_cash(&c, &t);
     e.settle().await;
+    // Issue 14: the till knows the platform never takes after-sales on a completed counter
+    // order, so the return is handled by the store (门店自理): recorded, never sent, never a
+    // conflict (it used to come back as `order.status.transfer.error`).
     let svc = call(&e.app, e.clerk(), "after_sales_create", json!({"client_ref": c, "service_type": "RETURN", "reason": "不想要了", "returns": [{"line_no": 1, "quantity": 1}]}));
+    assert_eq!(svc["route"]["why"], "status_not_taken");
     let s = e.settle().await;
-    assert_eq!(s.conflicts, 2, "{s:?}");
+    assert_eq!(s.conflicts, 1, "{s:?}");
     let o = e.order(&c);
-    assert_eq!(o["conflict"]["platform_message"], "order.status.transfer.error");
+    assert_eq!(o["conflict"], serde_json::Value::Null);
     let local = storepos::ledger::after_sales::get(e.app.ledger().read(), svc["service"]["client_ref"].as_str().unwrap()).unwrap().unwrap();
-    assert_eq!(local.sync_state, SyncState::Conflict);
+    assert!(local.local_only);
+    assert_eq!(local.sync_state, SyncState::Synced);
+    assert!(e.state().await["services"].as_array().unwrap().is_empty(), "nothing sent");
     let status = call(&e.app, e.cashier(), "sync_status", json!({}));
-    assert_eq!(status["conflicts"], 2);
+    assert_eq!(status["conflicts"], 1);
 }
