@@ -124,6 +124,7 @@ pub fn receipt_render(rounds: usize) -> Vec<Figure> {
         memo: (i % 2 == 0).then(|| "少冰 不要加糖".to_string()),
     };
     let mut data = ReceiptData {
+        title: None,
         store_name: "龙门客栈便利店".into(),
         local_number: "T1-0042".into(),
         platform_order_number: Some("2611231314001234".into()),

@@ -197,7 +197,8 @@ pub enum AfterSalesCmd {
         order: PathBuf,
         #[arg(long)]
         request: PathBuf,
-        /// A ledger whose catalog prices exchange products (else the demo catalog).
+        /// A ledger whose catalog prices exchange products. Without it an exchange product
+        /// is priced from the order's own lines; the demo catalog is never used.
         #[arg(long)]
         data: Option<PathBuf>,
     },

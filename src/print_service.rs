@@ -39,6 +39,7 @@ fn payment_label(o: &Order) -> String {
 pub fn receipt_data(cfg: &StoreConfig, o: &Order, open_drawer: bool, reprint: bool, qr: Option<String>) -> ReceiptData {
     let remark = strip_client_ref_marker(&o.remark);
     ReceiptData {
+        title: None,
         store_name: cfg.store_name.clone(),
         local_number: o.local_number.clone(),
         platform_order_number: o.order_number.clone(),
@@ -64,10 +65,11 @@ pub fn receipt_data(cfg: &StoreConfig, o: &Order, open_drawer: bool, reprint: bo
     }
 }
 
-pub fn kitchen_data(cfg: &StoreConfig, o: &Order, station: &str, line_nos: &[i64], addition: bool, reprint: bool) -> KitchenData {
+pub fn kitchen_data(cfg: &StoreConfig, o: &Order, station: &str, line_nos: &[i64], addition: bool, reprint: bool, void: bool) -> KitchenData {
     let remark = strip_client_ref_marker(&o.remark);
     let contact = format!("{} {}", o.contact_user, o.phone).trim().to_string();
     KitchenData {
+        void,
         station: station.to_string(),
         sequence: o.local_number.clone(),
         channel: match o.channel {
@@ -98,8 +100,12 @@ pub fn kitchen_data(cfg: &StoreConfig, o: &Order, station: &str, line_nos: &[i64
 /// A stored payload as the ticket to print.
 pub fn ticket_for(cfg: &StoreConfig, payload: &Payload, reprint_flag: bool) -> Result<Ticket, String> {
     Ok(match payload {
-        Payload::Receipt { order, open_drawer, reprint, qr } => receipt(&receipt_data(cfg, order, *open_drawer, *reprint || reprint_flag, qr.clone())),
-        Payload::Kitchen { order, station, line_nos, addition, reprint } => kitchen_ticket(&kitchen_data(cfg, order, station, line_nos, *addition, *reprint || reprint_flag)),
+        Payload::Receipt { order, open_drawer, reprint, qr, title } => {
+            receipt(&ReceiptData { title: title.clone(), ..receipt_data(cfg, order, *open_drawer, *reprint || reprint_flag, qr.clone()) })
+        }
+        Payload::Kitchen { order, station, line_nos, addition, reprint, void } => {
+            kitchen_ticket(&kitchen_data(cfg, order, station, line_nos, *addition, *reprint || reprint_flag, *void))
+        }
         Payload::AfterSales { service, store_name } => after_sales_slip(&AfterSalesSlipData {
             store_name: store_name.clone(),
             service_type: match service.service_type {
@@ -117,6 +123,8 @@ pub fn ticket_for(cfg: &StoreConfig, payload: &Payload, reprint_flag: bool) -> R
             time_local: local(cfg, &service.created_at),
             clerk: String::new(),
             reprint: reprint_flag,
+            refund_way: service.refund_way.map(|w| w.label_zh().to_string()),
+            store_only: service.local_only,
         }),
         Payload::DrawerKick => Ticket::new().drawer_kick(),
         Payload::ZReport { report } => {

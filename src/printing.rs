@@ -5,6 +5,13 @@
 //! Kitchen flow (seed 003, DESIGN.md): counter and FLASH orders are *deliver* (their
 //! kitchen tickets print when the order is placed / accepted), SELF_PICK is *booking*
 //! (prints on check-in or when a clerk fires it). Lines go to stations by category.
+//!
+//! - A line whose product the local catalog does not know (an online order's new product)
+//!   still prints, at the default station ([`default_station`]); it is never dropped.
+//! - Lines added to an order in production print as `加单` ([`Router::kitchen_addition`]).
+//! - A cancel after a kitchen ticket was queued or printed sends a void ticket (退单) to
+//!   every station that got one ([`Router::kitchen_void`]).
+//! - Completing an online order prints its settlement receipt (结算单, [`Router::settlement`]).
 
 use std::collections::BTreeMap;
 
@@ -13,7 +20,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::order::{Order, OrderLine};
 use crate::ledger::print_jobs::{self, NewJob};
-use crate::ledger::{settings, LedgerError};
+use crate::ledger::{catalog, settings, LedgerError};
+
+/// Where a line goes when its product is unknown locally: setting `kitchen_default_station`,
+/// else `厨房` (routed like any station: an exact printer route, else the catch-all `*`).
+pub const DEFAULT_STATION: &str = "厨房";
+
+pub fn default_station(conn: &rusqlite::Connection) -> Result<String, LedgerError> {
+    Ok(settings::get_str(conn, "kitchen_default_station")?.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| DEFAULT_STATION.to_string()))
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -76,8 +91,25 @@ pub fn route(printers: &[PrinterConfig], route: &str) -> Option<String> {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "template", rename_all = "snake_case")]
 pub enum Payload {
-    Receipt { order: Order, open_drawer: bool, reprint: bool, qr: Option<String> },
-    Kitchen { order: Order, station: String, line_nos: Vec<i64>, addition: bool, reprint: bool },
+    Receipt {
+        order: Order,
+        open_drawer: bool,
+        reprint: bool,
+        qr: Option<String>,
+        /// `结算单` on an online order's settlement receipt.
+        #[serde(default)]
+        title: Option<String>,
+    },
+    Kitchen {
+        order: Order,
+        station: String,
+        line_nos: Vec<i64>,
+        addition: bool,
+        reprint: bool,
+        /// 退单: the order was cancelled after this station got its ticket.
+        #[serde(default)]
+        void: bool,
+    },
     AfterSales { service: crate::ledger::after_sales::Service, store_name: String },
     ZReport { report: serde_json::Value },
     /// Opens the cash drawer, prints nothing (no-sale).
@@ -97,17 +129,61 @@ impl Router<'_> {
 
     pub fn receipt(&self, tx: &Transaction<'_>, order: &Order, open_drawer: bool, qr: Option<String>) -> Result<Option<i64>, LedgerError> {
         let key = format!("receipt:{}:r1", order.client_ref);
-        let p = Payload::Receipt { order: order.clone(), open_drawer, reprint: false, qr };
+        let p = Payload::Receipt { order: order.clone(), open_drawer, reprint: false, qr, title: None };
+        self.enqueue(tx, "receipt", "receipt", &key, Some(&order.client_ref), &p, false)
+    }
+
+    /// The settlement receipt (结算单) of an online order, printed when it is completed
+    /// (seed 003: paying / completing prints it). Once per order.
+    pub fn settlement(&self, tx: &Transaction<'_>, order: &Order) -> Result<Option<i64>, LedgerError> {
+        let key = format!("settlement:{}", order.client_ref);
+        let p = Payload::Receipt { order: order.clone(), open_drawer: false, reprint: false, qr: None, title: Some("结算单".into()) };
         self.enqueue(tx, "receipt", "receipt", &key, Some(&order.client_ref), &p, false)
     }
 
     /// Kitchen tickets, one per station that has lines. `revision` makes the dedupe
     /// key: the same event retried maps to the same key and is not queued twice.
+    /// Lines of products unknown locally go to the default station.
     pub fn kitchen(&self, tx: &Transaction<'_>, order: &Order, lines: &[OrderLine], revision: u32, addition: bool) -> Result<Vec<i64>, LedgerError> {
         let mut ids = Vec::new();
-        for (station, line_nos) in by_station(lines) {
+        for (station, line_nos) in kitchen_stations(tx, lines)? {
             let key = format!("kitchen:{}:{}:r{}", order.client_ref, station, revision);
-            let p = Payload::Kitchen { order: order.clone(), station: station.clone(), line_nos, addition, reprint: false };
+            let p = Payload::Kitchen { order: order.clone(), station: station.clone(), line_nos, addition, reprint: false, void: false };
+            ids.extend(self.enqueue(tx, &station, "kitchen", &key, Some(&order.client_ref), &p, false)?);
+        }
+        Ok(ids)
+    }
+
+    /// Lines added to an order already in production: `加单` tickets for just those lines.
+    /// `order` must already hold the new lines; `revision` (2, 3, …) numbers the addition.
+    pub fn kitchen_addition(&self, tx: &Transaction<'_>, order: &Order, line_nos: &[i64], revision: u32) -> Result<Vec<i64>, LedgerError> {
+        let lines: Vec<OrderLine> = order.lines.as_deref().unwrap_or(&[]).iter().filter(|l| line_nos.contains(&l.line_no)).cloned().collect();
+        self.kitchen(tx, order, &lines, revision, true)
+    }
+
+    /// A cancel after kitchen tickets went out: one void ticket (退单) to every station that
+    /// got a (non-reprint) kitchen ticket of this order, listing that station's lines.
+    /// Once per station and order; nothing when no kitchen ticket was ever queued.
+    pub fn kitchen_void(&self, tx: &Transaction<'_>, order: &Order) -> Result<Vec<i64>, LedgerError> {
+        let mut stations: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        for j in print_jobs::list(tx, None, Some(&order.client_ref), 1000)? {
+            if j.kind != "kitchen" || j.reprint {
+                continue;
+            }
+            if let Ok(Payload::Kitchen { station, line_nos, void: false, .. }) = serde_json::from_str::<Payload>(&j.payload) {
+                let e = stations.entry(station).or_default();
+                for n in line_nos {
+                    if !e.contains(&n) {
+                        e.push(n);
+                    }
+                }
+            }
+        }
+        let mut ids = Vec::new();
+        for (station, mut line_nos) in stations {
+            line_nos.sort_unstable();
+            let key = format!("kitchen-void:{}:{}", order.client_ref, station);
+            let p = Payload::Kitchen { order: order.clone(), station: station.clone(), line_nos, addition: false, reprint: false, void: true };
             ids.extend(self.enqueue(tx, &station, "kitchen", &key, Some(&order.client_ref), &p, false)?);
         }
         Ok(ids)
@@ -118,11 +194,11 @@ impl Router<'_> {
         let nonce = uuid::Uuid::now_v7();
         let mut ids = Vec::new();
         if kind == "receipt" {
-            let p = Payload::Receipt { order: order.clone(), open_drawer: false, reprint: true, qr: None };
+            let p = Payload::Receipt { order: order.clone(), open_drawer: false, reprint: true, qr: None, title: None };
             ids.extend(self.enqueue(tx, "receipt", "receipt", &format!("receipt:{}:reprint:{nonce}", order.client_ref), Some(&order.client_ref), &p, true)?);
         } else {
-            for (station, line_nos) in by_station(order.lines.as_deref().unwrap_or(&[])) {
-                let p = Payload::Kitchen { order: order.clone(), station: station.clone(), line_nos, addition: false, reprint: true };
+            for (station, line_nos) in kitchen_stations(tx, order.lines.as_deref().unwrap_or(&[]))? {
+                let p = Payload::Kitchen { order: order.clone(), station: station.clone(), line_nos, addition: false, reprint: true, void: false };
                 let key = format!("kitchen:{}:{}:reprint:{nonce}", order.client_ref, station);
                 ids.extend(self.enqueue(tx, &station, "kitchen", &key, Some(&order.client_ref), &p, true)?);
             }
@@ -138,6 +214,25 @@ impl Router<'_> {
     pub fn payload_for(&self, tx: &Transaction<'_>, route_name: &str, kind: &str, key: &str, client_ref: &str, payload: &Payload) -> Result<Option<i64>, LedgerError> {
         self.enqueue(tx, route_name, kind, key, Some(client_ref), payload, false)
     }
+}
+
+/// Lines grouped by kitchen station as printed: a line with a station goes there; a line
+/// whose product the local catalog does not know (an online order's product the till never
+/// saw) goes to the default station — never dropped; a known product without a station
+/// (retail goods) needs no kitchen ticket.
+pub fn kitchen_stations(conn: &rusqlite::Connection, lines: &[OrderLine]) -> Result<BTreeMap<String, Vec<i64>>, LedgerError> {
+    let mut m = by_station(lines);
+    let mut default = None;
+    for l in lines.iter().filter(|l| l.station.is_none()) {
+        if catalog::get(conn, l.product_id)?.is_none() {
+            let d = match &default {
+                Some(d) => d,
+                None => default.insert(default_station(conn)?),
+            };
+            m.entry(d.clone()).or_default().push(l.line_no);
+        }
+    }
+    Ok(m)
 }
 
 /// Lines grouped by kitchen station; lines without a station need no kitchen ticket.

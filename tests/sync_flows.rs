@@ -252,9 +252,9 @@ async fn wechat_paid_then_cancelled_is_a_conflict(mode: Mode) {
     assert_eq!((d.pending, d.conflicts), (0, 0));
 }
 
-/// Field mode: the platform refuses a counter order it cannot fill; a RETURN on a
-/// completed counter order is refused too. Both become conflicts with the platform's words;
-/// "retry" puts the operation back in line.
+/// Field mode: the platform refuses a counter order it cannot fill: a conflict with the
+/// platform's words; "retry" puts the operation back in line. A RETURN on a completed
+/// counter order is never sent (the platform would refuse it): it is store-only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn field_refusals_become_conflicts() {
     let e = env(Mode::Field).await;
@@ -290,13 +290,74 @@ async fn field_refusals_become_conflicts() {
     let (c, t) = e.sale(p[0].0, 1, "");
     e.pay_cash(&c, &t);
     e.settle().await;
+    // Issue 14: the till knows the platform never takes after-sales on a completed counter
+    // order, so the return is handled by the store (门店自理): recorded, never sent, never a
+    // conflict (it used to come back as `order.status.transfer.error`).
     let svc = call(&e.app, e.clerk(), "after_sales_create", json!({"client_ref": c, "service_type": "RETURN", "reason": "不想要了", "returns": [{"line_no": 1, "quantity": 1}]}));
+    assert_eq!(svc["route"]["why"], "status_not_taken");
     let s = e.settle().await;
-    assert_eq!(s.conflicts, 2, "{s:?}");
+    assert_eq!(s.conflicts, 1, "{s:?}");
     let o = e.order(&c);
-    assert_eq!(o["conflict"]["platform_message"], "order.status.transfer.error");
+    assert_eq!(o["conflict"], serde_json::Value::Null);
     let local = storepos::ledger::after_sales::get(e.app.ledger().read(), svc["service"]["client_ref"].as_str().unwrap()).unwrap().unwrap();
-    assert_eq!(local.sync_state, SyncState::Conflict);
+    assert!(local.local_only);
+    assert_eq!(local.sync_state, SyncState::Synced);
+    assert!(e.state().await["services"].as_array().unwrap().is_empty(), "nothing sent");
     let status = call(&e.app, e.cashier(), "sync_status", json!({}));
-    assert_eq!(status["conflicts"], 2);
+    assert_eq!(status["conflicts"], 1);
+}
+
+/// Documented mode takes a RETURN on a completed cash sale: the money goes back in cash at
+/// the counter, so the service is sent with `"otherway": true` and the platform does not
+/// refund the payment path as well.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cash_return_is_sent_otherway() {
+    let e = env(Mode::Documented).await;
+    let p = e.plain_products();
+    let (c, t) = e.sale(p[0].0, 2, "");
+    e.pay_cash(&c, &t);
+    e.settle().await;
+    let created = call(&e.app, e.clerk(), "after_sales_create", json!({"client_ref": c, "service_type": "RETURN", "reason": "不想要了", "returns": [{"line_no": 1, "quantity": 1}]}));
+    assert_eq!(created["route"]["otherway"], true, "{created}");
+    let s = e.settle().await;
+    assert_eq!((s.outbox_pending, s.conflicts), (0, 0), "{s:?}");
+    let st = e.state().await;
+    let marker = storepos::domain::order::client_ref_marker(created["service"]["client_ref"].as_str().unwrap());
+    let on: Vec<_> = st["services"].as_array().unwrap().iter().filter(|x| x["content"].as_str() == Some(&marker)).collect();
+    assert_eq!(on.len(), 1);
+    assert_eq!(on[0]["refund_way"], "OTHERWAY", "{}", on[0]);
+}
+
+/// Field: a refund on the default path that "fails" (`order.refund.failure`, status_code 0)
+/// still stores the service and moves the order. The till takes the platform's word: the
+/// service is synced under the platform's number, and the follow-up records what the
+/// platform has (service CREATED, order CANCELED_RETURN_PENDING) and keeps following it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn field_refund_failure_is_followed_up() {
+    let e = env(Mode::Field).await;
+    e.sim_post("/sim/faults", json!({"refund_fail_rate": 1.0})).await;
+    let p = e.plain_products();
+    let n = e.online_order("FLASH", json!([{"product_id": p[0].0, "quantity": 2}])).await;
+    e.round().await;
+    let o = e.by_number(&n).unwrap();
+    e.action(&o.client_ref, "accept");
+    e.settle().await;
+    e.action(&o.client_ref, "delivering");
+    e.settle().await;
+    let created = call(&e.app, e.clerk(), "after_sales_create", json!({"client_ref": o.client_ref, "service_type": "RETURN", "reason": "质量问题", "returns": [{"line_no": 1, "quantity": 1}]}));
+    let svc_ref = created["service"]["client_ref"].as_str().unwrap().to_string();
+    let s = e.settle().await;
+    assert_eq!((s.outbox_pending, s.conflicts), (0, 0), "{s:?}");
+    e.round().await;
+    let local = storepos::ledger::after_sales::get(e.app.ledger().read(), &svc_ref).unwrap().unwrap();
+    assert_eq!(local.sync_state, SyncState::Synced);
+    assert!(local.service_number.as_deref().unwrap().starts_with(&format!("{n}-")), "{local:?}");
+    assert_eq!(local.platform_status.as_deref(), Some("CREATED"), "{local:?}");
+    assert_eq!(local.platform_order_status.as_deref(), Some("CANCELED_RETURN_PENDING"), "{local:?}");
+    assert!(local.platform_checked_at.is_some());
+    assert_eq!(e.by_number(&n).unwrap().status.as_str(), "CANCELED_RETURN_PENDING");
+    let follow = storepos::ledger::after_sales::to_follow(e.app.ledger().read(), 10).unwrap();
+    assert!(follow.iter().any(|x| x.client_ref == svc_ref), "not final: still followed");
+    // Each round keeps the platform's order_count for the manager.
+    assert!(storepos::ledger::after_sales::latest_platform_counts(e.app.ledger().read(), "rest-store").unwrap().is_some());
 }

@@ -19,6 +19,7 @@ fn data(qr: bool) -> ReceiptData {
         memo: memo.map(str::to_string),
     };
     ReceiptData {
+        title: None,
         store_name: "小山咖啡·南京胜太路店".into(),
         local_number: "T1-0007".into(),
         platform_order_number: Some("2405011230001234".into()),

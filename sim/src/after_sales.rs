@@ -333,7 +333,9 @@ fn build(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutcome, S
         returns: ret_items,
         exchanges: exc_items,
         created_date: now,
-        refund_way: None,
+        // Documented mode keeps what the till asked for (`"otherway": true` → OTHERWAY) so
+        // tests can see the flag arrive; it changes nothing else here.
+        refund_way: matches!(body.get("otherway"), Some(Value::Bool(true))).then(|| "OTHERWAY".to_string()),
     };
 
     // Commit.

@@ -153,7 +153,9 @@ impl OrderChannel for MallApi {
 
     fn pull<'a>(&'a self, pages: u32) -> BoxFuture<'a, ChResult<Pulled>> {
         Box::pin(async move {
-            let mut out = Pulled::default();
+            // The mall's orders are the store's to fulfil: they go on the clerk's board like
+            // the omni center's and the primary's online orders (issue 14).
+            let mut out = Pulled { for_board: true, ..Default::default() };
             for name in API_LISTS {
                 for page in 0..pages.max(1) {
                     let rows = self.list(name, PAGE, page * PAGE).await?;

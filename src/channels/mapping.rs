@@ -54,7 +54,9 @@ pub const OMNI_FROM: &[OmniRow] = &[
     OmniRow { code: 10, label_zh: "待发货", express: Status::PaidConfirmPending, pickup: Status::PaidConfirmPending },
     OmniRow { code: 12, label_zh: "配货中", express: Status::ConfirmedDeliverPending, pickup: Status::ConfirmedPickPending },
     OmniRow { code: 13, label_zh: "待打印", express: Status::ConfirmedDeliverPending, pickup: Status::ConfirmedPickPending },
-    OmniRow { code: 16, label_zh: "已发货", express: Status::Delivering, pickup: Status::ConfirmedPickPending },
+    // 16 已发货: handed to the courier and on its way — seed 000's DELIVERED_CONFIRM_PENDING
+    // (已发货), not DELIVERING (发货中). A pickup order at 16 is ready to be picked up.
+    OmniRow { code: 16, label_zh: "已发货", express: Status::DeliveredConfirmPending, pickup: Status::ConfirmedPickPending },
     OmniRow { code: 20, label_zh: "已签收", express: Status::ClosedConfirmed, pickup: Status::ClosedConfirmed },
     OmniRow { code: 30, label_zh: "已完成", express: Status::ClosedConfirmed, pickup: Status::ClosedConfirmed },
     OmniRow { code: 40, label_zh: "待评分", express: Status::ClosedConfirmed, pickup: Status::ClosedConfirmed },
@@ -147,7 +149,8 @@ pub fn omni_rank(code: i64) -> Option<usize> {
 pub const API_FROM: &[(i64, &str, &str, Status)] = &[
     (0, "wait", "待付款", Status::CreatedPayPending),
     (1, "paid", "已付款", Status::PaidConfirmPending),
-    (2, "shipped", "已发货", Status::Delivering),
+    // 2 已发货 is seed 000's DELIVERED_CONFIRM_PENDING (已发货), not DELIVERING (发货中).
+    (2, "shipped", "已发货", Status::DeliveredConfirmPending),
     (3, "completed", "已完成", Status::ClosedConfirmed),
     (4, "closed", "已关闭", Status::ClosedCanceled),
     (5, "completed", "已分发奖励", Status::ClosedConfirmed),
@@ -164,6 +167,7 @@ pub const API_LIST_OF: &[(Status, &str)] = &[
     (Status::CreatedPayPending, "wait"),
     (Status::PaidConfirmPending, "paid"),
     (Status::Delivering, "shipped"),
+    (Status::DeliveredConfirmPending, "shipped"),
     (Status::ClosedConfirmed, "completed"),
     (Status::ClosedCanceled, "closed"),
     (Status::CanceledRefundPending, "apply"),
@@ -211,7 +215,9 @@ mod tests {
             if let OmniTell::Walk { target, steps } = tell {
                 let back = omni_status(*target, false).ours().unwrap();
                 let pick = omni_status(*target, true).ours().unwrap();
-                assert!(back == *ours || pick == *ours || (*ours == Status::DeliveredConfirmPending && back == Status::Delivering), "{ours:?} → {target} → {back:?}/{pick:?}");
+                // Telling DELIVERING walks to 16, which reads back one step further on
+                // (DELIVERED_CONFIRM_PENDING): forward, never back.
+                assert!(back == *ours || pick == *ours || (*ours == Status::Delivering && back == Status::DeliveredConfirmPending), "{ours:?} → {target} → {back:?}/{pick:?}");
                 // The last step lands on the target; steps never go back.
                 if let Some(last) = steps.last() {
                     assert_eq!(last.to, *target);
@@ -247,11 +253,15 @@ mod tests {
             assert!(API_LISTS.contains(list));
             if *list != "apply" {
                 let (code, _, _, _) = API_FROM.iter().find(|r| r.1 == *list).unwrap();
-                assert_eq!(api_status(*code, 0).ours(), Some(*ours));
+                // DELIVERING has no number of its own: it is found in the 已发货 list, which
+                // reads back one step on (DELIVERED_CONFIRM_PENDING).
+                let want = if *ours == Status::Delivering { Status::DeliveredConfirmPending } else { *ours };
+                assert_eq!(api_status(*code, 0).ours(), Some(want));
             }
         }
         for (code, list, _, ours) in API_FROM {
             assert_eq!(api_list_of(*ours), Some(*list));
+            assert!(API_LISTS.contains(list));
             assert_eq!(api_status(*code, 0).ours(), Some(*ours));
         }
         assert_eq!(api_status(1, 1).ours(), Some(Status::CanceledRefundPending));
@@ -260,6 +270,19 @@ mod tests {
         assert_eq!(api_status(4, 2).ours(), Some(Status::ClosedRefunded));
         assert_eq!(api_status(1, 3).ours(), Some(Status::PaidConfirmPending));
         assert_eq!(api_status(1, 3).label_zh(), "退款失败");
+    }
+
+    #[test]
+    fn shipped_means_delivered_confirm_pending() {
+        // Seed 000: DELIVERED_CONFIRM_PENDING － 已发货. Seed 004 16 and seed 001 2 are both 已发货.
+        assert_eq!(Status::DeliveredConfirmPending.label_zh(), "已发货");
+        assert_eq!(omni_status(16, false).ours(), Some(Status::DeliveredConfirmPending));
+        assert_eq!(omni_status(16, false).label_zh(), "已发货");
+        assert_eq!(omni_status(16, true).ours(), Some(Status::ConfirmedPickPending));
+        assert_eq!(api_status(2, 0).ours(), Some(Status::DeliveredConfirmPending));
+        assert_eq!(api_status(2, 0).label_zh(), "已发货");
+        assert_eq!(api_list_of(Status::DeliveredConfirmPending), Some("shipped"));
+        assert_eq!(omni_tell(Status::DeliveredConfirmPending), OmniTell::Walk { target: 16, steps: &[UP_PAID, UP_SHIPPED] });
     }
 
     #[test]

@@ -6,12 +6,13 @@ use serde::{Deserialize, Serialize};
 use super::sales::check_text;
 use super::{Access, App, CommandError, Ctx, CLERKS};
 use crate::command;
-use crate::domain::after_sales::{order_accepts_service, quote, ExchangeLine, Quote, QuoteInput, ReturnRequest, ServiceType, SoldLine};
-use crate::domain::order::{client_ref_marker, Order};
+use crate::domain::after_sales::{check_refund_cap, quote, ExchangeLine, Quote, QuoteInput, ReturnRequest, ServiceType, SoldLine};
+use crate::domain::after_sales_rules::{self as rules, OrderFacts, Outlook, PlatformMode, Route};
+use crate::domain::order::{client_ref_marker, Channel, Order};
 use crate::domain::Money;
-use crate::ledger::after_sales::{self, NewService, Service};
+use crate::ledger::after_sales::{self, NewService, Routing, Service};
 use crate::ledger::outbox::CHANNEL_REST;
-use crate::ledger::{catalog, journal, orders, time_text};
+use crate::ledger::{catalog, journal, orders, settings, time_text};
 use crate::printing::{self, Payload, Router};
 
 pub const COMMANDS: &[super::Command] = &[
@@ -56,14 +57,44 @@ fn sold_lines(order: &Order) -> Vec<SoldLine> {
         .collect()
 }
 
-fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<(Option<Order>, Quote), CommandError> {
+/// The platform mode the after-sales rules follow: setting `platform_mode` ("field", the
+/// default: the server as observed, or "documented").
+pub fn platform_mode(conn: &rusqlite::Connection) -> Result<PlatformMode, CommandError> {
+    Ok(settings::get_str(conn, "platform_mode")?.as_deref().and_then(PlatformMode::parse).unwrap_or_default())
+}
+
+/// What the rules need of an order.
+pub fn order_facts(conn: &rusqlite::Connection, o: &Order) -> Result<OrderFacts, CommandError> {
+    Ok(OrderFacts {
+        status: o.status,
+        channel: o.channel,
+        payment: o.payment_method,
+        // Counter sales are created on the platform by the sync engine; online orders are
+        // on it when they carry its number (a secondary channel's own order does not).
+        on_platform: o.order_number.is_some() || o.channel == Channel::Counter,
+        platform_services: after_sales::platform_services(conn, o.id)?,
+    })
+}
+
+pub struct Computed {
+    pub order: Option<Order>,
+    pub quote: Quote,
+    pub route: Route,
+    pub mode: PlatformMode,
+    pub outlook: Outlook,
+}
+
+fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<Computed, CommandError> {
     check_text("原因", "reason", &req.reason)?;
     let order = match &req.client_ref {
         Some(r) => Some(orders::require(conn, r)?),
         None => None,
     };
-    if let Some(o) = &order {
-        order_accepts_service(o.status)?;
+    let mode = platform_mode(conn)?;
+    let facts = order.as_ref().map(|o| order_facts(conn, o)).transpose()?;
+    let route = rules::route(mode, req.service_type, facts.as_ref());
+    if let Route::Refused { why } = route {
+        return Err(CommandError::new(super::ErrorCode::IllegalAction, why.label_zh(), why.label_en()));
     }
     let already = match &order {
         Some(o) => orders::returned_quantities(conn, o.id)?,
@@ -85,6 +116,14 @@ fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<(Option<
         })
         .collect::<Result<Vec<_>, CommandError>>()?;
     let lines = order.as_ref().map(sold_lines);
+    let refunded_before = match &order {
+        Some(o) => after_sales::refunded_before(conn, o.id)?,
+        None => Money::ZERO,
+    };
+    // The cap first for REFUND, so the clerk reads how much is still refundable.
+    if let (Some(o), ServiceType::Refund, Some(fee)) = (&order, req.service_type, req.refund_fee) {
+        cap(&Quote { service_type: ServiceType::Refund, refund_fee: Some(fee), supplementary_fee: None, returns: vec![], exchanges: vec![] }, o.total, refunded_before)?;
+    }
     let q = quote(&QuoteInput {
         service_type: req.service_type,
         order_lines: lines.as_deref(),
@@ -93,17 +132,49 @@ fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<(Option<
         returns: &req.returns,
         exchanges: &exchanges,
     })?;
-    Ok((order, q))
+    if let Some(o) = &order {
+        // Refunds ≤ paid − refunded before (earlier services that were not refused).
+        cap(&q, o.total, refunded_before)?;
+    }
+    let q = rules::as_money_moves(&route, &q);
+    let outlook = rules::outlook(&route, &q);
+    Ok(Computed { order, quote: q, route, mode, outlook })
 }
 
-fn after_sales_quote(app: &App, _: &Ctx, req: ServiceRequest) -> Result<Quote, CommandError> {
-    Ok(compute(app.ledger().read(), &req)?.1)
+/// Refunds ≤ paid − refunded before, said in words the clerk can act on.
+fn cap(q: &Quote, paid: Money, refunded_before: Money) -> Result<(), CommandError> {
+    check_refund_cap(q, paid, refunded_before).map_err(|e| {
+        let left = paid - refunded_before;
+        let left = if left.is_negative() { Money::ZERO } else { left };
+        CommandError::validation(
+            format!("退款金额 ¥{} 超过可退金额 ¥{left}（实付 ¥{paid}，之前售后已退 ¥{refunded_before}）", q.refund_fee.unwrap_or(Money::ZERO)),
+            e.to_string(),
+        )
+    })
+}
+
+/// A quote and what will happen: where the service goes, how the money goes back, what
+/// the customer gets — shown before the clerk confirms.
+#[derive(Serialize)]
+pub struct QuoteResponse {
+    #[serde(flatten)]
+    pub quote: Quote,
+    pub route: Route,
+    pub platform_mode: PlatformMode,
+    pub outlook: Outlook,
+}
+
+fn after_sales_quote(app: &App, _: &Ctx, req: ServiceRequest) -> Result<QuoteResponse, CommandError> {
+    let c = compute(app.ledger().read(), &req)?;
+    Ok(QuoteResponse { quote: c.quote, route: c.route, platform_mode: c.mode, outlook: c.outlook })
 }
 
 #[derive(Serialize)]
 pub struct CreateResponse {
     #[serde(flatten)]
     pub quote: Quote,
+    pub route: Route,
+    pub outlook: Outlook,
     pub service: Service,
 }
 
@@ -111,21 +182,26 @@ fn after_sales_create(app: &App, ctx: &Ctx, req: ServiceRequest) -> Result<Creat
     let user = ctx.user()?.clone();
     let cfg = app.config();
     let mut ledger = app.ledger();
-    let (order, q) = compute(ledger.read(), &req)?;
+    let c = compute(ledger.read(), &req)?;
+    let (order, q, route) = (c.order, c.quote, c.route);
     let client_ref = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();
     let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();
     ledger.write(|tx| -> Result<(), CommandError> {
-        let id = after_sales::insert(tx, &NewService {
-            client_ref: &client_ref,
-            order_id: order.as_ref().map(|o| o.id),
-            reason: &req.reason,
-            quote: &q,
-            created_by: user.id,
-            created_at: &time_text(now),
-            business_day: &cfg.rule.day_of(now).to_string(),
-        })?;
+        let id = after_sales::insert_routed(
+            tx,
+            &NewService {
+                client_ref: &client_ref,
+                order_id: order.as_ref().map(|o| o.id),
+                reason: &req.reason,
+                quote: &q,
+                created_by: user.id,
+                created_at: &time_text(now),
+                business_day: &cfg.rule.day_of(now).to_string(),
+            },
+            &Routing { mode: c.mode, route: &route },
+        )?;
         journal::append(tx, journal::Entry {
             actor: &actor,
             entity: "after_sales",
@@ -133,17 +209,30 @@ fn after_sales_create(app: &App, ctx: &Ctx, req: ServiceRequest) -> Result<Creat
             action: "create",
             before: None,
             after: Some("CREATED"),
-            detail: Some(format!("{} refund {:?} supplement {:?}", q.service_type.as_str(), q.refund_fee.map(|m| m.to_string()), q.supplementary_fee.map(|m| m.to_string()))),
+            detail: Some(format!(
+                "{} refund {:?} supplement {:?} {} refund_way {}",
+                q.service_type.as_str(),
+                q.refund_fee.map(|m| m.to_string()),
+                q.supplementary_fee.map(|m| m.to_string()),
+                match &route {
+                    Route::StoreOnly { why, .. } => format!("store-only ({})", why.code()),
+                    _ => "platform".to_string(),
+                },
+                route.refund_way().map(|w| w.as_str()).unwrap_or("-"),
+            )),
         })?;
-        // Same stream as its order, so the platform hears of the order before the service.
-        let stream = order.as_ref().map(|o| o.client_ref.clone()).unwrap_or_else(|| client_ref.clone());
-        crate::outbox::enqueue(tx, CHANNEL_REST, &stream, &crate::outbox::Op::AfterSales { service: client_ref.clone(), marker: Some(client_ref_marker(&client_ref)), id: Some(id) })?;
+        // A store-only service (门店自理) is never sent: nothing goes into the outbox.
+        if !route.is_local_only() {
+            // Same stream as its order, so the platform hears of the order before the service.
+            let stream = order.as_ref().map(|o| o.client_ref.clone()).unwrap_or_else(|| client_ref.clone());
+            crate::outbox::enqueue(tx, CHANNEL_REST, &stream, &crate::outbox::Op::AfterSales { service: client_ref.clone(), marker: Some(client_ref_marker(&client_ref)), id: Some(id) })?;
+        }
         let service = after_sales::get(tx, &client_ref)?.expect("just inserted");
         Router { printers: &printers }.payload(tx, "receipt", "after_sales", &format!("after_sales:{client_ref}"), &Payload::AfterSales { service, store_name: cfg.store_name.clone() })?;
         Ok(())
     })?;
     let service = after_sales::get(ledger.read(), &client_ref)?.expect("just committed");
-    Ok(CreateResponse { quote: q, service })
+    Ok(CreateResponse { quote: q, route, outlook: c.outlook, service })
 }
 
 #[derive(Deserialize)]

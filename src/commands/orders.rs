@@ -44,6 +44,25 @@ pub fn record_transition(tx: &rusqlite::Transaction<'_>, actor: &str, order: &Or
     Ok(())
 }
 
+/// Tickets a status change prints (seed 003): a cancel after kitchen tickets went out
+/// sends 退单 to every station that got one; completing an online order prints its
+/// settlement receipt (结算单). Call in the transaction of the change.
+pub fn transition_prints(tx: &rusqlite::Transaction<'_>, printers: &[printing::PrinterConfig], order: &Order, to: Status) -> Result<(), CommandError> {
+    let router = Router { printers };
+    match to {
+        Status::ClosedCanceled | Status::ClosedPayTimeout => {
+            router.kitchen_void(tx, order)?;
+        }
+        Status::ClosedConfirmed if order.channel != Channel::Counter => {
+            let mut done = order.clone();
+            done.status = to;
+            router.settlement(tx, &done)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ListRequest {
@@ -131,12 +150,15 @@ fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, Comma
         match outcome {
             Outcome::To(next) => {
                 record_transition(tx, &actor, &order, Transition { to: next, action, detail: None })?;
+                transition_prints(tx, &printers, &order, next)?;
                 // FLASH is *deliver*: its kitchen ticket prints when the clerk accepts it.
                 if order.channel == Channel::Flash && action == Action::Accept {
                     Router { printers: &printers }.kitchen(tx, &order, order.lines.as_deref().unwrap_or(&[]), 1, false)?;
                 }
             }
             Outcome::LeavesStore => {
+                // A rejected order the kitchen already started: void its tickets.
+                Router { printers: &printers }.kitchen_void(tx, &order)?;
                 orders::set_left_store(tx, order.id)?;
                 journal::append(tx, journal::Entry { actor: &actor, entity: "order", entity_ref: &order.client_ref, action: "reject", before: Some(order.status.as_str()), after: Some("LEFT_STORE"), detail: None })?;
                 crate::channels::route_transition(tx, &order, "reject", "LEFT_STORE")?;

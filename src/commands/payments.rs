@@ -71,7 +71,7 @@ fn wechat_start(app: &App, ctx: &Ctx, req: StartRequest) -> Result<CodeView, Com
         let printers = printing::printers(app.ledger().read(), app.data_dir())?;
         let key = format!("payslip:{}:{}", req.client_ref, code.code_url);
         app.ledger().write(|tx| -> Result<(), CommandError> {
-            Router { printers: &printers }.payload_for(tx, "receipt", "pay_slip", &key, &req.client_ref, &Payload::Receipt { order: order.clone(), open_drawer: false, reprint: false, qr: Some(code.code_url.clone()) })?;
+            Router { printers: &printers }.payload_for(tx, "receipt", "pay_slip", &key, &req.client_ref, &Payload::Receipt { order: order.clone(), open_drawer: false, reprint: false, qr: Some(code.code_url.clone()), title: None })?;
             Ok(())
         })?;
     }

@@ -204,7 +204,12 @@ fn order_cancel(app: &App, ctx: &Ctx, req: CancelRequest) -> Result<Order, Comma
     let order = orders::require(ledger.read(), &req.client_ref)?;
     let Outcome::To(next) = apply_action(order.channel, order.status, Action::Cancel)? else { unreachable!("cancel never leaves the store") };
     let actor = ctx.actor();
-    ledger.write(|tx| record_transition(tx, &actor, &order, Transition { to: next, action: Action::Cancel, detail: req.reason.clone() }))?;
+    let printers = printing::printers(ledger.read(), app.data_dir())?;
+    ledger.write(|tx| -> Result<(), CommandError> {
+        record_transition(tx, &actor, &order, Transition { to: next, action: Action::Cancel, detail: req.reason.clone() })?;
+        // 退单 to every station that got this order's kitchen ticket.
+        super::orders::transition_prints(tx, &printers, &order, next)
+    })?;
     let order = orders::require(ledger.read(), &req.client_ref)?;
     drop(ledger);
     app.publish(Event::OrderChanged { client_ref: order.client_ref.clone(), status: order.status.as_str().into() });

@@ -40,11 +40,13 @@ impl ServiceType {
 }
 
 /// After-sales is for orders the customer paid for: not for one still waiting for
-/// payment, cancelled, or timed out.
+/// payment, cancelled, or timed out, nor one already refunded in full (CLOSED_REFUNDED).
+/// Where a service goes (platform or store only) is `after_sales_rules::route`.
 pub fn order_accepts_service(status: super::order::Status) -> Result<(), DomainError> {
     use super::order::Status::*;
     match status {
         CreatedPayPending | ClosedPayTimeout | ClosedCanceled => Err(DomainError::AfterSales(format!("order is {}: nothing was paid", status.as_str()))),
+        ClosedRefunded => Err(DomainError::AfterSales("order is CLOSED_REFUNDED: already refunded in full".into())),
         _ => Ok(()),
     }
 }
@@ -260,6 +262,19 @@ fn quote_exchange(input: &QuoteInput<'_>) -> Result<Quote, DomainError> {
     Ok(Quote { service_type: ServiceType::Exchange, refund_fee, supplementary_fee, returns, exchanges })
 }
 
+/// Money cap across services: what this service gives back (its `refund_fee`) may not
+/// exceed what was paid minus what earlier services already gave back. Services refused
+/// (by the rules or by the platform) and cancelled ones are not "earlier services".
+pub fn check_refund_cap(q: &Quote, paid: Money, refunded_before: Money) -> Result<(), DomainError> {
+    let fee = q.refund_fee.unwrap_or(Money::ZERO);
+    let left = paid - refunded_before;
+    let left = if left.is_negative() { Money::ZERO } else { left };
+    if fee > left {
+        return Err(bad(format!("refund {fee} exceeds what is still refundable ({left} of {paid} paid; {refunded_before} already refunded)")));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,6 +291,7 @@ mod tests {
         assert!(order_accepts_service(Status::ClosedCanceled).is_err());
         assert!(order_accepts_service(Status::ClosedConfirmed).is_ok());
         assert!(order_accepts_service(Status::Delivering).is_ok());
+        assert!(order_accepts_service(Status::ClosedRefunded).is_err(), "a closed-refunded order takes none");
     }
 
     #[test]
@@ -331,6 +347,77 @@ mod tests {
         let q = quote(&QuoteInput { service_type: ServiceType::Return, order_lines: Some(&lines), already_returned: &none, refund_fee: None, returns: &r, exchanges: &[] }).unwrap();
         assert_eq!(q.refund_fee, Some(Money::yuan(15)));
         assert!(quote(&QuoteInput { service_type: ServiceType::Exchange, order_lines: None, already_returned: &none, refund_fee: None, returns: &r, exchanges: &[] }).is_err());
+    }
+
+    /// One step of a random sequence of services on one order.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Refund(i64),
+        Return { line: i64, qty: Option<i64> },
+        Exchange { line: i64, qty: i64, price: i64, xq: i64 },
+    }
+
+    fn step() -> impl Strategy<Value = (Step, bool)> {
+        let s = prop_oneof![
+            (1i64..20_000).prop_map(Step::Refund),
+            (1i64..4, proptest::option::of(1i64..6)).prop_map(|(line, qty)| Step::Return { line, qty }),
+            (1i64..4, 1i64..6, 1i64..5_000, 1i64..4).prop_map(|(line, qty, price, xq)| Step::Exchange { line, qty, price, xq }),
+        ];
+        // The bool: the platform refuses it (a refused service consumes nothing).
+        (s, proptest::bool::weighted(0.2))
+    }
+
+    proptest! {
+        /// Caps across any sequence of services: returned quantities never exceed what was
+        /// sold, refunds never exceed what was paid, and a refused service consumes nothing.
+        #[test]
+        fn caps_hold_across_any_sequence(
+            qty in proptest::collection::vec(1i64..6, 3),
+            price in proptest::collection::vec(1i64..3_000, 3),
+            steps in proptest::collection::vec(step(), 0..25),
+        ) {
+            let lines: Vec<SoldLine> = (0..3).map(|i| SoldLine { line_no: i as i64 + 1, product_id: i as i64 + 1, specification_id: None, name: "x".into(), unit_price: Money::from_fen(price[i]), quantity: qty[i] }).collect();
+            let paid: Money = lines.iter().map(|l| l.unit_price.times(l.quantity)).sum();
+            let mut returned: HashMap<i64, i64> = HashMap::new();
+            let mut refunded = Money::ZERO;
+            for (st, refused) in steps {
+                let (t, fee, returns, exchanges) = match &st {
+                    Step::Refund(f) => (ServiceType::Refund, Some(Money::from_fen(*f)), vec![], vec![]),
+                    Step::Return { line, qty } => (ServiceType::Return, None, vec![ReturnRequest { line_no: Some(*line), quantity: *qty, ..Default::default() }], vec![]),
+                    Step::Exchange { line, qty, price, xq } => (
+                        ServiceType::Exchange,
+                        None,
+                        vec![ReturnRequest { line_no: Some(*line), quantity: Some(*qty), ..Default::default() }],
+                        vec![ExchangeLine { product_id: 9, specification_id: None, name: "y".into(), unit_price: Money::from_fen(*price), quantity: *xq }],
+                    ),
+                };
+                let r = quote(&QuoteInput { service_type: t, order_lines: Some(&lines), already_returned: &returned, refund_fee: fee, returns: &returns, exchanges: &exchanges })
+                    .and_then(|q| check_refund_cap(&q, paid, refunded).map(|_| q));
+                let Ok(q) = r else { continue };
+                if refused {
+                    continue; // consumes nothing
+                }
+                for l in &q.returns {
+                    *returned.entry(l.line_no.unwrap()).or_default() += l.quantity;
+                }
+                refunded = refunded + q.refund_fee.unwrap_or(Money::ZERO);
+                for l in &lines {
+                    prop_assert!(returned.get(&l.line_no).copied().unwrap_or(0) <= l.quantity, "line {} over-returned", l.line_no);
+                }
+                prop_assert!(refunded <= paid, "refunded {} > paid {}", refunded, paid);
+                prop_assert!(!q.refund_fee.unwrap_or(Money::ZERO).is_negative());
+            }
+        }
+    }
+
+    #[test]
+    fn refund_cap_counts_earlier_services() {
+        let q = |f: i64| Quote { service_type: ServiceType::Refund, refund_fee: Some(Money::yuan(f)), supplementary_fee: None, returns: vec![], exchanges: vec![] };
+        assert!(check_refund_cap(&q(60), Money::yuan(100), Money::yuan(40)).is_ok());
+        assert!(check_refund_cap(&q(61), Money::yuan(100), Money::yuan(40)).is_err());
+        assert!(check_refund_cap(&q(1), Money::yuan(100), Money::yuan(100)).is_err(), "all refunded: nothing left");
+        let sup = Quote { service_type: ServiceType::Exchange, refund_fee: None, supplementary_fee: Some(Money::yuan(5)), returns: vec![], exchanges: vec![] };
+        assert!(check_refund_cap(&sup, Money::yuan(100), Money::yuan(100)).is_ok(), "a supplement gives nothing back");
     }
 
     proptest! {

@@ -5,6 +5,7 @@
 //! the ledger, the sync engine and the UI share one answer to "is this allowed?".
 
 pub mod after_sales;
+pub mod after_sales_rules;
 pub mod business_day;
 pub mod cash;
 pub mod counts;

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_catalog_indexes", include_str!("../../migrations/0005_catalog_indexes.sql")),
     ("0006_outbox_state", include_str!("../../migrations/0006_outbox_state.sql")),
     ("0007_catalog_search", include_str!("../../migrations/0007_catalog_search.sql")),
+    ("0008_after_sales_local", include_str!("../../migrations/0008_after_sales_local.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {

@@ -224,7 +224,8 @@ pub fn set_sync_state(tx: &Transaction<'_>, id: i64, state: SyncState, conflict:
 pub fn returned_quantities(conn: &Connection, order_id: i64) -> Result<HashMap<i64, i64>> {
     let mut st = conn.prepare_cached(
         "SELECT l.line_no, sum(l.quantity) FROM after_sales_lines l JOIN after_sales s ON s.id = l.service_id
-         WHERE s.order_id = ?1 AND l.kind = 'return' AND l.line_no IS NOT NULL AND s.status != 'CANCELED' GROUP BY l.line_no",
+         WHERE s.order_id = ?1 AND l.kind = 'return' AND l.line_no IS NOT NULL AND s.status != 'CANCELED'
+           AND s.sync_state != 'conflict' GROUP BY l.line_no",
     )?;
     let rows = st.query_map([order_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

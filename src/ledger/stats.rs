@@ -58,7 +58,7 @@ pub fn day_line_groups(conn: &Connection, day: &str) -> Result<Vec<LineGroup>> {
 
 pub fn day_after_sales(conn: &Connection, day: &str) -> Result<AfterSalesSums> {
     Ok(conn.prepare_cached(
-        "SELECT count(*), coalesce(sum(refund_fen), 0), coalesce(sum(supplementary_fen), 0)
+        "SELECT count(*), coalesce(sum(coalesce(platform_refund_fen, refund_fen)), 0), coalesce(sum(coalesce(platform_supplementary_fen, supplementary_fen)), 0)
          FROM after_sales WHERE business_day = ?1 AND status != 'CANCELED'",
     )?
     .query_row([day], |r| Ok(AfterSalesSums { count: r.get(0)?, refund_fen: r.get(1)?, supplementary_fen: r.get(2)? }))?)
@@ -78,7 +78,7 @@ pub fn range_groups(conn: &Connection, from: &str, to: &str) -> Result<Vec<DaySt
 
 pub fn range_after_sales(conn: &Connection, from: &str, to: &str) -> Result<BTreeMap<String, AfterSalesSums>> {
     let mut st = conn.prepare_cached(
-        "SELECT business_day, count(*), coalesce(sum(refund_fen), 0), coalesce(sum(supplementary_fen), 0)
+        "SELECT business_day, count(*), coalesce(sum(coalesce(platform_refund_fen, refund_fen)), 0), coalesce(sum(coalesce(platform_supplementary_fen, supplementary_fen)), 0)
          FROM after_sales WHERE business_day BETWEEN ?1 AND ?2 AND status != 'CANCELED' GROUP BY business_day",
     )?;
     let rows = st.query_map([from, to], |r| {
@@ -122,14 +122,18 @@ pub fn cash_sales(conn: &Connection, till: &str, from: &str, to: &str) -> Result
     Ok(conn.prepare_cached(&sql)?.query_row(params![till, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
-/// Refunds and supplements paid in cash in `[from, to)`: services on a cash order, or
-/// without an order (an unlinked return is paid out of the drawer).
+/// Refunds and supplements paid in cash in `[from, to)`: services refunded in cash at the
+/// counter (`refund_way` OTHERWAY: cash sales, every store-only service, walk-in returns).
+/// Services recorded before migration 0008 (no refund way) follow the old rule: on a cash
+/// order or without an order. A WeChat refund by the original path leaves the drawer alone.
+/// Platform-confirmed figures win once known.
 pub fn cash_after_sales(conn: &Connection, from: &str, to: &str) -> Result<(i64, i64)> {
     Ok(conn.prepare_cached(
-        "SELECT coalesce(sum(s.refund_fen), 0), coalesce(sum(s.supplementary_fen), 0)
+        "SELECT coalesce(sum(coalesce(s.platform_refund_fen, s.refund_fen)), 0),
+                coalesce(sum(coalesce(s.platform_supplementary_fen, s.supplementary_fen)), 0)
          FROM after_sales s LEFT JOIN orders o ON o.id = s.order_id
          WHERE s.created_at >= ?1 AND s.created_at < ?2 AND s.status != 'CANCELED'
-           AND (s.order_id IS NULL OR o.payment_method = 'CASH')",
+           AND (s.refund_way = 'OTHERWAY' OR (s.refund_way IS NULL AND (s.order_id IS NULL OR o.payment_method = 'CASH')))",
     )?
     .query_row(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
@@ -159,7 +163,7 @@ pub fn window_order_groups(conn: &Connection, till: &str, from: &str, to: &str) 
 /// All after-sales (not CANCELED) in `[from, to)`.
 pub fn window_after_sales(conn: &Connection, from: &str, to: &str) -> Result<AfterSalesSums> {
     Ok(conn.prepare_cached(
-        "SELECT count(*), coalesce(sum(refund_fen), 0), coalesce(sum(supplementary_fen), 0)
+        "SELECT count(*), coalesce(sum(coalesce(platform_refund_fen, refund_fen)), 0), coalesce(sum(coalesce(platform_supplementary_fen, supplementary_fen)), 0)
          FROM after_sales WHERE created_at >= ?1 AND created_at < ?2 AND status != 'CANCELED'",
     )?
     .query_row([from, to], |r| Ok(AfterSalesSums { count: r.get(0)?, refund_fen: r.get(1)?, supplementary_fen: r.get(2)? }))?)

@@ -207,6 +207,7 @@ pub async fn run_round_parts(app: &App, client: &dyn Platform, cfg: &SyncConfig,
     if parts.pull && s.online {
         pull::pull_online(app, client, cfg, &mut s).await;
         pull::refresh_open(app, client, cfg, &mut s).await;
+        pull::follow_services(app, client, &mut s).await;
     }
     let mut catalog_refreshed = false;
     if parts.catalog && s.online {

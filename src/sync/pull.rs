@@ -250,9 +250,80 @@ pub fn insert_online(app: &App, d: &PlatformOrder) -> Result<bool, LedgerError> 
 /// transactions (see `crate::catalog_sync`).
 pub use crate::catalog_sync::refresh_catalog;
 
+/// Follows services the platform took until they reach a final status (REFUNDED, CANCELED,
+/// EXCHANGED): a field refund "failure" still changes the order, so the till keeps reading
+/// what the platform did rather than trusting its own expectation. A few per round, least
+/// recently checked first.
+pub async fn follow_services(app: &App, client: &dyn Platform, s: &mut RoundSummary) {
+    let due = match crate::ledger::after_sales::to_follow(app.ledger().read(), 20) {
+        Ok(v) => v,
+        Err(e) => return s.error(format!("after-sales follow-up: {e}")),
+    };
+    for svc in due {
+        let Some(number) = svc.service_number.clone() else { continue };
+        let row = match client.service_detail(&number).await {
+            Ok(r) => r,
+            Err(e) if e.is_offline() => {
+                s.online = false;
+                return s.error(format!("after-sales follow-up: {e}"));
+            }
+            Err(e) => {
+                s.error(format!("after-sales {number}: {e}"));
+                continue;
+            }
+        };
+        let order_status = match svc.order_number.as_deref() {
+            Some(n) => match read_back(client, n).await {
+                Ok(ReadBack::Status(st)) => Some(st),
+                _ => None,
+            },
+            None => None,
+        };
+        let now = now_text();
+        let view = crate::ledger::after_sales::PlatformServiceView {
+            service_number: Some(row.service_number.as_str()).filter(|x| !x.is_empty()),
+            status: Some(row.status.as_str()).filter(|x| !x.is_empty()),
+            refund_fee: row.refund_fee,
+            supplementary_fee: row.supplementary_fee,
+            order_status,
+            checked_at: &now,
+        };
+        let changed = app.ledger().write(|tx| -> Result<bool, LedgerError> {
+            let before = crate::ledger::after_sales::get(tx, &svc.client_ref)?.and_then(|x| x.platform_status);
+            crate::ledger::after_sales::record_platform(tx, svc.id, &view)?;
+            let moved = before.as_deref() != view.status;
+            if moved {
+                journal::append(tx, super::rest_outlet::journal_entry("after_sales", &svc.client_ref, "platform_service_status", before.as_deref(), view.status, None))?;
+            }
+            Ok(moved)
+        });
+        match changed {
+            Ok(true) => s.pulled_updated += 1,
+            Ok(false) => {}
+            Err(e) => s.error(format!("after-sales {number}: {e}")),
+        }
+    }
+}
+
 /// Compares `order_count` with the ledger (orders the platform knows, both meanings).
 pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<CountsReport, CentralError> {
     let platform = client.order_count().await?;
+    // Every answer is kept for the manager's reconciliation (platform_order_counts).
+    let count = crate::domain::counts::OrderCount {
+        total_price: platform.total_price.unwrap_or_default(),
+        total: platform.total.unwrap_or(0),
+        handle_pending: platform.handle_pending.unwrap_or(0),
+        pick_pending: platform.pick_pending.unwrap_or(0),
+        deliver_pending: platform.deliver_pending.unwrap_or(0),
+        delivering: platform.delivering.unwrap_or(0),
+        closed: platform.closed.unwrap_or(0),
+        cancled: platform.cancled.unwrap_or(0),
+    };
+    let raw = serde_json::to_string(&platform).unwrap_or_default();
+    let store_id = client.store_id().to_string();
+    if let Err(e) = app.ledger().write(|tx| crate::ledger::after_sales::store_platform_counts(tx, outbox::CHANNEL_REST, &store_id, &now_text(), &count, &raw)) {
+        eprintln!("storepos sync: cannot store order_count: {e}");
+    }
     let mut known = Vec::new();
     let mut unsynced = 0i64;
     let mut conflicts = 0i64;

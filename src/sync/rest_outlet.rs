@@ -70,7 +70,7 @@ impl Outlet for RestOutlet<'_> {
     }
 }
 
-fn journal_entry<'a>(entity: &'a str, entity_ref: &'a str, action: &'a str, before: Option<&'a str>, after: Option<&'a str>, detail: Option<String>) -> journal::Entry<'a> {
+pub(crate) fn journal_entry<'a>(entity: &'a str, entity_ref: &'a str, action: &'a str, before: Option<&'a str>, after: Option<&'a str>, detail: Option<String>) -> journal::Entry<'a> {
     journal::Entry { actor: ACTOR, entity, entity_ref, action, before, after, detail }
 }
 
@@ -578,6 +578,11 @@ pub fn service_body(svc: &Service, marker: &str) -> Value {
     }
     if !exchanges.is_empty() {
         body["exchanges"] = Value::Array(exchanges);
+    }
+    // Cash given back at the counter: the platform must not refund the payment path too
+    // (issue 14: refund way by payment; only ever set on a service the platform takes).
+    if svc.otherway {
+        body["otherway"] = json!(true);
     }
     body
 }

@@ -74,6 +74,9 @@ pub async fn env_with(mode: Mode, tweak: impl FnOnce(&mut SimArgs)) -> Env {
     let base = sim.base_url();
     let (dir, path) = fresh_store();
     let app = Arc::new(App::open(&path).unwrap());
+    // The after-sales rules follow the platform the till talks to (issue 14).
+    let platform_mode = if mode == Mode::Documented { "documented" } else { "field" };
+    app.ledger().write(|tx| storepos::ledger::settings::set(tx, "platform_mode", &serde_json::json!(platform_mode)).map(|_| ())).unwrap();
     Env {
         mode,
         base: base.clone(),

@@ -65,6 +65,12 @@ pub struct AfterSalesSlipData {
     pub clerk: String,
     /// Prints `重印`.
     pub reprint: bool,
+    /// How the money goes back, as printed (`现金退款（柜台）`, `原路退回`).
+    #[serde(default)]
+    pub refund_way: Option<String>,
+    /// 门店自理: the platform does not take this service; the store pays it itself.
+    #[serde(default)]
+    pub store_only: bool,
 }
 
 /// Builds the after-sales slip.
@@ -78,10 +84,13 @@ pub fn after_sales_slip(d: &AfterSalesSlipData) -> Ticket {
     if d.reprint {
         t = super::banner(t, "重印");
     }
+    if d.store_only {
+        t = super::banner(t, "门店自理");
+    }
     t = t.feed(1);
     t = t.text(format!(
         "服务单号：{}",
-        d.service_number.as_deref().unwrap_or("(待同步)")
+        d.service_number.as_deref().unwrap_or(if d.store_only { "(门店自理，不提交平台)" } else { "(待同步)" })
     ));
     if let Some(o) = &d.order_ref {
         t = t.text(format!("原订单：{o}"));
@@ -111,6 +120,9 @@ pub fn after_sales_slip(d: &AfterSalesSlipData) -> Ticket {
     }
     if let Some(f) = d.supplementary_fee {
         t = t.columns_styled("补差金额", fmt_money(f), TextStyle::plain().bold().double_height());
+    }
+    if let Some(w) = d.refund_way.as_deref().filter(|w| !w.trim().is_empty()) {
+        t = t.text(format!("退款方式：{w}"));
     }
     t.feed(1).text("顾客签字：").feed(1).cut()
 }

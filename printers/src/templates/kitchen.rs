@@ -30,7 +30,7 @@ impl Channel {
 pub enum Flow {
     /// 预订: printed on check-in or by hand.
     Booking,
-    /// 外送 / 即做: printed at once.
+    /// 外送: printed at once (seed 003 `deliver`).
     Deliver,
 }
 
@@ -39,7 +39,7 @@ impl Flow {
     pub fn label(self) -> &'static str {
         match self {
             Flow::Booking => "预订",
-            Flow::Deliver => "即做",
+            Flow::Deliver => "外送",
         }
     }
 }
@@ -72,6 +72,10 @@ pub struct KitchenData {
     pub lines: Vec<KitchenLine>,
     /// Prints `加单`: lines added to an order already in production.
     pub addition: bool,
+    /// A void ticket (退单): the order was cancelled after this station printed it; the
+    /// lines are what to stop making.
+    #[serde(default)]
+    pub void: bool,
     /// Prints `重印`: a copy requested by a person.
     pub reprint: bool,
     /// Time, local, formatted.
@@ -84,10 +88,15 @@ pub struct KitchenData {
 /// `加单` / `重印` banners, the order memo framed by `*` lines in bold double
 /// height, then the lines in bold double height with their memos.
 pub fn kitchen_ticket(d: &KitchenData) -> Ticket {
+    let title = if d.void { "退单" } else { "出品单" };
     let mut t = Ticket::new()
-        .styled(format!("【{}】出品单", d.station), TextStyle::plain().center().bold())
+        .styled(format!("【{}】{title}", d.station), TextStyle::plain().center().bold())
         .styled(d.sequence.clone(), TextStyle::plain().center().bold().big())
         .center(format!("{} / {}", d.channel.label(), d.flow.label()));
+    if d.void {
+        t = super::banner(t, "退单");
+        t = t.styled("订单已取消，以下菜品停止制作", TextStyle::plain().center().bold());
+    }
     if d.addition {
         t = super::banner(t, "加单");
     }
@@ -118,7 +127,6 @@ pub fn kitchen_ticket(d: &KitchenData) -> Ticket {
             t = t.styled(format!("  > {m}"), TextStyle::plain().bold());
         }
     }
-    t.separator()
-        .columns(format!("共 {count} 份"), d.sequence.clone())
-        .cut()
+    let total = if d.void { format!("退 {count} 份") } else { format!("共 {count} 份") };
+    t.separator().columns(total, d.sequence.clone()).cut()
 }

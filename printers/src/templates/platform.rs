@@ -143,6 +143,7 @@ fn item_name(i: &PlatformOrderItem) -> String {
 /// platform detail does not carry them).
 pub fn receipt_data(o: &PlatformOrder) -> ReceiptData {
     ReceiptData {
+        title: None,
         store_name: non_empty(&o.store_name).unwrap_or("门店").to_string(),
         local_number: String::new(),
         platform_order_number: Some(o.order_number.clone()),
@@ -199,6 +200,7 @@ pub fn kitchen_data(o: &PlatformOrder) -> KitchenData {
         (None, None) => None,
     };
     KitchenData {
+        void: false,
         station: "全部".into(),
         sequence,
         channel,

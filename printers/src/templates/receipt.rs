@@ -55,6 +55,9 @@ pub struct ReceiptData {
     pub reprint: bool,
     /// Pulse the cash drawer at the end (cash payments).
     pub open_drawer: bool,
+    /// A title under the store name (`结算单`, the settlement receipt of an online order).
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 /// Builds the receipt ticket: header, order facts, lines (name, then
@@ -65,6 +68,9 @@ pub fn receipt(d: &ReceiptData) -> Ticket {
         d.store_name.clone(),
         TextStyle::plain().center().bold().double_height(),
     );
+    if let Some(title) = d.title.as_deref().filter(|x| !x.trim().is_empty()) {
+        t = t.styled(title.to_string(), TextStyle::plain().center().bold());
+    }
     if d.reprint {
         t = super::banner(t, "重印");
     }

@@ -7,6 +7,7 @@ pub const PAY_URL: &str = "weixin://wxpay/bizpayurl?pr=AbCdEf1";
 
 pub fn receipt_data() -> ReceiptData {
     ReceiptData {
+        title: None,
         store_name: "小山咖啡·南京胜太路店".into(),
         local_number: "T1-0007".into(),
         platform_order_number: Some("2405011230001234".into()),
@@ -62,6 +63,7 @@ pub fn pay_later_receipt() -> ReceiptData {
 
 pub fn kitchen_data() -> KitchenData {
     KitchenData {
+        void: false,
         station: "热菜".into(),
         sequence: "0007".into(),
         channel: Channel::Flash,
@@ -88,6 +90,8 @@ pub fn kitchen_data() -> KitchenData {
 
 pub fn after_sales_data() -> AfterSalesSlipData {
     AfterSalesSlipData {
+        refund_way: None,
+        store_only: false,
         store_name: "小山咖啡".into(),
         service_type: ServiceType::Exchange,
         service_number: Some("2405011230001234-17".into()),

@@ -206,3 +206,54 @@ fn platform_order_json_prints_both_kinds() {
         assert!(text.contains("不要加辣椒") && text.contains("自提 / 预订") && text.contains("1472"), "{text}");
     }
 }
+
+/// Seed 003 kitchen flow from the bytes: the deliver flow reads `外送`, a void ticket reads
+/// `退单` with the lines to stop, an addition reads `加单`.
+#[test]
+fn kitchen_void_addition_and_deliver_read_back_from_the_bytes() {
+    for paper in PAPERS {
+        let base = KitchenData { addition: false, reprint: false, void: false, ..kitchen_data() };
+        let d = decoded(&kitchen_ticket(&base), &profile(paper));
+        let text = d.plain_text();
+        assert!(text.contains("出品单") && text.contains("外送"), "{text}");
+        assert!(!text.contains("即做") && !text.contains("退单") && !text.contains("加单"), "{text}");
+
+        let void = KitchenData { void: true, ..base.clone() };
+        let d = decoded(&kitchen_ticket(&void), &profile(paper));
+        let text = d.plain_text().replace('\u{3000}', "");
+        assert!(text.contains("【热菜】退单"), "{text}");
+        assert!(text.contains("【退单】"), "banner: {text}");
+        assert!(text.contains("停止制作"), "{text}");
+        assert!(text.contains("退 3 份"), "{text}");
+        assert!(!text.contains("出品单"), "{text}");
+        // The banner is big (double width and height) and bold.
+        let banner = d.lines.iter().find(|l| l.text.replace('\u{3000}', "").contains("【退单】")).unwrap();
+        assert!(banner.bold && banner.double_w && banner.double_h);
+
+        let add = KitchenData { addition: true, ..base.clone() };
+        let text = decoded(&kitchen_ticket(&add), &profile(paper)).plain_text().replace('\u{3000}', "");
+        assert!(text.contains("【加单】") && text.contains("出品单"), "{text}");
+    }
+}
+
+/// An online order's settlement receipt carries `结算单`; a store-only after-sales slip says
+/// so and how the money went back.
+#[test]
+fn settlement_title_and_store_only_slip_read_back() {
+    for paper in PAPERS {
+        let r = ReceiptData { title: Some("结算单".into()), ..receipt_data() };
+        let text = decoded(&receipt(&r), &profile(paper)).plain_text();
+        assert!(text.contains("结算单"), "{text}");
+        let plain = decoded(&receipt(&receipt_data()), &profile(paper)).plain_text();
+        assert!(!plain.contains("结算单"));
+
+        let s = AfterSalesSlipData { store_only: true, refund_way: Some("现金退款（柜台）".into()), service_number: None, ..after_sales_data() };
+        let text = decoded(&after_sales_slip(&s), &profile(paper)).plain_text().replace('\u{3000}', "");
+        assert!(text.contains("【门店自理】"), "{text}");
+        assert!(text.contains("不提交平台"), "{text}");
+        assert!(text.contains("退款方式：现金退款（柜台）"), "{text}");
+        let s = AfterSalesSlipData { refund_way: Some("原路退回".into()), ..after_sales_data() };
+        let text = decoded(&after_sales_slip(&s), &profile(paper)).plain_text();
+        assert!(text.contains("退款方式：原路退回") && !text.contains("门店自理"), "{text}");
+    }
+}

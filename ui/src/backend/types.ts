@@ -199,23 +199,60 @@ export interface OrdersListResponse {
 
 export type ServiceType = 'REFUND' | 'RETURN' | 'EXCHANGE';
 
+/** A return line: an order line (linked) or an item with quantity and amount (walk-in). */
+export interface AfterSalesReturnLine {
+  line_no?: number;
+  product_id?: number;
+  name?: string;
+  quantity: number;
+  refund_fee?: Money;
+}
+
 export interface AfterSalesRequest {
-  client_ref: string;
+  /** Absent for a walk-in return (no order). */
+  client_ref?: string;
   service_type: ServiceType;
   reason: string;
-  returns: { line_no: number; quantity: number }[];
+  returns: AfterSalesReturnLine[];
   exchanges: { product_id: number; specification_id?: number; quantity: number }[];
+  /** REFUND: the amount asked for. */
+  refund_fee?: Money;
+}
+
+export type RefundWay = 'ORIGINAL_PATH' | 'OTHERWAY';
+
+/** Where the rules send a service (domain::after_sales_rules::Route). */
+export type AfterSalesRoute =
+  | { route: 'platform'; refund_way: RefundWay; otherway: boolean; service_status: string; order_after: string | null; exchange_refunds_in_full: boolean }
+  | { route: 'store_only'; why: string; refund_way: RefundWay }
+  | { route: 'refused'; why: string };
+
+/** What will happen, said before the clerk confirms. */
+export interface AfterSalesOutlook {
+  local_only: boolean;
+  refund_way: RefundWay | null;
+  customer_gets: Money;
+  customer_pays: Money;
+  cash_out: Money;
+  cash_in: Money;
+  order_after: string | null;
+  says_zh: string;
+  says_en: string;
 }
 
 export interface AfterSalesQuote {
+  service_type?: ServiceType;
   refund_fee: Money | null;
   supplementary_fee: Money | null;
-  returns: { line_no: number; name: string; quantity: number; amount: Money }[];
+  returns: { line_no: number | null; name: string; quantity: number; amount: Money }[];
   exchanges: { product_id: number; name: string; quantity: number; amount: Money }[];
+  route?: AfterSalesRoute;
+  platform_mode?: 'field' | 'documented';
+  outlook?: AfterSalesOutlook;
 }
 
 export interface AfterSalesCreated extends AfterSalesQuote {
-  service: { client_ref: string; service_number: string | null; status: string };
+  service: { client_ref: string; service_number: string | null; status: string; local_only?: boolean; refund_way?: RefundWay | null };
 }
 
 /** One row of `after_sales_list` (shape assumed; rendered defensively). */
@@ -232,6 +269,11 @@ export interface AfterSalesRow {
   refund_fee?: Money | null;
   supplementary_fee?: Money | null;
   created_at?: string;
+  /** 门店自理: recorded here only, never sent to the platform. */
+  local_only?: boolean;
+  refund_way?: RefundWay | null;
+  platform_refund_fee?: Money | null;
+  platform_supplementary_fee?: Money | null;
 }
 
 // ---- counts, sync, printing ------------------------------------------------------------

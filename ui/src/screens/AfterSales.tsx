@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { call, dateTimeOf, errorText, reportError, t, timeOf, todayLocal } from '../app-state';
+import { call, dateTimeOf, errorText, langStore, reportError, t, timeOf, todayLocal } from '../app-state';
 import type {
   AfterSalesCreated,
+  AfterSalesOutlook,
   AfterSalesQuote,
   AfterSalesRequest,
   AfterSalesRow,
@@ -13,12 +14,42 @@ import type {
 } from '../backend/types';
 import { channelName, Empty, StatusPill } from '../components/common';
 import { usePoll } from '../hooks';
-import { formatMoney } from '../money';
+import { fenToString, formatMoney, parseFen, tryParseFen } from '../money';
 
 interface ExchangeLine {
   product: Product;
   spec: Specification | null;
   quantity: number;
+}
+
+/** A walk-in return line (no order): the item, how many, and the amount given back. */
+interface WalkLine {
+  product: Product;
+  quantity: number;
+  amount: string;
+}
+
+/** Where the service starts from: a sale (any type) or a walk-in return without one. */
+type Source = 'order' | 'walkin';
+
+function isZero(m: string | null | undefined): boolean {
+  if (m == null) return true;
+  try {
+    return parseFen(m) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The list's money cell: refunds as −, supplements as +, never a sign on zero. */
+export function serviceAmount(s: { refund_fee?: string | null; supplementary_fee?: string | null; platform_refund_fee?: string | null; platform_supplementary_fee?: string | null }): string {
+  const refund = s.platform_refund_fee ?? s.refund_fee;
+  const supplement = s.platform_supplementary_fee ?? s.supplementary_fee;
+  const parts: string[] = [];
+  if (!isZero(refund)) parts.push(`−${formatMoney(refund)}`);
+  if (!isZero(supplement)) parts.push(`+${formatMoney(supplement)}`);
+  if (parts.length === 0) return refund != null || supplement != null ? formatMoney('0') : '';
+  return parts.join(' ');
 }
 
 const TYPES: ServiceType[] = ['REFUND', 'RETURN', 'EXCHANGE'];
@@ -61,11 +92,18 @@ export function AfterSales() {
                 {list.map((s) => (
                   <tr key={s.client_ref}>
                     <td>
-                      <div class="strong">{s.service_type ? t(`as.type.${s.service_type}`) : '—'}</div>
-                      <div class="muted small mono">{s.service_number ?? t('as.pending')}</div>
+                      <div class="strong">
+                        {s.service_type ? t(`as.type.${s.service_type}`) : '—'}
+                        {s.local_only && (
+                          <span class="pill pill-warn as-local-pill" data-testid="as-local-pill">
+                            {t('as.storeOnlyShort')}
+                          </span>
+                        )}
+                      </div>
+                      <div class="muted small mono">{s.local_only ? t('as.notSent') : (s.service_number ?? t('as.pending'))}</div>
                     </td>
-                    <td class="small mono">{s.order_number ?? s.order_local_number ?? ''}</td>
-                    <td class="num">{s.refund_fee ? `−${formatMoney(s.refund_fee)}` : s.supplementary_fee ? `+${formatMoney(s.supplementary_fee)}` : ''}</td>
+                    <td class="small mono">{s.order_number ?? s.order_local_number ?? (s.order_client_ref ? '' : t('as.walkinShort'))}</td>
+                    <td class="num" data-testid="as-list-amount">{serviceAmount(s)}</td>
                     <td>
                       <span class="pill pill-muted">{serviceStatus(s.status)}</span>
                     </td>
@@ -82,6 +120,9 @@ export function AfterSales() {
 }
 
 function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
+  const [source, setSource] = useState<Source>('order');
+  const [walk, setWalk] = useState<WalkLine[]>([]);
+  const [refundAmount, setRefundAmount] = useState('');
   const [search, setSearch] = useState('');
   const [found, setFound] = useState<Order[] | null>(null);
   const [order, setOrder] = useState<Order | null>(null);
@@ -120,7 +161,7 @@ function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
   }, [pSearch]);
 
   // any change invalidates a quote
-  useEffect(() => setQuote(null), [type, reason, qty, exchanges, order]);
+  useEffect(() => setQuote(null), [type, reason, qty, exchanges, order, source, walk, refundAmount]);
   // the quote is what the clerk reads before confirming: bring it (and the button) into view
   const actionsRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -140,10 +181,38 @@ function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
   };
 
   const request = (): AfterSalesRequest | null => {
+    if (source === 'walkin') {
+      if (!reason.trim()) {
+        setError(t('as.needReason'));
+        return null;
+      }
+      if (walk.length === 0) {
+        setError(t('as.needWalkLines'));
+        return null;
+      }
+      const returns = [];
+      for (const w of walk) {
+        const fen = tryParseFen(w.amount);
+        if (fen == null || fen < 0) {
+          setError(t('as.badAmount', { name: w.product.name }));
+          return null;
+        }
+        returns.push({ product_id: w.product.id, name: w.product.name, quantity: w.quantity, refund_fee: fenToString(fen) });
+      }
+      return { service_type: 'RETURN', reason: reason.trim(), returns, exchanges: [] };
+    }
     if (!order || !type) return null;
     if (!reason.trim()) {
       setError(t('as.needReason'));
       return null;
+    }
+    if (type === 'REFUND') {
+      const fen = tryParseFen(refundAmount);
+      if (fen == null || fen <= 0) {
+        setError(t('as.needRefundAmount'));
+        return null;
+      }
+      return { client_ref: order.client_ref, service_type: 'REFUND', reason: reason.trim(), returns: [], exchanges: [], refund_fee: fenToString(fen) };
     }
     const returns = Object.entries(qty)
       .filter(([, n]) => n > 0)
@@ -200,11 +269,11 @@ function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
   if (created) {
     return (
       <section class="panel as-wizard" data-testid="as-created">
-        <h2>✓ {t('as.created')}</h2>
+        <h2>✓ {created.service.local_only ? t('as.createdLocal') : t('as.created')}</h2>
         <QuoteView quote={created} />
         <dl class="kv">
           <dt>{t('as.serviceNumber')}</dt>
-          <dd class="mono">{created.service.service_number ?? t('as.pending')}</dd>
+          <dd class="mono">{created.service.local_only ? t('as.notSent') : (created.service.service_number ?? t('as.pending'))}</dd>
           <dt>{t('as.serviceStatus')}</dt>
           <dd>{serviceStatus(created.service.status)}</dd>
         </dl>
@@ -217,6 +286,28 @@ function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
 
   return (
     <section class="panel as-wizard" data-testid="as-wizard">
+      <div class="seg as-source">
+        <button type="button" class={`btn ${source === 'order' ? 'btn-primary' : ''}`} aria-pressed={source === 'order'} data-testid="as-source-order" onClick={() => setSource('order')}>
+          {t('as.source.order')}
+        </button>
+        <button
+          type="button"
+          class={`btn ${source === 'walkin' ? 'btn-primary' : ''}`}
+          aria-pressed={source === 'walkin'}
+          data-testid="as-source-walkin"
+          onClick={() => {
+            setSource('walkin');
+            setOrder(null);
+            setType('RETURN');
+          }}
+        >
+          {t('as.source.walkin')}
+        </button>
+      </div>
+      {source === 'walkin' ? (
+        <WalkIn lines={walk} setLines={setWalk} reason={reason} setReason={setReason} />
+      ) : (
+      <>
       <h3>{t('as.step.order')}</h3>
       {order ? (
         <div class="as-picked">
@@ -265,7 +356,26 @@ function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
         </>
       )}
 
-      {order && type && (
+      {order && type === 'REFUND' && (
+        <>
+          <h3>{t('as.step.refundAmount')}</h3>
+          <label class="field">
+            <span class="label">{t('as.refundAmount', { paid: formatMoney(order.total) })}</span>
+            <input
+              class="input big-input"
+              type="text"
+              inputMode="decimal"
+              data-testid="as-refund-amount"
+              placeholder="0.00"
+              value={refundAmount}
+              onInput={(e) => setRefundAmount(e.currentTarget.value)}
+            />
+          </label>
+          <p class="muted small">{t('as.refundCapHint')}</p>
+        </>
+      )}
+
+      {order && type && type !== 'REFUND' && (
         <>
           <h3>{t('as.step.lines')}</h3>
           <table class="table">
@@ -360,7 +470,10 @@ function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
         </>
       )}
 
-      {order && type && (
+      </>
+      )}
+
+      {((order && type) || source === 'walkin') && (
         <>
           <div class="form-error" role="alert">{error ?? ''}</div>
           {quote && (
@@ -383,13 +496,123 @@ function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
   );
 }
 
+/** What will happen, in words, before the clerk confirms: platform or store only, how the
+ * money goes back, what the customer gets. */
+function OutlookView({ outlook }: { outlook: AfterSalesOutlook }) {
+  const says = langStore.get() === 'en' ? outlook.says_en : outlook.says_zh;
+  return (
+    <div class={`as-outlook ${outlook.local_only ? 'as-outlook-local' : 'as-outlook-platform'}`} data-testid="as-outlook" role="status">
+      <div class="as-outlook-head">
+        <span class={`pill ${outlook.local_only ? 'pill-warn' : 'pill-ok'}`}>{outlook.local_only ? t('as.storeOnly') : t('as.toPlatform')}</span>
+        {outlook.refund_way && <span class="pill pill-muted">{t(`as.way.${outlook.refund_way}`)}</span>}
+      </div>
+      <p class="as-outlook-says">{says}</p>
+      {!isZero(outlook.cash_out) && <p class="strong">{t('as.cashOut', { amount: formatMoney(outlook.cash_out) })}</p>}
+      {!isZero(outlook.cash_in) && <p class="strong">{t('as.cashIn', { amount: formatMoney(outlook.cash_in) })}</p>}
+    </div>
+  );
+}
+
+function WalkIn(props: { lines: WalkLine[]; setLines: (f: (w: WalkLine[]) => WalkLine[]) => void; reason: string; setReason: (s: string) => void }) {
+  const [q, setQ] = useState('');
+  const [found, setFound] = useState<Product[]>([]);
+  useEffect(() => {
+    const s = q.trim();
+    if (!s) return setFound([]);
+    const id = setTimeout(() => {
+      call<Product[]>('catalog_search', { query: s, limit: 12 }).then(setFound).catch(reportError);
+    }, 200);
+    return () => clearTimeout(id);
+  }, [q]);
+  return (
+    <div class="as-walkin" data-testid="as-walkin">
+      <p class="muted">{t('as.walkinHint')}</p>
+      <label class="field">
+        <span class="label">{t('as.reason')}</span>
+        <input class="input" type="text" placeholder={t('as.reasonPlaceholder')} value={props.reason} onInput={(e) => props.setReason(e.currentTarget.value)} />
+      </label>
+      <h3>{t('as.step.walkLines')}</h3>
+      <input class="input" type="search" placeholder={t('as.walkinSearch')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      <div class="as-products">
+        {found.map((p) => (
+          <button
+            key={p.id}
+            type="button"
+            class="btn"
+            onClick={() => {
+              props.setLines((ls) => (ls.some((l) => l.product.id === p.id) ? ls : [...ls, { product: p, quantity: 1, amount: p.price }]));
+              setQ('');
+            }}
+          >
+            {p.name} {formatMoney(p.price)}
+          </button>
+        ))}
+      </div>
+      <table class="table">
+        <tbody>
+          {props.lines.map((l, i) => {
+            const setQty = (n: number) =>
+              props.setLines((ls) =>
+                ls
+                  .map((x, j) => {
+                    if (j !== i) return x;
+                    const quantity = Math.max(0, Math.min(999, n));
+                    // the amount follows the shelf price until the clerk types another
+                    const auto = tryParseFen(x.amount) === parseFen(x.product.price) * x.quantity;
+                    return { ...x, quantity, amount: auto ? fenToString(parseFen(x.product.price) * quantity) : x.amount };
+                  })
+                  .filter((x) => x.quantity > 0),
+              );
+            return (
+              <tr key={l.product.id} data-testid="as-walk-line">
+                <td>
+                  {l.product.name}
+                  <div class="muted small">{formatMoney(l.product.price)}</div>
+                </td>
+                <td class="num">
+                  <div class="cl-qty">
+                    <button type="button" class="btn qty-btn" onClick={() => setQty(l.quantity - 1)} aria-label={t('cashier.decrease')}>
+                      −
+                    </button>
+                    <span class="qty-value">{l.quantity}</span>
+                    <button type="button" class="btn qty-btn" onClick={() => setQty(l.quantity + 1)} aria-label={t('cashier.increase')}>
+                      +
+                    </button>
+                  </div>
+                </td>
+                <td class="num">
+                  <label class="field-inline">
+                    <span class="label small">{t('as.amount')}</span>
+                    <input
+                      class="input as-walk-amount"
+                      type="text"
+                      inputMode="decimal"
+                      data-testid="as-walk-amount"
+                      value={l.amount}
+                      onInput={(e) => {
+                        const v = e.currentTarget.value;
+                        props.setLines((ls) => ls.map((x, j) => (j === i ? { ...x, amount: v } : x)));
+                      }}
+                    />
+                  </label>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function QuoteView({ quote }: { quote: AfterSalesQuote }) {
   return (
     <div class="quote" data-testid="as-quote-view">
+      {quote.outlook && <OutlookView outlook={quote.outlook} />}
       <table class="table">
         <tbody>
           {quote.returns.map((r) => (
-            <tr key={`r${r.line_no}`}>
+            <tr key={`r${r.line_no ?? r.name}`}>
               <td>{t('as.returns')}</td>
               <td>{r.name}</td>
               <td class="num">× {r.quantity}</td>
@@ -407,13 +630,13 @@ function QuoteView({ quote }: { quote: AfterSalesQuote }) {
         </tbody>
       </table>
       <div class="quote-result">
-        {quote.refund_fee != null && (
+        {quote.refund_fee != null && !(isZero(quote.refund_fee) && quote.supplementary_fee != null) && (
           <div class="quote-fig">
             <span class="label">{t('as.refundFee')}</span>
             <span class="big-money money-refund">{formatMoney(quote.refund_fee)}</span>
           </div>
         )}
-        {quote.supplementary_fee != null && (
+        {quote.supplementary_fee != null && !(isZero(quote.supplementary_fee) && quote.refund_fee != null) && (
           <div class="quote-fig">
             <span class="label">{t('as.supplementaryFee')}</span>
             <span class="big-money money-change">{formatMoney(quote.supplementary_fee)}</span>
