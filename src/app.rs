@@ -67,6 +67,8 @@ pub struct App {
     platform: Mutex<Option<Arc<crate::central::client::RestStore>>>,
     /// The customer display's state and pairing (memory; the token hash on disk).
     display: crate::display::DisplayHub,
+    /// WAL checkpoints on their own thread (none for an in-memory ledger).
+    _checkpointer: Option<crate::ledger::checkpoint::Checkpointer>,
 }
 
 impl App {
@@ -84,6 +86,20 @@ impl App {
         // committed (never before: a woken engine must find the row).
         let w = wakers.clone();
         ledger.on_outbox_commit(Box::new(move || w.poke()));
+        // Checkpoints move off the commit path (a sale never copies a sync's pages).
+        let checkpointer = match ledger.path().to_str() {
+            Some(":memory:") | None => None,
+            Some(_) => match crate::ledger::checkpoint::Checkpointer::spawn(ledger.path()) {
+                Ok(c) => {
+                    ledger.set_autocheckpoint(crate::ledger::checkpoint::BACKSTOP_PAGES)?;
+                    Some(c)
+                }
+                Err(e) => {
+                    eprintln!("storepos: no background checkpoints ({e}); commits checkpoint as usual");
+                    None
+                }
+            },
+        };
         Ok(App {
             ledger: Mutex::new(ledger),
             config: RwLock::new(config),
@@ -94,6 +110,7 @@ impl App {
             io: OnceLock::new(),
             platform: Mutex::new(None),
             display: crate::display::DisplayHub::new(data_dir),
+            _checkpointer: checkpointer,
         })
     }
 

@@ -28,7 +28,7 @@ use crate::commands::App;
 use crate::ledger::catalog::{self, SeedProduct, SyncRow};
 
 /// Products applied per transaction.
-pub const BATCH: usize = 250;
+pub const BATCH: usize = 100;
 /// New or changed products whose detail (specifications) is fetched in one round.
 pub const DETAILS_PER_ROUND: i64 = 200;
 /// Detail requests in flight at once.

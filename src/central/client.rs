@@ -245,6 +245,11 @@ pub trait Platform: Send + Sync {
     /// Which dialect, for logs and summaries.
     fn dialect(&self) -> &'static str;
     fn store_id(&self) -> i64;
+    /// Which platform account this client acts as (creates from one account are serialized
+    /// across every engine of this process: see `sync::rest_outlet`).
+    fn account(&self) -> String {
+        format!("{}#{}", self.dialect(), self.store_id())
+    }
     fn login(&self) -> BoxFuture<'_, CResult<String>>;
     fn products(&self) -> BoxFuture<'_, CResult<Vec<ProductRow>>>;
     /// Every product of the full list, handed to `sink` one at a time (a 100,000-product
@@ -410,6 +415,10 @@ impl Platform for RestStore {
 
     fn store_id(&self) -> i64 {
         self.cfg.store_id
+    }
+
+    fn account(&self) -> String {
+        format!("{} {} #{}", self.cfg.base_url.trim_end_matches('/'), self.cfg.username, self.cfg.store_id)
     }
 
     fn login(&self) -> BoxFuture<'_, CResult<String>> {

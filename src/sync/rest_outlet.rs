@@ -10,6 +10,8 @@
 //! millisecond would share an order number, and concurrent creates deadlock in the
 //! platform's database); reads, actions and services stay concurrent.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
@@ -36,13 +38,29 @@ const MAX_STEPS: usize = 16;
 pub struct RestOutlet<'c> {
     client: &'c dyn Platform,
     cfg: &'c SyncConfig,
-    /// One create at a time for this platform account.
-    creates: tokio::sync::Mutex<()>,
+    /// One create at a time for this platform account from this till, shared by every
+    /// outlet that drains this till's ledger as the account (the background engine, a
+    /// manual "sync now"). Another till is another machine: nothing here can order its
+    /// creates against ours, so collisions with it are met by verification instead.
+    creates: Lane,
+}
+
+/// The least time between a create's answer and the next create from the same lane
+/// (strictly more than the platform clock's millisecond).
+const CREATE_GAP: std::time::Duration = std::time::Duration::from_micros(1500);
+
+/// The create lane of (platform account, till ledger), one per process.
+type Lane = Arc<tokio::sync::Mutex<Option<std::time::Instant>>>;
+
+fn account_lane(account: String) -> Lane {
+    static LANES: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, Lane>>> = std::sync::OnceLock::new();
+    let mut lanes = LANES.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    lanes.entry(account).or_default().clone()
 }
 
 impl<'c> RestOutlet<'c> {
-    pub fn new(client: &'c dyn Platform, cfg: &'c SyncConfig) -> RestOutlet<'c> {
-        RestOutlet { client, cfg, creates: tokio::sync::Mutex::new(()) }
+    pub fn new(client: &'c dyn Platform, cfg: &'c SyncConfig, till: &std::path::Path) -> RestOutlet<'c> {
+        RestOutlet { client, cfg, creates: account_lane(format!("{} @ {}", client.account(), till.display())) }
     }
 }
 
@@ -203,8 +221,16 @@ impl Run<'_> {
                     let answer = {
                         // One create at a time for this account; the read-back that
                         // checks the number runs outside the lane.
-                        let _lane = self.outlet.creates.lock().await;
-                        self.client.create_store_order(&remark, &items).await
+                        let mut lane = self.outlet.creates.lock().await;
+                        // The platform stamps a number from its millisecond clock: a create
+                        // sent within a millisecond of the last answer could share its
+                        // number. Loopback answers in well under that, a real network never.
+                        if let Some(last) = *lane {
+                            tokio::time::sleep_until((last + CREATE_GAP).into()).await;
+                        }
+                        let answer = self.client.create_store_order(&remark, &items).await;
+                        *lane = Some(std::time::Instant::now());
+                        answer
                     };
                     if let Err(e) = &answer {
                         note_offline(t, e);
