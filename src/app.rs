@@ -55,6 +55,9 @@ pub enum Event {
     Conflict { client_ref: String, message: String },
 }
 
+/// Creates from one platform account, one at a time: the instant the last one was answered.
+pub type CreateLane = Arc<tokio::sync::Mutex<Option<std::time::Instant>>>;
+
 pub struct App {
     ledger: Mutex<Ledger>,
     config: RwLock<StoreConfig>,
@@ -67,6 +70,8 @@ pub struct App {
     platform: Mutex<Option<Arc<crate::central::client::RestStore>>>,
     /// The customer display's state and pairing (memory; the token hash on disk).
     display: crate::display::DisplayHub,
+    /// One create lane per platform account this till acts as (see `sync::rest_outlet`).
+    create_lanes: Mutex<std::collections::HashMap<String, CreateLane>>,
     /// WAL checkpoints on their own thread (none for an in-memory ledger).
     _checkpointer: Option<crate::ledger::checkpoint::Checkpointer>,
 }
@@ -110,6 +115,7 @@ impl App {
             io: OnceLock::new(),
             platform: Mutex::new(None),
             display: crate::display::DisplayHub::new(data_dir),
+            create_lanes: Mutex::default(),
             _checkpointer: checkpointer,
         })
     }
@@ -146,6 +152,14 @@ impl App {
     /// Records LAN mode's token and URL; the first call wins (one server per app).
     pub fn set_lan(&self, info: LanInfo) {
         let _ = self.lan.set(info);
+    }
+
+    /// The create lane of a platform account on this till, shared by every engine that
+    /// drains this ledger as that account (the background engine, a manual "sync now").
+    /// It holds when the last create through it was answered.
+    pub fn create_lane(&self, account: &str) -> CreateLane {
+        let mut lanes = self.create_lanes.lock().unwrap_or_else(|p| p.into_inner());
+        lanes.entry(account.to_string()).or_default().clone()
     }
 
     pub fn display(&self) -> &crate::display::DisplayHub {

@@ -266,7 +266,7 @@ pub async fn run_round(app: &App, client: &dyn Platform, cfg: &SyncConfig) -> Ro
 
 /// Drains the primary platform's outbox through the outbox engine.
 pub async fn drain(app: &App, client: &dyn Platform, cfg: &SyncConfig) -> Tally {
-    let outlet = rest_outlet::RestOutlet::new(client, cfg, app.data_dir());
+    let outlet = rest_outlet::RestOutlet::new(client, cfg, app);
     crate::outbox::drain(app, &outlet, &cfg.drain_config()).await
 }
 

@@ -10,7 +10,6 @@
 //! millisecond would share an order number, and concurrent creates deadlock in the
 //! platform's database); reads, actions and services stay concurrent.
 
-use std::sync::Arc;
 
 use chrono::Utc;
 use futures::future::BoxFuture;
@@ -42,25 +41,16 @@ pub struct RestOutlet<'c> {
     /// outlet that drains this till's ledger as the account (the background engine, a
     /// manual "sync now"). Another till is another machine: nothing here can order its
     /// creates against ours, so collisions with it are met by verification instead.
-    creates: Lane,
+    creates: crate::app::CreateLane,
 }
 
 /// The least time between a create's answer and the next create from the same lane
 /// (strictly more than the platform clock's millisecond).
 const CREATE_GAP: std::time::Duration = std::time::Duration::from_micros(1500);
 
-/// The create lane of (platform account, till ledger), one per process.
-type Lane = Arc<tokio::sync::Mutex<Option<std::time::Instant>>>;
-
-fn account_lane(account: String) -> Lane {
-    static LANES: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, Lane>>> = std::sync::OnceLock::new();
-    let mut lanes = LANES.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
-    lanes.entry(account).or_default().clone()
-}
-
 impl<'c> RestOutlet<'c> {
-    pub fn new(client: &'c dyn Platform, cfg: &'c SyncConfig, till: &std::path::Path) -> RestOutlet<'c> {
-        RestOutlet { client, cfg, creates: account_lane(format!("{} @ {}", client.account(), till.display())) }
+    pub fn new(client: &'c dyn Platform, cfg: &'c SyncConfig, app: &App) -> RestOutlet<'c> {
+        RestOutlet { client, cfg, creates: app.create_lane(&client.account()) }
     }
 }
 
