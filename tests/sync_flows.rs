@@ -197,6 +197,12 @@ async fn counts_reconcile(mode: Mode) {
     let want = if mode == Mode::Field { "field" } else { "documented" };
     assert_eq!(r.meaning, want, "{r:?}");
     assert!(r.differences.is_empty(), "{:?}", r.differences);
+    // The manager reads the same report (Sync screen → 平台对账); the answer is also kept.
+    let shown = call(&e.app, e.manager(), "platform_counts", json!({}));
+    assert_eq!(shown["report"]["meaning"], want, "{shown}");
+    assert_eq!(shown["report"]["differences"], json!([]), "{shown}");
+    assert_eq!(shown["report"]["platform"]["total"], r.platform.total.unwrap(), "{shown}");
+    assert!(storepos::ledger::after_sales::latest_platform_counts(e.app.ledger().read(), "rest-store").unwrap().is_some());
     // An unsynced local sale shows up as a difference with its reason.
     let before = e.sim_get("/sim/faults").await;
     e.sim_post("/sim/faults", json!({"fail_rate": 1.0})).await;

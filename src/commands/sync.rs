@@ -13,6 +13,7 @@ pub const COMMANDS: &[super::Command] = &[
     command!("conflicts_list", Access::Any, conflicts_list),
     command!("conflict_resolve", Access::Roles(CLERKS), conflict_resolve),
     command!("strays_list", Access::Any, strays_list),
+    command!("platform_counts", Access::Roles(MANAGERS), platform_counts),
     command!("stray_voided", Access::Roles(MANAGERS), stray_voided),
 ];
 
@@ -68,6 +69,12 @@ fn sync_status(app: &App, _: &Ctx, _: Empty) -> Result<SyncStatus, CommandError>
         advice_zh: ADVICE_ZH,
         advice_en: ADVICE_EN,
     })
+}
+
+/// The platform's last `order_count` beside the ledger's, with every difference explained
+/// (stored by the sync engine each round; null before the first).
+fn platform_counts(app: &App, _: &Ctx, _: Empty) -> Result<serde_json::Value, CommandError> {
+    Ok(crate::ledger::settings::get(app.ledger().read(), crate::sync::COUNTS_KEY)?.unwrap_or(serde_json::Value::Null))
 }
 
 #[derive(Deserialize, Default)]

@@ -192,6 +192,7 @@ pub struct CountDiff {
     pub platform: String,
     pub local: String,
     pub reason: String,
+    pub reason_zh: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -239,16 +240,23 @@ pub fn explain_counts(platform: &PlatformCount, documented: &OrderCount, field: 
         }
         let d_other = if meaning == "field" { fields(documented) } else { fields(field) };
         let other = d_other.iter().find(|(n, _)| n == name).map(|x| x.1.clone()).unwrap_or_default();
-        let reason = if other == pv {
-            format!("the platform counts {name} in the {} meaning", if meaning == "field" { "documented" } else { "field" })
+        let other_meaning = if meaning == "field" { "documented" } else { "field" };
+        let (reason, reason_zh) = if other == pv {
+            (
+                format!("the platform counts {name} in the {other_meaning} meaning"),
+                format!("平台按{}口径统计 {name}", if other_meaning == "field" { "实际" } else { "文档" }),
+            )
         } else if unsynced > 0 {
-            format!("{unsynced} local change(s) not yet on the platform")
+            (format!("{unsynced} local change(s) not yet on the platform"), format!("本机有 {unsynced} 笔变更尚未同步到平台"))
         } else if conflicts > 0 {
-            format!("{conflicts} order(s) in conflict")
+            (format!("{conflicts} order(s) in conflict"), format!("{conflicts} 笔订单同步冲突待处理"))
         } else {
-            "orders the platform holds that this ledger does not (older history, another till) or the reverse".into()
+            (
+                "orders the platform holds that this ledger does not (older history, another till) or the reverse".into(),
+                "平台有而本机账本没有的订单（更早的历史、其他收银台），或反之".into(),
+            )
         };
-        differences.push(CountDiff { field: name, platform: pv, local: l.clone(), reason });
+        differences.push(CountDiff { field: name, platform: pv, local: l.clone(), reason, reason_zh });
     }
     CountsReport { meaning, platform: platform.clone(), local, differences }
 }

@@ -1,7 +1,7 @@
 // A sale made while the platform (simulator) is down syncs, exactly once, when it is back.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { loginUi, openBrowser, shot, startStack, waitFor } from './stack.mjs';
+import { loginUi, logoutUi, openBrowser, shot, startStack, waitFor } from './stack.mjs';
 
 let stack;
 let ui;
@@ -64,5 +64,19 @@ test('a cash sale while the platform is down syncs when it comes back', { timeou
   const synced = await stack.api('order_get', { client_ref: sale.client_ref });
   assert.equal(synced.sync_state, 'synced');
   assert.equal(synced.order_number, mine[0].order_number);
+
+  // The manager's Sync screen: the platform's order_count beside this ledger's, each
+  // figure matching or saying why not.
+  await logoutUi(page);
+  await loginUi(page, stack.url, 'manager', '9999');
+  await page.getByTestId('manager').waitFor();
+  await page.getByRole('tab', { name: '同步' }).click();
+  const totalRow = page.locator('[data-testid="sync-counts"] tr[data-field="total"]');
+  await totalRow.waitFor({ timeout: 20000 });
+  const counts = await stack.api('platform_counts', {});
+  assert.ok(counts && counts.report, 'the sync engine stored the platform counts');
+  const cells = await totalRow.locator('td').allInnerTexts();
+  assert.equal(cells[1].trim(), String(counts.report.platform.total));
+  await shot(page, 'sync-counts');
   assert.deepEqual(problems, [], 'no console errors');
 });

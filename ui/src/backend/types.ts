@@ -313,6 +313,17 @@ export interface SyncStatus {
 }
 
 /** A platform order with our marker whose number reaches another order. */
+/** `platform_counts`: the platform's last order_count beside the ledger's (null before the first round). */
+export interface PlatformCounts {
+  at: string;
+  report: {
+    meaning: 'documented' | 'field';
+    platform: Record<string, string | number | null>;
+    local: Record<string, string | number>;
+    differences: { field: string; platform: string; local: string; reason: string; reason_zh: string }[];
+  };
+}
+
 export interface Stray {
   id: number;
   client_ref: string;

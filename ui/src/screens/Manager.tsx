@@ -7,6 +7,7 @@ import {
   type CountsBlock,
   type CountsResponse,
   type LanStatus,
+  type PlatformCounts,
   type Printer,
   type PrintJob,
   type Role,
@@ -473,19 +474,66 @@ function Printers() {
 
 // ---- sync & conflicts ------------------------------------------------------------------
 
+const COUNT_FIELDS = ['totalPrice', 'total', 'handlePending', 'pickPending', 'deliverPending', 'delivering', 'closed', 'cancled'];
+
+/** The platform's order_count beside the ledger's, every difference with its reason. */
+function CountsSection({ counts }: { counts: PlatformCounts | null | undefined }) {
+  const zh = langStore.get() === 'zh';
+  return (
+    <section class="panel" data-testid="sync-counts">
+      <h2>{t('syncp.counts')}</h2>
+      <p class="help">{t('syncp.countsHelp')}</p>
+      {counts === null && <Empty text={t('syncp.countsNone')} />}
+      {counts && (
+        <Fragment>
+          <p class="muted small">
+            {t('syncp.countsAt')} {dateTimeOf(counts.at)} · {t('syncp.countsMeaning')} {t(`syncp.meaning.${counts.report.meaning}`)}
+          </p>
+          <table class="table">
+            <thead>
+              <tr>
+                <th>{t('syncp.countsField')}</th>
+                <th class="num">{t('syncp.countsPlatform')}</th>
+                <th class="num">{t('syncp.countsLocal')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {COUNT_FIELDS.map((f) => {
+                const diff = counts.report.differences.find((d) => d.field === f);
+                return (
+                  <tr key={f} data-field={f}>
+                    <td class="mono">{f}</td>
+                    <td class="num">{diff ? diff.platform : String(counts.report.platform[f] ?? '—')}</td>
+                    <td class="num">{diff ? diff.local : String(counts.report.local[f] ?? '—')}</td>
+                    <td class="small">{diff ? <span class="pill pill-bad">{zh ? diff.reason_zh : diff.reason}</span> : <span class="muted">{t('syncp.countsSame')}</span>}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </Fragment>
+      )}
+    </section>
+  );
+}
+
 function SyncPanel() {
   const health = useStore(healthStore);
   const [conflicts, setConflicts] = useState<Conflict[] | null>(null);
   const [strays, setStrays] = useState<Stray[] | null>(null);
+  const [counts, setCounts] = useState<PlatformCounts | null | undefined>(undefined);
   const load = async () => {
-    const [s, c, st] = await Promise.all([
+    const [s, c, st, pc] = await Promise.all([
       tryCall<SyncStatus>('sync_status', {}),
       tryCall<Conflict[]>('conflicts_list', {}),
       tryCall<Stray[]>('strays_list', {}),
+      tryCall<PlatformCounts | null>('platform_counts', {}),
     ]);
     if (s) healthStore.set((h) => ({ ...h, sync: s }));
     if (c) setConflicts(c);
     if (st) setStrays(st);
+    if (pc !== undefined) setCounts(pc);
   };
   usePoll(load, 5000);
   const voided = async (s: Stray) => {
@@ -548,6 +596,7 @@ function SyncPanel() {
           </div>
         )}
       </section>
+      <CountsSection counts={counts} />
       <section class="panel">
         <h2>
           {t('syncp.conflicts')} {conflicts && conflicts.length > 0 && <span class="pill pill-bad">{conflicts.length}</span>}
