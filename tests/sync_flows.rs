@@ -367,3 +367,53 @@ async fn field_refund_failure_is_followed_up() {
     // Each round keeps the platform's order_count for the manager.
     assert!(storepos::ledger::after_sales::latest_platform_counts(e.app.ledger().read(), "rest-store").unwrap().is_some());
 }
+
+/// Field: a RETURN the platform takes on a WeChat-paid FLASH order is refunded by the
+/// original path at once; the till follows it to REFUNDED and the order to CLOSED_REFUNDED,
+/// then stops following. A second service on that order, sent from elsewhere first, makes
+/// the platform answer `already.refund`: the till's service becomes a conflict with the
+/// platform's words and consumes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn field_return_followed_to_refunded_and_already_refund() {
+    use storepos::central::client::Platform;
+    let e = env(Mode::Field).await;
+    let p = e.plain_products();
+    let (n, cr) = delivering_flash(&e, p[0].0).await;
+    let created = call(&e.app, e.clerk(), "after_sales_create", json!({"client_ref": cr, "service_type": "RETURN", "reason": "质量问题", "returns": [{"line_no": 1, "quantity": 1}]}));
+    assert_eq!(created["route"]["route"], "platform", "{created}");
+    let svc_ref = created["service"]["client_ref"].as_str().unwrap().to_string();
+    e.settle().await;
+    e.round().await;
+    let local = storepos::ledger::after_sales::get(e.app.ledger().read(), &svc_ref).unwrap().unwrap();
+    assert_eq!(local.platform_status.as_deref(), Some("REFUNDED"), "{local:?}");
+    assert_eq!(local.platform_order_status.as_deref(), Some("CLOSED_REFUNDED"), "{local:?}");
+    assert_eq!(e.by_number(&n).unwrap().status.as_str(), "CLOSED_REFUNDED");
+    assert!(!storepos::ledger::after_sales::to_follow(e.app.ledger().read(), 10).unwrap().iter().any(|x| x.client_ref == svc_ref), "final: no longer followed");
+
+    // Another order; a service for it reaches the platform from elsewhere first.
+    let (n2, cr2) = delivering_flash(&e, p[0].0).await;
+    e.client.create_service(&json!({"order_number": n2, "service_type": "RETURN", "reason": "其他收银台", "content": "elsewhere",
+        "returns": [{"product_id": p[0].0, "quantity": 1}], "store_id": e.client.store_id()})).await.unwrap();
+    let created = call(&e.app, e.clerk(), "after_sales_create", json!({"client_ref": cr2, "service_type": "RETURN", "reason": "质量问题", "returns": [{"line_no": 1, "quantity": 1}]}));
+    let svc2 = created["service"]["client_ref"].as_str().unwrap().to_string();
+    let s = e.settle().await;
+    assert_eq!(s.conflicts, 1, "{s:?}");
+    let local = storepos::ledger::after_sales::get(e.app.ledger().read(), &svc2).unwrap().unwrap();
+    assert_eq!(local.sync_state, SyncState::Conflict, "{local:?}");
+    assert!(local.conflict.as_deref().unwrap_or_default().contains("already.refund"), "{local:?}");
+    let o2 = storepos::ledger::orders::require(e.app.ledger().read(), &cr2).unwrap();
+    assert_eq!(storepos::ledger::after_sales::refunded_before(e.app.ledger().read(), o2.id).unwrap(), storepos::domain::Money::ZERO, "a refused service consumes nothing");
+}
+
+/// A FLASH order from the platform, accepted and out for delivery (field mode takes
+/// services from DELIVERING on). Returns (platform number, client_ref).
+async fn delivering_flash(e: &sync_support::Env, product_id: i64) -> (String, String) {
+    let n = e.online_order("FLASH", json!([{"product_id": product_id, "quantity": 2}])).await;
+    e.round().await;
+    let o = e.by_number(&n).unwrap();
+    e.action(&o.client_ref, "accept");
+    e.settle().await;
+    e.action(&o.client_ref, "delivering");
+    e.settle().await;
+    (n, o.client_ref)
+}

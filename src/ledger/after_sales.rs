@@ -285,12 +285,13 @@ pub fn record_platform(tx: &Transaction<'_>, id: i64, v: &PlatformServiceView<'_
 pub const FINAL_SERVICE_STATUSES: &[&str] = &["REFUNDED", "CANCELED", "EXCHANGED"];
 
 /// Services the sync engine should follow up: sent and known by number, not local-only,
-/// not yet in a final platform status. Least recently checked first.
+/// not yet read back in a final platform status (a create answered REFUNDED is still read
+/// once: the order's status after it comes from that read). Least recently checked first.
 pub fn to_follow(conn: &Connection, limit: i64) -> Result<Vec<Service>> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT {COLS} FROM after_sales s LEFT JOIN orders o ON o.id = s.order_id
          WHERE s.local_only = 0 AND s.sync_state = 'synced' AND s.service_number IS NOT NULL
-           AND coalesce(s.platform_status, s.status) NOT IN ('REFUNDED', 'CANCELED', 'EXCHANGED')
+           AND coalesce(s.platform_status, '') NOT IN ('REFUNDED', 'CANCELED', 'EXCHANGED')
          ORDER BY coalesce(s.platform_checked_at, ''), s.id LIMIT ?1"
     ))?;
     let rows = st.query_map([limit], service_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
