@@ -210,6 +210,10 @@ test('the wizard in English', { timeout: 60000 }, async () => {
   const { page } = ui;
   await page.evaluate(() => localStorage.setItem('storepos.lang', 'en'));
   await page.reload();
+  // Settled: either the session came back (status bar with 退出) or the login tiles show.
+  const settled = async () =>
+    (await page.getByTestId('statusbar').getByTestId('logout').isVisible().catch(() => false)) || (await page.locator('.user-tile').first().isVisible().catch(() => false));
+  await waitFor(settled, { what: 'the app after a reload' });
   if (await page.getByTestId('login').isVisible().catch(() => false)) await loginUi(page, stack.url, 'clerk', '2222');
   await page.locator('[data-nav="aftersales"]').click();
   await page.getByTestId('as-wizard').waitFor();

@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { backend } from './backend';
 import {
   emitBackendEvent,
@@ -35,8 +35,11 @@ export function App() {
   const view = useStore(viewStore);
   const pending = useStore(pendingSaleStore);
 
+  // A reload with a stored session shows nothing until `whoami` has answered: flashing the
+  // login screen (and its user tiles) for a moment invites a click that then vanishes.
+  const [restoring, setRestoring] = useState(() => Boolean(backend().tokens.session()));
   useEffect(() => {
-    void restoreSession();
+    void restoreSession().finally(() => setRestoring(false));
   }, []);
 
   // one event stream per session
@@ -69,6 +72,8 @@ export function App() {
             {current === 'manager' && <Manager />}
           </main>
         </>
+      ) : restoring ? (
+        <main class="main main-login" aria-busy="true" data-testid="restoring" />
       ) : (
         <main class="main main-login">
           <Login />
