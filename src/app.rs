@@ -72,8 +72,6 @@ pub struct App {
     display: crate::display::DisplayHub,
     /// One create lane per platform account this till acts as (see `sync::rest_outlet`).
     create_lanes: Mutex<std::collections::HashMap<String, CreateLane>>,
-    /// WAL checkpoints on their own thread (none for an in-memory ledger).
-    _checkpointer: Option<crate::ledger::checkpoint::Checkpointer>,
 }
 
 impl App {
@@ -91,20 +89,6 @@ impl App {
         // committed (never before: a woken engine must find the row).
         let w = wakers.clone();
         ledger.on_outbox_commit(Box::new(move || w.poke()));
-        // Checkpoints move off the commit path (a sale never copies a sync's pages).
-        let checkpointer = match ledger.path().to_str() {
-            Some(":memory:") | None => None,
-            Some(_) => match crate::ledger::checkpoint::Checkpointer::spawn(ledger.path()) {
-                Ok(c) => {
-                    ledger.set_autocheckpoint(crate::ledger::checkpoint::BACKSTOP_PAGES)?;
-                    Some(c)
-                }
-                Err(e) => {
-                    eprintln!("storepos: no background checkpoints ({e}); commits checkpoint as usual");
-                    None
-                }
-            },
-        };
         Ok(App {
             ledger: Mutex::new(ledger),
             config: RwLock::new(config),
@@ -116,7 +100,6 @@ impl App {
             platform: Mutex::new(None),
             display: crate::display::DisplayHub::new(data_dir),
             create_lanes: Mutex::default(),
-            _checkpointer: checkpointer,
         })
     }
 

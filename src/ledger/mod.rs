@@ -10,7 +10,6 @@ mod migrate;
 pub mod after_sales;
 pub mod backup;
 pub mod catalog;
-pub mod checkpoint;
 pub mod channels;
 pub mod journal;
 pub mod orders;
@@ -141,13 +140,6 @@ impl Ledger {
             LedgerError::Sqlite(e) => LedgerError::Corrupt { path: self.path.clone(), detail: e.to_string() },
             other => other,
         }
-    }
-
-    /// The commit size (WAL pages) past which a commit checkpoints by itself; raised when
-    /// a [`checkpoint::Checkpointer`] does that work on its own thread.
-    pub fn set_autocheckpoint(&self, pages: i64) -> Result<()> {
-        self.conn.pragma_update(None, "wal_autocheckpoint", pages)?;
-        Ok(())
     }
 
     pub fn path(&self) -> &Path {
