@@ -145,7 +145,15 @@ fn compare_range_and_reconcile_commands() {
     let none = call("reconcile", json!({})).unwrap();
     assert_eq!(none["source"], "none");
     assert_eq!(none["platform"], Value::Null);
-    // The sync engine's cached copy is used when no figures are given.
+    // The sync engine's last stored `order_count` is used when no figures are given.
+    let stored = storepos::domain::counts::OrderCount { total_price: storepos::domain::Money::from_fen(350), total: 1, closed: 1, ..Default::default() };
+    app.ledger().write(|tx| storepos::ledger::after_sales::store_platform_counts(tx, "rest-store", "1", "2026-01-01T08:00:00.000Z", &stored, "{}")).unwrap();
+    let synced = call("reconcile", json!({})).unwrap();
+    assert_eq!(synced["source"], "sync");
+    assert_eq!(synced["fetched_at"], "2026-01-01T08:00:00.000Z");
+    assert_eq!(synced["platform"]["totalPrice"], "3.50");
+    assert_eq!(synced["platform"]["closed"], 1);
+    // A copy set by hand in settings wins.
     call("settings_get", json!({})).unwrap();
     app.ledger().write(|tx| storepos::ledger::settings::set(tx, "platform_order_count", &json!({ "counts": { "totalPrice": 12.5, "total": 1, "closed": 6 }, "fetched_at": "2026-01-01T00:00:00Z" }))).unwrap();
     let cached = call("reconcile", json!({})).unwrap();

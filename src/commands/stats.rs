@@ -131,7 +131,7 @@ pub struct ReconcileRequest {
 #[derive(Serialize)]
 pub struct ReconcileResponse {
     pub day: Option<String>,
-    /// "request", "settings" or "none".
+    /// "request", "settings" (a copy set by hand), "sync" (the engine's last `order_count`) or "none".
     pub source: String,
     pub fetched_at: Option<String>,
     /// Orders that left the store (rejected FLASH): in neither count.
@@ -153,15 +153,18 @@ fn reconcile(app: &App, _: &Ctx, req: ReconcileRequest) -> Result<ReconcileRespo
     let ledger = app.ledger();
     let conn = ledger.read();
     let (platform, source, fetched_at) = match req.platform {
-        Some(p) => (Some(p), "request", None),
+        Some(p) => (Some(p.to_order_count()), "request", None),
         None => match settings::get(conn, PLATFORM_COUNT_KEY)?.as_ref().and_then(cached_platform) {
-            Some((p, f)) => (Some(p), "settings", f),
-            None => (None, "none", None),
+            Some((p, f)) => (Some(p.to_order_count()), "settings", f),
+            // What the sync engine stores on each round that reads `order_count`.
+            None => match crate::ledger::after_sales::latest_platform_counts(conn, crate::ledger::outbox::CHANNEL_REST)? {
+                Some((at, c)) => (Some(c), "sync", Some(at)),
+                None => (None, "none", None),
+            },
         },
     };
     let groups = sql::sync_groups(conn, req.day.as_deref())?;
     let left_store = sql::left_store_count(conn, req.day.as_deref())?;
-    let platform = platform.map(|p| p.to_order_count());
     Ok(ReconcileResponse {
         day: req.day,
         source: source.into(),
