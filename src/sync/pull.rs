@@ -250,6 +250,9 @@ pub fn insert_online(app: &App, d: &PlatformOrder) -> Result<bool, LedgerError> 
 /// transactions (see `crate::catalog_sync`).
 pub use crate::catalog_sync::refresh_catalog;
 
+/// Seconds between two reads of one service that is not final yet.
+const FOLLOW_EVERY_S: i64 = 60;
+
 /// Follows services the platform took until they reach a final status (REFUNDED, CANCELED,
 /// EXCHANGED): a field refund "failure" still changes the order, so the till keeps reading
 /// what the platform did rather than trusting its own expectation. A few per round, least
@@ -259,7 +262,13 @@ pub async fn follow_services(app: &App, client: &dyn Platform, s: &mut RoundSumm
         Ok(v) => v,
         Err(e) => return s.error(format!("after-sales follow-up: {e}")),
     };
+    // A service waiting on the platform (a refund "failure" stays CREATED until someone acts)
+    // is read at most once a minute, not on every round.
+    let recent = time_text(Utc::now() - chrono::Duration::seconds(FOLLOW_EVERY_S));
     for svc in due {
+        if svc.platform_checked_at.as_deref().is_some_and(|at| at > recent.as_str()) {
+            continue;
+        }
         let Some(number) = svc.service_number.clone() else { continue };
         let row = match client.service_detail(&number).await {
             Ok(r) => r,
