@@ -26,7 +26,9 @@ impl BusinessDayRule {
     }
 
     pub fn day_of(&self, t: DateTime<Utc>) -> NaiveDate {
-        (t.with_timezone(&self.tz) - Duration::hours(self.cutoff_hour as i64)).date_naive()
+        // On the wall clock, as `bounds` resolves the cut-off: subtracting hours of absolute
+        // time would misplace the hours around a DST change (a 23- or 25-hour day).
+        (t.with_timezone(&self.tz).naive_local() - Duration::hours(self.cutoff_hour as i64)).date()
     }
 
     /// `[start, end)` in UTC of a business day. DST-safe: each bound is resolved in the zone.
@@ -70,6 +72,16 @@ mod tests {
         assert_eq!(a, utc("2026-11-23T20:00:00Z"));
         assert_eq!(b, utc("2026-11-24T20:00:00Z"));
         assert!(BusinessDayRule::new(chrono_tz::Asia::Shanghai, 24).is_err());
+    }
+
+    #[test]
+    fn a_25_hour_day_keeps_the_wall_clock_cutoff() {
+        // Berlin leaves summer time on 2009-10-25; 13:00 CET is before that day's 14:00 cut-off.
+        let r = BusinessDayRule::new(chrono_tz::Europe::Berlin, 14).unwrap();
+        let t = utc("2009-10-25T12:00:00Z");
+        assert_eq!(r.day_of(t).to_string(), "2009-10-24");
+        let (a, b) = r.bounds(r.day_of(t));
+        assert!(a <= t && t < b, "{t} not in [{a}, {b})");
     }
 
     proptest! {
