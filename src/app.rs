@@ -180,13 +180,21 @@ impl App {
     /// engines run on it, whatever thread started them.
     pub fn io_runtime(&self) -> &tokio::runtime::Runtime {
         self.io.get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("storepos-io").enable_all().build().expect("io runtime")
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("storepos-io")
+                .enable_all()
+                .build()
+                .expect("io runtime")
         })
     }
 
     /// The store's platform client for synchronous commands (its login token is reused
     /// across commands); `make` builds it the first time.
-    pub fn platform_client<E>(&self, make: impl FnOnce() -> Result<Arc<crate::central::client::RestStore>, E>) -> Result<Arc<crate::central::client::RestStore>, E> {
+    pub fn platform_client<E>(
+        &self,
+        make: impl FnOnce() -> Result<Arc<crate::central::client::RestStore>, E>,
+    ) -> Result<Arc<crate::central::client::RestStore>, E> {
         let mut slot = self.platform.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = slot.as_ref() {
             return Ok(c.clone());

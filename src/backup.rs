@@ -47,9 +47,14 @@ impl BackupSettings {
     pub fn load(app: &App) -> Result<BackupSettings, CommandError> {
         let ledger = app.ledger();
         let c = ledger.read();
-        let dir = settings::get_str(c, "backup_dir")?.map(PathBuf::from).unwrap_or_else(|| app.data_dir().join("backups"));
-        let interval_min = settings::get(c, "backup_interval_min")?.and_then(|v| v.as_u64()).unwrap_or(DEFAULT_INTERVAL_MIN);
-        let keep = settings::get(c, "backup_keep")?.and_then(|v| v.as_u64()).map(|k| k.max(1) as usize).unwrap_or(DEFAULT_KEEP);
+        let dir =
+            settings::get_str(c, "backup_dir")?.map(PathBuf::from).unwrap_or_else(|| app.data_dir().join("backups"));
+        let interval_min =
+            settings::get(c, "backup_interval_min")?.and_then(|v| v.as_u64()).unwrap_or(DEFAULT_INTERVAL_MIN);
+        let keep = settings::get(c, "backup_keep")?
+            .and_then(|v| v.as_u64())
+            .map(|k| k.max(1) as usize)
+            .unwrap_or(DEFAULT_KEEP);
         Ok(BackupSettings { dir, interval_min, keep })
     }
 }
@@ -96,7 +101,14 @@ impl Job {
         let settings = BackupSettings::load(app)?;
         let cfg = app.config();
         let ledger = app.ledger().path().to_path_buf();
-        Ok(Job { ledger, data_dir: app.data_dir().to_path_buf(), settings, store_id: cfg.store_id, till_code: cfg.till_code, pace: Pace::default() })
+        Ok(Job {
+            ledger,
+            data_dir: app.data_dir().to_path_buf(),
+            settings,
+            store_id: cfg.store_id,
+            till_code: cfg.till_code,
+            pace: Pace::default(),
+        })
     }
 
     fn prefix(&self) -> String {
@@ -125,7 +137,11 @@ impl Job {
         let started = chrono::Utc::now();
         let t0 = Instant::now();
         std::fs::create_dir_all(&self.settings.dir).map_err(|e| {
-            CommandError::new(ErrorCode::Storage, format!("无法创建备份文件夹 {}", self.settings.dir.display()), e.to_string())
+            CommandError::new(
+                ErrorCode::Storage,
+                format!("无法创建备份文件夹 {}", self.settings.dir.display()),
+                e.to_string(),
+            )
         })?;
         let name = format!("{}{}-{}.db", self.prefix(), started.format("%Y%m%dT%H%M%S%3fZ"), reason);
         let file = self.settings.dir.join(&name);
@@ -185,7 +201,8 @@ impl Job {
             Ok(rec)
         } else {
             let why = rec.error.clone().unwrap_or_default();
-            Err(CommandError::new(ErrorCode::Storage, format!("备份失败：{why}"), format!("backup failed: {why}")).with_details(serde_json::to_value(&rec).unwrap_or_default()))
+            Err(CommandError::new(ErrorCode::Storage, format!("备份失败：{why}"), format!("backup failed: {why}"))
+                .with_details(serde_json::to_value(&rec).unwrap_or_default()))
         }
     }
 
@@ -221,9 +238,15 @@ fn lock_running(wait: Duration) -> Result<std::sync::MutexGuard<'static, ()>, Co
         match RUNNING.try_lock() {
             Ok(g) => return Ok(g),
             Err(std::sync::TryLockError::Poisoned(p)) => return Ok(p.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) if t0.elapsed() < wait => std::thread::sleep(Duration::from_millis(50)),
+            Err(std::sync::TryLockError::WouldBlock) if t0.elapsed() < wait => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
             Err(std::sync::TryLockError::WouldBlock) => {
-                return Err(CommandError::new(ErrorCode::Conflict, "另一个备份正在进行，请稍后再试", "another backup is running; try again later"))
+                return Err(CommandError::new(
+                    ErrorCode::Conflict,
+                    "另一个备份正在进行，请稍后再试",
+                    "another backup is running; try again later",
+                ))
             }
         }
     }
@@ -240,7 +263,8 @@ fn manifest(data_dir: &Path) -> PathBuf {
 }
 
 pub fn records(data_dir: &Path) -> Vec<BackupRecord> {
-    let mut v: Vec<BackupRecord> = std::fs::read(manifest(data_dir)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let mut v: Vec<BackupRecord> =
+        std::fs::read(manifest(data_dir)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
     for r in &mut v {
         r.present = r.ok && Path::new(&r.file).exists();
     }
@@ -318,7 +342,10 @@ pub fn start_auto(app: Arc<App>, stop: Arc<AtomicBool>) -> Option<std::thread::J
                         Err(e) => {
                             eprintln!("storepos: automatic backup failed: {}", e.message_en);
                             // Try again after a minute, not on the next tick.
-                            last = Some(Instant::now() - Duration::from_secs(s.interval_min * 60).saturating_sub(Duration::from_secs(60)));
+                            last = Some(
+                                Instant::now()
+                                    - Duration::from_secs(s.interval_min * 60).saturating_sub(Duration::from_secs(60)),
+                            );
                         }
                     }
                 }
@@ -350,10 +377,26 @@ fn refuse(reason: &str, zh: String, en: String) -> CommandError {
 fn refuse_ledger(from: &Path, e: LedgerError) -> CommandError {
     let f = from.display();
     match e {
-        LedgerError::NotADatabase { .. } => refuse("not_a_ledger", format!("{f} 不是 storepos 账本（不是 SQLite 数据库），未恢复"), format!("{f} is not a storepos ledger (not an SQLite database); nothing was restored")),
-        LedgerError::ForeignDatabase { .. } => refuse("foreign", format!("{f} 是其他程序的数据库，不是 storepos 账本，未恢复"), format!("{f} is another program's database, not a storepos ledger; nothing was restored")),
-        LedgerError::Corrupt { detail, .. } => refuse("corrupt", format!("{f} 已损坏（完整性检查未通过：{detail}），未恢复"), format!("{f} is damaged (integrity check: {detail}); nothing was restored")),
-        other => CommandError::new(ErrorCode::Storage, format!("无法读取 {f}，未恢复"), format!("cannot read {f}: {other}; nothing was restored")),
+        LedgerError::NotADatabase { .. } => refuse(
+            "not_a_ledger",
+            format!("{f} 不是 storepos 账本（不是 SQLite 数据库），未恢复"),
+            format!("{f} is not a storepos ledger (not an SQLite database); nothing was restored"),
+        ),
+        LedgerError::ForeignDatabase { .. } => refuse(
+            "foreign",
+            format!("{f} 是其他程序的数据库，不是 storepos 账本，未恢复"),
+            format!("{f} is another program's database, not a storepos ledger; nothing was restored"),
+        ),
+        LedgerError::Corrupt { detail, .. } => refuse(
+            "corrupt",
+            format!("{f} 已损坏（完整性检查未通过：{detail}），未恢复"),
+            format!("{f} is damaged (integrity check: {detail}); nothing was restored"),
+        ),
+        other => CommandError::new(
+            ErrorCode::Storage,
+            format!("无法读取 {f}，未恢复"),
+            format!("cannot read {f}: {other}; nothing was restored"),
+        ),
     }
 }
 
@@ -365,7 +408,9 @@ fn current_identity(db: &Path) -> Option<(Option<i64>, Option<String>)> {
     }
     let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
     let get = |k: &str| -> Option<serde_json::Value> {
-        conn.query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| r.get::<_, String>(0)).ok().and_then(|s| serde_json::from_str(&s).ok())
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| r.get::<_, String>(0))
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok())
     };
     let store = get("store_id").and_then(|v| v.as_i64());
     let till = get("till_code").and_then(|v| v.as_str().map(str::to_string));
@@ -381,7 +426,11 @@ fn current_identity(db: &Path) -> Option<(Option<i64>, Option<String>)> {
 /// Stop the till (serve / desktop) first.
 pub fn restore(data: &Path, from: &Path) -> Result<RestoreReport, CommandError> {
     if !from.is_file() {
-        return Err(refuse("missing", format!("找不到备份文件 {}", from.display()), format!("no backup file at {}", from.display())));
+        return Err(refuse(
+            "missing",
+            format!("找不到备份文件 {}", from.display()),
+            format!("no backup file at {}", from.display()),
+        ));
     }
     let facts = sql::inspect(from).map_err(|e| refuse_ledger(from, e))?;
     let known = sql::known_schema();
@@ -398,18 +447,36 @@ pub fn restore(data: &Path, from: &Path) -> Result<RestoreReport, CommandError> 
             return Err(refuse(
                 "other_store",
                 format!("该备份属于门店 {}，本机账本属于门店 {}，未恢复", show(facts.store_id), show(store)),
-                format!("this backup belongs to store {}, this ledger to store {}; nothing was restored", show(facts.store_id), show(store)),
+                format!(
+                    "this backup belongs to store {}, this ledger to store {}; nothing was restored",
+                    show(facts.store_id),
+                    show(store)
+                ),
             ));
         }
         if till.is_some() && facts.till_code != till {
             return Err(refuse(
                 "other_till",
-                format!("该备份属于收银台 {}，本机是收银台 {}，未恢复", facts.till_code.clone().unwrap_or_default(), till.clone().unwrap_or_default()),
-                format!("this backup belongs to till {}, this is till {}; nothing was restored", facts.till_code.clone().unwrap_or_default(), till.unwrap_or_default()),
+                format!(
+                    "该备份属于收银台 {}，本机是收银台 {}，未恢复",
+                    facts.till_code.clone().unwrap_or_default(),
+                    till.clone().unwrap_or_default()
+                ),
+                format!(
+                    "this backup belongs to till {}, this is till {}; nothing was restored",
+                    facts.till_code.clone().unwrap_or_default(),
+                    till.unwrap_or_default()
+                ),
             ));
         }
     }
-    let io = |what: &str, e: std::io::Error| CommandError::new(ErrorCode::Storage, format!("恢复失败（{what}），原账本未改动"), format!("restore failed ({what}): {e}; the ledger was not changed"));
+    let io = |what: &str, e: std::io::Error| {
+        CommandError::new(
+            ErrorCode::Storage,
+            format!("恢复失败（{what}），原账本未改动"),
+            format!("restore failed ({what}): {e}; the ledger was not changed"),
+        )
+    };
     std::fs::create_dir_all(data).map_err(|e| io("create data dir", e))?;
     // Copy first: if anything fails before the swap, the current ledger is untouched.
     let incoming = data.join("storepos.db.restoring");

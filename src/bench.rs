@@ -38,7 +38,11 @@ fn median(mut v: Vec<Duration>) -> Duration {
 pub fn checkout_vs_insert(rounds: usize) -> Vec<Figure> {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = init_store(dir.path(), &InitOptions::default()).expect("init");
-    let token = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"})).expect("login")["token"].as_str().unwrap().to_string();
+    let token = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"}))
+        .expect("login")["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let bare = rusqlite::Connection::open(dir.path().join("bare.db")).expect("bare db");
     bare.pragma_update(None, "journal_mode", "WAL").unwrap();
     bare.pragma_update(None, "synchronous", "FULL").unwrap();
@@ -97,7 +101,11 @@ pub fn barcode_lookup(skus: usize, lookups: usize) -> Vec<Figure> {
         times.push(t.elapsed());
         assert!(hit.is_some());
         let t = Instant::now();
-        let _: i64 = conn.prepare_cached("SELECT price_fen FROM products WHERE id = ?1").unwrap().query_row([i], |r| r.get(0)).unwrap();
+        let _: i64 = conn
+            .prepare_cached("SELECT price_fen FROM products WHERE id = ?1")
+            .unwrap()
+            .query_row([i], |r| r.get(0))
+            .unwrap();
         base.push(t.elapsed());
     }
     times.sort();
@@ -106,8 +114,22 @@ pub fn barcode_lookup(skus: usize, lookups: usize) -> Vec<Figure> {
     let p99 = pct(&times, 0.99).as_secs_f64() * 1e3;
     let b99 = pct(&base, 0.99).as_secs_f64() * 1e3;
     vec![
-        Figure { name: format!("barcode lookup p50 ({skus} SKUs)"), value: p50, unit: "ms".into(), baseline: None, ratio: None, target: "-".into() },
-        Figure { name: format!("barcode lookup p99 ({skus} SKUs)"), value: p99, unit: "ms".into(), baseline: Some(b99), ratio: Some(p99 / b99), target: "≤ 0.2 ms".into() },
+        Figure {
+            name: format!("barcode lookup p50 ({skus} SKUs)"),
+            value: p50,
+            unit: "ms".into(),
+            baseline: None,
+            ratio: None,
+            target: "-".into(),
+        },
+        Figure {
+            name: format!("barcode lookup p99 ({skus} SKUs)"),
+            value: p99,
+            unit: "ms".into(),
+            baseline: Some(b99),
+            ratio: Some(p99 / b99),
+            target: "≤ 0.2 ms".into(),
+        },
     ]
 }
 
@@ -162,8 +184,22 @@ pub fn receipt_render(rounds: usize) -> Vec<Figure> {
         std::hint::black_box(render(&receipt(&data), &profile).expect("render"));
     });
     vec![
-        Figure { name: "receipt render, no QR".into(), value: plain, unit: "us".into(), baseline: Some(base), ratio: Some(plain / base), target: "≤ 100 us".into() },
-        Figure { name: "receipt render, raster QR".into(), value: with_qr, unit: "us".into(), baseline: Some(base), ratio: Some(with_qr / base), target: "-".into() },
+        Figure {
+            name: "receipt render, no QR".into(),
+            value: plain,
+            unit: "us".into(),
+            baseline: Some(base),
+            ratio: Some(plain / base),
+            target: "≤ 100 us".into(),
+        },
+        Figure {
+            name: "receipt render, raster QR".into(),
+            value: with_qr,
+            unit: "us".into(),
+            baseline: Some(base),
+            ratio: Some(with_qr / base),
+            target: "-".into(),
+        },
     ]
 }
 
@@ -186,7 +222,11 @@ pub fn daily_stats(orders: usize) -> Vec<Figure> {
 pub fn sync_catchup(orders: usize) -> Vec<Figure> {
     let mut out = vec![];
     for tills in [1, 2] {
-        match crate::sync_bench::run_catchup_bench(crate::sync_bench::CatchupOptions { orders, tills, ..Default::default() }) {
+        match crate::sync_bench::run_catchup_bench(crate::sync_bench::CatchupOptions {
+            orders,
+            tills,
+            ..Default::default()
+        }) {
             Ok(r) => {
                 println!("{r}");
                 out.push(Figure {
@@ -221,7 +261,13 @@ pub fn serve_start(rounds: usize) -> Vec<Figure> {
         let _ = Command::new(&exe).arg("--version").stdout(Stdio::null()).status();
         bases.push(t.elapsed());
         let t = Instant::now();
-        let mut child = match Command::new(&exe).args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(dir.path()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn() {
+        let mut child = match Command::new(&exe)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+        {
             Ok(c) => c,
             Err(_) => return vec![],
         };
@@ -272,15 +318,29 @@ pub fn catalog_sync(n: u64) -> Vec<Figure> {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let app = Arc::new(init_store(dir.path(), &InitOptions::default()).expect("init"));
-    let token = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"})).expect("login")["token"].as_str().unwrap().to_string();
-    let sim = rt
-        .block_on(storepos_sim::start(storepos_sim::SimArgs::default()))
-        .expect("sim");
+    let token = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"}))
+        .expect("login")["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sim = rt.block_on(storepos_sim::start(storepos_sim::SimArgs::default())).expect("sim");
     let base = sim.base_url();
-    let client = crate::central::client::RestStore::new(crate::central::client::ClientConfig::new(&base, "store1", "store1pass", 1, "龙门客栈便利店")).expect("client");
+    let client = crate::central::client::RestStore::new(crate::central::client::ClientConfig::new(
+        &base,
+        "store1",
+        "store1pass",
+        1,
+        "龙门客栈便利店",
+    ))
+    .expect("client");
     let http = reqwest::Client::new();
     let generate = |rev: u64| {
-        rt.block_on(http.post(format!("{base}/sim/catalog/generate")).json(&serde_json::json!({"n": n, "revision": rev})).send()).expect("generate");
+        rt.block_on(
+            http.post(format!("{base}/sim/catalog/generate"))
+                .json(&serde_json::json!({"n": n, "revision": rev}))
+                .send(),
+        )
+        .expect("generate");
     };
     // A cashier ringing up sales; returns (sales, slowest).
     let sell_while = |f: &mut dyn FnMut()| -> (usize, Duration) {
@@ -305,10 +365,12 @@ pub fn catalog_sync(n: u64) -> Vec<Figure> {
     let (_, quiet_worst) = sell_while(&mut || std::thread::sleep(Duration::from_millis(1500)));
     generate(1);
     let mut full = None;
-    let (sales1, worst1) = sell_while(&mut || full = Some(rt.block_on(crate::catalog_sync::refresh_catalog_report(&app, &client))));
+    let (sales1, worst1) =
+        sell_while(&mut || full = Some(rt.block_on(crate::catalog_sync::refresh_catalog_report(&app, &client))));
     generate(2);
     let mut incr = None;
-    let (sales2, worst2) = sell_while(&mut || incr = Some(rt.block_on(crate::catalog_sync::refresh_catalog_report(&app, &client))));
+    let (sales2, worst2) =
+        sell_while(&mut || incr = Some(rt.block_on(crate::catalog_sync::refresh_catalog_report(&app, &client))));
     drop(sim);
     let (Some(Ok(full)), Some(Ok(incr))) = (full, incr) else {
         eprintln!("catalog sync failed");
@@ -364,8 +426,13 @@ pub fn backup_pause(orders: i64) -> Vec<Figure> {
         crate::ledger::backup::checkpoint(l.read()).expect("checkpoint");
     }
     let build = t0.elapsed();
-    let size_mb = std::fs::metadata(dir.path().join("storepos.db")).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);
-    let token = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"})).expect("login")["token"].as_str().unwrap().to_string();
+    let size_mb =
+        std::fs::metadata(dir.path().join("storepos.db")).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);
+    let token = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"}))
+        .expect("login")["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let req = serde_json::json!({"lines":[{"product_id":1,"quantity":2},{"product_id":31,"quantity":1}]});
     let sale = || {
         let t = Instant::now();

@@ -91,7 +91,12 @@ fn seed_of(r: ProductRow, stations: &HashMap<i64, Option<String>>, with_specs: b
         return None;
     }
     let specs = if with_specs {
-        r.specifications.unwrap_or_default().into_iter().filter(|s| !s.price.is_negative()).map(|s| (s.id, s.name, s.price, s.barcode.filter(|b| !b.trim().is_empty()))).collect()
+        r.specifications
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| !s.price.is_negative())
+            .map(|s| (s.id, s.name, s.price, s.barcode.filter(|b| !b.trim().is_empty())))
+            .collect()
     } else {
         vec![]
     };
@@ -192,7 +197,8 @@ pub async fn refresh_catalog_report(app: &App, client: &dyn Platform) -> Result<
     // Left the platform: deactivated in small transactions.
     // A list that lost most of the catalog is more likely a platform fault than a
     // clearance: nothing is deactivated then (the next whole list decides).
-    let gone: Vec<i64> = known.iter().filter(|(id, (_, active, _))| *active && !seen.contains(id)).map(|(id, _)| *id).collect();
+    let gone: Vec<i64> =
+        known.iter().filter(|(id, (_, active, _))| *active && !seen.contains(id)).map(|(id, _)| *id).collect();
     let active_known = known.values().filter(|(_, active, _)| *active).count();
     drop(known);
     drop(seen);
@@ -210,7 +216,8 @@ pub async fn refresh_catalog_report(app: &App, client: &dyn Platform) -> Result<
         let ledger = app.ledger();
         catalog::spec_due(ledger.read(), DETAILS_PER_ROUND).map_err(ledger_err)?
     };
-    let mut details = futures::stream::iter(due.into_iter().map(|id| async move { (id, client.product(id).await) })).buffer_unordered(DETAIL_CONCURRENCY);
+    let mut details = futures::stream::iter(due.into_iter().map(|id| async move { (id, client.product(id).await) }))
+        .buffer_unordered(DETAIL_CONCURRENCY);
     let mut rows: Vec<SyncRow> = Vec::new();
     while let Some((id, res)) = details.next().await {
         match res {
@@ -300,7 +307,11 @@ impl EnvelopeStream {
         }
     }
 
-    pub fn feed(&mut self, chunk: &[u8], sink: &mut (dyn FnMut(ProductRow) -> Result<(), CentralError> + Send)) -> Result<(), CentralError> {
+    pub fn feed(
+        &mut self,
+        chunk: &[u8],
+        sink: &mut (dyn FnMut(ProductRow) -> Result<(), CentralError> + Send),
+    ) -> Result<(), CentralError> {
         self.buf.extend_from_slice(chunk);
         loop {
             let Some(b) = self.skip_ws() else { break };
@@ -344,7 +355,9 @@ impl EnvelopeStream {
                 St::Value => match self.value::<Value>()? {
                     Step::Got(v) => {
                         match self.key.as_str() {
-                            "status_code" => self.status_code = v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())),
+                            "status_code" => {
+                                self.status_code = v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                            }
                             "message" => self.message = v.as_str().map(str::to_string),
                             _ => {}
                         }
@@ -427,10 +440,16 @@ mod tests {
             }
         }
         // refusals, truncation, garbage
-        assert!(matches!(decode_in_chunks(r#"{"status_code":1,"message":"no"}"#, 5), Err(CentralError::Refused { .. })));
+        assert!(matches!(
+            decode_in_chunks(r#"{"status_code":1,"message":"no"}"#, 5),
+            Err(CentralError::Refused { .. })
+        ));
         assert!(matches!(decode_in_chunks(r#"{"status_code":0,"data":[{"id":1,"#, 5), Err(CentralError::Reset { .. })));
         assert!(matches!(decode_in_chunks("<html>500</html>", 5), Err(CentralError::Undecodable { .. })));
         // a row that is not a product is skipped, the rest still arrive
-        assert_eq!(decode_in_chunks(r#"{"status_code":0,"data":[{"id":"x"},{"id":2,"price":1}]}"#, 3).unwrap(), vec![2]);
+        assert_eq!(
+            decode_in_chunks(r#"{"status_code":0,"data":[{"id":"x"},{"id":2,"price":1}]}"#, 3).unwrap(),
+            vec![2]
+        );
     }
 }

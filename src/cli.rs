@@ -217,7 +217,10 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.cmd {
         Cmd::Init { data, store_id, store_name, till, central, username, password, synthetic_skus } => {
             if !crate::domain::local_number::valid_till_code(&till) {
-                return fail(&CommandError::validation("收银台编号只能是 1-4 位大写字母或数字", "till code must be 1-4 upper-case letters or digits"));
+                return fail(&CommandError::validation(
+                    "收银台编号只能是 1-4 位大写字母或数字",
+                    "till code must be 1-4 upper-case letters or digits",
+                ));
             }
             let opts = InitOptions { store_id, store_name, till_code: till, demo_users: true };
             let app = match init_store(&data, &opts) {
@@ -225,13 +228,20 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(e) => return fail(&e.into()),
             };
             if synthetic_skus > 0 {
-                let seeded = app.ledger().write(|tx| crate::ledger::catalog::seed_synthetic(tx, 1_000_000, synthetic_skus.min(1_000_000)));
+                let seeded = app
+                    .ledger()
+                    .write(|tx| crate::ledger::catalog::seed_synthetic(tx, 1_000_000, synthetic_skus.min(1_000_000)));
                 if let Err(e) = seeded {
                     return fail(&CommandError::from(e));
                 }
             }
             if let Some(url) = central {
-                if let Err(e) = crate::config::save_central(&data, &url, username.as_deref().unwrap_or(""), password.as_deref().unwrap_or("")) {
+                if let Err(e) = crate::config::save_central(
+                    &data,
+                    &url,
+                    username.as_deref().unwrap_or(""),
+                    password.as_deref().unwrap_or(""),
+                ) {
                     return fail(&e);
                 }
             }
@@ -239,15 +249,19 @@ pub fn run(cli: Cli) -> ExitCode {
             print_json(&serde_json::json!({ "data": data, "products": products, "store": app.config() }));
             ExitCode::SUCCESS
         }
-        Cmd::Sync { data, once, json, timeout_ms, in_flight } => crate::sync_cli::cli_run(&data, once, json, timeout_ms, in_flight),
+        Cmd::Sync { data, once, json, timeout_ms, in_flight } => {
+            crate::sync_cli::cli_run(&data, once, json, timeout_ms, in_flight)
+        }
         Cmd::Call { command, data, json, user, pin, session } => call(&command, &data, &json, user, pin, session),
-        Cmd::AfterSales { cmd: AfterSalesCmd::Quote { order, request, data } } => match crate::quote_cli::quote_files(&order, &request, data.as_deref()) {
-            Ok(v) => {
-                print_json(&v);
-                ExitCode::SUCCESS
+        Cmd::AfterSales { cmd: AfterSalesCmd::Quote { order, request, data } } => {
+            match crate::quote_cli::quote_files(&order, &request, data.as_deref()) {
+                Ok(v) => {
+                    print_json(&v);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.into()),
             }
-            Err(e) => fail(&e.into()),
-        },
+        }
         Cmd::Sim(args) => {
             let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
             match rt.block_on(storepos_sim::run(args)) {
@@ -269,9 +283,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Cmd::Ticket { kind, width, order, out, preview } => ticket(&kind, &width, &order, out.as_deref(), preview),
         Cmd::Stats { data, day, json } => crate::stats::cli::stats(&data, &day, json),
         Cmd::Export { data, day, out } => crate::stats::cli::export(&data, &day, &out),
-        Cmd::Demo { listen, online_orders_per_min, no_window, seconds } => crate::demo::run(listen, online_orders_per_min, no_window, seconds),
+        Cmd::Demo { listen, online_orders_per_min, no_window, seconds } => {
+            crate::demo::run(listen, online_orders_per_min, no_window, seconds)
+        }
         Cmd::Bench { which, json, quick } => crate::bench::run(&which, json, quick),
-        Cmd::Loadgen { data, count, pay, after_sales, user, pin } => crate::loadgen::run(&data, count, pay, after_sales, &user, &pin),
+        Cmd::Loadgen { data, count, pay, after_sales, user, pin } => {
+            crate::loadgen::run(&data, count, pay, after_sales, &user, &pin)
+        }
         Cmd::Printd { data } => match App::open(&data) {
             Ok(app) => {
                 let _bg = crate::background::start(std::sync::Arc::new(app));
@@ -291,13 +309,30 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn call(command: &str, data: &std::path::Path, json: &str, user: Option<String>, pin: Option<String>, session: Option<String>) -> ExitCode {
+fn call(
+    command: &str,
+    data: &std::path::Path,
+    json: &str,
+    user: Option<String>,
+    pin: Option<String>,
+    session: Option<String>,
+) -> ExitCode {
     if !data.join("storepos.db").exists() {
-        return fail(&CommandError::new(commands::ErrorCode::NotFound, format!("{} 里没有账本，请先运行 storepos init", data.display()), format!("no ledger in {}; run storepos init first", data.display())));
+        return fail(&CommandError::new(
+            commands::ErrorCode::NotFound,
+            format!("{} 里没有账本，请先运行 storepos init", data.display()),
+            format!("no ledger in {}; run storepos init first", data.display()),
+        ));
     }
     let request: serde_json::Value = match serde_json::from_str(json) {
         Ok(v) => v,
-        Err(e) => return fail(&CommandError::new(commands::ErrorCode::BadRequest, format!("JSON 格式错误：{e}"), format!("malformed JSON: {e}"))),
+        Err(e) => {
+            return fail(&CommandError::new(
+                commands::ErrorCode::BadRequest,
+                format!("JSON 格式错误：{e}"),
+                format!("malformed JSON: {e}"),
+            ))
+        }
     };
     let app = match App::open(data) {
         Ok(a) => a,
@@ -305,11 +340,15 @@ fn call(command: &str, data: &std::path::Path, json: &str, user: Option<String>,
     };
     let token = match (user, pin, session) {
         (_, _, Some(t)) => Some(t),
-        (Some(u), Some(p), None) => match commands::dispatch(&app, None, false, "login", serde_json::json!({ "username": u, "pin": p })) {
-            Ok(v) => v["token"].as_str().map(str::to_string),
-            Err(e) => return fail(&e),
-        },
-        (Some(_), None, None) => return fail(&CommandError::validation("--user 需要同时给出 --pin", "--user needs --pin")),
+        (Some(u), Some(p), None) => {
+            match commands::dispatch(&app, None, false, "login", serde_json::json!({ "username": u, "pin": p })) {
+                Ok(v) => v["token"].as_str().map(str::to_string),
+                Err(e) => return fail(&e),
+            }
+        }
+        (Some(_), None, None) => {
+            return fail(&CommandError::validation("--user 需要同时给出 --pin", "--user needs --pin"))
+        }
         _ => None,
     };
     let answer = commands::dispatch(&app, token.as_deref(), false, command, request);
@@ -329,7 +368,13 @@ fn ticket(kind: &str, width: &str, order: &std::path::Path, out: Option<&std::pa
     use storepos_printers::{Paper, PrinterProfile};
     let json = match std::fs::read_to_string(order) {
         Ok(j) => j,
-        Err(e) => return fail(&CommandError::new(commands::ErrorCode::NotFound, format!("无法读取 {}", order.display()), e.to_string())),
+        Err(e) => {
+            return fail(&CommandError::new(
+                commands::ErrorCode::NotFound,
+                format!("无法读取 {}", order.display()),
+                e.to_string(),
+            ))
+        }
     };
     let paper = if width == "58" { Paper::W58 } else { Paper::W80 };
     let kind = if kind == "kitchen" { TicketKind::Kitchen } else { TicketKind::Receipt };

@@ -17,7 +17,11 @@ pub struct CentralConfig {
 
 impl std::fmt::Debug for CentralConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CentralConfig").field("url", &self.url).field("username", &self.username).field("password", &"***").finish()
+        f.debug_struct("CentralConfig")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("password", &"***")
+            .finish()
     }
 }
 
@@ -32,9 +36,17 @@ fn io(e: std::io::Error) -> CommandError {
 pub fn save_central(data: &Path, url: &str, username: &str, password: &str) -> Result<(), CommandError> {
     let url = url.trim_end_matches('/');
     if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(CommandError::validation("平台地址必须以 http:// 或 https:// 开头", "central URL must start with http:// or https://"));
+        return Err(CommandError::validation(
+            "平台地址必须以 http:// 或 https:// 开头",
+            "central URL must start with http:// or https://",
+        ));
     }
-    let body = serde_json::to_vec_pretty(&CentralConfig { url: url.into(), username: username.into(), password: password.into() }).map_err(|e| io(e.into()))?;
+    let body = serde_json::to_vec_pretty(&CentralConfig {
+        url: url.into(),
+        username: username.into(),
+        password: password.into(),
+    })
+    .map_err(|e| io(e.into()))?;
     write_private(&path(data), &body).map_err(io)
 }
 
@@ -60,7 +72,9 @@ pub fn write_private(path: &Path, body: &[u8]) -> std::io::Result<()> {
 
 pub fn load_central(data: &Path) -> Result<Option<CentralConfig>, CommandError> {
     match std::fs::read(path(data)) {
-        Ok(b) => serde_json::from_slice(&b).map(Some).map_err(|e| CommandError::new(ErrorCode::Storage, "平台连接配置文件已损坏", e.to_string())),
+        Ok(b) => serde_json::from_slice(&b)
+            .map(Some)
+            .map_err(|e| CommandError::new(ErrorCode::Storage, "平台连接配置文件已损坏", e.to_string())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(io(e)),
     }

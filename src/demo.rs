@@ -27,7 +27,12 @@ pub fn run(listen: SocketAddr, online_per_min: f64, no_window: bool, seconds: u6
     };
     rt.block_on(async move {
         let dir = std::env::temp_dir().join(format!("storepos-demo-{}", std::process::id()));
-        let sim = match storepos_sim::start(storepos_sim::SimArgs { online_orders_per_min: online_per_min, ..Default::default() }).await {
+        let sim = match storepos_sim::start(storepos_sim::SimArgs {
+            online_orders_per_min: online_per_min,
+            ..Default::default()
+        })
+        .await
+        {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("storepos demo: simulator: {e}");

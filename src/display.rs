@@ -127,7 +127,8 @@ struct TokenFile {
 impl DisplayHub {
     pub fn new(data_dir: &Path) -> DisplayHub {
         let file = data_dir.join(TOKEN_FILE);
-        let token_hash = std::fs::read(&file).ok().and_then(|b| serde_json::from_slice::<TokenFile>(&b).ok()).map(|t| t.token_hash);
+        let token_hash =
+            std::fs::read(&file).ok().and_then(|b| serde_json::from_slice::<TokenFile>(&b).ok()).map(|t| t.token_hash);
         let (tx, _) = broadcast::channel(64);
         DisplayHub { current: Mutex::new(Snapshot::default()), tx, token_hash: Mutex::new(token_hash), file }
     }
@@ -147,7 +148,14 @@ impl DisplayHub {
             _ => None,
         };
         let mut cur = self.current.lock().unwrap_or_else(|p| p.into_inner());
-        let next = Snapshot { seq: cur.seq + 1, store_name, till_code, state, qr_svg, updated_at: Some(crate::ledger::now_text()) };
+        let next = Snapshot {
+            seq: cur.seq + 1,
+            store_name,
+            till_code,
+            state,
+            qr_svg,
+            updated_at: Some(crate::ledger::now_text()),
+        };
         *cur = next.clone();
         drop(cur);
         let _ = self.tx.send(next.clone());
@@ -159,7 +167,8 @@ impl DisplayHub {
         let token = crate::auth::new_token();
         let hash = crate::auth::token_hash(&token);
         let body = serde_json::to_vec(&TokenFile { token_hash: hash.clone() }).unwrap_or_default();
-        crate::config::write_private(&self.file, &body).map_err(|e| CommandError::new(ErrorCode::Storage, "无法保存客显配对", e.to_string()))?;
+        crate::config::write_private(&self.file, &body)
+            .map_err(|e| CommandError::new(ErrorCode::Storage, "无法保存客显配对", e.to_string()))?;
         *self.token_hash.lock().unwrap_or_else(|p| p.into_inner()) = Some(hash);
         Ok(token)
     }

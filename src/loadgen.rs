@@ -40,7 +40,13 @@ pub fn run(data: &Path, count: u64, pay: bool, after_sales: bool, user: &str, pi
         let mut state = "created";
         if pay {
             let total = order["total"].as_str().unwrap_or("0").to_string();
-            if let Err(e) = dispatch(&app, Some(&token), false, "sale_pay_cash", serde_json::json!({ "client_ref": client_ref, "tendered": total })) {
+            if let Err(e) = dispatch(
+                &app,
+                Some(&token),
+                false,
+                "sale_pay_cash",
+                serde_json::json!({ "client_ref": client_ref, "tendered": total }),
+            ) {
                 eprintln!("{}", e.message_en);
                 return ExitCode::from(1);
             }
@@ -52,7 +58,11 @@ pub fn run(data: &Path, count: u64, pay: bool, after_sales: bool, user: &str, pi
             let req = serde_json::json!({ "client_ref": client_ref, "service_type": "RETURN", "reason": "顾客退货", "returns": [{ "line_no": 1, "quantity": 1 }] });
             match dispatch(&app, Some(&token), false, "after_sales_create", req) {
                 Ok(v) => {
-                    let _ = writeln!(out, "serviced {client_ref} {}", v["service"]["client_ref"].as_str().unwrap_or_default());
+                    let _ = writeln!(
+                        out,
+                        "serviced {client_ref} {}",
+                        v["service"]["client_ref"].as_str().unwrap_or_default()
+                    );
                 }
                 Err(e) => {
                     eprintln!("{}", e.message_en);

@@ -24,10 +24,15 @@ pub const CODE_TTL: Duration = Duration::from_secs(2 * 3600);
 pub fn platform(app: &App) -> Result<Arc<RestStore>, CommandError> {
     app.platform_client(|| {
         let central = crate::config::load_central(app.data_dir())?.ok_or_else(|| {
-            CommandError::new(ErrorCode::Offline, "本店未连接平台，无法使用微信支付，请收现金", "no platform configured: WeChat Pay is unavailable, take cash")
+            CommandError::new(
+                ErrorCode::Offline,
+                "本店未连接平台，无法使用微信支付，请收现金",
+                "no platform configured: WeChat Pay is unavailable, take cash",
+            )
         })?;
         let cfg = app.config();
-        let client_cfg = ClientConfig::from_central(&central, cfg.store_id, &cfg.store_name).with_timeouts(Duration::from_secs(2), Duration::from_secs(6));
+        let client_cfg = ClientConfig::from_central(&central, cfg.store_id, &cfg.store_name)
+            .with_timeouts(Duration::from_secs(2), Duration::from_secs(6));
         RestStore::shared(client_cfg).map_err(|e| platform_error(&e))
     })
 }
@@ -35,11 +40,23 @@ pub fn platform(app: &App) -> Result<Arc<RestStore>, CommandError> {
 /// A platform failure, told to the cashier with the way out (cash).
 pub fn platform_error(e: &CentralError) -> CommandError {
     if e.is_offline() {
-        CommandError::new(ErrorCode::Offline, "网络不通，暂时无法使用微信支付，请收现金", format!("platform unreachable ({e}); take cash"))
+        CommandError::new(
+            ErrorCode::Offline,
+            "网络不通，暂时无法使用微信支付，请收现金",
+            format!("platform unreachable ({e}); take cash"),
+        )
     } else if matches!(e, CentralError::Server { .. }) {
-        CommandError::new(ErrorCode::Platform, "微信支付暂不可用（平台连不上微信），请收现金", format!("WeChat Pay unavailable ({e}); take cash"))
+        CommandError::new(
+            ErrorCode::Platform,
+            "微信支付暂不可用（平台连不上微信），请收现金",
+            format!("WeChat Pay unavailable ({e}); take cash"),
+        )
     } else {
-        CommandError::new(ErrorCode::Platform, format!("平台拒绝：{}", e.platform_message().unwrap_or("未知错误")), e.to_string())
+        CommandError::new(
+            ErrorCode::Platform,
+            format!("平台拒绝：{}", e.platform_message().unwrap_or("未知错误")),
+            e.to_string(),
+        )
     }
 }
 
@@ -48,7 +65,13 @@ pub fn platform_error(e: &CentralError) -> CommandError {
 pub fn qr_svg(code_url: &str) -> Result<String, CommandError> {
     let code = QrCode::with_error_correction_level(code_url.as_bytes(), EcLevel::M)
         .map_err(|e| CommandError::new(ErrorCode::Internal, "无法生成二维码", e.to_string()))?;
-    Ok(code.render::<svg::Color<'_>>().min_dimensions(320, 320).quiet_zone(true).dark_color(svg::Color("#000000")).light_color(svg::Color("#ffffff")).build())
+    Ok(code
+        .render::<svg::Color<'_>>()
+        .min_dimensions(320, 320)
+        .quiet_zone(true)
+        .dark_color(svg::Color("#000000"))
+        .light_color(svg::Color("#ffffff"))
+        .build())
 }
 
 pub fn now_text() -> String {

@@ -9,8 +9,12 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 use storepos_printers::driver::{DeviceDriver, FileSink, PrinterDriver, TcpConfig, TcpDriver};
-use storepos_printers::queue::{self, DedupeKey, Enqueued, JobId, JobState, JobStore, NewJob, PrintJob, StoreError, WorkerConfig};
-use storepos_printers::templates::after_sales::{after_sales_slip, AfterSalesLine, AfterSalesSlipData, ServiceType as SlipType};
+use storepos_printers::queue::{
+    self, DedupeKey, Enqueued, JobId, JobState, JobStore, NewJob, PrintJob, StoreError, WorkerConfig,
+};
+use storepos_printers::templates::after_sales::{
+    after_sales_slip, AfterSalesLine, AfterSalesSlipData, ServiceType as SlipType,
+};
 use storepos_printers::templates::kitchen::{kitchen_ticket, Channel as KChannel, Flow, KitchenData, KitchenLine};
 use storepos_printers::templates::receipt::{receipt, ReceiptData, ReceiptLine};
 use storepos_printers::templates::z_report::{z_report, ZReportData};
@@ -23,7 +27,9 @@ use crate::ledger::{print_jobs, time_text, LedgerError};
 use crate::printing::{DriverConfig, Payload, PrinterConfig};
 
 fn local(cfg: &StoreConfig, rfc3339: &str) -> String {
-    DateTime::parse_from_rfc3339(rfc3339).map(|t| cfg.rule.local_time(t.with_timezone(&Utc))).unwrap_or_else(|_| rfc3339.to_string())
+    DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| cfg.rule.local_time(t.with_timezone(&Utc)))
+        .unwrap_or_else(|_| rfc3339.to_string())
 }
 
 fn payment_label(o: &Order) -> String {
@@ -50,7 +56,13 @@ pub fn receipt_data(cfg: &StoreConfig, o: &Order, open_drawer: bool, reprint: bo
             .as_deref()
             .unwrap_or(&[])
             .iter()
-            .map(|l| ReceiptLine { name: l.name.clone(), quantity: l.quantity, unit_price: l.unit_price.decimal(), line_total: l.line_total.decimal(), memo: l.memo.clone() })
+            .map(|l| ReceiptLine {
+                name: l.name.clone(),
+                quantity: l.quantity,
+                unit_price: l.unit_price.decimal(),
+                line_total: l.line_total.decimal(),
+                memo: l.memo.clone(),
+            })
             .collect(),
         remark: (!remark.is_empty()).then_some(remark),
         total: o.total.decimal(),
@@ -65,7 +77,15 @@ pub fn receipt_data(cfg: &StoreConfig, o: &Order, open_drawer: bool, reprint: bo
     }
 }
 
-pub fn kitchen_data(cfg: &StoreConfig, o: &Order, station: &str, line_nos: &[i64], addition: bool, reprint: bool, void: bool) -> KitchenData {
+pub fn kitchen_data(
+    cfg: &StoreConfig,
+    o: &Order,
+    station: &str,
+    line_nos: &[i64],
+    addition: bool,
+    reprint: bool,
+    void: bool,
+) -> KitchenData {
     let remark = strip_client_ref_marker(&o.remark);
     let contact = format!("{} {}", o.contact_user, o.phone).trim().to_string();
     KitchenData {
@@ -100,9 +120,10 @@ pub fn kitchen_data(cfg: &StoreConfig, o: &Order, station: &str, line_nos: &[i64
 /// A stored payload as the ticket to print.
 pub fn ticket_for(cfg: &StoreConfig, payload: &Payload, reprint_flag: bool) -> Result<Ticket, String> {
     Ok(match payload {
-        Payload::Receipt { order, open_drawer, reprint, qr, title } => {
-            receipt(&ReceiptData { title: title.clone(), ..receipt_data(cfg, order, *open_drawer, *reprint || reprint_flag, qr.clone()) })
-        }
+        Payload::Receipt { order, open_drawer, reprint, qr, title } => receipt(&ReceiptData {
+            title: title.clone(),
+            ..receipt_data(cfg, order, *open_drawer, *reprint || reprint_flag, qr.clone())
+        }),
         Payload::Kitchen { order, station, line_nos, addition, reprint, void } => {
             kitchen_ticket(&kitchen_data(cfg, order, station, line_nos, *addition, *reprint || reprint_flag, *void))
         }
@@ -115,8 +136,24 @@ pub fn ticket_for(cfg: &StoreConfig, payload: &Payload, reprint_flag: bool) -> R
             },
             service_number: service.service_number.clone(),
             order_ref: service.order_number.clone().or_else(|| service.order_client_ref.clone()),
-            returned: service.returns.iter().map(|l| AfterSalesLine { name: l.name.clone(), quantity: l.quantity, amount: Some(l.amount.decimal()) }).collect(),
-            exchanged: service.exchanges.iter().map(|l| AfterSalesLine { name: l.name.clone(), quantity: l.quantity, amount: Some(l.amount.decimal()) }).collect(),
+            returned: service
+                .returns
+                .iter()
+                .map(|l| AfterSalesLine {
+                    name: l.name.clone(),
+                    quantity: l.quantity,
+                    amount: Some(l.amount.decimal()),
+                })
+                .collect(),
+            exchanged: service
+                .exchanges
+                .iter()
+                .map(|l| AfterSalesLine {
+                    name: l.name.clone(),
+                    quantity: l.quantity,
+                    amount: Some(l.amount.decimal()),
+                })
+                .collect(),
             refund_fee: service.refund_fee.map(|m| m.decimal()),
             supplementary_fee: service.supplementary_fee.map(|m| m.decimal()),
             reason: Some(strip_client_ref_marker(&service.reason)),
@@ -128,7 +165,9 @@ pub fn ticket_for(cfg: &StoreConfig, payload: &Payload, reprint_flag: bool) -> R
         }),
         Payload::DrawerKick => Ticket::new().drawer_kick(),
         Payload::ZReport { report } => {
-            let data: ZReportData = serde_json::from_value(report.get("print").cloned().unwrap_or_else(|| report.clone())).map_err(|e| format!("Z report cannot be printed: {e}"))?;
+            let data: ZReportData =
+                serde_json::from_value(report.get("print").cloned().unwrap_or_else(|| report.clone()))
+                    .map_err(|e| format!("Z report cannot be printed: {e}"))?;
             z_report(&data)
         }
     })
@@ -144,7 +183,9 @@ pub fn profile_of(p: &PrinterConfig) -> PrinterProfile {
 
 pub fn driver_of(p: &PrinterConfig) -> Result<Box<dyn PrinterDriver>, String> {
     Ok(match &p.driver {
-        DriverConfig::Tcp { addr } => Box::new(TcpDriver::from_host(addr, TcpConfig::default()).map_err(|e| e.to_string())?),
+        DriverConfig::Tcp { addr } => {
+            Box::new(TcpDriver::from_host(addr, TcpConfig::default()).map_err(|e| e.to_string())?)
+        }
         DriverConfig::Device { path } => Box::new(DeviceDriver::new(path)),
         DriverConfig::File { path } => Box::new(FileSink::new(path)),
     })
@@ -184,7 +225,12 @@ impl LedgerJobStore {
         PrintJob {
             id: j.id as JobId,
             printer_id: j.printer_id,
-            key: DedupeKey { order: j.client_ref.unwrap_or_default(), station: j.kind, revision: 0, copy: j.reprint as u32 },
+            key: DedupeKey {
+                order: j.client_ref.unwrap_or_default(),
+                station: j.kind,
+                revision: 0,
+                copy: j.reprint as u32,
+            },
             ticket,
             state: state_of(&j.state),
             attempts: j.attempts as u32,
@@ -206,7 +252,8 @@ impl JobStore for LedgerJobStore {
     }
 
     fn claim_next(&self, printer_id: &str, now: SystemTime) -> Result<Option<PrintJob>, StoreError> {
-        let job = self.app.ledger().write(|tx| print_jobs::claim_next(tx, printer_id, &sys_text(now))).map_err(backend)?;
+        let job =
+            self.app.ledger().write(|tx| print_jobs::claim_next(tx, printer_id, &sys_text(now))).map_err(backend)?;
         Ok(job.map(|j| self.to_job(j)))
     }
 
@@ -269,24 +316,31 @@ pub fn start_workers(app: Arc<App>) -> Result<PrintWorkers, LedgerError> {
     for p in printers {
         let app = app.clone();
         let stop = stop.clone();
-        threads.push(std::thread::Builder::new().name(format!("print-{}", p.id)).spawn(move || {
-            let store = LedgerJobStore { app };
-            let profile = profile_of(&p);
-            let mut driver = match driver_of(&p) {
-                Ok(d) => d,
-                Err(e) => {
-                    eprintln!("printer {}: {e}", p.id);
-                    return;
-                }
-            };
-            // A store error (disk full, busy) ends one pass; restart after a pause.
-            while !stop.load(Ordering::SeqCst) {
-                if let Err(e) = queue::run_worker(&store, &p.id, driver.as_mut(), &profile, &stop, &WorkerConfig::default()) {
-                    eprintln!("printer {}: {e}", p.id);
-                    std::thread::sleep(std::time::Duration::from_secs(1));
-                }
-            }
-        }).expect("spawn print worker"));
+        threads.push(
+            std::thread::Builder::new()
+                .name(format!("print-{}", p.id))
+                .spawn(move || {
+                    let store = LedgerJobStore { app };
+                    let profile = profile_of(&p);
+                    let mut driver = match driver_of(&p) {
+                        Ok(d) => d,
+                        Err(e) => {
+                            eprintln!("printer {}: {e}", p.id);
+                            return;
+                        }
+                    };
+                    // A store error (disk full, busy) ends one pass; restart after a pause.
+                    while !stop.load(Ordering::SeqCst) {
+                        if let Err(e) =
+                            queue::run_worker(&store, &p.id, driver.as_mut(), &profile, &stop, &WorkerConfig::default())
+                        {
+                            eprintln!("printer {}: {e}", p.id);
+                            std::thread::sleep(std::time::Duration::from_secs(1));
+                        }
+                    }
+                })
+                .expect("spawn print worker"),
+        );
     }
     Ok(PrintWorkers { stop, threads })
 }

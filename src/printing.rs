@@ -27,7 +27,9 @@ use crate::ledger::{catalog, settings, LedgerError};
 pub const DEFAULT_STATION: &str = "厨房";
 
 pub fn default_station(conn: &rusqlite::Connection) -> Result<String, LedgerError> {
-    Ok(settings::get_str(conn, "kitchen_default_station")?.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| DEFAULT_STATION.to_string()))
+    Ok(settings::get_str(conn, "kitchen_default_station")?
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_STATION.to_string()))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -63,7 +65,8 @@ fn yes() -> bool {
 }
 
 pub fn printers(conn: &rusqlite::Connection, data_dir: &std::path::Path) -> Result<Vec<PrinterConfig>, LedgerError> {
-    let configured = settings::get(conn, "printers")?.and_then(|v| serde_json::from_value::<Vec<PrinterConfig>>(v).ok());
+    let configured =
+        settings::get(conn, "printers")?.and_then(|v| serde_json::from_value::<Vec<PrinterConfig>>(v).ok());
     Ok(configured.filter(|p| !p.is_empty()).unwrap_or_else(|| {
         vec![PrinterConfig {
             id: "main".into(),
@@ -110,8 +113,13 @@ pub enum Payload {
         #[serde(default)]
         void: bool,
     },
-    AfterSales { service: crate::ledger::after_sales::Service, store_name: String },
-    ZReport { report: serde_json::Value },
+    AfterSales {
+        service: crate::ledger::after_sales::Service,
+        store_name: String,
+    },
+    ZReport {
+        report: serde_json::Value,
+    },
     /// Opens the cash drawer, prints nothing (no-sale).
     DrawerKick,
 }
@@ -121,13 +129,31 @@ pub struct Router<'a> {
 }
 
 impl Router<'_> {
-    fn enqueue(&self, tx: &Transaction<'_>, route_name: &str, kind: &str, key: &str, client_ref: Option<&str>, payload: &Payload, reprint: bool) -> Result<Option<i64>, LedgerError> {
+    fn enqueue(
+        &self,
+        tx: &Transaction<'_>,
+        route_name: &str,
+        kind: &str,
+        key: &str,
+        client_ref: Option<&str>,
+        payload: &Payload,
+        reprint: bool,
+    ) -> Result<Option<i64>, LedgerError> {
         let Some(printer) = route(self.printers, route_name) else { return Ok(None) };
         let body = serde_json::to_string(payload).map_err(|e| LedgerError::Constraint(e.to_string()))?;
-        print_jobs::enqueue(tx, &NewJob { printer_id: &printer, kind, dedupe_key: key, client_ref, payload: &body, reprint })
+        print_jobs::enqueue(
+            tx,
+            &NewJob { printer_id: &printer, kind, dedupe_key: key, client_ref, payload: &body, reprint },
+        )
     }
 
-    pub fn receipt(&self, tx: &Transaction<'_>, order: &Order, open_drawer: bool, qr: Option<String>) -> Result<Option<i64>, LedgerError> {
+    pub fn receipt(
+        &self,
+        tx: &Transaction<'_>,
+        order: &Order,
+        open_drawer: bool,
+        qr: Option<String>,
+    ) -> Result<Option<i64>, LedgerError> {
         let key = format!("receipt:{}:r1", order.client_ref);
         let p = Payload::Receipt { order: order.clone(), open_drawer, reprint: false, qr, title: None };
         self.enqueue(tx, "receipt", "receipt", &key, Some(&order.client_ref), &p, false)
@@ -137,18 +163,38 @@ impl Router<'_> {
     /// (seed 003: paying / completing prints it). Once per order.
     pub fn settlement(&self, tx: &Transaction<'_>, order: &Order) -> Result<Option<i64>, LedgerError> {
         let key = format!("settlement:{}", order.client_ref);
-        let p = Payload::Receipt { order: order.clone(), open_drawer: false, reprint: false, qr: None, title: Some("结算单".into()) };
+        let p = Payload::Receipt {
+            order: order.clone(),
+            open_drawer: false,
+            reprint: false,
+            qr: None,
+            title: Some("结算单".into()),
+        };
         self.enqueue(tx, "receipt", "receipt", &key, Some(&order.client_ref), &p, false)
     }
 
     /// Kitchen tickets, one per station that has lines. `revision` makes the dedupe
     /// key: the same event retried maps to the same key and is not queued twice.
     /// Lines of products unknown locally go to the default station.
-    pub fn kitchen(&self, tx: &Transaction<'_>, order: &Order, lines: &[OrderLine], revision: u32, addition: bool) -> Result<Vec<i64>, LedgerError> {
+    pub fn kitchen(
+        &self,
+        tx: &Transaction<'_>,
+        order: &Order,
+        lines: &[OrderLine],
+        revision: u32,
+        addition: bool,
+    ) -> Result<Vec<i64>, LedgerError> {
         let mut ids = Vec::new();
         for (station, line_nos) in kitchen_stations(tx, lines)? {
             let key = format!("kitchen:{}:{}:r{}", order.client_ref, station, revision);
-            let p = Payload::Kitchen { order: order.clone(), station: station.clone(), line_nos, addition, reprint: false, void: false };
+            let p = Payload::Kitchen {
+                order: order.clone(),
+                station: station.clone(),
+                line_nos,
+                addition,
+                reprint: false,
+                void: false,
+            };
             ids.extend(self.enqueue(tx, &station, "kitchen", &key, Some(&order.client_ref), &p, false)?);
         }
         Ok(ids)
@@ -156,8 +202,15 @@ impl Router<'_> {
 
     /// Lines added to an order already in production: `加单` tickets for just those lines.
     /// `order` must already hold the new lines; `revision` (2, 3, …) numbers the addition.
-    pub fn kitchen_addition(&self, tx: &Transaction<'_>, order: &Order, line_nos: &[i64], revision: u32) -> Result<Vec<i64>, LedgerError> {
-        let lines: Vec<OrderLine> = order.lines.as_deref().unwrap_or(&[]).iter().filter(|l| line_nos.contains(&l.line_no)).cloned().collect();
+    pub fn kitchen_addition(
+        &self,
+        tx: &Transaction<'_>,
+        order: &Order,
+        line_nos: &[i64],
+        revision: u32,
+    ) -> Result<Vec<i64>, LedgerError> {
+        let lines: Vec<OrderLine> =
+            order.lines.as_deref().unwrap_or(&[]).iter().filter(|l| line_nos.contains(&l.line_no)).cloned().collect();
         self.kitchen(tx, order, &lines, revision, true)
     }
 
@@ -170,7 +223,9 @@ impl Router<'_> {
             if j.kind != "kitchen" || j.reprint {
                 continue;
             }
-            if let Ok(Payload::Kitchen { station, line_nos, void: false, .. }) = serde_json::from_str::<Payload>(&j.payload) {
+            if let Ok(Payload::Kitchen { station, line_nos, void: false, .. }) =
+                serde_json::from_str::<Payload>(&j.payload)
+            {
                 let e = stations.entry(station).or_default();
                 for n in line_nos {
                     if !e.contains(&n) {
@@ -183,7 +238,14 @@ impl Router<'_> {
         for (station, mut line_nos) in stations {
             line_nos.sort_unstable();
             let key = format!("kitchen-void:{}:{}", order.client_ref, station);
-            let p = Payload::Kitchen { order: order.clone(), station: station.clone(), line_nos, addition: false, reprint: false, void: true };
+            let p = Payload::Kitchen {
+                order: order.clone(),
+                station: station.clone(),
+                line_nos,
+                addition: false,
+                reprint: false,
+                void: true,
+            };
             ids.extend(self.enqueue(tx, &station, "kitchen", &key, Some(&order.client_ref), &p, false)?);
         }
         Ok(ids)
@@ -195,10 +257,25 @@ impl Router<'_> {
         let mut ids = Vec::new();
         if kind == "receipt" {
             let p = Payload::Receipt { order: order.clone(), open_drawer: false, reprint: true, qr: None, title: None };
-            ids.extend(self.enqueue(tx, "receipt", "receipt", &format!("receipt:{}:reprint:{nonce}", order.client_ref), Some(&order.client_ref), &p, true)?);
+            ids.extend(self.enqueue(
+                tx,
+                "receipt",
+                "receipt",
+                &format!("receipt:{}:reprint:{nonce}", order.client_ref),
+                Some(&order.client_ref),
+                &p,
+                true,
+            )?);
         } else {
             for (station, line_nos) in kitchen_stations(tx, order.lines.as_deref().unwrap_or(&[]))? {
-                let p = Payload::Kitchen { order: order.clone(), station: station.clone(), line_nos, addition: false, reprint: true, void: false };
+                let p = Payload::Kitchen {
+                    order: order.clone(),
+                    station: station.clone(),
+                    line_nos,
+                    addition: false,
+                    reprint: true,
+                    void: false,
+                };
                 let key = format!("kitchen:{}:{}:reprint:{nonce}", order.client_ref, station);
                 ids.extend(self.enqueue(tx, &station, "kitchen", &key, Some(&order.client_ref), &p, true)?);
             }
@@ -206,12 +283,27 @@ impl Router<'_> {
         Ok(ids)
     }
 
-    pub fn payload(&self, tx: &Transaction<'_>, route_name: &str, kind: &str, key: &str, payload: &Payload) -> Result<Option<i64>, LedgerError> {
+    pub fn payload(
+        &self,
+        tx: &Transaction<'_>,
+        route_name: &str,
+        kind: &str,
+        key: &str,
+        payload: &Payload,
+    ) -> Result<Option<i64>, LedgerError> {
         self.enqueue(tx, route_name, kind, key, None, payload, false)
     }
 
     /// Like [`Router::payload`], filed under an order so its screen can show the job.
-    pub fn payload_for(&self, tx: &Transaction<'_>, route_name: &str, kind: &str, key: &str, client_ref: &str, payload: &Payload) -> Result<Option<i64>, LedgerError> {
+    pub fn payload_for(
+        &self,
+        tx: &Transaction<'_>,
+        route_name: &str,
+        kind: &str,
+        key: &str,
+        client_ref: &str,
+        payload: &Payload,
+    ) -> Result<Option<i64>, LedgerError> {
         self.enqueue(tx, route_name, kind, key, Some(client_ref), payload, false)
     }
 }
@@ -220,7 +312,10 @@ impl Router<'_> {
 /// whose product the local catalog does not know (an online order's product the till never
 /// saw) goes to the default station — never dropped; a known product without a station
 /// (retail goods) needs no kitchen ticket.
-pub fn kitchen_stations(conn: &rusqlite::Connection, lines: &[OrderLine]) -> Result<BTreeMap<String, Vec<i64>>, LedgerError> {
+pub fn kitchen_stations(
+    conn: &rusqlite::Connection,
+    lines: &[OrderLine],
+) -> Result<BTreeMap<String, Vec<i64>>, LedgerError> {
     let mut m = by_station(lines);
     let mut default = None;
     for l in lines.iter().filter(|l| l.station.is_none()) {

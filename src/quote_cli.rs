@@ -35,11 +35,20 @@ pub fn exchange_unpriced(product_id: i64, spec: Option<i64>, had_ledger: bool) -
         spec.map(|s| format!(" spec {s}")).unwrap_or_default(),
         if had_ledger { "not in the --data ledger's catalog" } else { "no --data ledger given" }
     );
-    CommandError::new(ErrorCode::NotFound, format!("换货商品 {product_id} 没有价格：请用 --data 指定门店数据，或在请求中写明价格"), en)
+    CommandError::new(
+        ErrorCode::NotFound,
+        format!("换货商品 {product_id} 没有价格：请用 --data 指定门店数据，或在请求中写明价格"),
+        en,
+    )
 }
 
 /// Prices an exchange line: the ledger's catalog first, then the order's own line.
-pub fn price_exchange(ledger: Option<&Ledger>, order_lines: &[SoldLine], product_id: i64, spec: Option<i64>) -> Option<(Money, PriceSource)> {
+pub fn price_exchange(
+    ledger: Option<&Ledger>,
+    order_lines: &[SoldLine],
+    product_id: i64,
+    spec: Option<i64>,
+) -> Option<(Money, PriceSource)> {
     if let Some(l) = ledger {
         if let Ok(Some(p)) = catalog::get(l.read(), product_id) {
             let hit = match spec {
@@ -58,26 +67,42 @@ pub fn price_exchange(ledger: Option<&Ledger>, order_lines: &[SoldLine], product
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, CommandError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CommandError::new(ErrorCode::NotFound, format!("无法读取 {}", path.display()), e.to_string()))?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| CommandError::new(ErrorCode::BadRequest, format!("{} 不是合法 JSON", path.display()), e.to_string()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CommandError::new(ErrorCode::NotFound, format!("无法读取 {}", path.display()), e.to_string()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        CommandError::new(ErrorCode::BadRequest, format!("{} 不是合法 JSON", path.display()), e.to_string())
+    })?;
     // Accept the whole envelope `{"status_code":0,"data":{…}}` as well as its `data`.
     let v = match v.get("data") {
         Some(d) if v.get("status_code").is_some() => d.clone(),
         _ => v,
     };
-    serde_json::from_value(v).map_err(|e| CommandError::new(ErrorCode::BadRequest, format!("{} 格式不正确：{e}", path.display()), e.to_string()))
+    serde_json::from_value(v).map_err(|e| {
+        CommandError::new(ErrorCode::BadRequest, format!("{} 格式不正确：{e}", path.display()), e.to_string())
+    })
 }
 
 pub fn quote_files(order: &Path, request: &Path, data: Option<&Path>) -> Result<serde_json::Value, CommandError> {
     let order: PlatformOrder = read_json(order)?;
     let req: ServiceCreate = read_json(request)?;
-    let service_type = ServiceType::parse(&req.service_type)
-        .ok_or_else(|| CommandError::validation(format!("未知售后类型 {}", req.service_type), format!("unknown service_type {:?}", req.service_type)))?;
+    let service_type = ServiceType::parse(&req.service_type).ok_or_else(|| {
+        CommandError::validation(
+            format!("未知售后类型 {}", req.service_type),
+            format!("unknown service_type {:?}", req.service_type),
+        )
+    })?;
     let lines: Vec<SoldLine> = order
         .order_items
         .iter()
         .enumerate()
-        .map(|(i, it)| SoldLine { line_no: i as i64 + 1, product_id: it.product_id, specification_id: it.product_specification_id, name: it.product_name.clone(), unit_price: it.price, quantity: it.quantity })
+        .map(|(i, it)| SoldLine {
+            line_no: i as i64 + 1,
+            product_id: it.product_id,
+            specification_id: it.product_specification_id,
+            name: it.product_name.clone(),
+            unit_price: it.price,
+            quantity: it.quantity,
+        })
         .collect();
     let ledger = match data {
         Some(d) => Some(Ledger::open(&d.join("storepos.db"))?),
@@ -94,13 +119,26 @@ pub fn quote_files(order: &Path, request: &Path, data: Option<&Path>) -> Result<
                     .ok_or_else(|| exchange_unpriced(e.product_id, e.product_specification_id, ledger.is_some()))?,
             };
             sources.push(serde_json::json!({ "product_id": e.product_id, "price": price, "source": source }));
-            Ok(ExchangeLine { product_id: e.product_id, specification_id: e.product_specification_id, name: String::new(), unit_price: price, quantity: e.quantity })
+            Ok(ExchangeLine {
+                product_id: e.product_id,
+                specification_id: e.product_specification_id,
+                name: String::new(),
+                unit_price: price,
+                quantity: e.quantity,
+            })
         })
         .collect::<Result<Vec<_>, CommandError>>()?;
     let returns: Vec<ReturnRequest> = req
         .returns
         .iter()
-        .map(|r| ReturnRequest { line_no: None, product_id: Some(r.product_id), product_specification_id: r.product_specification_id, quantity: r.quantity, refund_fee: r.refund_fee, name: None })
+        .map(|r| ReturnRequest {
+            line_no: None,
+            product_id: Some(r.product_id),
+            product_specification_id: r.product_specification_id,
+            quantity: r.quantity,
+            refund_fee: r.refund_fee,
+            name: None,
+        })
         .collect();
     let linked = req.order_number.as_deref().is_some_and(|n| !n.is_empty()) || service_type != ServiceType::Return;
     let q = quote(&QuoteInput {
@@ -114,7 +152,13 @@ pub fn quote_files(order: &Path, request: &Path, data: Option<&Path>) -> Result<
     // Per platform mode: where the service would go and how the money would move.
     let facts = Status::parse(&order.status).map(|status| OrderFacts {
         status,
-        channel: if order.order_type == "STORE_ORDER" { Channel::Counter } else if order.delivery_type == "FLASH" { Channel::Flash } else { Channel::SelfPick },
+        channel: if order.order_type == "STORE_ORDER" {
+            Channel::Counter
+        } else if order.delivery_type == "FLASH" {
+            Channel::Flash
+        } else {
+            Channel::SelfPick
+        },
         payment: match order.payment_type.as_str() {
             "WXPAY" | "WECHAT" | "WX" => Some(PaymentMethod::Wechat),
             "STORE" | "CASH" | "" => Some(PaymentMethod::Cash),
@@ -130,5 +174,7 @@ pub fn quote_files(order: &Path, request: &Path, data: Option<&Path>) -> Result<
         let outlook = rules::outlook(&route, &moves);
         modes.insert(mode.as_str().into(), serde_json::json!({ "route": route, "refund_fee": moves.refund_fee, "supplementary_fee": moves.supplementary_fee, "says": outlook.says_en }));
     }
-    Ok(serde_json::json!({ "refund_fee": q.refund_fee, "supplementary_fee": q.supplementary_fee, "exchange_prices": sources, "platform": modes }))
+    Ok(
+        serde_json::json!({ "refund_fee": q.refund_fee, "supplementary_fee": q.supplementary_fee, "exchange_prices": sources, "platform": modes }),
+    )
 }

@@ -20,7 +20,9 @@ pub struct InitOptions {
 
 impl Default for InitOptions {
     fn default() -> Self {
-        InitOptions { store_id: 1, store_name: "龙门客栈便利店".into(), till_code: "T1".into(), demo_users: true }
+        InitOptions {
+            store_id: 1, store_name: "龙门客栈便利店".into(), till_code: "T1".into(), demo_users: true
+        }
     }
 }
 
@@ -64,7 +66,11 @@ pub fn init_store(data_dir: &Path, opts: &InitOptions) -> Result<App, CommandErr
     let need_catalog = catalog::count(ledger.read())? == 0;
     let need_users = opts.demo_users && users::list(ledger.read())?.is_empty();
     let seed = if need_catalog { demo_seed() } else { vec![] };
-    let hashes: Vec<String> = if need_users { DEMO_USERS.iter().map(|u| auth::hash_pin(u.3)).collect::<Result<_, _>>().map_err(internal)? } else { vec![] };
+    let hashes: Vec<String> = if need_users {
+        DEMO_USERS.iter().map(|u| auth::hash_pin(u.3)).collect::<Result<_, _>>().map_err(internal)?
+    } else {
+        vec![]
+    };
     ledger.write(|tx| -> Result<(), CommandError> {
         for (k, v) in [
             ("store_id", serde_json::json!(opts.store_id)),
@@ -81,7 +87,18 @@ pub fn init_store(data_dir: &Path, opts: &InitOptions) -> Result<App, CommandErr
         for (u, h) in DEMO_USERS.iter().zip(&hashes) {
             users::insert(tx, u.0, u.1, u.2, h)?;
         }
-        journal::append(tx, journal::Entry { actor: "system", entity: "store", entity_ref: &opts.store_id.to_string(), action: "init", before: None, after: None, detail: Some(format!("{} products seeded", seed.len())) })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: "system",
+                entity: "store",
+                entity_ref: &opts.store_id.to_string(),
+                action: "init",
+                before: None,
+                after: None,
+                detail: Some(format!("{} products seeded", seed.len())),
+            },
+        )?;
         Ok(())
     })?;
     Ok(App::from_ledger(ledger, data_dir)?)

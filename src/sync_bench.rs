@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::sync::{drain, SyncConfig};
 use crate::central::client::{ClientConfig, RestStore};
 use crate::commands::{dispatch, App};
 use crate::ledger::outbox::{self, CHANNEL_REST};
 use crate::setup::{init_store, InitOptions};
+use crate::sync::{drain, SyncConfig};
 
 #[derive(Debug, Clone)]
 pub struct CatchupOptions {
@@ -78,14 +78,24 @@ impl std::fmt::Display for CatchupReport {
 
 /// Runs the benchmark on its own tokio runtime (call from synchronous code).
 pub fn run_catchup_bench(opts: CatchupOptions) -> Result<CatchupReport, String> {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     rt.block_on(catchup_bench(opts))
 }
 
 pub async fn catchup_bench(opts: CatchupOptions) -> Result<CatchupReport, String> {
     let setup = Instant::now();
     let tills = opts.tills.max(1);
-    let sim = storepos_sim::start(storepos_sim::SimArgs { mode: storepos_sim::Mode::Field, latency_ms: opts.latency_ms, ..Default::default() }).await.map_err(|e| e.to_string())?;
+    let sim = storepos_sim::start(storepos_sim::SimArgs {
+        mode: storepos_sim::Mode::Field,
+        latency_ms: opts.latency_ms,
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     let http = reqwest::Client::new();
     let mut stores = Vec::new();
     for i in 0..tills {
@@ -98,7 +108,10 @@ pub async fn catchup_bench(opts: CatchupOptions) -> Result<CatchupReport, String
         };
         let app = {
             let dir = dir.clone();
-            tokio::task::spawn_blocking(move || init_store(&dir, &InitOptions::default())).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?
+            tokio::task::spawn_blocking(move || init_store(&dir, &InitOptions::default()))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?
         };
         let app = Arc::new(app);
         // Offline: ring up every sale before the platform is reachable.
@@ -111,7 +124,12 @@ pub async fn catchup_bench(opts: CatchupOptions) -> Result<CatchupReport, String
             ("store1".to_string(), "store1pass".to_string())
         } else {
             let (u, p) = (format!("till{i}"), format!("till{i}pass"));
-            let r = http.post(format!("{}/sim/accounts", sim.base_url())).json(&serde_json::json!({"username": u, "password": p, "user_id": 100 + i})).send().await.map_err(|e| e.to_string())?;
+            let r = http
+                .post(format!("{}/sim/accounts", sim.base_url()))
+                .json(&serde_json::json!({"username": u, "password": p, "user_id": 100 + i}))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
             if !r.status().is_success() {
                 return Err(format!("cannot add account {u}: {}", r.status()));
             }
@@ -130,7 +148,8 @@ pub async fn catchup_bench(opts: CatchupOptions) -> Result<CatchupReport, String
     for (app, _, _) in &stores {
         let ledger = app.ledger();
         ops += outbox::depth(ledger.read(), CHANNEL_REST).map_err(|e| e.to_string())?.pending as usize;
-        largest = largest.max(outbox::pending_streams(ledger.read(), CHANNEL_REST).map_err(|e| e.to_string())? as usize);
+        largest =
+            largest.max(outbox::pending_streams(ledger.read(), CHANNEL_REST).map_err(|e| e.to_string())? as usize);
     }
     let setup_ms = setup.elapsed().as_millis() as u64;
     let t = Instant::now();
@@ -175,7 +194,8 @@ pub async fn catchup_bench(opts: CatchupOptions) -> Result<CatchupReport, String
 }
 
 fn make_sales(app: &App, n: usize) -> Result<(), String> {
-    let login = dispatch(app, None, false, "login", serde_json::json!({ "username": "cashier", "pin": "1111" })).map_err(|e| e.to_string())?;
+    let login = dispatch(app, None, false, "login", serde_json::json!({ "username": "cashier", "pin": "1111" }))
+        .map_err(|e| e.to_string())?;
     let token = login["token"].as_str().ok_or("no session token")?.to_string();
     let products: Vec<i64> = crate::ledger::catalog::list(app.ledger().read(), None)
         .map_err(|e| e.to_string())?
@@ -186,15 +206,29 @@ fn make_sales(app: &App, n: usize) -> Result<(), String> {
         .collect();
     for i in 0..n {
         let pid = products[i % products.len().max(1)];
-        let o = dispatch(app, Some(&token), false, "sale_create", serde_json::json!({ "lines": [{ "product_id": pid, "quantity": 1 + (i % 3) as i64 }] }))
-            .map_err(|e| e.to_string())?;
+        let o = dispatch(
+            app,
+            Some(&token),
+            false,
+            "sale_create",
+            serde_json::json!({ "lines": [{ "product_id": pid, "quantity": 1 + (i % 3) as i64 }] }),
+        )
+        .map_err(|e| e.to_string())?;
         let r = o["client_ref"].as_str().ok_or("no client_ref")?.to_string();
         let total = o["total"].as_str().unwrap_or("0").to_string();
         // Most sales paid in cash; every tenth cancelled (the till's real mix).
         if i % 10 == 9 {
-            dispatch(app, Some(&token), false, "order_cancel", serde_json::json!({ "client_ref": r })).map_err(|e| e.to_string())?;
+            dispatch(app, Some(&token), false, "order_cancel", serde_json::json!({ "client_ref": r }))
+                .map_err(|e| e.to_string())?;
         } else {
-            dispatch(app, Some(&token), false, "sale_pay_cash", serde_json::json!({ "client_ref": r, "tendered": total })).map_err(|e| e.to_string())?;
+            dispatch(
+                app,
+                Some(&token),
+                false,
+                "sale_pay_cash",
+                serde_json::json!({ "client_ref": r, "tendered": total }),
+            )
+            .map_err(|e| e.to_string())?;
         }
     }
     Ok(())

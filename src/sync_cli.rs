@@ -8,14 +8,24 @@ use crate::commands::{App, CommandError, ErrorCode};
 use crate::sync::{client_for, run_round, spawn, SyncConfig};
 
 /// `storepos sync`: one full round (`--once`) or the engine until killed.
-pub fn cli_run(data: &std::path::Path, once: bool, json: bool, timeout_ms: Option<u64>, in_flight: Option<usize>) -> std::process::ExitCode {
+pub fn cli_run(
+    data: &std::path::Path,
+    once: bool,
+    json: bool,
+    timeout_ms: Option<u64>,
+    in_flight: Option<usize>,
+) -> std::process::ExitCode {
     use std::process::ExitCode;
     let fail = |e: &CommandError| {
         eprintln!("{}", serde_json::to_string(e).unwrap_or_else(|_| e.to_string()));
         ExitCode::from(2)
     };
     if !data.join("storepos.db").exists() {
-        return fail(&CommandError::new(ErrorCode::NotFound, format!("{} 里没有账本，请先运行 storepos init", data.display()), format!("no ledger in {}; run storepos init first", data.display())));
+        return fail(&CommandError::new(
+            ErrorCode::NotFound,
+            format!("{} 里没有账本，请先运行 storepos init", data.display()),
+            format!("no ledger in {}; run storepos init first", data.display()),
+        ));
     }
     let app = match App::open(data) {
         Ok(a) => Arc::new(a),
@@ -23,7 +33,13 @@ pub fn cli_run(data: &std::path::Path, once: bool, json: bool, timeout_ms: Optio
     };
     let mut cc = match client_for(&app) {
         Ok(Some(c)) => c,
-        Ok(None) => return fail(&CommandError::new(ErrorCode::NotFound, "尚未配置平台连接（storepos init --central …）", "no platform configured (storepos init --central …)")),
+        Ok(None) => {
+            return fail(&CommandError::new(
+                ErrorCode::NotFound,
+                "尚未配置平台连接（storepos init --central …）",
+                "no platform configured (storepos init --central …)",
+            ))
+        }
         Err(e) => return fail(&e.into()),
     };
     if let Some(ms) = timeout_ms {

@@ -26,7 +26,10 @@ struct T {
 }
 
 fn login(app: &App, u: &str, pin: &str) -> String {
-    dispatch(app, None, false, "login", json!({ "username": u, "pin": pin })).unwrap()["token"].as_str().unwrap().to_string()
+    dispatch(app, None, false, "login", json!({ "username": u, "pin": pin })).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn store() -> T {
@@ -47,7 +50,10 @@ impl T {
     /// A product with a price (and, when asked, a kitchen station; else without one).
     fn product(&self, station: bool) -> (i64, Money) {
         let all = storepos::ledger::catalog::list(self.app.ledger().read(), None).unwrap();
-        let p = all.iter().find(|p| p.price > Money::ZERO && p.station.is_some() == station).expect("demo catalog has such a product");
+        let p = all
+            .iter()
+            .find(|p| p.price > Money::ZERO && p.station.is_some() == station)
+            .expect("demo catalog has such a product");
         (p.id, p.price)
     }
     fn station_of(&self, id: i64) -> Option<String> {
@@ -61,7 +67,11 @@ impl T {
         r
     }
     fn outbox_services(&self) -> i64 {
-        self.app.ledger().read().query_row("SELECT count(*) FROM outbox WHERE op = 'after_sales'", [], |r| r.get(0)).unwrap()
+        self.app
+            .ledger()
+            .read()
+            .query_row("SELECT count(*) FROM outbox WHERE op = 'after_sales'", [], |r| r.get(0))
+            .unwrap()
     }
     fn set_mode(&self, mode: &str) {
         self.app.ledger().write(|tx| settings::set(tx, "platform_mode", &json!(mode)).map(|_| ())).unwrap();
@@ -79,7 +89,11 @@ impl T {
         d.plain_text().replace('\u{3000}', "")
     }
     fn jobs(&self, client_ref: Option<&str>, kind: &str) -> Vec<print_jobs::PrintJob> {
-        let mut v: Vec<_> = print_jobs::list(self.app.ledger().read(), None, client_ref, 1000).unwrap().into_iter().filter(|j| j.kind == kind).collect();
+        let mut v: Vec<_> = print_jobs::list(self.app.ledger().read(), None, client_ref, 1000)
+            .unwrap()
+            .into_iter()
+            .filter(|j| j.kind == kind)
+            .collect();
         v.reverse();
         v
     }
@@ -122,7 +136,12 @@ fn store_only_return_on_a_completed_counter_sale() {
     t.app.ledger().write(|tx| after_sales::set_conflict(tx, s.id, "x")).unwrap();
     assert!(t.service(&c).conflict.is_none());
     // Journaled.
-    let j: String = t.app.ledger().read().query_row("SELECT detail FROM journal WHERE entity = 'after_sales'", [], |r| r.get(0)).unwrap();
+    let j: String = t
+        .app
+        .ledger()
+        .read()
+        .query_row("SELECT detail FROM journal WHERE entity = 'after_sales'", [], |r| r.get(0))
+        .unwrap();
     assert!(j.contains("store-only (status_not_taken)") && j.contains("OTHERWAY"), "{j}");
     // The shift's cash: the refund left the drawer.
     let after = money(&t.ok(&t.cashier, "shift_current", json!({}))["current"]["cash"]["expected"]);
@@ -151,16 +170,27 @@ fn refund_with_an_amount_capped_across_services() {
     assert_eq!(q["route"]["why"], "refund_unsupported");
     assert_eq!(money(&q["refund_fee"]), Money::from_fen(1));
     // More than paid: refused, nothing recorded.
-    assert_eq!(t.call(&t.clerk, "after_sales_create", refund(paid + Money::from_fen(1))).unwrap_err().code, ErrorCode::Validation);
+    assert_eq!(
+        t.call(&t.clerk, "after_sales_create", refund(paid + Money::from_fen(1))).unwrap_err().code,
+        ErrorCode::Validation
+    );
     t.ok(&t.clerk, "after_sales_create", refund(Money::from_fen(1)));
     // A return of everything now exceeds paid − refunded before.
     let all = json!({ "client_ref": sale, "service_type": "RETURN", "reason": "x", "returns": [{ "line_no": 1, "quantity": 2 }] });
     assert_eq!(t.call(&t.clerk, "after_sales_create", all).unwrap_err().code, ErrorCode::Validation);
     let one = json!({ "client_ref": sale, "service_type": "RETURN", "reason": "x", "returns": [{ "line_no": 1, "quantity": 1 }] });
     t.ok(&t.clerk, "after_sales_create", one);
-    assert_eq!(t.call(&t.clerk, "after_sales_create", refund(price)).unwrap_err().code, ErrorCode::Validation, "only price − 0.01 left");
+    assert_eq!(
+        t.call(&t.clerk, "after_sales_create", refund(price)).unwrap_err().code,
+        ErrorCode::Validation,
+        "only price − 0.01 left"
+    );
     t.ok(&t.clerk, "after_sales_create", refund(price - Money::from_fen(1)));
-    assert_eq!(t.call(&t.clerk, "after_sales_create", refund(Money::from_fen(1))).unwrap_err().code, ErrorCode::Validation, "all given back");
+    assert_eq!(
+        t.call(&t.clerk, "after_sales_create", refund(Money::from_fen(1))).unwrap_err().code,
+        ErrorCode::Validation,
+        "all given back"
+    );
     assert_eq!(t.outbox_services(), 0);
 }
 
@@ -212,7 +242,10 @@ fn platform_follow_up_and_closed_refunded() {
     let sale = t.cash_sale(pid, 2);
     let c = t.ok(&t.clerk, "after_sales_create", json!({ "client_ref": sale, "service_type": "RETURN", "reason": "x", "returns": [{ "line_no": 1, "quantity": 1 }] }));
     let s = t.service(&c);
-    t.app.ledger().write(|tx| after_sales::set_synced(tx, s.id, Some("2611241813167052-7"), Some("CREATED"), None)).unwrap();
+    t.app
+        .ledger()
+        .write(|tx| after_sales::set_synced(tx, s.id, Some("2611241813167052-7"), Some("CREATED"), None))
+        .unwrap();
     assert_eq!(after_sales::to_follow(t.app.ledger().read(), 10).unwrap().len(), 1);
     let lower = price - Money::from_fen(100);
     t.app
@@ -221,12 +254,22 @@ fn platform_follow_up_and_closed_refunded() {
             after_sales::record_platform(
                 tx,
                 s.id,
-                &PlatformServiceView { service_number: None, status: Some("REFUNDED"), refund_fee: Some(lower), supplementary_fee: None, order_status: Some(Status::ClosedRefunded), checked_at: "2026-11-24T10:00:00.000Z" },
+                &PlatformServiceView {
+                    service_number: None,
+                    status: Some("REFUNDED"),
+                    refund_fee: Some(lower),
+                    supplementary_fee: None,
+                    order_status: Some(Status::ClosedRefunded),
+                    checked_at: "2026-11-24T10:00:00.000Z",
+                },
             )
         })
         .unwrap();
     let s = t.service(&c);
-    assert_eq!((s.status.as_str(), s.platform_status.as_deref(), s.platform_order_status.as_deref()), ("REFUNDED", Some("REFUNDED"), Some("CLOSED_REFUNDED")));
+    assert_eq!(
+        (s.status.as_str(), s.platform_status.as_deref(), s.platform_order_status.as_deref()),
+        ("REFUNDED", Some("REFUNDED"), Some("CLOSED_REFUNDED"))
+    );
     assert_eq!(s.effective_refund(), Some(lower));
     assert!(after_sales::to_follow(t.app.ledger().read(), 10).unwrap().is_empty(), "final");
     let day = storepos::ledger::stats::day_after_sales(t.app.ledger().read(), &s.business_day).unwrap();
@@ -240,24 +283,51 @@ fn platform_follow_up_and_closed_refunded() {
     t.set_mode("field");
     let w = t.ok(&t.clerk, "after_sales_create", json!({ "service_type": "RETURN", "reason": "x", "returns": [{ "product_id": 1, "quantity": 1, "refund_fee": "1" }] }));
     let w = t.service(&w);
-    let touched = t.app.ledger().write(|tx| after_sales::record_platform(tx, w.id, &PlatformServiceView { status: Some("REFUNDED"), checked_at: "x", ..Default::default() })).unwrap();
+    let touched = t
+        .app
+        .ledger()
+        .write(|tx| {
+            after_sales::record_platform(
+                tx,
+                w.id,
+                &PlatformServiceView { status: Some("REFUNDED"), checked_at: "x", ..Default::default() },
+            )
+        })
+        .unwrap();
     assert!(!touched);
     // order_count storage.
-    let count = storepos::domain::counts::OrderCount { total: 3, closed: 2, total_price: Money::yuan(12), ..Default::default() };
-    t.app.ledger().write(|tx| after_sales::store_platform_counts(tx, "rest-store", "1", "2026-11-24T10:00:00.000Z", &count, "{}")).unwrap();
+    let count = storepos::domain::counts::OrderCount {
+        total: 3,
+        closed: 2,
+        total_price: Money::yuan(12),
+        ..Default::default()
+    };
+    t.app
+        .ledger()
+        .write(|tx| after_sales::store_platform_counts(tx, "rest-store", "1", "2026-11-24T10:00:00.000Z", &count, "{}"))
+        .unwrap();
     let (at, back) = after_sales::latest_platform_counts(t.app.ledger().read(), "rest-store").unwrap().unwrap();
     assert_eq!((at.as_str(), back), ("2026-11-24T10:00:00.000Z", count));
 }
 
 #[test]
 fn wechat_paid_platform_service_goes_back_the_original_path() {
-    use storepos::domain::after_sales_rules::{route, OrderFacts, PlatformMode, RefundWay, Route};
     use storepos::domain::after_sales::ServiceType;
+    use storepos::domain::after_sales_rules::{route, OrderFacts, PlatformMode, RefundWay, Route};
     use storepos::domain::order::PaymentMethod;
-    let facts = OrderFacts { status: Status::Delivering, channel: Channel::Flash, payment: Some(PaymentMethod::Wechat), on_platform: true, platform_services: 0 };
+    let facts = OrderFacts {
+        status: Status::Delivering,
+        channel: Channel::Flash,
+        payment: Some(PaymentMethod::Wechat),
+        on_platform: true,
+        platform_services: 0,
+    };
     match route(PlatformMode::Field, ServiceType::Return, Some(&facts)) {
         Route::Platform { refund_way, otherway, order_after, .. } => {
-            assert_eq!((refund_way, otherway, order_after), (RefundWay::OriginalPath, false, Some(Status::CanceledReturnPending)));
+            assert_eq!(
+                (refund_way, otherway, order_after),
+                (RefundWay::OriginalPath, false, Some(Status::CanceledReturnPending))
+            );
         }
         r => panic!("{r:?}"),
     }

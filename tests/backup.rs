@@ -17,11 +17,20 @@ use storepos::ledger::{orders, Ledger};
 use storepos::setup::{init_store, InitOptions};
 
 fn login(app: &App, user: &str, pin: &str) -> String {
-    dispatch(app, None, false, "login", json!({"username": user, "pin": pin})).unwrap()["token"].as_str().unwrap().to_string()
+    dispatch(app, None, false, "login", json!({"username": user, "pin": pin})).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn restore(data: &Path, from: &Path) -> (i32, Value, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_storepos")).args(["restore", "--data"]).arg(data).arg("--from").arg(from).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_storepos"))
+        .args(["restore", "--data"])
+        .arg(data)
+        .arg("--from")
+        .arg(from)
+        .output()
+        .unwrap();
     let parse = |b: &[u8]| serde_json::from_slice(b).unwrap_or(Value::Null);
     (out.status.code().unwrap_or(-1), parse(&out.stdout), parse(&out.stderr))
 }
@@ -45,7 +54,14 @@ fn backup_while_selling_restores_every_sale_committed_before_it() {
         let (app, done, stop, token) = (app.clone(), done.clone(), stop.clone(), token.clone());
         std::thread::spawn(move || {
             while !stop.load(Ordering::SeqCst) {
-                let o = dispatch(&app, Some(&token), false, "sale_create", json!({"lines":[{"product_id":1,"quantity":2},{"product_id":31,"quantity":1}]})).unwrap();
+                let o = dispatch(
+                    &app,
+                    Some(&token),
+                    false,
+                    "sale_create",
+                    json!({"lines":[{"product_id":1,"quantity":2},{"product_id":31,"quantity":1}]}),
+                )
+                .unwrap();
                 // Recorded only after the commit returned.
                 done.lock().unwrap().push(o["client_ref"].as_str().unwrap().to_string());
             }
@@ -64,7 +80,13 @@ fn backup_while_selling_restores_every_sale_committed_before_it() {
     assert!(rec.ok && rec.integrity == "ok", "{rec:?}");
     assert!(rec.steps > 50, "the copy should take many steps: {rec:?}");
     assert!(after > before.len(), "no sale was committed while the backup ran");
-    eprintln!("backup: {} steps, {} ms; {} sales before, {} more during", rec.steps, rec.millis, before.len(), after - before.len());
+    eprintln!(
+        "backup: {} steps, {} ms; {} sales before, {} more during",
+        rec.steps,
+        rec.millis,
+        before.len(),
+        after - before.len()
+    );
 
     // Restore on a fresh machine (no ledger yet) and check the result.
     let fresh = root.path().join("fresh");
@@ -74,12 +96,16 @@ fn backup_while_selling_restores_every_sale_committed_before_it() {
     let ledger = Ledger::open(&fresh.join("storepos.db")).unwrap();
     assert_eq!(ledger.integrity_check().unwrap(), "ok");
     for r in &before {
-        let o = orders::get(ledger.read(), r).unwrap().unwrap_or_else(|| panic!("sale {r} committed before the backup is missing"));
+        let o = orders::get(ledger.read(), r)
+            .unwrap()
+            .unwrap_or_else(|| panic!("sale {r} committed before the backup is missing"));
         assert_eq!(orders::lines(ledger.read(), o.id).unwrap().len(), 2, "{r} lost lines");
-        let outbox: i64 = ledger.read().query_row("SELECT count(*) FROM outbox WHERE stream = ?1", [r], |x| x.get(0)).unwrap();
+        let outbox: i64 =
+            ledger.read().query_row("SELECT count(*) FROM outbox WHERE stream = ?1", [r], |x| x.get(0)).unwrap();
         assert!(outbox >= 1, "{r} lost its outbox row");
     }
-    let bulk: i64 = ledger.read().query_row("SELECT count(*) FROM orders WHERE till_code = 'B9'", [], |x| x.get(0)).unwrap();
+    let bulk: i64 =
+        ledger.read().query_row("SELECT count(*) FROM orders WHERE till_code = 'B9'", [], |x| x.get(0)).unwrap();
     assert_eq!(bulk, 30_000);
 }
 
@@ -119,7 +145,10 @@ fn restore_refuses_what_it_must_and_leaves_the_ledger_alone() {
     let text = root.path().join("notes.txt");
     std::fs::write(&text, "营业额 1234.00\n").unwrap();
     let foreign = root.path().join("foreign.db");
-    rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
 
     let cases: Vec<(&Path, &Path, &str)> = vec![
         (&other_store, &good, "other_store"),
@@ -158,14 +187,27 @@ fn backups_rotate_are_recorded_follow_closes_and_are_for_managers() {
     let manager = login(&app, "manager", "9999");
     let cashier = login(&app, "cashier", "1111");
     let folder = root.path().join("usb").join("备份");
-    let code = |r: Result<Value, storepos::commands::CommandError>| r.map(|_| "ok".to_string()).unwrap_or_else(|e| serde_json::to_value(&e).unwrap()["code"].as_str().unwrap().to_string());
+    let code = |r: Result<Value, storepos::commands::CommandError>| {
+        r.map(|_| "ok".to_string())
+            .unwrap_or_else(|e| serde_json::to_value(&e).unwrap()["code"].as_str().unwrap().to_string())
+    };
 
     assert_eq!(code(dispatch(&app, Some(&cashier), false, "backup_now", json!({}))), "forbidden");
     assert_eq!(code(dispatch(&app, Some(&cashier), false, "backup_list", json!({}))), "forbidden");
     assert_eq!(code(dispatch(&app, Some(&cashier), false, "backup_settings_set", json!({"keep": 2}))), "forbidden");
-    assert_eq!(code(dispatch(&app, Some(&manager), false, "backup_settings_set", json!({"dir": "relative/path"}))), "validation");
+    assert_eq!(
+        code(dispatch(&app, Some(&manager), false, "backup_settings_set", json!({"dir": "relative/path"}))),
+        "validation"
+    );
     assert_eq!(code(dispatch(&app, Some(&manager), false, "backup_settings_set", json!({"keep": 0}))), "validation");
-    let s = dispatch(&app, Some(&manager), false, "backup_settings_set", json!({"dir": folder.to_str().unwrap(), "keep": 2, "interval_min": 5})).unwrap();
+    let s = dispatch(
+        &app,
+        Some(&manager),
+        false,
+        "backup_settings_set",
+        json!({"dir": folder.to_str().unwrap(), "keep": 2, "interval_min": 5}),
+    )
+    .unwrap();
     assert_eq!(s["keep"], 2);
     assert_eq!(s["interval_min"], 5);
 
@@ -174,7 +216,8 @@ fn backups_rotate_are_recorded_follow_closes_and_are_for_managers() {
         assert_eq!(r["integrity"], "ok");
         std::thread::sleep(Duration::from_millis(5));
     }
-    let files: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let files: Vec<_> =
+        std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(files.len(), 2, "{files:?}");
     let list = dispatch(&app, Some(&manager), false, "backup_list", json!({})).unwrap();
     let recs = list["backups"].as_array().unwrap();
@@ -184,7 +227,14 @@ fn backups_rotate_are_recorded_follow_closes_and_are_for_managers() {
 
     // A shift close starts a backup.
     dispatch(&app, Some(&cashier), false, "shift_open", json!({"float": "100.00"})).unwrap();
-    dispatch(&app, Some(&cashier), false, "shift_close", json!({"counted": {"100": 1}, "manager_username": "manager", "manager_pin": "9999"})).unwrap();
+    dispatch(
+        &app,
+        Some(&cashier),
+        false,
+        "shift_close",
+        json!({"counted": {"100": 1}, "manager_username": "manager", "manager_pin": "9999"}),
+    )
+    .unwrap();
     storepos::backup::wait_pending();
     let list = dispatch(&app, Some(&manager), false, "backup_list", json!({})).unwrap();
     assert_eq!(list["backups"][0]["reason"], "shift_close", "{list}");

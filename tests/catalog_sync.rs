@@ -16,13 +16,22 @@ use sync_support::*;
 const N: u64 = 20_000;
 
 async fn generate(e: &Env, revision: u64) {
-    let r = e.http.post(format!("{}/sim/catalog/generate", e.base)).json(&json!({"n": N, "revision": revision})).send().await.unwrap();
+    let r = e
+        .http
+        .post(format!("{}/sim/catalog/generate", e.base))
+        .json(&json!({"n": N, "revision": revision}))
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_success());
 }
 
 fn spec_prices(e: &Env, id: i64) -> Vec<String> {
     let l = e.app.ledger();
-    catalog::get(l.read(), id).unwrap().map(|p| p.specifications.iter().map(|s| s.price.to_string()).collect()).unwrap_or_default()
+    catalog::get(l.read(), id)
+        .unwrap()
+        .map(|p| p.specifications.iter().map(|s| s.price.to_string()).collect())
+        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -49,7 +58,12 @@ async fn catalog_sync_is_incremental_deactivates_and_refreshes_specs() {
 
     // Only one product's specifications are still to fetch (the rest wait for later rounds).
     let with_specs = FIRST_ID as i64;
-    e.app.ledger().write(|tx| -> Result<usize, storepos::ledger::LedgerError> { Ok(tx.execute("UPDATE products SET spec_due = (id = ?1)", [with_specs])?) }).unwrap();
+    e.app
+        .ledger()
+        .write(|tx| -> Result<usize, storepos::ledger::LedgerError> {
+            Ok(tx.execute("UPDATE products SET spec_due = (id = ?1)", [with_specs])?)
+        })
+        .unwrap();
     refresh_catalog_report(&e.app, &e.client).await.unwrap();
     let before = spec_prices(&e, with_specs);
     assert_eq!(before.len(), 2, "specifications fetched with the detail");
@@ -64,7 +78,10 @@ async fn catalog_sync_is_incremental_deactivates_and_refreshes_specs() {
     {
         let l = e.app.ledger();
         assert!(catalog::get(l.read(), gone).unwrap().is_none(), "deactivated");
-        let kept: i64 = l.read().query_row("SELECT count(*) FROM products WHERE id = ?1 AND active = 0", [gone], |r| r.get(0)).unwrap();
+        let kept: i64 = l
+            .read()
+            .query_row("SELECT count(*) FROM products WHERE id = ?1 AND active = 0", [gone], |r| r.get(0))
+            .unwrap();
         assert_eq!(kept, 1, "deactivated, not deleted");
         assert!(catalog::by_barcode(l.read(), &format!("67{:011}", 999)).unwrap().is_none());
     }

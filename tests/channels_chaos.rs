@@ -89,9 +89,19 @@ async fn schedule(seed: u64) {
     // A simulator restart in the middle: its state comes back from the file.
     t.omni.restart().await;
     for side in [&t.omni, &t.api] {
-        t.post(side, "/sim/faults", json!({"timeout_rate": 0, "reset_rate": 0, "fail_rate": 0, "garbage_rate": 0, "drop_after_commit": 0})).await;
+        t.post(
+            side,
+            "/sim/faults",
+            json!({"timeout_rate": 0, "reset_rate": 0, "fail_rate": 0, "garbage_rate": 0, "drop_after_commit": 0}),
+        )
+        .await;
     }
-    t.env.sim_post("/sim/faults", json!({"timeout_rate": 0, "reset_rate": 0, "fail_rate": 0, "garbage_rate": 0, "drop_after_commit": 0})).await;
+    t.env
+        .sim_post(
+            "/sim/faults",
+            json!({"timeout_rate": 0, "reset_rate": 0, "fail_rate": 0, "garbage_rate": 0, "drop_after_commit": 0}),
+        )
+        .await;
     let long = Duration::from_secs(15);
     let (rs, os, ms) = tokio::join!(
         settle(&app, &t.env.client, &t.env.cfg, long),
@@ -106,7 +116,10 @@ async fn schedule(seed: u64) {
     for (cr, fate) in &sales {
         let on_rest = sync_support::platform_orders_for(&st, cr);
         assert_eq!(on_rest.len(), 1, "seed {seed}: {cr} on the primary {} times", on_rest.len());
-        let conflicted = storepos::ledger::channels::stream_rows(app.ledger().read(), "omni", cr).unwrap().iter().any(|r| r.state == "conflict");
+        let conflicted = storepos::ledger::channels::stream_rows(app.ledger().read(), "omni", cr)
+            .unwrap()
+            .iter()
+            .any(|r| r.state == "conflict");
         let on_omni = t.omni_orders_for(cr).await;
         assert_eq!(on_omni.len(), 1, "seed {seed}: {cr} ({fate}) on omni {} times", on_omni.len());
         if !conflicted {
@@ -156,9 +169,13 @@ async fn a_channel_down_blocks_no_other() {
     let shipped = t.post(&t.api, "/sim/api/order", json!({"status": 2})).await["data"]["id"].as_u64().unwrap();
     // The background engines, as `storepos serve` runs them.
     let app = t.env.app.clone();
-    let primary = storepos::sync::spawn(app.clone(), Arc::new(sync_support::client_for(&t.env.base, 300)), SyncConfig::fast());
+    let primary =
+        storepos::sync::spawn(app.clone(), Arc::new(sync_support::client_for(&t.env.base, 300)), SyncConfig::fast());
     let cfg = ChannelConfig::fast();
-    let workers = vec![worker::spawn(app.clone(), t.channel("omni"), cfg.clone()), worker::spawn(app.clone(), t.channel("mall"), cfg)];
+    let workers = vec![
+        worker::spawn(app.clone(), t.channel("omni"), cfg.clone()),
+        worker::spawn(app.clone(), t.channel("mall"), cfg),
+    ];
 
     t.omni.stop().await;
     let products = t.env.plain_products();
@@ -168,7 +185,12 @@ async fn a_channel_down_blocks_no_other() {
         t.env.pay_cash(&cr, &total);
         sales.push(cr);
     }
-    call(&app, t.env.clerk(), "channel_order_action", json!({"channel": "mall", "remote_id": shipped.to_string(), "action": "receipt"}));
+    call(
+        &app,
+        t.env.clerk(),
+        "channel_order_action",
+        json!({"channel": "mall", "remote_id": shipped.to_string(), "action": "receipt"}),
+    );
 
     // The primary and the mall get everything while omni is down.
     let env = &t.env;
@@ -191,7 +213,8 @@ async fn a_channel_down_blocks_no_other() {
         let list = call(&app, env.cashier(), "channels_list", json!({}));
         list.as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone()
     };
-    wait_until("omni to be reported offline", Duration::from_secs(15), || async { channel("omni")["online"] == false }).await;
+    wait_until("omni to be reported offline", Duration::from_secs(15), || async { channel("omni")["online"] == false })
+        .await;
     let list = call(&app, env.cashier(), "channels_list", json!({}));
     let omni = list.as_array().unwrap().iter().find(|c| c["id"] == "omni").unwrap().clone();
     assert_eq!(omni["online"], false, "{omni}");
@@ -204,7 +227,8 @@ async fn a_channel_down_blocks_no_other() {
     app.wake_engines();
     let t = &t;
     wait_until("omni to catch up", Duration::from_secs(20), || async {
-        let st: Value = t.env.http.get(format!("{}/sim/state", t.omni.base)).send().await.unwrap().json().await.unwrap();
+        let st: Value =
+            t.env.http.get(format!("{}/sim/state", t.omni.base)).send().await.unwrap().json().await.unwrap();
         let orders = st["orders"].as_array().cloned().unwrap_or_default();
         sales.iter().all(|cr| {
             let v: Vec<&Value> = orders.iter().filter(|o| o["outside_target_id"] == cr.as_str()).collect();

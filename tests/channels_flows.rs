@@ -3,8 +3,8 @@
 //! board and fulfilled; the seed-001 `/api/orders` flows (lists with paging, details,
 //! counts, cancel, receipt, refund and its withdrawal, payment status, unknown statuses).
 
-mod sync_support;
 mod channels_support;
+mod sync_support;
 
 use channels_support::*;
 use serde_json::{json, Value};
@@ -23,7 +23,14 @@ async fn omni_till_sale_reported_and_walked_to_finished() {
     env.pay_cash(&paid, &total);
     let (cancelled, _) = env.sale(p, 1, "");
     env.cancel(&cancelled);
-    let pad = dispatch(&env.app, Some(env.cashier()), true, "sale_create", json!({"lines": [{"product_id": p, "quantity": 1}]})).unwrap();
+    let pad = dispatch(
+        &env.app,
+        Some(env.cashier()),
+        true,
+        "sale_create",
+        json!({"lines": [{"product_id": p, "quantity": 1}]}),
+    )
+    .unwrap();
     let pad = pad["client_ref"].as_str().unwrap().to_string();
 
     let r = t.settle("omni").await;
@@ -72,7 +79,15 @@ async fn omni_till_sale_reported_and_walked_to_finished() {
     assert!(list.as_array().unwrap().iter().any(|c| c["id"] == "rest-store" && c["primary"] == true));
     let day = env.order(&paid)["business_day"].as_str().unwrap().to_string();
     let stats = call(&env.app, env.manager(), "stats_by_channel", json!({"day": day}));
-    let row = |ch: &str, origin: &str| stats["channels"].as_array().unwrap().iter().find(|r| r["channel"] == ch && r["origin"] == origin).cloned().unwrap_or(Value::Null);
+    let row = |ch: &str, origin: &str| {
+        stats["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["channel"] == ch && r["origin"] == origin)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
     assert_eq!(row("omni", "ours")["orders"], 2, "{stats}");
     assert_eq!(row("omni", "ours")["canceled"], 1);
     assert_eq!(row("rest-store", "ours")["orders"], 2);
@@ -83,9 +98,26 @@ async fn omni_till_sale_reported_and_walked_to_finished() {
 async fn omni_merchant_orders_on_the_board_and_fulfilled() {
     let t = three(12, None, 2000).await;
     let env = &t.env;
-    let pick = t.post(&t.omni, "/sim/omni/merchant-order", json!({"ship_mode": 2, "items": [{"rid": "1", "quantity": 2}], "buyer_name": "李雷"})).await["data"]["rid"].as_str().unwrap().to_string();
-    let express = t.post(&t.omni, "/sim/omni/merchant-order", json!({"ship_mode": 1, "items": [{"rid": "2", "quantity": 1}]})).await["data"]["rid"].as_str().unwrap().to_string();
-    let rejected = t.post(&t.omni, "/sim/omni/merchant-order", json!({"ship_mode": 1})).await["data"]["rid"].as_str().unwrap().to_string();
+    let pick = t
+        .post(
+            &t.omni,
+            "/sim/omni/merchant-order",
+            json!({"ship_mode": 2, "items": [{"rid": "1", "quantity": 2}], "buyer_name": "李雷"}),
+        )
+        .await["data"]["rid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let express = t
+        .post(&t.omni, "/sim/omni/merchant-order", json!({"ship_mode": 1, "items": [{"rid": "2", "quantity": 1}]}))
+        .await["data"]["rid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rejected = t.post(&t.omni, "/sim/omni/merchant-order", json!({"ship_mode": 1})).await["data"]["rid"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let r = t.round("omni", true).await;
     assert!(r.online, "{r:?}");
@@ -138,10 +170,21 @@ async fn omni_merchant_orders_on_the_board_and_fulfilled() {
     assert_eq!(s.conflicts, 0, "{s:?}");
 
     // A customer cancels a new order on the channel: the board follows.
-    let gone = t.post(&t.omni, "/sim/omni/merchant-order", json!({"ship_mode": 2})).await["data"]["rid"].as_str().unwrap().to_string();
+    let gone = t.post(&t.omni, "/sim/omni/merchant-order", json!({"ship_mode": 2})).await["data"]["rid"]
+        .as_str()
+        .unwrap()
+        .to_string();
     t.round("omni", true).await;
     let gone_ref = local(&gone);
-    let resp = t.env.http.post(format!("{}/orders/cancel", t.omni.base)).bearer_auth(TOKEN).json(&json!({"rid": gone, "from_client": 2})).send().await.unwrap();
+    let resp = t
+        .env
+        .http
+        .post(format!("{}/orders/cancel", t.omni.base))
+        .bearer_auth(TOKEN)
+        .json(&json!({"rid": gone, "from_client": 2}))
+        .send()
+        .await
+        .unwrap();
     assert!(resp.status().is_success());
     t.round("omni", true).await;
     assert_eq!(env.order(&gone_ref)["status"], "CLOSED_CANCELED");
@@ -175,7 +218,15 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
 
     let shown = call(&env.app, env.clerk(), "channel_orders", json!({"channel": "mall", "limit": 100}));
     assert_eq!(shown["total"], 30);
-    let row = |id: u64| shown["orders"].as_array().unwrap().iter().find(|o| o["remote_id"].as_str() == Some(id.to_string().as_str())).cloned().unwrap();
+    let row = |id: u64| {
+        shown["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["remote_id"].as_str() == Some(id.to_string().as_str()))
+            .cloned()
+            .unwrap()
+    };
     assert_eq!(row(wait)["status_ours"], "CREATED_PAY_PENDING");
     let sim_wait = t.api_order(wait).await;
     let fen = |s: &str| storepos::domain::Money::parse(s).unwrap().fen();
@@ -190,8 +241,24 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
     assert_eq!(mall["counts"], json!({"wait_pay": 1, "wait_send": 26, "wait_receipt": 1}));
 
     // Payment status.
-    assert_eq!(call(&env.app, env.cashier(), "channel_payment_status", json!({"channel": "mall", "remote_id": paid.to_string()}))["paid"], true);
-    assert_eq!(call(&env.app, env.cashier(), "channel_payment_status", json!({"channel": "mall", "remote_id": wait.to_string()}))["paid"], false);
+    assert_eq!(
+        call(
+            &env.app,
+            env.cashier(),
+            "channel_payment_status",
+            json!({"channel": "mall", "remote_id": paid.to_string()})
+        )["paid"],
+        true
+    );
+    assert_eq!(
+        call(
+            &env.app,
+            env.cashier(),
+            "channel_payment_status",
+            json!({"channel": "mall", "remote_id": wait.to_string()})
+        )["paid"],
+        false
+    );
 
     // Cancel (unpaid), receipt (shipped), refund applied then withdrawn, a return on a completed order.
     let act = |id: u64, body: Value| {
@@ -203,7 +270,10 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
     act(wait, json!({"action": "cancel"}));
     act(shipped, json!({"action": "receipt"}));
     act(paid, json!({"action": "refund", "reason": "不想要了", "vouchers": ["a.png"]}));
-    act(done, json!({"action": "refund", "reason": "换货", "express_code": "sf", "express_name": "顺丰", "express_no": "SF1"}));
+    act(
+        done,
+        json!({"action": "refund", "reason": "换货", "express_code": "sf", "express_name": "顺丰", "express_no": "SF1"}),
+    );
     let r = t.settle("mall").await;
     assert_eq!((r.outbox_pending, r.conflicts), (0, 0), "{r:?}");
     assert_eq!(t.api_order(wait).await["status"], 4);
@@ -226,10 +296,21 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
     let conflicts = call(&env.app, env.clerk(), "channel_conflicts", json!({"channel": "mall"}));
     let c = &conflicts.as_array().unwrap()[0];
     assert!(c["last_error"].as_str().unwrap().contains("只有已发货的订单才能确认收货"), "{c}");
-    let resolved = call(&env.app, env.clerk(), "channel_conflict_resolve", json!({"channel": "mall", "outbox_id": c["id"], "choice": "abandon"}));
+    let resolved = call(
+        &env.app,
+        env.clerk(),
+        "channel_conflict_resolve",
+        json!({"channel": "mall", "outbox_id": c["id"], "choice": "abandon"}),
+    );
     assert_eq!(resolved["state"], "done");
     // An action the dialect does not have is refused up front.
-    let e = try_call(&env.app, env.clerk(), "channel_order_action", json!({"channel": "mall", "remote_id": "1", "action": "seller_remark", "remark": "x"})).unwrap_err();
+    let e = try_call(
+        &env.app,
+        env.clerk(),
+        "channel_order_action",
+        json!({"channel": "mall", "remote_id": "1", "action": "seller_remark", "remark": "x"}),
+    )
+    .unwrap_err();
     assert_eq!(e.code, storepos::commands::ErrorCode::IllegalAction);
     t.shutdown().await;
 }
@@ -248,7 +329,10 @@ async fn channel_settings_keep_credentials_out_of_the_ledger() {
         assert_eq!(std::fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600);
     }
     // Managers only; bad input is a typed error.
-    assert_eq!(try_call(&env.app, env.cashier(), "channels_set", json!({"channels": []})).unwrap_err().code, storepos::commands::ErrorCode::Forbidden);
+    assert_eq!(
+        try_call(&env.app, env.cashier(), "channels_set", json!({"channels": []})).unwrap_err().code,
+        storepos::commands::ErrorCode::Forbidden
+    );
     for bad in [
         json!({"channels": [{"id": "Bad Id", "dialect": "omni", "url": "http://127.0.0.1:1", "token": "x"}]}),
         json!({"channels": [{"id": "x", "dialect": "rest-store", "url": "http://127.0.0.1:1", "token": "x"}]}),
@@ -259,7 +343,12 @@ async fn channel_settings_keep_credentials_out_of_the_ledger() {
         assert!(try_call(&env.app, env.manager(), "channels_set", bad.clone()).is_err(), "{bad}");
     }
     // Re-setting without a token keeps the one on file; disabling stops reports.
-    call(&env.app, env.manager(), "channels_set", json!({"channels": [{"id": "omni", "dialect": "omni", "url": t.omni.base, "enabled": false}]}));
+    call(
+        &env.app,
+        env.manager(),
+        "channels_set",
+        json!({"channels": [{"id": "omni", "dialect": "omni", "url": t.omni.base, "enabled": false}]}),
+    );
     assert!(std::fs::read_to_string(&f).unwrap().contains(TOKEN));
     let (p, _) = env.plain_products()[0].clone();
     let (cr, _) = env.sale(p, 1, "");

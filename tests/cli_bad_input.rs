@@ -9,14 +9,31 @@ fn storepos() -> Command {
 }
 
 fn call(data: &Path, session: &str, cmd: &str, json: &str) -> Output {
-    storepos().args(["call", cmd, "--data"]).arg(data).args(["--session", session, "--json", json]).stdin(Stdio::null()).output().unwrap()
+    storepos()
+        .args(["call", cmd, "--data"])
+        .arg(data)
+        .args(["--session", session, "--json", json])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
 }
 
 /// Every table's rows, as text: "unchanged" means this is identical.
 fn snapshot(data: &Path) -> String {
     let c = rusqlite::Connection::open(data.join("storepos.db")).unwrap();
     let mut out = String::new();
-    for t in ["orders", "order_lines", "journal", "outbox", "print_jobs", "after_sales", "after_sales_lines", "users", "settings", "products"] {
+    for t in [
+        "orders",
+        "order_lines",
+        "journal",
+        "outbox",
+        "print_jobs",
+        "after_sales",
+        "after_sales_lines",
+        "users",
+        "settings",
+        "products",
+    ] {
         let mut st = c.prepare(&format!("SELECT * FROM {t} ORDER BY 1")).unwrap();
         let n = st.column_count();
         let rows = st
@@ -30,7 +47,12 @@ fn snapshot(data: &Path) -> String {
 }
 
 fn login(data: &Path, user: &str, pin: &str) -> String {
-    let o = storepos().args(["call", "login", "--data"]).arg(data).args(["--json", &format!(r#"{{"username":"{user}","pin":"{pin}"}}"#)]).output().unwrap();
+    let o = storepos()
+        .args(["call", "login", "--data"])
+        .arg(data)
+        .args(["--json", &format!(r#"{{"username":"{user}","pin":"{pin}"}}"#)])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     v["token"].as_str().unwrap().to_string()
@@ -59,7 +81,11 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
         ("sale_create", r#"{"lines":[{"product_id":1,"quantity":1.5}]}"#.into(), "bad_request"),
         ("sale_create", r#"{"lines":[{"product_id":999999,"quantity":1}]}"#.into(), "not_found"),
         ("sale_create", r#"{"lines":[{"product_id":1,"quantity":1}],"extra":1}"#.into(), "bad_request"),
-        ("sale_create", format!(r#"{{"lines":[{{"product_id":1,"quantity":1}}],"remark":"{}"}}"#, "长".repeat(300)), "validation"),
+        (
+            "sale_create",
+            format!(r#"{{"lines":[{{"product_id":1,"quantity":1}}],"remark":"{}"}}"#, "长".repeat(300)),
+            "validation",
+        ),
         ("sale_pay_cash", format!(r#"{{"client_ref":"{r}","tendered":"100.005"}}"#), "bad_request"),
         ("sale_pay_cash", format!(r#"{{"client_ref":"{r}","tendered":"0.01"}}"#), "validation"),
         ("sale_pay_cash", format!(r#"{{"client_ref":"{r}","tendered":"-5"}}"#), "validation"),
@@ -74,7 +100,8 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert!(!o.status.success(), "{cmd} {json} should fail");
         assert!(!stderr.contains("panicked"), "{cmd}: panic: {stderr}");
-        let e: serde_json::Value = serde_json::from_str(stderr.trim()).unwrap_or_else(|_| panic!("{cmd}: stderr is not a typed error: {stderr}"));
+        let e: serde_json::Value = serde_json::from_str(stderr.trim())
+            .unwrap_or_else(|_| panic!("{cmd}: stderr is not a typed error: {stderr}"));
         assert_eq!(e["code"], *code, "{cmd} {json}: {stderr}");
         assert!(!e["message_zh"].as_str().unwrap_or_default().is_empty());
         assert!(!e["message_en"].as_str().unwrap_or_default().is_empty());
@@ -94,7 +121,11 @@ fn foreign_and_corrupt_files_are_refused_and_left_untouched() {
     std::fs::write(&db, b"this is a shopping list, not a ledger\n").unwrap();
     let o = storepos().args(["call", "whoami", "--data"]).arg(data).output().unwrap();
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("not a storepos ledger"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not a storepos ledger"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(std::fs::read(&db).unwrap(), b"this is a shopping list, not a ledger\n");
 
     // Another program's SQLite database.
@@ -113,7 +144,8 @@ fn foreign_and_corrupt_files_are_refused_and_left_untouched() {
     let o = storepos().args(["call", "list_users", "--data"]).arg(data).output().unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("newer storepos"), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: i64 = rusqlite::Connection::open(&db).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let v: i64 =
+        rusqlite::Connection::open(&db).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(v, 99);
 }
 
@@ -124,13 +156,19 @@ fn after_sales_quote_cli_matches_the_seed_example() {
     let req = dir.path().join("req.json");
     std::fs::write(&order, r#"{"order_number":"1807181114341472","status":"DELIVERING","total_price":150.00,"order_items":[{"product_id":130,"product_specification_id":22,"quantity":5,"price":30,"product_name":"测试1"}]}"#).unwrap();
     std::fs::write(&req, r#"{"store_id":"1","store_name":"总店","order_number":"1807181114341472","service_type":"EXCHANGE","reason":"AFSFSF","returns":[{"product_id":130,"product_specification_id":22,"quantity":3}],"exchanges":[{"product_id":122,"quantity":2,"price":11}]}"#).unwrap();
-    let o = storepos().args(["after-sales", "quote", "--order"]).arg(&order).arg("--request").arg(&req).output().unwrap();
+    let o =
+        storepos().args(["after-sales", "quote", "--order"]).arg(&order).arg("--request").arg(&req).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["refund_fee"], "68.00");
     assert_eq!(v["supplementary_fee"], serde_json::Value::Null);
     // Returns asking for more than was ordered are refused.
-    std::fs::write(&req, r#"{"order_number":"1","service_type":"RETURN","reason":"x","returns":[{"product_id":130,"quantity":6}]}"#).unwrap();
-    let o = storepos().args(["after-sales", "quote", "--order"]).arg(&order).arg("--request").arg(&req).output().unwrap();
+    std::fs::write(
+        &req,
+        r#"{"order_number":"1","service_type":"RETURN","reason":"x","returns":[{"product_id":130,"quantity":6}]}"#,
+    )
+    .unwrap();
+    let o =
+        storepos().args(["after-sales", "quote", "--order"]).arg(&order).arg("--request").arg(&req).output().unwrap();
     assert!(!o.status.success());
 }

@@ -90,9 +90,11 @@ fn check_whole(ledger: &Ledger, reported: &[(String, bool)], round: u64) {
         let (id, status): (i64, String) = c
             .query_row("SELECT id, status FROM orders WHERE client_ref = ?1", [r], |x| Ok((x.get(0)?, x.get(1)?)))
             .unwrap_or_else(|_| panic!("round {round}: committed order {r} is missing"));
-        let lines: i64 = c.query_row("SELECT count(*) FROM order_lines WHERE order_id = ?1", [id], |x| x.get(0)).unwrap();
+        let lines: i64 =
+            c.query_row("SELECT count(*) FROM order_lines WHERE order_id = ?1", [id], |x| x.get(0)).unwrap();
         assert_eq!(lines, 2, "order {r} lost lines");
-        let journal: i64 = c.query_row("SELECT count(*) FROM journal WHERE entity_ref = ?1", [r], |x| x.get(0)).unwrap();
+        let journal: i64 =
+            c.query_row("SELECT count(*) FROM journal WHERE entity_ref = ?1", [r], |x| x.get(0)).unwrap();
         let outbox: i64 = c.query_row("SELECT count(*) FROM outbox WHERE stream = ?1", [r], |x| x.get(0)).unwrap();
         let want = if *paid { 2 } else { 1 };
         assert!(journal >= want && outbox >= want, "order {r}: journal {journal} outbox {outbox}");
@@ -118,15 +120,23 @@ fn check_services(ledger: &Ledger, services: &[String], round: u64) {
     let c = ledger.read();
     for s in services {
         let (id, order_id): (i64, i64) = c
-            .query_row("SELECT id, order_id FROM after_sales WHERE client_ref = ?1", [s], |x| Ok((x.get(0)?, x.get(1)?)))
+            .query_row("SELECT id, order_id FROM after_sales WHERE client_ref = ?1", [s], |x| {
+                Ok((x.get(0)?, x.get(1)?))
+            })
             .unwrap_or_else(|_| panic!("round {round}: committed service {s} is missing"));
-        let lines: i64 = c.query_row("SELECT count(*) FROM after_sales_lines WHERE service_id = ?1", [id], |x| x.get(0)).unwrap();
+        let lines: i64 =
+            c.query_row("SELECT count(*) FROM after_sales_lines WHERE service_id = ?1", [id], |x| x.get(0)).unwrap();
         assert_eq!(lines, 1, "service {s} lost its line");
-        let journal: i64 = c.query_row("SELECT count(*) FROM journal WHERE entity_ref = ?1", [s], |x| x.get(0)).unwrap();
+        let journal: i64 =
+            c.query_row("SELECT count(*) FROM journal WHERE entity_ref = ?1", [s], |x| x.get(0)).unwrap();
         let outbox: i64 = c.query_row("SELECT count(*) FROM outbox o JOIN orders r ON r.client_ref = o.stream WHERE r.id = ?1 AND o.op = 'after_sales'", [order_id], |x| x.get(0)).unwrap();
         // A store-only service (门店自理, issue 14) is never sent: no outbox row, by design.
-        let local_only: bool = c.query_row("SELECT local_only FROM after_sales WHERE id = ?1", [id], |x| x.get(0)).unwrap();
-        assert!(journal >= 1 && (local_only || outbox >= 1), "service {s}: journal {journal} outbox {outbox} local_only {local_only}");
+        let local_only: bool =
+            c.query_row("SELECT local_only FROM after_sales WHERE id = ?1", [id], |x| x.get(0)).unwrap();
+        assert!(
+            journal >= 1 && (local_only || outbox >= 1),
+            "service {s}: journal {journal} outbox {outbox} local_only {local_only}"
+        );
     }
     // No service without its line anywhere, and no order returned beyond what was sold.
     let bad: i64 = c

@@ -15,11 +15,21 @@ impl Tmpfs {
     fn mount(size: &str) -> Option<Tmpfs> {
         let dir = std::env::temp_dir().join(format!("storepos-tmpfs-{}-{}", std::process::id(), rand_suffix()));
         std::fs::create_dir_all(&dir).ok()?;
-        let ok = Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(&dir).status().ok()?.success();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .status()
+            .ok()?
+            .success();
         ok.then_some(Tmpfs(dir))
     }
     fn remount(&self, mode: &str) {
-        assert!(Command::new("mount").args(["-o", &format!("remount,{mode}")]).arg(&self.0).status().unwrap().success());
+        assert!(Command::new("mount")
+            .args(["-o", &format!("remount,{mode}")])
+            .arg(&self.0)
+            .status()
+            .unwrap()
+            .success());
     }
 }
 
@@ -35,7 +45,13 @@ fn rand_suffix() -> u32 {
 }
 
 fn sale(app: &App, token: &str) -> Result<String, storepos::commands::CommandError> {
-    let o = dispatch(app, Some(token), false, "sale_create", json!({"lines":[{"product_id":3,"quantity":1,"memo":"整单备注很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长"},{"product_id":4,"quantity":2}]}))?;
+    let o = dispatch(
+        app,
+        Some(token),
+        false,
+        "sale_create",
+        json!({"lines":[{"product_id":3,"quantity":1,"memo":"整单备注很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长"},{"product_id":4,"quantity":2}]}),
+    )?;
     Ok(o["client_ref"].as_str().unwrap().to_string())
 }
 
@@ -53,7 +69,14 @@ fn count_intact(app: &App, refs: &[String]) {
     let ledger = app.ledger();
     assert_eq!(ledger.integrity_check().unwrap(), "ok");
     for r in refs {
-        let n: i64 = ledger.read().query_row("SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.client_ref = ?1", [r], |x| x.get(0)).unwrap();
+        let n: i64 = ledger
+            .read()
+            .query_row(
+                "SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.client_ref = ?1",
+                [r],
+                |x| x.get(0),
+            )
+            .unwrap();
         assert_eq!(n, 2, "committed sale {r} damaged");
     }
 }
@@ -65,7 +88,10 @@ fn full_disk_and_read_only_are_clear_errors_and_recoverable() {
         return;
     };
     let app = init_store(&fs.0, &InitOptions::default()).unwrap();
-    let token = dispatch(&app, None, false, "login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"].as_str().unwrap().to_string();
+    let token = dispatch(&app, None, false, "login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let mut refs = vec![sale(&app, &token).unwrap()];
 
     // Full disk: sell until the disk says no.
@@ -93,13 +119,17 @@ fn full_disk_and_read_only_are_clear_errors_and_recoverable() {
     // Read-only filesystem (a remount needs the files closed: storepos restarted on it).
     drop(app);
     fs.remount("ro");
-    let e: storepos::commands::CommandError = App::open(&fs.0).err().expect("a read-only ledger must not open as if writable").into();
+    let e: storepos::commands::CommandError =
+        App::open(&fs.0).err().expect("a read-only ledger must not open as if writable").into();
     let v = serde_json::to_value(&e).unwrap();
     assert_eq!(v["code"], "storage", "{e:?}");
     assert!(e.message_zh.contains("只读"), "{}", e.message_zh);
     fs.remount("rw");
     let app = App::open(&fs.0).unwrap();
-    let token = dispatch(&app, None, false, "login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"].as_str().unwrap().to_string();
+    let token = dispatch(&app, None, false, "login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     refs.push(sale(&app, &token).expect("selling resumes when the disk is writable again"));
     count_intact(&app, &refs);
 }

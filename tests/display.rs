@@ -19,8 +19,15 @@ async fn start() -> (tempfile::TempDir, ServerHandle) {
     (dir, server::serve(opts).await.unwrap())
 }
 
-async fn call(http: &reqwest::Client, base: &str, session: Option<&str>, cmd: &str, body: Value) -> (StatusCode, Value) {
-    let mut rb = http.post(format!("{base}/api/{cmd}")).header("content-type", "application/json").body(body.to_string());
+async fn call(
+    http: &reqwest::Client,
+    base: &str,
+    session: Option<&str>,
+    cmd: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let mut rb =
+        http.post(format!("{base}/api/{cmd}")).header("content-type", "application/json").body(body.to_string());
     if let Some(s) = session {
         rb = rb.header("X-Storepos-Session", s);
     }
@@ -29,15 +36,28 @@ async fn call(http: &reqwest::Client, base: &str, session: Option<&str>, cmd: &s
 }
 
 fn ledger_content(dir: &std::path::Path) -> String {
-    let c = rusqlite::Connection::open_with_flags(dir.join("storepos.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    ["orders", "order_lines", "outbox", "print_jobs", "after_sales", "users", "sessions", "settings", "journal", "shifts", "z_reports"]
-        .iter()
-        .map(|t| {
-            let n: i64 = c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap_or(-1);
-            format!("{t}:{n}")
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    let c = rusqlite::Connection::open_with_flags(dir.join("storepos.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap();
+    [
+        "orders",
+        "order_lines",
+        "outbox",
+        "print_jobs",
+        "after_sales",
+        "users",
+        "sessions",
+        "settings",
+        "journal",
+        "shifts",
+        "z_reports",
+    ]
+    .iter()
+    .map(|t| {
+        let n: i64 = c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap_or(-1);
+        format!("{t}:{n}")
+    })
+    .collect::<Vec<_>>()
+    .join(",")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,7 +95,11 @@ async fn display_follows_the_till_and_its_token_opens_nothing_else() {
                 }
                 continue;
             }
-            let chunk = tokio::time::timeout(Duration::from_secs(10), body.chunk()).await.expect("an event within 10 s").unwrap().unwrap();
+            let chunk = tokio::time::timeout(Duration::from_secs(10), body.chunk())
+                .await
+                .expect("an event within 10 s")
+                .unwrap()
+                .unwrap();
             buf.push_str(std::str::from_utf8(&chunk).unwrap());
         }
     };
@@ -92,19 +116,29 @@ async fn display_follows_the_till_and_its_token_opens_nothing_else() {
     assert_eq!(ev["till_code"], "T1");
 
     let code = "weixin://wxpay/bizpayurl?pr=Test123";
-    let (s, _) = call(&http, &base, Some(&cashier), "display_update", json!({"phase":"wechat","total":"24.00","code_url":code})).await;
+    let (s, _) =
+        call(&http, &base, Some(&cashier), "display_update", json!({"phase":"wechat","total":"24.00","code_url":code}))
+            .await;
     assert_eq!(s, StatusCode::OK);
     let ev = next_event().await;
     assert_eq!(ev["state"]["code_url"], code);
     assert!(ev["qr_svg"].as_str().unwrap().starts_with("<?xml") || ev["qr_svg"].as_str().unwrap().contains("<svg"));
 
     // Garbage is refused, typed: a non-WeChat URL, a wechat phase without a code.
-    let (s, v) = call(&http, &base, Some(&cashier), "display_update", json!({"phase":"wechat","code_url":"javascript:alert(1)"})).await;
+    let (s, v) = call(
+        &http,
+        &base,
+        Some(&cashier),
+        "display_update",
+        json!({"phase":"wechat","code_url":"javascript:alert(1)"}),
+    )
+    .await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("validation")));
     let (s, _) = call(&http, &base, Some(&cashier), "display_update", json!({"phase":"wechat"})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 
-    let r: Value = http.get(format!("{base}/api/display/state?token={token}")).send().await.unwrap().json().await.unwrap();
+    let r: Value =
+        http.get(format!("{base}/api/display/state?token={token}")).send().await.unwrap().json().await.unwrap();
     assert_eq!(r["data"]["state"]["phase"], "wechat");
 
     // The display's token is refused by every command that needs a session, and the ledger
@@ -133,8 +167,14 @@ async fn display_follows_the_till_and_its_token_opens_nothing_else() {
     // Pairing again retires the old token.
     let (_, v) = call(&http, &base, Some(&cashier), "display_pair", json!({})).await;
     let newer = v["data"]["token"].as_str().unwrap().to_string();
-    assert_eq!(http.get(format!("{base}/api/display/state?token={token}")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(http.get(format!("{base}/api/display/state?token={newer}")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        http.get(format!("{base}/api/display/state?token={token}")).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        http.get(format!("{base}/api/display/state?token={newer}")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
     drop(body);
     h.shutdown().await.unwrap();
 }

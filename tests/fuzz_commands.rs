@@ -10,10 +10,49 @@ use storepos::setup::{init_store, InitOptions};
 
 /// Field names the commands use, so random requests often get past decoding.
 const KEYS: &[&str] = &[
-    "lines", "product_id", "specification_id", "quantity", "memo", "remark", "client_ref", "tendered", "due", "reason",
-    "action", "day", "statuses", "channel", "text", "limit", "offset", "service_type", "returns", "exchanges", "line_no",
-    "refund_fee", "query", "barcode", "category_id", "key", "value", "id", "printer_id", "kind", "username", "pin", "role",
-    "display_name", "user_id", "state", "float", "amount", "counted", "from", "to", "resolution", "print_slip",
+    "lines",
+    "product_id",
+    "specification_id",
+    "quantity",
+    "memo",
+    "remark",
+    "client_ref",
+    "tendered",
+    "due",
+    "reason",
+    "action",
+    "day",
+    "statuses",
+    "channel",
+    "text",
+    "limit",
+    "offset",
+    "service_type",
+    "returns",
+    "exchanges",
+    "line_no",
+    "refund_fee",
+    "query",
+    "barcode",
+    "category_id",
+    "key",
+    "value",
+    "id",
+    "printer_id",
+    "kind",
+    "username",
+    "pin",
+    "role",
+    "display_name",
+    "user_id",
+    "state",
+    "float",
+    "amount",
+    "counted",
+    "from",
+    "to",
+    "resolution",
+    "print_slip",
 ];
 
 fn leaf() -> impl Strategy<Value = Value> {
@@ -53,7 +92,9 @@ fn content(app: &App) -> String {
         .iter()
         .map(|t| {
             let n: i64 = c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap();
-            let changes: i64 = c.query_row(&format!("SELECT coalesce(sum(length(CAST(rowid AS TEXT))), 0) FROM {t}"), [], |r| r.get(0)).unwrap_or(0);
+            let changes: i64 = c
+                .query_row(&format!("SELECT coalesce(sum(length(CAST(rowid AS TEXT))), 0) FROM {t}"), [], |r| r.get(0))
+                .unwrap_or(0);
             format!("{t}:{n}:{changes}")
         })
         .collect::<Vec<_>>()
@@ -64,9 +105,13 @@ fn content(app: &App) -> String {
 fn arbitrary_requests_get_answers_or_typed_errors() {
     let dir = tempfile::tempdir().unwrap();
     let app = init_store(dir.path(), &InitOptions::default()).unwrap();
-    let manager = dispatch(&app, None, false, "login", json!({"username":"manager","pin":"9999"})).unwrap()["token"].as_str().unwrap().to_string();
+    let manager = dispatch(&app, None, false, "login", json!({"username":"manager","pin":"9999"})).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // Something to act on.
-    let o = dispatch(&app, Some(&manager), false, "sale_create", json!({"lines":[{"product_id":1,"quantity":2}]})).unwrap();
+    let o =
+        dispatch(&app, Some(&manager), false, "sale_create", json!({"lines":[{"product_id":1,"quantity":2}]})).unwrap();
     let r = o["client_ref"].as_str().unwrap().to_string();
     let cases: u32 = std::env::var("STOREPOS_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48);
     let runs = std::cell::Cell::new(0usize);

@@ -43,7 +43,10 @@ fn store() -> Store {
     drop(init_store(dir.path(), &InitOptions::default()).unwrap());
     storepos::config::save_central(dir.path(), &base, "store1", "store1pass").unwrap();
     let app = Arc::new(App::open(dir.path()).unwrap());
-    let cashier = dispatch(&app, None, false, "login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"].as_str().unwrap().to_string();
+    let cashier = dispatch(&app, None, false, "login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let bg = background::start(app.clone());
     Store { _dir: dir, app, bg: Some(bg), sim: Some(sim), base, cashier, http: reqwest::blocking::Client::new() }
 }
@@ -53,7 +56,9 @@ impl Store {
         dispatch(&self.app, Some(&self.cashier), false, cmd, req)
     }
     fn sale(&self) -> (String, Value) {
-        let o = self.call("sale_create", json!({"lines":[{"product_id":1,"quantity":2},{"product_id":5,"quantity":1}]})).unwrap();
+        let o = self
+            .call("sale_create", json!({"lines":[{"product_id":1,"quantity":2},{"product_id":5,"quantity":1}]}))
+            .unwrap();
         (o["client_ref"].as_str().unwrap().to_string(), o)
     }
     fn sim(&self, path: &str, body: Value) -> reqwest::blocking::Response {
@@ -93,7 +98,11 @@ fn decode_svg(svg: &str) -> String {
     let mut img = image::GrayImage::from_pixel(w, h, image::Luma([255]));
     let d = svg.split(" d=\"").nth(1).unwrap().split('"').next().unwrap();
     for rect in d.split('M').filter(|s| !s.is_empty()) {
-        let nums: Vec<u32> = rect.split(|c: char| c.is_ascii_alphabetic() || c == ' ').filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
+        let nums: Vec<u32> = rect
+            .split(|c: char| c.is_ascii_alphabetic() || c == ' ')
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().unwrap())
+            .collect();
         let (l, t, rw, rh) = (nums[0], nums[1], nums[2], nums[3]);
         for y in t..t + rh {
             for x in l..l + rw {
@@ -121,14 +130,33 @@ fn wechat_paid_on_screen_and_paper() {
     assert_eq!(again["code_url"], code["code_url"]);
     assert_eq!(s.call("wechat_status", json!({"client_ref": r})).unwrap()["state"], "waiting");
     // The pay-later slip carries the same code as a raster QR.
-    let job = s.call("print_jobs", json!({"client_ref": r})).unwrap().as_array().unwrap().iter().find(|j| j["kind"] == "pay_slip").cloned().expect("pay slip job");
-    let payload: String = s.app.ledger().read().query_row("SELECT payload FROM print_jobs WHERE id = ?1", [job["id"].as_i64().unwrap()], |x| x.get(0)).unwrap();
-    let ticket = storepos::print_service::ticket_for(&s.app.config(), &serde_json::from_str(&payload).unwrap(), false).unwrap();
-    let bytes = storepos_printers::render(&ticket, &storepos_printers::PrinterProfile::new("t", storepos_printers::Paper::W80)).unwrap().bytes;
+    let job = s
+        .call("print_jobs", json!({"client_ref": r}))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["kind"] == "pay_slip")
+        .cloned()
+        .expect("pay slip job");
+    let payload: String = s
+        .app
+        .ledger()
+        .read()
+        .query_row("SELECT payload FROM print_jobs WHERE id = ?1", [job["id"].as_i64().unwrap()], |x| x.get(0))
+        .unwrap();
+    let ticket =
+        storepos::print_service::ticket_for(&s.app.config(), &serde_json::from_str(&payload).unwrap(), false).unwrap();
+    let bytes =
+        storepos_printers::render(&ticket, &storepos_printers::PrinterProfile::new("t", storepos_printers::Paper::W80))
+            .unwrap()
+            .bytes;
     let decoded = storepos_printers::escpos_reader::decode(&bytes, storepos_printers::Paper::W80);
     let raster = decoded.raster_images.first().expect("raster QR on paper");
     let luma = raster.to_luma();
-    let mut prep = rqrr::PreparedImage::prepare_from_greyscale(raster.width_dots, raster.height, |x, y| luma[y * raster.width_dots + x]);
+    let mut prep = rqrr::PreparedImage::prepare_from_greyscale(raster.width_dots, raster.height, |x, y| {
+        luma[y * raster.width_dots + x]
+    });
     assert_eq!(prep.detect_grids()[0].decode().unwrap().1, url, "paper QR");
     // The customer pays.
     assert!(s.sim(&format!("/sim/pay/{n}"), json!({"code_url": url})).status().is_success());
@@ -152,7 +180,12 @@ fn an_expired_code_is_replaced_never_reused() {
     assert_eq!(s.call("wechat_status", json!({"client_ref": r})).unwrap()["state"], "expired");
     let second = s.call("wechat_start", json!({"client_ref": r})).unwrap();
     assert_ne!(second["code_url"], first["code_url"]);
-    let live: i64 = s.app.ledger().read().query_row("SELECT count(*) FROM wechat_codes WHERE client_ref = ?1 AND state = 'live'", [&r], |x| x.get(0)).unwrap();
+    let live: i64 = s
+        .app
+        .ledger()
+        .read()
+        .query_row("SELECT count(*) FROM wechat_codes WHERE client_ref = ?1 AND state = 'live'", [&r], |x| x.get(0))
+        .unwrap();
     assert_eq!(live, 1);
     // The old code cannot be paid; the new one can.
     assert!(!s.sim(&format!("/sim/pay/{n}"), json!({"code_url": first["code_url"]})).status().is_success());
@@ -189,7 +222,10 @@ fn a_payment_after_cancel_becomes_a_conflict() {
         assert!(t.elapsed() < Duration::from_secs(15));
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(s.sim(&format!("/sim/pay/{n}"), json!({"code_url": code["code_url"], "force": true})).status().is_success());
+    assert!(s
+        .sim(&format!("/sim/pay/{n}"), json!({"code_url": code["code_url"], "force": true}))
+        .status()
+        .is_success());
     let t = Instant::now();
     loop {
         let o = s.call("order_get", json!({"client_ref": r})).unwrap();

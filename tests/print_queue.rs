@@ -15,7 +15,13 @@ use storepos_printers::fake::{FakeMode, FakePrinter};
 use storepos_printers::Paper;
 
 fn printd(data: &std::path::Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_storepos")).args(["printd", "--data"]).arg(data).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_storepos"))
+        .args(["printd", "--data"])
+        .arg(data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 fn kill9(c: &mut Child) {
@@ -37,7 +43,11 @@ fn tickets(p: &FakePrinter, paper: Paper) -> HashMap<String, usize> {
             if conn[i..i + 3] == [0x1d, 0x56, 0x01] {
                 let d = decode(&conn[start..i + 3], paper);
                 let text: String = d.lines.iter().map(|l| l.text.clone()).collect::<Vec<_>>().join("\n");
-                let num = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).find(|w| w.starts_with("T1-")).unwrap_or("?").to_string();
+                let num = text
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                    .find(|w| w.starts_with("T1-"))
+                    .unwrap_or("?")
+                    .to_string();
                 *out.entry(num).or_insert(0) += 1;
                 start = i + 3;
             }
@@ -53,21 +63,31 @@ fn outage_and_sigkill_neither_lose_nor_double_a_ticket() {
     let front = FakePrinter::start().unwrap();
     let bar = FakePrinter::start().unwrap();
     let app = init_store(data, &InitOptions::default()).unwrap();
-    let mgr = dispatch(&app, None, false, "login", serde_json::json!({"username":"manager","pin":"9999"})).unwrap()["token"].as_str().unwrap().to_string();
+    let mgr = dispatch(&app, None, false, "login", serde_json::json!({"username":"manager","pin":"9999"})).unwrap()
+        ["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let printers = serde_json::json!([
         {"id":"front","name":"前台","paper":"80","driver":{"kind":"tcp","addr":front.addr().to_string()},"routes":["receipt"],"drawer":true},
         {"id":"bar","name":"水吧","paper":"58","driver":{"kind":"tcp","addr":bar.addr().to_string()},"routes":["bar","hot","*"],"drawer":false}
     ]);
     dispatch(&app, Some(&mgr), false, "settings_set", serde_json::json!({"key":"printers","value":printers})).unwrap();
-    let cashier = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"})).unwrap()["token"].as_str().unwrap().to_string();
+    let cashier = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"})).unwrap()
+        ["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // Products 40..=60 include milk tea (bar) and hot food, so kitchen tickets exist.
-    let drinks: Vec<i64> = storepos::setup::demo_seed().iter().filter(|p| p.station.is_some()).map(|p| p.id).take(12).collect();
+    let drinks: Vec<i64> =
+        storepos::setup::demo_seed().iter().filter(|p| p.station.is_some()).map(|p| p.id).take(12).collect();
     assert!(drinks.len() >= 6, "demo catalog should have kitchen products");
     let sales: Vec<i64> = drinks.iter().cycle().take(36).copied().collect();
     for (i, pid) in sales.iter().enumerate() {
         let o = dispatch(&app, Some(&cashier), false, "sale_create", serde_json::json!({"lines":[{"product_id":pid,"quantity":1 + i % 2, "memo":"少冰"}], "remark": "不要加辣椒"})).unwrap();
         let r = o["client_ref"].as_str().unwrap();
-        dispatch(&app, Some(&cashier), false, "sale_pay_cash", serde_json::json!({"client_ref":r,"tendered":"100"})).unwrap();
+        dispatch(&app, Some(&cashier), false, "sale_pay_cash", serde_json::json!({"client_ref":r,"tendered":"100"}))
+            .unwrap();
     }
     let total_jobs: i64 = app.ledger().read().query_row("SELECT count(*) FROM print_jobs", [], |r| r.get(0)).unwrap();
     assert_eq!(total_jobs, sales.len() as i64 * 2, "one receipt + one kitchen ticket per sale");
@@ -98,7 +118,12 @@ fn outage_and_sigkill_neither_lose_nor_double_a_ticket() {
     let ledger = storepos::ledger::Ledger::open(&data.join("storepos.db")).unwrap();
     let t0 = Instant::now();
     loop {
-        let open: i64 = ledger.read().query_row("SELECT count(*) FROM print_jobs WHERE state IN ('queued','printing','failed')", [], |r| r.get(0)).unwrap();
+        let open: i64 = ledger
+            .read()
+            .query_row("SELECT count(*) FROM print_jobs WHERE state IN ('queued','printing','failed')", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
         if open == 0 || t0.elapsed() > Duration::from_secs(60) {
             break;
         }
@@ -111,19 +136,33 @@ fn outage_and_sigkill_neither_lose_nor_double_a_ticket() {
         rows.map(Result::unwrap).collect()
     };
     let (front_paper, bar_paper) = (tickets(&front, Paper::W80), tickets(&bar, Paper::W58));
-    assert!(!front_paper.contains_key("?") && !bar_paper.contains_key("?"), "a ticket without its order number: {front_paper:?} {bar_paper:?}");
+    assert!(
+        !front_paper.contains_key("?") && !bar_paper.contains_key("?"),
+        "a ticket without its order number: {front_paper:?} {bar_paper:?}"
+    );
     let printed_count = states.iter().filter(|s| s.2 == 1).count();
     let uncertain = states.len() - printed_count;
-    assert!(uncertain as u64 <= kills + 2, "{uncertain} uncertain after {kills} kills: more than the kills can explain");
-    eprintln!("print queue: {} jobs, {printed_count} printed, {uncertain} uncertain after {} kills", states.len(), kills + 1);
+    assert!(
+        uncertain as u64 <= kills + 2,
+        "{uncertain} uncertain after {kills} kills: more than the kills can explain"
+    );
+    eprintln!(
+        "print queue: {} jobs, {printed_count} printed, {uncertain} uncertain after {} kills",
+        states.len(),
+        kills + 1
+    );
     for (kind, number, printed) in &states {
-        let seen = if kind == "receipt" { front_paper.get(number) } else { bar_paper.get(number) }.copied().unwrap_or(0);
+        let seen =
+            if kind == "receipt" { front_paper.get(number) } else { bar_paper.get(number) }.copied().unwrap_or(0);
         assert!(seen <= 1, "{kind} of {number} printed {seen} times");
         if *printed == 1 {
             assert_eq!(seen, 1, "{kind} of {number} marked printed but not on paper");
         }
     }
-    let not_done: i64 = ledger.read().query_row("SELECT count(*) FROM print_jobs WHERE state NOT IN ('printed','uncertain')", [], |r| r.get(0)).unwrap();
+    let not_done: i64 = ledger
+        .read()
+        .query_row("SELECT count(*) FROM print_jobs WHERE state NOT IN ('printed','uncertain')", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(not_done, 0, "jobs neither printed nor surfaced");
     // Drawer kicks only on the receipt printer, with the right pulse.
     for conn in front.connections() {

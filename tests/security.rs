@@ -7,7 +7,10 @@ use storepos::commands::{dispatch, names, App};
 use storepos::setup::{init_store, InitOptions};
 
 fn login(app: &App, u: &str, p: &str) -> String {
-    dispatch(app, None, false, "login", json!({"username": u, "pin": p})).unwrap()["token"].as_str().unwrap().to_string()
+    dispatch(app, None, false, "login", json!({"username": u, "pin": p})).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn code(r: Result<Value, storepos::commands::CommandError>) -> String {
@@ -24,11 +27,34 @@ fn roles_are_enforced_for_every_command() {
     let cashier = login(&app, "cashier", "1111");
     let clerk = login(&app, "clerk", "2222");
     let manager_only = [
-        "users_create", "users_set_pin", "settings_get", "settings_set", "journal", "drawer_open", "print_job_move",
-        "stats_day", "stats_range", "stats_compare", "reconcile", "export_day", "z_report_day", "z_reports_list", "lan_status",
-        "backup_list", "backup_now", "backup_settings_set",
+        "users_create",
+        "users_set_pin",
+        "settings_get",
+        "settings_set",
+        "journal",
+        "drawer_open",
+        "print_job_move",
+        "stats_day",
+        "stats_range",
+        "stats_compare",
+        "reconcile",
+        "export_day",
+        "z_report_day",
+        "z_reports_list",
+        "lan_status",
+        "backup_list",
+        "backup_now",
+        "backup_settings_set",
     ];
-    let clerk_and_up = ["order_action", "order_checkin", "after_sales_quote", "after_sales_create", "after_sales_list", "conflict_resolve", "print_job_retry"];
+    let clerk_and_up = [
+        "order_action",
+        "order_checkin",
+        "after_sales_quote",
+        "after_sales_create",
+        "after_sales_list",
+        "conflict_resolve",
+        "print_job_retry",
+    ];
     for c in manager_only {
         assert!(names().contains(&c), "{c} is not a command any more: update this test");
         assert_eq!(code(dispatch(&app, Some(&cashier), false, c, json!({}))), "forbidden", "cashier ran {c}");
@@ -51,7 +77,11 @@ fn roles_are_enforced_for_every_command() {
     assert_eq!(code(dispatch(&app, Some("0123abcd"), false, "whoami", json!({}))), "unauthenticated");
     let t = login(&app, "cashier", "1111");
     dispatch(&app, Some(&t), false, "logout", json!({})).unwrap();
-    assert_eq!(code(dispatch(&app, Some(&t), false, "whoami", json!({}))), "unauthenticated", "logout did not end the session");
+    assert_eq!(
+        code(dispatch(&app, Some(&t), false, "whoami", json!({}))),
+        "unauthenticated",
+        "logout did not end the session"
+    );
 }
 
 #[test]
@@ -59,9 +89,16 @@ fn prices_cannot_be_sent_in() {
     let dir = tempfile::tempdir().unwrap();
     let app = init_store(dir.path(), &InitOptions::default()).unwrap();
     let clerk = login(&app, "clerk", "2222");
-    let r = dispatch(&app, Some(&clerk), false, "sale_create", json!({"lines":[{"product_id":1,"quantity":1,"unit_price":"0.01"}]}));
+    let r = dispatch(
+        &app,
+        Some(&clerk),
+        false,
+        "sale_create",
+        json!({"lines":[{"product_id":1,"quantity":1,"unit_price":"0.01"}]}),
+    );
     assert_eq!(code(r), "bad_request");
-    let o = dispatch(&app, Some(&clerk), false, "sale_create", json!({"lines":[{"product_id":1,"quantity":1}]})).unwrap();
+    let o =
+        dispatch(&app, Some(&clerk), false, "sale_create", json!({"lines":[{"product_id":1,"quantity":1}]})).unwrap();
     let catalog = dispatch(&app, Some(&clerk), false, "catalog_products", json!({})).unwrap();
     assert_eq!(o["total"], catalog.as_array().unwrap().iter().find(|p| p["id"] == 1).unwrap()["price"]);
 }
@@ -82,7 +119,15 @@ fn pin_guessing_is_rate_limited() {
     let b = dispatch(&app, None, false, "login", json!({"username":"cashier","pin":"0000"})).unwrap_err();
     assert_eq!((a.code, a.message_en), (b.code, b.message_en));
     // PINs are stored as Argon2id hashes only.
-    let hashes: Vec<String> = app.ledger().read().prepare("SELECT pin_hash FROM users").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let hashes: Vec<String> = app
+        .ledger()
+        .read()
+        .prepare("SELECT pin_hash FROM users")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert!(hashes.iter().all(|h| h.starts_with("$argon2id$")));
     let journal = dispatch(&app, None, false, "journal", json!({}));
     assert_eq!(code(journal), "unauthenticated");
@@ -104,7 +149,10 @@ fn the_platform_password_stays_secret() {
     let manager = login(&app, "manager", "9999");
     let settings = dispatch(&app, Some(&manager), false, "settings_get", json!({})).unwrap();
     assert!(!settings.to_string().contains("s3cret-pass"));
-    assert_eq!(code(dispatch(&app, Some(&manager), false, "settings_set", json!({"key":"central_password","value":"x"}))), "validation");
+    assert_eq!(
+        code(dispatch(&app, Some(&manager), false, "settings_set", json!({"key":"central_password","value":"x"}))),
+        "validation"
+    );
     // Nor is it in the ledger a copied file would carry.
     drop(app);
     let db = std::fs::read(dir.path().join("storepos.db")).unwrap();

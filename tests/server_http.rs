@@ -34,11 +34,20 @@ struct Client {
 
 impl Client {
     fn new(h: &ServerHandle) -> Client {
-        Client { http: reqwest::Client::new(), base: h.url(), session: None, lan: h.lan.as_ref().map(|l| l.token.clone()) }
+        Client {
+            http: reqwest::Client::new(),
+            base: h.url(),
+            session: None,
+            lan: h.lan.as_ref().map(|l| l.token.clone()),
+        }
     }
 
     async fn raw(&self, command: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
-        let mut rb = self.http.post(format!("{}/api/{command}", self.base)).header("content-type", "application/json").body(body);
+        let mut rb = self
+            .http
+            .post(format!("{}/api/{command}", self.base))
+            .header("content-type", "application/json")
+            .body(body);
         if let Some(s) = &self.session {
             rb = rb.header("X-Storepos-Session", s);
         }
@@ -130,7 +139,14 @@ async fn errors_are_typed_with_their_status() {
     assert_eq!(r.status(), 404);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "unknown_command");
     // A form post (no CORS preflight in browsers) is refused.
-    let r = c.http.post(format!("{}/api/list_users", c.base)).header("content-type", "text/plain").body("{}").send().await.unwrap();
+    let r = c
+        .http
+        .post(format!("{}/api/list_users", c.base))
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     h.shutdown().await.unwrap();
 }
@@ -159,7 +175,8 @@ async fn events_stream_an_order_change_after_a_sale() {
     assert_eq!(r.status(), 401, "a forged session is refused");
 
     c.login("cashier", "1111").await;
-    let mut es = c.http.get(format!("{}/api/events?session={}", c.base, c.session.as_deref().unwrap())).send().await.unwrap();
+    let mut es =
+        c.http.get(format!("{}/api/events?session={}", c.base, c.session.as_deref().unwrap())).send().await.unwrap();
     assert_eq!(es.status(), 200);
     assert!(es.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
     let order = ring_up_one(&c).await;
@@ -170,7 +187,10 @@ async fn events_stream_an_order_change_after_a_sale() {
     assert_eq!(ev["type"], "order_changed");
     assert_eq!(ev["client_ref"], order["client_ref"]);
     // Shutdown must not hang on the open stream.
-    tokio::time::timeout(Duration::from_secs(10), h.shutdown()).await.expect("shutdown ends open event streams").unwrap();
+    tokio::time::timeout(Duration::from_secs(10), h.shutdown())
+        .await
+        .expect("shutdown ends open event streams")
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -187,7 +207,12 @@ async fn security_headers_and_host_origin_guard() {
         let r = http.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");
         let csp = r.headers().get("content-security-policy").expect("CSP on every response").to_str().unwrap();
-        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"), "{csp}");
+        assert!(
+            csp.contains("default-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && csp.contains("object-src 'none'"),
+            "{csp}"
+        );
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
         assert_eq!(r.headers()["referrer-policy"], "no-referrer");
     }
@@ -202,9 +227,23 @@ async fn security_headers_and_host_origin_guard() {
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "forbidden");
     let r = http.get(format!("{base}/")).header("host", "evil.example:80").send().await.unwrap();
     assert_eq!(r.status(), 403, "the UI is guarded too");
-    let r = http.post(format!("{base}/api/list_users")).header("origin", "http://evil.example").header("content-type", "application/json").body("{}").send().await.unwrap();
+    let r = http
+        .post(format!("{base}/api/list_users"))
+        .header("origin", "http://evil.example")
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403, "a cross-site Origin is refused");
-    let r = http.post(format!("{base}/api/list_users")).header("origin", base.clone()).header("content-type", "application/json").body("{}").send().await.unwrap();
+    let r = http
+        .post(format!("{base}/api/list_users"))
+        .header("origin", base.clone())
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200, "same origin is fine");
     let r = http.get(format!("{base}/api/health")).header("host", "localhost").send().await.unwrap();
     assert_eq!(r.status(), 200, "localhost is loopback");
@@ -238,7 +277,14 @@ async fn lan_mode_requires_the_token_on_every_api_request() {
     let r = http.get(format!("{base}/api/health")).send().await.unwrap();
     let (s, v) = (r.status(), r.json::<Value>().await.unwrap());
     assert_typed(s, &v, 401, "unauthenticated");
-    let r = http.post(format!("{base}/api/list_users")).header("X-Storepos-Lan-Token", "wrong").header("content-type", "application/json").body("{}").send().await.unwrap();
+    let r = http
+        .post(format!("{base}/api/list_users"))
+        .header("X-Storepos-Lan-Token", "wrong")
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     let (s, v) = (r.status(), r.json::<Value>().await.unwrap());
     assert_typed(s, &v, 403, "forbidden");
     // The page itself loads without the token (it reads ?lan_token= from its URL).
@@ -260,7 +306,12 @@ async fn lan_mode_requires_the_token_on_every_api_request() {
     let order = ring_up_one(&c).await;
     let seen = read_until(&mut es, order["client_ref"].as_str().unwrap(), Duration::from_secs(10)).await;
     assert!(seen.contains("order_changed"), "{seen}");
-    let r = c.http.get(format!("{base}/api/events?session={}&lan_token=nope", c.session.as_deref().unwrap())).send().await.unwrap();
+    let r = c
+        .http
+        .get(format!("{base}/api/events?session={}&lan_token=nope", c.session.as_deref().unwrap()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
 
     c.login("cashier", "1111").await;
@@ -301,7 +352,11 @@ fn serve_process_start_to_first_answer() {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("first line");
     let printed = started.elapsed();
-    let url = line.trim().strip_prefix("storepos serve listening on ").unwrap_or_else(|| panic!("first line names the address: {line:?}")).to_string();
+    let url = line
+        .trim()
+        .strip_prefix("storepos serve listening on ")
+        .unwrap_or_else(|| panic!("first line names the address: {line:?}"))
+        .to_string();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let answered = rt.block_on(async {
         let http = reqwest::Client::new();
@@ -317,7 +372,11 @@ fn serve_process_start_to_first_answer() {
     });
     let _ = child.kill();
     let _ = child.wait();
-    eprintln!("storepos serve: listening line after {} ms, first /api/health answer after {} ms", printed.as_millis(), answered.as_millis());
+    eprintln!(
+        "storepos serve: listening line after {} ms, first /api/health answer after {} ms",
+        printed.as_millis(),
+        answered.as_millis()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

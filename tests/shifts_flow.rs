@@ -12,7 +12,10 @@ use storepos_printers::templates::{z_report, ZReportData};
 use storepos_printers::{fmt_money, render, Paper, PrinterProfile};
 
 fn login(app: &App, u: &str, pin: &str) -> String {
-    dispatch(app, None, false, "login", json!({ "username": u, "pin": pin })).unwrap()["token"].as_str().unwrap().to_string()
+    dispatch(app, None, false, "login", json!({ "username": u, "pin": pin })).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn money(v: &Value) -> Money {
@@ -32,7 +35,10 @@ fn pieces(mut fen: i64) -> Value {
 }
 
 fn decoded_value(text: &str, label: &str) -> String {
-    let line = text.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("no line {label} in\n{text}"));
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("no line {label} in\n{text}"));
     line.split_whitespace().last().unwrap().to_string()
 }
 
@@ -45,21 +51,43 @@ fn a_whole_shift() {
     let call = |tok: &str, name: &str, body: Value| dispatch(&app, Some(tok), false, name, body);
 
     assert_eq!(call(&cashier, "shift_current", json!({})).unwrap()["current"], Value::Null);
-    assert_eq!(call(&cashier, "shift_cash_move", json!({ "amount": "5", "reason": "x" })).unwrap_err().code, ErrorCode::IllegalAction);
+    assert_eq!(
+        call(&cashier, "shift_cash_move", json!({ "amount": "5", "reason": "x" })).unwrap_err().code,
+        ErrorCode::IllegalAction
+    );
     let opened = call(&cashier, "shift_open", json!({ "float": "200" })).unwrap();
     assert_eq!(opened["shift"]["float"], "200.00");
     assert_eq!(opened["cash"]["expected"], "200.00");
-    assert_eq!(call(&cashier, "shift_open", json!({ "float": "100" })).unwrap_err().code, ErrorCode::Conflict, "second open refused");
+    assert_eq!(
+        call(&cashier, "shift_open", json!({ "float": "100" })).unwrap_err().code,
+        ErrorCode::Conflict,
+        "second open refused"
+    );
     assert_eq!(call(&cashier, "shift_open", json!({ "float": "-1" })).unwrap_err().code, ErrorCode::Validation);
 
     call(&cashier, "shift_cash_move", json!({ "amount": "50.00", "reason": "换零钱" })).unwrap();
     call(&cashier, "shift_cash_move", json!({ "amount": -20, "reason": "买冰块" })).unwrap();
-    assert_eq!(call(&cashier, "shift_cash_move", json!({ "amount": "0", "reason": "x" })).unwrap_err().code, ErrorCode::Validation);
-    assert_eq!(call(&cashier, "shift_cash_move", json!({ "amount": "5", "reason": "  " })).unwrap_err().code, ErrorCode::Validation);
-    assert_eq!(call(&cashier, "shift_cash_move", json!({ "amount": "5.001", "reason": "x" })).unwrap_err().code, ErrorCode::BadRequest);
+    assert_eq!(
+        call(&cashier, "shift_cash_move", json!({ "amount": "0", "reason": "x" })).unwrap_err().code,
+        ErrorCode::Validation
+    );
+    assert_eq!(
+        call(&cashier, "shift_cash_move", json!({ "amount": "5", "reason": "  " })).unwrap_err().code,
+        ErrorCode::Validation
+    );
+    assert_eq!(
+        call(&cashier, "shift_cash_move", json!({ "amount": "5.001", "reason": "x" })).unwrap_err().code,
+        ErrorCode::BadRequest
+    );
 
     // A cash sale at this till during the shift.
-    let (pid, price): (i64, i64) = app.ledger().read().query_row("SELECT id, price_fen FROM products WHERE price_fen > 0 ORDER BY id LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (pid, price): (i64, i64) = app
+        .ledger()
+        .read()
+        .query_row("SELECT id, price_fen FROM products WHERE price_fen > 0 ORDER BY id LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
     let sale = call(&cashier, "sale_create", json!({ "lines": [{ "product_id": pid, "quantity": 2 }] })).unwrap();
     call(&cashier, "sale_pay_cash", json!({ "client_ref": sale["client_ref"], "tendered": "1000" })).unwrap();
     let expected_fen = 20000 + 5000 - 2000 + 2 * price;
@@ -70,21 +98,45 @@ fn a_whole_shift() {
 
     // Wrong manager PIN: typed error, journaled, shift still open.
     let counted = pieces(expected_fen - 200); // two yuan short
-    let e = call(&cashier, "shift_close", json!({ "counted": counted, "manager_username": "manager", "manager_pin": "0000" })).unwrap_err();
+    let e = call(
+        &cashier,
+        "shift_close",
+        json!({ "counted": counted, "manager_username": "manager", "manager_pin": "0000" }),
+    )
+    .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
     assert_eq!(e.details.as_ref().unwrap()["reason"], "manager_pin");
     // Right PIN of someone who is not a manager: refused too.
-    let e = call(&cashier, "shift_close", json!({ "counted": counted, "manager_username": "cashier", "manager_pin": "1111" })).unwrap_err();
+    let e = call(
+        &cashier,
+        "shift_close",
+        json!({ "counted": counted, "manager_username": "cashier", "manager_pin": "1111" }),
+    )
+    .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
-    let refused: i64 = app.ledger().read().query_row("SELECT count(*) FROM journal WHERE entity = 'shift' AND action = 'close_refused'", [], |r| r.get(0)).unwrap();
+    let refused: i64 = app
+        .ledger()
+        .read()
+        .query_row("SELECT count(*) FROM journal WHERE entity = 'shift' AND action = 'close_refused'", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(refused, 2);
     assert!(call(&cashier, "shift_current", json!({})).unwrap()["current"].is_object());
     // Bad denominations are a validation error.
-    let e = call(&cashier, "shift_close", json!({ "counted": { "3": 1 }, "manager_username": "manager", "manager_pin": "9999" })).unwrap_err();
+    let e = call(
+        &cashier,
+        "shift_close",
+        json!({ "counted": { "3": 1 }, "manager_username": "manager", "manager_pin": "9999" }),
+    )
+    .unwrap_err();
     assert_eq!(e.code, ErrorCode::Validation);
 
     // The cashier closes with the manager's PIN.
-    let closed = call(&cashier, "shift_close", json!({ "counted": counted, "manager_username": "manager", "manager_pin": "9999" })).unwrap();
+    let closed = call(
+        &cashier,
+        "shift_close",
+        json!({ "counted": counted, "manager_username": "manager", "manager_pin": "9999" }),
+    )
+    .unwrap();
     assert_eq!(money(&closed["cash"]["expected"]).fen(), expected_fen);
     assert_eq!(money(&closed["counted"]).fen(), expected_fen - 200);
     assert_eq!(closed["over_short"], "-2.00");
@@ -99,11 +151,21 @@ fn a_whole_shift() {
     assert_eq!(money(&report["gross"]).fen(), 2 * price);
     assert_eq!(report["order_count"], 1);
     assert!(closed["print_job"].is_i64());
-    let journal_close: i64 = app.ledger().read().query_row("SELECT count(*) FROM journal WHERE entity = 'shift' AND action = 'close'", [], |r| r.get(0)).unwrap();
+    let journal_close: i64 = app
+        .ledger()
+        .read()
+        .query_row("SELECT count(*) FROM journal WHERE entity = 'shift' AND action = 'close'", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(journal_close, 1);
     assert_eq!(call(&cashier, "shift_current", json!({})).unwrap()["current"], Value::Null);
     // The queued print job carries the report itself.
-    let payload: String = app.ledger().read().query_row("SELECT payload FROM print_jobs WHERE id = ?1", [closed["print_job"].as_i64().unwrap()], |r| r.get(0)).unwrap();
+    let payload: String = app
+        .ledger()
+        .read()
+        .query_row("SELECT payload FROM print_jobs WHERE id = ?1", [closed["print_job"].as_i64().unwrap()], |r| {
+            r.get(0)
+        })
+        .unwrap();
     let payload: Value = serde_json::from_str(&payload).unwrap();
     assert_eq!(payload["template"], "z_report");
     assert_eq!(&payload["report"], report);
@@ -123,7 +185,8 @@ fn a_whole_shift() {
     let rp = call(&manager, "z_report_reprint", json!({ "id": zid })).unwrap();
     let job = rp["print_job"].as_i64().unwrap();
     assert_ne!(job, closed["print_job"].as_i64().unwrap());
-    let payload: String = app.ledger().read().query_row("SELECT payload FROM print_jobs WHERE id = ?1", [job], |r| r.get(0)).unwrap();
+    let payload: String =
+        app.ledger().read().query_row("SELECT payload FROM print_jobs WHERE id = ?1", [job], |r| r.get(0)).unwrap();
     let payload: Value = serde_json::from_str(&payload).unwrap();
     assert_eq!(payload["report"]["title"], "交班报表（重印）");
     assert_eq!(payload["report"]["cash"], report["cash"]);
@@ -176,7 +239,10 @@ fn a_whole_shift() {
     assert_eq!(s["payment_mix"][0]["count"], 1);
     assert_eq!(call(&cashier, "stats_day", json!({ "day": today })).unwrap_err().code, ErrorCode::Forbidden);
     assert_eq!(call(&manager, "stats_day", json!({ "day": "2026-13-01" })).unwrap_err().code, ErrorCode::Validation);
-    assert_eq!(call(&manager, "stats_day", json!({ "day": today, "extra": 1 })).unwrap_err().code, ErrorCode::BadRequest);
+    assert_eq!(
+        call(&manager, "stats_day", json!({ "day": today, "extra": 1 })).unwrap_err().code,
+        ErrorCode::BadRequest
+    );
 }
 
 #[test]
@@ -185,11 +251,26 @@ fn wrong_manager_pins_lock_out_like_a_login() {
     let app = init_store(dir.path(), &InitOptions::default()).unwrap();
     let cashier = login(&app, "cashier", "1111");
     dispatch(&app, Some(&cashier), false, "shift_open", json!({ "float": "0" })).unwrap();
-    let close = |pin: &str| dispatch(&app, Some(&cashier), false, "shift_close", json!({ "counted": {}, "manager_username": "manager", "manager_pin": pin }));
+    let close = |pin: &str| {
+        dispatch(
+            &app,
+            Some(&cashier),
+            false,
+            "shift_close",
+            json!({ "counted": {}, "manager_username": "manager", "manager_pin": pin }),
+        )
+    };
     for _ in 0..5 {
         assert_eq!(close("1234").unwrap_err().code, ErrorCode::Forbidden);
     }
     assert_eq!(close("9999").unwrap_err().code, ErrorCode::RateLimited, "locked after five misses");
-    let e = dispatch(&app, Some(&cashier), false, "shift_close", json!({ "counted": {}, "manager_username": "nobody", "manager_pin": "9999" })).unwrap_err();
+    let e = dispatch(
+        &app,
+        Some(&cashier),
+        false,
+        "shift_close",
+        json!({ "counted": {}, "manager_username": "nobody", "manager_pin": "9999" }),
+    )
+    .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
 }

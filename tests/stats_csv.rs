@@ -9,7 +9,10 @@ use storepos::commands::{dispatch, App, ErrorCode};
 use storepos::setup::{init_store, InitOptions};
 
 fn login(app: &App, u: &str, pin: &str) -> String {
-    dispatch(app, None, false, "login", json!({ "username": u, "pin": pin })).unwrap()["token"].as_str().unwrap().to_string()
+    dispatch(app, None, false, "login", json!({ "username": u, "pin": pin })).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// A tiny RFC 4180 reader (quoted fields, doubled quotes, CRLF rows) to read back what we wrote.
@@ -43,10 +46,30 @@ fn setup() -> (tempfile::TempDir, App, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let app = init_store(dir.path(), &InitOptions::default()).unwrap();
     let cashier = login(&app, "cashier", "1111");
-    let (pid,): (i64,) = app.ledger().read().query_row("SELECT id FROM products WHERE price_fen > 0 ORDER BY id LIMIT 1", [], |r| Ok((r.get(0)?,))).unwrap();
-    for remark in ["少冰, \"去糖\"\n第二行", "=HYPERLINK(\"http://x\",\"点我\")", "@SUM(A1)", "+86 138", "-2+3", "普通备注"] {
-        let o = dispatch(&app, Some(&cashier), false, "sale_create", json!({ "lines": [{ "product_id": pid, "quantity": 1, "memo": "-辣" }], "remark": remark })).unwrap();
-        dispatch(&app, Some(&cashier), false, "sale_pay_cash", json!({ "client_ref": o["client_ref"], "tendered": "500" })).unwrap();
+    let (pid,): (i64,) = app
+        .ledger()
+        .read()
+        .query_row("SELECT id FROM products WHERE price_fen > 0 ORDER BY id LIMIT 1", [], |r| Ok((r.get(0)?,)))
+        .unwrap();
+    for remark in
+        ["少冰, \"去糖\"\n第二行", "=HYPERLINK(\"http://x\",\"点我\")", "@SUM(A1)", "+86 138", "-2+3", "普通备注"]
+    {
+        let o = dispatch(
+            &app,
+            Some(&cashier),
+            false,
+            "sale_create",
+            json!({ "lines": [{ "product_id": pid, "quantity": 1, "memo": "-辣" }], "remark": remark }),
+        )
+        .unwrap();
+        dispatch(
+            &app,
+            Some(&cashier),
+            false,
+            "sale_pay_cash",
+            json!({ "client_ref": o["client_ref"], "tendered": "500" }),
+        )
+        .unwrap();
     }
     let day = app.config().rule.day_of(chrono::Utc::now()).to_string();
     let manager = login(&app, "manager", "9999");
@@ -66,7 +89,10 @@ fn export_day_command_csv() {
     assert_eq!(orders.len(), 7);
     let col = orders[0].iter().position(|h| h == "remark").unwrap();
     let remarks: Vec<&str> = orders[1..].iter().map(|r| r[col].as_str()).collect();
-    assert_eq!(remarks, ["少冰, \"去糖\"\n第二行", "'=HYPERLINK(\"http://x\",\"点我\")", "'@SUM(A1)", "'+86 138", "'-2+3", "普通备注"]);
+    assert_eq!(
+        remarks,
+        ["少冰, \"去糖\"\n第二行", "'=HYPERLINK(\"http://x\",\"点我\")", "'@SUM(A1)", "'+86 138", "'-2+3", "普通备注"]
+    );
     let status = orders[0].iter().position(|h| h == "status").unwrap();
     assert!(orders[1..].iter().all(|r| r[status] == "CLOSED_CONFIRMED"));
     // The raw text quotes the comma/quote/newline cell per RFC 4180.
@@ -77,7 +103,11 @@ fn export_day_command_csv() {
     let memo = lines[0].iter().position(|h| h == "memo").unwrap();
     assert_eq!(lines[1][memo], "'-辣");
     let name = lines[0].iter().position(|h| h == "name").unwrap();
-    assert!(lines[1][name].chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "Chinese product name intact: {}", lines[1][name]);
+    assert!(
+        lines[1][name].chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "Chinese product name intact: {}",
+        lines[1][name]
+    );
 
     let summary = parse_csv(v["summary_csv"].as_str().unwrap());
     let gross = summary.iter().find(|r| r[0] == "total" && r[1] == "gross").unwrap();
@@ -86,7 +116,10 @@ fn export_day_command_csv() {
     assert_eq!(gross[3], stats["gross"].as_str().unwrap());
     assert_eq!(summary.iter().filter(|r| r[0] == "hour").count(), 24);
 
-    assert_eq!(dispatch(&app, Some(&manager), false, "export_day", json!({ "day": "yesterday" })).unwrap_err().code, ErrorCode::Validation);
+    assert_eq!(
+        dispatch(&app, Some(&manager), false, "export_day", json!({ "day": "yesterday" })).unwrap_err().code,
+        ErrorCode::Validation
+    );
 }
 
 #[test]
@@ -95,14 +128,21 @@ fn cli_export_and_stats() {
     drop(app);
     let out = dir.path().join("out");
     let bin = env!("CARGO_BIN_EXE_storepos");
-    let r = Command::new(bin).args(["export", "--data"]).arg(dir.path()).args(["--day", &day, "--out"]).arg(&out).output().unwrap();
+    let r = Command::new(bin)
+        .args(["export", "--data"])
+        .arg(dir.path())
+        .args(["--day", &day, "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     for f in ["orders.csv", "lines.csv", "summary.csv"] {
         let b = std::fs::read(out.join(f)).unwrap();
         assert_eq!(&b[..3], &[0xEF, 0xBB, 0xBF], "{f}");
         assert!(String::from_utf8(b).is_ok());
     }
-    let r = Command::new(bin).args(["stats", "--json", "--data"]).arg(dir.path()).args(["--day", &day]).output().unwrap();
+    let r =
+        Command::new(bin).args(["stats", "--json", "--data"]).arg(dir.path()).args(["--day", &day]).output().unwrap();
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let v: Value = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(v["order_count"], 6);
@@ -128,8 +168,14 @@ fn compare_range_and_reconcile_commands() {
     assert_eq!(w["totals"]["order_count"], 6);
     let m = call("stats_range", json!({ "month": &day[..7] })).unwrap();
     assert_eq!(m["totals"]["gross"], c["current"]["gross"]);
-    assert_eq!(call("stats_range", json!({ "from": "2026-01-02", "to": "2026-01-01" })).unwrap_err().code, ErrorCode::Validation);
-    assert_eq!(call("stats_range", json!({ "from": "2020-01-01", "to": "2026-01-01" })).unwrap_err().code, ErrorCode::Validation);
+    assert_eq!(
+        call("stats_range", json!({ "from": "2026-01-02", "to": "2026-01-01" })).unwrap_err().code,
+        ErrorCode::Validation
+    );
+    assert_eq!(
+        call("stats_range", json!({ "from": "2020-01-01", "to": "2026-01-01" })).unwrap_err().code,
+        ErrorCode::Validation
+    );
     assert_eq!(call("stats_range", json!({})).unwrap_err().code, ErrorCode::Validation);
 
     // Nothing synced yet: the platform has seen none of the six closed orders.
@@ -139,15 +185,35 @@ fn compare_range_and_reconcile_commands() {
     assert_eq!(closed["local_field"], 6);
     assert_eq!(closed["difference"], -6);
     assert_eq!(closed["matches"], "synced");
-    assert!(closed["explanations"].as_array().unwrap().iter().any(|e| e["kind"] == "not_yet_synced" && e["count"] == 6));
+    assert!(closed["explanations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "not_yet_synced" && e["count"] == 6));
     assert_eq!(r["all_explained"], true);
     assert_eq!(r["unsynced"], 6);
     let none = call("reconcile", json!({})).unwrap();
     assert_eq!(none["source"], "none");
     assert_eq!(none["platform"], Value::Null);
     // The sync engine's last stored `order_count` is used when no figures are given.
-    let stored = storepos::domain::counts::OrderCount { total_price: storepos::domain::Money::from_fen(350), total: 1, closed: 1, ..Default::default() };
-    app.ledger().write(|tx| storepos::ledger::after_sales::store_platform_counts(tx, "rest-store", "1", "2026-01-01T08:00:00.000Z", &stored, "{}")).unwrap();
+    let stored = storepos::domain::counts::OrderCount {
+        total_price: storepos::domain::Money::from_fen(350),
+        total: 1,
+        closed: 1,
+        ..Default::default()
+    };
+    app.ledger()
+        .write(|tx| {
+            storepos::ledger::after_sales::store_platform_counts(
+                tx,
+                "rest-store",
+                "1",
+                "2026-01-01T08:00:00.000Z",
+                &stored,
+                "{}",
+            )
+        })
+        .unwrap();
     let synced = call("reconcile", json!({})).unwrap();
     assert_eq!(synced["source"], "sync");
     assert_eq!(synced["fetched_at"], "2026-01-01T08:00:00.000Z");

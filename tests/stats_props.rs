@@ -39,12 +39,31 @@ struct GenService {
 }
 
 fn gen_order() -> impl Strategy<Value = GenOrder> {
-    (0..3usize, 0..24u32, 0..12usize, 0..3usize, 0..4usize, prop::bool::weighted(0.1), 0..3usize, prop::collection::vec((1..14i64, any::<bool>(), 1..6i64, 1..5000i64), 1..4))
-        .prop_map(|(day, hour, status, channel, payment, left_store, cashier, lines)| GenOrder { day, hour, status, channel, payment, left_store, cashier, lines })
+    (
+        0..3usize,
+        0..24u32,
+        0..12usize,
+        0..3usize,
+        0..4usize,
+        prop::bool::weighted(0.1),
+        0..3usize,
+        prop::collection::vec((1..14i64, any::<bool>(), 1..6i64, 1..5000i64), 1..4),
+    )
+        .prop_map(|(day, hour, status, channel, payment, left_store, cashier, lines)| GenOrder {
+            day,
+            hour,
+            status,
+            channel,
+            payment,
+            left_store,
+            cashier,
+            lines,
+        })
 }
 
 fn gen_service() -> impl Strategy<Value = GenService> {
-    (0..3usize, prop::bool::weighted(0.2), prop::option::of(1..10_000i64), prop::option::of(1..3_000i64)).prop_map(|(day, canceled, refund, supplement)| GenService { day, canceled, refund, supplement })
+    (0..3usize, prop::bool::weighted(0.2), prop::option::of(1..10_000i64), prop::option::of(1..3_000i64))
+        .prop_map(|(day, canceled, refund, supplement)| GenService { day, canceled, refund, supplement })
 }
 
 fn product_name(p: i64, spec: bool) -> String {
@@ -61,7 +80,18 @@ fn build(g: &GenOrder, seq: usize) -> (Order, Vec<OrderLine>) {
         .iter()
         .enumerate()
         .map(|(i, (p, spec, q, price))| {
-            OrderLine::priced(i as i64 + 1, *p, None, product_name(*p, *spec), CATS[(*p as usize) % 3].to_string(), None, Money::from_fen(*price), *q, None).unwrap()
+            OrderLine::priced(
+                i as i64 + 1,
+                *p,
+                None,
+                product_name(*p, *spec),
+                CATS[(*p as usize) % 3].to_string(),
+                None,
+                Money::from_fen(*price),
+                *q,
+                None,
+            )
+            .unwrap()
         })
         .collect();
     let channel = Channel::ALL[g.channel];
@@ -75,7 +105,8 @@ fn build(g: &GenOrder, seq: usize) -> (Order, Vec<OrderLine>) {
         channel,
         order_type: channel.order_type(),
         status: Status::ALL[g.status],
-        payment_method: [None, Some(PaymentMethod::Cash), Some(PaymentMethod::Wechat), Some(PaymentMethod::Online)][g.payment],
+        payment_method: [None, Some(PaymentMethod::Cash), Some(PaymentMethod::Wechat), Some(PaymentMethod::Online)]
+            [g.payment],
         total: order_total(&lines),
         paid: None,
         change: None,
@@ -114,7 +145,18 @@ fn insert_all(ledger: &mut Ledger, os: &[GenOrder], ss: &[GenService]) {
                     returns: vec![],
                     exchanges: vec![],
                 };
-                let id = after_sales::insert(tx, &NewService { client_ref: &format!("svc-{i}"), order_id: None, reason: "测试", quote: &quote, created_by: user, created_at: "2026-03-01T00:00:00.000Z", business_day: DAYS[s.day] })?;
+                let id = after_sales::insert(
+                    tx,
+                    &NewService {
+                        client_ref: &format!("svc-{i}"),
+                        order_id: None,
+                        reason: "测试",
+                        quote: &quote,
+                        created_by: user,
+                        created_at: "2026-03-01T00:00:00.000Z",
+                        business_day: DAYS[s.day],
+                    },
+                )?;
                 if s.canceled {
                     tx.execute("UPDATE after_sales SET status = 'CANCELED' WHERE id = ?1", [id])?;
                 }
@@ -128,7 +170,8 @@ fn insert_all(ledger: &mut Ledger, os: &[GenOrder], ss: &[GenService]) {
 fn check_day(s: &DayStats, day: usize, os: &[GenOrder], ss: &[GenService]) {
     let of_day: Vec<(usize, &GenOrder)> = os.iter().enumerate().filter(|(_, o)| o.day == day).collect();
     let total = |o: &GenOrder| o.lines.iter().map(|l| l.2 * l.3).sum::<i64>();
-    let sales: Vec<&GenOrder> = of_day.iter().map(|(_, o)| *o).filter(|o| is_sale(Status::ALL[o.status], o.left_store)).collect();
+    let sales: Vec<&GenOrder> =
+        of_day.iter().map(|(_, o)| *o).filter(|o| is_sale(Status::ALL[o.status], o.left_store)).collect();
     let gross: i64 = sales.iter().map(|o| total(o)).sum();
     assert_eq!(s.gross.fen(), gross, "gross");
     assert_eq!(s.order_count, sales.len() as i64, "order_count");
@@ -150,7 +193,11 @@ fn check_day(s: &DayStats, day: usize, os: &[GenOrder], ss: &[GenService]) {
         let n = of_day.iter().filter(|(_, o)| !o.left_store && Status::ALL[o.status] == *st).count() as i64;
         assert_eq!(s.by_status[st.as_str()], n, "by_status {st:?}");
     }
-    let canc: Vec<&GenOrder> = of_day.iter().map(|(_, o)| *o).filter(|o| !o.left_store && Status::ALL[o.status] == Status::ClosedCanceled).collect();
+    let canc: Vec<&GenOrder> = of_day
+        .iter()
+        .map(|(_, o)| *o)
+        .filter(|o| !o.left_store && Status::ALL[o.status] == Status::ClosedCanceled)
+        .collect();
     assert_eq!(s.cancelled.count, canc.len() as i64);
     assert_eq!(s.cancelled.amount.fen(), canc.iter().map(|o| total(o)).sum::<i64>());
     let rej: Vec<&GenOrder> = of_day.iter().map(|(_, o)| *o).filter(|o| o.left_store).collect();
@@ -219,15 +266,19 @@ fn check_day(s: &DayStats, day: usize, os: &[GenOrder], ss: &[GenService]) {
     for c in &s.by_category {
         assert_eq!((c.quantity, c.amount.fen()), cats[&c.name]);
     }
-    let mut by_qty: Vec<(i64, String, i64, i64)> = prods.iter().map(|(id, (n, q, a))| (*id, n.clone(), *q, *a)).collect();
+    let mut by_qty: Vec<(i64, String, i64, i64)> =
+        prods.iter().map(|(id, (n, q, a))| (*id, n.clone(), *q, *a)).collect();
     by_qty.sort_by(|a, b| b.2.cmp(&a.2).then(b.3.cmp(&a.3)).then(a.0.cmp(&b.0)));
     by_qty.truncate(TOP_N);
-    let got: Vec<(i64, String, i64, i64)> = s.top_products_qty.iter().map(|p| (p.product_id, p.name.clone(), p.quantity, p.amount.fen())).collect();
+    let got: Vec<(i64, String, i64, i64)> =
+        s.top_products_qty.iter().map(|p| (p.product_id, p.name.clone(), p.quantity, p.amount.fen())).collect();
     assert_eq!(got, by_qty);
-    let mut by_amt: Vec<(i64, String, i64, i64)> = prods.iter().map(|(id, (n, q, a))| (*id, n.clone(), *q, *a)).collect();
+    let mut by_amt: Vec<(i64, String, i64, i64)> =
+        prods.iter().map(|(id, (n, q, a))| (*id, n.clone(), *q, *a)).collect();
     by_amt.sort_by(|a, b| b.3.cmp(&a.3).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
     by_amt.truncate(TOP_N);
-    let got: Vec<(i64, String, i64, i64)> = s.top_products_amount.iter().map(|p| (p.product_id, p.name.clone(), p.quantity, p.amount.fen())).collect();
+    let got: Vec<(i64, String, i64, i64)> =
+        s.top_products_amount.iter().map(|p| (p.product_id, p.name.clone(), p.quantity, p.amount.fen())).collect();
     assert_eq!(got, by_amt);
 
     // Sums of the parts equal the totals.
@@ -276,7 +327,16 @@ fn utc(s: &str) -> DateTime<Utc> {
 fn sale_at(ledger: &mut Ledger, rule: &BusinessDayRule, t: DateTime<Utc>, seq: usize, fen: i64) {
     let day = rule.day_of(t);
     let hour = t.with_timezone(&rule.tz).hour();
-    let g = GenOrder { day: 0, hour, status: 8, channel: 0, payment: 1, left_store: false, cashier: 1, lines: vec![(1, false, 1, fen)] };
+    let g = GenOrder {
+        day: 0,
+        hour,
+        status: 8,
+        channel: 0,
+        payment: 1,
+        left_store: false,
+        cashier: 1,
+        lines: vec![(1, false, 1, fen)],
+    };
     let (mut o, lines) = build(&g, seq);
     assert_eq!(o.status, Status::ClosedConfirmed);
     o.business_day = day.to_string();
@@ -323,7 +383,25 @@ fn a_day_without_sales_is_zeros_not_an_error() {
     assert_eq!(j["order_count"], 0);
     assert_eq!(j["by_hour"].as_array().unwrap().len(), 24);
     assert_eq!(j["by_status"].as_object().unwrap().len(), 12);
-    for k in ["day", "gross", "refunds", "supplements", "net", "order_count", "average_ticket", "by_status", "by_channel", "payment_mix", "by_hour", "top_products_qty", "top_products_amount", "by_category", "by_cashier", "cancelled", "rejected"] {
+    for k in [
+        "day",
+        "gross",
+        "refunds",
+        "supplements",
+        "net",
+        "order_count",
+        "average_ticket",
+        "by_status",
+        "by_channel",
+        "payment_mix",
+        "by_hour",
+        "top_products_qty",
+        "top_products_amount",
+        "by_category",
+        "by_cashier",
+        "cancelled",
+        "rejected",
+    ] {
         assert!(j.get(k).is_some(), "{k} missing");
     }
     assert_eq!(j.as_object().unwrap().len(), 17, "exactly the documented shape");

@@ -7,7 +7,9 @@ use storepos::sync_bench::{run_catchup_bench, CatchupOptions};
 #[ignore]
 fn catchup_small() {
     let orders = std::env::var("STOREPOS_BENCH_ORDERS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
-    let dir = std::env::var("STOREPOS_BENCH_DIR").ok().map(|d| std::path::PathBuf::from(d).join(format!("bench-{}", std::process::id())));
+    let dir = std::env::var("STOREPOS_BENCH_DIR")
+        .ok()
+        .map(|d| std::path::PathBuf::from(d).join(format!("bench-{}", std::process::id())));
     let latency_ms = std::env::var("STOREPOS_BENCH_LATENCY_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
     let r = run_catchup_bench(CatchupOptions { orders, dir, latency_ms, ..CatchupOptions::default() }).unwrap();
     println!("{r}");

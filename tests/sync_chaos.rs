@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
-use storepos::commands::App;
 use storepos::central::client::RestStore;
+use storepos::commands::App;
 use storepos::sync::{run_round_parts, settle, Parts, SyncConfig};
 use storepos_sim::{Mode, SimArgs, SimHandle};
 use sync_support::*;
@@ -71,7 +71,11 @@ async fn post(http: &reqwest::Client, base: &str, path: &str, body: Value) -> Va
 
 fn faults_for(rng: &mut StdRng, seed: u64, mode: Mode) -> Value {
     fn pick(rng: &mut StdRng, p: f64, v: f64) -> f64 {
-        if rng.random_bool(p) { v } else { 0.0 }
+        if rng.random_bool(p) {
+            v
+        } else {
+            0.0
+        }
     }
     let lying = rng.random_bool(0.2);
     let latency = if rng.random_bool(0.5) { rng.random_range(1..12) } else { 0 };
@@ -141,7 +145,11 @@ async fn schedule(mode: Mode, seed: u64, sim: &mut Sim, http: &reqwest::Client) 
         Tills::SharedAccount => vec![("store1", "store1pass"), ("store1", "store1pass")],
         Tills::TwoAccounts => {
             // Already there after the first schedule on this simulator (409): fine.
-            let _ = http.post(format!("{}/sim/accounts", sim.base)).json(&json!({"username": "store1b", "password": "store1bpass", "user_id": 7})).send().await;
+            let _ = http
+                .post(format!("{}/sim/accounts", sim.base))
+                .json(&json!({"username": "store1b", "password": "store1bpass", "user_id": 7}))
+                .send()
+                .await;
             vec![("store1", "store1pass"), ("store1b", "store1bpass")]
         }
     };
@@ -161,10 +169,20 @@ async fn schedule(mode: Mode, seed: u64, sim: &mut Sim, http: &reqwest::Client) 
     }
     // Three sales a till: paid in cash, cancelled, or left open.
     for till in tills.iter_mut() {
-        let products: Vec<i64> = storepos::ledger::catalog::list(till.app.ledger().read(), None).unwrap().into_iter().filter(|p| p.specifications.is_empty()).map(|p| p.id).collect();
+        let products: Vec<i64> = storepos::ledger::catalog::list(till.app.ledger().read(), None)
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.specifications.is_empty())
+            .map(|p| p.id)
+            .collect();
         for i in 0..3 {
             let pid = products[rng.random_range(0..products.len())];
-            let o = call(&till.app, cashier, "sale_create", json!({"lines": [{"product_id": pid, "quantity": 1 + i}], "remark": format!("s{seed}")}));
+            let o = call(
+                &till.app,
+                cashier,
+                "sale_create",
+                json!({"lines": [{"product_id": pid, "quantity": 1 + i}], "remark": format!("s{seed}")}),
+            );
             let r = o["client_ref"].as_str().unwrap().to_string();
             let status = match rng.random_range(0..3) {
                 0 => {
@@ -186,7 +204,14 @@ async fn schedule(mode: Mode, seed: u64, sim: &mut Sim, http: &reqwest::Client) 
     }
     let restart_at = if sim.args.state.is_some() { Some(rng.random_range(0..2)) } else { None };
     for round in 0..2 {
-        let rounds = tills.iter().map(|till| run_round_parts(&till.app, &till.client, &cfg, Parts { push: true, pull: true, catalog: false, counts: false }));
+        let rounds = tills.iter().map(|till| {
+            run_round_parts(
+                &till.app,
+                &till.client,
+                &cfg,
+                Parts { push: true, pull: true, catalog: false, counts: false },
+            )
+        });
         for s in futures::future::join_all(rounds).await {
             t.lookups_found += s.lookups_found;
             t.retries += s.ops_retried;
@@ -208,7 +233,9 @@ async fn schedule(mode: Mode, seed: u64, sim: &mut Sim, http: &reqwest::Client) 
     for (s, till) in futures::future::join_all(settles).await.into_iter().zip(&tills) {
         t.lookups_found += s.lookups_found;
         t.recreated += s.recreated;
-        let movable = storepos::ledger::outbox::movable(till.app.ledger().read(), storepos::ledger::outbox::CHANNEL_REST).unwrap();
+        let movable =
+            storepos::ledger::outbox::movable(till.app.ledger().read(), storepos::ledger::outbox::CHANNEL_REST)
+                .unwrap();
         assert_eq!(movable, 0, "mode {mode:?} seed {seed} {tills_kind:?}: outbox did not settle: {s:?}");
     }
     let state: Value = http.get(format!("{}/sim/state", sim.base)).send().await.unwrap().json().await.unwrap();
@@ -238,7 +265,8 @@ async fn chaos_exactly_once() {
     let mut tasks = Vec::new();
     for w in 0..workers {
         tasks.push(tokio::spawn(async move {
-            let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).pool_max_idle_per_host(0).build().unwrap();
+            let http =
+                reqwest::Client::builder().timeout(Duration::from_secs(20)).pool_max_idle_per_host(0).build().unwrap();
             let mut tally = Tally::default();
             let mut plain: Vec<(Mode, Sim)> = Vec::new();
             for mode in MODES {

@@ -96,7 +96,8 @@ async fn stock_errors_are_retried_then_held_and_can_stay_local() {
     let item = list.as_array().unwrap().iter().find(|c| c["client_ref"] == b.as_str()).unwrap().clone();
     assert_eq!(item["can_keep_local"], true);
     // "Take the platform's version" means nothing here; "keep local" does.
-    assert!(try_call(&e.app, e.clerk(), "conflict_resolve", json!({"client_ref": b, "resolution": "accept_platform"})).is_err());
+    assert!(try_call(&e.app, e.clerk(), "conflict_resolve", json!({"client_ref": b, "resolution": "accept_platform"}))
+        .is_err());
     call(&e.app, e.clerk(), "conflict_resolve", json!({"client_ref": b, "resolution": "keep_local"}));
     let ob = e.order(&b);
     assert_eq!(ob["sync_state"], "local");
@@ -105,7 +106,9 @@ async fn stock_errors_are_retried_then_held_and_can_stay_local() {
     assert_eq!((s.outbox_pending, s.conflicts), (0, 0));
     assert!(platform_orders_for(&e.state().await, &b).is_empty(), "never sent");
     // A synced sale cannot be "kept local".
-    assert!(try_call(&e.app, e.clerk(), "conflict_resolve", json!({"client_ref": a, "resolution": "keep_local"})).is_err());
+    assert!(
+        try_call(&e.app, e.clerk(), "conflict_resolve", json!({"client_ref": a, "resolution": "keep_local"})).is_err()
+    );
 }
 
 /// Two tills on one platform account: their creates overlap, so the platform deadlocks
@@ -114,26 +117,48 @@ async fn stock_errors_are_retried_then_held_and_can_stay_local() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_tills_on_one_account_end_exactly_once() {
     for (shared, label) in [(true, "one account"), (false, "an account each")] {
-        let sim = storepos_sim::start(SimArgs { mode: Mode::Field, latency_ms: 15, seed: 11, ..SimArgs::default() }).await.unwrap();
+        let sim = storepos_sim::start(SimArgs { mode: Mode::Field, latency_ms: 15, seed: 11, ..SimArgs::default() })
+            .await
+            .unwrap();
         let base = sim.base_url();
         let http = reqwest::Client::new();
         // Deadlocks of overlapping creates; with a shared account, also numbers shared as
         // if two creates landed in one millisecond (different accounts never share one).
         let collide = if shared { 0.3 } else { 0.0 };
-        http.post(format!("{base}/sim/faults")).json(&json!({"deadlock_rate": 0.6, "collide_rate": collide})).send().await.unwrap();
+        http.post(format!("{base}/sim/faults"))
+            .json(&json!({"deadlock_rate": 0.6, "collide_rate": collide}))
+            .send()
+            .await
+            .unwrap();
         if !shared {
-            let r = http.post(format!("{base}/sim/accounts")).json(&json!({"username": "till2", "password": "till2pass", "user_id": 9})).send().await.unwrap();
+            let r = http
+                .post(format!("{base}/sim/accounts"))
+                .json(&json!({"username": "till2", "password": "till2pass", "user_id": 9}))
+                .send()
+                .await
+                .unwrap();
             assert!(r.status().is_success());
         }
         let mut tills = vec![];
         for i in 0..2 {
             let (dir, path) = fresh_store();
             let app = App::open(&path).unwrap();
-            let client = if i == 1 && !shared { client_as(&base, "till2", "till2pass", 3000) } else { client_for(&base, 3000) };
-            let products: Vec<i64> = storepos::ledger::catalog::list(app.ledger().read(), None).unwrap().into_iter().filter(|p| p.specifications.is_empty()).map(|p| p.id).collect();
+            let client =
+                if i == 1 && !shared { client_as(&base, "till2", "till2pass", 3000) } else { client_for(&base, 3000) };
+            let products: Vec<i64> = storepos::ledger::catalog::list(app.ledger().read(), None)
+                .unwrap()
+                .into_iter()
+                .filter(|p| p.specifications.is_empty())
+                .map(|p| p.id)
+                .collect();
             let mut want = vec![];
             for k in 0..6 {
-                let o = call(&app, &template().cashier, "sale_create", json!({"lines": [{"product_id": products[k % products.len()], "quantity": 1}]}));
+                let o = call(
+                    &app,
+                    &template().cashier,
+                    "sale_create",
+                    json!({"lines": [{"product_id": products[k % products.len()], "quantity": 1}]}),
+                );
                 let r = o["client_ref"].as_str().unwrap().to_string();
                 let status = if k % 3 == 0 {
                     call(&app, &template().cashier, "order_cancel", json!({"client_ref": r}));
@@ -149,7 +174,8 @@ async fn two_tills_on_one_account_end_exactly_once() {
         let cfg = SyncConfig::fast();
         let settles = tills.iter().map(|(_, app, client, _)| settle(app, client, &cfg, Duration::from_secs(30)));
         let sums = futures::future::join_all(settles).await;
-        let state: serde_json::Value = http.get(format!("{base}/sim/state")).send().await.unwrap().json().await.unwrap();
+        let state: serde_json::Value =
+            http.get(format!("{base}/sim/state")).send().await.unwrap().json().await.unwrap();
         let mut recreated = 0;
         for (s, (_, app, _, want)) in sums.iter().zip(&tills) {
             assert_eq!(s.outbox_pending, 0, "{label}: {s:?}");

@@ -17,7 +17,15 @@ macro_rules! both_modes {
     };
 }
 
-both_modes!(counter_sales_complete_and_cancel, self_pick_accept_complete, flash_accept_delivering_complete, flash_reject, after_sales_return_and_exchange, counts_reconcile, wechat_paid_then_cancelled_is_a_conflict);
+both_modes!(
+    counter_sales_complete_and_cancel,
+    self_pick_accept_complete,
+    flash_accept_delivering_complete,
+    flash_reject,
+    after_sales_return_and_exchange,
+    counts_reconcile,
+    wechat_paid_then_cancelled_is_a_conflict
+);
 
 async fn counter_sales_complete_and_cancel(mode: Mode) {
     let e = env(mode).await;
@@ -89,7 +97,12 @@ async fn flash_accept_delivering_complete(mode: Mode) {
         }
         let e = env_with(mode, |a| a.flash_auto_deliver = auto).await;
         let p = e.plain_products();
-        let n = e.online_order("FLASH", json!([{"product_id": p[1].0, "quantity": 1}, {"product_id": p[2].0, "quantity": 2}])).await;
+        let n = e
+            .online_order(
+                "FLASH",
+                json!([{"product_id": p[1].0, "quantity": 1}, {"product_id": p[2].0, "quantity": 2}]),
+            )
+            .await;
         e.round().await;
         let o = e.by_number(&n).expect("pulled");
         assert_eq!(o.channel, Channel::Flash);
@@ -138,7 +151,12 @@ async fn after_sales_return_and_exchange(mode: Mode) {
     let p = e.plain_products();
     for kind in ["RETURN", "EXCHANGE"] {
         // Field mode only takes services on DELIVERING / DELIVERED_CONFIRM_PENDING / CANCELED_*.
-        let n = e.online_order("FLASH", json!([{"product_id": p[0].0, "quantity": 3}, {"product_id": p[1].0, "quantity": 1}])).await;
+        let n = e
+            .online_order(
+                "FLASH",
+                json!([{"product_id": p[0].0, "quantity": 3}, {"product_id": p[1].0, "quantity": 1}]),
+            )
+            .await;
         e.round().await;
         let o = e.by_number(&n).unwrap();
         e.action(&o.client_ref, "accept");
@@ -156,7 +174,8 @@ async fn after_sales_return_and_exchange(mode: Mode) {
         assert_eq!((s.outbox_pending, s.conflicts), (0, 0), "{kind}: {s:?}");
         let st = e.state().await;
         let marker = storepos::domain::order::client_ref_marker(&svc_ref);
-        let on: Vec<_> = st["services"].as_array().unwrap().iter().filter(|x| x["content"].as_str() == Some(&marker)).collect();
+        let on: Vec<_> =
+            st["services"].as_array().unwrap().iter().filter(|x| x["content"].as_str() == Some(&marker)).collect();
         assert_eq!(on.len(), 1, "{kind}: exactly one service on the platform");
         let local = storepos::ledger::after_sales::get(e.app.ledger().read(), &svc_ref).unwrap().unwrap();
         assert_eq!(local.sync_state, SyncState::Synced);
@@ -202,7 +221,9 @@ async fn counts_reconcile(mode: Mode) {
     assert_eq!(shown["report"]["meaning"], want, "{shown}");
     assert_eq!(shown["report"]["differences"], json!([]), "{shown}");
     assert_eq!(shown["report"]["platform"]["total"], r.platform.total.unwrap(), "{shown}");
-    assert!(storepos::ledger::after_sales::latest_platform_counts(e.app.ledger().read(), "rest-store").unwrap().is_some());
+    assert!(storepos::ledger::after_sales::latest_platform_counts(e.app.ledger().read(), "rest-store")
+        .unwrap()
+        .is_some());
     // An unsynced local sale shows up as a difference with its reason.
     let before = e.sim_get("/sim/faults").await;
     e.sim_post("/sim/faults", json!({"fail_rate": 1.0})).await;
@@ -211,7 +232,11 @@ async fn counts_reconcile(mode: Mode) {
     storepos::sync::drain(&e.app, &e.client, &e.cfg).await;
     e.sim_post("/sim/faults", json!({"fail_rate": before["fail_rate"]})).await;
     let r = storepos::sync::pull::reconcile_counts(&e.app, &e.client).await.unwrap();
-    assert!(r.differences.is_empty(), "an order the platform never heard of is not counted locally either: {:?}", r.differences);
+    assert!(
+        r.differences.is_empty(),
+        "an order the platform never heard of is not counted locally either: {:?}",
+        r.differences
+    );
     e.settle().await;
     let r = storepos::sync::pull::reconcile_counts(&e.app, &e.client).await.unwrap();
     assert!(r.differences.is_empty(), "{:?}", r.differences);
@@ -248,7 +273,13 @@ async fn wechat_paid_then_cancelled_is_a_conflict(mode: Mode) {
     let j = call(&e.app, e.manager(), "journal", json!({"entity_ref": r}));
     assert!(j.as_array().unwrap().iter().any(|x| x["action"] == "sync_conflict"));
     // Cashiers may not resolve; clerks may. Accept the platform's version.
-    assert!(try_call(&e.app, e.cashier(), "conflict_resolve", json!({"client_ref": r, "resolution": "accept_platform"})).is_err());
+    assert!(try_call(
+        &e.app,
+        e.cashier(),
+        "conflict_resolve",
+        json!({"client_ref": r, "resolution": "accept_platform"})
+    )
+    .is_err());
     call(&e.app, e.clerk(), "conflict_resolve", json!({"client_ref": r, "resolution": "accept_platform"}));
     let o = e.order(&r);
     assert_eq!(o["sync_state"], "synced");
@@ -268,16 +299,19 @@ async fn field_refusals_become_conflicts() {
     {
         let mut l = e.app.ledger();
         l.write(|tx| {
-            storepos::ledger::catalog::upsert(tx, &[storepos::ledger::catalog::SeedProduct {
-                id: 990_001,
-                name: "本店自制酸梅汤".into(),
-                category_id: 990,
-                category_name: "自制".into(),
-                station: None,
-                price: storepos::domain::Money::yuan(6),
-                barcode: None,
-                specifications: vec![],
-            }])
+            storepos::ledger::catalog::upsert(
+                tx,
+                &[storepos::ledger::catalog::SeedProduct {
+                    id: 990_001,
+                    name: "本店自制酸梅汤".into(),
+                    category_id: 990,
+                    category_name: "自制".into(),
+                    station: None,
+                    price: storepos::domain::Money::yuan(6),
+                    barcode: None,
+                    specifications: vec![],
+                }],
+            )
         })
         .unwrap();
     }
@@ -286,7 +320,14 @@ async fn field_refusals_become_conflicts() {
     assert_eq!(s.conflicts, 1);
     let o = e.order(&r);
     assert_eq!(o["sync_state"], "conflict");
-    assert_eq!(o["conflict"]["platform_message"], if e.mode == Mode::Field { "新建订单失败 - 没有该产品" } else { "新建订单失败 - 库存不足" });
+    assert_eq!(
+        o["conflict"]["platform_message"],
+        if e.mode == Mode::Field {
+            "新建订单失败 - 没有该产品"
+        } else {
+            "新建订单失败 - 库存不足"
+        }
+    );
     assert!(platform_orders_for(&e.state().await, &r).is_empty());
     call(&e.app, e.clerk(), "conflict_resolve", json!({"client_ref": r, "resolution": "retry"}));
     let s = e.settle().await;
@@ -299,13 +340,21 @@ async fn field_refusals_become_conflicts() {
     // Issue 14: the till knows the platform never takes after-sales on a completed counter
     // order, so the return is handled by the store (门店自理): recorded, never sent, never a
     // conflict (it used to come back as `order.status.transfer.error`).
-    let svc = call(&e.app, e.clerk(), "after_sales_create", json!({"client_ref": c, "service_type": "RETURN", "reason": "不想要了", "returns": [{"line_no": 1, "quantity": 1}]}));
+    let svc = call(
+        &e.app,
+        e.clerk(),
+        "after_sales_create",
+        json!({"client_ref": c, "service_type": "RETURN", "reason": "不想要了", "returns": [{"line_no": 1, "quantity": 1}]}),
+    );
     assert_eq!(svc["route"]["why"], "status_not_taken");
     let s = e.settle().await;
     assert_eq!(s.conflicts, 1, "{s:?}");
     let o = e.order(&c);
     assert_eq!(o["conflict"], serde_json::Value::Null);
-    let local = storepos::ledger::after_sales::get(e.app.ledger().read(), svc["service"]["client_ref"].as_str().unwrap()).unwrap().unwrap();
+    let local =
+        storepos::ledger::after_sales::get(e.app.ledger().read(), svc["service"]["client_ref"].as_str().unwrap())
+            .unwrap()
+            .unwrap();
     assert!(local.local_only);
     assert_eq!(local.sync_state, SyncState::Synced);
     assert!(e.state().await["services"].as_array().unwrap().is_empty(), "nothing sent");
@@ -323,13 +372,19 @@ async fn cash_return_is_sent_otherway() {
     let (c, t) = e.sale(p[0].0, 2, "");
     e.pay_cash(&c, &t);
     e.settle().await;
-    let created = call(&e.app, e.clerk(), "after_sales_create", json!({"client_ref": c, "service_type": "RETURN", "reason": "不想要了", "returns": [{"line_no": 1, "quantity": 1}]}));
+    let created = call(
+        &e.app,
+        e.clerk(),
+        "after_sales_create",
+        json!({"client_ref": c, "service_type": "RETURN", "reason": "不想要了", "returns": [{"line_no": 1, "quantity": 1}]}),
+    );
     assert_eq!(created["route"]["otherway"], true, "{created}");
     let s = e.settle().await;
     assert_eq!((s.outbox_pending, s.conflicts), (0, 0), "{s:?}");
     let st = e.state().await;
     let marker = storepos::domain::order::client_ref_marker(created["service"]["client_ref"].as_str().unwrap());
-    let on: Vec<_> = st["services"].as_array().unwrap().iter().filter(|x| x["content"].as_str() == Some(&marker)).collect();
+    let on: Vec<_> =
+        st["services"].as_array().unwrap().iter().filter(|x| x["content"].as_str() == Some(&marker)).collect();
     assert_eq!(on.len(), 1);
     assert_eq!(on[0]["refund_way"], "OTHERWAY", "{}", on[0]);
 }
@@ -350,7 +405,12 @@ async fn field_refund_failure_is_followed_up() {
     e.settle().await;
     e.action(&o.client_ref, "delivering");
     e.settle().await;
-    let created = call(&e.app, e.clerk(), "after_sales_create", json!({"client_ref": o.client_ref, "service_type": "RETURN", "reason": "质量问题", "returns": [{"line_no": 1, "quantity": 1}]}));
+    let created = call(
+        &e.app,
+        e.clerk(),
+        "after_sales_create",
+        json!({"client_ref": o.client_ref, "service_type": "RETURN", "reason": "质量问题", "returns": [{"line_no": 1, "quantity": 1}]}),
+    );
     let svc_ref = created["service"]["client_ref"].as_str().unwrap().to_string();
     let s = e.settle().await;
     assert_eq!((s.outbox_pending, s.conflicts), (0, 0), "{s:?}");
@@ -365,7 +425,9 @@ async fn field_refund_failure_is_followed_up() {
     let follow = storepos::ledger::after_sales::to_follow(e.app.ledger().read(), 10).unwrap();
     assert!(follow.iter().any(|x| x.client_ref == svc_ref), "not final: still followed");
     // Each round keeps the platform's order_count for the manager.
-    assert!(storepos::ledger::after_sales::latest_platform_counts(e.app.ledger().read(), "rest-store").unwrap().is_some());
+    assert!(storepos::ledger::after_sales::latest_platform_counts(e.app.ledger().read(), "rest-store")
+        .unwrap()
+        .is_some());
 }
 
 /// Field: a RETURN the platform takes on a WeChat-paid FLASH order is refunded by the
@@ -379,7 +441,12 @@ async fn field_return_followed_to_refunded_and_already_refund() {
     let e = env(Mode::Field).await;
     let p = e.plain_products();
     let (n, cr) = delivering_flash(&e, p[0].0).await;
-    let created = call(&e.app, e.clerk(), "after_sales_create", json!({"client_ref": cr, "service_type": "RETURN", "reason": "质量问题", "returns": [{"line_no": 1, "quantity": 1}]}));
+    let created = call(
+        &e.app,
+        e.clerk(),
+        "after_sales_create",
+        json!({"client_ref": cr, "service_type": "RETURN", "reason": "质量问题", "returns": [{"line_no": 1, "quantity": 1}]}),
+    );
     assert_eq!(created["route"]["route"], "platform", "{created}");
     let svc_ref = created["service"]["client_ref"].as_str().unwrap().to_string();
     e.settle().await;
@@ -388,13 +455,29 @@ async fn field_return_followed_to_refunded_and_already_refund() {
     assert_eq!(local.platform_status.as_deref(), Some("REFUNDED"), "{local:?}");
     assert_eq!(local.platform_order_status.as_deref(), Some("CLOSED_REFUNDED"), "{local:?}");
     assert_eq!(e.by_number(&n).unwrap().status.as_str(), "CLOSED_REFUNDED");
-    assert!(!storepos::ledger::after_sales::to_follow(e.app.ledger().read(), 10).unwrap().iter().any(|x| x.client_ref == svc_ref), "final: no longer followed");
+    assert!(
+        !storepos::ledger::after_sales::to_follow(e.app.ledger().read(), 10)
+            .unwrap()
+            .iter()
+            .any(|x| x.client_ref == svc_ref),
+        "final: no longer followed"
+    );
 
     // Another order; a service for it reaches the platform from elsewhere first.
     let (n2, cr2) = delivering_flash(&e, p[0].0).await;
-    e.client.create_service(&json!({"order_number": n2, "service_type": "RETURN", "reason": "其他收银台", "content": "elsewhere",
-        "returns": [{"product_id": p[0].0, "quantity": 1}], "store_id": e.client.store_id()})).await.unwrap();
-    let created = call(&e.app, e.clerk(), "after_sales_create", json!({"client_ref": cr2, "service_type": "RETURN", "reason": "质量问题", "returns": [{"line_no": 1, "quantity": 1}]}));
+    e.client
+        .create_service(
+            &json!({"order_number": n2, "service_type": "RETURN", "reason": "其他收银台", "content": "elsewhere",
+        "returns": [{"product_id": p[0].0, "quantity": 1}], "store_id": e.client.store_id()}),
+        )
+        .await
+        .unwrap();
+    let created = call(
+        &e.app,
+        e.clerk(),
+        "after_sales_create",
+        json!({"client_ref": cr2, "service_type": "RETURN", "reason": "质量问题", "returns": [{"line_no": 1, "quantity": 1}]}),
+    );
     let svc2 = created["service"]["client_ref"].as_str().unwrap().to_string();
     let s = e.settle().await;
     assert_eq!(s.conflicts, 1, "{s:?}");
@@ -402,7 +485,11 @@ async fn field_return_followed_to_refunded_and_already_refund() {
     assert_eq!(local.sync_state, SyncState::Conflict, "{local:?}");
     assert!(local.conflict.as_deref().unwrap_or_default().contains("already.refund"), "{local:?}");
     let o2 = storepos::ledger::orders::require(e.app.ledger().read(), &cr2).unwrap();
-    assert_eq!(storepos::ledger::after_sales::refunded_before(e.app.ledger().read(), o2.id).unwrap(), storepos::domain::Money::ZERO, "a refused service consumes nothing");
+    assert_eq!(
+        storepos::ledger::after_sales::refunded_before(e.app.ledger().read(), o2.id).unwrap(),
+        storepos::domain::Money::ZERO,
+        "a refused service consumes nothing"
+    );
 }
 
 /// A FLASH order from the platform, accepted and out for delivery (field mode takes

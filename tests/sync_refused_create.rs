@@ -17,16 +17,19 @@ async fn a_refused_create_is_a_conflict_that_cannot_be_waved_through() {
     e.app
         .ledger()
         .write(|tx| {
-            catalog::upsert(tx, &[SeedProduct {
-                id: 90_001,
-                name: "本店自制酸梅汤".into(),
-                category_id: 1,
-                category_name: "饮料".into(),
-                station: None,
-                price: Money::yuan(6),
-                barcode: Some("2900000900014".into()),
-                specifications: vec![],
-            }])
+            catalog::upsert(
+                tx,
+                &[SeedProduct {
+                    id: 90_001,
+                    name: "本店自制酸梅汤".into(),
+                    category_id: 1,
+                    category_name: "饮料".into(),
+                    station: None,
+                    price: Money::yuan(6),
+                    barcode: Some("2900000900014".into()),
+                    specifications: vec![],
+                }],
+            )
         })
         .unwrap();
     let (r, _) = e.sale(90_001, 1, "");
@@ -35,7 +38,9 @@ async fn a_refused_create_is_a_conflict_that_cannot_be_waved_through() {
     let o = e.order(&r);
     assert_eq!(o["sync_state"], "conflict");
     assert!(o["order_number"].is_null());
-    let refused = try_call(&e.app, e.clerk(), "conflict_resolve", json!({"client_ref": r, "resolution": "accept_platform"})).unwrap_err();
+    let refused =
+        try_call(&e.app, e.clerk(), "conflict_resolve", json!({"client_ref": r, "resolution": "accept_platform"}))
+            .unwrap_err();
     assert_eq!(serde_json::to_value(&refused).unwrap()["code"], "illegal_action");
     assert_eq!(e.order(&r)["sync_state"], "conflict", "still visible");
     // Retrying is allowed (after the platform carries the product, it would go through).

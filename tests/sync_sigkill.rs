@@ -18,7 +18,15 @@ use sync_support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_round_settles_exactly_once() {
-    let sim = storepos_sim::start(SimArgs { mode: Mode::Field, latency_ms: 30, drop_after_commit: 0.2, seed: 7, ..SimArgs::default() }).await.unwrap();
+    let sim = storepos_sim::start(SimArgs {
+        mode: Mode::Field,
+        latency_ms: 30,
+        drop_after_commit: 0.2,
+        seed: 7,
+        ..SimArgs::default()
+    })
+    .await
+    .unwrap();
     let base = sim.base_url();
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let (_dir, path) = fresh_store();
@@ -28,9 +36,19 @@ async fn sigkill_mid_round_settles_exactly_once() {
     {
         let app = App::open(&path).unwrap();
         let cashier = &template().cashier;
-        let products: Vec<i64> = storepos::ledger::catalog::list(app.ledger().read(), None).unwrap().into_iter().filter(|p| p.specifications.is_empty()).map(|p| p.id).collect();
+        let products: Vec<i64> = storepos::ledger::catalog::list(app.ledger().read(), None)
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.specifications.is_empty())
+            .map(|p| p.id)
+            .collect();
         for i in 0..40 {
-            let o = call(&app, cashier, "sale_create", json!({"lines": [{"product_id": products[i % products.len()], "quantity": 1}]}));
+            let o = call(
+                &app,
+                cashier,
+                "sale_create",
+                json!({"lines": [{"product_id": products[i % products.len()], "quantity": 1}]}),
+            );
             let r = o["client_ref"].as_str().unwrap().to_string();
             let st = match rng.random_range(0..3) {
                 0 => {
@@ -47,11 +65,15 @@ async fn sigkill_mid_round_settles_exactly_once() {
         }
     }
     let bin = env!("CARGO_BIN_EXE_storepos");
-    let args = |p: &std::path::Path| ["sync", "--once", "--json", "--timeout-ms", "400", "--in-flight", "4", "--data", p.to_str().unwrap()].map(str::to_string);
+    let args = |p: &std::path::Path| {
+        ["sync", "--once", "--json", "--timeout-ms", "400", "--in-flight", "4", "--data", p.to_str().unwrap()]
+            .map(str::to_string)
+    };
     let mut kills = 0;
     let rounds: usize = std::env::var("STOREPOS_SYNC_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(24);
     for _ in 0..rounds {
-        let mut child = Command::new(bin).args(args(&path)).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let mut child =
+            Command::new(bin).args(args(&path)).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         tokio::time::sleep(Duration::from_millis(rng.random_range(20..200))).await;
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL

@@ -15,7 +15,10 @@ use storepos_sim::{Mode, SimArgs};
 fn till(code: &str) -> (tempfile::TempDir, Arc<App>, String) {
     let dir = tempfile::tempdir().unwrap();
     let app = init_store(dir.path(), &InitOptions { till_code: code.into(), ..InitOptions::default() }).unwrap();
-    let t = dispatch(&app, None, false, "login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"].as_str().unwrap().to_string();
+    let t = dispatch(&app, None, false, "login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     (dir, Arc::new(app), t)
 }
 
@@ -24,7 +27,11 @@ async fn two_tills_never_collide_and_sync_exactly_once() {
     let sim = storepos_sim::start(SimArgs { mode: Mode::Field, ..SimArgs::default() }).await.unwrap();
     // A little latency and some answers lost after commit: the hard case for exactly-once.
     let http = reqwest::Client::new();
-    http.post(format!("{}/sim/faults", sim.base_url())).json(&json!({"latency_ms": 5, "drop_after_commit": 0.2, "seed": 7})).send().await.unwrap();
+    http.post(format!("{}/sim/faults", sim.base_url()))
+        .json(&json!({"latency_ms": 5, "drop_after_commit": 0.2, "seed": 7}))
+        .send()
+        .await
+        .unwrap();
     let tills = [till("T1"), till("T2")];
     let per_till = 25;
     // Both tills sell at once (each on its own thread, as two machines would).
@@ -34,9 +41,23 @@ async fn two_tills_never_collide_and_sync_exactly_once() {
         handles.push(std::thread::spawn(move || {
             (0..per_till)
                 .map(|i| {
-                    let o = dispatch(&app, Some(&token), false, "sale_create", json!({"lines":[{"product_id": 1 + i % 20, "quantity": 1}]})).unwrap();
+                    let o = dispatch(
+                        &app,
+                        Some(&token),
+                        false,
+                        "sale_create",
+                        json!({"lines":[{"product_id": 1 + i % 20, "quantity": 1}]}),
+                    )
+                    .unwrap();
                     if i % 2 == 0 {
-                        dispatch(&app, Some(&token), false, "sale_pay_cash", json!({"client_ref": o["client_ref"], "tendered": "100"})).unwrap();
+                        dispatch(
+                            &app,
+                            Some(&token),
+                            false,
+                            "sale_pay_cash",
+                            json!({"client_ref": o["client_ref"], "tendered": "100"}),
+                        )
+                        .unwrap();
                     }
                     (o["client_ref"].as_str().unwrap().to_string(), o["local_number"].as_str().unwrap().to_string())
                 })
@@ -49,9 +70,15 @@ async fn two_tills_never_collide_and_sync_exactly_once() {
     // Each till syncs with its own client, concurrently.
     let mut syncs = Vec::new();
     for (_, app, _) in &tills {
-        let client = RestStore::new(ClientConfig::new(&sim.base_url(), "store1", "store1pass", 1, "店").with_timeouts(Duration::from_millis(500), Duration::from_secs(2))).unwrap();
+        let client = RestStore::new(
+            ClientConfig::new(&sim.base_url(), "store1", "store1pass", 1, "店")
+                .with_timeouts(Duration::from_millis(500), Duration::from_secs(2)),
+        )
+        .unwrap();
         let app = app.clone();
-        syncs.push(tokio::spawn(async move { settle(&app, &client, &SyncConfig::fast(), Duration::from_secs(60)).await }));
+        syncs.push(tokio::spawn(
+            async move { settle(&app, &client, &SyncConfig::fast(), Duration::from_secs(60)).await },
+        ));
     }
     for s in syncs {
         let s = s.await.unwrap();
@@ -63,10 +90,17 @@ async fn two_tills_never_collide_and_sync_exactly_once() {
     // platform number. The loser's order stays on the platform as a stray (recorded for the
     // manager to void) and the sale is re-created under a new generation marker: every sale
     // has exactly one order beyond the strays its till recorded, and nothing else is there.
-    let strays: Vec<storepos::ledger::outbox::Stray> =
-        tills.iter().flat_map(|(_, app, _)| storepos::ledger::outbox::strays(app.ledger().read(), true).unwrap()).collect();
+    let strays: Vec<storepos::ledger::outbox::Stray> = tills
+        .iter()
+        .flat_map(|(_, app, _)| storepos::ledger::outbox::strays(app.ledger().read(), true).unwrap())
+        .collect();
     for (r, number) in &sold {
-        let hits = orders.iter().filter(|o| o["remark"].as_str().and_then(storepos::domain::order::parse_client_ref_marker) == Some(r.as_str())).count();
+        let hits = orders
+            .iter()
+            .filter(|o| {
+                o["remark"].as_str().and_then(storepos::domain::order::parse_client_ref_marker) == Some(r.as_str())
+            })
+            .count();
         let recorded = strays.iter().filter(|s| &s.client_ref == r).count();
         assert_eq!(hits, 1 + recorded, "{number} is on the platform {hits} times with {recorded} strays recorded");
     }

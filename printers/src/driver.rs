@@ -85,9 +85,7 @@ impl DriverError {
     /// How much of the job may have reached the printer.
     pub fn delivery(&self) -> Delivery {
         match self {
-            DriverError::Address(_) | DriverError::Connect { .. } | DriverError::Open { .. } => {
-                Delivery::Nothing
-            }
+            DriverError::Address(_) | DriverError::Connect { .. } | DriverError::Open { .. } => Delivery::Nothing,
             DriverError::Write { written: 0, .. } => Delivery::Nothing,
             DriverError::Write { written, total, .. } if written < total => Delivery::Partial,
             DriverError::Write { .. } => Delivery::MaybeComplete,
@@ -168,11 +166,7 @@ impl TcpDriver {
 
     /// Resolves `host` or `host:port` (port 9100 when omitted).
     pub fn from_host(host: &str, config: TcpConfig) -> Result<Self, DriverError> {
-        let with_port = if host.contains(':') {
-            host.to_string()
-        } else {
-            format!("{host}:{RAW_PORT}")
-        };
+        let with_port = if host.contains(':') { host.to_string() } else { format!("{host}:{RAW_PORT}") };
         let addr = with_port
             .to_socket_addrs()
             .map_err(|_| DriverError::Address(host.to_string()))?
@@ -187,16 +181,9 @@ impl TcpDriver {
     }
 
     fn connect(&self) -> Result<TcpStream, DriverError> {
-        let s = TcpStream::connect_timeout(&self.addr, self.config.connect_timeout).map_err(|source| {
-            DriverError::Connect {
-                addr: self.addr.to_string(),
-                source,
-            }
-        })?;
-        let io_err = |source| DriverError::Connect {
-            addr: self.addr.to_string(),
-            source,
-        };
+        let s = TcpStream::connect_timeout(&self.addr, self.config.connect_timeout)
+            .map_err(|source| DriverError::Connect { addr: self.addr.to_string(), source })?;
+        let io_err = |source| DriverError::Connect { addr: self.addr.to_string(), source };
         s.set_write_timeout(Some(self.config.write_timeout)).map_err(io_err)?;
         s.set_read_timeout(Some(self.config.read_timeout)).map_err(io_err)?;
         s.set_nodelay(true).map_err(io_err)?;
@@ -222,28 +209,14 @@ fn write_counted<W: Write>(w: &mut W, bytes: &[u8]) -> Result<(), DriverError> {
     while written < bytes.len() {
         match w.write(&bytes[written..]) {
             Ok(0) => {
-                return Err(DriverError::Write {
-                    written,
-                    total: bytes.len(),
-                    source: io::ErrorKind::WriteZero.into(),
-                })
+                return Err(DriverError::Write { written, total: bytes.len(), source: io::ErrorKind::WriteZero.into() })
             }
             Ok(n) => written += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(source) => {
-                return Err(DriverError::Write {
-                    written,
-                    total: bytes.len(),
-                    source,
-                })
-            }
+            Err(source) => return Err(DriverError::Write { written, total: bytes.len(), source }),
         }
     }
-    w.flush().map_err(|source| DriverError::Write {
-        written,
-        total: bytes.len(),
-        source,
-    })
+    w.flush().map_err(|source| DriverError::Write { written, total: bytes.len(), source })
 }
 
 impl PrinterDriver for TcpDriver {
@@ -273,13 +246,7 @@ impl PrinterDriver for TcpDriver {
             match Self::query(&mut s, n) {
                 Ok(Some(b)) => *slot = b,
                 Ok(None) => return Ok(None),
-                Err(source) => {
-                    return Err(DriverError::Write {
-                        written: 0,
-                        total: 3,
-                        source,
-                    })
-                }
+                Err(source) => return Err(DriverError::Write { written: 0, total: 3, source }),
             }
         }
         let _ = s.shutdown(Shutdown::Both);
@@ -318,9 +285,7 @@ pub struct DeviceDriver {
 impl DeviceDriver {
     /// A driver for the device at `path`.
     pub fn new(path: impl AsRef<Path>) -> Self {
-        DeviceDriver {
-            path: path.as_ref().to_path_buf(),
-        }
+        DeviceDriver { path: path.as_ref().to_path_buf() }
     }
 }
 
@@ -329,10 +294,7 @@ impl PrinterDriver for DeviceDriver {
         let mut f = OpenOptions::new()
             .write(true)
             .open(&self.path)
-            .map_err(|source| DriverError::Open {
-                path: self.path.clone(),
-                source,
-            })?;
+            .map_err(|source| DriverError::Open { path: self.path.clone(), source })?;
         write_counted(&mut f, bytes)
     }
 
@@ -350,9 +312,7 @@ pub struct FileSink {
 impl FileSink {
     /// A sink appending to `path` (created if missing).
     pub fn new(path: impl AsRef<Path>) -> Self {
-        FileSink {
-            path: path.as_ref().to_path_buf(),
-        }
+        FileSink { path: path.as_ref().to_path_buf() }
     }
 }
 
@@ -362,10 +322,7 @@ impl PrinterDriver for FileSink {
             .create(true)
             .append(true)
             .open(&self.path)
-            .map_err(|source| DriverError::Open {
-                path: self.path.clone(),
-                source,
-            })?;
+            .map_err(|source| DriverError::Open { path: self.path.clone(), source })?;
         write_counted(&mut f, bytes)
     }
 

@@ -45,9 +45,7 @@ pub fn is_printable(c: char) -> bool {
     // blank in GBK fonts). For every other GBK character both encoders agree.
     let mut enc = encoding_rs::GBK.new_encoder();
     let (res, _, written) = enc.encode_from_utf8_without_replacement(src, &mut out, true);
-    matches!(res, encoding_rs::EncoderResult::InputEmpty)
-        && written == 2
-        && (0x81..=0xFE).contains(&out[0])
+    matches!(res, encoding_rs::EncoderResult::InputEmpty) && written == 2 && (0x81..=0xFE).contains(&out[0])
 }
 
 /// Replaces every character the printer cannot print with [`REPLACEMENT`]

@@ -104,12 +104,7 @@ impl Decoded {
     }
     /// Non-empty line texts joined by `\n`, trimmed of padding spaces.
     pub fn plain_text(&self) -> String {
-        self.lines
-            .iter()
-            .map(|l| l.text.trim())
-            .filter(|t| !t.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.lines.iter().map(|l| l.text.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n")
     }
 }
 
@@ -123,13 +118,7 @@ struct State {
 
 impl State {
     fn reset() -> Self {
-        State {
-            bold: false,
-            double_w: false,
-            double_h: false,
-            align: Align::Left,
-            chinese: false,
-        }
+        State { bold: false, double_w: false, double_h: false, align: Align::Left, chinese: false }
     }
 }
 
@@ -142,12 +131,7 @@ pub fn decode(bytes: &[u8], paper: Paper) -> Decoded {
     let mut text: Vec<u8> = Vec::new();
     let mut line_style: Option<(bool, bool, bool, Align)> = None;
     let mut cols = 0usize;
-    let mut qr = NativeQr {
-        payload: String::new(),
-        model: None,
-        ec: None,
-        module_size: None,
-    };
+    let mut qr = NativeQr { payload: String::new(), model: None, ec: None, module_size: None };
     let mut i = 0usize;
     macro_rules! need {
         ($n:expr, $what:expr) => {
@@ -168,20 +152,9 @@ pub fn decode(bytes: &[u8], paper: Paper) -> Decoded {
                     d.errors.push(format!("@{i}: malformed GB18030 in line"));
                 }
                 if cols > paper.columns() {
-                    d.errors.push(format!(
-                        "@{i}: line {:?} is {cols} columns, paper has {}",
-                        s,
-                        paper.columns()
-                    ));
+                    d.errors.push(format!("@{i}: line {:?} is {cols} columns, paper has {}", s, paper.columns()));
                 }
-                d.lines.push(DecodedLine {
-                    text: s.into_owned(),
-                    columns: cols,
-                    bold,
-                    double_w,
-                    double_h,
-                    align,
-                });
+                d.lines.push(DecodedLine { text: s.into_owned(), columns: cols, bold, double_w, double_h, align });
                 text.clear();
                 line_style = None;
                 cols = 0;
@@ -197,9 +170,7 @@ pub fn decode(bytes: &[u8], paper: Paper) -> Decoded {
                 need!(2, "double-byte character");
                 let t = bytes[i + 1];
                 if (0x30..=0x39).contains(&t) {
-                    d.errors.push(format!(
-                        "@{i}: 4-byte GB18030 sequence: not printable with a GBK font"
-                    ));
+                    d.errors.push(format!("@{i}: 4-byte GB18030 sequence: not printable with a GBK font"));
                     need!(4, "4-byte character");
                     i += 4;
                     continue;
@@ -209,8 +180,7 @@ pub fn decode(bytes: &[u8], paper: Paper) -> Decoded {
                     break;
                 }
                 if !st.chinese {
-                    d.errors
-                        .push(format!("@{i}: double-byte text outside Chinese mode (FS &)"));
+                    d.errors.push(format!("@{i}: double-byte text outside Chinese mode (FS &)"));
                 }
                 line_style.get_or_insert((st.bold, st.double_w, st.double_h, st.align));
                 text.extend_from_slice(&bytes[i..i + 2]);
@@ -245,16 +215,14 @@ pub fn decode(bytes: &[u8], paper: Paper) -> Decoded {
                             }
                         };
                         if line_style.is_some() && a != st.align {
-                            d.errors
-                                .push(format!("@{i}: ESC a inside a line is ignored by printers"));
+                            d.errors.push(format!("@{i}: ESC a inside a line is ignored by printers"));
                         }
                         st.align = a;
                         i += 3;
                     }
                     0x70 => {
                         need!(5, "ESC p");
-                        d.drawer_pulses
-                            .push((bytes[i + 2], bytes[i + 3], bytes[i + 4]));
+                        d.drawer_pulses.push((bytes[i + 2], bytes[i + 3], bytes[i + 4]));
                         i += 5;
                     }
                     c => {
@@ -327,11 +295,7 @@ pub fn decode(bytes: &[u8], paper: Paper) -> Decoded {
                         let len = xb * h;
                         need!(8 + len, "GS v 0 data");
                         if xb * 8 > paper.dots() as usize {
-                            d.errors.push(format!(
-                                "@{i}: raster {} dots wide, paper has {}",
-                                xb * 8,
-                                paper.dots()
-                            ));
+                            d.errors.push(format!("@{i}: raster {} dots wide, paper has {}", xb * 8, paper.dots()));
                         }
                         if !text.is_empty() {
                             d.errors.push(format!("@{i}: raster image in the middle of a line"));
@@ -359,12 +323,10 @@ pub fn decode(bytes: &[u8], paper: Paper) -> Decoded {
                                 (0x41, 4) => qr.model = Some(body[2]),
                                 (0x43, 3) => qr.module_size = Some(body[2]),
                                 (0x45, 3) => qr.ec = Some(body[2]),
-                                (0x50, _) if body[2] == 0x30 => {
-                                    match std::str::from_utf8(&body[3..]) {
-                                        Ok(s) => qr.payload = s.to_string(),
-                                        Err(_) => d.errors.push(format!("@{i}: QR data not UTF-8")),
-                                    }
-                                }
+                                (0x50, _) if body[2] == 0x30 => match std::str::from_utf8(&body[3..]) {
+                                    Ok(s) => qr.payload = s.to_string(),
+                                    Err(_) => d.errors.push(format!("@{i}: QR data not UTF-8")),
+                                },
                                 (0x51, 3) if body[2] == 0x30 => {
                                     d.qr_payloads.push(qr.payload.clone());
                                     d.native_qrs.push(qr.clone());
@@ -381,8 +343,7 @@ pub fn decode(bytes: &[u8], paper: Paper) -> Decoded {
                 }
             }
             other => {
-                d.errors
-                    .push(format!("@{i}: unexpected byte {other:#04x} (control or invalid lead)"));
+                d.errors.push(format!("@{i}: unexpected byte {other:#04x} (control or invalid lead)"));
                 break;
             }
         }

@@ -67,11 +67,7 @@ impl FakePrinter {
         });
         let s = shared.clone();
         let accept = std::thread::spawn(move || accept_loop(listener, addr, s));
-        Ok(FakePrinter {
-            addr,
-            shared,
-            accept: Some(accept),
-        })
+        Ok(FakePrinter { addr, shared, accept: Some(accept) })
     }
 
     /// Where to connect.
@@ -86,9 +82,7 @@ impl FakePrinter {
         *lock(&self.shared.mode) = mode;
         let want_listening = mode != FakeMode::Refuse;
         let end = std::time::Instant::now() + Duration::from_secs(2);
-        while self.shared.listening.load(Ordering::SeqCst) != want_listening
-            && std::time::Instant::now() < end
-        {
+        while self.shared.listening.load(Ordering::SeqCst) != want_listening && std::time::Instant::now() < end {
             std::thread::sleep(Duration::from_millis(1));
         }
     }

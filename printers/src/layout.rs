@@ -6,7 +6,7 @@
 
 use crate::encoding::{char_columns, display_width, sanitize};
 use crate::profile::Paper;
-use crate::ticket::{Align, Block, Ticket, TextStyle};
+use crate::ticket::{Align, Block, TextStyle, Ticket};
 
 /// One printed line: `text` already fits the columns of its style.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +66,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<&str> {
         let cw = char_columns(c);
         if used + cw > width && i > start {
             let mut cut = i;
-            let inside_word =
-                c.is_ascii_alphanumeric() && prev.is_some_and(|p| p.is_ascii_alphanumeric());
+            let inside_word = c.is_ascii_alphanumeric() && prev.is_some_and(|p| p.is_ascii_alphanumeric());
             if inside_word {
                 if let Some(a) = after_space {
                     if a > start && a < i {
@@ -163,10 +162,7 @@ pub fn layout(ticket: &Ticket, paper: Paper) -> Layout {
                 let (left, n1) = sanitize(left);
                 let (right, n2) = sanitize(right);
                 replaced_chars += n1 + n2;
-                let style = TextStyle {
-                    align: Align::Left,
-                    ..*style
-                };
+                let style = TextStyle { align: Align::Left, ..*style };
                 let cols = columns_for(paper, &style);
                 // A `\n` in a name would break the column geometry: flatten it.
                 let left = left.replace('\n', " ");
@@ -177,10 +173,7 @@ pub fn layout(ticket: &Ticket, paper: Paper) -> Layout {
             }
             Block::Separator { ch } => {
                 let ch = if ch.is_ascii_graphic() { *ch } else { '-' };
-                items.push(line(
-                    std::iter::repeat_n(ch, paper.columns()).collect(),
-                    TextStyle::plain(),
-                ));
+                items.push(line(std::iter::repeat_n(ch, paper.columns()).collect(), TextStyle::plain()));
             }
             Block::Qr { payload } => items.push(LaidItem::Qr(payload.clone())),
             Block::Feed { lines } => {
@@ -192,10 +185,7 @@ pub fn layout(ticket: &Ticket, paper: Paper) -> Layout {
             Block::DrawerKick => items.push(LaidItem::DrawerKick),
         }
     }
-    Layout {
-        items,
-        replaced_chars,
-    }
+    Layout { items, replaced_chars }
 }
 
 fn line(text: String, style: TextStyle) -> LaidItem {
@@ -231,10 +221,8 @@ pub fn preview_layout(layout: &Layout, paper: Paper) -> String {
                 let factor = if style.double_width { 2 } else { 1 };
                 let width = display_width(text) * factor;
                 if style.double_width {
-                    let spread: String = text
-                        .chars()
-                        .flat_map(|c| [c, if c.is_ascii() { ' ' } else { '\u{3000}' }])
-                        .collect();
+                    let spread: String =
+                        text.chars().flat_map(|c| [c, if c.is_ascii() { ' ' } else { '\u{3000}' }]).collect();
                     push_aligned(&mut out, &spread, width, style.align);
                 } else {
                     push_aligned(&mut out, text, width, style.align);

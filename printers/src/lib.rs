@@ -22,4 +22,3 @@ pub use money::fmt_money;
 pub use profile::{Paper, PrinterProfile, TextEncoding};
 pub use render::{render, RenderError, Rendered};
 pub use ticket::{Align, Block, TextStyle, Ticket};
-

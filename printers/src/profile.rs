@@ -106,10 +106,7 @@ mod tests {
 
     #[test]
     fn profile_json_round_trips_and_old_settings_get_defaults() {
-        let p = PrinterProfile {
-            drawer: true,
-            ..PrinterProfile::new("前台", Paper::W80)
-        };
+        let p = PrinterProfile { drawer: true, ..PrinterProfile::new("前台", Paper::W80) };
         let json = serde_json::to_string(&p).unwrap();
         assert_eq!(serde_json::from_str::<PrinterProfile>(&json).unwrap(), p);
         // A settings file written before the optional fields existed still loads.

@@ -190,10 +190,7 @@ pub struct WorkerReport {
 /// Delay after `failures` consecutive failures: base × 2^(failures−1), capped.
 pub fn backoff(config: &WorkerConfig, failures: u32) -> Duration {
     let exp = failures.saturating_sub(1).min(20);
-    config
-        .backoff_base
-        .saturating_mul(1u32 << exp)
-        .min(config.backoff_max)
+    config.backoff_base.saturating_mul(1u32 << exp).min(config.backoff_max)
 }
 
 fn sleep_unless_stopped(stop: &AtomicBool, d: Duration) {
@@ -218,10 +215,7 @@ pub fn run_worker(
     stop: &AtomicBool,
     config: &WorkerConfig,
 ) -> Result<WorkerReport, StoreError> {
-    let mut report = WorkerReport {
-        uncertain: store.recover_interrupted(printer_id)?,
-        ..WorkerReport::default()
-    };
+    let mut report = WorkerReport { uncertain: store.recover_interrupted(printer_id)?, ..WorkerReport::default() };
     let mut failures_in_row = 0u32;
     while !stop.load(Ordering::SeqCst) {
         let Some(job) = store.claim_next(printer_id, SystemTime::now())? else {
@@ -281,10 +275,7 @@ impl MemoryJobStore {
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut MemoryInner) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut g = self
-            .inner
-            .lock()
-            .map_err(|_| StoreError::Backend("lock poisoned".into()))?;
+        let mut g = self.inner.lock().map_err(|_| StoreError::Backend("lock poisoned".into()))?;
         f(&mut g)
     }
 
@@ -383,14 +374,7 @@ impl JobStore for MemoryJobStore {
     }
 
     fn list(&self, printer_id: Option<&str>) -> Result<Vec<PrintJob>, StoreError> {
-        self.with(|i| {
-            Ok(i
-                .jobs
-                .values()
-                .filter(|j| printer_id.is_none_or(|p| j.printer_id == p))
-                .cloned()
-                .collect())
-        })
+        self.with(|i| Ok(i.jobs.values().filter(|j| printer_id.is_none_or(|p| j.printer_id == p)).cloned().collect()))
     }
 }
 

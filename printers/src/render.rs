@@ -76,12 +76,8 @@ pub fn render(ticket: &crate::ticket::Ticket, profile: &PrinterProfile) -> Resul
 
 /// Renders an existing layout (see [`render`]).
 pub fn render_layout(laid: &Layout, profile: &PrinterProfile) -> Result<Rendered, RenderError> {
-    let mut w = Writer {
-        out: Vec::with_capacity(64 + laid.items.len() * 40),
-        align: Align::Left,
-        bold: false,
-        size: 0,
-    };
+    let mut w =
+        Writer { out: Vec::with_capacity(64 + laid.items.len() * 40), align: Align::Left, bold: false, size: 0 };
     w.out.extend_from_slice(&[0x1B, 0x40]); // ESC @
     w.out.extend_from_slice(&[0x1C, 0x26]); // FS &: Chinese (GB) mode
     for item in &laid.items {
@@ -113,10 +109,7 @@ pub fn render_layout(laid: &Layout, profile: &PrinterProfile) -> Result<Rendered
         }
     }
     w.out.extend_from_slice(&[0x1C, 0x2E]); // FS .: leave Chinese mode for whoever prints next
-    Ok(Rendered {
-        bytes: w.out,
-        replaced_chars: laid.replaced_chars,
-    })
+    Ok(Rendered { bytes: w.out, replaced_chars: laid.replaced_chars })
 }
 
 /// Byte writer that sends a style command only when the style changes.
@@ -166,10 +159,7 @@ impl Writer {
         let module = (QR_TARGET_DOTS / total).max(1);
         let size = total * module;
         if size > dots {
-            return Err(RenderError::QrTooWide {
-                needed: size,
-                available: dots,
-            });
+            return Err(RenderError::QrTooWide { needed: size, available: dots });
         }
         let offset = (dots - size) / 2;
         let xbytes = (offset + size).div_ceil(8);
@@ -229,8 +219,6 @@ impl Writer {
 }
 
 fn qr_code(payload: &str) -> Result<QrCode, RenderError> {
-    QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).map_err(|e| RenderError::QrData {
-        len: payload.len(),
-        reason: e.to_string(),
-    })
+    QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M)
+        .map_err(|e| RenderError::QrData { len: payload.len(), reason: e.to_string() })
 }

@@ -121,10 +121,7 @@ impl Ticket {
     }
     /// Appends text with a style.
     pub fn styled(mut self, text: impl Into<String>, style: TextStyle) -> Self {
-        self.blocks.push(Block::Text {
-            text: text.into(),
-            style,
-        });
+        self.blocks.push(Block::Text { text: text.into(), style });
         self
     }
     /// Appends plain left-aligned text.
@@ -140,17 +137,8 @@ impl Ticket {
         self.columns_styled(left, right, TextStyle::plain())
     }
     /// Appends `left … right` columns with a style.
-    pub fn columns_styled(
-        mut self,
-        left: impl Into<String>,
-        right: impl Into<String>,
-        style: TextStyle,
-    ) -> Self {
-        self.blocks.push(Block::Columns {
-            left: left.into(),
-            right: right.into(),
-            style,
-        });
+    pub fn columns_styled(mut self, left: impl Into<String>, right: impl Into<String>, style: TextStyle) -> Self {
+        self.blocks.push(Block::Columns { left: left.into(), right: right.into(), style });
         self
     }
     /// Appends a `-` separator line.
@@ -164,9 +152,7 @@ impl Ticket {
     }
     /// Appends a centered QR code.
     pub fn qr(mut self, payload: impl Into<String>) -> Self {
-        self.blocks.push(Block::Qr {
-            payload: payload.into(),
-        });
+        self.blocks.push(Block::Qr { payload: payload.into() });
         self
     }
     /// Appends `lines` empty lines.

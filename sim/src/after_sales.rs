@@ -165,10 +165,9 @@ fn build(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutcome, S
                     | DeliveredConfirmPending
                     | ClosedConfirmed
             ),
-            Mode::Field => matches!(
-                o.status,
-                Delivering | DeliveredConfirmPending | CanceledReturnPending | CanceledRefundPending
-            ),
+            Mode::Field => {
+                matches!(o.status, Delivering | DeliveredConfirmPending | CanceledReturnPending | CanceledRefundPending)
+            }
         };
         if !allowed {
             return refuse("order.status.transfer.error");
@@ -288,7 +287,8 @@ fn build(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutcome, S
     let exchanged: Decimal = exc_items.iter().map(|i| i.final_price).sum();
     let (refund_fee, supplementary_fee) = match (service_type.as_str(), mode) {
         ("REFUND", _) => {
-            let fee = if ret_items.is_empty() { order.as_ref().map(|o| o.total_price).unwrap_or_default() } else { returned };
+            let fee =
+                if ret_items.is_empty() { order.as_ref().map(|o| o.total_price).unwrap_or_default() } else { returned };
             (Some(fee), None)
         }
         ("RETURN", Mode::Documented) => (Some(returned), None),
@@ -297,7 +297,6 @@ fn build(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutcome, S
         (_, Mode::Documented) => (None, Some(exchanged - returned)),
         (_, Mode::Field) => (Some((returned - exchanged).max(Decimal::ZERO)), Some(Decimal::ZERO)),
     };
-
 
     let user = sim.cfg.username.clone();
     let service_number = match (&order, mode) {
@@ -309,7 +308,8 @@ fn build(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutcome, S
         (Mode::Field, "EXCHANGE") => "EXCHANGED",
         (Mode::Field, _) => "REFUNDED",
     };
-    let mut log = vec![LogEntry { time: fmt_log_time(now), user: user.clone(), content: content.clone().unwrap_or_default() }];
+    let mut log =
+        vec![LogEntry { time: fmt_log_time(now), user: user.clone(), content: content.clone().unwrap_or_default() }];
     if mode == Mode::Field {
         log.push(LogEntry { time: fmt_log_time(now), user: user.clone(), content: "已完成退款".into() });
     }
@@ -442,7 +442,8 @@ fn build_field(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutc
     }
     {
         use OrderStatus::*;
-        if !matches!(order.status, Delivering | DeliveredConfirmPending | CanceledReturnPending | CanceledRefundPending) {
+        if !matches!(order.status, Delivering | DeliveredConfirmPending | CanceledReturnPending | CanceledRefundPending)
+        {
             return refuse("order.status.transfer.error");
         }
     }
@@ -476,9 +477,10 @@ fn build_field(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutc
     };
     let mut ret_items = Vec::new();
     for l in &returns {
-        let line = order.items.iter().find(|i| {
-            i.product_id == l.product_id && (l.spec_id.is_none() || i.product_specification_id == l.spec_id)
-        });
+        let line = order
+            .items
+            .iter()
+            .find(|i| i.product_id == l.product_id && (l.spec_id.is_none() || i.product_specification_id == l.spec_id));
         let Some(line) = line else { return refuse("invalid.return.item") };
         let ordered = line.quantity.max(0);
         let qty = l.quantity.unwrap_or(ordered).min(ordered);
@@ -530,7 +532,8 @@ fn build_field(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutc
 
     let refunded = otherway || (order.payment_type == "WECHAT" && !wechat_fails);
     let user = sim.cfg.username.clone();
-    let mut log = vec![LogEntry { time: fmt_log_time(now), user: user.clone(), content: content.clone().unwrap_or_default() }];
+    let mut log =
+        vec![LogEntry { time: fmt_log_time(now), user: user.clone(), content: content.clone().unwrap_or_default() }];
     if refunded {
         log.push(LogEntry { time: fmt_log_time(now), user: user.clone(), content: "已完成退款".into() });
     }

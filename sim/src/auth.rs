@@ -56,12 +56,8 @@ pub fn login(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<String, Strin
     }
     let now = inner.now();
     if field {
-        let live = inner
-            .data
-            .tokens
-            .iter()
-            .rev()
-            .find(|t| t.username == user && t.expires_at.is_none_or(|exp| now < exp));
+        let live =
+            inner.data.tokens.iter().rev().find(|t| t.username == user && t.expires_at.is_none_or(|exp| now < exp));
         if let Some(t) = live {
             return Ok(t.token.clone());
         }
@@ -88,7 +84,13 @@ pub fn logout(inner: &mut Inner, username: &str) {
 
 /// What `permissions` the login answer carries (field mode).
 pub fn permissions() -> Value {
-    json!(["store:order:view", "store:order:create", "store:order:update", "store:order_customer_service", "store:order_count"])
+    json!([
+        "store:order:view",
+        "store:order:create",
+        "store:order:update",
+        "store:order_customer_service",
+        "store:order_count"
+    ])
 }
 
 /// Check the `Authorization` header value; Ok(the account's username). Field mode also
@@ -122,7 +124,9 @@ fn java_decode_error(token: &str) -> Option<String> {
     }
     let bytes = match unbase64(token) {
         Some(b) => b,
-        None => return Some("java.lang.IllegalArgumentException: Input byte array has wrong 4-byte ending unit".into()),
+        None => {
+            return Some("java.lang.IllegalArgumentException: Input byte array has wrong 4-byte ending unit".into())
+        }
     };
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(v) if v.get("token").is_some() => None,

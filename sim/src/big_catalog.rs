@@ -44,9 +44,26 @@ fn current(sim: &Arc<Sim>) -> Option<Gen> {
     registry().lock().unwrap_or_else(|e| e.into_inner()).get(&key(sim)).copied().filter(|g| g.n > 0)
 }
 
-const BRANDS: &[&str] = &["康师傅", "统一", "农夫", "旺旺", "伊利", "蒙牛", "达利园", "良品", "三只松鼠", "百草味", "洽洽", "卫龙"];
-const ITEMS: &[&str] = &["牛肉面", "酸奶", "饼干", "薯片", "瓜子", "辣条", "矿泉水", "绿茶", "面包", "火腿肠", "巧克力", "纸巾", "牙膏", "果汁"];
-const CATS: &[(u64, &str)] = &[(201, "休闲食品"), (202, "粮油副食"), (203, "饮料冲调"), (204, "日化用品"), (205, "冷藏冷冻"), (206, "家居用品")];
+const BRANDS: &[&str] =
+    &["康师傅", "统一", "农夫", "旺旺", "伊利", "蒙牛", "达利园", "良品", "三只松鼠", "百草味", "洽洽", "卫龙"];
+const ITEMS: &[&str] = &[
+    "牛肉面",
+    "酸奶",
+    "饼干",
+    "薯片",
+    "瓜子",
+    "辣条",
+    "矿泉水",
+    "绿茶",
+    "面包",
+    "火腿肠",
+    "巧克力",
+    "纸巾",
+    "牙膏",
+    "果汁",
+];
+const CATS: &[(u64, &str)] =
+    &[(201, "休闲食品"), (202, "粮油副食"), (203, "饮料冲调"), (204, "日化用品"), (205, "冷藏冷冻"), (206, "家居用品")];
 
 fn listed(g: Gen, i: u64) -> bool {
     i < g.n && !(g.revision >= 2 && i % 1000 == 999)
@@ -63,7 +80,12 @@ fn fen(f: u64) -> String {
 
 fn name(i: u64) -> String {
     let h = i.wrapping_mul(2_654_435_761);
-    format!("{}{} GEN{:06}", BRANDS[(h % BRANDS.len() as u64) as usize], ITEMS[((h >> 8) % ITEMS.len() as u64) as usize], i)
+    format!(
+        "{}{} GEN{:06}",
+        BRANDS[(h % BRANDS.len() as u64) as usize],
+        ITEMS[((h >> 8) % ITEMS.len() as u64) as usize],
+        i
+    )
 }
 
 fn row(out: &mut String, g: Gen, i: u64) {

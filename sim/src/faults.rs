@@ -173,16 +173,17 @@ pub struct CreateDraw {
 
 impl FaultRng {
     pub fn new(seed: u64) -> Self {
-        FaultRng {
-            rng: StdRng::seed_from_u64(seed),
-            biz: StdRng::seed_from_u64(seed ^ 0x5EED_C0DE_D1CE_F00D),
-        }
+        FaultRng { rng: StdRng::seed_from_u64(seed), biz: StdRng::seed_from_u64(seed ^ 0x5EED_C0DE_D1CE_F00D) }
     }
 
     /// Exactly three draws from the business stream, whatever the rates.
     pub fn create_draw(&mut self, f: &Faults) -> CreateDraw {
         let r: [f64; 3] = std::array::from_fn(|_| self.biz.random::<f64>());
-        CreateDraw { collide: r[0] < f.collide_rate, deadlock_if_overlap: r[1] < f.deadlock_rate, stock_error: r[2] < f.stock_error_rate }
+        CreateDraw {
+            collide: r[0] < f.collide_rate,
+            deadlock_if_overlap: r[1] < f.deadlock_rate,
+            stock_error: r[2] < f.stock_error_rate,
+        }
     }
 
     /// Decide one request's fate. Always draws exactly seven values so the stream stays

@@ -245,7 +245,11 @@ pub async fn run(args: SimArgs) -> Result<(), SimError> {
         writeln!(out, "storepos sim listening on {}", handle.base_url())?;
         out.flush()?;
     }
-    eprintln!("storepos sim: dialect {}, mode {mode:?}; control endpoints under {}/sim/", dialect.as_str(), handle.base_url());
+    eprintln!(
+        "storepos sim: dialect {}, mode {mode:?}; control endpoints under {}/sim/",
+        dialect.as_str(),
+        handle.base_url()
+    );
     let _ = tokio::signal::ctrl_c().await;
     handle.shutdown().await;
     Ok(())

@@ -29,9 +29,9 @@ pub fn java_double(d: Decimal) -> Value {
 /// Decode a JSON money value (number or numeric string) without going through f64.
 pub fn decimal_from_json(v: &Value) -> Option<Decimal> {
     match v {
-        Value::Number(n) => n.to_string().parse::<Decimal>().ok().or_else(|| {
-            Decimal::from_scientific(&n.to_string()).ok()
-        }),
+        Value::Number(n) => {
+            n.to_string().parse::<Decimal>().ok().or_else(|| Decimal::from_scientific(&n.to_string()).ok())
+        }
         Value::String(s) => s.trim().parse::<Decimal>().ok(),
         _ => None,
     }

@@ -8,8 +8,14 @@ use crate::context::{Inner, Sim};
 use crate::orders::{build_items, field_order_number, new_order_number, to_millis, LineError};
 use crate::state::{DeliveryType, Order, OrderStatus, OrderType, StatusChange};
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "小红", "建华", "志强", "晓东", "思雨", "子涵"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗",
+    "高",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英",
+    "小红", "建华", "志强", "晓东", "思雨", "子涵",
+];
 const MEMOS: &[&str] = &[
     "不要加辣椒",
     "少冰",

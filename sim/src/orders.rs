@@ -83,7 +83,9 @@ pub fn build_items(
                 None | Some(Value::Null) => 0,
                 Some(Value::Number(n)) => n.as_i64().ok_or_else(|| LineError::Invalid("invalid.quantity".into()))?,
                 Some(Value::String(s)) if s.trim().is_empty() => 0,
-                Some(Value::String(s)) => s.trim().parse().map_err(|_| LineError::Invalid("invalid.quantity".into()))?,
+                Some(Value::String(s)) => {
+                    s.trim().parse().map_err(|_| LineError::Invalid("invalid.quantity".into()))?
+                }
                 Some(_) => return Err(LineError::Invalid("invalid.quantity".into())),
             }
         } else {
@@ -139,9 +141,7 @@ impl Order {
         let from = self.status;
         match to {
             OrderStatus::PaidConfirmPending if self.pay_date.is_none() => self.pay_date = Some(now),
-            OrderStatus::ConfirmedPickPending | OrderStatus::ConfirmedDeliverPending => {
-                self.confirm_date = Some(now)
-            }
+            OrderStatus::ConfirmedPickPending | OrderStatus::ConfirmedDeliverPending => self.confirm_date = Some(now),
             OrderStatus::Delivering => self.deliver_date = Some(now),
             OrderStatus::DeliveredConfirmPending => self.delivered_date = Some(now),
             OrderStatus::ClosedConfirmed => {
@@ -154,7 +154,13 @@ impl Order {
         }
         self.previous_status = Some(from);
         self.status = to;
-        self.history.push(StatusChange { at: fmt_dt(now), action: action.to_string(), from: Some(from), to, note: None });
+        self.history.push(StatusChange {
+            at: fmt_dt(now),
+            action: action.to_string(),
+            from: Some(from),
+            to,
+            note: None,
+        });
     }
 
     pub fn note(&mut self, action: &str, note: &str, now: DateTime<Utc>) {

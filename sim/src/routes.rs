@@ -20,8 +20,8 @@ use crate::faults::FaultsPatch;
 use crate::money::{fmt_dt, money};
 use crate::online::create_online_order;
 use crate::orders::{
-    apply_action, build_items, counts, field_order_number, filter_orders, is_blank, json_u64, new_order_number, order_json,
-    page_in, to_millis, LineError, Params, PutOutcome,
+    apply_action, build_items, counts, field_order_number, filter_orders, is_blank, json_u64, new_order_number,
+    order_json, page_in, to_millis, LineError, Params, PutOutcome,
 };
 use crate::state::{Account, DeliveryType, Order, OrderStatus, OrderType, StatusChange};
 use crate::wechat;
@@ -309,7 +309,16 @@ async fn create_order(
 }
 
 /// The common part of a new counter order.
-fn new_counter_order(sim: &Sim, account: &Account, body: &Value, id: u64, number: String, items: Vec<crate::state::OrderItem>, total: rust_decimal::Decimal, now: chrono::DateTime<chrono::Utc>) -> Order {
+fn new_counter_order(
+    sim: &Sim,
+    account: &Account,
+    body: &Value,
+    id: u64,
+    number: String,
+    items: Vec<crate::state::OrderItem>,
+    total: rust_decimal::Decimal,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Order {
     let field = sim.cfg.mode == Mode::Field;
     Order {
         id,
@@ -348,14 +357,26 @@ fn new_counter_order(sim: &Sim, account: &Account, body: &Value, id: u64, number
         trade_number: None,
         paid_after_cancel: false,
         items,
-        history: vec![StatusChange { at: fmt_dt(now), action: "create".into(), from: None, to: OrderStatus::CreatedPayPending, note: None }],
+        history: vec![StatusChange {
+            at: fmt_dt(now),
+            action: "create".into(),
+            from: None,
+            to: OrderStatus::CreatedPayPending,
+            note: None,
+        }],
         account: Some(account.username.clone()),
         account_user_id: Some(account.user_id),
     }
 }
 
 /// Field mode: the real server's validation, non-unique numbers, deadlocks.
-fn create_order_field(sim: &Sim, account: &Account, ticket: Option<CreateTicket>, body: &Value, path: &str) -> Response {
+fn create_order_field(
+    sim: &Sim,
+    account: &Account,
+    ticket: Option<CreateTicket>,
+    body: &Value,
+    path: &str,
+) -> Response {
     const STOCK: &str = "新建订单失败 - 库存不足";
     // Exactly three business draws per create, whatever happens next.
     let draw = {
@@ -401,7 +422,8 @@ fn create_order_field(sim: &Sim, account: &Account, ticket: Option<CreateTicket>
             _ => to_millis(now),
         };
         entry.last_stamp = Some(stamp);
-        let order = new_counter_order(sim, account, body, id, field_order_number(stamp, account.user_id), items, total, now);
+        let order =
+            new_counter_order(sim, account, body, id, field_order_number(stamp, account.user_id), items, total, now);
         inner.data.orders.push(order.clone());
         Ok(order)
     });
@@ -409,7 +431,8 @@ fn create_order_field(sim: &Sim, account: &Account, ticket: Option<CreateTicket>
         Ok(order) => {
             let mut v = order_json(&order, true, &[], Mode::Field);
             // The create answer carries the date only; the detail has the time.
-            v["created_date"] = json!(order.created_date.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d").to_string());
+            v["created_date"] =
+                json!(order.created_date.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d").to_string());
             ok_data(v)
         }
         Err(LineError::NoProduct) => fail("新建订单失败 - 没有该产品"),
@@ -456,7 +479,13 @@ fn create_order_documented(sim: &Sim, account: &Account, body: &Value) -> Respon
     }
 }
 
-async fn update_order(State(sim): S, headers: HeaderMap, uri: Uri, Path(number): Path<String>, body: Bytes) -> Response {
+async fn update_order(
+    State(sim): S,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(number): Path<String>,
+    body: Bytes,
+) -> Response {
     tryr!(authorize(&sim, &headers));
     let body = tryr!(body_json(&sim, uri.path(), &body));
     let mode = sim.cfg.mode;
@@ -630,7 +659,8 @@ fn loose_body(bytes: &Bytes) -> Result<Value, Response> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
     }
-    serde_json::from_slice::<Value>(bytes).map_err(|e| sim_error(StatusCode::BAD_REQUEST, &format!("invalid json: {e}")))
+    serde_json::from_slice::<Value>(bytes)
+        .map_err(|e| sim_error(StatusCode::BAD_REQUEST, &format!("invalid json: {e}")))
 }
 
 async fn sim_pay(State(sim): S, Path(number): Path<String>, body: Bytes) -> Response {

@@ -103,7 +103,12 @@ fn garbage() -> Response<Body> {
     r
 }
 
-async fn handle(sim: Arc<Sim>, router: Router, kill: Arc<Notify>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+async fn handle(
+    sim: Arc<Sim>,
+    router: Router,
+    kill: Arc<Notify>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
     let path = req.uri().path().to_string();
     let mut req = req;
     // Field mode: a counter-order create is "in progress" for its whole handling, the

@@ -37,7 +37,8 @@ async fn login_and_token_errors_field() {
     let r = t.get("/rest/store/order?storeId=1").await;
     assert_eq!((r.status, r.message().as_str()), (401, "token.expired"));
     // A fresh login works; expire_tokens_now kills it.
-    let tok = t.post_noauth("/rest/login", json!({"username": "store1", "password": "store1pass"})).await.data()["access_token"]
+    let tok = t.post_noauth("/rest/login", json!({"username": "store1", "password": "store1pass"})).await.data()
+        ["access_token"]
         .as_str()
         .unwrap()
         .to_string();
@@ -156,24 +157,35 @@ async fn counter_order_create_errors() {
     let f = sim(Mode::Field).await;
     let r = f.post("/rest/store/order", json!({"order_items": [{"product_id": 1, "quantity": 1}]})).await;
     assert_eq!((r.code(), r.message().as_str()), (1, "新建订单失败 - 必须指定门店"));
-    let r = f.post("/rest/store/order", json!({"store_id": 1, "order_items": [{"product_id": 99999, "quantity": 1}]})).await;
+    let r = f
+        .post("/rest/store/order", json!({"store_id": 1, "order_items": [{"product_id": 99999, "quantity": 1}]}))
+        .await;
     assert_eq!(r.message(), "新建订单失败 - 没有该产品");
     let r = f.post("/rest/store/order", json!({"store_id": 1, "order_items": [{"product_id": 1, "product_specification_id": 99999, "quantity": 1}]})).await;
     assert_eq!(r.message(), "新建订单失败 - 库存不足", "any other exception");
     let r = f.post("/rest/store/order", json!({"store_id": 1, "order_items": []})).await;
     assert_eq!(r.message(), "新建订单失败 - 订单项为空");
     assert_eq!(f.post("/rest/store/order", json!({"store_id": 1})).await.status, 500);
-    assert_eq!(f.post("/rest/store/order", json!({"store_id": 9, "order_items": [{"product_id": 1, "quantity": 1}]})).await.status, 500);
+    assert_eq!(
+        f.post("/rest/store/order", json!({"store_id": 9, "order_items": [{"product_id": 1, "quantity": 1}]}))
+            .await
+            .status,
+        500
+    );
     // Junk body: a crash page.
     let r = f.c.post(f.url("/rest/store/order")).header("Authorization", &f.token).body("{nope").send().await.unwrap();
     assert_eq!(r.status().as_u16(), 500);
     assert!(f.state().await["orders"].as_array().unwrap().is_empty());
 
     let d = sim(Mode::Documented).await;
-    let r = d.post("/rest/store/order", json!({"store_id": 1, "order_items": [{"product_id": 1, "quantity": 1}]})).await;
+    let r =
+        d.post("/rest/store/order", json!({"store_id": 1, "order_items": [{"product_id": 1, "quantity": 1}]})).await;
     assert_eq!(r.message(), "store_name参数不能为空");
     let r = d
-        .post("/rest/store/order", json!({"store_id": 1, "store_name": "总店", "order_items": [{"product_id": 99999, "quantity": 1}]}))
+        .post(
+            "/rest/store/order",
+            json!({"store_id": 1, "store_name": "总店", "order_items": [{"product_id": 99999, "quantity": 1}]}),
+        )
         .await;
     assert_eq!(r.message(), "invalid.product.id");
     let o = d.counter_order(json!([{"product_id": 1, "quantity": 1}]), "x").await;
@@ -304,18 +316,40 @@ async fn list_filters_field() {
     let st = t.get("/rest/store/order?storeId=1&status=PAID_CONFIRM_PENDING&status=CLOSED_CANCELED").await.data();
     assert_eq!(st["totalRow"], 1);
     // search: exact match on order_number / contact_user / phone
-    assert_eq!(t.get(&format!("/rest/store/order?storeId=1&storeId=1&search={}", numbers[1])).await.data()["totalRow"], 1);
+    assert_eq!(
+        t.get(&format!("/rest/store/order?storeId=1&storeId=1&search={}", numbers[1])).await.data()["totalRow"],
+        1
+    );
     assert_eq!(t.get(&format!("/rest/store/order?storeId=1&storeId=1&search={phone}")).await.data()["totalRow"], 1);
-    assert_eq!(t.get(&format!("/rest/store/order?storeId=1&storeId=1&search={}", &phone[..7])).await.data()["totalRow"], 0);
-    let c = t.c.get(t.url("/rest/store/order")).query(&[("storeId", "1"), ("search", contact.as_str())]).header("Authorization", &t.token);
+    assert_eq!(
+        t.get(&format!("/rest/store/order?storeId=1&storeId=1&search={}", &phone[..7])).await.data()["totalRow"],
+        0
+    );
+    let c =
+        t.c.get(t.url("/rest/store/order"))
+            .query(&[("storeId", "1"), ("search", contact.as_str())])
+            .header("Authorization", &t.token);
     let v: Value = c.send().await.unwrap().json().await.unwrap();
     assert_eq!(v["data"]["totalRow"], 1);
     // startTime/endTime are ignored; createTime and month filter.
-    assert_eq!(t.get("/rest/store/order?storeId=1&startTime=2001-01-01&endTime=2001-01-02").await.data()["totalRow"], 4);
-    assert_eq!(t.get("/rest/store/order?storeId=1&createTime=2001-01-01&createTime=2001-01-02").await.data()["totalRow"], 0);
+    assert_eq!(
+        t.get("/rest/store/order?storeId=1&startTime=2001-01-01&endTime=2001-01-02").await.data()["totalRow"],
+        4
+    );
+    assert_eq!(
+        t.get("/rest/store/order?storeId=1&createTime=2001-01-01&createTime=2001-01-02").await.data()["totalRow"],
+        0
+    );
     let today = &rows[0]["created_date"].as_str().unwrap()[..10];
-    assert_eq!(t.get(&format!("/rest/store/order?storeId=1&storeId=1&createTime={today}&createTime={today}")).await.data()["totalRow"], 4);
-    assert_eq!(t.get(&format!("/rest/store/order?storeId=1&storeId=1&month={}", &today[..7])).await.data()["totalRow"], 4);
+    assert_eq!(
+        t.get(&format!("/rest/store/order?storeId=1&storeId=1&createTime={today}&createTime={today}")).await.data()
+            ["totalRow"],
+        4
+    );
+    assert_eq!(
+        t.get(&format!("/rest/store/order?storeId=1&storeId=1&month={}", &today[..7])).await.data()["totalRow"],
+        4
+    );
     assert_eq!(t.get("/rest/store/order?storeId=1&month=2001-01").await.data()["totalRow"], 0);
     // paging
     let p2 = t.get("/rest/store/order?storeId=1&pageSize=3&pageNumber=2").await.data();
@@ -497,21 +531,29 @@ async fn after_sales_field() {
     let o = t.counter_order(json!([{"product_id": beer, "quantity": 3}]), "x").await;
     let n = o["order_number"].as_str().unwrap().to_string();
     t.act(&n, "complete").await;
-    let r = t.post("/rest/store/order_customer_service", svc(&n, "RETURN", json!([{"product_id": beer}]), json!([]))).await;
+    let r =
+        t.post("/rest/store/order_customer_service", svc(&n, "RETURN", json!([{"product_id": beer}]), json!([]))).await;
     assert_eq!((r.code(), r.message().as_str()), (1, "order.status.transfer.error"));
     let r = t.post("/rest/store/order_customer_service", svc(&n, "REFUND", json!([]), json!([]))).await;
     assert_eq!((r.code(), r.message().as_str()), (1, "暂不支持此种方式售后单"));
 
     // A (WeChat-paid) FLASH order on its way: the worked example refunds the full value of
     // the returned lines; the exchange lines are not subtracted.
-    let f = t.online_order("FLASH", Some(json!([{"product_id": beer, "quantity": 3}, {"product_id": 1, "quantity": 1}]))).await;
+    let f = t
+        .online_order("FLASH", Some(json!([{"product_id": beer, "quantity": 3}, {"product_id": 1, "quantity": 1}])))
+        .await;
     let fnum = f["order_number"].as_str().unwrap().to_string();
     t.act(&fnum, "accept").await;
     t.act(&fnum, "delivering").await;
     let r = t
         .post(
             "/rest/store/order_customer_service",
-            svc(&fnum, "EXCHANGE", json!([{"product_id": beer, "quantity": 3}]), json!([{"product_id": tissue, "quantity": 2}])),
+            svc(
+                &fnum,
+                "EXCHANGE",
+                json!([{"product_id": beer, "quantity": 3}]),
+                json!([{"product_id": tissue, "quantity": 2}]),
+            ),
         )
         .await;
     assert_eq!(r.json(), json!({"status_code": 0, "message": "order.refunded"}));
@@ -524,23 +566,32 @@ async fn after_sales_field() {
     assert!(sn.starts_with(&format!("{fnum}-")), "{sn}");
     // The service ends the order: a second one is refused.
     assert_eq!(t.status_of(&fnum).await, "CLOSED_REFUNDED");
-    let r = t.post("/rest/store/order_customer_service", svc(&fnum, "RETURN", json!([{"product_id": 1}]), json!([]))).await;
+    let r =
+        t.post("/rest/store/order_customer_service", svc(&fnum, "RETURN", json!([{"product_id": 1}]), json!([]))).await;
     assert_eq!((r.code(), r.message().as_str()), (1, "already.refund"));
 
     // RETURN: quantity capped at what was ordered; a lower client refund_fee wins.
-    let g = t.online_order("FLASH", Some(json!([{"product_id": beer, "quantity": 3}, {"product_id": 1, "quantity": 1}]))).await;
+    let g = t
+        .online_order("FLASH", Some(json!([{"product_id": beer, "quantity": 3}, {"product_id": 1, "quantity": 1}])))
+        .await;
     let gnum = g["order_number"].as_str().unwrap().to_string();
     t.act(&gnum, "accept").await;
     t.act(&gnum, "delivering").await;
     let r = t
         .post(
             "/rest/store/order_customer_service",
-            svc(&gnum, "RETURN", json!([{"product_id": beer, "quantity": 9}, {"product_id": 1, "refund_fee": 1}]), json!([])),
+            svc(
+                &gnum,
+                "RETURN",
+                json!([{"product_id": beer, "quantity": 9}, {"product_id": 1, "refund_fee": 1}]),
+                json!([]),
+            ),
         )
         .await;
     assert_eq!(r.message(), "order.refunded");
     let row = &t.get("/rest/store/order_customer_service?storeId=1&serviceType=RETURN").await.data()["list"][0];
-    let d = t.get(&format!("/rest/store/order_customer_service/{}", row["service_number"].as_str().unwrap())).await.data();
+    let d =
+        t.get(&format!("/rest/store/order_customer_service/{}", row["service_number"].as_str().unwrap())).await.data();
     assert_eq!(d["returns"][0]["quantity"], 3);
     assert_eq!(num(&d["returns"][0]["refund_fee"]), "90.00");
     assert_eq!(num(&d["returns"][1]["refund_fee"]), "1.00");

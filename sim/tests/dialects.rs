@@ -69,9 +69,11 @@ async fn omni_follows_seed_004() {
     assert_eq!(st, 400);
 
     // Cancel once; twice is refused; it shows in bucket 4.
-    let (st, _) = req(&c, M::POST, format!("{b}/orders/cancel"), Some(json!({"rid": rid, "from_client": 1})), true).await;
+    let (st, _) =
+        req(&c, M::POST, format!("{b}/orders/cancel"), Some(json!({"rid": rid, "from_client": 1})), true).await;
     assert_eq!(st, 200);
-    let (st, v) = req(&c, M::POST, format!("{b}/orders/cancel"), Some(json!({"rid": rid, "from_client": 1})), true).await;
+    let (st, v) =
+        req(&c, M::POST, format!("{b}/orders/cancel"), Some(json!({"rid": rid, "from_client": 1})), true).await;
     assert_eq!((st, v["status"]["message"].clone()), (400, json!("订单已取消")));
     let (_, v) = req(&c, M::GET, format!("{b}/master/orders?status=4"), None, true).await;
     assert_eq!(v["data"]["count"], 1);
@@ -98,7 +100,14 @@ async fn api_follows_seed_001() {
     let b = h.base_url();
     let c = reqwest::Client::new();
     use reqwest::Method as M;
-    let (_, v) = req(&c, M::POST, format!("{b}/api/orders"), Some(json!({"num": 2, "sku_id": 1, "pay_type": "wxpay", "address_id": 1})), true).await;
+    let (_, v) = req(
+        &c,
+        M::POST,
+        format!("{b}/api/orders"),
+        Some(json!({"num": 2, "sku_id": 1, "pay_type": "wxpay", "address_id": 1})),
+        true,
+    )
+    .await;
     let id = v["data"]["order_id"].as_u64().unwrap();
     let (st, v) = req(&c, M::GET, format!("{b}/api/orders/{id}"), None, true).await;
     assert_eq!(st, 200);

@@ -22,7 +22,8 @@ async fn timeout_reset_fail_garbage_before_commit() {
     // Timeout: the request is accepted and never answered.
     t.faults(json!({"timeout_rate": 1.0})).await;
     let short = reqwest::Client::builder().timeout(Duration::from_millis(400)).build().unwrap();
-    let e = short.post(t.url("/rest/store/order")).header("Authorization", &t.token).json(&order_body("t1")).send().await;
+    let e =
+        short.post(t.url("/rest/store/order")).header("Authorization", &t.token).json(&order_body("t1")).send().await;
     assert!(e.unwrap_err().is_timeout());
     // The control surface is never faulted.
     let f = t.faults(json!({"timeout_rate": 0.0, "reset_rate": 1.0})).await;
@@ -55,7 +56,12 @@ async fn drop_after_commit_leaves_the_order() {
     let (mut saw_500, mut saw_drop) = (false, false);
     for i in 0..12 {
         let remark = format!("client_ref=00000000-{i}");
-        let r = t.c.post(t.url("/rest/store/order")).header("Authorization", &t.token).json(&order_body(&remark)).send().await;
+        let r =
+            t.c.post(t.url("/rest/store/order"))
+                .header("Authorization", &t.token)
+                .json(&order_body(&remark))
+                .send()
+                .await;
         match r {
             Ok(r) => {
                 assert_eq!(r.status().as_u16(), 500);
@@ -133,7 +139,8 @@ async fn state_file_survives_restart() {
     let token = t.token.clone();
     t.h.shutdown().await;
     // Atomic writes: only the state file, no temp file left, valid JSON.
-    let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert_eq!(names, ["sim-state.json"]);
     let _: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
 

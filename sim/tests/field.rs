@@ -18,7 +18,8 @@ fn body(remark: &str) -> Value {
 
 /// A create without the helper's 2 ms pause.
 async fn create_raw(t: &T, token: &str, remark: &str) -> Resp {
-    let r = t.c.post(t.url("/rest/store/order")).header("Authorization", token).json(&body(remark)).send().await.unwrap();
+    let r =
+        t.c.post(t.url("/rest/store/order")).header("Authorization", token).json(&body(remark)).send().await.unwrap();
     let status = r.status().as_u16();
     Resp { status, text: r.text().await.unwrap() }
 }
@@ -61,7 +62,10 @@ async fn catalog_field_quirks() {
     assert_eq!((r.code(), r.message().as_str()), (1, "product.is.null"));
     let d = sim(Mode::Documented).await;
     assert_eq!(d.get_noauth("/rest/product/99999").await.message(), "invalid.product.id");
-    assert_eq!(d.get_noauth(&format!("/rest/product_search?barCode={}", &code[..code.len() - 3])).await.data(), json!([]));
+    assert_eq!(
+        d.get_noauth(&format!("/rest/product_search?barCode={}", &code[..code.len() - 3])).await.data(),
+        json!([])
+    );
 }
 
 // ---- order numbers ----------------------------------------------------------------------
@@ -127,7 +131,9 @@ async fn collide_rate_is_seeded_and_zero_means_distinct() {
         let mut numbers: Vec<String> = vec![];
         for i in 0..16 {
             tokio::time::sleep(Duration::from_millis(3)).await;
-            numbers.push(create_raw(&t, &t.token, &format!("c{i}")).await.data()["order_number"].as_str().unwrap().to_string());
+            numbers.push(
+                create_raw(&t, &t.token, &format!("c{i}")).await.data()["order_number"].as_str().unwrap().to_string(),
+            );
         }
         numbers.windows(2).map(|w| w[0] == w[1]).collect()
     }
@@ -157,7 +163,10 @@ async fn two_accounts_numbers_differ_by_user_id() {
     let t = field().await;
     let r = t.post_noauth("/sim/accounts", json!({"username": "till2", "password": "p2", "user_id": 7})).await;
     assert_eq!(r.data(), json!({"username": "till2", "user_id": 7}));
-    assert_eq!(t.post_noauth("/sim/accounts", json!({"username": "till2", "password": "x", "user_id": 8})).await.status, 409);
+    assert_eq!(
+        t.post_noauth("/sim/accounts", json!({"username": "till2", "password": "x", "user_id": 8})).await.status,
+        409
+    );
     let accounts = t.get_noauth("/sim/accounts").await.data();
     assert_eq!(accounts, json!([{"username": "store1", "user_id": 2}, {"username": "till2", "user_id": 7}]));
     let tok2 = login(&t, "till2", "p2").await;
@@ -306,7 +315,10 @@ async fn zero_negative_and_missing_quantities_are_stored() {
     let t = field().await;
     let p = pid("农夫山泉550ml");
     let o = t
-        .counter_order(json!([{"product_id": p, "quantity": 0}, {"product_id": p, "quantity": -2}, {"product_id": p}]), "q")
+        .counter_order(
+            json!([{"product_id": p, "quantity": 0}, {"product_id": p, "quantity": -2}, {"product_id": p}]),
+            "q",
+        )
         .await;
     let items = o["order_items"].as_array().unwrap();
     let q: Vec<i64> = items.iter().map(|i| i["quantity"].as_i64().unwrap()).collect();
@@ -453,7 +465,9 @@ async fn cash_refund_failure_still_stores_the_service() {
     assert_eq!(r.message(), "order.status.transfer.error");
     // ...one on its way can.
     assert_eq!(set_status(&t, &n, "DELIVERING").await.data()["status"], "DELIVERING");
-    let r = t.post("/rest/store/order_customer_service", service(&n, "RETURN", json!([{"product_id": beer, "quantity": 1}]))).await;
+    let r = t
+        .post("/rest/store/order_customer_service", service(&n, "RETURN", json!([{"product_id": beer, "quantity": 1}])))
+        .await;
     assert_eq!(r.json(), json!({"status_code": 0, "message": "order.refund.failure"}));
     let list = t.get("/rest/store/order_customer_service?storeId=1").await.data();
     assert_eq!(list["totalRow"], 1, "the service IS stored");
@@ -549,7 +563,10 @@ async fn status_control_by_id_or_number() {
     let n = o["order_number"].as_str().unwrap();
     let id = o["id"].as_u64().unwrap();
     let r = set_status(&t, &id.to_string(), "CLOSED_CONFIRMED").await.data();
-    assert_eq!((r["id"].as_u64(), r["status"].as_str(), r["remark"].as_str()), (Some(id), Some("CLOSED_CONFIRMED"), Some("sc")));
+    assert_eq!(
+        (r["id"].as_u64(), r["status"].as_str(), r["remark"].as_str()),
+        (Some(id), Some("CLOSED_CONFIRMED"), Some("sc"))
+    );
     assert_eq!(t.status_of(n).await, "CLOSED_CONFIRMED");
     assert_eq!(set_status(&t, n, "DELIVERING").await.data()["status"], "DELIVERING");
     assert_eq!(set_status(&t, "999999", "DELIVERING").await.status, 404);

@@ -36,7 +36,9 @@ async fn call(
     let request = request.unwrap_or(serde_json::Value::Null);
     tauri::async_runtime::spawn_blocking(move || commands::dispatch(&app, session.as_deref(), false, &command, request))
         .await
-        .unwrap_or_else(|e| Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", format!("command task failed: {e}"))))
+        .unwrap_or_else(|e| {
+            Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", format!("command task failed: {e}")))
+        })
 }
 
 /// `STOREPOS_DATA` if set, else the OS app-data dir (e.g. ~/.local/share/cn.storepos.desktop).
@@ -85,9 +87,14 @@ fn main() {
         .invoke_handler(tauri::generate_handler![call])
         .setup(move |tauri_app| {
             let dir = data_dir(tauri_app.handle())?;
-            let app = storepos::server::open_or_init(&dir).map_err(|e| format!("{}: {}", e.message_zh, e.message_en))?;
+            let app =
+                storepos::server::open_or_init(&dir).map_err(|e| format!("{}: {}", e.message_zh, e.message_en))?;
             let app = Arc::new(app);
-            eprintln!("storepos-desktop: ledger {} (setup after {} ms)", dir.join("storepos.db").display(), started.elapsed().as_millis());
+            eprintln!(
+                "storepos-desktop: ledger {} (setup after {} ms)",
+                dir.join("storepos.db").display(),
+                started.elapsed().as_millis()
+            );
 
             // Events are hints for screens; a lagging window just misses some and
             // re-reads the ledger through commands.

@@ -53,7 +53,13 @@ pub enum CentralError {
 impl CentralError {
     /// True when the platform may have done what was asked (so a retry could double it).
     pub fn may_have_applied(&self) -> bool {
-        matches!(self, CentralError::Server { .. } | CentralError::Timeout | CentralError::Reset { .. } | CentralError::Undecodable { .. })
+        matches!(
+            self,
+            CentralError::Server { .. }
+                | CentralError::Timeout
+                | CentralError::Reset { .. }
+                | CentralError::Undecodable { .. }
+        )
     }
 
     /// A business refusal: retrying the same request will be refused again.
@@ -69,7 +75,9 @@ impl CentralError {
     /// The platform's own words, when it said something.
     pub fn platform_message(&self) -> Option<&str> {
         match self {
-            CentralError::Refused { message } | CentralError::Auth { message } | CentralError::LoginFailed { message } => Some(message),
+            CentralError::Refused { message }
+            | CentralError::Auth { message }
+            | CentralError::LoginFailed { message } => Some(message),
             _ => None,
         }
     }
@@ -230,7 +238,12 @@ impl ServiceQuery {
             ("pageSize".to_string(), if self.page_size == 0 { 30 } else { self.page_size }.to_string()),
             ("storeId".to_string(), store_id.to_string()),
         ];
-        for (k, v) in [("serviceType", &self.service_type), ("serviceNumber", &self.service_number), ("startTime", &self.start_time), ("endTime", &self.end_time)] {
+        for (k, v) in [
+            ("serviceType", &self.service_type),
+            ("serviceNumber", &self.service_number),
+            ("startTime", &self.start_time),
+            ("endTime", &self.end_time),
+        ] {
             if let Some(v) = v {
                 p.push((k.to_string(), v.clone()));
             }
@@ -254,7 +267,10 @@ pub trait Platform: Send + Sync {
     fn products(&self) -> BoxFuture<'_, CResult<Vec<ProductRow>>>;
     /// Every product of the full list, handed to `sink` one at a time (a 100,000-product
     /// catalog need not sit in memory whole). The default reads the list with [`Platform::products`].
-    fn products_each<'a>(&'a self, sink: &'a mut (dyn FnMut(ProductRow) -> CResult<()> + Send)) -> BoxFuture<'a, CResult<usize>> {
+    fn products_each<'a>(
+        &'a self,
+        sink: &'a mut (dyn FnMut(ProductRow) -> CResult<()> + Send),
+    ) -> BoxFuture<'a, CResult<usize>> {
         Box::pin(async move {
             let rows = self.products().await?;
             let n = rows.len();
@@ -265,8 +281,13 @@ pub trait Platform: Send + Sync {
         })
     }
     fn product(&self, id: i64) -> BoxFuture<'_, CResult<ProductRow>>;
-    fn product_search<'a>(&'a self, barcode: Option<&'a str>, name: Option<&'a str>) -> BoxFuture<'a, CResult<Vec<ProductRow>>>;
-    fn create_store_order<'a>(&'a self, remark: &'a str, items: &'a [NewItem]) -> BoxFuture<'a, CResult<PlatformOrder>>;
+    fn product_search<'a>(
+        &'a self,
+        barcode: Option<&'a str>,
+        name: Option<&'a str>,
+    ) -> BoxFuture<'a, CResult<Vec<ProductRow>>>;
+    fn create_store_order<'a>(&'a self, remark: &'a str, items: &'a [NewItem])
+        -> BoxFuture<'a, CResult<PlatformOrder>>;
     fn list_orders<'a>(&'a self, q: &'a OrderQuery) -> BoxFuture<'a, CResult<Page<OrderRow>>>;
     fn order_detail<'a>(&'a self, order_number: &'a str) -> BoxFuture<'a, CResult<PlatformOrder>>;
     /// PUT an action; Ok carries the platform's message (which proves nothing: read back).
@@ -321,7 +342,14 @@ impl RestStore {
         &self.cfg
     }
 
-    async fn send(&self, verb: Verb, path: &str, query: &[(String, String)], body: Option<&Value>, token: Option<&str>) -> CResult<Answer> {
+    async fn send(
+        &self,
+        verb: Verb,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+        token: Option<&str>,
+    ) -> CResult<Answer> {
         let url = format!("{}{}", self.cfg.base_url, path);
         let mut rb = match verb {
             Verb::Get => self.http.get(&url),
@@ -404,7 +432,13 @@ impl RestStore {
 fn seg(s: &str) -> String {
     // Order and service numbers are digits, letters and '-'; anything else is escaped.
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_string() } else { format!("%{:02X}", c as u32 & 0xff) })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c.to_string()
+            } else {
+                format!("%{:02X}", c as u32 & 0xff)
+            }
+        })
         .collect()
 }
 
@@ -432,10 +466,15 @@ impl Platform for RestStore {
     }
 
     fn products(&self) -> BoxFuture<'_, CResult<Vec<ProductRow>>> {
-        Box::pin(async move { data_as(self.send(Verb::Get, "/rest/product", &[("all".into(), "true".into())], None, None).await?) })
+        Box::pin(async move {
+            data_as(self.send(Verb::Get, "/rest/product", &[("all".into(), "true".into())], None, None).await?)
+        })
     }
 
-    fn products_each<'a>(&'a self, sink: &'a mut (dyn FnMut(ProductRow) -> CResult<()> + Send)) -> BoxFuture<'a, CResult<usize>> {
+    fn products_each<'a>(
+        &'a self,
+        sink: &'a mut (dyn FnMut(ProductRow) -> CResult<()> + Send),
+    ) -> BoxFuture<'a, CResult<usize>> {
         Box::pin(async move {
             // Streamed: rows are decoded and handed on as the answer arrives.
             let url = format!("{}/rest/product", self.cfg.base_url);
@@ -469,7 +508,11 @@ impl Platform for RestStore {
         Box::pin(async move { data_as(self.send(Verb::Get, &format!("/rest/product/{id}"), &[], None, None).await?) })
     }
 
-    fn product_search<'a>(&'a self, barcode: Option<&'a str>, name: Option<&'a str>) -> BoxFuture<'a, CResult<Vec<ProductRow>>> {
+    fn product_search<'a>(
+        &'a self,
+        barcode: Option<&'a str>,
+        name: Option<&'a str>,
+    ) -> BoxFuture<'a, CResult<Vec<ProductRow>>> {
         Box::pin(async move {
             let mut q = vec![];
             if let Some(b) = barcode {
@@ -482,12 +525,18 @@ impl Platform for RestStore {
         })
     }
 
-    fn create_store_order<'a>(&'a self, remark: &'a str, items: &'a [NewItem]) -> BoxFuture<'a, CResult<PlatformOrder>> {
+    fn create_store_order<'a>(
+        &'a self,
+        remark: &'a str,
+        items: &'a [NewItem],
+    ) -> BoxFuture<'a, CResult<PlatformOrder>> {
         Box::pin(async move {
             let items: Vec<Value> = items
                 .iter()
                 .map(|i| match i.specification_id {
-                    Some(s) => json!({ "product_id": i.product_id, "product_specification_id": s, "quantity": i.quantity }),
+                    Some(s) => {
+                        json!({ "product_id": i.product_id, "product_specification_id": s, "quantity": i.quantity })
+                    }
                     None => json!({ "product_id": i.product_id, "quantity": i.quantity }),
                 })
                 .collect();
@@ -507,23 +556,37 @@ impl Platform for RestStore {
     }
 
     fn list_orders<'a>(&'a self, q: &'a OrderQuery) -> BoxFuture<'a, CResult<Page<OrderRow>>> {
-        Box::pin(async move { data_as(self.call(Verb::Get, "/rest/store/order", &q.params(self.cfg.store_id), None).await?) })
+        Box::pin(async move {
+            data_as(self.call(Verb::Get, "/rest/store/order", &q.params(self.cfg.store_id), None).await?)
+        })
     }
 
     fn order_detail<'a>(&'a self, order_number: &'a str) -> BoxFuture<'a, CResult<PlatformOrder>> {
-        Box::pin(async move { data_as(self.call(Verb::Get, &format!("/rest/store/order/{}", seg(order_number)), &[], None).await?) })
+        Box::pin(async move {
+            data_as(self.call(Verb::Get, &format!("/rest/store/order/{}", seg(order_number)), &[], None).await?)
+        })
     }
 
     fn order_action<'a>(&'a self, order_number: &'a str, action: &'a str) -> BoxFuture<'a, CResult<String>> {
         Box::pin(async move {
             let body = json!({ "store_id": self.cfg.store_id, "action": action.to_ascii_lowercase() });
-            Ok(Self::message(self.call(Verb::Put, &format!("/rest/store/order/{}", seg(order_number)), &[], Some(&body)).await?))
+            Ok(Self::message(
+                self.call(Verb::Put, &format!("/rest/store/order/{}", seg(order_number)), &[], Some(&body)).await?,
+            ))
         })
     }
 
     fn order_count(&self) -> BoxFuture<'_, CResult<PlatformCount>> {
         Box::pin(async move {
-            data_as(self.call(Verb::Get, "/rest/store/order_count", &[("storeId".into(), self.cfg.store_id.to_string())], None).await?)
+            data_as(
+                self.call(
+                    Verb::Get,
+                    "/rest/store/order_count",
+                    &[("storeId".into(), self.cfg.store_id.to_string())],
+                    None,
+                )
+                .await?,
+            )
         })
     }
 
@@ -539,11 +602,20 @@ impl Platform for RestStore {
     }
 
     fn service_detail<'a>(&'a self, service_number: &'a str) -> BoxFuture<'a, CResult<ServiceRow>> {
-        Box::pin(async move { data_as(self.call(Verb::Get, &format!("/rest/store/order_customer_service/{}", seg(service_number)), &[], None).await?) })
+        Box::pin(async move {
+            data_as(
+                self.call(Verb::Get, &format!("/rest/store/order_customer_service/{}", seg(service_number)), &[], None)
+                    .await?,
+            )
+        })
     }
 
     fn list_services<'a>(&'a self, q: &'a ServiceQuery) -> BoxFuture<'a, CResult<Page<ServiceRow>>> {
-        Box::pin(async move { data_as(self.call(Verb::Get, "/rest/store/order_customer_service", &q.params(self.cfg.store_id), None).await?) })
+        Box::pin(async move {
+            data_as(
+                self.call(Verb::Get, "/rest/store/order_customer_service", &q.params(self.cfg.store_id), None).await?,
+            )
+        })
     }
 
     fn push_order<'a>(&'a self, order_number: &'a str) -> BoxFuture<'a, CResult<String>> {
@@ -592,7 +664,12 @@ mod tests {
 
     #[test]
     fn applied_classification() {
-        for e in [CentralError::Timeout, CentralError::Reset { detail: "x".into() }, CentralError::Server { status: 502, detail: "".into() }, CentralError::Undecodable { detail: "".into() }] {
+        for e in [
+            CentralError::Timeout,
+            CentralError::Reset { detail: "x".into() },
+            CentralError::Server { status: 502, detail: "".into() },
+            CentralError::Undecodable { detail: "".into() },
+        ] {
             assert!(e.may_have_applied(), "{e:?}");
         }
         for e in [

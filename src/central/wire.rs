@@ -219,7 +219,9 @@ fn snippet(body: &[u8]) -> String {
 pub fn decode_envelope(status: u16, body: &[u8]) -> Result<Answer, CentralError> {
     let json: Option<Value> = serde_json::from_slice(body).ok();
     let obj = json.as_ref().and_then(Value::as_object);
-    let code = obj.and_then(|o| o.get("status_code")).and_then(|c| c.as_i64().or_else(|| c.as_str().and_then(|s| s.trim().parse().ok())));
+    let code = obj
+        .and_then(|o| o.get("status_code"))
+        .and_then(|c| c.as_i64().or_else(|| c.as_str().and_then(|s| s.trim().parse().ok())));
     let message = obj.and_then(|o| o.get("message")).and_then(Value::as_str).map(str::to_string);
     if status == 401 || code == Some(401) {
         return Err(CentralError::Auth { message: message.unwrap_or_else(|| "401".into()) });
@@ -257,7 +259,9 @@ pub fn decode_envelope(status: u16, body: &[u8]) -> Result<Answer, CentralError>
 /// wrong shape, is undecodable (outcome unknown).
 pub fn data_as<T: serde::de::DeserializeOwned>(a: Answer) -> Result<T, CentralError> {
     match a {
-        Answer::Data(v) => serde_json::from_value(v).map_err(|e| CentralError::Undecodable { detail: format!("unexpected data: {e}") }),
+        Answer::Data(v) => {
+            serde_json::from_value(v).map_err(|e| CentralError::Undecodable { detail: format!("unexpected data: {e}") })
+        }
         Answer::Message(m) => Err(CentralError::Undecodable { detail: format!("expected data, got message {m:?}") }),
     }
 }
@@ -276,8 +280,14 @@ mod tests {
             Err(CentralError::Refused { message }) => assert_eq!(message, "新建订单失败 - 库存不足"),
             e => panic!("{e:?}"),
         }
-        assert!(matches!(decode_envelope(401, br#"{"status_code":401,"message":"token.expired"}"#), Err(CentralError::Auth { .. })));
-        assert!(matches!(decode_envelope(200, br#"{"status_code":1,"message":"auth.error"}"#), Err(CentralError::Auth { .. })));
+        assert!(matches!(
+            decode_envelope(401, br#"{"status_code":401,"message":"token.expired"}"#),
+            Err(CentralError::Auth { .. })
+        ));
+        assert!(matches!(
+            decode_envelope(200, br#"{"status_code":1,"message":"auth.error"}"#),
+            Err(CentralError::Auth { .. })
+        ));
         assert!(matches!(decode_envelope(404, b"<html>HTTP ERROR 404</html>"), Err(CentralError::NotFound { .. })));
         let e = decode_envelope(500, b"<html>HTTP ERROR 500</html>").unwrap_err();
         assert!(matches!(e, CentralError::Server { status: 500, .. }));
@@ -289,7 +299,10 @@ mod tests {
 
     #[test]
     fn money_in_rows_is_exact() {
-        let row: OrderRow = serde_json::from_str(r#"{"order_number":"1807211438130001","total_price":34.80,"remark":null,"store_id":"1"}"#).unwrap();
+        let row: OrderRow = serde_json::from_str(
+            r#"{"order_number":"1807211438130001","total_price":34.80,"remark":null,"store_id":"1"}"#,
+        )
+        .unwrap();
         assert_eq!(row.total_price.unwrap().fen(), 3480);
         assert_eq!(row.store_id, Some(1));
         let c: PlatformCount = serde_json::from_str(r#"{"totalPrice":14566.0,"total":3,"cancled":1}"#).unwrap();
@@ -314,7 +327,10 @@ mod tests {
         assert_eq!(o.store_id, Some(serde_json::json!("1")));
         let row: OrderRow = serde_json::from_str(create).unwrap();
         assert_eq!((row.store_id, row.total_price.unwrap().fen()), (Some(1), 1000));
-        let svc: ServiceRow = serde_json::from_str(r#"{"service_number":"2611241813167052-1","refund_fee":90.00,"supplementary_fee":0.00,"status":"CREATED"}"#).unwrap();
+        let svc: ServiceRow = serde_json::from_str(
+            r#"{"service_number":"2611241813167052-1","refund_fee":90.00,"supplementary_fee":0.00,"status":"CREATED"}"#,
+        )
+        .unwrap();
         assert_eq!((svc.refund_fee.unwrap().fen(), svc.supplementary_fee.unwrap().fen()), (9000, 0));
     }
 
@@ -360,14 +376,21 @@ mod tests {
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(|n| serde_json::json!(n)),
-            "[0-9]{1,20}\\.[0-9]{0,8}".prop_map(|s| s.parse::<serde_json::Number>().map(Value::Number).unwrap_or(Value::Null)),
+            "[0-9]{1,20}\\.[0-9]{0,8}"
+                .prop_map(|s| s.parse::<serde_json::Number>().map(Value::Number).unwrap_or(Value::Null)),
             ".{0,12}".prop_map(Value::String),
         ];
         leaf.prop_recursive(3, 24, 6, |inner| {
             prop_oneof![
                 proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
                 proptest::collection::hash_map(
-                    prop_oneof![Just("order_number".to_string()), Just("price".to_string()), Just("list".to_string()), Just("id".to_string()), "[a-z_]{1,8}"],
+                    prop_oneof![
+                        Just("order_number".to_string()),
+                        Just("price".to_string()),
+                        Just("list".to_string()),
+                        Just("id".to_string()),
+                        "[a-z_]{1,8}"
+                    ],
                     inner,
                     0..5
                 )

@@ -16,7 +16,9 @@ use serde_json::{json, Value};
 
 use super::http::{by_status, int, money, seg, text, Http, Raw, Verb};
 use super::mapping::{api_status, API_LISTS};
-use super::{ChResult, ChannelAction, ChannelError, Dialect, OrderChannel, Pulled, RemoteLine, RemoteOrder, SaleReport, Tell};
+use super::{
+    ChResult, ChannelAction, ChannelError, Dialect, OrderChannel, Pulled, RemoteLine, RemoteOrder, SaleReport, Tell,
+};
 
 pub struct MallApi {
     id: String,
@@ -63,19 +65,25 @@ impl MallApi {
     /// A seed-001 order in our terms. Money that is not exact money is an error.
     pub fn order_from(v: &Value) -> ChResult<RemoteOrder> {
         let id = int(v.get("id")).ok_or_else(|| ChannelError::Undecodable { detail: "order without id".into() })?;
-        let status = int(v.get("status")).ok_or_else(|| ChannelError::Undecodable { detail: format!("order {id} without status") })?;
+        let status = int(v.get("status"))
+            .ok_or_else(|| ChannelError::Undecodable { detail: format!("order {id} without status") })?;
         let refund = int(v.get("refund_status")).unwrap_or(0);
-        let total = match v.get("pay_price").or_else(|| v.get("total_price")) {
-            None | Some(Value::Null) => None,
-            Some(p) => Some(money(Some(p)).ok_or_else(|| ChannelError::Undecodable { detail: format!("order {id}: price {p} is not money") })?),
-        };
+        let total =
+            match v.get("pay_price").or_else(|| v.get("total_price")) {
+                None | Some(Value::Null) => None,
+                Some(p) => Some(money(Some(p)).ok_or_else(|| ChannelError::Undecodable {
+                    detail: format!("order {id}: price {p} is not money"),
+                })?),
+            };
         let spu = v.get("spu_order").cloned().unwrap_or(Value::Null);
         let lines = if spu.is_object() {
             vec![RemoteLine {
                 sku: text(spu.get("sku_id")),
                 name: text(spu.get("spu_name")),
                 quantity: int(spu.get("num")).unwrap_or(1),
-                price: money(spu.get("price")).ok_or_else(|| ChannelError::Undecodable { detail: format!("order {id}: line price is not money") })?,
+                price: money(spu.get("price")).ok_or_else(|| ChannelError::Undecodable {
+                    detail: format!("order {id}: line price is not money"),
+                })?,
             }]
         } else {
             vec![]
@@ -111,7 +119,11 @@ impl MallApi {
 
     /// One page of a named list.
     pub async fn list(&self, status: &str, limit: u32, offset: u32) -> ChResult<Vec<RemoteOrder>> {
-        let q = vec![("status".to_string(), status.to_string()), ("limit".to_string(), limit.to_string()), ("offset".to_string(), offset.to_string())];
+        let q = vec![
+            ("status".to_string(), status.to_string()),
+            ("limit".to_string(), limit.to_string()),
+            ("offset".to_string(), offset.to_string()),
+        ];
         let data = self.call(Verb::Get, "/api/orders", &q, None).await?;
         let rows = data.as_array().cloned().unwrap_or_default();
         rows.iter().map(Self::order_from).collect()
@@ -136,10 +148,18 @@ impl OrderChannel for MallApi {
     }
 
     fn report_sale<'a>(&'a self, _sale: &'a SaleReport) -> BoxFuture<'a, ChResult<RemoteOrder>> {
-        Box::pin(async { Err(ChannelError::Unsupported { what: "seed 001 orders are placed by customers (one SKU, an address, online payment)".into() }) })
+        Box::pin(async {
+            Err(ChannelError::Unsupported {
+                what: "seed 001 orders are placed by customers (one SKU, an address, online payment)".into(),
+            })
+        })
     }
 
-    fn find_sale<'a>(&'a self, _client_ref: &'a str, _around: chrono::DateTime<chrono::Utc>) -> BoxFuture<'a, ChResult<Option<RemoteOrder>>> {
+    fn find_sale<'a>(
+        &'a self,
+        _client_ref: &'a str,
+        _around: chrono::DateTime<chrono::Utc>,
+    ) -> BoxFuture<'a, ChResult<Option<RemoteOrder>>> {
         Box::pin(async { Ok(None) })
     }
 
@@ -182,14 +202,26 @@ impl OrderChannel for MallApi {
             let (verb, path, body) = match action {
                 ChannelAction::Cancel => (Verb::Put, format!("/api/orders/{id}/cancel"), None),
                 ChannelAction::Receipt => (Verb::Post, format!("/api/orders/{id}/receipt"), None),
-                ChannelAction::Refund { reason, remark, vouchers, express_code, express_name, express_no, express_vouchers } => (
+                ChannelAction::Refund {
+                    reason,
+                    remark,
+                    vouchers,
+                    express_code,
+                    express_name,
+                    express_no,
+                    express_vouchers,
+                } => (
                     Verb::Post,
                     format!("/api/orders/{id}/refund"),
-                    Some(json!({ "reason": reason, "remark": remark, "vouchers": vouchers, "express_code": express_code,
-                                 "express_name": express_name, "express_no": express_no, "express_vouchers": express_vouchers })),
+                    Some(
+                        json!({ "reason": reason, "remark": remark, "vouchers": vouchers, "express_code": express_code,
+                                 "express_name": express_name, "express_no": express_no, "express_vouchers": express_vouchers }),
+                    ),
                 ),
                 ChannelAction::RefundWithdraw => (Verb::Delete, format!("/api/orders/{id}/refund"), None),
-                ChannelAction::SellerRemark { .. } => return Err(ChannelError::Unsupported { what: "seed 001 has no seller remark".into() }),
+                ChannelAction::SellerRemark { .. } => {
+                    return Err(ChannelError::Unsupported { what: "seed 001 has no seller remark".into() })
+                }
             };
             let raw = self.http.send(verb, &path, &[], body.as_ref()).await?;
             let msg = raw.json.as_ref().map(|j| text(j.get("msg"))).unwrap_or_default();
@@ -201,7 +233,9 @@ impl OrderChannel for MallApi {
     fn payment_status<'a>(&'a self, remote_id: &'a str) -> BoxFuture<'a, ChResult<bool>> {
         Box::pin(async move {
             let d = self.call(Verb::Get, &format!("/api/orders/{}/status", seg(remote_id)), &[], None).await?;
-            d.get("status").and_then(Value::as_bool).ok_or_else(|| ChannelError::Undecodable { detail: "payment status without status".into() })
+            d.get("status")
+                .and_then(Value::as_bool)
+                .ok_or_else(|| ChannelError::Undecodable { detail: "payment status without status".into() })
         })
     }
 }
@@ -228,10 +262,20 @@ mod tests {
 
     #[test]
     fn envelope() {
-        let r = |st: u16, b: &str| Raw { status: st, json: serde_json::from_str::<Value>(b).ok().filter(Value::is_object), text: b.into() };
+        let r = |st: u16, b: &str| Raw {
+            status: st,
+            json: serde_json::from_str::<Value>(b).ok().filter(Value::is_object),
+            text: b.into(),
+        };
         assert_eq!(MallApi::decode(r(200, r#"{"msg":"ok","code":0,"data":[1]}"#)), Ok(json!([1])));
-        assert_eq!(MallApi::decode(r(200, r#"{"msg":"只有待支付订单才能进行取消","code":1,"data":null}"#)), Err(ChannelError::Refused { code: 1, message: "只有待支付订单才能进行取消".into() }));
-        assert!(matches!(MallApi::decode(r(404, r#"{"msg":"订单不存在","code":404,"data":null}"#)), Err(ChannelError::NotFound { .. })));
+        assert_eq!(
+            MallApi::decode(r(200, r#"{"msg":"只有待支付订单才能进行取消","code":1,"data":null}"#)),
+            Err(ChannelError::Refused { code: 1, message: "只有待支付订单才能进行取消".into() })
+        );
+        assert!(matches!(
+            MallApi::decode(r(404, r#"{"msg":"订单不存在","code":404,"data":null}"#)),
+            Err(ChannelError::NotFound { .. })
+        ));
         assert!(MallApi::decode(r(200, r#"{"id":2,"status":0}"#)).is_ok());
         assert!(matches!(MallApi::decode(r(503, "<html>")), Err(ChannelError::Server { .. })));
     }

@@ -69,7 +69,13 @@ impl Http {
         Ok(Http { base, token: token.to_string(), client })
     }
 
-    pub async fn send(&self, verb: Verb, path: &str, query: &[(String, String)], body: Option<&Value>) -> ChResult<Raw> {
+    pub async fn send(
+        &self,
+        verb: Verb,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+    ) -> ChResult<Raw> {
         let url = format!("{}{}", self.base, path);
         let mut rb = match verb {
             Verb::Get => self.client.get(&url),
@@ -109,7 +115,15 @@ pub fn by_status(status: u16, text: &str) -> ChannelError {
 
 /// A path segment: ids are digits and letters; anything else is escaped.
 pub fn seg(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_string() } else { format!("%{:02X}", c as u32 & 0xff) }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c.to_string()
+            } else {
+                format!("%{:02X}", c as u32 & 0xff)
+            }
+        })
+        .collect()
 }
 
 /// A JSON money value (number or string) decoded exactly; None when absent or not money.

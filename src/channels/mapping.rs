@@ -51,12 +51,29 @@ pub struct OmniRow {
 /// order is learned from `/master/orders?status=4` ([`OMNI_MASTER_BUCKETS`]).
 pub const OMNI_FROM: &[OmniRow] = &[
     OmniRow { code: 5, label_zh: "待付款", express: Status::CreatedPayPending, pickup: Status::CreatedPayPending },
-    OmniRow { code: 10, label_zh: "待发货", express: Status::PaidConfirmPending, pickup: Status::PaidConfirmPending },
-    OmniRow { code: 12, label_zh: "配货中", express: Status::ConfirmedDeliverPending, pickup: Status::ConfirmedPickPending },
-    OmniRow { code: 13, label_zh: "待打印", express: Status::ConfirmedDeliverPending, pickup: Status::ConfirmedPickPending },
+    OmniRow {
+        code: 10, label_zh: "待发货", express: Status::PaidConfirmPending, pickup: Status::PaidConfirmPending
+    },
+    OmniRow {
+        code: 12,
+        label_zh: "配货中",
+        express: Status::ConfirmedDeliverPending,
+        pickup: Status::ConfirmedPickPending,
+    },
+    OmniRow {
+        code: 13,
+        label_zh: "待打印",
+        express: Status::ConfirmedDeliverPending,
+        pickup: Status::ConfirmedPickPending,
+    },
     // 16 已发货: handed to the courier and on its way — seed 000's DELIVERED_CONFIRM_PENDING
     // (已发货), not DELIVERING (发货中). A pickup order at 16 is ready to be picked up.
-    OmniRow { code: 16, label_zh: "已发货", express: Status::DeliveredConfirmPending, pickup: Status::ConfirmedPickPending },
+    OmniRow {
+        code: 16,
+        label_zh: "已发货",
+        express: Status::DeliveredConfirmPending,
+        pickup: Status::ConfirmedPickPending,
+    },
     OmniRow { code: 20, label_zh: "已签收", express: Status::ClosedConfirmed, pickup: Status::ClosedConfirmed },
     OmniRow { code: 30, label_zh: "已完成", express: Status::ClosedConfirmed, pickup: Status::ClosedConfirmed },
     OmniRow { code: 40, label_zh: "待评分", express: Status::ClosedConfirmed, pickup: Status::ClosedConfirmed },
@@ -107,7 +124,10 @@ pub const OMNI_TO: &[(Status, OmniTell)] = &[
     (Status::ConfirmedDeliverPending, OmniTell::Walk { target: 12, steps: &[UP_PAID, UP_DISTRIBUTION] }),
     (Status::Delivering, OmniTell::Walk { target: 16, steps: &[UP_PAID, UP_SHIPPED] }),
     (Status::DeliveredConfirmPending, OmniTell::Walk { target: 16, steps: &[UP_PAID, UP_SHIPPED] }),
-    (Status::ClosedConfirmed, OmniTell::Walk { target: 30, steps: &[UP_PAID, UP_PENDING_SHIPMENT, UP_SHIPPED, UP_FINISHED] }),
+    (
+        Status::ClosedConfirmed,
+        OmniTell::Walk { target: 30, steps: &[UP_PAID, UP_PENDING_SHIPMENT, UP_SHIPPED, UP_FINISHED] },
+    ),
     (Status::ClosedCanceled, OmniTell::Cancel),
     (Status::ClosedPayTimeout, OmniTell::Cancel),
     (Status::CanceledReturnPending, OmniTell::NotTold),
@@ -117,7 +137,11 @@ pub const OMNI_TO: &[(Status, OmniTell)] = &[
 
 pub fn omni_status(code: i64, pickup: bool) -> ChannelStatus {
     match OMNI_FROM.iter().find(|r| r.code == code) {
-        Some(r) => ChannelStatus::Known { raw: code.to_string(), label_zh: r.label_zh, ours: if pickup { r.pickup } else { r.express } },
+        Some(r) => ChannelStatus::Known {
+            raw: code.to_string(),
+            label_zh: r.label_zh,
+            ours: if pickup { r.pickup } else { r.express },
+        },
         None => ChannelStatus::Unknown { raw: code.to_string() },
     }
 }
@@ -180,11 +204,19 @@ pub const API_LISTS: [&str; 6] = ["wait", "paid", "shipped", "completed", "close
 
 pub fn api_status(status: i64, refund_status: i64) -> ChannelStatus {
     let raw = if refund_status == 0 { status.to_string() } else { format!("{status}/refund {refund_status}") };
-    let Some(&(_, _, label, base)) = API_FROM.iter().find(|r| r.0 == status) else { return ChannelStatus::Unknown { raw } };
+    let Some(&(_, _, label, base)) = API_FROM.iter().find(|r| r.0 == status) else {
+        return ChannelStatus::Unknown { raw };
+    };
     match refund_status {
-        0 | 3 => ChannelStatus::Known { raw, label_zh: if refund_status == 3 { "退款失败" } else { label }, ours: base },
-        1 if status == 1 => ChannelStatus::Known { raw, label_zh: "退款申请中", ours: Status::CanceledRefundPending },
-        1 if status == 3 || status == 5 => ChannelStatus::Known { raw, label_zh: "退货申请中", ours: Status::CanceledReturnPending },
+        0 | 3 => {
+            ChannelStatus::Known { raw, label_zh: if refund_status == 3 { "退款失败" } else { label }, ours: base }
+        }
+        1 if status == 1 => {
+            ChannelStatus::Known { raw, label_zh: "退款申请中", ours: Status::CanceledRefundPending }
+        }
+        1 if status == 3 || status == 5 => {
+            ChannelStatus::Known { raw, label_zh: "退货申请中", ours: Status::CanceledReturnPending }
+        }
         2 => ChannelStatus::Known { raw, label_zh: "退款成功", ours: Status::ClosedRefunded },
         _ => ChannelStatus::Unknown { raw },
     }
@@ -217,7 +249,12 @@ mod tests {
                 let pick = omni_status(*target, true).ours().unwrap();
                 // Telling DELIVERING walks to 16, which reads back one step further on
                 // (DELIVERED_CONFIRM_PENDING): forward, never back.
-                assert!(back == *ours || pick == *ours || (*ours == Status::Delivering && back == Status::DeliveredConfirmPending), "{ours:?} → {target} → {back:?}/{pick:?}");
+                assert!(
+                    back == *ours
+                        || pick == *ours
+                        || (*ours == Status::Delivering && back == Status::DeliveredConfirmPending),
+                    "{ours:?} → {target} → {back:?}/{pick:?}"
+                );
                 // The last step lands on the target; steps never go back.
                 if let Some(last) = steps.last() {
                     assert_eq!(last.to, *target);
@@ -282,7 +319,10 @@ mod tests {
         assert_eq!(api_status(2, 0).ours(), Some(Status::DeliveredConfirmPending));
         assert_eq!(api_status(2, 0).label_zh(), "已发货");
         assert_eq!(api_list_of(Status::DeliveredConfirmPending), Some("shipped"));
-        assert_eq!(omni_tell(Status::DeliveredConfirmPending), OmniTell::Walk { target: 16, steps: &[UP_PAID, UP_SHIPPED] });
+        assert_eq!(
+            omni_tell(Status::DeliveredConfirmPending),
+            OmniTell::Walk { target: 16, steps: &[UP_PAID, UP_SHIPPED] }
+        );
     }
 
     #[test]

@@ -35,8 +35,8 @@ use serde_json::Value;
 use crate::domain::order::{Order, Status};
 use crate::domain::Money;
 use crate::ledger::outbox::CHANNEL_REST;
-use crate::outbox::{enqueue, Expect, Op};
 use crate::ledger::{channels as store, settings, LedgerError};
+use crate::outbox::{enqueue, Expect, Op};
 
 pub use mapping::ChannelStatus;
 
@@ -99,7 +99,13 @@ pub enum ChannelError {
 
 impl ChannelError {
     pub fn may_have_applied(&self) -> bool {
-        matches!(self, ChannelError::Server { .. } | ChannelError::Timeout | ChannelError::Reset { .. } | ChannelError::Undecodable { .. })
+        matches!(
+            self,
+            ChannelError::Server { .. }
+                | ChannelError::Timeout
+                | ChannelError::Reset { .. }
+                | ChannelError::Undecodable { .. }
+        )
     }
     pub fn is_offline(&self) -> bool {
         matches!(self, ChannelError::Connect { .. } | ChannelError::Timeout | ChannelError::Reset { .. })
@@ -235,7 +241,9 @@ impl ChannelAction {
             ChannelAction::Receipt => o.status.ours() == Some(Status::ClosedConfirmed),
             ChannelAction::Refund { .. } => refund == "1" || refund == "2",
             ChannelAction::RefundWithdraw => refund == "0",
-            ChannelAction::SellerRemark { remark } => o.extra.get("seller_remark").and_then(Value::as_str) == Some(remark.as_str()),
+            ChannelAction::SellerRemark { remark } => {
+                o.extra.get("seller_remark").and_then(Value::as_str) == Some(remark.as_str())
+            }
         }
     }
 }
@@ -256,7 +264,11 @@ pub trait OrderChannel: Send + Sync {
     /// Report a till sale; the answer is the order as the channel now holds it.
     fn report_sale<'a>(&'a self, sale: &'a SaleReport) -> BoxFuture<'a, ChResult<RemoteOrder>>;
     /// Find a reported sale by our `client_ref` (after a lost answer: never send twice).
-    fn find_sale<'a>(&'a self, client_ref: &'a str, around: chrono::DateTime<chrono::Utc>) -> BoxFuture<'a, ChResult<Option<RemoteOrder>>>;
+    fn find_sale<'a>(
+        &'a self,
+        client_ref: &'a str,
+        around: chrono::DateTime<chrono::Utc>,
+    ) -> BoxFuture<'a, ChResult<Option<RemoteOrder>>>;
     fn get_order<'a>(&'a self, remote_id: &'a str) -> BoxFuture<'a, ChResult<RemoteOrder>>;
     /// Tell a status move; Ok once the channel shows it (read back where the API says nothing).
     fn tell<'a>(&'a self, remote_id: &'a str, pickup: bool, tell: Tell) -> BoxFuture<'a, ChResult<RemoteOrder>>;
@@ -307,7 +319,11 @@ pub struct Secret {
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Secret").field("token", &self.token.as_ref().map(|_| "***")).field("username", &self.username).field("password", &self.password.as_ref().map(|_| "***")).finish()
+        f.debug_struct("Secret")
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
     }
 }
 
@@ -351,9 +367,18 @@ pub fn build(spec: &ChannelSpec, secret: &Secret, store_id: i64) -> ChResult<Arc
     let token = secret.token.clone().unwrap_or_default();
     let store_rid = spec.store_rid.clone().unwrap_or_else(|| store_id.to_string());
     match spec.dialect {
-        Dialect::Omni => Ok(Arc::new(omni::Omni::new(&spec.id, &spec.url, &token, &store_rid, spec.address_rid.as_deref().unwrap_or("store"), timeouts)?)),
+        Dialect::Omni => Ok(Arc::new(omni::Omni::new(
+            &spec.id,
+            &spec.url,
+            &token,
+            &store_rid,
+            spec.address_rid.as_deref().unwrap_or("store"),
+            timeouts,
+        )?)),
         Dialect::Api => Ok(Arc::new(api::MallApi::new(&spec.id, &spec.url, &token, timeouts)?)),
-        Dialect::RestStore => Err(ChannelError::Unsupported { what: "the rest-store channel is the primary platform (storepos init --central)".into() }),
+        Dialect::RestStore => Err(ChannelError::Unsupported {
+            what: "the rest-store channel is the primary platform (storepos init --central)".into(),
+        }),
     }
 }
 
@@ -372,7 +397,12 @@ pub fn enqueue_sale(tx: &rusqlite::Transaction<'_>, order: &Order, via_lan: bool
 /// came from another channel is told to that channel only (the primary never had it);
 /// our own orders go to the primary exactly as before and to each channel they were
 /// reported to. `expect` is our status spelling, or `LEFT_STORE` for a reject.
-pub fn route_transition(tx: &rusqlite::Transaction<'_>, order: &Order, action: &str, expect: &str) -> Result<(), LedgerError> {
+pub fn route_transition(
+    tx: &rusqlite::Transaction<'_>,
+    order: &Order,
+    action: &str,
+    expect: &str,
+) -> Result<(), LedgerError> {
     let to = Expect::parse(expect).ok_or_else(|| LedgerError::Constraint(format!("unknown status {expect:?}")))?;
     let status = Op::Status { action: action.to_string(), to };
     if let Some((channel, _)) = store::origin_of(tx, &order.client_ref)? {

@@ -19,7 +19,9 @@ use serde_json::{json, Value};
 
 use super::http::{by_status, int, money, seg, text, Http, Raw, Verb};
 use super::mapping::{self, omni_rank, omni_status_in_bucket, OmniTell, OMNI_WALK};
-use super::{ChResult, ChannelAction, ChannelError, Dialect, OrderChannel, Pulled, RemoteLine, RemoteOrder, SaleReport, Tell};
+use super::{
+    ChResult, ChannelAction, ChannelError, Dialect, OrderChannel, Pulled, RemoteLine, RemoteOrder, SaleReport, Tell,
+};
 
 pub struct Omni {
     id: String,
@@ -33,8 +35,20 @@ const LOOKUP_PAGES: u32 = 5;
 const PER_PAGE: u32 = 50;
 
 impl Omni {
-    pub fn new(id: &str, url: &str, token: &str, store_rid: &str, address_rid: &str, timeouts: (Duration, Duration)) -> ChResult<Omni> {
-        Ok(Omni { id: id.into(), http: Http::new(url, token, timeouts)?, store_rid: store_rid.into(), address_rid: address_rid.into() })
+    pub fn new(
+        id: &str,
+        url: &str,
+        token: &str,
+        store_rid: &str,
+        address_rid: &str,
+        timeouts: (Duration, Duration),
+    ) -> ChResult<Omni> {
+        Ok(Omni {
+            id: id.into(),
+            http: Http::new(url, token, timeouts)?,
+            store_rid: store_rid.into(),
+            address_rid: address_rid.into(),
+        })
     }
 
     /// Decodes the seed-004 envelope: `data` on success, a typed error otherwise.
@@ -66,7 +80,8 @@ impl Omni {
         if rid.is_empty() {
             return Err(ChannelError::Undecodable { detail: "order without rid".into() });
         }
-        let code = int(v.get("status")).ok_or_else(|| ChannelError::Undecodable { detail: format!("order {rid} without a numeric status") })?;
+        let code = int(v.get("status"))
+            .ok_or_else(|| ChannelError::Undecodable { detail: format!("order {rid} without a numeric status") })?;
         let pickup = int(v.get("ship_mode")) == Some(2);
         let lines = v
             .get("items")
@@ -77,7 +92,9 @@ impl Omni {
                         sku: text(it.get("rid")),
                         name: text(it.get("product_name")),
                         quantity: int(it.get("quantity")).unwrap_or(1),
-                        price: money(it.get("deal_price")).or_else(|| money(it.get("price"))).unwrap_or(crate::domain::Money::ZERO),
+                        price: money(it.get("deal_price"))
+                            .or_else(|| money(it.get("price")))
+                            .unwrap_or(crate::domain::Money::ZERO),
                     })
                     .collect()
             })
@@ -120,8 +137,14 @@ impl Omni {
         (rows.iter().filter_map(|r| Self::order_from(r, bucket).ok()).collect(), more)
     }
 
-    async fn master_page(&self, extra: &[(&str, String)], page: u32, bucket: Option<i64>) -> ChResult<(Vec<RemoteOrder>, bool)> {
-        let mut q: Vec<(String, String)> = vec![("page".into(), page.to_string()), ("per_page".into(), PER_PAGE.to_string())];
+    async fn master_page(
+        &self,
+        extra: &[(&str, String)],
+        page: u32,
+        bucket: Option<i64>,
+    ) -> ChResult<(Vec<RemoteOrder>, bool)> {
+        let mut q: Vec<(String, String)> =
+            vec![("page".into(), page.to_string()), ("per_page".into(), PER_PAGE.to_string())];
         q.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
         let data = self.call(Verb::Get, "/master/orders", &q, None).await?;
         Ok(Self::orders_of(&data, bucket))
@@ -168,7 +191,10 @@ impl Omni {
         for step in steps {
             let code = int(cur.extra.get("status_code")).unwrap_or(-1);
             let Some(rank) = omni_rank(code) else {
-                return Err(ChannelError::Refused { code: 409, message: format!("order {rid} stands at status {code}, off the walk") });
+                return Err(ChannelError::Refused {
+                    code: 409,
+                    message: format!("order {rid} stands at status {code}, off the walk"),
+                });
             };
             if rank >= target_rank {
                 break;
@@ -200,7 +226,10 @@ impl Omni {
         if at.map(|r| r >= target_rank).unwrap_or(false) {
             Ok(cur)
         } else {
-            Err(ChannelError::Refused { code: 409, message: format!("order {rid} did not reach status {target} (stands at {})", cur.status.raw()) })
+            Err(ChannelError::Refused {
+                code: 409,
+                message: format!("order {rid} did not reach status {target} (stands at {})", cur.status.raw()),
+            })
         }
     }
 }
@@ -216,7 +245,8 @@ impl OrderChannel for Omni {
 
     fn report_sale<'a>(&'a self, sale: &'a SaleReport) -> BoxFuture<'a, ChResult<RemoteOrder>> {
         Box::pin(async move {
-            let items: Vec<Value> = sale.items.iter().map(|(sku, q)| json!({ "rid": sku, "quantity": q, "express_id": 0 })).collect();
+            let items: Vec<Value> =
+                sale.items.iter().map(|(sku, q)| json!({ "rid": sku, "quantity": q, "express_id": 0 })).collect();
             let mut store = json!({ "store_rid": self.store_rid, "items": items });
             if !sale.remark.trim().is_empty() {
                 store["buyer_remark"] = json!(sale.remark);
@@ -237,7 +267,11 @@ impl OrderChannel for Omni {
         })
     }
 
-    fn find_sale<'a>(&'a self, client_ref: &'a str, _around: chrono::DateTime<chrono::Utc>) -> BoxFuture<'a, ChResult<Option<RemoteOrder>>> {
+    fn find_sale<'a>(
+        &'a self,
+        client_ref: &'a str,
+        _around: chrono::DateTime<chrono::Utc>,
+    ) -> BoxFuture<'a, ChResult<Option<RemoteOrder>>> {
         Box::pin(async move {
             for page in 1..=LOOKUP_PAGES {
                 let (rows, more) = self.master_page(&[("search", client_ref.to_string())], page, None).await?;
@@ -264,7 +298,9 @@ impl OrderChannel for Omni {
                 Tell::Status(s) => match mapping::omni_tell(s) {
                     OmniTell::Cancel => self.cancel(remote_id).await,
                     OmniTell::Walk { target, steps } => self.walk(remote_id, target, steps).await,
-                    OmniTell::NotTold => Err(ChannelError::Unsupported { what: format!("status {} has no seed-004 equivalent", s.as_str()) }),
+                    OmniTell::NotTold => Err(ChannelError::Unsupported {
+                        what: format!("status {} has no seed-004 equivalent", s.as_str()),
+                    }),
                 },
             }
         })
@@ -292,12 +328,23 @@ impl OrderChannel for Omni {
         Box::pin(async move {
             match action {
                 ChannelAction::Cancel => self.cancel(remote_id).await.map(|_| "Ok all right.".into()),
-                ChannelAction::Receipt => self.walk(remote_id, 20, &[mapping::OmniStep { path: "/orders/signed", to: 20 }]).await.map(|_| "Ok all right.".into()),
+                ChannelAction::Receipt => self
+                    .walk(remote_id, 20, &[mapping::OmniStep { path: "/orders/signed", to: 20 }])
+                    .await
+                    .map(|_| "Ok all right.".into()),
                 ChannelAction::SellerRemark { remark } => {
-                    self.call(Verb::Put, &format!("/orders/{}/seller_remark", seg(remote_id)), &[], Some(&json!({ "remark": remark }))).await?;
+                    self.call(
+                        Verb::Put,
+                        &format!("/orders/{}/seller_remark", seg(remote_id)),
+                        &[],
+                        Some(&json!({ "remark": remark })),
+                    )
+                    .await?;
                     Ok("Ok all right.".into())
                 }
-                other => Err(ChannelError::Unsupported { what: format!("{} (seed 004 has no such call)", other.name()) }),
+                other => {
+                    Err(ChannelError::Unsupported { what: format!("{} (seed 004 has no such call)", other.name()) })
+                }
             }
         })
     }
@@ -305,7 +352,9 @@ impl OrderChannel for Omni {
     fn payment_status<'a>(&'a self, remote_id: &'a str) -> BoxFuture<'a, ChResult<bool>> {
         Box::pin(async move {
             let d = self.call(Verb::Post, "/orders/check_order_paid", &[], Some(&json!({ "rid": remote_id }))).await?;
-            d.get("paid").and_then(Value::as_bool).ok_or_else(|| ChannelError::Undecodable { detail: "check_order_paid without paid".into() })
+            d.get("paid")
+                .and_then(Value::as_bool)
+                .ok_or_else(|| ChannelError::Undecodable { detail: "check_order_paid without paid".into() })
         })
     }
 }
@@ -321,12 +370,27 @@ mod tests {
 
     #[test]
     fn envelope_errors_are_typed() {
-        assert_eq!(Omni::decode(raw(400, r#"{"status":{"code":400,"message":"订单状态错误"},"success":false}"#)), Err(ChannelError::Refused { code: 400, message: "订单状态错误".into() }));
-        assert!(matches!(Omni::decode(raw(404, r#"{"status":{"code":404,"message":"Not Found"},"success":false}"#)), Err(ChannelError::NotFound { .. })));
-        assert!(matches!(Omni::decode(raw(401, r#"{"status":{"code":401,"message":"x"},"success":false}"#)), Err(ChannelError::Auth { .. })));
+        assert_eq!(
+            Omni::decode(raw(400, r#"{"status":{"code":400,"message":"订单状态错误"},"success":false}"#)),
+            Err(ChannelError::Refused { code: 400, message: "订单状态错误".into() })
+        );
+        assert!(matches!(
+            Omni::decode(raw(404, r#"{"status":{"code":404,"message":"Not Found"},"success":false}"#)),
+            Err(ChannelError::NotFound { .. })
+        ));
+        assert!(matches!(
+            Omni::decode(raw(401, r#"{"status":{"code":401,"message":"x"},"success":false}"#)),
+            Err(ChannelError::Auth { .. })
+        ));
         assert!(matches!(Omni::decode(raw(502, "<html>")), Err(ChannelError::Server { status: 502, .. })));
-        assert!(matches!(Omni::decode(raw(200, "{\"status_code\":0,\"data\":{\"order_num")), Err(ChannelError::Undecodable { .. })));
-        assert_eq!(Omni::decode(raw(201, r#"{"data":{"x":1},"status":{"code":201,"message":"All created."},"success":true}"#)), Ok(json!({"x": 1})));
+        assert!(matches!(
+            Omni::decode(raw(200, "{\"status_code\":0,\"data\":{\"order_num")),
+            Err(ChannelError::Undecodable { .. })
+        ));
+        assert_eq!(
+            Omni::decode(raw(201, r#"{"data":{"x":1},"status":{"code":201,"message":"All created."},"success":true}"#)),
+            Ok(json!({"x": 1}))
+        );
     }
 
     #[test]

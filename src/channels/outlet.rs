@@ -13,7 +13,9 @@ use crate::app::App;
 use crate::domain::order::{Conflict, SyncState};
 use crate::ledger::channels::{self as store, MirrorRow};
 use crate::ledger::{journal, now_text, orders, LedgerError};
-use crate::outbox::{blocking, policy, Expect, Family, Hold, HoldKind, Job, Observed, Op, Outcome, Outlet, Step, Tally};
+use crate::outbox::{
+    blocking, policy, Expect, Family, Hold, HoldKind, Job, Observed, Op, Outcome, Outlet, Step, Tally,
+};
 
 pub struct ChannelOutlet<'c> {
     ch: &'c dyn OrderChannel,
@@ -36,10 +38,12 @@ impl Outlet for ChannelOutlet<'_> {
             match &job.op {
                 Op::Report { from_client } => op.report(t, *from_client).await,
                 Op::Status { to, .. } => op.status(t, *to).await,
-                Op::ChannelAction { remote_id, action } => match serde_json::from_value::<ChannelAction>(action.clone()) {
-                    Ok(a) => op.action(t, remote_id, &a).await,
-                    Err(_) => op.conflict(t, "无法识别的渠道操作", None, None),
-                },
+                Op::ChannelAction { remote_id, action } => {
+                    match serde_json::from_value::<ChannelAction>(action.clone()) {
+                        Ok(a) => op.action(t, remote_id, &a).await,
+                        Err(_) => op.conflict(t, "无法识别的渠道操作", None, None),
+                    }
+                }
                 other => op.conflict(t, &format!("渠道不处理「{}」操作", other.tag()), None, None),
             }
         })
@@ -81,7 +85,12 @@ impl Run<'_> {
 
     fn retry(&self, t: &mut Tally, e: &ChannelError) -> Outcome {
         note_offline(t, e);
-        let r = policy::Retry { unknown: self.job.row.unknown || e.may_have_applied(), checks: self.job.row.checks, ambiguous: self.job.row.ambiguous, reason: e.to_string() };
+        let r = policy::Retry {
+            unknown: self.job.row.unknown || e.may_have_applied(),
+            checks: self.job.row.checks,
+            ambiguous: self.job.row.ambiguous,
+            reason: e.to_string(),
+        };
         if self.job.row.attempts >= self.job.cfg.limits.max_attempts as i64 && e.may_have_applied() {
             return self.conflict(t, &format!("多次同步失败，已暂停：{e}"), None, None);
         }
@@ -89,21 +98,48 @@ impl Run<'_> {
     }
 
     fn retry_ledger(&self, t: &mut Tally, e: &LedgerError) -> Outcome {
-        let r = policy::Retry { unknown: self.job.row.unknown, checks: self.job.row.checks, ambiguous: self.job.row.ambiguous, reason: format!("ledger: {e}") };
+        let r = policy::Retry {
+            unknown: self.job.row.unknown,
+            checks: self.job.row.checks,
+            ambiguous: self.job.row.ambiguous,
+            reason: format!("ledger: {e}"),
+        };
         self.job.retry(self.app, t, &r)
     }
 
     /// Holds the operation, flags the mirror (and the local order when it came from this
     /// channel), writes a journal row and tells people.
-    fn conflict(&self, t: &mut Tally, message: &str, platform_message: Option<String>, back: Option<&RemoteOrder>) -> Outcome {
+    fn conflict(
+        &self,
+        t: &mut Tally,
+        message: &str,
+        platform_message: Option<String>,
+        back: Option<&RemoteOrder>,
+    ) -> Outcome {
         self.hold(t, HoldKind::Refused, message, platform_message, back)
     }
 
-    fn hold(&self, t: &mut Tally, kind: HoldKind, message: &str, platform_message: Option<String>, back: Option<&RemoteOrder>) -> Outcome {
+    fn hold(
+        &self,
+        t: &mut Tally,
+        kind: HoldKind,
+        message: &str,
+        platform_message: Option<String>,
+        back: Option<&RemoteOrder>,
+    ) -> Outcome {
         let channel = self.ch.id();
         let stream = self.stream().to_string();
-        let detail = format!("[{channel}] {}: {message}{}", self.job.row.op, platform_message.as_ref().map(|m| format!(" (渠道：{m})")).unwrap_or_default());
-        let h = Hold { kind, message: format!("[{channel}] {message}"), platform_message: platform_message.clone(), read: None };
+        let detail = format!(
+            "[{channel}] {}: {message}{}",
+            self.job.row.op,
+            platform_message.as_ref().map(|m| format!(" (渠道：{m})")).unwrap_or_default()
+        );
+        let h = Hold {
+            kind,
+            message: format!("[{channel}] {message}"),
+            platform_message: platform_message.clone(),
+            read: None,
+        };
         self.job.hold(self.app, t, &h, &detail, |tx| {
             let mirror = store::by_client_ref(tx, channel, &stream)?;
             if let Some(m) = &mirror {
@@ -115,12 +151,27 @@ impl Run<'_> {
                 store::set_conflict(tx, channel, &m.remote_id, Some(&detail))?;
                 if m.origin == "theirs" {
                     if let Some(o) = orders::get(tx, &stream)? {
-                        let c = Conflict { message: message.to_string(), platform_message: platform_message.clone(), at: now_text() };
+                        let c = Conflict {
+                            message: message.to_string(),
+                            platform_message: platform_message.clone(),
+                            at: now_text(),
+                        };
                         orders::set_sync_state(tx, o.id, SyncState::Conflict, Some(&c))?;
                     }
                 }
             }
-            journal::append(tx, journal::Entry { actor: ACTOR, entity: "order", entity_ref: &stream, action: "channel_conflict", before: None, after: None, detail: Some(detail.clone()) })?;
+            journal::append(
+                tx,
+                journal::Entry {
+                    actor: ACTOR,
+                    entity: "order",
+                    entity_ref: &stream,
+                    action: "channel_conflict",
+                    before: None,
+                    after: None,
+                    detail: Some(detail.clone()),
+                },
+            )?;
             Ok(())
         })
     }
@@ -170,7 +221,9 @@ impl Run<'_> {
         };
         let mut k = self.job.known(Family::Create { verify: false });
         k.adopted = matches!(known, Ok(Some(_)));
-        let created = chrono::DateTime::parse_from_rfc3339(&order.created_at).map(|t| t.with_timezone(&Utc)).unwrap_or_else(|_| Utc::now());
+        let created = chrono::DateTime::parse_from_rfc3339(&order.created_at)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|_| Utc::now());
         let mut obs = Observed::Start;
         let mut got: Option<RemoteOrder> = None;
         for _ in 0..8 {
@@ -209,10 +262,15 @@ impl Run<'_> {
                         remark: order.remark.clone(),
                         items: lines
                             .iter()
-                            .map(|l| (match l.specification_id {
-                                Some(sp) => format!("{}-{sp}", l.product_id),
-                                None => l.product_id.to_string(),
-                            }, l.quantity))
+                            .map(|l| {
+                                (
+                                    match l.specification_id {
+                                        Some(sp) => format!("{}-{sp}", l.product_id),
+                                        None => l.product_id.to_string(),
+                                    },
+                                    l.quantity,
+                                )
+                            })
                             .collect(),
                         created_at: created,
                     };
@@ -229,16 +287,24 @@ impl Run<'_> {
                     };
                 }
                 Step::Adopt(_) => {
-                    let m = got.as_ref().map(|r| mirror_of(channel, r, "ours", Some(&order.client_ref), &order.business_day));
+                    let m = got
+                        .as_ref()
+                        .map(|r| mirror_of(channel, r, "ours", Some(&order.client_ref), &order.business_day));
                     return self.done_with(t, m);
                 }
                 Step::Retry(r) => return self.job.retry(self.app, t, &r),
-                Step::Hold(h) if h.kind == HoldKind::Refused => return self.hold(t, h.kind, "渠道拒绝了这笔销售", h.platform_message, None),
+                Step::Hold(h) if h.kind == HoldKind::Refused => {
+                    return self.hold(t, h.kind, "渠道拒绝了这笔销售", h.platform_message, None)
+                }
                 Step::Hold(h) => return self.hold(t, h.kind, &h.message, h.platform_message, None),
                 _ => break,
             }
         }
-        self.job.retry(self.app, t, &policy::Retry { unknown: k.unknown, checks: 0, ambiguous: 0, reason: "no outcome within one run".into() })
+        self.job.retry(
+            self.app,
+            t,
+            &policy::Retry { unknown: k.unknown, checks: 0, ambiguous: 0, reason: "no outcome within one run".into() },
+        )
     }
 
     // ---- status: a status move of an order the channel holds ------------------------------
@@ -266,7 +332,22 @@ impl Run<'_> {
                 // Nothing in this channel's API says it: recorded, not sent.
                 let note = format!("[{channel}] not told: {what}");
                 let to_s = to.as_str();
-                let _ = blocking(|| self.app.ledger().write(|tx| journal::append(tx, journal::Entry { actor: ACTOR, entity: "order", entity_ref: self.stream(), action: "channel_not_told", before: None, after: Some(to_s), detail: Some(note.clone()) })));
+                let _ = blocking(|| {
+                    self.app.ledger().write(|tx| {
+                        journal::append(
+                            tx,
+                            journal::Entry {
+                                actor: ACTOR,
+                                entity: "order",
+                                entity_ref: self.stream(),
+                                action: "channel_not_told",
+                                before: None,
+                                after: Some(to_s),
+                                detail: Some(note.clone()),
+                            },
+                        )
+                    })
+                });
                 self.done_with(t, None)
             }
             Err(e @ ChannelError::Refused { .. }) | Err(e @ ChannelError::NotFound { .. }) => {
@@ -283,8 +364,17 @@ impl Run<'_> {
         let channel = self.ch.id();
         let keep = |r: &RemoteOrder| -> Option<MirrorRow> {
             let old = store::get(self.app.ledger().read(), channel, &r.remote_id).ok().flatten();
-            let day = old.as_ref().map(|o| o.business_day.clone()).unwrap_or_else(|| self.app.config().rule.day_of(Utc::now()).to_string());
-            let mut m = mirror_of(channel, r, old.as_ref().map(|o| o.origin.as_str()).unwrap_or("theirs"), old.as_ref().and_then(|o| o.client_ref.as_deref()), &day);
+            let day = old
+                .as_ref()
+                .map(|o| o.business_day.clone())
+                .unwrap_or_else(|| self.app.config().rule.day_of(Utc::now()).to_string());
+            let mut m = mirror_of(
+                channel,
+                r,
+                old.as_ref().map(|o| o.origin.as_str()).unwrap_or("theirs"),
+                old.as_ref().and_then(|o| o.client_ref.as_deref()),
+                &day,
+            );
             if let Some(o) = old {
                 m.created_at = o.created_at;
             }
@@ -293,7 +383,9 @@ impl Run<'_> {
         // Read first: an earlier attempt whose answer was lost may have done it already.
         let cur = match self.ch.get_order(remote_id).await {
             Ok(c) => c,
-            Err(e @ ChannelError::NotFound { .. }) => return self.conflict(t, "渠道上没有这张订单", Some(e.to_string()), None),
+            Err(e @ ChannelError::NotFound { .. }) => {
+                return self.conflict(t, "渠道上没有这张订单", Some(e.to_string()), None)
+            }
             Err(e) => return self.retry(t, &e),
         };
         if action.holds(&cur) {
@@ -319,7 +411,8 @@ impl Run<'_> {
                     }
                 }
                 let out = self.conflict(t, &format!("渠道拒绝了操作「{}」", action.name()), Some(e.to_string()), None);
-                let detail = format!("[{channel}] {}: 渠道拒绝了操作「{}」 (渠道：{e})", self.job.row.op, action.name());
+                let detail =
+                    format!("[{channel}] {}: 渠道拒绝了操作「{}」 (渠道：{e})", self.job.row.op, action.name());
                 let _ = self.app.ledger().write(|tx| store::set_conflict(tx, channel, remote_id, Some(&detail)));
                 out
             }

@@ -9,7 +9,9 @@ use futures::future::BoxFuture;
 use serde_json::json;
 
 use super::mapping::rest_status;
-use super::{ChResult, ChannelAction, ChannelError, Dialect, OrderChannel, Pulled, RemoteLine, RemoteOrder, SaleReport, Tell};
+use super::{
+    ChResult, ChannelAction, ChannelError, Dialect, OrderChannel, Pulled, RemoteLine, RemoteOrder, SaleReport, Tell,
+};
 use crate::central::client::{NewItem, OrderQuery, Platform};
 use crate::central::types::PlatformOrder;
 use crate::domain::order::{client_ref_marker, parse_client_ref_marker, Status};
@@ -96,10 +98,19 @@ impl OrderChannel for RestChannel {
         })
     }
 
-    fn find_sale<'a>(&'a self, client_ref: &'a str, _around: chrono::DateTime<chrono::Utc>) -> BoxFuture<'a, ChResult<Option<RemoteOrder>>> {
+    fn find_sale<'a>(
+        &'a self,
+        client_ref: &'a str,
+        _around: chrono::DateTime<chrono::Utc>,
+    ) -> BoxFuture<'a, ChResult<Option<RemoteOrder>>> {
         Box::pin(async move {
             for page in 1..=5 {
-                let q = OrderQuery { page_number: page, page_size: 50, order_type: Some("STORE_ORDER".into()), ..Default::default() };
+                let q = OrderQuery {
+                    page_number: page,
+                    page_size: 50,
+                    order_type: Some("STORE_ORDER".into()),
+                    ..Default::default()
+                };
                 let p = self.platform.list_orders(&q).await?;
                 if let Some(r) = p.list.iter().find(|r| parse_client_ref_marker(&r.remark) == Some(client_ref)) {
                     return Ok(Some(Self::order_from(&self.platform.order_detail(&r.order_number).await?)));
@@ -120,7 +131,9 @@ impl OrderChannel for RestChannel {
         Box::pin(async move {
             let action = match tell {
                 Tell::Reject => "reject",
-                Tell::Status(s) => Self::action_for(s).ok_or_else(|| ChannelError::Unsupported { what: format!("no store action reaches {}", s.as_str()) })?,
+                Tell::Status(s) => Self::action_for(s).ok_or_else(|| ChannelError::Unsupported {
+                    what: format!("no store action reaches {}", s.as_str()),
+                })?,
             };
             self.platform.order_action(remote_id, action).await?;
             // The field server answers success even when it skipped the step: read back.
@@ -132,7 +145,12 @@ impl OrderChannel for RestChannel {
         Box::pin(async move {
             let mut out = Pulled { for_board: true, ..Default::default() };
             for page in 1..=pages.max(1) {
-                let q = OrderQuery { page_number: page, page_size: 50, order_type: Some("ORDER".into()), ..Default::default() };
+                let q = OrderQuery {
+                    page_number: page,
+                    page_size: 50,
+                    order_type: Some("ORDER".into()),
+                    ..Default::default()
+                };
                 let p = self.platform.list_orders(&q).await?;
                 for r in &p.list {
                     out.orders.push(Self::order_from(&self.platform.order_detail(&r.order_number).await?));
@@ -150,7 +168,9 @@ impl OrderChannel for RestChannel {
             match action {
                 ChannelAction::Cancel => Ok(self.platform.order_action(remote_id, "cancel").await?),
                 ChannelAction::Receipt => Ok(self.platform.order_action(remote_id, "complete").await?),
-                other => Err(ChannelError::Unsupported { what: format!("{} on the primary platform (use after-sales)", other.name()) }),
+                other => Err(ChannelError::Unsupported {
+                    what: format!("{} on the primary platform (use after-sales)", other.name()),
+                }),
             }
         })
     }
@@ -158,7 +178,10 @@ impl OrderChannel for RestChannel {
     fn payment_status<'a>(&'a self, remote_id: &'a str) -> BoxFuture<'a, ChResult<bool>> {
         Box::pin(async move {
             let o = self.platform.order_detail(remote_id).await?;
-            Ok(!matches!(Status::parse(&o.status), Some(Status::CreatedPayPending | Status::ClosedPayTimeout | Status::ClosedCanceled) | None))
+            Ok(!matches!(
+                Status::parse(&o.status),
+                Some(Status::CreatedPayPending | Status::ClosedPayTimeout | Status::ClosedCanceled) | None
+            ))
         })
     }
 }

@@ -40,19 +40,36 @@ pub struct ChannelConfig {
 
 impl Default for ChannelConfig {
     fn default() -> Self {
-        ChannelConfig { in_flight: 4, backoff_base: Duration::from_secs(1), backoff_cap: Duration::from_secs(60), max_attempts: 60, pull_interval: Duration::from_secs(15), pull_pages: 3 }
+        ChannelConfig {
+            in_flight: 4,
+            backoff_base: Duration::from_secs(1),
+            backoff_cap: Duration::from_secs(60),
+            max_attempts: 60,
+            pull_interval: Duration::from_secs(15),
+            pull_pages: 3,
+        }
     }
 }
 
 impl ChannelConfig {
     pub fn drain_config(&self) -> DrainConfig {
         let limits = Limits { max_attempts: self.max_attempts.clamp(1, u32::MAX as i64) as u32, ..Limits::default() };
-        DrainConfig { in_flight: self.in_flight, backoff_base: self.backoff_base, backoff_cap: self.backoff_cap, limits }
+        DrainConfig {
+            in_flight: self.in_flight,
+            backoff_base: self.backoff_base,
+            backoff_cap: self.backoff_cap,
+            limits,
+        }
     }
 
     /// Small times for tests against the local simulators.
     pub fn fast() -> ChannelConfig {
-        ChannelConfig { backoff_base: Duration::from_millis(10), backoff_cap: Duration::from_millis(150), pull_interval: Duration::from_millis(200), ..ChannelConfig::default() }
+        ChannelConfig {
+            backoff_base: Duration::from_millis(10),
+            backoff_cap: Duration::from_millis(150),
+            pull_interval: Duration::from_millis(200),
+            ..ChannelConfig::default()
+        }
     }
 }
 
@@ -132,7 +149,13 @@ fn next_wait(app: &App, channel: &str, cap: Duration) -> Duration {
 }
 
 /// A mirror row for `r`, as held by `channel`.
-pub fn mirror_of(channel: &str, r: &RemoteOrder, origin: &str, client_ref: Option<&str>, business_day: &str) -> MirrorRow {
+pub fn mirror_of(
+    channel: &str,
+    r: &RemoteOrder,
+    origin: &str,
+    client_ref: Option<&str>,
+    business_day: &str,
+) -> MirrorRow {
     let now = now_text();
     MirrorRow {
         channel: channel.into(),
@@ -155,7 +178,12 @@ pub fn mirror_of(channel: &str, r: &RemoteOrder, origin: &str, client_ref: Optio
 
 // ---- pull -------------------------------------------------------------------------------
 
-async fn pull_once(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, s: &mut ChannelRound) -> Result<Option<Value>, ChannelError> {
+async fn pull_once(
+    app: &App,
+    ch: &dyn OrderChannel,
+    cfg: &ChannelConfig,
+    s: &mut ChannelRound,
+) -> Result<Option<Value>, ChannelError> {
     let pulled = ch.pull(cfg.pull_pages).await?;
     let channel = ch.id();
     let mut seen = HashSet::new();
@@ -170,7 +198,8 @@ async fn pull_once(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, s: &mu
     }
     // Open orders of the channel that its lists no longer show (moved elsewhere, or to a
     // status no list selects): read them one by one, a few per round.
-    let stale = store::open_theirs(app.ledger().read(), channel, (REFRESH_PER_ROUND + seen.len()) as i64).unwrap_or_default();
+    let stale =
+        store::open_theirs(app.ledger().read(), channel, (REFRESH_PER_ROUND + seen.len()) as i64).unwrap_or_default();
     for m in stale.into_iter().filter(|m| !seen.contains(&m.remote_id)).take(REFRESH_PER_ROUND) {
         match ch.get_order(&m.remote_id).await {
             Ok(r) => match absorb(app, channel, &r, pulled.for_board) {
@@ -206,7 +235,10 @@ fn absorb(app: &App, channel: &str, r: &RemoteOrder, for_board: bool) -> Result<
         };
         if let Some((cr, o)) = ours {
             let mut m = mirror_of(channel, r, "ours", Some(&cr), &o.business_day);
-            let changed = existing.as_ref().map(|e| e.status_raw != m.status_raw || e.status_ours != m.status_ours).unwrap_or(true);
+            let changed = existing
+                .as_ref()
+                .map(|e| e.status_raw != m.status_raw || e.status_ours != m.status_ours)
+                .unwrap_or(true);
             if let Some(e) = &existing {
                 m.created_at = e.created_at.clone();
             }
@@ -229,7 +261,18 @@ fn absorb(app: &App, channel: &str, r: &RemoteOrder, for_board: bool) -> Result<
                     if let Some(o) = orders::get(tx, cr)? {
                         if o.status != st && !o.left_store && !store::stream_open(tx, channel, cr)? {
                             orders::set_status(tx, o.id, st)?;
-                            journal::append(tx, journal::Entry { actor: ACTOR, entity: "order", entity_ref: cr, action: "channel_status", before: Some(o.status.as_str()), after: Some(st.as_str()), detail: Some(format!("[{channel}] {}", r.status.raw())) })?;
+                            journal::append(
+                                tx,
+                                journal::Entry {
+                                    actor: ACTOR,
+                                    entity: "order",
+                                    entity_ref: cr,
+                                    action: "channel_status",
+                                    before: Some(o.status.as_str()),
+                                    after: Some(st.as_str()),
+                                    detail: Some(format!("[{channel}] {}", r.status.raw())),
+                                },
+                            )?;
                             event = Some(Event::OrderChanged { client_ref: cr.clone(), status: st.as_str().into() });
                         }
                     }
@@ -237,14 +280,19 @@ fn absorb(app: &App, channel: &str, r: &RemoteOrder, for_board: bool) -> Result<
                 Ok(Absorbed::Updated)
             }
             None => {
-                let board = for_board && matches!(r.status.ours(), Some(st) if !st.is_closed() && st != Status::CreatedPayPending);
+                let board = for_board
+                    && matches!(r.status.ours(), Some(st) if !st.is_closed() && st != Status::CreatedPayPending);
                 if !board {
                     store::upsert(tx, &mirror_of(channel, r, "theirs", None, &day))?;
                     return Ok(Absorbed::New);
                 }
                 let o = insert_board(tx, &cfg, channel, r, &day)?;
                 store::upsert(tx, &mirror_of(channel, r, "theirs", Some(&o.client_ref), &day))?;
-                event = Some(Event::OnlineOrder { client_ref: o.client_ref.clone(), local_number: o.local_number.clone(), channel: o.channel.as_str().into() });
+                event = Some(Event::OnlineOrder {
+                    client_ref: o.client_ref.clone(),
+                    local_number: o.local_number.clone(),
+                    channel: o.channel.as_str().into(),
+                });
                 Ok(Absorbed::New)
             }
         }
@@ -257,7 +305,13 @@ fn absorb(app: &App, channel: &str, r: &RemoteOrder, for_board: bool) -> Result<
 
 /// A channel's own order on the clerk's board: an online order (SELF_PICK when picked up,
 /// FLASH when delivered) that the primary platform never had (no order number).
-fn insert_board(tx: &rusqlite::Transaction<'_>, cfg: &StoreConfig, channel: &str, r: &RemoteOrder, day: &str) -> Result<Order, LedgerError> {
+fn insert_board(
+    tx: &rusqlite::Transaction<'_>,
+    cfg: &StoreConfig,
+    channel: &str,
+    r: &RemoteOrder,
+    day: &str,
+) -> Result<Order, LedgerError> {
     let created = r.created_at.unwrap_or_else(Utc::now);
     let local_hour = created.with_timezone(&cfg.rule.tz).hour();
     let kind = if r.pickup { Channel::SelfPick } else { Channel::Flash };
@@ -269,7 +323,8 @@ fn insert_board(tx: &rusqlite::Transaction<'_>, cfg: &StoreConfig, channel: &str
             None => (l.sku.parse::<i64>().unwrap_or(0), None),
         };
         let p = catalog::get(tx, pid)?;
-        let (category, station) = p.as_ref().map(|p| (p.category_name.clone(), p.station.clone())).unwrap_or_else(|| ("线上".into(), None));
+        let (category, station) =
+            p.as_ref().map(|p| (p.category_name.clone(), p.station.clone())).unwrap_or_else(|| ("线上".into(), None));
         let qty = l.quantity;
         let unit = if l.price.is_negative() { Money::ZERO } else { l.price };
         let name = if l.name.is_empty() { format!("商品 {}", l.sku) } else { l.name.clone() };
@@ -295,15 +350,18 @@ fn insert_board(tx: &rusqlite::Transaction<'_>, cfg: &StoreConfig, channel: &str
         lines: lines.clone(),
     });
     orders::insert(tx, &o, &lines, None, local_hour, seq)?;
-    journal::append(tx, journal::Entry {
-        actor: ACTOR,
-        entity: "order",
-        entity_ref: &client_ref,
-        action: "channel_order",
-        before: None,
-        after: Some(status.as_str()),
-        detail: Some(format!("[{channel}] {} {} {} lines, total {total}", kind.as_str(), r.number, lines.len())),
-    })?;
+    journal::append(
+        tx,
+        journal::Entry {
+            actor: ACTOR,
+            entity: "order",
+            entity_ref: &client_ref,
+            action: "channel_order",
+            before: None,
+            after: Some(status.as_str()),
+            detail: Some(format!("[{channel}] {} {} {} lines, total {total}", kind.as_str(), r.number, lines.len())),
+        },
+    )?;
     Ok(o)
 }
 
@@ -340,11 +398,19 @@ pub fn spawn(app: Arc<App>, ch: Arc<dyn OrderChannel>, cfg: ChannelConfig) -> Ch
                     next_pull = Instant::now() + cfg.pull_interval;
                 } else {
                     down = down.saturating_add(1);
-                    next_pull = Instant::now() + crate::outbox::backoff(down, cfg.pull_interval, cfg.backoff_cap.max(cfg.pull_interval), rand::random::<f64>());
+                    next_pull = Instant::now()
+                        + crate::outbox::backoff(
+                            down,
+                            cfg.pull_interval,
+                            cfg.backoff_cap.max(cfg.pull_interval),
+                            rand::random::<f64>(),
+                        );
                 }
             }
             let until_pull = next_pull.saturating_duration_since(Instant::now());
-            let wait = next_wait(&app, ch.id(), until_pull.max(Duration::from_millis(5))).min(until_pull).max(Duration::from_millis(5));
+            let wait = next_wait(&app, ch.id(), until_pull.max(Duration::from_millis(5)))
+                .min(until_pull)
+                .max(Duration::from_millis(5));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 // Pokes come after the commit that wrote the row.

@@ -33,8 +33,14 @@ fn users_create(app: &App, ctx: &Ctx, req: NewUser) -> Result<User, CommandError
         return Err(bad_pin());
     }
     let name_ok = |s: &str, max: usize| !s.trim().is_empty() && s.chars().count() <= max;
-    if !name_ok(&req.username, 32) || !req.username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || !name_ok(&req.display_name, 32) {
-        return Err(CommandError::validation("用户名只能用字母数字下划线，姓名不超过 32 字", "username: letters, digits, _; names up to 32 chars"));
+    if !name_ok(&req.username, 32)
+        || !req.username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        || !name_ok(&req.display_name, 32)
+    {
+        return Err(CommandError::validation(
+            "用户名只能用字母数字下划线，姓名不超过 32 字",
+            "username: letters, digits, _; names up to 32 chars",
+        ));
     }
     let hash = auth::hash_pin(&req.pin).map_err(|e| CommandError::new(ErrorCode::Internal, "无法保存 PIN", e))?;
     let actor = ctx.actor();
@@ -42,11 +48,24 @@ fn users_create(app: &App, ctx: &Ctx, req: NewUser) -> Result<User, CommandError
     let id = ledger
         .write(|tx| -> Result<i64, CommandError> {
             let id = users::insert(tx, &req.username, &req.display_name, req.role, &hash)?;
-            journal::append(tx, journal::Entry { actor: &actor, entity: "user", entity_ref: &id.to_string(), action: "create", before: None, after: Some(req.role.as_str()), detail: Some(req.username.clone()) })?;
+            journal::append(
+                tx,
+                journal::Entry {
+                    actor: &actor,
+                    entity: "user",
+                    entity_ref: &id.to_string(),
+                    action: "create",
+                    before: None,
+                    after: Some(req.role.as_str()),
+                    detail: Some(req.username.clone()),
+                },
+            )?;
             Ok(id)
         })
         .map_err(|e| match e.code {
-            ErrorCode::Storage if e.message_en.contains("UNIQUE") => CommandError::new(ErrorCode::Conflict, "用户名已存在", "username already exists"),
+            ErrorCode::Storage if e.message_en.contains("UNIQUE") => {
+                CommandError::new(ErrorCode::Conflict, "用户名已存在", "username already exists")
+            }
             _ => e,
         })?;
     Ok(users::get(ledger.read(), id)?.expect("just inserted"))
@@ -68,7 +87,18 @@ fn users_set_pin(app: &App, ctx: &Ctx, req: SetPin) -> Result<serde_json::Value,
     let found = app.ledger().write(|tx| -> Result<bool, CommandError> {
         let ok = users::set_pin(tx, req.user_id, &hash)?;
         if ok {
-            journal::append(tx, journal::Entry { actor: &actor, entity: "user", entity_ref: &req.user_id.to_string(), action: "set_pin", before: None, after: None, detail: None })?;
+            journal::append(
+                tx,
+                journal::Entry {
+                    actor: &actor,
+                    entity: "user",
+                    entity_ref: &req.user_id.to_string(),
+                    action: "set_pin",
+                    before: None,
+                    after: None,
+                    detail: None,
+                },
+            )?;
         }
         Ok(ok)
     })?;
@@ -80,11 +110,13 @@ fn users_set_pin(app: &App, ctx: &Ctx, req: SetPin) -> Result<serde_json::Value,
 
 /// Settings people may change here, with a check of each value's shape. Secrets (the
 /// platform password) are not settable or readable through commands.
-const SETTABLE: &[&str] = &["store_name", "store_id", "till_code", "timezone", "cutoff_hour", "receipt_footer", "printers", "cash_rounding"];
+const SETTABLE: &[&str] =
+    &["store_name", "store_id", "till_code", "timezone", "cutoff_hour", "receipt_footer", "printers", "cash_rounding"];
 
 fn settings_get(app: &App, _: &Ctx, _: super::session::Empty) -> Result<serde_json::Value, CommandError> {
     let all = settings::all(app.ledger().read())?;
-    let visible: serde_json::Map<String, serde_json::Value> = all.into_iter().filter(|(k, _)| SETTABLE.contains(&k.as_str())).collect();
+    let visible: serde_json::Map<String, serde_json::Value> =
+        all.into_iter().filter(|(k, _)| SETTABLE.contains(&k.as_str())).collect();
     Ok(serde_json::json!({ "settings": visible, "effective": app.config() }))
 }
 
@@ -107,7 +139,10 @@ fn check_setting(key: &str, v: &serde_json::Value) -> Result<(), CommandError> {
         _ => false,
     };
     if !SETTABLE.contains(&key) {
-        return Err(CommandError::validation(format!("不能修改设置「{key}」"), format!("setting {key:?} cannot be changed here")));
+        return Err(CommandError::validation(
+            format!("不能修改设置「{key}」"),
+            format!("setting {key:?} cannot be changed here"),
+        ));
     }
     if !ok {
         return Err(CommandError::validation(format!("设置「{key}」的值无效"), format!("invalid value for {key:?}")));
@@ -120,15 +155,18 @@ fn settings_set(app: &App, ctx: &Ctx, req: SetSetting) -> Result<serde_json::Val
     let actor = ctx.actor();
     app.ledger().write(|tx| -> Result<(), CommandError> {
         let before = settings::set(tx, &req.key, &req.value)?;
-        journal::append(tx, journal::Entry {
-            actor: &actor,
-            entity: "setting",
-            entity_ref: &req.key,
-            action: "set",
-            before: before.map(|b| b.to_string()).as_deref(),
-            after: Some(&req.value.to_string()),
-            detail: None,
-        })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "setting",
+                entity_ref: &req.key,
+                action: "set",
+                before: before.map(|b| b.to_string()).as_deref(),
+                after: Some(&req.value.to_string()),
+                detail: None,
+            },
+        )?;
         Ok(())
     })?;
     app.reload_config()?;

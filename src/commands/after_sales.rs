@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::sales::check_text;
 use super::{Access, App, CommandError, Ctx, CLERKS};
 use crate::command;
-use crate::domain::after_sales::{check_refund_cap, quote, ExchangeLine, Quote, QuoteInput, ReturnRequest, ServiceType, SoldLine};
+use crate::domain::after_sales::{
+    check_refund_cap, quote, ExchangeLine, Quote, QuoteInput, ReturnRequest, ServiceType, SoldLine,
+};
 use crate::domain::after_sales_rules::{self as rules, OrderFacts, Outlook, PlatformMode, Route};
 use crate::domain::order::{client_ref_marker, Channel, Order};
 use crate::domain::Money;
@@ -53,7 +55,14 @@ fn sold_lines(order: &Order) -> Vec<SoldLine> {
         .as_deref()
         .unwrap_or(&[])
         .iter()
-        .map(|l| SoldLine { line_no: l.line_no, product_id: l.product_id, specification_id: l.specification_id, name: l.name.clone(), unit_price: l.unit_price, quantity: l.quantity })
+        .map(|l| SoldLine {
+            line_no: l.line_no,
+            product_id: l.product_id,
+            specification_id: l.specification_id,
+            name: l.name.clone(),
+            unit_price: l.unit_price,
+            quantity: l.quantity,
+        })
         .collect()
 }
 
@@ -104,15 +113,28 @@ fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<Computed
         .exchanges
         .iter()
         .map(|e| {
-            let p = catalog::get(conn, e.product_id)?.ok_or_else(|| CommandError::not_found(format!("商品 {} 不存在", e.product_id), format!("unknown product {}", e.product_id)))?;
+            let p = catalog::get(conn, e.product_id)?.ok_or_else(|| {
+                CommandError::not_found(
+                    format!("商品 {} 不存在", e.product_id),
+                    format!("unknown product {}", e.product_id),
+                )
+            })?;
             let (name, price) = match e.specification_id {
                 None => (p.name.clone(), p.price),
                 Some(sid) => {
-                    let s = p.specifications.iter().find(|s| s.id == sid).ok_or_else(|| CommandError::not_found(format!("规格 {sid} 不存在"), format!("unknown specification {sid}")))?;
+                    let s = p.specifications.iter().find(|s| s.id == sid).ok_or_else(|| {
+                        CommandError::not_found(format!("规格 {sid} 不存在"), format!("unknown specification {sid}"))
+                    })?;
                     (format!("{}({})", p.name, s.name), s.price)
                 }
             };
-            Ok(ExchangeLine { product_id: p.id, specification_id: e.specification_id, name, unit_price: price, quantity: e.quantity })
+            Ok(ExchangeLine {
+                product_id: p.id,
+                specification_id: e.specification_id,
+                name,
+                unit_price: price,
+                quantity: e.quantity,
+            })
         })
         .collect::<Result<Vec<_>, CommandError>>()?;
     let lines = order.as_ref().map(sold_lines);
@@ -122,7 +144,17 @@ fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<Computed
     };
     // The cap first for REFUND, so the clerk reads how much is still refundable.
     if let (Some(o), ServiceType::Refund, Some(fee)) = (&order, req.service_type, req.refund_fee) {
-        cap(&Quote { service_type: ServiceType::Refund, refund_fee: Some(fee), supplementary_fee: None, returns: vec![], exchanges: vec![] }, o.total, refunded_before)?;
+        cap(
+            &Quote {
+                service_type: ServiceType::Refund,
+                refund_fee: Some(fee),
+                supplementary_fee: None,
+                returns: vec![],
+                exchanges: vec![],
+            },
+            o.total,
+            refunded_before,
+        )?;
     }
     let q = quote(&QuoteInput {
         service_type: req.service_type,
@@ -147,7 +179,10 @@ fn cap(q: &Quote, paid: Money, refunded_before: Money) -> Result<(), CommandErro
         let left = paid - refunded_before;
         let left = if left.is_negative() { Money::ZERO } else { left };
         CommandError::validation(
-            format!("退款金额 ¥{} 超过可退金额 ¥{left}（实付 ¥{paid}，之前售后已退 ¥{refunded_before}）", q.refund_fee.unwrap_or(Money::ZERO)),
+            format!(
+                "退款金额 ¥{} 超过可退金额 ¥{left}（实付 ¥{paid}，之前售后已退 ¥{refunded_before}）",
+                q.refund_fee.unwrap_or(Money::ZERO)
+            ),
             e.to_string(),
         )
     })
@@ -202,33 +237,51 @@ fn after_sales_create(app: &App, ctx: &Ctx, req: ServiceRequest) -> Result<Creat
             },
             &Routing { mode: c.mode, route: &route },
         )?;
-        journal::append(tx, journal::Entry {
-            actor: &actor,
-            entity: "after_sales",
-            entity_ref: &client_ref,
-            action: "create",
-            before: None,
-            after: Some("CREATED"),
-            detail: Some(format!(
-                "{} refund {:?} supplement {:?} {} refund_way {}",
-                q.service_type.as_str(),
-                q.refund_fee.map(|m| m.to_string()),
-                q.supplementary_fee.map(|m| m.to_string()),
-                match &route {
-                    Route::StoreOnly { why, .. } => format!("store-only ({})", why.code()),
-                    _ => "platform".to_string(),
-                },
-                route.refund_way().map(|w| w.as_str()).unwrap_or("-"),
-            )),
-        })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "after_sales",
+                entity_ref: &client_ref,
+                action: "create",
+                before: None,
+                after: Some("CREATED"),
+                detail: Some(format!(
+                    "{} refund {:?} supplement {:?} {} refund_way {}",
+                    q.service_type.as_str(),
+                    q.refund_fee.map(|m| m.to_string()),
+                    q.supplementary_fee.map(|m| m.to_string()),
+                    match &route {
+                        Route::StoreOnly { why, .. } => format!("store-only ({})", why.code()),
+                        _ => "platform".to_string(),
+                    },
+                    route.refund_way().map(|w| w.as_str()).unwrap_or("-"),
+                )),
+            },
+        )?;
         // A store-only service (门店自理) is never sent: nothing goes into the outbox.
         if !route.is_local_only() {
             // Same stream as its order, so the platform hears of the order before the service.
             let stream = order.as_ref().map(|o| o.client_ref.clone()).unwrap_or_else(|| client_ref.clone());
-            crate::outbox::enqueue(tx, CHANNEL_REST, &stream, &crate::outbox::Op::AfterSales { service: client_ref.clone(), marker: Some(client_ref_marker(&client_ref)), id: Some(id) })?;
+            crate::outbox::enqueue(
+                tx,
+                CHANNEL_REST,
+                &stream,
+                &crate::outbox::Op::AfterSales {
+                    service: client_ref.clone(),
+                    marker: Some(client_ref_marker(&client_ref)),
+                    id: Some(id),
+                },
+            )?;
         }
         let service = after_sales::get(tx, &client_ref)?.expect("just inserted");
-        Router { printers: &printers }.payload(tx, "receipt", "after_sales", &format!("after_sales:{client_ref}"), &Payload::AfterSales { service, store_name: cfg.store_name.clone() })?;
+        Router { printers: &printers }.payload(
+            tx,
+            "receipt",
+            "after_sales",
+            &format!("after_sales:{client_ref}"),
+            &Payload::AfterSales { service, store_name: cfg.store_name.clone() },
+        )?;
         Ok(())
     })?;
     let service = after_sales::get(ledger.read(), &client_ref)?.expect("just committed");

@@ -55,7 +55,10 @@ fn backup_settings_set(app: &App, ctx: &Ctx, req: SetRequest) -> Result<BackupSe
     if let Some(d) = &req.dir {
         let p = PathBuf::from(d);
         if !p.is_absolute() || d.chars().count() > 512 {
-            return Err(CommandError::validation("备份文件夹必须是绝对路径", "the backup folder must be an absolute path"));
+            return Err(CommandError::validation(
+                "备份文件夹必须是绝对路径",
+                "the backup folder must be an absolute path",
+            ));
         }
         std::fs::create_dir_all(&p)
             .and_then(|_| {
@@ -63,12 +66,20 @@ fn backup_settings_set(app: &App, ctx: &Ctx, req: SetRequest) -> Result<BackupSe
                 std::fs::write(&probe, b"ok")?;
                 std::fs::remove_file(&probe)
             })
-            .map_err(|e| CommandError::validation(format!("备份文件夹 {d} 无法写入：{e}"), format!("cannot write to backup folder {d}: {e}")))?;
+            .map_err(|e| {
+                CommandError::validation(
+                    format!("备份文件夹 {d} 无法写入：{e}"),
+                    format!("cannot write to backup folder {d}: {e}"),
+                )
+            })?;
         changes.push(("backup_dir", serde_json::json!(d)));
     }
     if let Some(i) = req.interval_min {
         if i > 1440 {
-            return Err(CommandError::validation("自动备份间隔为 0（关闭）到 1440 分钟", "interval: 0 (off) to 1440 minutes"));
+            return Err(CommandError::validation(
+                "自动备份间隔为 0（关闭）到 1440 分钟",
+                "interval: 0 (off) to 1440 minutes",
+            ));
         }
         changes.push(("backup_interval_min", serde_json::json!(i)));
     }
@@ -82,15 +93,18 @@ fn backup_settings_set(app: &App, ctx: &Ctx, req: SetRequest) -> Result<BackupSe
     app.ledger().write(|tx| -> Result<(), CommandError> {
         for (k, v) in &changes {
             let before = settings::set(tx, k, v)?;
-            journal::append(tx, journal::Entry {
-                actor: &actor,
-                entity: "setting",
-                entity_ref: k,
-                action: "set",
-                before: before.map(|b| b.to_string()).as_deref(),
-                after: Some(&v.to_string()),
-                detail: None,
-            })?;
+            journal::append(
+                tx,
+                journal::Entry {
+                    actor: &actor,
+                    entity: "setting",
+                    entity_ref: k,
+                    action: "set",
+                    before: before.map(|b| b.to_string()).as_deref(),
+                    after: Some(&v.to_string()),
+                    detail: None,
+                },
+            )?;
         }
         Ok(())
     })?;

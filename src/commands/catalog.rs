@@ -50,11 +50,17 @@ pub struct BarcodeRequest {
 fn by_barcode(app: &App, _: &Ctx, req: BarcodeRequest) -> Result<serde_json::Value, CommandError> {
     let code = req.barcode.trim();
     if code.is_empty() || code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(CommandError::validation(format!("条码「{code}」格式不正确"), format!("barcode {code:?} is malformed")));
+        return Err(CommandError::validation(
+            format!("条码「{code}」格式不正确"),
+            format!("barcode {code:?} is malformed"),
+        ));
     }
     match catalog::by_barcode(app.ledger().read(), code)? {
         Some((p, spec)) => Ok(serde_json::json!({ "product": p, "specification_id": spec })),
-        None => Err(CommandError::not_found(format!("未找到条码 {code} 对应的商品"), format!("no product with barcode {code}"))),
+        None => Err(CommandError::not_found(
+            format!("未找到条码 {code} 对应的商品"),
+            format!("no product with barcode {code}"),
+        )),
     }
 }
 

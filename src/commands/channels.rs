@@ -66,7 +66,9 @@ fn channels_list(app: &App, _: &Ctx, _: Empty) -> Result<Vec<ChannelView>, Comma
         backlog: d.pending,
         oldest_pending_at: d.oldest_pending_at,
         conflicts: d.conflicts,
-        orders_known: conn.query_row("SELECT count(*) FROM orders WHERE order_number IS NOT NULL", [], |r| r.get(0)).unwrap_or(0),
+        orders_known: conn
+            .query_row("SELECT count(*) FROM orders WHERE order_number IS NOT NULL", [], |r| r.get(0))
+            .unwrap_or(0),
         counts: None,
     });
     let secrets = channels::load_secrets(app.data_dir()).unwrap_or_default();
@@ -134,18 +136,30 @@ fn channels_set(app: &App, ctx: &Ctx, req: SetRequest) -> Result<Vec<ChannelView
         return bad("最多 20 个渠道".into(), "at most 20 channels".into());
     }
     for c in &req.channels {
-        if c.id.is_empty() || c.id.len() > 40 || !c.id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
-            return bad(format!("渠道编号「{}」只能由小写字母、数字和 - 组成", c.id), format!("channel id {:?} must be [a-z0-9-]{{1,40}}", c.id));
+        if c.id.is_empty()
+            || c.id.len() > 40
+            || !c.id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        {
+            return bad(
+                format!("渠道编号「{}」只能由小写字母、数字和 - 组成", c.id),
+                format!("channel id {:?} must be [a-z0-9-]{{1,40}}", c.id),
+            );
         }
         if !seen.insert(c.id.clone()) {
             return bad(format!("渠道编号「{}」重复", c.id), format!("duplicate channel id {:?}", c.id));
         }
         if c.id == CHANNEL_REST || c.dialect == Dialect::RestStore {
-            return bad("主平台（rest-store）请用 storepos init --central 配置".into(), "the primary rest-store platform is configured with storepos init --central".into());
+            return bad(
+                "主平台（rest-store）请用 storepos init --central 配置".into(),
+                "the primary rest-store platform is configured with storepos init --central".into(),
+            );
         }
         let url = c.url.trim_end_matches('/');
         if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 300 {
-            return bad(format!("渠道「{}」的地址必须以 http:// 或 https:// 开头", c.id), format!("channel {:?}: URL must start with http:// or https://", c.id));
+            return bad(
+                format!("渠道「{}」的地址必须以 http:// 或 https:// 开头", c.id),
+                format!("channel {:?}: URL must start with http:// or https://", c.id),
+            );
         }
         if c.timeout_ms == Some(0) {
             return bad("超时必须大于 0".into(), "timeout_ms must be positive".into());
@@ -154,9 +168,16 @@ fn channels_set(app: &App, ctx: &Ctx, req: SetRequest) -> Result<Vec<ChannelView
     let mut secrets = channels::load_secrets(app.data_dir())?;
     for c in &req.channels {
         let old = secrets.remove(&c.id).unwrap_or_default();
-        let s = Secret { token: c.token.clone().or(old.token), username: c.username.clone().or(old.username), password: c.password.clone().or(old.password) };
+        let s = Secret {
+            token: c.token.clone().or(old.token),
+            username: c.username.clone().or(old.username),
+            password: c.password.clone().or(old.password),
+        };
         if c.enabled && s.token.is_none() && s.password.is_none() {
-            return bad(format!("渠道「{}」缺少凭据（token）", c.id), format!("channel {:?} needs credentials (token)", c.id));
+            return bad(
+                format!("渠道「{}」缺少凭据（token）", c.id),
+                format!("channel {:?} needs credentials (token)", c.id),
+            );
         }
         secrets.insert(c.id.clone(), s);
     }
@@ -175,12 +196,24 @@ fn channels_set(app: &App, ctx: &Ctx, req: SetRequest) -> Result<Vec<ChannelView
         })
         .collect();
     channels::save_secrets(app.data_dir(), &secrets)?;
-    let v = serde_json::to_value(&specs).map_err(|e| CommandError::new(ErrorCode::Internal, "内部错误", e.to_string()))?;
+    let v =
+        serde_json::to_value(&specs).map_err(|e| CommandError::new(ErrorCode::Internal, "内部错误", e.to_string()))?;
     let actor = ctx.actor();
     app.ledger().write(|tx| -> Result<(), CommandError> {
         settings::set(tx, channels::SETTINGS_KEY, &v)?;
         let ids: Vec<&str> = specs.iter().map(|s| s.id.as_str()).collect();
-        journal::append(tx, journal::Entry { actor: &actor, entity: "settings", entity_ref: channels::SETTINGS_KEY, action: "channels_set", before: None, after: None, detail: Some(ids.join(",")) })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "settings",
+                entity_ref: channels::SETTINGS_KEY,
+                action: "channels_set",
+                before: None,
+                after: None,
+                detail: Some(ids.join(",")),
+            },
+        )?;
         Ok(())
     })?;
     channels_list(app, ctx, Empty {})
@@ -217,7 +250,13 @@ fn channel_orders(app: &App, _: &Ctx, req: OrdersRequest) -> Result<OrdersRespon
         super::orders::parse_day(d)?;
     }
     let ledger = app.ledger();
-    let orders = store::list(ledger.read(), &req.channel, req.day.as_deref(), req.limit.unwrap_or(50).clamp(1, 500), req.offset.unwrap_or(0).max(0))?;
+    let orders = store::list(
+        ledger.read(),
+        &req.channel,
+        req.day.as_deref(),
+        req.limit.unwrap_or(50).clamp(1, 500),
+        req.offset.unwrap_or(0).max(0),
+    )?;
     Ok(OrdersResponse { orders, total: store::count(ledger.read(), &req.channel)? })
 }
 
@@ -245,13 +284,20 @@ fn channel_order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Queu
     }
     let ok = !matches!(
         (&spec.dialect, &req.action),
-        (Dialect::Api, ChannelAction::SellerRemark { .. }) | (Dialect::Omni, ChannelAction::Refund { .. } | ChannelAction::RefundWithdraw)
+        (Dialect::Api, ChannelAction::SellerRemark { .. })
+            | (Dialect::Omni, ChannelAction::Refund { .. } | ChannelAction::RefundWithdraw)
     );
     if !ok {
-        return Err(CommandError::new(ErrorCode::IllegalAction, format!("渠道「{}」不支持该操作", spec.id), format!("{} has no {}", spec.dialect.as_str(), req.action.name())));
+        return Err(CommandError::new(
+            ErrorCode::IllegalAction,
+            format!("渠道「{}」不支持该操作", spec.id),
+            format!("{} has no {}", spec.dialect.as_str(), req.action.name()),
+        ));
     }
     match &req.action {
-        ChannelAction::Refund { reason, .. } if reason.trim().is_empty() => return Err(CommandError::validation("请填写退款/退货理由", "reason is required")),
+        ChannelAction::Refund { reason, .. } if reason.trim().is_empty() => {
+            return Err(CommandError::validation("请填写退款/退货理由", "reason is required"))
+        }
         ChannelAction::Refund { reason, remark, .. } => {
             super::sales::check_text("理由", "reason", reason)?;
             super::sales::check_text("备注", "remark", remark)?;
@@ -260,11 +306,25 @@ fn channel_order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Queu
         _ => {}
     }
     let stream = format!("remote:{}", req.remote_id);
-    let op = crate::outbox::Op::ChannelAction { remote_id: req.remote_id.clone(), action: serde_json::to_value(&req.action).unwrap_or_default() };
+    let op = crate::outbox::Op::ChannelAction {
+        remote_id: req.remote_id.clone(),
+        action: serde_json::to_value(&req.action).unwrap_or_default(),
+    };
     let actor = ctx.actor();
     let id = app.ledger().write(|tx| -> Result<i64, CommandError> {
         let id = crate::outbox::enqueue(tx, &spec.id, &stream, &op)?;
-        journal::append(tx, journal::Entry { actor: &actor, entity: "channel_order", entity_ref: &stream, action: req.action.name(), before: None, after: None, detail: Some(format!("[{}] {}", spec.id, req.remote_id)) })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "channel_order",
+                entity_ref: &stream,
+                action: req.action.name(),
+                before: None,
+                after: None,
+                detail: Some(format!("[{}] {}", spec.id, req.remote_id)),
+            },
+        )?;
         Ok(id)
     })?;
     Ok(Queued { outbox_id: id, stream })
@@ -286,13 +346,20 @@ pub struct PaymentResponse {
 fn channel_payment_status(app: &App, _: &Ctx, req: PaymentRequest) -> Result<PaymentResponse, CommandError> {
     let spec = known_channel(app, &req.channel)?;
     let secret = channels::load_secrets(app.data_dir())?.remove(&spec.id).unwrap_or_default();
-    let ch = channels::build(&spec, &secret, app.config().store_id).map_err(|e| CommandError::new(ErrorCode::Platform, "无法连接渠道", e.to_string()))?;
+    let ch = channels::build(&spec, &secret, app.config().store_id)
+        .map_err(|e| CommandError::new(ErrorCode::Platform, "无法连接渠道", e.to_string()))?;
     let id = req.remote_id.clone();
     let r = app.run_io(async move { ch.payment_status(&id).await });
     match r {
         Ok(paid) => Ok(PaymentResponse { paid }),
-        Err(e) if e.is_offline() => Err(CommandError::new(ErrorCode::Platform, format!("渠道「{}」暂时无法连接", spec.id), e.to_string())),
-        Err(e) => Err(CommandError::new(ErrorCode::Platform, format!("渠道「{}」：{}", spec.id, e.platform_message().unwrap_or("查询失败")), e.to_string())),
+        Err(e) if e.is_offline() => {
+            Err(CommandError::new(ErrorCode::Platform, format!("渠道「{}」暂时无法连接", spec.id), e.to_string()))
+        }
+        Err(e) => Err(CommandError::new(
+            ErrorCode::Platform,
+            format!("渠道「{}」：{}", spec.id, e.platform_message().unwrap_or("查询失败")),
+            e.to_string(),
+        )),
     }
 }
 
@@ -327,16 +394,30 @@ fn channel_conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result
         match req.choice.as_str() {
             "retry" => outbox::requeue(tx, row.id)?,
             "abandon" => outbox::abandon(tx, row.id)?,
-            other => return Err(CommandError::validation(format!("未知选择「{other}」"), "choice must be retry or abandon")),
+            other => {
+                return Err(CommandError::validation(format!("未知选择「{other}」"), "choice must be retry or abandon"))
+            }
         }
         if let Some(m) = store::by_client_ref(tx, &row.channel, &row.stream)? {
             store::set_conflict(tx, &row.channel, &m.remote_id, None)?;
         }
-        journal::append(tx, journal::Entry { actor: &actor, entity: "order", entity_ref: &row.stream, action: "channel_conflict_resolve", before: None, after: Some(&req.choice), detail: Some(format!("[{}] #{}", row.channel, row.id)) })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "order",
+                entity_ref: &row.stream,
+                action: "channel_conflict_resolve",
+                before: None,
+                after: Some(&req.choice),
+                detail: Some(format!("[{}] #{}", row.channel, row.id)),
+            },
+        )?;
         Ok(())
     })?;
     drop(ledger);
-    outbox::get(app.ledger().read(), row.id)?.ok_or_else(|| CommandError::not_found("没有这条渠道操作", "no such channel operation"))
+    outbox::get(app.ledger().read(), row.id)?
+        .ok_or_else(|| CommandError::not_found("没有这条渠道操作", "no such channel operation"))
 }
 
 #[derive(Deserialize)]
@@ -373,7 +454,14 @@ fn stats_by_channel(app: &App, _: &Ctx, req: DayRequest) -> Result<StatsByChanne
         day: req.day,
         channels: rows
             .into_iter()
-            .map(|r| ChannelDay { channel: r.channel, origin: r.origin, orders: r.orders, amount: Money::from_fen(r.amount_fen), canceled: r.canceled, unknown_status: r.unknown_status })
+            .map(|r| ChannelDay {
+                channel: r.channel,
+                origin: r.origin,
+                orders: r.orders,
+                amount: Money::from_fen(r.amount_fen),
+                canceled: r.canceled,
+                unknown_status: r.unknown_status,
+            })
             .collect(),
     })
 }

@@ -100,8 +100,12 @@ impl From<crate::channels::SecretsError> for CommandError {
 impl From<LedgerError> for CommandError {
     fn from(e: LedgerError) -> Self {
         match &e {
-            LedgerError::DiskFull => CommandError::new(ErrorCode::DiskFull, "磁盘已满，本次操作未保存，请清理空间后重试", e.to_string()),
-            LedgerError::ReadOnly(_) => CommandError::new(ErrorCode::Storage, "账本为只读，本次操作未保存", e.to_string()),
+            LedgerError::DiskFull => {
+                CommandError::new(ErrorCode::DiskFull, "磁盘已满，本次操作未保存，请清理空间后重试", e.to_string())
+            }
+            LedgerError::ReadOnly(_) => {
+                CommandError::new(ErrorCode::Storage, "账本为只读，本次操作未保存", e.to_string())
+            }
             LedgerError::Busy => CommandError::new(ErrorCode::Storage, "账本正忙，请重试", e.to_string()),
             LedgerError::NotFound(what) => CommandError::not_found(format!("未找到：{what}"), e.to_string()),
             _ => CommandError::new(ErrorCode::Storage, "本地账本出错，本次操作未保存", e.to_string()),

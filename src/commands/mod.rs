@@ -5,18 +5,18 @@
 
 mod error;
 
+pub mod admin;
 pub mod after_sales;
 pub mod backup;
-pub mod display;
 pub mod catalog;
 pub mod channels;
+pub mod display;
+pub mod lan;
 pub mod orders;
+pub mod payments;
+pub mod printing;
 pub mod sales;
 pub mod session;
-pub mod admin;
-pub mod printing;
-pub mod payments;
-pub mod lan;
 pub mod shifts;
 pub mod stats;
 pub mod sync;
@@ -99,7 +99,23 @@ macro_rules! command {
 }
 
 fn table() -> Vec<&'static [Command]> {
-    vec![session::COMMANDS, catalog::COMMANDS, sales::COMMANDS, orders::COMMANDS, after_sales::COMMANDS, admin::COMMANDS, printing::COMMANDS, payments::COMMANDS, lan::COMMANDS, sync::COMMANDS, stats::COMMANDS, shifts::COMMANDS, channels::COMMANDS, backup::COMMANDS, display::COMMANDS]
+    vec![
+        session::COMMANDS,
+        catalog::COMMANDS,
+        sales::COMMANDS,
+        orders::COMMANDS,
+        after_sales::COMMANDS,
+        admin::COMMANDS,
+        printing::COMMANDS,
+        payments::COMMANDS,
+        lan::COMMANDS,
+        sync::COMMANDS,
+        stats::COMMANDS,
+        shifts::COMMANDS,
+        channels::COMMANDS,
+        backup::COMMANDS,
+        display::COMMANDS,
+    ]
 }
 
 pub fn find(name: &str) -> Option<&'static Command> {
@@ -111,7 +127,13 @@ pub fn names() -> Vec<&'static str> {
 }
 
 /// Runs one command. `session` is the token `login` handed out.
-pub fn dispatch(app: &App, session: Option<&str>, via_lan: bool, name: &str, request: Value) -> Result<Value, CommandError> {
+pub fn dispatch(
+    app: &App,
+    session: Option<&str>,
+    via_lan: bool,
+    name: &str,
+    request: Value,
+) -> Result<Value, CommandError> {
     let cmd = find(name).ok_or_else(|| {
         CommandError::new(ErrorCode::UnknownCommand, format!("未知命令：{name}"), format!("unknown command: {name}"))
     })?;
@@ -135,6 +157,8 @@ pub fn dispatch(app: &App, session: Option<&str>, via_lan: bool, name: &str, req
         // Work a command queued for a platform wakes the engines by itself, once its
         // transaction has committed (`Ledger::on_outbox_commit`).
         Ok(r) => r,
-        Err(_) => Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", "internal error; nothing was changed")),
+        Err(_) => {
+            Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", "internal error; nothing was changed"))
+        }
     }
 }

@@ -26,17 +26,25 @@ pub struct Transition {
 }
 
 /// One status change: new state, journal row, outbox row — all in the caller's transaction.
-pub fn record_transition(tx: &rusqlite::Transaction<'_>, actor: &str, order: &Order, t: Transition) -> Result<(), CommandError> {
+pub fn record_transition(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &str,
+    order: &Order,
+    t: Transition,
+) -> Result<(), CommandError> {
     orders::set_status(tx, order.id, t.to)?;
-    journal::append(tx, journal::Entry {
-        actor,
-        entity: "order",
-        entity_ref: &order.client_ref,
-        action: t.action.as_str(),
-        before: Some(order.status.as_str()),
-        after: Some(t.to.as_str()),
-        detail: t.detail,
-    })?;
+    journal::append(
+        tx,
+        journal::Entry {
+            actor,
+            entity: "order",
+            entity_ref: &order.client_ref,
+            action: t.action.as_str(),
+            before: Some(order.status.as_str()),
+            after: Some(t.to.as_str()),
+            detail: t.detail,
+        },
+    )?;
     crate::channels::route_transition(tx, &order, t.action.as_str(), t.to.as_str())?;
     if order.sync_state == SyncState::Synced {
         orders::set_sync_state(tx, order.id, SyncState::Pending, None)?;
@@ -47,7 +55,12 @@ pub fn record_transition(tx: &rusqlite::Transaction<'_>, actor: &str, order: &Or
 /// Tickets a status change prints (seed 003): a cancel after kitchen tickets went out
 /// sends 退单 to every station that got one; completing an online order prints its
 /// settlement receipt (结算单). Call in the transaction of the change.
-pub fn transition_prints(tx: &rusqlite::Transaction<'_>, printers: &[printing::PrinterConfig], order: &Order, to: Status) -> Result<(), CommandError> {
+pub fn transition_prints(
+    tx: &rusqlite::Transaction<'_>,
+    printers: &[printing::PrinterConfig],
+    order: &Order,
+    to: Status,
+) -> Result<(), CommandError> {
     let router = Router { printers };
     match to {
         Status::ClosedCanceled | Status::ClosedPayTimeout => {
@@ -89,8 +102,9 @@ pub struct ListResponse {
 }
 
 pub fn parse_day(day: &str) -> Result<chrono::NaiveDate, CommandError> {
-    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .map_err(|_| CommandError::validation(format!("日期「{day}」格式应为 YYYY-MM-DD"), format!("day {day:?} must be YYYY-MM-DD")))
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+        CommandError::validation(format!("日期「{day}」格式应为 YYYY-MM-DD"), format!("day {day:?} must be YYYY-MM-DD"))
+    })
 }
 
 fn orders_list(app: &App, _: &Ctx, req: ListRequest) -> Result<ListResponse, CommandError> {
@@ -138,10 +152,18 @@ fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, Comma
     let order = orders::require(ledger.read(), &req.client_ref)?;
     if order.channel == Channel::Counter {
         // Counter sales are completed by taking payment and cancelled by order_cancel.
-        return Err(CommandError::new(super::ErrorCode::IllegalAction, "柜台订单请在收银界面处理", "counter orders are paid or cancelled at the till"));
+        return Err(CommandError::new(
+            super::ErrorCode::IllegalAction,
+            "柜台订单请在收银界面处理",
+            "counter orders are paid or cancelled at the till",
+        ));
     }
     if order.left_store {
-        return Err(CommandError::new(super::ErrorCode::IllegalAction, "该订单已不属于本店", "this order has left the store"));
+        return Err(CommandError::new(
+            super::ErrorCode::IllegalAction,
+            "该订单已不属于本店",
+            "this order has left the store",
+        ));
     }
     let outcome = apply_action(order.channel, order.status, action)?;
     let printers = printing::printers(ledger.read(), app.data_dir())?;
@@ -153,14 +175,31 @@ fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, Comma
                 transition_prints(tx, &printers, &order, next)?;
                 // FLASH is *deliver*: its kitchen ticket prints when the clerk accepts it.
                 if order.channel == Channel::Flash && action == Action::Accept {
-                    Router { printers: &printers }.kitchen(tx, &order, order.lines.as_deref().unwrap_or(&[]), 1, false)?;
+                    Router { printers: &printers }.kitchen(
+                        tx,
+                        &order,
+                        order.lines.as_deref().unwrap_or(&[]),
+                        1,
+                        false,
+                    )?;
                 }
             }
             Outcome::LeavesStore => {
                 // A rejected order the kitchen already started: void its tickets.
                 Router { printers: &printers }.kitchen_void(tx, &order)?;
                 orders::set_left_store(tx, order.id)?;
-                journal::append(tx, journal::Entry { actor: &actor, entity: "order", entity_ref: &order.client_ref, action: "reject", before: Some(order.status.as_str()), after: Some("LEFT_STORE"), detail: None })?;
+                journal::append(
+                    tx,
+                    journal::Entry {
+                        actor: &actor,
+                        entity: "order",
+                        entity_ref: &order.client_ref,
+                        action: "reject",
+                        before: Some(order.status.as_str()),
+                        after: Some("LEFT_STORE"),
+                        detail: None,
+                    },
+                )?;
                 crate::channels::route_transition(tx, &order, "reject", "LEFT_STORE")?;
             }
         }
@@ -178,16 +217,35 @@ fn order_checkin(app: &App, ctx: &Ctx, req: GetRequest) -> Result<Order, Command
     let mut ledger = app.ledger();
     let order = orders::require(ledger.read(), &req.client_ref)?;
     if !order.allowed_actions.iter().any(|a| a == "checkin") {
-        return Err(CommandError::new(super::ErrorCode::IllegalAction, format!("订单状态「{}」不能签到", order.status.label_zh()), "check-in is only for accepted SELF_PICK orders"));
+        return Err(CommandError::new(
+            super::ErrorCode::IllegalAction,
+            format!("订单状态「{}」不能签到", order.status.label_zh()),
+            "check-in is only for accepted SELF_PICK orders",
+        ));
     }
     if order.checked_in_at.is_some() {
-        return Err(CommandError::new(super::ErrorCode::IllegalAction, "该订单已签到，出品单已打印；如需再打请用重印", "already checked in; use reprint"));
+        return Err(CommandError::new(
+            super::ErrorCode::IllegalAction,
+            "该订单已签到，出品单已打印；如需再打请用重印",
+            "already checked in; use reprint",
+        ));
     }
     let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();
     ledger.write(|tx| -> Result<(), CommandError> {
         orders::set_checked_in(tx, order.id)?;
-        journal::append(tx, journal::Entry { actor: &actor, entity: "order", entity_ref: &order.client_ref, action: "checkin", before: None, after: None, detail: None })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "order",
+                entity_ref: &order.client_ref,
+                action: "checkin",
+                before: None,
+                after: None,
+                detail: None,
+            },
+        )?;
         Router { printers: &printers }.kitchen(tx, &order, order.lines.as_deref().unwrap_or(&[]), 1, false)?;
         Ok(())
     })?;
@@ -211,7 +269,10 @@ fn counts(app: &App, _: &Ctx, req: CountsRequest) -> Result<CountsResponse, Comm
         parse_day(d)?;
     }
     let rows = orders::status_totals(app.ledger().read(), req.day.as_deref())?;
-    Ok(CountsResponse { documented: order_count(CountMeaning::Documented, rows.clone()), field: order_count(CountMeaning::Field, rows) })
+    Ok(CountsResponse {
+        documented: order_count(CountMeaning::Documented, rows.clone()),
+        field: order_count(CountMeaning::Field, rows),
+    })
 }
 
 #[derive(Deserialize)]
@@ -225,5 +286,10 @@ pub struct JournalRequest {
 }
 
 fn journal_view(app: &App, _: &Ctx, req: JournalRequest) -> Result<Vec<journal::JournalRow>, CommandError> {
-    Ok(journal::list(app.ledger().read(), req.entity_ref.as_deref(), req.before_id, req.limit.unwrap_or(100).clamp(1, 1000))?)
+    Ok(journal::list(
+        app.ledger().read(),
+        req.entity_ref.as_deref(),
+        req.before_id,
+        req.limit.unwrap_or(100).clamp(1, 1000),
+    )?)
 }

@@ -71,7 +71,20 @@ fn wechat_start(app: &App, ctx: &Ctx, req: StartRequest) -> Result<CodeView, Com
         let printers = printing::printers(app.ledger().read(), app.data_dir())?;
         let key = format!("payslip:{}:{}", req.client_ref, code.code_url);
         app.ledger().write(|tx| -> Result<(), CommandError> {
-            Router { printers: &printers }.payload_for(tx, "receipt", "pay_slip", &key, &req.client_ref, &Payload::Receipt { order: order.clone(), open_drawer: false, reprint: false, qr: Some(code.code_url.clone()), title: None })?;
+            Router { printers: &printers }.payload_for(
+                tx,
+                "receipt",
+                "pay_slip",
+                &key,
+                &req.client_ref,
+                &Payload::Receipt {
+                    order: order.clone(),
+                    open_drawer: false,
+                    reprint: false,
+                    qr: Some(code.code_url.clone()),
+                    title: None,
+                },
+            )?;
             Ok(())
         })?;
     }
@@ -82,7 +95,11 @@ fn start_code(app: &App, ctx: &Ctx, client_ref: &str) -> Result<CodeView, Comman
     let req = OrderRef { client_ref: client_ref.to_string() };
     let order = orders::require(app.ledger().read(), &req.client_ref)?;
     if order.channel != Channel::Counter || order.status != Status::CreatedPayPending {
-        return Err(CommandError::new(ErrorCode::IllegalAction, format!("订单状态「{}」不能发起微信支付", order.status.label_zh()), "only unpaid counter orders can be paid by WeChat"));
+        return Err(CommandError::new(
+            ErrorCode::IllegalAction,
+            format!("订单状态「{}」不能发起微信支付", order.status.label_zh()),
+            "only unpaid counter orders can be paid by WeChat",
+        ));
     }
     // Never two live codes: a live, unexpired code is shown again.
     if let Some(c) = codes::live(app.ledger().read(), &req.client_ref)? {
@@ -92,18 +109,37 @@ fn start_code(app: &App, ctx: &Ctx, client_ref: &str) -> Result<CodeView, Comman
     }
     let order = platform_number(app, &req.client_ref)?;
     let Some(number) = order.order_number.clone() else {
-        return Err(CommandError::new(ErrorCode::Offline, "订单还没有同步到平台（可能断网），暂不能微信支付，请收现金或稍后再试", "the sale has not reached the platform yet; take cash or try again"));
+        return Err(CommandError::new(
+            ErrorCode::Offline,
+            "订单还没有同步到平台（可能断网），暂不能微信支付，请收现金或稍后再试",
+            "the sale has not reached the platform yet; take cash or try again",
+        ));
     };
     let client = platform(app)?;
     let n = number.clone();
     let code_url = app.run_io(async move { client.push_order(&n).await }).map_err(|e| platform_error(&e))?;
     if !code_url.starts_with("weixin://") {
-        return Err(CommandError::new(ErrorCode::Platform, "平台返回的支付码无效，请收现金", format!("unexpected code_url {code_url:?}")));
+        return Err(CommandError::new(
+            ErrorCode::Platform,
+            "平台返回的支付码无效，请收现金",
+            format!("unexpected code_url {code_url:?}"),
+        ));
     }
     let actor = ctx.actor();
     let code = app.ledger().write(|tx| -> Result<WechatCode, CommandError> {
         codes::insert_live(tx, &req.client_ref, &number, &code_url, &now_text(), &expiry_text())?;
-        journal::append(tx, journal::Entry { actor: &actor, entity: "order", entity_ref: &req.client_ref, action: "wechat_code", before: None, after: None, detail: Some("new NATIVE code".into()) })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "order",
+                entity_ref: &req.client_ref,
+                action: "wechat_code",
+                before: None,
+                after: None,
+                detail: Some("new NATIVE code".into()),
+            },
+        )?;
         Ok(codes::live(tx, &req.client_ref)?.expect("just inserted"))
     })?;
     view(&code)
@@ -124,23 +160,45 @@ fn wechat_status(app: &App, ctx: &Ctx, req: OrderRef) -> Result<StatusView, Comm
     }
     let code = codes::latest(app.ledger().read(), &req.client_ref)?;
     let Some(code) = code else {
-        return Ok(StatusView { state: "failed".into(), message: Some("没有微信支付码".into()), order: Some(order) });
+        return Ok(StatusView {
+            state: "failed".into(), message: Some("没有微信支付码".into()), order: Some(order)
+        });
     };
     let client = platform(app)?;
     let n = code.order_number.clone();
     let remote = match app.run_io(async move { client.order_detail(&n).await }) {
         Ok(o) => o,
-        Err(e) if e.is_offline() => return Ok(StatusView { state: "offline".into(), message: Some(platform_error(&e).message_zh), order: Some(order) }),
-        Err(e) => return Ok(StatusView { state: "failed".into(), message: Some(platform_error(&e).message_zh), order: Some(order) }),
+        Err(e) if e.is_offline() => {
+            return Ok(StatusView {
+                state: "offline".into(),
+                message: Some(platform_error(&e).message_zh),
+                order: Some(order),
+            })
+        }
+        Err(e) => {
+            return Ok(StatusView {
+                state: "failed".into(),
+                message: Some(platform_error(&e).message_zh),
+                order: Some(order),
+            })
+        }
     };
     if platform_says_paid(&remote.status, remote.pay_date.as_deref()) {
         let order = record_paid(app, ctx, &order, &code)?;
         let state = if order.sync_state == SyncState::Conflict { "cancelled" } else { "paid" };
-        return Ok(StatusView { state: state.into(), message: order.conflict.as_ref().map(|c| c.message.clone()), order: Some(order) });
+        return Ok(StatusView {
+            state: state.into(),
+            message: order.conflict.as_ref().map(|c| c.message.clone()),
+            order: Some(order),
+        });
     }
     if code.state == "live" && code.expires_at <= now_text() {
         app.ledger().write(|tx| codes::set_state(tx, code.id, "expired"))?;
-        return Ok(StatusView { state: "expired".into(), message: Some("支付码已过期，请重新生成".into()), order: Some(order) });
+        return Ok(StatusView {
+            state: "expired".into(),
+            message: Some("支付码已过期，请重新生成".into()),
+            order: Some(order),
+        });
     }
     let state = match code.state.as_str() {
         "live" => "waiting",
@@ -159,8 +217,23 @@ pub fn record_paid(app: &App, ctx: &Ctx, order: &Order, code: &WechatCode) -> Re
         let fresh = orders::require(tx, &order.client_ref)?;
         codes::set_state(tx, code.id, "paid")?;
         if fresh.status == Status::CreatedPayPending {
-            orders::set_payment(tx, fresh.id, PaymentMethod::Wechat, Some(fresh.total), Some(crate::domain::Money::ZERO))?;
-            record_transition(tx, &actor, &fresh, Transition { to: Status::ClosedConfirmed, action: Action::Complete, detail: Some("paid by WeChat".into()) })?;
+            orders::set_payment(
+                tx,
+                fresh.id,
+                PaymentMethod::Wechat,
+                Some(fresh.total),
+                Some(crate::domain::Money::ZERO),
+            )?;
+            record_transition(
+                tx,
+                &actor,
+                &fresh,
+                Transition {
+                    to: Status::ClosedConfirmed,
+                    action: Action::Complete,
+                    detail: Some("paid by WeChat".into()),
+                },
+            )?;
             let mut paid = orders::require(tx, &fresh.client_ref)?;
             paid.lines = fresh.lines.clone();
             Router { printers: &printers }.receipt(tx, &paid, false, None)?;
@@ -171,7 +244,18 @@ pub fn record_paid(app: &App, ctx: &Ctx, order: &Order, code: &WechatCode) -> Re
                 at: time_text(chrono::Utc::now()),
             };
             orders::set_sync_state(tx, fresh.id, SyncState::Conflict, Some(&c))?;
-            journal::append(tx, journal::Entry { actor: &actor, entity: "order", entity_ref: &fresh.client_ref, action: "paid_after_cancel", before: Some(fresh.status.as_str()), after: None, detail: Some(c.message.clone()) })?;
+            journal::append(
+                tx,
+                journal::Entry {
+                    actor: &actor,
+                    entity: "order",
+                    entity_ref: &fresh.client_ref,
+                    action: "paid_after_cancel",
+                    before: Some(fresh.status.as_str()),
+                    after: None,
+                    detail: Some(c.message.clone()),
+                },
+            )?;
             app.publish(Event::Conflict { client_ref: fresh.client_ref.clone(), message: c.message });
         }
         Ok(())
@@ -188,7 +272,18 @@ fn wechat_cancel(app: &App, ctx: &Ctx, req: OrderRef) -> Result<serde_json::Valu
     app.ledger().write(|tx| -> Result<(), CommandError> {
         if let Some(c) = codes::live(tx, &req.client_ref)? {
             codes::set_state(tx, c.id, "cancelled")?;
-            journal::append(tx, journal::Entry { actor: &actor, entity: "order", entity_ref: &req.client_ref, action: "wechat_cancel", before: None, after: None, detail: None })?;
+            journal::append(
+                tx,
+                journal::Entry {
+                    actor: &actor,
+                    entity: "order",
+                    entity_ref: &req.client_ref,
+                    action: "wechat_cancel",
+                    before: None,
+                    after: None,
+                    detail: None,
+                },
+            )?;
         }
         Ok(())
     })?;
@@ -228,7 +323,18 @@ fn drawer_open(app: &App, ctx: &Ctx, req: DrawerRequest) -> Result<serde_json::V
     let actor = ctx.actor();
     let printers = printing::printers(app.ledger().read(), app.data_dir())?;
     let id = app.ledger().write(|tx| -> Result<Option<i64>, CommandError> {
-        journal::append(tx, journal::Entry { actor: &actor, entity: "drawer", entity_ref: "drawer", action: "no_sale_open", before: None, after: None, detail: Some(req.reason.clone()) })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "drawer",
+                entity_ref: "drawer",
+                action: "no_sale_open",
+                before: None,
+                after: None,
+                detail: Some(req.reason.clone()),
+            },
+        )?;
         let key = format!("drawer:{}", uuid::Uuid::now_v7());
         Ok(Router { printers: &printers }.payload(tx, "receipt", "drawer", &key, &Payload::DrawerKick)?)
     })?;

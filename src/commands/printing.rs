@@ -27,7 +27,12 @@ pub struct JobsRequest {
 }
 
 fn list_jobs(app: &App, _: &Ctx, req: JobsRequest) -> Result<Vec<print_jobs::PrintJob>, CommandError> {
-    Ok(print_jobs::list(app.ledger().read(), req.state.as_deref(), req.client_ref.as_deref(), req.limit.unwrap_or(100).clamp(1, 1000))?)
+    Ok(print_jobs::list(
+        app.ledger().read(),
+        req.state.as_deref(),
+        req.client_ref.as_deref(),
+        req.limit.unwrap_or(100).clamp(1, 1000),
+    )?)
 }
 
 #[derive(Serialize)]
@@ -45,7 +50,11 @@ fn printers_list(app: &App, _: &Ctx, _: super::session::Empty) -> Result<Vec<Pri
     let ledger = app.ledger();
     let c = ledger.read();
     let printers = printing::printers(c, app.data_dir())?;
-    let troubled = print_jobs::list(c, Some("failed"), None, 1000)?.into_iter().chain(print_jobs::list(c, Some("uncertain"), None, 1000)?).map(|j| j.printer_id).collect::<Vec<_>>();
+    let troubled = print_jobs::list(c, Some("failed"), None, 1000)?
+        .into_iter()
+        .chain(print_jobs::list(c, Some("uncertain"), None, 1000)?)
+        .map(|j| j.printer_id)
+        .collect::<Vec<_>>();
     printers
         .into_iter()
         .map(|p| {
@@ -83,7 +92,10 @@ pub struct MoveRequest {
 fn move_job(app: &App, ctx: &Ctx, req: MoveRequest) -> Result<print_jobs::PrintJob, CommandError> {
     let known = printing::printers(app.ledger().read(), app.data_dir())?.iter().any(|p| p.id == req.printer_id);
     if !known {
-        return Err(CommandError::not_found(format!("没有打印机 {}", req.printer_id), format!("no printer {}", req.printer_id)));
+        return Err(CommandError::not_found(
+            format!("没有打印机 {}", req.printer_id),
+            format!("no printer {}", req.printer_id),
+        ));
     }
     requeue(app, ctx, req.id, Some(&req.printer_id))
 }
@@ -94,12 +106,27 @@ fn requeue(app: &App, ctx: &Ctx, id: i64, printer: Option<&str>) -> Result<print
     let ok = ledger.write(|tx| -> Result<bool, CommandError> {
         let ok = print_jobs::requeue(tx, id, printer)?;
         if ok {
-            journal::append(tx, journal::Entry { actor: &actor, entity: "print_job", entity_ref: &id.to_string(), action: if printer.is_some() { "move" } else { "retry" }, before: None, after: printer, detail: None })?;
+            journal::append(
+                tx,
+                journal::Entry {
+                    actor: &actor,
+                    entity: "print_job",
+                    entity_ref: &id.to_string(),
+                    action: if printer.is_some() { "move" } else { "retry" },
+                    before: None,
+                    after: printer,
+                    detail: None,
+                },
+            )?;
         }
         Ok(ok)
     })?;
     if !ok {
-        return Err(CommandError::new(super::ErrorCode::IllegalAction, "该打印任务正在打印或不存在", "the job is printing right now or does not exist"));
+        return Err(CommandError::new(
+            super::ErrorCode::IllegalAction,
+            "该打印任务正在打印或不存在",
+            "the job is printing right now or does not exist",
+        ));
     }
     Ok(print_jobs::get(ledger.read(), id)?.expect("exists"))
 }
@@ -114,9 +141,13 @@ pub struct PreviewRequest {
 
 /// The same layout the paper gets, as text (for the screen's preview).
 fn preview(app: &App, _: &Ctx, req: PreviewRequest) -> Result<serde_json::Value, CommandError> {
-    let job = print_jobs::get(app.ledger().read(), req.id)?.ok_or_else(|| CommandError::not_found("打印任务不存在", "no such print job"))?;
-    let payload: printing::Payload = serde_json::from_str(&job.payload).map_err(|e| CommandError::new(super::ErrorCode::Internal, "打印内容无法读取", e.to_string()))?;
-    let ticket = crate::print_service::ticket_for(&app.config(), &payload, job.reprint).map_err(|e| CommandError::validation("无法生成预览", e))?;
-    let paper = if req.paper.as_deref() == Some("58") { storepos_printers::Paper::W58 } else { storepos_printers::Paper::W80 };
+    let job = print_jobs::get(app.ledger().read(), req.id)?
+        .ok_or_else(|| CommandError::not_found("打印任务不存在", "no such print job"))?;
+    let payload: printing::Payload = serde_json::from_str(&job.payload)
+        .map_err(|e| CommandError::new(super::ErrorCode::Internal, "打印内容无法读取", e.to_string()))?;
+    let ticket = crate::print_service::ticket_for(&app.config(), &payload, job.reprint)
+        .map_err(|e| CommandError::validation("无法生成预览", e))?;
+    let paper =
+        if req.paper.as_deref() == Some("58") { storepos_printers::Paper::W58 } else { storepos_printers::Paper::W80 };
     Ok(serde_json::json!({ "text": storepos_printers::preview(&ticket, paper) }))
 }

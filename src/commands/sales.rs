@@ -7,7 +7,9 @@ use super::orders::{record_transition, Transition};
 use super::{Access, App, CommandError, Ctx, Event, SELLERS};
 use crate::command;
 use crate::domain::cash;
-use crate::domain::order::{order_total, validate_quantity, Channel, LineRequest, Order, OrderLine, PaymentMethod, Status, SyncState};
+use crate::domain::order::{
+    order_total, validate_quantity, Channel, LineRequest, Order, OrderLine, PaymentMethod, Status, SyncState,
+};
 use crate::domain::transitions::{apply_action, Action, Outcome};
 use crate::domain::{local_number, DomainError, Money};
 use crate::ledger::outbox::CHANNEL_REST;
@@ -35,10 +37,16 @@ pub struct SaleCreate {
 
 pub fn check_text(what_zh: &str, what_en: &str, s: &str) -> Result<(), CommandError> {
     if s.chars().count() > MAX_TEXT {
-        return Err(CommandError::validation(format!("{what_zh}过长（最多 {MAX_TEXT} 字）"), format!("{what_en} is too long (max {MAX_TEXT})")));
+        return Err(CommandError::validation(
+            format!("{what_zh}过长（最多 {MAX_TEXT} 字）"),
+            format!("{what_en} is too long (max {MAX_TEXT})"),
+        ));
     }
     if s.contains("[spos:") {
-        return Err(CommandError::validation(format!("{what_zh}含有保留字符"), format!("{what_en} contains a reserved marker")));
+        return Err(CommandError::validation(
+            format!("{what_zh}含有保留字符"),
+            format!("{what_en} contains a reserved marker"),
+        ));
     }
     Ok(())
 }
@@ -49,7 +57,10 @@ pub fn price_lines(conn: &rusqlite::Connection, reqs: &[LineRequest]) -> Result<
         return Err(DomainError::EmptyOrder.into());
     }
     if reqs.len() > MAX_LINES {
-        return Err(CommandError::validation(format!("一单最多 {MAX_LINES} 行"), format!("at most {MAX_LINES} lines per order")));
+        return Err(CommandError::validation(
+            format!("一单最多 {MAX_LINES} 行"),
+            format!("at most {MAX_LINES} lines per order"),
+        ));
     }
     let mut out = Vec::with_capacity(reqs.len());
     for (i, l) in reqs.iter().enumerate() {
@@ -57,18 +68,35 @@ pub fn price_lines(conn: &rusqlite::Connection, reqs: &[LineRequest]) -> Result<
         if let Some(m) = &l.memo {
             check_text("备注", "memo", m)?;
         }
-        let p = catalog::get(conn, l.product_id)?
-            .ok_or_else(|| CommandError::not_found(format!("商品 {} 不存在", l.product_id), format!("unknown product {}", l.product_id)))?;
+        let p = catalog::get(conn, l.product_id)?.ok_or_else(|| {
+            CommandError::not_found(
+                format!("商品 {} 不存在", l.product_id),
+                format!("unknown product {}", l.product_id),
+            )
+        })?;
         let (name, price) = match l.specification_id {
             None => (p.name.clone(), p.price),
             Some(sid) => {
                 let s = p.specifications.iter().find(|s| s.id == sid).ok_or_else(|| {
-                    CommandError::not_found(format!("商品 {} 没有规格 {sid}", p.name), format!("product {} has no specification {sid}", p.id))
+                    CommandError::not_found(
+                        format!("商品 {} 没有规格 {sid}", p.name),
+                        format!("product {} has no specification {sid}", p.id),
+                    )
                 })?;
                 (format!("{}({})", p.name, s.name), s.price)
             }
         };
-        out.push(OrderLine::priced(i as i64 + 1, p.id, l.specification_id, name, p.category_name.clone(), p.station.clone(), price, l.quantity, l.memo.clone())?);
+        out.push(OrderLine::priced(
+            i as i64 + 1,
+            p.id,
+            l.specification_id,
+            name,
+            p.category_name.clone(),
+            p.station.clone(),
+            price,
+            l.quantity,
+            l.memo.clone(),
+        )?);
     }
     Ok(out)
 }
@@ -116,15 +144,18 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
             lines: Some(lines.clone()),
         };
         orders::insert(tx, &order, &lines, Some(user.id), local_hour, seq)?;
-        journal::append(tx, journal::Entry {
-            actor: &actor,
-            entity: "order",
-            entity_ref: &client_ref,
-            action: "create",
-            before: None,
-            after: Some(Status::CreatedPayPending.as_str()),
-            detail: Some(format!("{} lines, total {}", lines.len(), order.total)),
-        })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "order",
+                entity_ref: &client_ref,
+                action: "create",
+                before: None,
+                after: Some(Status::CreatedPayPending.as_str()),
+                detail: Some(format!("{} lines, total {}", lines.len(), order.total)),
+            },
+        )?;
         crate::outbox::enqueue(tx, CHANNEL_REST, &client_ref, &crate::outbox::Op::Create)?;
         crate::channels::enqueue_sale(tx, &order, ctx.via_lan)?;
         // Counter orders are *deliver*: kitchen tickets print as soon as the sale is rung up.
@@ -154,7 +185,12 @@ fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, 
     let mut ledger = app.ledger();
     let order = orders::require(ledger.read(), &req.client_ref)?;
     if order.channel != Channel::Counter || order.status != Status::CreatedPayPending {
-        return Err(DomainError::IllegalAction { channel: order.channel, status: order.status, action: Action::Complete }.into());
+        return Err(DomainError::IllegalAction {
+            channel: order.channel,
+            status: order.status,
+            action: Action::Complete,
+        }
+        .into());
     }
     let change = cash::change(order.total, req.tendered)?;
     let Outcome::To(next) = apply_action(order.channel, order.status, Action::Complete)? else {
@@ -164,7 +200,16 @@ fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, 
     let actor = ctx.actor();
     ledger.write(|tx| -> Result<(), CommandError> {
         orders::set_payment(tx, order.id, PaymentMethod::Cash, Some(req.tendered), Some(change))?;
-        record_transition(tx, &actor, &order, Transition { to: next, action: Action::Complete, detail: Some(format!("cash {} change {change}", req.tendered)) })?;
+        record_transition(
+            tx,
+            &actor,
+            &order,
+            Transition {
+                to: next,
+                action: Action::Complete,
+                detail: Some(format!("cash {} change {change}", req.tendered)),
+            },
+        )?;
         let mut paid = orders::require(tx, &order.client_ref)?;
         paid.lines = order.lines.clone();
         Router { printers: &printers }.receipt(tx, &paid, true, None)?;
@@ -202,11 +247,18 @@ fn order_cancel(app: &App, ctx: &Ctx, req: CancelRequest) -> Result<Order, Comma
     }
     let mut ledger = app.ledger();
     let order = orders::require(ledger.read(), &req.client_ref)?;
-    let Outcome::To(next) = apply_action(order.channel, order.status, Action::Cancel)? else { unreachable!("cancel never leaves the store") };
+    let Outcome::To(next) = apply_action(order.channel, order.status, Action::Cancel)? else {
+        unreachable!("cancel never leaves the store")
+    };
     let actor = ctx.actor();
     let printers = printing::printers(ledger.read(), app.data_dir())?;
     ledger.write(|tx| -> Result<(), CommandError> {
-        record_transition(tx, &actor, &order, Transition { to: next, action: Action::Cancel, detail: req.reason.clone() })?;
+        record_transition(
+            tx,
+            &actor,
+            &order,
+            Transition { to: next, action: Action::Cancel, detail: req.reason.clone() },
+        )?;
         // 退单 to every station that got this order's kitchen ticket.
         super::orders::transition_prints(tx, &printers, &order, next)
     })?;
@@ -232,7 +284,18 @@ fn order_reprint(app: &App, ctx: &Ctx, req: ReprintRequest) -> Result<serde_json
     let actor = ctx.actor();
     let ids = ledger.write(|tx| -> Result<Vec<i64>, CommandError> {
         let ids = Router { printers: &printers }.reprint(tx, &order, &req.kind)?;
-        journal::append(tx, journal::Entry { actor: &actor, entity: "order", entity_ref: &order.client_ref, action: "reprint", before: None, after: None, detail: Some(req.kind.clone()) })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "order",
+                entity_ref: &order.client_ref,
+                action: "reprint",
+                before: None,
+                after: None,
+                detail: Some(req.kind.clone()),
+            },
+        )?;
         Ok(ids)
     })?;
     Ok(serde_json::json!({ "jobs": ids }))

@@ -54,7 +54,10 @@ fn login(app: &App, _: &Ctx, req: LoginRequest) -> Result<LoginResponse, Command
     let creds = users::credentials(ledger.read(), &req.username)?.filter(|c| c.active);
     let Some(creds) = creds else {
         // Same cost as a real check, so timing does not tell which usernames exist.
-        let _ = auth::verify_pin(&req.pin, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        let _ = auth::verify_pin(
+            &req.pin,
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        );
         return Err(bad_credentials());
     };
     let now = Utc::now();
@@ -76,7 +79,15 @@ fn login(app: &App, _: &Ctx, req: LoginRequest) -> Result<LoginResponse, Command
             users::record_failure(tx, user.id, until.as_deref())?;
             journal::append(
                 tx,
-                journal::Entry { actor: &user.username, entity: "user", entity_ref: &user.id.to_string(), action: "login_failed", before: None, after: None, detail: Some(format!("attempt {failures}")) },
+                journal::Entry {
+                    actor: &user.username,
+                    entity: "user",
+                    entity_ref: &user.id.to_string(),
+                    action: "login_failed",
+                    before: None,
+                    after: None,
+                    detail: Some(format!("attempt {failures}")),
+                },
             )?;
             Ok(())
         })?;
@@ -87,19 +98,41 @@ fn login(app: &App, _: &Ctx, req: LoginRequest) -> Result<LoginResponse, Command
     ledger.write(|tx| -> Result<(), CommandError> {
         users::record_success(tx, user.id)?;
         users::insert_session(tx, &auth::token_hash(&token), user.id, &now_text(), &expires)?;
-        journal::append(tx, journal::Entry { actor: &user.username, entity: "user", entity_ref: &user.id.to_string(), action: "login", before: None, after: None, detail: None })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &user.username,
+                entity: "user",
+                entity_ref: &user.id.to_string(),
+                action: "login",
+                before: None,
+                after: None,
+                detail: None,
+            },
+        )?;
         Ok(())
     })?;
     drop(ledger);
     let cfg = app.config();
-    Ok(LoginResponse { token, user, till_code: cfg.till_code.clone(), business_day: cfg.rule.day_of(Utc::now()).to_string(), cutoff_hour: cfg.cutoff_hour, timezone: cfg.timezone })
+    Ok(LoginResponse {
+        token,
+        user,
+        till_code: cfg.till_code.clone(),
+        business_day: cfg.rule.day_of(Utc::now()).to_string(),
+        cutoff_hour: cfg.cutoff_hour,
+        timezone: cfg.timezone,
+    })
 }
 
 pub fn user_for_token(app: &App, token: &str) -> Result<Option<User>, CommandError> {
     let u = users::session_user(app.ledger().read(), &auth::token_hash(token), &now_text())?;
     match u {
         Some(u) => Ok(Some(u)),
-        None => Err(CommandError::new(ErrorCode::Unauthenticated, "登录已过期，请重新登录", "session expired; log in again")),
+        None => Err(CommandError::new(
+            ErrorCode::Unauthenticated,
+            "登录已过期，请重新登录",
+            "session expired; log in again",
+        )),
     }
 }
 

@@ -43,16 +43,34 @@ pub struct ShiftView {
 }
 
 fn no_open_shift() -> CommandError {
-    CommandError::new(ErrorCode::IllegalAction, "本收银台没有进行中的班次，请先开班", "no open shift at this till; open one first")
+    CommandError::new(
+        ErrorCode::IllegalAction,
+        "本收银台没有进行中的班次，请先开班",
+        "no open shift at this till; open one first",
+    )
 }
 
 /// Expected cash of a shift in `[opened_at, until)`.
-fn expected(conn: &rusqlite::Connection, s: &Shift, until: &str) -> Result<(ExpectedCash, Vec<CashMove>), CommandError> {
+fn expected(
+    conn: &rusqlite::Connection,
+    s: &Shift,
+    until: &str,
+) -> Result<(ExpectedCash, Vec<CashMove>), CommandError> {
     let (n, sales) = sql::cash_sales(conn, &s.till_code, &s.opened_at, until)?;
     let (refunds, supplements) = sql::cash_after_sales(conn, &s.opened_at, until)?;
     let moves = shifts::moves(conn, s.id)?;
     let amounts: Vec<Money> = moves.iter().map(|m| m.amount).collect();
-    Ok((rules::expected_cash(s.float, Money::from_fen(sales), n, Money::from_fen(refunds), Money::from_fen(supplements), &amounts), moves))
+    Ok((
+        rules::expected_cash(
+            s.float,
+            Money::from_fen(sales),
+            n,
+            Money::from_fen(refunds),
+            Money::from_fen(supplements),
+            &amounts,
+        ),
+        moves,
+    ))
 }
 
 fn view(conn: &rusqlite::Connection, s: Shift) -> Result<ShiftView, CommandError> {
@@ -86,7 +104,10 @@ fn shift_open(app: &App, ctx: &Ctx, req: OpenRequest) -> Result<ShiftView, Comma
         return Err(CommandError::new(
             ErrorCode::Conflict,
             format!("收银台 {} 已有进行中的班次（{} 开班），请先交班", cfg.till_code, open.opened_by_name),
-            format!("till {} already has an open shift (opened by {}); close it first", cfg.till_code, open.opened_by_name),
+            format!(
+                "till {} already has an open shift (opened by {}); close it first",
+                cfg.till_code, open.opened_by_name
+            ),
         )
         .with_details(serde_json::json!({ "shift_id": open.id })));
     }
@@ -96,20 +117,27 @@ fn shift_open(app: &App, ctx: &Ctx, req: OpenRequest) -> Result<ShiftView, Comma
     let id = ledger
         .write(|tx| -> Result<i64, CommandError> {
             let id = shifts::insert(tx, &cfg.till_code, &day, &time_text(now), user.id, &user.display_name, req.float)?;
-            journal::append(tx, journal::Entry {
-                actor: &actor,
-                entity: "shift",
-                entity_ref: &format!("shift{id}"),
-                action: "open",
-                before: None,
-                after: Some("open"),
-                detail: Some(format!("till {} float {}", cfg.till_code, req.float)),
-            })?;
+            journal::append(
+                tx,
+                journal::Entry {
+                    actor: &actor,
+                    entity: "shift",
+                    entity_ref: &format!("shift{id}"),
+                    action: "open",
+                    before: None,
+                    after: Some("open"),
+                    detail: Some(format!("till {} float {}", cfg.till_code, req.float)),
+                },
+            )?;
             Ok(id)
         })
         .map_err(|e| match e.code {
             // Two tills raced on one file: the unique index refused the second open.
-            ErrorCode::Storage if e.message_en.contains("UNIQUE") => CommandError::new(ErrorCode::Conflict, "本收银台已有进行中的班次", "this till already has an open shift"),
+            ErrorCode::Storage if e.message_en.contains("UNIQUE") => CommandError::new(
+                ErrorCode::Conflict,
+                "本收银台已有进行中的班次",
+                "this till already has an open shift",
+            ),
             _ => e,
         })?;
     let s = shifts::get(ledger.read(), id)?.ok_or_else(no_open_shift)?;
@@ -126,7 +154,10 @@ pub struct MoveRequest {
 
 fn shift_cash_move(app: &App, ctx: &Ctx, req: MoveRequest) -> Result<ShiftView, CommandError> {
     if req.amount == Money::ZERO {
-        return Err(CommandError::validation("金额不能为 0（存入为正，取出为负）", "amount must not be 0 (positive in, negative out)"));
+        return Err(CommandError::validation(
+            "金额不能为 0（存入为正，取出为负）",
+            "amount must not be 0 (positive in, negative out)",
+        ));
     }
     check_amount(req.amount)?;
     let reason = req.reason.trim().to_string();
@@ -141,15 +172,18 @@ fn shift_cash_move(app: &App, ctx: &Ctx, req: MoveRequest) -> Result<ShiftView, 
     let actor = ctx.actor();
     ledger.write(|tx| -> Result<(), CommandError> {
         let id = shifts::add_move(tx, s.id, &now_text(), req.amount, &reason, user.id, &user.display_name)?;
-        journal::append(tx, journal::Entry {
-            actor: &actor,
-            entity: "shift",
-            entity_ref: &format!("shift{}", s.id),
-            action: if req.amount.is_negative() { "cash_out" } else { "cash_in" },
-            before: None,
-            after: None,
-            detail: Some(format!("move {id}: {} {reason}", req.amount)),
-        })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "shift",
+                entity_ref: &format!("shift{}", s.id),
+                action: if req.amount.is_negative() { "cash_out" } else { "cash_in" },
+                before: None,
+                after: None,
+                detail: Some(format!("move {id}: {} {reason}", req.amount)),
+            },
+        )?;
         Ok(())
     })?;
     let s = shifts::get(ledger.read(), s.id)?.ok_or_else(no_open_shift)?;
@@ -179,8 +213,12 @@ pub struct CloseResponse {
 }
 
 fn bad_manager() -> CommandError {
-    CommandError::new(ErrorCode::Forbidden, "店长用户名或 PIN 不正确，未交班", "wrong manager username or PIN; the shift stays open")
-        .with_details(serde_json::json!({ "reason": "manager_pin" }))
+    CommandError::new(
+        ErrorCode::Forbidden,
+        "店长用户名或 PIN 不正确，未交班",
+        "wrong manager username or PIN; the shift stays open",
+    )
+    .with_details(serde_json::json!({ "reason": "manager_pin" }))
 }
 
 fn shift_close(app: &App, ctx: &Ctx, req: CloseRequest) -> Result<CloseResponse, CommandError> {
@@ -197,14 +235,21 @@ fn shift_close(app: &App, ctx: &Ctx, req: CloseRequest) -> Result<CloseResponse,
     let creds = users::credentials(ledger.read(), &req.manager_username)?.filter(|c| c.active);
     if let Some(until) = creds.as_ref().and_then(|c| c.locked_until.clone()) {
         if until > time_text(now) {
-            return Err(CommandError::new(ErrorCode::RateLimited, "该店长 PIN 错误次数过多，请稍后再试", "too many wrong PINs for this manager; try again later")
-                .with_details(serde_json::json!({ "locked_until": until })));
+            return Err(CommandError::new(
+                ErrorCode::RateLimited,
+                "该店长 PIN 错误次数过多，请稍后再试",
+                "too many wrong PINs for this manager; try again later",
+            )
+            .with_details(serde_json::json!({ "locked_until": until })));
         }
     }
     let pin_ok = match &creds {
         Some(c) => auth::verify_pin(&req.manager_pin, &c.pin_hash),
         None => {
-            let _ = auth::verify_pin(&req.manager_pin, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+            let _ = auth::verify_pin(
+                &req.manager_pin,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            );
             false
         }
     };
@@ -217,15 +262,18 @@ fn shift_close(app: &App, ctx: &Ctx, req: CloseRequest) -> Result<CloseResponse,
                 users::record_failure(tx, c.user.id, until.as_deref())?;
             }
             let why = if !pin_ok { "wrong manager PIN or unknown manager" } else { "not a manager" };
-            journal::append(tx, journal::Entry {
-                actor: &actor,
-                entity: "shift",
-                entity_ref: &shift_ref,
-                action: "close_refused",
-                before: Some("open"),
-                after: Some("open"),
-                detail: Some(format!("{why}: {:?}", req.manager_username)),
-            })?;
+            journal::append(
+                tx,
+                journal::Entry {
+                    actor: &actor,
+                    entity: "shift",
+                    entity_ref: &shift_ref,
+                    action: "close_refused",
+                    before: Some("open"),
+                    after: Some("open"),
+                    detail: Some(format!("{why}: {:?}", req.manager_username)),
+                },
+            )?;
             Ok(())
         })?;
         return Err(bad_manager());
@@ -259,36 +307,65 @@ fn shift_close(app: &App, ctx: &Ctx, req: CloseRequest) -> Result<CloseResponse,
             counted_pieces: &req.counted,
             moves: &moves,
         });
-        shifts::insert_z(tx, z_id, &NewZReport { kind: "shift", shift_id: Some(s.id), till_code: &s.till_code, business_day: &s.business_day, created_at: &closed_at, created_by: &actor, report: &report })?;
-        let ok = shifts::close(tx, s.id, &shifts::Close {
-            closed_at: &closed_at,
-            closed_by: caller.id,
-            manager_id: manager.id,
-            manager_name: &manager.display_name,
-            counted_json: &counted_json,
-            counted,
-            expected: cash.expected,
-            over_short,
-            z_report_id: z_id,
-        })?;
+        shifts::insert_z(
+            tx,
+            z_id,
+            &NewZReport {
+                kind: "shift",
+                shift_id: Some(s.id),
+                till_code: &s.till_code,
+                business_day: &s.business_day,
+                created_at: &closed_at,
+                created_by: &actor,
+                report: &report,
+            },
+        )?;
+        let ok = shifts::close(
+            tx,
+            s.id,
+            &shifts::Close {
+                closed_at: &closed_at,
+                closed_by: caller.id,
+                manager_id: manager.id,
+                manager_name: &manager.display_name,
+                counted_json: &counted_json,
+                counted,
+                expected: cash.expected,
+                over_short,
+                z_report_id: z_id,
+            },
+        )?;
         if !ok {
             return Err(CommandError::new(ErrorCode::Conflict, "该班次已被交班", "the shift was closed meanwhile"));
         }
         users::record_success(tx, manager.id)?;
-        journal::append(tx, journal::Entry {
-            actor: &actor,
-            entity: "shift",
-            entity_ref: &shift_ref,
-            action: "close",
-            before: Some("open"),
-            after: Some("closed"),
-            detail: Some(format!("manager {} expected {} counted {} over/short {} z{}", manager.username, cash.expected, counted, over_short, z_id)),
-        })?;
-        let job = Router { printers: &printers }.payload(tx, "receipt", "z_report", &format!("z_report:{z_id}:r1"), &Payload::ZReport { report })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "shift",
+                entity_ref: &shift_ref,
+                action: "close",
+                before: Some("open"),
+                after: Some("closed"),
+                detail: Some(format!(
+                    "manager {} expected {} counted {} over/short {} z{}",
+                    manager.username, cash.expected, counted, over_short, z_id
+                )),
+            },
+        )?;
+        let job = Router { printers: &printers }.payload(
+            tx,
+            "receipt",
+            "z_report",
+            &format!("z_report:{z_id}:r1"),
+            &Payload::ZReport { report },
+        )?;
         Ok((z_id, job))
     })?;
     let shift = shifts::get(ledger.read(), s.id)?.ok_or_else(no_open_shift)?;
-    let z_report = shifts::get_z(ledger.read(), z_id)?.ok_or_else(|| CommandError::new(ErrorCode::Internal, "交班报表未保存", "z report missing after insert"))?;
+    let z_report = shifts::get_z(ledger.read(), z_id)?
+        .ok_or_else(|| CommandError::new(ErrorCode::Internal, "交班报表未保存", "z report missing after insert"))?;
     drop(ledger);
     crate::backup::after_close(app, "shift_close");
     Ok(CloseResponse { shift, moves, cash, counted, over_short, stats, z_report, print_job: job })

@@ -88,8 +88,9 @@ fn stats_range(app: &App, _: &Ctx, req: RangeRequest) -> Result<RangeResponse, C
     let (from, to) = match (&req.from, &req.to, &req.week, &req.month) {
         (Some(f), Some(t), None, None) => (parse_day(f)?, parse_day(t)?),
         (None, None, Some(w), None) => stats::week_of(parse_day(w)?),
-        (None, None, None, Some(m)) => stats::month_of(m)
-            .ok_or_else(|| CommandError::validation(format!("月份「{m}」格式应为 YYYY-MM"), format!("month {m:?} must be YYYY-MM")))?,
+        (None, None, None, Some(m)) => stats::month_of(m).ok_or_else(|| {
+            CommandError::validation(format!("月份「{m}」格式应为 YYYY-MM"), format!("month {m:?} must be YYYY-MM"))
+        })?,
         _ => {
             return Err(CommandError::validation(
                 "请给出 from 和 to，或 week，或 month 之一",
@@ -157,10 +158,12 @@ fn reconcile(app: &App, _: &Ctx, req: ReconcileRequest) -> Result<ReconcileRespo
         None => match settings::get(conn, PLATFORM_COUNT_KEY)?.as_ref().and_then(cached_platform) {
             Some((p, f)) => (Some(p.to_order_count()), "settings", f),
             // What the sync engine stores on each round that reads `order_count`.
-            None => match crate::ledger::after_sales::latest_platform_counts(conn, crate::ledger::outbox::CHANNEL_REST)? {
-                Some((at, c)) => (Some(c), "sync", Some(at)),
-                None => (None, "none", None),
-            },
+            None => {
+                match crate::ledger::after_sales::latest_platform_counts(conn, crate::ledger::outbox::CHANNEL_REST)? {
+                    Some((at, c)) => (Some(c), "sync", Some(at)),
+                    None => (None, "none", None),
+                }
+            }
         },
     };
     let groups = sql::sync_groups(conn, req.day.as_deref())?;
@@ -200,7 +203,10 @@ fn z_report_day(app: &App, ctx: &Ctx, req: DayRequest) -> Result<ZReportResponse
     let now = Utc::now();
     let (start, end) = cfg.rule.bounds(day);
     if start > now {
-        return Err(CommandError::validation(format!("营业日 {day} 尚未开始，不能日结"), format!("business day {day} has not started yet")));
+        return Err(CommandError::validation(
+            format!("营业日 {day} 尚未开始，不能日结"),
+            format!("business day {day} has not started yet"),
+        ));
     }
     let mut ledger = app.ledger();
     if let Some(z) = shifts::day_z(ledger.read(), &req.day)? {
@@ -223,20 +229,42 @@ fn z_report_day(app: &App, ctx: &Ctx, req: DayRequest) -> Result<ZReportResponse
             created_by: &who,
         });
         report["day_complete"] = serde_json::json!(end <= now);
-        shifts::insert_z(tx, id, &NewZReport { kind: "day", shift_id: None, till_code: &cfg.till_code, business_day: &req.day, created_at: &time_text(now), created_by: &actor, report: &report })?;
-        journal::append(tx, journal::Entry {
-            actor: &actor,
-            entity: "z_report",
-            entity_ref: &format!("z{id}"),
-            action: "day_close",
-            before: None,
-            after: Some(&req.day),
-            detail: Some(format!("gross {} net {} orders {}", stats.gross, stats.net, stats.order_count)),
-        })?;
-        let job = Router { printers: &printers }.payload(tx, "receipt", "z_report", &format!("z_report:{id}:r1"), &Payload::ZReport { report })?;
+        shifts::insert_z(
+            tx,
+            id,
+            &NewZReport {
+                kind: "day",
+                shift_id: None,
+                till_code: &cfg.till_code,
+                business_day: &req.day,
+                created_at: &time_text(now),
+                created_by: &actor,
+                report: &report,
+            },
+        )?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "z_report",
+                entity_ref: &format!("z{id}"),
+                action: "day_close",
+                before: None,
+                after: Some(&req.day),
+                detail: Some(format!("gross {} net {} orders {}", stats.gross, stats.net, stats.order_count)),
+            },
+        )?;
+        let job = Router { printers: &printers }.payload(
+            tx,
+            "receipt",
+            "z_report",
+            &format!("z_report:{id}:r1"),
+            &Payload::ZReport { report },
+        )?;
         Ok((id, job))
     })?;
-    let z = shifts::get_z(ledger.read(), id)?.ok_or_else(|| CommandError::new(ErrorCode::Internal, "日结报表未保存", "z report missing after insert"))?;
+    let z = shifts::get_z(ledger.read(), id)?
+        .ok_or_else(|| CommandError::new(ErrorCode::Internal, "日结报表未保存", "z report missing after insert"))?;
     drop(ledger);
     crate::backup::after_close(app, "day_close");
     Ok(ZReportResponse { created: true, print_job: job, z })
@@ -252,14 +280,27 @@ pub struct IdRequest {
 fn z_report_reprint(app: &App, ctx: &Ctx, req: IdRequest) -> Result<serde_json::Value, CommandError> {
     let cfg = app.config();
     let mut ledger = app.ledger();
-    let z = shifts::get_z(ledger.read(), req.id)?.ok_or_else(|| CommandError::not_found(format!("报表 {} 不存在", req.id), format!("no z report {}", req.id)))?;
+    let z = shifts::get_z(ledger.read(), req.id)?
+        .ok_or_else(|| CommandError::not_found(format!("报表 {} 不存在", req.id), format!("no z report {}", req.id)))?;
     let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();
     let job = ledger.write(|tx| -> Result<Option<i64>, CommandError> {
         let report = zreport::for_reprint(&z.report, cfg.rule.tz, Utc::now());
         let key = format!("z_report:{}:reprint:{}", z.id, uuid::Uuid::now_v7());
-        let job = Router { printers: &printers }.payload(tx, "receipt", "z_report", &key, &Payload::ZReport { report })?;
-        journal::append(tx, journal::Entry { actor: &actor, entity: "z_report", entity_ref: &format!("z{}", z.id), action: "reprint", before: None, after: None, detail: None })?;
+        let job =
+            Router { printers: &printers }.payload(tx, "receipt", "z_report", &key, &Payload::ZReport { report })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "z_report",
+                entity_ref: &format!("z{}", z.id),
+                action: "reprint",
+                before: None,
+                after: None,
+                detail: None,
+            },
+        )?;
         Ok(job)
     })?;
     Ok(serde_json::json!({ "id": z.id, "print_job": job }))

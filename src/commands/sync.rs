@@ -102,7 +102,18 @@ fn stray_voided(app: &App, ctx: &Ctx, req: StrayVoidedRequest) -> Result<Vec<out
         if !outbox::mark_stray_voided(tx, req.id)? {
             return Err(CommandError::not_found("没有这条待作废的平台订单", "no such open stray platform order"));
         }
-        journal::append(tx, journal::Entry { actor: &actor, entity: "platform_stray", entity_ref: &req.id.to_string(), action: "voided", before: None, after: None, detail: None })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "platform_stray",
+                entity_ref: &req.id.to_string(),
+                action: "voided",
+                before: None,
+                after: None,
+                detail: None,
+            },
+        )?;
         Ok(())
     })?;
     Ok(outbox::strays(app.ledger().read(), false)?)
@@ -124,7 +135,12 @@ pub struct ConflictItem {
 fn conflicts_list(app: &App, _: &Ctx, _: Empty) -> Result<Vec<ConflictItem>, CommandError> {
     let ledger = app.ledger();
     let conn = ledger.read();
-    let f = orders::Filter { sync_state: Some(SyncState::Conflict), include_left_store: true, limit: 500, ..Default::default() };
+    let f = orders::Filter {
+        sync_state: Some(SyncState::Conflict),
+        include_left_store: true,
+        limit: 500,
+        ..Default::default()
+    };
     let (list, _) = orders::list(conn, &f)?;
     let mut out: Vec<ConflictItem> = list
         .into_iter()
@@ -196,11 +212,16 @@ fn conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result<Resolve
         let conflicted: Vec<_> = rows.iter().filter(|r| r.state == "conflict").collect();
         let order_in_conflict = order.as_ref().is_some_and(|o| o.sync_state == SyncState::Conflict);
         if conflicted.is_empty() && !order_in_conflict {
-            return Err(CommandError::new(ErrorCode::NotFound, "该单据没有待处理的同步冲突", "no sync conflict for this client_ref"));
+            return Err(CommandError::new(
+                ErrorCode::NotFound,
+                "该单据没有待处理的同步冲突",
+                "no sync conflict for this client_ref",
+            ));
         }
         // "Take the platform's version" means nothing for an order the platform never
         // had: saying synced would hide a sale that exists only on this till.
-        let unsent_create = order.as_ref().is_some_and(|o| o.order_number.is_none()) && conflicted.iter().any(|r| r.op == "create");
+        let unsent_create =
+            order.as_ref().is_some_and(|o| o.order_number.is_none()) && conflicted.iter().any(|r| r.op == "create");
         if keep_local && !unsent_create {
             return Err(CommandError::new(
                 ErrorCode::IllegalAction,
@@ -251,15 +272,18 @@ fn conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result<Resolve
                 }
             }
         }
-        journal::append(tx, journal::Entry {
-            actor: &actor,
-            entity: if order.is_some() { "order" } else { "after_sales" },
-            entity_ref: &req.client_ref,
-            action: "conflict_resolve",
-            before: Some("conflict"),
-            after: Some(state.as_str()),
-            detail: Some(format!("{} ({n} operations)", req.resolution)),
-        })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: if order.is_some() { "order" } else { "after_sales" },
+                entity_ref: &req.client_ref,
+                action: "conflict_resolve",
+                before: Some("conflict"),
+                after: Some(state.as_str()),
+                detail: Some(format!("{} ({n} operations)", req.resolution)),
+            },
+        )?;
         Ok(n)
     })?;
     drop(ledger);

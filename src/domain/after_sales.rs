@@ -45,7 +45,9 @@ impl ServiceType {
 pub fn order_accepts_service(status: super::order::Status) -> Result<(), DomainError> {
     use super::order::Status::*;
     match status {
-        CreatedPayPending | ClosedPayTimeout | ClosedCanceled => Err(DomainError::AfterSales(format!("order is {}: nothing was paid", status.as_str()))),
+        CreatedPayPending | ClosedPayTimeout | ClosedCanceled => {
+            Err(DomainError::AfterSales(format!("order is {}: nothing was paid", status.as_str())))
+        }
         ClosedRefunded => Err(DomainError::AfterSales("order is CLOSED_REFUNDED: already refunded in full".into())),
         _ => Ok(()),
     }
@@ -130,9 +132,10 @@ fn bad(msg: impl Into<String>) -> DomainError {
 fn find_line<'a>(lines: &'a [SoldLine], r: &ReturnRequest) -> Result<&'a SoldLine, DomainError> {
     let hit = match (r.line_no, r.product_id) {
         (Some(n), _) => lines.iter().find(|l| l.line_no == n),
-        (None, Some(p)) => lines
-            .iter()
-            .find(|l| l.product_id == p && (r.product_specification_id.is_none() || l.specification_id == r.product_specification_id)),
+        (None, Some(p)) => lines.iter().find(|l| {
+            l.product_id == p
+                && (r.product_specification_id.is_none() || l.specification_id == r.product_specification_id)
+        }),
         (None, None) => return Err(bad("return line needs line_no or product_id")),
     };
     hit.ok_or_else(|| bad(format!("return line {:?}/{:?} is not on the order", r.line_no, r.product_id)))
@@ -156,12 +159,22 @@ fn quote_refund(input: &QuoteInput<'_>) -> Result<Quote, DomainError> {
     if fee > total {
         return Err(bad(format!("refund_fee {fee} exceeds the order total {total}")));
     }
-    Ok(Quote { service_type: ServiceType::Refund, refund_fee: Some(fee), supplementary_fee: None, returns: vec![], exchanges: vec![] })
+    Ok(Quote {
+        service_type: ServiceType::Refund,
+        refund_fee: Some(fee),
+        supplementary_fee: None,
+        returns: vec![],
+        exchanges: vec![],
+    })
 }
 
 /// Resolves linked return lines with the cap "ordered − already returned − earlier
 /// lines of this same request".
-fn linked_returns(input: &QuoteInput<'_>, lines: &[SoldLine], quantity_required: bool) -> Result<Vec<QuotedLine>, DomainError> {
+fn linked_returns(
+    input: &QuoteInput<'_>,
+    lines: &[SoldLine],
+    quantity_required: bool,
+) -> Result<Vec<QuotedLine>, DomainError> {
     if input.returns.is_empty() {
         return Err(bad("at least one return line is needed"));
     }
@@ -169,7 +182,8 @@ fn linked_returns(input: &QuoteInput<'_>, lines: &[SoldLine], quantity_required:
     let mut out = Vec::new();
     for r in input.returns {
         let line = find_line(lines, r)?;
-        let used = input.already_returned.get(&line.line_no).copied().unwrap_or(0) + taken.get(&line.line_no).copied().unwrap_or(0);
+        let used = input.already_returned.get(&line.line_no).copied().unwrap_or(0)
+            + taken.get(&line.line_no).copied().unwrap_or(0);
         let remaining = line.quantity - used;
         let qty = match r.quantity {
             Some(q) => q,
@@ -178,7 +192,10 @@ fn linked_returns(input: &QuoteInput<'_>, lines: &[SoldLine], quantity_required:
         };
         validate_quantity(qty).map_err(|_| bad(format!("line {}: nothing left to return", line.line_no)))?;
         if qty > remaining {
-            return Err(bad(format!("line {}: return {qty} but only {remaining} left of {}", line.line_no, line.quantity)));
+            return Err(bad(format!(
+                "line {}: return {qty} but only {remaining} left of {}",
+                line.line_no, line.quantity
+            )));
         }
         *taken.entry(line.line_no).or_default() += qty;
         let mut amount = line.unit_price.times(qty);
@@ -232,7 +249,13 @@ fn quote_return(input: &QuoteInput<'_>) -> Result<Quote, DomainError> {
         }
     };
     let refund: Money = returns.iter().map(|l| l.amount).sum();
-    Ok(Quote { service_type: ServiceType::Return, refund_fee: Some(refund), supplementary_fee: None, returns, exchanges: vec![] })
+    Ok(Quote {
+        service_type: ServiceType::Return,
+        refund_fee: Some(refund),
+        supplementary_fee: None,
+        returns,
+        exchanges: vec![],
+    })
 }
 
 fn quote_exchange(input: &QuoteInput<'_>) -> Result<Quote, DomainError> {
@@ -270,7 +293,9 @@ pub fn check_refund_cap(q: &Quote, paid: Money, refunded_before: Money) -> Resul
     let left = paid - refunded_before;
     let left = if left.is_negative() { Money::ZERO } else { left };
     if fee > left {
-        return Err(bad(format!("refund {fee} exceeds what is still refundable ({left} of {paid} paid; {refunded_before} already refunded)")));
+        return Err(bad(format!(
+            "refund {fee} exceeds what is still refundable ({left} of {paid} paid; {refunded_before} already refunded)"
+        )));
     }
     Ok(())
 }
@@ -281,7 +306,14 @@ mod tests {
     use proptest::prelude::*;
 
     fn sold(line_no: i64, product_id: i64, price_yuan: i64, qty: i64) -> SoldLine {
-        SoldLine { line_no, product_id, specification_id: None, name: format!("p{product_id}"), unit_price: Money::yuan(price_yuan), quantity: qty }
+        SoldLine {
+            line_no,
+            product_id,
+            specification_id: None,
+            name: format!("p{product_id}"),
+            unit_price: Money::yuan(price_yuan),
+            quantity: qty,
+        }
     }
 
     #[test]
@@ -299,7 +331,13 @@ mod tests {
         let lines = [sold(1, 130, 30, 5)];
         let none = HashMap::new();
         let returns = [ReturnRequest { product_id: Some(130), quantity: Some(3), ..Default::default() }];
-        let exchanges = [ExchangeLine { product_id: 122, specification_id: None, name: "x".into(), unit_price: Money::yuan(11), quantity: 2 }];
+        let exchanges = [ExchangeLine {
+            product_id: 122,
+            specification_id: None,
+            name: "x".into(),
+            unit_price: Money::yuan(11),
+            quantity: 2,
+        }];
         let q = quote(&QuoteInput {
             service_type: ServiceType::Exchange,
             order_lines: Some(&lines),
@@ -320,22 +358,70 @@ mod tests {
         let mut before = HashMap::new();
         before.insert(1, 3);
         let all = [ReturnRequest { line_no: Some(1), ..Default::default() }];
-        let q = quote(&QuoteInput { service_type: ServiceType::Return, order_lines: Some(&lines), already_returned: &before, refund_fee: None, returns: &all, exchanges: &[] }).unwrap();
+        let q = quote(&QuoteInput {
+            service_type: ServiceType::Return,
+            order_lines: Some(&lines),
+            already_returned: &before,
+            refund_fee: None,
+            returns: &all,
+            exchanges: &[],
+        })
+        .unwrap();
         assert_eq!(q.returns[0].quantity, 1);
         assert_eq!(q.refund_fee, Some(Money::yuan(10)));
         let two = [ReturnRequest { line_no: Some(1), quantity: Some(2), ..Default::default() }];
-        assert!(quote(&QuoteInput { service_type: ServiceType::Return, order_lines: Some(&lines), already_returned: &before, refund_fee: None, returns: &two, exchanges: &[] }).is_err());
+        assert!(quote(&QuoteInput {
+            service_type: ServiceType::Return,
+            order_lines: Some(&lines),
+            already_returned: &before,
+            refund_fee: None,
+            returns: &two,
+            exchanges: &[]
+        })
+        .is_err());
         before.insert(1, 4);
-        assert!(quote(&QuoteInput { service_type: ServiceType::Return, order_lines: Some(&lines), already_returned: &before, refund_fee: None, returns: &all, exchanges: &[] }).is_err(), "nothing left");
+        assert!(
+            quote(&QuoteInput {
+                service_type: ServiceType::Return,
+                order_lines: Some(&lines),
+                already_returned: &before,
+                refund_fee: None,
+                returns: &all,
+                exchanges: &[]
+            })
+            .is_err(),
+            "nothing left"
+        );
     }
 
     #[test]
     fn unlinked_return_needs_quantity_and_fee() {
         let none = HashMap::new();
         let missing = [ReturnRequest { product_id: Some(5), quantity: Some(1), ..Default::default() }];
-        assert!(quote(&QuoteInput { service_type: ServiceType::Return, order_lines: None, already_returned: &none, refund_fee: None, returns: &missing, exchanges: &[] }).is_err());
-        let ok = [ReturnRequest { product_id: Some(5), quantity: Some(2), refund_fee: Some(Money::from_fen(4000)), ..Default::default() }];
-        let q = quote(&QuoteInput { service_type: ServiceType::Return, order_lines: None, already_returned: &none, refund_fee: None, returns: &ok, exchanges: &[] }).unwrap();
+        assert!(quote(&QuoteInput {
+            service_type: ServiceType::Return,
+            order_lines: None,
+            already_returned: &none,
+            refund_fee: None,
+            returns: &missing,
+            exchanges: &[]
+        })
+        .is_err());
+        let ok = [ReturnRequest {
+            product_id: Some(5),
+            quantity: Some(2),
+            refund_fee: Some(Money::from_fen(4000)),
+            ..Default::default()
+        }];
+        let q = quote(&QuoteInput {
+            service_type: ServiceType::Return,
+            order_lines: None,
+            already_returned: &none,
+            refund_fee: None,
+            returns: &ok,
+            exchanges: &[],
+        })
+        .unwrap();
         assert_eq!(q.refund_fee, Some(Money::yuan(40)));
     }
 
@@ -343,10 +429,31 @@ mod tests {
     fn lower_client_fee_wins_and_exchange_must_link() {
         let lines = [sold(1, 7, 10, 4)];
         let none = HashMap::new();
-        let r = [ReturnRequest { line_no: Some(1), quantity: Some(2), refund_fee: Some(Money::yuan(15)), ..Default::default() }];
-        let q = quote(&QuoteInput { service_type: ServiceType::Return, order_lines: Some(&lines), already_returned: &none, refund_fee: None, returns: &r, exchanges: &[] }).unwrap();
+        let r = [ReturnRequest {
+            line_no: Some(1),
+            quantity: Some(2),
+            refund_fee: Some(Money::yuan(15)),
+            ..Default::default()
+        }];
+        let q = quote(&QuoteInput {
+            service_type: ServiceType::Return,
+            order_lines: Some(&lines),
+            already_returned: &none,
+            refund_fee: None,
+            returns: &r,
+            exchanges: &[],
+        })
+        .unwrap();
         assert_eq!(q.refund_fee, Some(Money::yuan(15)));
-        assert!(quote(&QuoteInput { service_type: ServiceType::Exchange, order_lines: None, already_returned: &none, refund_fee: None, returns: &r, exchanges: &[] }).is_err());
+        assert!(quote(&QuoteInput {
+            service_type: ServiceType::Exchange,
+            order_lines: None,
+            already_returned: &none,
+            refund_fee: None,
+            returns: &r,
+            exchanges: &[]
+        })
+        .is_err());
     }
 
     /// One step of a random sequence of services on one order.
@@ -361,7 +468,12 @@ mod tests {
         let s = prop_oneof![
             (1i64..20_000).prop_map(Step::Refund),
             (1i64..4, proptest::option::of(1i64..6)).prop_map(|(line, qty)| Step::Return { line, qty }),
-            (1i64..4, 1i64..6, 1i64..5_000, 1i64..4).prop_map(|(line, qty, price, xq)| Step::Exchange { line, qty, price, xq }),
+            (1i64..4, 1i64..6, 1i64..5_000, 1i64..4).prop_map(|(line, qty, price, xq)| Step::Exchange {
+                line,
+                qty,
+                price,
+                xq
+            }),
         ];
         // The bool: the platform refuses it (a refused service consumes nothing).
         (s, proptest::bool::weighted(0.2))
@@ -412,11 +524,23 @@ mod tests {
 
     #[test]
     fn refund_cap_counts_earlier_services() {
-        let q = |f: i64| Quote { service_type: ServiceType::Refund, refund_fee: Some(Money::yuan(f)), supplementary_fee: None, returns: vec![], exchanges: vec![] };
+        let q = |f: i64| Quote {
+            service_type: ServiceType::Refund,
+            refund_fee: Some(Money::yuan(f)),
+            supplementary_fee: None,
+            returns: vec![],
+            exchanges: vec![],
+        };
         assert!(check_refund_cap(&q(60), Money::yuan(100), Money::yuan(40)).is_ok());
         assert!(check_refund_cap(&q(61), Money::yuan(100), Money::yuan(40)).is_err());
         assert!(check_refund_cap(&q(1), Money::yuan(100), Money::yuan(100)).is_err(), "all refunded: nothing left");
-        let sup = Quote { service_type: ServiceType::Exchange, refund_fee: None, supplementary_fee: Some(Money::yuan(5)), returns: vec![], exchanges: vec![] };
+        let sup = Quote {
+            service_type: ServiceType::Exchange,
+            refund_fee: None,
+            supplementary_fee: Some(Money::yuan(5)),
+            returns: vec![],
+            exchanges: vec![],
+        };
         assert!(check_refund_cap(&sup, Money::yuan(100), Money::yuan(100)).is_ok(), "a supplement gives nothing back");
     }
 

@@ -141,7 +141,9 @@ impl StoreOnlyWhy {
         match self {
             StoreOnlyWhy::WalkIn => "a return without an order: the platform does not take it",
             StoreOnlyWhy::RefundUnsupported => "the platform does not support REFUND services",
-            StoreOnlyWhy::StatusNotTaken => "the platform takes no service on an order in this status (e.g. a completed counter sale)",
+            StoreOnlyWhy::StatusNotTaken => {
+                "the platform takes no service on an order in this status (e.g. a completed counter sale)"
+            }
             StoreOnlyWhy::AlreadyServiced => "the platform already holds a service for this order and takes only one",
             StoreOnlyWhy::NotOnPlatform => "the order is not on the platform",
         }
@@ -167,9 +169,7 @@ impl RefusedWhy {
     }
     pub fn label_en(&self) -> &'static str {
         match self {
-            RefusedWhy::NothingPaid => {
-                "the order was never paid (or is cancelled): nothing to give back"
-            }
+            RefusedWhy::NothingPaid => "the order was never paid (or is cancelled): nothing to give back",
             RefusedWhy::AlreadyRefunded => "the order is already refunded in full",
         }
     }
@@ -206,9 +206,7 @@ impl Route {
     }
     pub fn refund_way(&self) -> Option<RefundWay> {
         match self {
-            Route::Platform { refund_way, .. } | Route::StoreOnly { refund_way, .. } => {
-                Some(*refund_way)
-            }
+            Route::Platform { refund_way, .. } | Route::StoreOnly { refund_way, .. } => Some(*refund_way),
             Route::Refused { .. } => None,
         }
     }
@@ -242,10 +240,9 @@ fn paid(status: Status) -> Result<(), RefusedWhy> {
 pub fn platform_takes_status(mode: PlatformMode, status: Status) -> bool {
     use Status::*;
     match mode {
-        PlatformMode::Field => matches!(
-            status,
-            Delivering | DeliveredConfirmPending | CanceledReturnPending | CanceledRefundPending
-        ),
+        PlatformMode::Field => {
+            matches!(status, Delivering | DeliveredConfirmPending | CanceledReturnPending | CanceledRefundPending)
+        }
         PlatformMode::Documented => paid(status).is_ok(),
     }
 }
@@ -258,11 +255,7 @@ pub fn services_per_order(mode: PlatformMode) -> Option<usize> {
     }
 }
 
-pub fn platform_takes_type(
-    mode: PlatformMode,
-    t: ServiceType,
-    linked: bool,
-) -> Result<(), StoreOnlyWhy> {
+pub fn platform_takes_type(mode: PlatformMode, t: ServiceType, linked: bool) -> Result<(), StoreOnlyWhy> {
     match (mode, t, linked) {
         (PlatformMode::Field, ServiceType::Refund, _) => Err(StoreOnlyWhy::RefundUnsupported),
         (PlatformMode::Field, ServiceType::Return, false) => Err(StoreOnlyWhy::WalkIn),
@@ -293,10 +286,7 @@ pub fn route(mode: PlatformMode, t: ServiceType, order: Option<&OrderFacts>) -> 
     let Some(o) = order else {
         // A walk-in return: the customer is paid in cash at the counter.
         return match platform_takes_type(mode, t, false) {
-            Err(why) => Route::StoreOnly {
-                why,
-                refund_way: RefundWay::Otherway,
-            },
+            Err(why) => Route::StoreOnly { why, refund_way: RefundWay::Otherway },
             Ok(()) => Route::Platform {
                 refund_way: RefundWay::Otherway,
                 otherway: true,
@@ -311,10 +301,7 @@ pub fn route(mode: PlatformMode, t: ServiceType, order: Option<&OrderFacts>) -> 
     }
     let way = refund_way_for(o.payment);
     // Whatever the platform would have done, the store gives cash back itself.
-    let store = |why| Route::StoreOnly {
-        why,
-        refund_way: RefundWay::Otherway,
-    };
+    let store = |why| Route::StoreOnly { why, refund_way: RefundWay::Otherway };
     if !o.on_platform {
         return store(StoreOnlyWhy::NotOnPlatform);
     }
@@ -342,11 +329,7 @@ pub fn route(mode: PlatformMode, t: ServiceType, order: Option<&OrderFacts>) -> 
 /// customer is the same; the figures are the ones that happen.
 pub fn as_money_moves(route: &Route, q: &Quote) -> Quote {
     let mut q = q.clone();
-    if let Route::Platform {
-        exchange_refunds_in_full: true,
-        ..
-    } = route
-    {
+    if let Route::Platform { exchange_refunds_in_full: true, .. } = route {
         let back: Money = q.returns.iter().map(|l| l.amount).sum();
         let out: Money = q.exchanges.iter().map(|l| l.amount).sum();
         q.refund_fee = Some(back);
@@ -396,9 +379,14 @@ pub fn outlook(route: &Route, q: &Quote) -> Outlook {
         ),
         Route::StoreOnly { why, .. } => (
             format!("门店自理：{}。本店从钱箱付现金给顾客，不提交平台", why.label_zh()),
-            format!("Store only: {}. The store pays the customer in cash from the drawer; nothing is sent to the platform", why.label_en()),
+            format!(
+                "Store only: {}. The store pays the customer in cash from the drawer; nothing is sent to the platform",
+                why.label_en()
+            ),
         ),
-        Route::Refused { why } => (format!("不能办理：{}", why.label_zh()), format!("Cannot be done: {}", why.label_en())),
+        Route::Refused { why } => {
+            (format!("不能办理：{}", why.label_zh()), format!("Cannot be done: {}", why.label_en()))
+        }
     };
     if let Route::Platform { exchange_refunds_in_full: true, .. } = route {
         zh.push_str("（平台换货全额退回退货金额，换出商品在柜台另行收取）");
@@ -421,11 +409,7 @@ pub fn outlook(route: &Route, q: &Quote) -> Outlook {
         customer_gets: gets,
         customer_pays: pays,
         cash_out: if cash { gets } else { Money::ZERO },
-        cash_in: if matches!(route, Route::Refused { .. }) {
-            Money::ZERO
-        } else {
-            pays
-        },
+        cash_in: if matches!(route, Route::Refused { .. }) { Money::ZERO } else { pays },
         order_after: match route {
             Route::Platform { order_after, .. } => *order_after,
             _ => None,
@@ -443,13 +427,7 @@ mod tests {
     use Status::*;
 
     fn facts(status: Status, payment: Option<PaymentMethod>, services: usize) -> OrderFacts {
-        OrderFacts {
-            status,
-            channel: Channel::Counter,
-            payment,
-            on_platform: true,
-            platform_services: services,
-        }
+        OrderFacts { status, channel: Channel::Counter, payment, on_platform: true, platform_services: services }
     }
 
     /// Which statuses take a service, per mode: the table the wizard follows.
@@ -473,11 +451,7 @@ mod tests {
         assert_eq!(table.len(), Status::ALL.len());
         for (s, field, doc) in table {
             assert_eq!(platform_takes_status(Field, *s), *field, "field {s:?}");
-            assert_eq!(
-                platform_takes_status(Documented, *s),
-                *doc,
-                "documented {s:?}"
-            );
+            assert_eq!(platform_takes_status(Documented, *s), *doc, "documented {s:?}");
         }
     }
 
@@ -485,99 +459,22 @@ mod tests {
     #[test]
     fn route_table() {
         use PaymentMethod::*;
-        type Row = (
-            PlatformMode,
-            ServiceType,
-            Status,
-            Option<PaymentMethod>,
-            usize,
-            &'static str,
-        );
+        type Row = (PlatformMode, ServiceType, Status, Option<PaymentMethod>, usize, &'static str);
         let rows: &[Row] = &[
             // completed counter sale: field never takes it
-            (
-                Field,
-                Return,
-                ClosedConfirmed,
-                Some(Cash),
-                0,
-                "store:status_not_taken",
-            ),
-            (
-                Field,
-                Exchange,
-                ClosedConfirmed,
-                Some(Cash),
-                0,
-                "store:status_not_taken",
-            ),
-            (
-                Documented,
-                Return,
-                ClosedConfirmed,
-                Some(Cash),
-                0,
-                "platform:OTHERWAY:CLOSED_REFUNDED?no",
-            ),
+            (Field, Return, ClosedConfirmed, Some(Cash), 0, "store:status_not_taken"),
+            (Field, Exchange, ClosedConfirmed, Some(Cash), 0, "store:status_not_taken"),
+            (Documented, Return, ClosedConfirmed, Some(Cash), 0, "platform:OTHERWAY:CLOSED_REFUNDED?no"),
             // REFUND
-            (
-                Field,
-                Refund,
-                Delivering,
-                Some(Wechat),
-                0,
-                "store:refund_unsupported",
-            ),
-            (
-                Documented,
-                Refund,
-                Delivering,
-                Some(Wechat),
-                0,
-                "platform:ORIGINAL_PATH:CANCELED_REFUND_PENDING",
-            ),
+            (Field, Refund, Delivering, Some(Wechat), 0, "store:refund_unsupported"),
+            (Documented, Refund, Delivering, Some(Wechat), 0, "platform:ORIGINAL_PATH:CANCELED_REFUND_PENDING"),
             // taken by status, refund path by payment
-            (
-                Field,
-                Return,
-                Delivering,
-                Some(Cash),
-                0,
-                "platform:OTHERWAY:CLOSED_REFUNDED",
-            ),
-            (
-                Field,
-                Return,
-                DeliveredConfirmPending,
-                Some(Wechat),
-                0,
-                "platform:ORIGINAL_PATH:CANCELED_RETURN_PENDING",
-            ),
-            (
-                Field,
-                Exchange,
-                Delivering,
-                Some(Online),
-                0,
-                "platform:ORIGINAL_PATH:CANCELED_RETURN_PENDING",
-            ),
-            (
-                Field,
-                Return,
-                CanceledReturnPending,
-                Some(Wechat),
-                0,
-                "platform:ORIGINAL_PATH:CANCELED_RETURN_PENDING",
-            ),
+            (Field, Return, Delivering, Some(Cash), 0, "platform:OTHERWAY:CLOSED_REFUNDED"),
+            (Field, Return, DeliveredConfirmPending, Some(Wechat), 0, "platform:ORIGINAL_PATH:CANCELED_RETURN_PENDING"),
+            (Field, Exchange, Delivering, Some(Online), 0, "platform:ORIGINAL_PATH:CANCELED_RETURN_PENDING"),
+            (Field, Return, CanceledReturnPending, Some(Wechat), 0, "platform:ORIGINAL_PATH:CANCELED_RETURN_PENDING"),
             // one service per order (field)
-            (
-                Field,
-                Return,
-                CanceledReturnPending,
-                Some(Wechat),
-                1,
-                "store:already_serviced",
-            ),
+            (Field, Return, CanceledReturnPending, Some(Wechat), 1, "store:already_serviced"),
             (
                 Documented,
                 Return,
@@ -587,47 +484,12 @@ mod tests {
                 "platform:ORIGINAL_PATH:CANCELED_RETURN_PENDING",
             ),
             // refused in both modes
-            (
-                Field,
-                Return,
-                CreatedPayPending,
-                None,
-                0,
-                "refused:nothing_paid",
-            ),
-            (
-                Documented,
-                Refund,
-                ClosedCanceled,
-                Some(Cash),
-                0,
-                "refused:nothing_paid",
-            ),
-            (
-                Field,
-                Return,
-                ClosedRefunded,
-                Some(Cash),
-                1,
-                "refused:already_refunded",
-            ),
-            (
-                Documented,
-                Exchange,
-                ClosedRefunded,
-                Some(Wechat),
-                0,
-                "refused:already_refunded",
-            ),
+            (Field, Return, CreatedPayPending, None, 0, "refused:nothing_paid"),
+            (Documented, Refund, ClosedCanceled, Some(Cash), 0, "refused:nothing_paid"),
+            (Field, Return, ClosedRefunded, Some(Cash), 1, "refused:already_refunded"),
+            (Documented, Exchange, ClosedRefunded, Some(Wechat), 0, "refused:already_refunded"),
             // accepted but not shipped: field refuses (transfer error) → store only
-            (
-                Field,
-                Return,
-                PaidConfirmPending,
-                Some(Online),
-                0,
-                "store:status_not_taken",
-            ),
+            (Field, Return, PaidConfirmPending, Some(Online), 0, "store:status_not_taken"),
         ];
         for (mode, t, st, pay, n, want) in rows {
             let r = route(*mode, *t, Some(&facts(*st, *pay, *n)));
@@ -636,31 +498,11 @@ mod tests {
                     assert_eq!(refund_way, RefundWay::Otherway, "store only pays cash");
                     format!("store:{}", why.code())
                 }
-                Route::Refused { why } => format!(
-                    "refused:{}",
-                    serde_json::to_value(why).unwrap().as_str().unwrap()
-                ),
-                Route::Platform {
-                    refund_way,
-                    otherway,
-                    order_after,
-                    service_status,
-                    ..
-                } => {
+                Route::Refused { why } => format!("refused:{}", serde_json::to_value(why).unwrap().as_str().unwrap()),
+                Route::Platform { refund_way, otherway, order_after, service_status, .. } => {
                     assert_eq!(otherway, refund_way == RefundWay::Otherway);
-                    assert_eq!(
-                        service_status,
-                        if *mode == Field && otherway {
-                            "REFUNDED"
-                        } else {
-                            "CREATED"
-                        }
-                    );
-                    format!(
-                        "platform:{}:{}",
-                        refund_way.as_str(),
-                        order_after.unwrap().as_str()
-                    )
+                    assert_eq!(service_status, if *mode == Field && otherway { "REFUNDED" } else { "CREATED" });
+                    format!("platform:{}:{}", refund_way.as_str(), order_after.unwrap().as_str())
                 }
             };
             let want = want.replace("CLOSED_REFUNDED?no", "CANCELED_RETURN_PENDING");
@@ -672,52 +514,27 @@ mod tests {
     fn walk_in_and_off_platform() {
         assert_eq!(
             route(Field, Return, None),
-            Route::StoreOnly {
-                why: StoreOnlyWhy::WalkIn,
-                refund_way: RefundWay::Otherway
-            }
+            Route::StoreOnly { why: StoreOnlyWhy::WalkIn, refund_way: RefundWay::Otherway }
         );
-        assert!(matches!(
-            route(Documented, Return, None),
-            Route::Platform {
-                order_after: None,
-                otherway: true,
-                ..
-            }
-        ));
+        assert!(matches!(route(Documented, Return, None), Route::Platform { order_after: None, otherway: true, .. }));
         let mut f = facts(Delivering, Some(PaymentMethod::Online), 0);
         f.on_platform = false;
         assert_eq!(
             route(Field, Return, Some(&f)),
-            Route::StoreOnly {
-                why: StoreOnlyWhy::NotOnPlatform,
-                refund_way: RefundWay::Otherway
-            }
+            Route::StoreOnly { why: StoreOnlyWhy::NotOnPlatform, refund_way: RefundWay::Otherway }
         );
         assert_eq!(
             route(Documented, Return, Some(&f)),
-            Route::StoreOnly {
-                why: StoreOnlyWhy::NotOnPlatform,
-                refund_way: RefundWay::Otherway
-            }
+            Route::StoreOnly { why: StoreOnlyWhy::NotOnPlatform, refund_way: RefundWay::Otherway }
         );
     }
 
     #[test]
     fn refund_path_by_payment() {
-        assert_eq!(
-            refund_way_for(Some(PaymentMethod::Cash)),
-            RefundWay::Otherway
-        );
+        assert_eq!(refund_way_for(Some(PaymentMethod::Cash)), RefundWay::Otherway);
         assert_eq!(refund_way_for(None), RefundWay::Otherway);
-        assert_eq!(
-            refund_way_for(Some(PaymentMethod::Wechat)),
-            RefundWay::OriginalPath
-        );
-        assert_eq!(
-            refund_way_for(Some(PaymentMethod::Online)),
-            RefundWay::OriginalPath
-        );
+        assert_eq!(refund_way_for(Some(PaymentMethod::Wechat)), RefundWay::OriginalPath);
+        assert_eq!(refund_way_for(Some(PaymentMethod::Online)), RefundWay::OriginalPath);
         assert_eq!(RefundWay::Otherway.label_zh(), "现金退款（柜台）");
         assert_eq!(RefundWay::OriginalPath.label_zh(), "原路退回");
     }
@@ -740,35 +557,16 @@ mod tests {
             returns: vec![line(90)],
             exchanges: vec![line(22)],
         };
-        let field = route(
-            Field,
-            Exchange,
-            Some(&facts(Delivering, Some(PaymentMethod::Cash), 0)),
-        );
+        let field = route(Field, Exchange, Some(&facts(Delivering, Some(PaymentMethod::Cash), 0)));
         let m = as_money_moves(&field, &q);
-        assert_eq!(
-            (m.refund_fee, m.supplementary_fee),
-            (Some(Money::yuan(90)), Some(Money::yuan(22)))
-        );
+        assert_eq!((m.refund_fee, m.supplementary_fee), (Some(Money::yuan(90)), Some(Money::yuan(22))));
         let o = outlook(&field, &m);
-        assert_eq!(
-            o.customer_gets - o.customer_pays,
-            Money::yuan(68),
-            "the net is the same"
-        );
+        assert_eq!(o.customer_gets - o.customer_pays, Money::yuan(68), "the net is the same");
         assert_eq!((o.cash_out, o.cash_in), (Money::yuan(90), Money::yuan(22)));
-        let doc = route(
-            Documented,
-            Exchange,
-            Some(&facts(Delivering, Some(PaymentMethod::Cash), 0)),
-        );
+        let doc = route(Documented, Exchange, Some(&facts(Delivering, Some(PaymentMethod::Cash), 0)));
         assert_eq!(as_money_moves(&doc, &q), q);
         // A store-only exchange is priced like the documents: the store nets it.
-        let store = route(
-            Field,
-            Exchange,
-            Some(&facts(ClosedConfirmed, Some(PaymentMethod::Cash), 0)),
-        );
+        let store = route(Field, Exchange, Some(&facts(ClosedConfirmed, Some(PaymentMethod::Cash), 0)));
         assert_eq!(as_money_moves(&store, &q), q);
     }
 
@@ -789,36 +587,16 @@ mod tests {
             }],
             exchanges: vec![],
         };
-        let store = route(
-            Field,
-            Return,
-            Some(&facts(ClosedConfirmed, Some(PaymentMethod::Cash), 0)),
-        );
+        let store = route(Field, Return, Some(&facts(ClosedConfirmed, Some(PaymentMethod::Cash), 0)));
         let o = outlook(&store, &q);
         assert!(o.local_only);
-        assert!(
-            o.says_zh.contains("门店自理") && o.says_zh.contains("¥30.00"),
-            "{}",
-            o.says_zh
-        );
+        assert!(o.says_zh.contains("门店自理") && o.says_zh.contains("¥30.00"), "{}", o.says_zh);
         assert_eq!(o.cash_out, Money::yuan(30));
-        let wx = route(
-            Field,
-            Return,
-            Some(&facts(Delivering, Some(PaymentMethod::Wechat), 0)),
-        );
+        let wx = route(Field, Return, Some(&facts(Delivering, Some(PaymentMethod::Wechat), 0)));
         let o = outlook(&wx, &q);
-        assert!(
-            !o.local_only && o.says_zh.contains("原路退回") && o.says_zh.contains("待退货"),
-            "{}",
-            o.says_zh
-        );
+        assert!(!o.local_only && o.says_zh.contains("原路退回") && o.says_zh.contains("待退货"), "{}", o.says_zh);
         assert_eq!(o.cash_out, Money::ZERO);
-        let refused = route(
-            Field,
-            Return,
-            Some(&facts(ClosedRefunded, Some(PaymentMethod::Cash), 1)),
-        );
+        let refused = route(Field, Return, Some(&facts(ClosedRefunded, Some(PaymentMethod::Cash), 1)));
         assert!(outlook(&refused, &q).says_zh.starts_with("不能办理"));
         assert!(!outlook(&refused, &q).says_zh.contains("¥"));
     }

@@ -35,7 +35,11 @@ impl BusinessDayRule {
     pub fn bounds(&self, day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
         let at = |d: NaiveDate| {
             let naive = d.and_hms_opt(self.cutoff_hour, 0, 0).expect("valid hour");
-            self.tz.from_local_datetime(&naive).earliest().unwrap_or_else(|| self.tz.from_utc_datetime(&naive)).with_timezone(&Utc)
+            self.tz
+                .from_local_datetime(&naive)
+                .earliest()
+                .unwrap_or_else(|| self.tz.from_utc_datetime(&naive))
+                .with_timezone(&Utc)
         };
         (at(day), at(day + Duration::days(1)))
     }

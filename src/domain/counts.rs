@@ -38,7 +38,9 @@ pub enum CountMeaning {
 pub fn in_total(meaning: CountMeaning, s: Status) -> bool {
     match meaning {
         CountMeaning::Documented => true,
-        CountMeaning::Field => !matches!(s, Status::CreatedPayPending | Status::DeliveredConfirmPending | Status::ClosedPayTimeout),
+        CountMeaning::Field => {
+            !matches!(s, Status::CreatedPayPending | Status::DeliveredConfirmPending | Status::ClosedPayTimeout)
+        }
     }
 }
 

@@ -197,7 +197,18 @@ impl OrderLine {
     ) -> OrderLine {
         let quantity = quantity.clamp(1, 99_999);
         let unit_price = if unit_price.is_negative() { Money::ZERO } else { unit_price };
-        OrderLine { line_no, product_id, specification_id, name, category, station, unit_price, quantity, line_total: unit_price.times(quantity), memo: None }
+        OrderLine {
+            line_no,
+            product_id,
+            specification_id,
+            name,
+            category,
+            station,
+            unit_price,
+            quantity,
+            line_total: unit_price.times(quantity),
+            memo: None,
+        }
     }
 }
 
@@ -421,8 +432,10 @@ impl Order {
         if self.left_store {
             return vec![];
         }
-        let mut v: Vec<String> =
-            super::transitions::allowed_actions(self.channel, self.status).iter().map(|a| a.as_str().to_string()).collect();
+        let mut v: Vec<String> = super::transitions::allowed_actions(self.channel, self.status)
+            .iter()
+            .map(|a| a.as_str().to_string())
+            .collect();
         if self.channel == Channel::SelfPick && self.status == Status::ConfirmedPickPending {
             v.push("checkin".into());
         }

@@ -174,13 +174,15 @@ pub fn average(gross: Money, count: i64) -> Money {
     if count <= 0 {
         return Money::ZERO;
     }
-    let avg = (gross.decimal() / Decimal::from(count)).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let avg =
+        (gross.decimal() / Decimal::from(count)).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     Money::new(avg).unwrap_or(Money::ZERO)
 }
 
 pub fn day_stats(day: &str, orders: &[OrderGroup], lines: &[LineGroup], after: AfterSalesSums) -> DayStats {
     let mut by_status: BTreeMap<String, i64> = Status::ALL.iter().map(|s| (s.as_str().to_string(), 0)).collect();
-    let mut by_channel: BTreeMap<String, CountAmount> = Channel::ALL.iter().map(|c| (c.as_str().to_string(), CountAmount::default())).collect();
+    let mut by_channel: BTreeMap<String, CountAmount> =
+        Channel::ALL.iter().map(|c| (c.as_str().to_string(), CountAmount::default())).collect();
     let mut pay: BTreeMap<String, CountAmount> = BTreeMap::new();
     let mut hours = [CountAmount::default(); 24];
     let mut cashiers: BTreeMap<String, CountAmount> = BTreeMap::new();
@@ -221,16 +223,26 @@ pub fn day_stats(day: &str, orders: &[OrderGroup], lines: &[LineGroup], after: A
         .collect();
     payment_mix.extend(pay.into_iter().map(|(method, ca)| MethodRow { method, count: ca.count, amount: ca.amount }));
 
-    let by_hour = hours.iter().enumerate().map(|(h, ca)| HourRow { hour: h as u32, count: ca.count, amount: ca.amount }).collect();
+    let by_hour = hours
+        .iter()
+        .enumerate()
+        .map(|(h, ca)| HourRow { hour: h as u32, count: ca.count, amount: ca.amount })
+        .collect();
 
-    let mut by_cashier: Vec<CashierRow> = cashiers.into_iter().map(|(name, ca)| CashierRow { name, count: ca.count, amount: ca.amount }).collect();
+    let mut by_cashier: Vec<CashierRow> =
+        cashiers.into_iter().map(|(name, ca)| CashierRow { name, count: ca.count, amount: ca.amount }).collect();
     by_cashier.sort_by(|a, b| b.amount.cmp(&a.amount).then(b.count.cmp(&a.count)).then(a.name.cmp(&b.name)));
 
     // Products by id (the name shown is the smallest line name, e.g. 拿铁 before 拿铁(大杯)).
     let mut products: HashMap<i64, ProductRow> = HashMap::new();
     let mut categories: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for l in lines {
-        let p = products.entry(l.product_id).or_insert_with(|| ProductRow { product_id: l.product_id, name: l.name.clone(), quantity: 0, amount: Money::ZERO });
+        let p = products.entry(l.product_id).or_insert_with(|| ProductRow {
+            product_id: l.product_id,
+            name: l.name.clone(),
+            quantity: 0,
+            amount: Money::ZERO,
+        });
         if l.name < p.name {
             p.name = l.name.clone();
         }
@@ -242,13 +254,19 @@ pub fn day_stats(day: &str, orders: &[OrderGroup], lines: &[LineGroup], after: A
     }
     let products: Vec<ProductRow> = products.into_values().collect();
     let mut top_products_qty = products.clone();
-    top_products_qty.sort_by(|a, b| b.quantity.cmp(&a.quantity).then(b.amount.cmp(&a.amount)).then(a.product_id.cmp(&b.product_id)));
+    top_products_qty.sort_by(|a, b| {
+        b.quantity.cmp(&a.quantity).then(b.amount.cmp(&a.amount)).then(a.product_id.cmp(&b.product_id))
+    });
     top_products_qty.truncate(TOP_N);
     let mut top_products_amount = products;
-    top_products_amount.sort_by(|a, b| b.amount.cmp(&a.amount).then(b.quantity.cmp(&a.quantity)).then(a.product_id.cmp(&b.product_id)));
+    top_products_amount.sort_by(|a, b| {
+        b.amount.cmp(&a.amount).then(b.quantity.cmp(&a.quantity)).then(a.product_id.cmp(&b.product_id))
+    });
     top_products_amount.truncate(TOP_N);
-    let mut by_category: Vec<CategoryRow> =
-        categories.into_iter().map(|(name, (q, fen))| CategoryRow { name, quantity: q, amount: Money::from_fen(fen) }).collect();
+    let mut by_category: Vec<CategoryRow> = categories
+        .into_iter()
+        .map(|(name, (q, fen))| CategoryRow { name, quantity: q, amount: Money::from_fen(fen) })
+        .collect();
     by_category.sort_by(|a, b| b.amount.cmp(&a.amount).then(a.name.cmp(&b.name)));
 
     let gross = Money::from_fen(gross_fen);
@@ -318,7 +336,11 @@ pub struct DayStatusGroup {
 }
 
 /// Per-day totals for every day of `days` (days without orders are zeros) and their sum.
-pub fn range_totals(days: &[String], groups: &[DayStatusGroup], after: &BTreeMap<String, AfterSalesSums>) -> (Vec<DayTotals>, DayTotals) {
+pub fn range_totals(
+    days: &[String],
+    groups: &[DayStatusGroup],
+    after: &BTreeMap<String, AfterSalesSums>,
+) -> (Vec<DayTotals>, DayTotals) {
     let mut per: BTreeMap<&str, Vec<OrderGroup>> = days.iter().map(|d| (d.as_str(), vec![])).collect();
     for g in groups {
         if let Some(v) = per.get_mut(g.day.as_str()) {
@@ -336,7 +358,14 @@ pub fn range_totals(days: &[String], groups: &[DayStatusGroup], after: &BTreeMap
     }
     let rows: Vec<DayTotals> = days
         .iter()
-        .map(|d| DayTotals::of(&day_stats(d, per.get(d.as_str()).map(|v| v.as_slice()).unwrap_or(&[]), &[], after.get(d).copied().unwrap_or_default())))
+        .map(|d| {
+            DayTotals::of(&day_stats(
+                d,
+                per.get(d.as_str()).map(|v| v.as_slice()).unwrap_or(&[]),
+                &[],
+                after.get(d).copied().unwrap_or_default(),
+            ))
+        })
         .collect();
     let mut sum = DayTotals {
         day: String::new(),
@@ -401,7 +430,8 @@ fn pct(cur: Decimal, prev: Decimal) -> Option<String> {
     if prev.is_zero() {
         return None;
     }
-    let p = ((cur - prev) * Decimal::from(100) / prev.abs()).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+    let p = ((cur - prev) * Decimal::from(100) / prev.abs())
+        .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
     let mut p = p;
     p.rescale(1);
     Some(p.to_string())
@@ -442,10 +472,14 @@ pub fn counted_total(counted: &BTreeMap<String, i64>) -> Result<Money, DomainErr
     let mut fen = 0i64;
     for (k, n) in counted {
         let Some((_, unit)) = DENOMINATIONS.iter().find(|(d, _)| d == k) else {
-            return Err(DomainError::Invalid(format!("未知面额「{k}」（可用：100 50 20 10 5 1 0.5 0.1） / unknown denomination {k:?}")));
+            return Err(DomainError::Invalid(format!(
+                "未知面额「{k}」（可用：100 50 20 10 5 1 0.5 0.1） / unknown denomination {k:?}"
+            )));
         };
         if !(0..=MAX_PIECES).contains(n) {
-            return Err(DomainError::Invalid(format!("面额 {k} 的张数 {n} 无效 / count {n} for {k} must be 0..={MAX_PIECES}")));
+            return Err(DomainError::Invalid(format!(
+                "面额 {k} 的张数 {n} 无效 / count {n} for {k} must be 0..={MAX_PIECES}"
+            )));
         }
         fen += unit * n;
     }
@@ -466,7 +500,14 @@ pub struct ExpectedCash {
 }
 
 /// `float + cash sales − cash refunds + cash supplements + moves` (moves out are negative).
-pub fn expected_cash(float: Money, cash_sales: Money, cash_sales_count: i64, cash_refunds: Money, cash_supplements: Money, moves: &[Money]) -> ExpectedCash {
+pub fn expected_cash(
+    float: Money,
+    cash_sales: Money,
+    cash_sales_count: i64,
+    cash_refunds: Money,
+    cash_supplements: Money,
+    moves: &[Money],
+) -> ExpectedCash {
     let moves_in: Money = moves.iter().copied().filter(|m| !m.is_negative()).sum();
     let moves_out: Money = moves.iter().copied().filter(|m| m.is_negative()).sum();
     ExpectedCash {
@@ -540,7 +581,8 @@ pub struct PlatformCounts {
 
 impl PlatformCounts {
     pub fn to_order_count(&self) -> OrderCount {
-        let fen = (self.total_price * Decimal::from(100)).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+        let fen =
+            (self.total_price * Decimal::from(100)).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
         let fen = rust_decimal::prelude::ToPrimitive::to_i64(&fen).unwrap_or(0);
         OrderCount {
             total_price: Money::from_fen(fen),
@@ -555,7 +597,8 @@ impl PlatformCounts {
     }
 }
 
-pub const FIGURES: &[&str] = &["total", "totalPrice", "handlePending", "pickPending", "deliverPending", "delivering", "closed", "cancled"];
+pub const FIGURES: &[&str] =
+    &["total", "totalPrice", "handlePending", "pickPending", "deliverPending", "delivering", "closed", "cancled"];
 
 /// A figure's value: counts as numbers, `totalPrice` as a money string.
 fn figure(c: &OrderCount, name: &str) -> serde_json::Value {
@@ -585,7 +628,9 @@ fn feeds(meaning: CountMeaning, name: &str, s: Status) -> bool {
         "handlePending" => s == Status::PaidConfirmPending,
         "pickPending" => s == Status::ConfirmedPickPending,
         "deliverPending" => s == Status::ConfirmedDeliverPending,
-        "delivering" => s == Status::Delivering || (meaning == CountMeaning::Field && s == Status::DeliveredConfirmPending),
+        "delivering" => {
+            s == Status::Delivering || (meaning == CountMeaning::Field && s == Status::DeliveredConfirmPending)
+        }
         "closed" => s == Status::ClosedConfirmed,
         _ => s == Status::ClosedCanceled,
     }
@@ -638,7 +683,8 @@ fn diff_value(name: &str, fen: i64) -> serde_json::Value {
 pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>) -> Reconciliation {
     let local_documented = count_groups(CountMeaning::Documented, groups);
     let local_field = count_groups(CountMeaning::Field, groups);
-    let local_synced_field = count_groups(CountMeaning::Field, groups.iter().filter(|g| g.sync_state == SyncState::Synced));
+    let local_synced_field =
+        count_groups(CountMeaning::Field, groups.iter().filter(|g| g.sync_state == SyncState::Synced));
     let sum = |f: &dyn Fn(&SyncGroup) -> bool| groups.iter().filter(|g| f(g)).map(|g| g.count).sum::<i64>();
     let unsynced = sum(&|g| g.sync_state == SyncState::Pending);
     let never_sent = sum(&|g| g.sync_state == SyncState::Pending && !g.has_order_number);
@@ -651,7 +697,10 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>) -> Reconci
         let name = *name;
         let mut ex = Vec::new();
         let amount = |f: &dyn Fn(&SyncGroup) -> bool| -> (i64, i64) {
-            groups.iter().filter(|g| f(g) && feeds(CountMeaning::Field, name, g.status)).fold((0, 0), |a, g| (a.0 + g.count, a.1 + g.total_fen))
+            groups
+                .iter()
+                .filter(|g| f(g) && feeds(CountMeaning::Field, name, g.status))
+                .fold((0, 0), |a, g| (a.0 + g.count, a.1 + g.total_fen))
         };
         let (n_new, _) = amount(&|g| g.sync_state == SyncState::Pending && !g.has_order_number);
         if n_new > 0 {
@@ -691,7 +740,11 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>) -> Reconci
                 });
             }
             "total" | "totalPrice" => {
-                let (a, b, c) = (status_count(Status::CreatedPayPending), status_count(Status::DeliveredConfirmPending), status_count(Status::ClosedPayTimeout));
+                let (a, b, c) = (
+                    status_count(Status::CreatedPayPending),
+                    status_count(Status::DeliveredConfirmPending),
+                    status_count(Status::ClosedPayTimeout),
+                );
                 ex.push(Explanation {
                     kind: "field_meaning".into(),
                     count: a + b + c,
@@ -722,7 +775,11 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>) -> Reconci
                         en: "the difference is not explained by unsynced orders, conflicts or the field meaning; refresh the platform figures or check the orders".into(),
                     });
                 }
-                (Some(figure(p, name)), Some(diff_value(name, pf - figure_fen(&local_field, name))), Some(m.to_string()))
+                (
+                    Some(figure(p, name)),
+                    Some(diff_value(name, pf - figure_fen(&local_field, name))),
+                    Some(m.to_string()),
+                )
             }
             None => (None, None, None),
         };
@@ -737,7 +794,17 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>) -> Reconci
             explanations: ex,
         });
     }
-    Reconciliation { local_documented, local_field, local_synced_field, platform: platform.copied(), unsynced, never_sent, conflicts, figures, all_explained }
+    Reconciliation {
+        local_documented,
+        local_field,
+        local_synced_field,
+        platform: platform.copied(),
+        unsynced,
+        never_sent,
+        conflicts,
+        figures,
+        all_explained,
+    }
 }
 
 #[cfg(test)]
@@ -745,7 +812,16 @@ mod tests {
     use super::*;
 
     fn g(status: &str, left: bool, ch: &str, pm: Option<&str>, hour: i64, n: i64, fen: i64) -> OrderGroup {
-        OrderGroup { status: status.into(), left_store: left, channel: ch.into(), payment_method: pm.map(str::to_string), local_hour: hour, cashier: None, count: n, total_fen: fen }
+        OrderGroup {
+            status: status.into(),
+            left_store: left,
+            channel: ch.into(),
+            payment_method: pm.map(str::to_string),
+            local_hour: hour,
+            cashier: None,
+            count: n,
+            total_fen: fen,
+        }
     }
 
     #[test]
@@ -796,15 +872,32 @@ mod tests {
         let mut c = BTreeMap::new();
         c.insert("1".to_string(), -1);
         assert!(counted_total(&c).is_err());
-        let e = expected_cash(Money::yuan(200), Money::yuan(50), 2, Money::yuan(10), Money::ZERO, &[Money::yuan(20), Money::yuan(-5)]);
+        let e = expected_cash(
+            Money::yuan(200),
+            Money::yuan(50),
+            2,
+            Money::yuan(10),
+            Money::ZERO,
+            &[Money::yuan(20), Money::yuan(-5)],
+        );
         assert_eq!(e.expected, Money::yuan(255));
         assert_eq!(over_short(e.expected, Money::yuan(250)), Money::yuan(-5));
     }
 
     #[test]
     fn deltas_and_pct() {
-        let a = day_stats("a", &[g("CLOSED_CONFIRMED", false, "COUNTER", Some("CASH"), 9, 3, 1500)], &[], AfterSalesSums::default());
-        let b = day_stats("b", &[g("CLOSED_CONFIRMED", false, "COUNTER", Some("CASH"), 9, 2, 1000)], &[], AfterSalesSums::default());
+        let a = day_stats(
+            "a",
+            &[g("CLOSED_CONFIRMED", false, "COUNTER", Some("CASH"), 9, 3, 1500)],
+            &[],
+            AfterSalesSums::default(),
+        );
+        let b = day_stats(
+            "b",
+            &[g("CLOSED_CONFIRMED", false, "COUNTER", Some("CASH"), 9, 2, 1000)],
+            &[],
+            AfterSalesSums::default(),
+        );
         let d = deltas(&a, &b);
         assert_eq!(d.gross.delta, Money::from_fen(500));
         assert_eq!(d.gross.pct.as_deref(), Some("50.0"));
@@ -814,7 +907,8 @@ mod tests {
 
     #[test]
     fn platform_float_total_price_is_rounded_to_fen() {
-        let p: PlatformCounts = serde_json::from_str(r#"{"totalPrice": 14566.300000000001, "total": 3, "cancled": 1}"#).unwrap();
+        let p: PlatformCounts =
+            serde_json::from_str(r#"{"totalPrice": 14566.300000000001, "total": 3, "cancled": 1}"#).unwrap();
         let c = p.to_order_count();
         assert_eq!(c.total_price, Money::from_fen(1456630));
         assert_eq!((c.total, c.cancled), (3, 1));
@@ -823,9 +917,27 @@ mod tests {
     #[test]
     fn reconcile_explains_meaning_and_unsynced() {
         let groups = [
-            SyncGroup { status: Status::DeliveredConfirmPending, sync_state: SyncState::Synced, has_order_number: true, count: 2, total_fen: 2000 },
-            SyncGroup { status: Status::Delivering, sync_state: SyncState::Synced, has_order_number: true, count: 1, total_fen: 500 },
-            SyncGroup { status: Status::ClosedConfirmed, sync_state: SyncState::Pending, has_order_number: false, count: 4, total_fen: 4000 },
+            SyncGroup {
+                status: Status::DeliveredConfirmPending,
+                sync_state: SyncState::Synced,
+                has_order_number: true,
+                count: 2,
+                total_fen: 2000,
+            },
+            SyncGroup {
+                status: Status::Delivering,
+                sync_state: SyncState::Synced,
+                has_order_number: true,
+                count: 1,
+                total_fen: 500,
+            },
+            SyncGroup {
+                status: Status::ClosedConfirmed,
+                sync_state: SyncState::Pending,
+                has_order_number: false,
+                count: 4,
+                total_fen: 4000,
+            },
         ];
         // The platform has not seen the 4 new orders and uses the field meaning.
         let platform = OrderCount { total_price: Money::from_fen(500), total: 1, delivering: 3, ..Default::default() };

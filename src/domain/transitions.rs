@@ -81,9 +81,13 @@ pub fn allowed_actions(channel: Channel, status: Status) -> Vec<Action> {
 /// The forward path of each channel; a status's position on it measures progress.
 fn path(channel: Channel) -> &'static [Status] {
     match channel {
-        Counter => &[CreatedPayPending, PaidConfirmPending, Status::Delivering, DeliveredConfirmPending, ClosedConfirmed],
+        Counter => {
+            &[CreatedPayPending, PaidConfirmPending, Status::Delivering, DeliveredConfirmPending, ClosedConfirmed]
+        }
         SelfPick => &[PaidConfirmPending, ConfirmedPickPending, ClosedConfirmed],
-        Flash => &[PaidConfirmPending, ConfirmedDeliverPending, Status::Delivering, DeliveredConfirmPending, ClosedConfirmed],
+        Flash => {
+            &[PaidConfirmPending, ConfirmedDeliverPending, Status::Delivering, DeliveredConfirmPending, ClosedConfirmed]
+        }
     }
 }
 

@@ -101,9 +101,15 @@ fn insert_inner(tx: &Transaction<'_>, s: &NewService<'_>, r: Option<&Routing<'_>
     let (local_only, local_reason, refund_way, mode, expected) = match r {
         None => (false, None, None, None, None),
         Some(r) => match r.route {
-            Route::StoreOnly { why, refund_way } => (true, Some(why.code()), Some(refund_way.as_str()), Some(r.mode.as_str()), None),
-            Route::Platform { refund_way, order_after, .. } => (false, None, Some(refund_way.as_str()), Some(r.mode.as_str()), order_after.map(|s| s.as_str())),
-            Route::Refused { .. } => return Err(super::LedgerError::Constraint("a refused after-sales service is not recorded".into())),
+            Route::StoreOnly { why, refund_way } => {
+                (true, Some(why.code()), Some(refund_way.as_str()), Some(r.mode.as_str()), None)
+            }
+            Route::Platform { refund_way, order_after, .. } => {
+                (false, None, Some(refund_way.as_str()), Some(r.mode.as_str()), order_after.map(|s| s.as_str()))
+            }
+            Route::Refused { .. } => {
+                return Err(super::LedgerError::Constraint("a refused after-sales service is not recorded".into()))
+            }
         },
     };
     // A store-only service is done when it is recorded: the money changed hands at the counter.
@@ -142,13 +148,24 @@ fn insert_inner(tx: &Transaction<'_>, s: &NewService<'_>, r: Option<&Routing<'_>
     )?;
     for (kind, lines) in [("return", &s.quote.returns), ("exchange", &s.quote.exchanges)] {
         for (i, l) in lines.iter().enumerate() {
-            st.execute(params![id, kind, i as i64, l.line_no, l.product_id, l.specification_id, l.name, l.quantity, l.amount.fen()])?;
+            st.execute(params![
+                id,
+                kind,
+                i as i64,
+                l.line_no,
+                l.product_id,
+                l.specification_id,
+                l.name,
+                l.quantity,
+                l.amount.fen()
+            ])?;
         }
     }
     Ok(id)
 }
 
-const COLS: &str = "s.id, s.client_ref, o.client_ref, o.order_number, s.service_type, s.service_number, s.status, s.reason,
+const COLS: &str =
+    "s.id, s.client_ref, o.client_ref, o.order_number, s.service_type, s.service_number, s.status, s.reason,
     s.refund_fen, s.supplementary_fen, s.created_at, s.business_day, s.sync_state, s.conflict,
     s.local_only, s.local_reason, s.refund_way, s.platform_mode, s.expected_order_status, s.platform_status,
     s.platform_refund_fen, s.platform_supplementary_fen, s.platform_order_status, s.platform_checked_at";
@@ -220,7 +237,9 @@ fn with_lines(conn: &Connection, mut s: Service) -> Result<Service> {
 
 pub fn get(conn: &Connection, client_ref: &str) -> Result<Option<Service>> {
     let s = conn
-        .prepare_cached(&format!("SELECT {COLS} FROM after_sales s LEFT JOIN orders o ON o.id = s.order_id WHERE s.client_ref = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {COLS} FROM after_sales s LEFT JOIN orders o ON o.id = s.order_id WHERE s.client_ref = ?1"
+        ))?
         .query_row([client_ref], service_row)
         .optional()?;
     s.map(|s| with_lines(conn, s)).transpose()
@@ -235,7 +254,13 @@ pub fn list(conn: &Connection, day: Option<&str>, limit: i64) -> Result<Vec<Serv
     rows.into_iter().map(|s| with_lines(conn, s)).collect()
 }
 
-pub fn set_synced(tx: &Transaction<'_>, id: i64, service_number: Option<&str>, status: Option<&str>, refund: Option<Money>) -> Result<()> {
+pub fn set_synced(
+    tx: &Transaction<'_>,
+    id: i64,
+    service_number: Option<&str>,
+    status: Option<&str>,
+    refund: Option<Money>,
+) -> Result<()> {
     tx.execute(
         "UPDATE after_sales SET sync_state = 'synced', conflict = NULL, service_number = coalesce(?2, service_number),
             status = coalesce(?3, status), refund_fen = coalesce(?4, refund_fen) WHERE id = ?1",
@@ -247,7 +272,10 @@ pub fn set_synced(tx: &Transaction<'_>, id: i64, service_number: Option<&str>, s
 /// Marks a service refused by the platform. A local-only service is never a conflict: the
 /// call leaves it as it is.
 pub fn set_conflict(tx: &Transaction<'_>, id: i64, message: &str) -> Result<()> {
-    tx.execute("UPDATE after_sales SET sync_state = 'conflict', conflict = ?2 WHERE id = ?1 AND local_only = 0", params![id, message])?;
+    tx.execute(
+        "UPDATE after_sales SET sync_state = 'conflict', conflict = ?2 WHERE id = ?1 AND local_only = 0",
+        params![id, message],
+    )?;
     Ok(())
 }
 
@@ -276,7 +304,15 @@ pub fn record_platform(tx: &Transaction<'_>, id: i64, v: &PlatformServiceView<'_
             platform_supplementary_fen = coalesce(?5, platform_supplementary_fen),
             platform_order_status = coalesce(?6, platform_order_status), platform_checked_at = ?7
          WHERE id = ?1 AND local_only = 0",
-        params![id, v.service_number, v.status, v.refund_fee.map(|m| m.fen()), v.supplementary_fee.map(|m| m.fen()), v.order_status.map(|s| s.as_str()), v.checked_at],
+        params![
+            id,
+            v.service_number,
+            v.status,
+            v.refund_fee.map(|m| m.fen()),
+            v.supplementary_fee.map(|m| m.fen()),
+            v.order_status.map(|s| s.as_str()),
+            v.checked_at
+        ],
     )?;
     Ok(n > 0)
 }
@@ -322,7 +358,14 @@ pub fn platform_services(conn: &Connection, order_id: i64) -> Result<usize> {
 // ---------------------------------------------------------------- platform order_count
 
 /// Stores one `GET /rest/store/order_count` answer (the sync engine, once per round).
-pub fn store_platform_counts(tx: &Transaction<'_>, channel: &str, store_id: &str, fetched_at: &str, c: &OrderCount, raw: &str) -> Result<i64> {
+pub fn store_platform_counts(
+    tx: &Transaction<'_>,
+    channel: &str,
+    store_id: &str,
+    fetched_at: &str,
+    c: &OrderCount,
+    raw: &str,
+) -> Result<i64> {
     tx.execute(
         "INSERT INTO platform_order_counts (channel, store_id, fetched_at, total_price_fen, total, handle_pending, pick_pending,
             deliver_pending, delivering, closed, cancled, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",

@@ -134,7 +134,9 @@ pub fn inspect(path: &Path) -> Result<FileFacts> {
         return Err(LedgerError::Corrupt { path: path.into(), detail: integrity });
     }
     let setting = |key: &str| -> Option<serde_json::Value> {
-        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get::<_, String>(0)).ok().and_then(|s| serde_json::from_str(&s).ok())
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get::<_, String>(0))
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok())
     };
     let store_id = setting("store_id").and_then(|v| v.as_i64());
     let till_code = setting("till_code").and_then(|v| v.as_str().map(str::to_string));

@@ -102,7 +102,8 @@ fn product_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
 }
 
 fn with_specs(conn: &Connection, mut p: Product) -> Result<Product> {
-    let mut st = conn.prepare_cached("SELECT id, name, price_fen FROM specifications WHERE product_id = ?1 ORDER BY id")?;
+    let mut st =
+        conn.prepare_cached("SELECT id, name, price_fen FROM specifications WHERE product_id = ?1 ORDER BY id")?;
     p.specifications = st
         .query_map([p.id], |r| Ok(Specification { id: r.get(0)?, name: r.get(1)?, price: Money::from_fen(r.get(2)?) }))?
         .collect::<rusqlite::Result<_>>()?;
@@ -110,7 +111,10 @@ fn with_specs(conn: &Connection, mut p: Product) -> Result<Product> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Product>> {
-    let p = conn.prepare_cached(&format!("{PRODUCT_SQL} WHERE p.id = ?1 AND p.active = 1"))?.query_row([id], product_row).optional()?;
+    let p = conn
+        .prepare_cached(&format!("{PRODUCT_SQL} WHERE p.id = ?1 AND p.active = 1"))?
+        .query_row([id], product_row)
+        .optional()?;
     p.map(|p| with_specs(conn, p)).transpose()
 }
 
@@ -136,7 +140,9 @@ pub fn search(conn: &Connection, query: &str, limit: i64) -> Result<Vec<Product>
 }
 
 pub fn list(conn: &Connection, category_id: Option<i64>) -> Result<Vec<Product>> {
-    let mut st = conn.prepare_cached(&format!("{PRODUCT_SQL} WHERE p.active = 1 AND (?1 IS NULL OR p.category_id = ?1) ORDER BY p.category_id, p.id"))?;
+    let mut st = conn.prepare_cached(&format!(
+        "{PRODUCT_SQL} WHERE p.active = 1 AND (?1 IS NULL OR p.category_id = ?1) ORDER BY p.category_id, p.id"
+    ))?;
     let rows = st.query_map([category_id], product_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter().map(|p| with_specs(conn, p)).collect()
 }
@@ -187,7 +193,9 @@ pub fn page(conn: &Connection, query: &str, category_id: Option<i64>, offset: i6
         let mut st = conn.prepare_cached(
             "SELECT id FROM products WHERE active = 1 AND (?1 IS NULL OR category_id = ?1) ORDER BY category_id, id LIMIT ?2 OFFSET ?3",
         )?;
-        let ids = st.query_map(params![category_id, limit + 1, offset], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let ids = st
+            .query_map(params![category_id, limit + 1, offset], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         (ids, total)
     } else {
         // Three tiers, each an index walk that stops at its LIMIT (no tier ever reads every
@@ -229,7 +237,8 @@ pub fn page(conn: &Connection, query: &str, category_id: Option<i64>, offset: i6
             Ok(out)
         };
         let all = run(offset + limit + 1)?;
-        let total = if (all.len() as i64) <= offset + limit { all.len() as i64 } else { run(SEARCH_COUNT_CAP)?.len() as i64 };
+        let total =
+            if (all.len() as i64) <= offset + limit { all.len() as i64 } else { run(SEARCH_COUNT_CAP)?.len() as i64 };
         (all.into_iter().skip(offset as usize).collect::<Vec<_>>(), total)
     };
     let has_more = ids.len() as i64 > limit;
@@ -246,10 +255,57 @@ pub fn page(conn: &Connection, query: &str, category_id: Option<i64>, offset: i6
 /// and browser tests get a 100,000-SKU ledger in seconds. Names mix Chinese words and a code
 /// (`CSP000123`), barcodes are `69` + 11 digits.
 pub fn seed_synthetic(tx: &Transaction<'_>, first_id: i64, n: i64) -> Result<usize> {
-    const BRANDS: &[&str] = &["康师傅", "统一", "农夫", "旺旺", "伊利", "蒙牛", "达利园", "良品", "三只松鼠", "百草味", "洽洽", "卫龙", "徐福记", "雀巢", "立白", "蓝月亮"];
-    const ITEMS: &[&str] = &["牛肉面", "酸奶", "饼干", "薯片", "瓜子", "辣条", "矿泉水", "绿茶", "面包", "火腿肠", "巧克力", "洗衣液", "纸巾", "牙膏", "方便面", "果汁", "咖啡", "坚果", "蛋糕", "糖果"];
+    const BRANDS: &[&str] = &[
+        "康师傅",
+        "统一",
+        "农夫",
+        "旺旺",
+        "伊利",
+        "蒙牛",
+        "达利园",
+        "良品",
+        "三只松鼠",
+        "百草味",
+        "洽洽",
+        "卫龙",
+        "徐福记",
+        "雀巢",
+        "立白",
+        "蓝月亮",
+    ];
+    const ITEMS: &[&str] = &[
+        "牛肉面",
+        "酸奶",
+        "饼干",
+        "薯片",
+        "瓜子",
+        "辣条",
+        "矿泉水",
+        "绿茶",
+        "面包",
+        "火腿肠",
+        "巧克力",
+        "洗衣液",
+        "纸巾",
+        "牙膏",
+        "方便面",
+        "果汁",
+        "咖啡",
+        "坚果",
+        "蛋糕",
+        "糖果",
+    ];
     const SIZES: &[&str] = &["小包", "中包", "大包", "家庭装", "礼盒", "单支", "六连包", "散装"];
-    const CATS: &[(i64, &str)] = &[(101, "休闲零食"), (102, "粮油调味"), (103, "酒水饮料"), (104, "个护清洁"), (105, "日配冷藏"), (106, "家居百货"), (107, "母婴用品"), (108, "冲调食品")];
+    const CATS: &[(i64, &str)] = &[
+        (101, "休闲零食"),
+        (102, "粮油调味"),
+        (103, "酒水饮料"),
+        (104, "个护清洁"),
+        (105, "日配冷藏"),
+        (106, "家居百货"),
+        (107, "母婴用品"),
+        (108, "冲调食品"),
+    ];
     let mut cat = tx.prepare_cached("INSERT INTO categories (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")?;
     for (id, name) in CATS {
         cat.execute(params![id, name])?;
@@ -259,13 +315,19 @@ pub fn seed_synthetic(tx: &Transaction<'_>, first_id: i64, n: i64) -> Result<usi
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, category_id = excluded.category_id,
            price_fen = excluded.price_fen, pinyin_initials = excluded.pinyin_initials, active = 1",
     )?;
-    let mut code = tx.prepare_cached("INSERT OR REPLACE INTO barcodes (barcode, product_id, specification_id) VALUES (?1, ?2, NULL)")?;
+    let mut code = tx.prepare_cached(
+        "INSERT OR REPLACE INTO barcodes (barcode, product_id, specification_id) VALUES (?1, ?2, NULL)",
+    )?;
     // The Chinese part repeats: its pinyin initials are worked out once per combination.
     let mut initials: std::collections::HashMap<(usize, usize, usize), String> = std::collections::HashMap::new();
     for k in 0..n {
         let id = first_id + k;
         let h = (id as u64).wrapping_mul(2_654_435_761);
-        let parts = ((h % BRANDS.len() as u64) as usize, ((h >> 8) % ITEMS.len() as u64) as usize, ((h >> 16) % SIZES.len() as u64) as usize);
+        let parts = (
+            (h % BRANDS.len() as u64) as usize,
+            ((h >> 8) % ITEMS.len() as u64) as usize,
+            ((h >> 16) % SIZES.len() as u64) as usize,
+        );
         let words = format!("{}{}{}", BRANDS[parts.0], ITEMS[parts.1], SIZES[parts.2]);
         let py = initials.entry(parts).or_insert_with(|| crate::domain::pinyin::initials(&words));
         let name = format!("{words} CSP{k:06}");
@@ -312,11 +374,14 @@ pub fn apply_sync(tx: &Transaction<'_>, rows: &[SyncRow]) -> Result<usize> {
     upsert(tx, &seeds)?;
     let mut mark = tx.prepare_cached("UPDATE products SET sync_hash = ?2, spec_due = ?3 WHERE id = ?1")?;
     let mut stale_codes = tx.prepare_cached("DELETE FROM barcodes WHERE product_id = ?1 AND specification_id IS NOT NULL AND specification_id NOT IN (SELECT value FROM json_each(?2))")?;
-    let mut stale_specs = tx.prepare_cached("DELETE FROM specifications WHERE product_id = ?1 AND id NOT IN (SELECT value FROM json_each(?2))")?;
+    let mut stale_specs = tx.prepare_cached(
+        "DELETE FROM specifications WHERE product_id = ?1 AND id NOT IN (SELECT value FROM json_each(?2))",
+    )?;
     for r in rows {
         mark.execute(params![r.seed.id, r.hash, !r.specs_known])?;
         if r.specs_known {
-            let keep = serde_json::to_string(&r.seed.specifications.iter().map(|s| s.0).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
+            let keep = serde_json::to_string(&r.seed.specifications.iter().map(|s| s.0).collect::<Vec<_>>())
+                .unwrap_or_else(|_| "[]".into());
             stale_codes.execute(params![r.seed.id, keep])?;
             // A specification an order line still names stays (foreign key); it is simply not offered.
             let _ = stale_specs.execute(params![r.seed.id, keep]);

@@ -83,19 +83,33 @@ pub fn upsert(tx: &Transaction<'_>, m: &MirrorRow) -> Result<()> {
 }
 
 pub fn get(conn: &Connection, channel: &str, remote_id: &str) -> Result<Option<MirrorRow>> {
-    Ok(conn.query_row(&format!("SELECT {COLS} FROM channel_orders WHERE channel = ?1 AND remote_id = ?2"), params![channel, remote_id], row).optional()?)
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLS} FROM channel_orders WHERE channel = ?1 AND remote_id = ?2"),
+            params![channel, remote_id],
+            row,
+        )
+        .optional()?)
 }
 
 pub fn by_client_ref(conn: &Connection, channel: &str, client_ref: &str) -> Result<Option<MirrorRow>> {
     Ok(conn
-        .query_row(&format!("SELECT {COLS} FROM channel_orders WHERE channel = ?1 AND client_ref = ?2"), params![channel, client_ref], row)
+        .query_row(
+            &format!("SELECT {COLS} FROM channel_orders WHERE channel = ?1 AND client_ref = ?2"),
+            params![channel, client_ref],
+            row,
+        )
         .optional()?)
 }
 
 /// The channel a local order came from, when it is a channel's own order.
 pub fn origin_of(conn: &Connection, client_ref: &str) -> Result<Option<(String, String)>> {
     Ok(conn
-        .query_row("SELECT channel, remote_id FROM channel_orders WHERE client_ref = ?1 AND origin = 'theirs' LIMIT 1", [client_ref], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT channel, remote_id FROM channel_orders WHERE client_ref = ?1 AND origin = 'theirs' LIMIT 1",
+            [client_ref],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?)
 }
 
@@ -112,7 +126,10 @@ pub fn count(conn: &Connection, channel: &str) -> Result<i64> {
 }
 
 pub fn set_conflict(tx: &Transaction<'_>, channel: &str, remote_id: &str, conflict: Option<&str>) -> Result<()> {
-    tx.execute("UPDATE channel_orders SET conflict = ?3 WHERE channel = ?1 AND remote_id = ?2", params![channel, remote_id, conflict])?;
+    tx.execute(
+        "UPDATE channel_orders SET conflict = ?3 WHERE channel = ?1 AND remote_id = ?2",
+        params![channel, remote_id, conflict],
+    )?;
     Ok(())
 }
 
@@ -139,7 +156,14 @@ pub fn day_by_channel(conn: &Connection, day: &str) -> Result<Vec<DayByChannel>>
          FROM channel_orders WHERE business_day = ?1 GROUP BY channel, origin ORDER BY channel, origin",
     )?;
     let rows = st.query_map([day], |r| {
-        Ok(DayByChannel { channel: r.get(0)?, origin: r.get(1)?, orders: r.get(2)?, amount_fen: r.get(3)?, canceled: r.get(4)?, unknown_status: r.get(5)? })
+        Ok(DayByChannel {
+            channel: r.get(0)?,
+            origin: r.get(1)?,
+            orders: r.get(2)?,
+            amount_fen: r.get(3)?,
+            canceled: r.get(4)?,
+            unknown_status: r.get(5)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -158,7 +182,14 @@ pub fn primary_day(conn: &Connection, day: &str) -> Result<Vec<DayByChannel>> {
          GROUP BY 1 ORDER BY 1",
     )?;
     let rows = st.query_map([day], |r| {
-        Ok(DayByChannel { channel: super::outbox::CHANNEL_REST.into(), origin: r.get(0)?, orders: r.get(1)?, amount_fen: r.get(2)?, canceled: r.get(3)?, unknown_status: 0 })
+        Ok(DayByChannel {
+            channel: super::outbox::CHANNEL_REST.into(),
+            origin: r.get(0)?,
+            orders: r.get(1)?,
+            amount_fen: r.get(2)?,
+            canceled: r.get(3)?,
+            unknown_status: 0,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -192,7 +223,13 @@ pub fn health(conn: &Connection, channel: &str) -> Result<Health> {
 }
 
 /// Records one round: `online`, its error, and counts when the channel reported some.
-pub fn record_round(tx: &Transaction<'_>, channel: &str, online: bool, error: Option<&str>, counts: Option<&serde_json::Value>) -> Result<()> {
+pub fn record_round(
+    tx: &Transaction<'_>,
+    channel: &str,
+    online: bool,
+    error: Option<&str>,
+    counts: Option<&serde_json::Value>,
+) -> Result<()> {
     let now = now_text();
     tx.execute(
         "INSERT INTO channel_health (channel, online, last_round_at, last_success_at, last_error, counts)
@@ -208,7 +245,9 @@ pub fn record_round(tx: &Transaction<'_>, channel: &str, online: bool, error: Op
 /// Conflicted outbox rows of one channel (newest first).
 pub fn conflicts(conn: &Connection, channel: &str) -> Result<Vec<super::outbox::OutboxRow>> {
     let ids: Vec<i64> = {
-        let mut st = conn.prepare_cached("SELECT id FROM outbox WHERE channel = ?1 AND state = 'conflict' ORDER BY id DESC LIMIT 500")?;
+        let mut st = conn.prepare_cached(
+            "SELECT id FROM outbox WHERE channel = ?1 AND state = 'conflict' ORDER BY id DESC LIMIT 500",
+        )?;
         let rows = st.query_map([channel], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
@@ -223,7 +262,11 @@ pub fn conflicts(conn: &Connection, channel: &str) -> Result<Vec<super::outbox::
 
 /// Pending or conflicted rows of one stream on one channel.
 pub fn stream_open(conn: &Connection, channel: &str, stream: &str) -> Result<bool> {
-    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM outbox WHERE channel = ?1 AND stream = ?2 AND state != 'done')", params![channel, stream], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE channel = ?1 AND stream = ?2 AND state != 'done')",
+        params![channel, stream],
+        |r| r.get(0),
+    )?)
 }
 
 /// The stream's rows on one channel, in order.
@@ -245,6 +288,9 @@ pub fn open_theirs(conn: &Connection, channel: &str, limit: i64) -> Result<Vec<M
 
 /// Marks a mirror row as just read (so the refresh goes round all of them).
 pub fn touch(tx: &Transaction<'_>, channel: &str, remote_id: &str) -> Result<()> {
-    tx.execute("UPDATE channel_orders SET updated_at = ?3 WHERE channel = ?1 AND remote_id = ?2", params![channel, remote_id, now_text()])?;
+    tx.execute(
+        "UPDATE channel_orders SET updated_at = ?3 WHERE channel = ?1 AND remote_id = ?2",
+        params![channel, remote_id, now_text()],
+    )?;
     Ok(())
 }

@@ -34,7 +34,12 @@ pub struct JournalRow {
     pub detail: Option<String>,
 }
 
-pub fn list(conn: &Connection, entity_ref: Option<&str>, before_id: Option<i64>, limit: i64) -> Result<Vec<JournalRow>> {
+pub fn list(
+    conn: &Connection,
+    entity_ref: Option<&str>,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<JournalRow>> {
     let mut st = conn.prepare_cached(
         "SELECT id, at, actor, entity, entity_ref, action, before, after, detail FROM journal
          WHERE (?1 IS NULL OR entity_ref = ?1) AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",

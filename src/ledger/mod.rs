@@ -41,7 +41,9 @@ pub enum LedgerError {
     ForeignDatabase { path: PathBuf },
     #[error("{path} is damaged ({detail}); it was left untouched — restore a backup")]
     Corrupt { path: PathBuf, detail: String },
-    #[error("{path} was written by a newer storepos (schema {found}, this program knows {known}); it was left untouched")]
+    #[error(
+        "{path} was written by a newer storepos (schema {found}, this program knows {known}); it was left untouched"
+    )]
     TooNew { path: PathBuf, found: i64, known: i64 },
     #[error("the disk is full: nothing was saved, free some space and try again")]
     DiskFull,
@@ -120,11 +122,10 @@ impl Ledger {
     }
 
     fn check_identity(&self) -> Result<()> {
-        let app_id: i32 = self.conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(|e| self.corrupt(e))?;
-        let tables: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
-            .map_err(|e| self.corrupt(e))?;
+        let app_id: i32 =
+            self.conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(|e| self.corrupt(e))?;
+        let tables: i64 =
+            self.conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0)).map_err(|e| self.corrupt(e))?;
         if app_id != APPLICATION_ID && tables > 0 {
             return Err(LedgerError::ForeignDatabase { path: self.path.clone() });
         }
@@ -160,7 +161,10 @@ impl Ledger {
 
     /// Runs `f` in one IMMEDIATE transaction (the write lock is taken up front, so two
     /// tills on one file serialize instead of failing halfway). Commits only if `f` is Ok.
-    pub fn write<T, E>(&mut self, f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>) -> std::result::Result<T, E>
+    pub fn write<T, E>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
     where
         E: From<LedgerError>,
     {

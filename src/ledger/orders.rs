@@ -17,7 +17,14 @@ pub fn next_day_seq(tx: &Transaction<'_>, business_day: &str, till: &str) -> Res
     )?)
 }
 
-pub fn insert(tx: &Transaction<'_>, o: &Order, lines: &[OrderLine], cashier_id: Option<i64>, local_hour: u32, day_seq: i64) -> Result<i64> {
+pub fn insert(
+    tx: &Transaction<'_>,
+    o: &Order,
+    lines: &[OrderLine],
+    cashier_id: Option<i64>,
+    local_hour: u32,
+    day_seq: i64,
+) -> Result<i64> {
     tx.prepare_cached(
         "INSERT INTO orders (client_ref, local_number, till_code, business_day, day_seq, order_number, channel, status,
             payment_method, total_fen, paid_fen, change_fen, remark, contact_user, phone, cashier_id, cashier_name,
@@ -69,7 +76,8 @@ pub fn insert(tx: &Transaction<'_>, o: &Order, lines: &[OrderLine], cashier_id: 
     Ok(id)
 }
 
-const COLS: &str = "id, client_ref, local_number, till_code, business_day, order_number, channel, status, payment_method,
+const COLS: &str =
+    "id, client_ref, local_number, till_code, business_day, order_number, channel, status, payment_method,
     total_fen, paid_fen, change_fen, remark, contact_user, phone, cashier_name, created_at, updated_at, sync_state,
     conflict, left_store, checked_in_at";
 
@@ -133,7 +141,10 @@ pub fn lines(conn: &Connection, order_id: i64) -> Result<Vec<OrderLine>> {
 }
 
 fn get_where(conn: &Connection, clause: &str, key: &str) -> Result<Option<Order>> {
-    let o = conn.prepare_cached(&format!("SELECT {COLS} FROM orders WHERE {clause}"))?.query_row([key], order_row).optional()?;
+    let o = conn
+        .prepare_cached(&format!("SELECT {COLS} FROM orders WHERE {clause}"))?
+        .query_row([key], order_row)
+        .optional()?;
     match o {
         Some(mut o) => {
             o.lines = Some(lines(conn, o.id)?);
@@ -169,7 +180,8 @@ pub struct Filter {
 
 pub fn list(conn: &Connection, f: &Filter) -> Result<(Vec<Order>, i64)> {
     // Statuses go in as a JSON array so the statement stays one cached, bound query.
-    let statuses = serde_json::to_string(&f.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()).unwrap_or_default();
+    let statuses =
+        serde_json::to_string(&f.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()).unwrap_or_default();
     let text = f.text.as_ref().filter(|t| !t.trim().is_empty()).map(|t| format!("%{}%", t.trim()));
     let where_ = "WHERE (?1 IS NULL OR business_day = ?1)
           AND (?2 = '[]' OR status IN (SELECT value FROM json_each(?2)))
@@ -177,25 +189,55 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<(Vec<Order>, i64)> {
           AND (?4 IS NULL OR local_number LIKE ?4 OR order_number LIKE ?4 OR contact_user LIKE ?4 OR phone LIKE ?4 OR remark LIKE ?4)
           AND (?5 IS NULL OR sync_state = ?5)
           AND (?6 = 1 OR left_store = 0)";
-    let args = params![f.day, statuses, f.channel.map(|c| c.as_str()), text, f.sync_state.map(|s| s.as_str()), f.include_left_store as i64];
-    let total: i64 = conn.prepare_cached(&format!("SELECT count(*) FROM orders {where_}"))?.query_row(args, |r| r.get(0))?;
+    let args = params![
+        f.day,
+        statuses,
+        f.channel.map(|c| c.as_str()),
+        text,
+        f.sync_state.map(|s| s.as_str()),
+        f.include_left_store as i64
+    ];
+    let total: i64 =
+        conn.prepare_cached(&format!("SELECT count(*) FROM orders {where_}"))?.query_row(args, |r| r.get(0))?;
     let limit = if f.limit <= 0 { 50 } else { f.limit.min(500) };
-    let mut st = conn.prepare_cached(&format!("SELECT {COLS} FROM orders {where_} ORDER BY id DESC LIMIT ?7 OFFSET ?8"))?;
+    let mut st =
+        conn.prepare_cached(&format!("SELECT {COLS} FROM orders {where_} ORDER BY id DESC LIMIT ?7 OFFSET ?8"))?;
     let rows = st.query_map(
-        params![f.day, statuses, f.channel.map(|c| c.as_str()), text, f.sync_state.map(|s| s.as_str()), f.include_left_store as i64, limit, f.offset.max(0)],
+        params![
+            f.day,
+            statuses,
+            f.channel.map(|c| c.as_str()),
+            text,
+            f.sync_state.map(|s| s.as_str()),
+            f.include_left_store as i64,
+            limit,
+            f.offset.max(0)
+        ],
         order_row,
     )?;
     Ok((rows.collect::<rusqlite::Result<_>>()?, total))
 }
 
 pub fn set_status(tx: &Transaction<'_>, id: i64, status: Status) -> Result<()> {
-    tx.prepare_cached("UPDATE orders SET status = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![id, status.as_str(), now_text()])?;
+    tx.prepare_cached("UPDATE orders SET status = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![
+        id,
+        status.as_str(),
+        now_text()
+    ])?;
     Ok(())
 }
 
-pub fn set_payment(tx: &Transaction<'_>, id: i64, method: PaymentMethod, paid: Option<Money>, change: Option<Money>) -> Result<()> {
-    tx.prepare_cached("UPDATE orders SET payment_method = ?2, paid_fen = ?3, change_fen = ?4, updated_at = ?5 WHERE id = ?1")?
-        .execute(params![id, method.as_str(), paid.map(|m| m.fen()), change.map(|m| m.fen()), now_text()])?;
+pub fn set_payment(
+    tx: &Transaction<'_>,
+    id: i64,
+    method: PaymentMethod,
+    paid: Option<Money>,
+    change: Option<Money>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE orders SET payment_method = ?2, paid_fen = ?3, change_fen = ?4, updated_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![id, method.as_str(), paid.map(|m| m.fen()), change.map(|m| m.fen()), now_text()])?;
     Ok(())
 }
 
@@ -216,7 +258,11 @@ pub fn set_order_number(tx: &Transaction<'_>, id: i64, order_number: &str) -> Re
 
 pub fn set_sync_state(tx: &Transaction<'_>, id: i64, state: SyncState, conflict: Option<&Conflict>) -> Result<()> {
     let c = conflict.map(|c| serde_json::to_string(c).unwrap_or_default());
-    tx.prepare_cached("UPDATE orders SET sync_state = ?2, conflict = ?3 WHERE id = ?1")?.execute(params![id, state.as_str(), c])?;
+    tx.prepare_cached("UPDATE orders SET sync_state = ?2, conflict = ?3 WHERE id = ?1")?.execute(params![
+        id,
+        state.as_str(),
+        c
+    ])?;
     Ok(())
 }
 
@@ -233,7 +279,9 @@ pub fn returned_quantities(conn: &Connection, order_id: i64) -> Result<HashMap<i
 
 /// (status, total) of every order still in this store, for the platform-count mirror.
 pub fn status_totals(conn: &Connection, day: Option<&str>) -> Result<Vec<(Status, Money)>> {
-    let mut st = conn.prepare_cached("SELECT status, total_fen FROM orders WHERE left_store = 0 AND (?1 IS NULL OR business_day = ?1)")?;
+    let mut st = conn.prepare_cached(
+        "SELECT status, total_fen FROM orders WHERE left_store = 0 AND (?1 IS NULL OR business_day = ?1)",
+    )?;
     let rows = st.query_map([day], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
     let mut out = Vec::new();
     for r in rows {

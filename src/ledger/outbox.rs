@@ -98,7 +98,8 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
 /// One stream of one channel, in order. A channel that is down must never hold up
 /// another channel's operations on the same order, nor be resolved by them.
 pub fn stream_rows(conn: &Connection, channel: &str, stream: &str) -> Result<Vec<OutboxRow>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {COLS} FROM outbox WHERE stream = ?1 AND channel = ?2 ORDER BY id"))?;
+    let mut st =
+        conn.prepare_cached(&format!("SELECT {COLS} FROM outbox WHERE stream = ?1 AND channel = ?2 ORDER BY id"))?;
     let rows = st.query_map([stream, channel], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -149,17 +150,26 @@ pub fn mark_accepted(tx: &Transaction<'_>, id: i64) -> Result<()> {
 
 /// A create starts over under a new marker generation (its number reached another order).
 pub fn next_generation(tx: &Transaction<'_>, id: i64, generation: u32) -> Result<()> {
-    tx.execute("UPDATE outbox SET generation = ?2, regens = regens + 1, unknown = 0, ambiguous = 0 WHERE id = ?1", params![id, generation])?;
+    tx.execute(
+        "UPDATE outbox SET generation = ?2, regens = regens + 1, unknown = 0, ambiguous = 0 WHERE id = ?1",
+        params![id, generation],
+    )?;
     Ok(())
 }
 
 pub fn mark_done(tx: &Transaction<'_>, id: i64) -> Result<()> {
-    tx.execute("UPDATE outbox SET state = 'done', done_at = ?2, last_error = NULL, unknown = 0 WHERE id = ?1", params![id, now_text()])?;
+    tx.execute(
+        "UPDATE outbox SET state = 'done', done_at = ?2, last_error = NULL, unknown = 0 WHERE id = ?1",
+        params![id, now_text()],
+    )?;
     Ok(())
 }
 
 pub fn mark_conflict(tx: &Transaction<'_>, id: i64, kind: &str, error: &str) -> Result<()> {
-    tx.execute("UPDATE outbox SET state = 'conflict', conflict_kind = ?2, last_error = ?3 WHERE id = ?1", params![id, kind, error])?;
+    tx.execute(
+        "UPDATE outbox SET state = 'conflict', conflict_kind = ?2, last_error = ?3 WHERE id = ?1",
+        params![id, kind, error],
+    )?;
     Ok(())
 }
 
@@ -176,7 +186,10 @@ pub fn requeue(tx: &Transaction<'_>, id: i64) -> Result<()> {
 
 /// Drops a conflicted operation: the platform's version was accepted instead.
 pub fn abandon(tx: &Transaction<'_>, id: i64) -> Result<()> {
-    tx.execute("UPDATE outbox SET state = 'done', done_at = ?2 WHERE id = ?1 AND state = 'conflict'", params![id, now_text()])?;
+    tx.execute(
+        "UPDATE outbox SET state = 'done', done_at = ?2 WHERE id = ?1 AND state = 'conflict'",
+        params![id, now_text()],
+    )?;
     Ok(())
 }
 
@@ -212,12 +225,20 @@ pub fn movable(conn: &Connection, channel: &str) -> Result<i64> {
 
 /// How many streams (orders, unlinked services) have operations waiting to be sent.
 pub fn pending_streams(conn: &Connection, channel: &str) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(DISTINCT stream) FROM outbox WHERE channel = ?1 AND state = 'pending'", [channel], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT count(DISTINCT stream) FROM outbox WHERE channel = ?1 AND state = 'pending'",
+        [channel],
+        |r| r.get(0),
+    )?)
 }
 
 /// When the earliest pending row becomes due (for the engine's sleep).
 pub fn next_due(conn: &Connection, channel: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT min(next_attempt_at) FROM outbox WHERE channel = ?1 AND state = 'pending'", [channel], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT min(next_attempt_at) FROM outbox WHERE channel = ?1 AND state = 'pending'",
+        [channel],
+        |r| r.get(0),
+    )?)
 }
 
 // ---- platform orders we cannot reach --------------------------------------------------
@@ -234,7 +255,13 @@ pub struct Stray {
     pub voided_at: Option<String>,
 }
 
-pub fn record_stray(tx: &Transaction<'_>, client_ref: &str, order_number: &str, generation: u32, reaches_remark: Option<&str>) -> Result<()> {
+pub fn record_stray(
+    tx: &Transaction<'_>,
+    client_ref: &str,
+    order_number: &str,
+    generation: u32,
+    reaches_remark: Option<&str>,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO platform_strays (client_ref, order_number, generation, reaches_remark, found_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (client_ref, generation) DO NOTHING",
@@ -251,12 +278,23 @@ pub fn strays(conn: &Connection, all: bool) -> Result<Vec<Stray>> {
     );
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map([], |r| {
-        Ok(Stray { id: r.get(0)?, client_ref: r.get(1)?, order_number: r.get(2)?, generation: r.get(3)?, reaches_remark: r.get(4)?, found_at: r.get(5)?, voided_at: r.get(6)? })
+        Ok(Stray {
+            id: r.get(0)?,
+            client_ref: r.get(1)?,
+            order_number: r.get(2)?,
+            generation: r.get(3)?,
+            reaches_remark: r.get(4)?,
+            found_at: r.get(5)?,
+            voided_at: r.get(6)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// A manager had the platform void it.
 pub fn mark_stray_voided(tx: &Transaction<'_>, id: i64) -> Result<bool> {
-    Ok(tx.execute("UPDATE platform_strays SET voided_at = ?2 WHERE id = ?1 AND voided_at IS NULL", params![id, now_text()])? > 0)
+    Ok(tx.execute(
+        "UPDATE platform_strays SET voided_at = ?2 WHERE id = ?1 AND voided_at IS NULL",
+        params![id, now_text()],
+    )? > 0)
 }

@@ -94,10 +94,12 @@ pub fn claim_next(tx: &Transaction<'_>, printer_id: &str, now: &str) -> Result<O
 }
 
 pub fn mark_printed(tx: &Transaction<'_>, id: i64) -> Result<()> {
-    tx.execute("UPDATE print_jobs SET state = 'printed', printed_at = ?2, last_error = NULL WHERE id = ?1", params![id, now_text()])?;
+    tx.execute(
+        "UPDATE print_jobs SET state = 'printed', printed_at = ?2, last_error = NULL WHERE id = ?1",
+        params![id, now_text()],
+    )?;
     Ok(())
 }
-
 
 /// Failed; retried at `retry_at`, or never (`None`: e.g. a ticket that cannot be rendered).
 pub fn mark_failed(tx: &Transaction<'_>, id: i64, error: &str, retry_at: Option<&str>) -> Result<()> {

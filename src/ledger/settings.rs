@@ -5,7 +5,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use super::Result;
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<serde_json::Value>> {
-    let v: Option<String> = conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+    let v: Option<String> =
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
     Ok(v.and_then(|s| serde_json::from_str(&s).ok()))
 }
 
@@ -14,7 +15,8 @@ pub fn get_str(conn: &Connection, key: &str) -> Result<Option<String>> {
 }
 
 pub fn set(tx: &Transaction<'_>, key: &str, value: &serde_json::Value) -> Result<Option<serde_json::Value>> {
-    let before: Option<String> = tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+    let before: Option<String> =
+        tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
     tx.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value.to_string()],

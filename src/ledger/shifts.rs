@@ -23,7 +23,8 @@ pub struct Shift {
     pub z_report_id: Option<i64>,
 }
 
-const COLS: &str = "id, till_code, business_day, opened_at, opened_by, opened_by_name, float_fen, closed_at, manager_name,
+const COLS: &str =
+    "id, till_code, business_day, opened_at, opened_by, opened_by_name, float_fen, closed_at, manager_name,
     counted_fen, expected_fen, over_short_fen, z_report_id";
 
 fn shift_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Shift> {
@@ -45,14 +46,28 @@ fn shift_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Shift> {
 }
 
 pub fn open_for_till(conn: &Connection, till: &str) -> Result<Option<Shift>> {
-    Ok(conn.prepare_cached(&format!("SELECT {COLS} FROM shifts WHERE till_code = ?1 AND closed_at IS NULL"))?.query_row([till], shift_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLS} FROM shifts WHERE till_code = ?1 AND closed_at IS NULL"))?
+        .query_row([till], shift_row)
+        .optional()?)
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Shift>> {
-    Ok(conn.prepare_cached(&format!("SELECT {COLS} FROM shifts WHERE id = ?1"))?.query_row([id], shift_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLS} FROM shifts WHERE id = ?1"))?
+        .query_row([id], shift_row)
+        .optional()?)
 }
 
-pub fn insert(tx: &Transaction<'_>, till: &str, business_day: &str, opened_at: &str, user_id: i64, user_name: &str, float: Money) -> Result<i64> {
+pub fn insert(
+    tx: &Transaction<'_>,
+    till: &str,
+    business_day: &str,
+    opened_at: &str,
+    user_id: i64,
+    user_name: &str,
+    float: Money,
+) -> Result<i64> {
     tx.execute(
         "INSERT INTO shifts (till_code, business_day, opened_at, opened_by, opened_by_name, float_fen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![till, business_day, opened_at, user_id, user_name, float.fen()],
@@ -78,7 +93,18 @@ pub fn close(tx: &Transaction<'_>, id: i64, c: &Close<'_>) -> Result<bool> {
         "UPDATE shifts SET closed_at = ?2, closed_by = ?3, manager_id = ?4, manager_name = ?5, counted_json = ?6,
             counted_fen = ?7, expected_fen = ?8, over_short_fen = ?9, z_report_id = ?10
          WHERE id = ?1 AND closed_at IS NULL",
-        params![id, c.closed_at, c.closed_by, c.manager_id, c.manager_name, c.counted_json, c.counted.fen(), c.expected.fen(), c.over_short.fen(), c.z_report_id],
+        params![
+            id,
+            c.closed_at,
+            c.closed_by,
+            c.manager_id,
+            c.manager_name,
+            c.counted_json,
+            c.counted.fen(),
+            c.expected.fen(),
+            c.over_short.fen(),
+            c.z_report_id
+        ],
     )? == 1)
 }
 
@@ -91,7 +117,15 @@ pub struct CashMove {
     pub user_name: String,
 }
 
-pub fn add_move(tx: &Transaction<'_>, shift_id: i64, at: &str, amount: Money, reason: &str, user_id: i64, user_name: &str) -> Result<i64> {
+pub fn add_move(
+    tx: &Transaction<'_>,
+    shift_id: i64,
+    at: &str,
+    amount: Money,
+    reason: &str,
+    user_id: i64,
+    user_name: &str,
+) -> Result<i64> {
     tx.execute(
         "INSERT INTO cash_moves (shift_id, at, amount_fen, reason, user_id, user_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![shift_id, at, amount.fen(), reason, user_id, user_name],
@@ -100,9 +134,17 @@ pub fn add_move(tx: &Transaction<'_>, shift_id: i64, at: &str, amount: Money, re
 }
 
 pub fn moves(conn: &Connection, shift_id: i64) -> Result<Vec<CashMove>> {
-    let mut st = conn.prepare_cached("SELECT id, at, amount_fen, reason, user_name FROM cash_moves WHERE shift_id = ?1 ORDER BY id")?;
+    let mut st = conn.prepare_cached(
+        "SELECT id, at, amount_fen, reason, user_name FROM cash_moves WHERE shift_id = ?1 ORDER BY id",
+    )?;
     let rows = st.query_map([shift_id], |r| {
-        Ok(CashMove { id: r.get(0)?, at: r.get(1)?, amount: Money::from_fen(r.get(2)?), reason: r.get(3)?, user_name: r.get(4)? })
+        Ok(CashMove {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            amount: Money::from_fen(r.get(2)?),
+            reason: r.get(3)?,
+            user_name: r.get(4)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -163,16 +205,24 @@ fn z_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ZReportRow> {
 }
 
 pub fn get_z(conn: &Connection, id: i64) -> Result<Option<ZReportRow>> {
-    Ok(conn.prepare_cached(&format!("SELECT {Z_COLS} FROM z_reports WHERE id = ?1"))?.query_row([id], z_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT {Z_COLS} FROM z_reports WHERE id = ?1"))?
+        .query_row([id], z_row)
+        .optional()?)
 }
 
 pub fn day_z(conn: &Connection, day: &str) -> Result<Option<ZReportRow>> {
-    Ok(conn.prepare_cached(&format!("SELECT {Z_COLS} FROM z_reports WHERE kind = 'day' AND business_day = ?1"))?.query_row([day], z_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT {Z_COLS} FROM z_reports WHERE kind = 'day' AND business_day = ?1"))?
+        .query_row([day], z_row)
+        .optional()?)
 }
 
 /// Newest first; optionally one business day.
 pub fn list_z(conn: &Connection, day: Option<&str>, limit: i64) -> Result<Vec<ZReportRow>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {Z_COLS} FROM z_reports WHERE (?1 IS NULL OR business_day = ?1) ORDER BY id DESC LIMIT ?2"))?;
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {Z_COLS} FROM z_reports WHERE (?1 IS NULL OR business_day = ?1) ORDER BY id DESC LIMIT ?2"
+    ))?;
     let rows = st.query_map(params![day, limit], z_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

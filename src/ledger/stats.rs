@@ -51,7 +51,13 @@ fn day_lines_sql() -> String {
 pub fn day_line_groups(conn: &Connection, day: &str) -> Result<Vec<LineGroup>> {
     let mut st = conn.prepare_cached(&day_lines_sql())?;
     let rows = st.query_map([day], |r| {
-        Ok(LineGroup { product_id: r.get(0)?, name: r.get(1)?, category: r.get(2)?, quantity: r.get(3)?, amount_fen: r.get(4)? })
+        Ok(LineGroup {
+            product_id: r.get(0)?,
+            name: r.get(1)?,
+            category: r.get(2)?,
+            quantity: r.get(3)?,
+            amount_fen: r.get(4)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -71,7 +77,13 @@ pub fn range_groups(conn: &Connection, from: &str, to: &str) -> Result<Vec<DaySt
          WHERE business_day BETWEEN ?1 AND ?2 GROUP BY business_day, status, left_store",
     )?;
     let rows = st.query_map([from, to], |r| {
-        Ok(DayStatusGroup { day: r.get(0)?, status: r.get(1)?, left_store: r.get::<_, i64>(2)? != 0, count: r.get(3)?, total_fen: r.get(4)? })
+        Ok(DayStatusGroup {
+            day: r.get(0)?,
+            status: r.get(1)?,
+            left_store: r.get::<_, i64>(2)? != 0,
+            count: r.get(3)?,
+            total_fen: r.get(4)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -82,7 +94,10 @@ pub fn range_after_sales(conn: &Connection, from: &str, to: &str) -> Result<BTre
          FROM after_sales WHERE business_day BETWEEN ?1 AND ?2 AND status != 'CANCELED' GROUP BY business_day",
     )?;
     let rows = st.query_map([from, to], |r| {
-        Ok((r.get::<_, String>(0)?, AfterSalesSums { count: r.get(1)?, refund_fen: r.get(2)?, supplementary_fen: r.get(3)? }))
+        Ok((
+            r.get::<_, String>(0)?,
+            AfterSalesSums { count: r.get(1)?, refund_fen: r.get(2)?, supplementary_fen: r.get(3)? },
+        ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -94,19 +109,37 @@ pub fn sync_groups(conn: &Connection, day: Option<&str>) -> Result<Vec<SyncGroup
          WHERE left_store = 0 AND (?1 IS NULL OR business_day = ?1)
          GROUP BY status, sync_state, order_number IS NOT NULL",
     )?;
-    let rows = st.query_map([day], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)? != 0, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?)))?;
+    let rows = st.query_map([day], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)? != 0,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (s, sync, has, n, fen) = row?;
         if let Some(status) = Status::parse(&s) {
-            out.push(SyncGroup { status, sync_state: SyncState::parse(&sync), has_order_number: has, count: n, total_fen: fen });
+            out.push(SyncGroup {
+                status,
+                sync_state: SyncState::parse(&sync),
+                has_order_number: has,
+                count: n,
+                total_fen: fen,
+            });
         }
     }
     Ok(out)
 }
 
 pub fn left_store_count(conn: &Connection, day: Option<&str>) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM orders WHERE left_store = 1 AND (?1 IS NULL OR business_day = ?1)", [day], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT count(*) FROM orders WHERE left_store = 1 AND (?1 IS NULL OR business_day = ?1)",
+        [day],
+        |r| r.get(0),
+    )?)
 }
 
 // ---------------------------------------------------------------- shift figures

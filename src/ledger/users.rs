@@ -45,7 +45,12 @@ pub struct Credentials {
 
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(3)?;
-    Ok(User { id: r.get(0)?, username: r.get(1)?, display_name: r.get(2)?, role: Role::parse(&role).unwrap_or(Role::Cashier) })
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        display_name: r.get(2)?,
+        role: Role::parse(&role).unwrap_or(Role::Cashier),
+    })
 }
 
 pub fn insert(tx: &Transaction<'_>, username: &str, display_name: &str, role: Role, pin_hash: &str) -> Result<i64> {
@@ -57,11 +62,15 @@ pub fn insert(tx: &Transaction<'_>, username: &str, display_name: &str, role: Ro
 }
 
 pub fn set_pin(tx: &Transaction<'_>, user_id: i64, pin_hash: &str) -> Result<bool> {
-    Ok(tx.execute("UPDATE users SET pin_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1", params![user_id, pin_hash])? == 1)
+    Ok(tx.execute(
+        "UPDATE users SET pin_hash = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1",
+        params![user_id, pin_hash],
+    )? == 1)
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<User>> {
-    let mut st = conn.prepare_cached("SELECT id, username, display_name, role FROM users WHERE active = 1 ORDER BY id")?;
+    let mut st =
+        conn.prepare_cached("SELECT id, username, display_name, role FROM users WHERE active = 1 ORDER BY id")?;
     let rows = st.query_map([], user_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -89,7 +98,10 @@ pub fn credentials(conn: &Connection, username: &str) -> Result<Option<Credentia
 }
 
 pub fn record_failure(tx: &Transaction<'_>, user_id: i64, locked_until: Option<&str>) -> Result<()> {
-    tx.execute("UPDATE users SET failed_attempts = failed_attempts + 1, locked_until = ?2 WHERE id = ?1", params![user_id, locked_until])?;
+    tx.execute(
+        "UPDATE users SET failed_attempts = failed_attempts + 1, locked_until = ?2 WHERE id = ?1",
+        params![user_id, locked_until],
+    )?;
     Ok(())
 }
 

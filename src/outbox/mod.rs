@@ -95,7 +95,8 @@ impl Tally {
     }
     /// Did this drain talk to the platform at all?
     pub fn contacted(&self) -> bool {
-        !self.online || self.ops_done + self.ops_retried + self.ops_conflicted + self.lookups_found + self.lookups_absent > 0
+        !self.online
+            || self.ops_done + self.ops_retried + self.ops_conflicted + self.lookups_found + self.lookups_absent > 0
     }
 }
 
@@ -150,7 +151,8 @@ impl Job<'_> {
         let d = backoff(failures.saturating_sub(1), self.cfg.backoff_base, self.cfg.backoff_cap, rand::random::<f64>());
         let next = time_text(Utc::now() + chrono::Duration::from_std(d).unwrap_or_default());
         let st = RetryState { unknown: r.unknown, checks: r.checks, ambiguous: r.ambiguous, failures };
-        if let Err(e) = blocking(|| app.ledger().write(|tx| outbox::mark_retry(tx, self.row.id, st, &r.reason, &next))) {
+        if let Err(e) = blocking(|| app.ledger().write(|tx| outbox::mark_retry(tx, self.row.id, st, &r.reason, &next)))
+        {
             t.error(format!("outbox: {e}"));
         }
         t.error(format!("{} {} {}: {}", self.row.channel, self.row.op, self.row.stream, r.reason));
@@ -160,7 +162,14 @@ impl Job<'_> {
     /// Holds the operation for a person: the row is marked in conflict with its typed
     /// reason, `record` writes the outlet's own part (flags, journal) in the same
     /// transaction, and screens are told.
-    pub fn hold(&self, app: &App, t: &mut Tally, h: &Hold, detail: &str, record: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(), LedgerError>) -> Outcome {
+    pub fn hold(
+        &self,
+        app: &App,
+        t: &mut Tally,
+        h: &Hold,
+        detail: &str,
+        record: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(), LedgerError>,
+    ) -> Outcome {
         let r = blocking(|| {
             app.ledger().write(|tx| -> Result<(), LedgerError> {
                 outbox::mark_conflict(tx, self.row.id, h.kind.as_str(), detail)?;
@@ -205,7 +214,8 @@ pub async fn drain(app: &App, outlet: &dyn Outlet, cfg: &DrainConfig) -> Tally {
                 let heads = blocking(|| outbox::due_heads(app.ledger().read(), &channel, &now_text(), 512));
                 match heads {
                     Ok(heads) => {
-                        let fresh: Vec<String> = heads.into_iter().map(|h| h.stream).filter(|s| !tried.contains(s)).collect();
+                        let fresh: Vec<String> =
+                            heads.into_iter().map(|h| h.stream).filter(|s| !tried.contains(s)).collect();
                         exhausted = fresh.is_empty();
                         queue.extend(fresh);
                     }
@@ -236,7 +246,10 @@ async fn drain_stream(app: &App, outlet: &dyn Outlet, cfg: &DrainConfig, stream:
     let mut t = Tally::online();
     let channel = outlet.channel();
     loop {
-        let head = blocking(|| outbox::stream_rows(app.ledger().read(), channel, stream).map(|rows| rows.into_iter().find(|r| r.state != "done")));
+        let head = blocking(|| {
+            outbox::stream_rows(app.ledger().read(), channel, stream)
+                .map(|rows| rows.into_iter().find(|r| r.state != "done"))
+        });
         let row = match head {
             Ok(Some(r)) => r,
             Ok(None) => break,
@@ -256,7 +269,12 @@ async fn drain_stream(app: &App, outlet: &dyn Outlet, cfg: &DrainConfig, stream:
             Err(e) => {
                 // An operation this version cannot read is held, never guessed at.
                 let job = Job { row: &row, op: Op::Create, cfg };
-                let h = Hold { kind: HoldKind::Refused, message: format!("无法识别的同步操作：{e}"), platform_message: None, read: None };
+                let h = Hold {
+                    kind: HoldKind::Refused,
+                    message: format!("无法识别的同步操作：{e}"),
+                    platform_message: None,
+                    read: None,
+                };
                 job.hold(app, &mut t, &h, &h.message.clone(), |_| Ok(()))
             }
         };

@@ -129,7 +129,10 @@ mod tests {
             Op::AfterSales { service: "s1".into(), marker: Some("[spos:s1]".into()), id: Some(3) }
         );
         assert_eq!(Op::decode("report", &json!({}), false).unwrap(), Op::Report { from_client: 5 });
-        assert_eq!(Op::decode("status", &json!({"action": "reject", "to": "LEFT_STORE"}), false).unwrap(), Op::Status { action: "reject".into(), to: Expect::LeftStore });
+        assert_eq!(
+            Op::decode("status", &json!({"action": "reject", "to": "LEFT_STORE"}), false).unwrap(),
+            Op::Status { action: "reject".into(), to: Expect::LeftStore }
+        );
         assert_eq!(
             Op::decode("action", &json!({"remote_id": "9", "action": {"action": "cancel"}}), false).unwrap(),
             Op::ChannelAction { remote_id: "9".into(), action: json!({"action": "cancel"}) }

@@ -55,7 +55,17 @@ pub struct Known {
 
 impl Known {
     pub fn new(family: Family) -> Known {
-        Known { family, attempts: 0, unknown: false, accepted: false, generation: 0, regens: 0, checks: 0, ambiguous: 0, adopted: false }
+        Known {
+            family,
+            attempts: 0,
+            unknown: false,
+            accepted: false,
+            generation: 0,
+            regens: 0,
+            checks: 0,
+            ambiguous: 0,
+            adopted: false,
+        }
     }
 }
 
@@ -190,7 +200,9 @@ pub enum Step {
     Adopt(String),
     /// The number reaches another order: record it as a stray, bump the generation, and
     /// start over under the new marker.
-    Recreate { stray: String },
+    Recreate {
+        stray: String,
+    },
     /// Read the order back (actions).
     ReadBack,
     /// Record that the platform took it (after-sales), then look it up.
@@ -235,10 +247,15 @@ fn create(k: &Known, o: &Observed, lim: &Limits, verify: bool) -> Step {
         Observed::Found(n) | Observed::Created(n) => check(n),
         Observed::Absent => Step::Send,
         Observed::Reaches { number, ours: true } => Step::Adopt(number.clone()),
-        Observed::Reaches { number, ours: false } if k.regens + 1 < lim.max_generations => Step::Recreate { stray: number.clone() },
+        Observed::Reaches { number, ours: false } if k.regens + 1 < lim.max_generations => {
+            Step::Recreate { stray: number.clone() }
+        }
         Observed::Reaches { number, .. } => hold(
             HoldKind::Strays,
-            format!("平台订单号 {number} 指向别的订单，已重建 {} 次仍冲突：请每台收银机使用各自的平台账号", k.regens + 1),
+            format!(
+                "平台订单号 {number} 指向别的订单，已重建 {} 次仍冲突：请每台收银机使用各自的平台账号",
+                k.regens + 1
+            ),
             None,
             None,
         ),
@@ -251,7 +268,12 @@ fn create(k: &Known, o: &Observed, lim: &Limits, verify: bool) -> Step {
         ),
         // A deadlock on the platform reads the same as real stock, and neither stored
         // anything; still look before sending again.
-        Observed::StockError => Step::Retry(Retry { unknown: true, checks: k.checks, ambiguous: k.ambiguous + 1, reason: "新建订单失败 - 库存不足 (ambiguous)".into() }),
+        Observed::StockError => Step::Retry(Retry {
+            unknown: true,
+            checks: k.checks,
+            ambiguous: k.ambiguous + 1,
+            reason: "新建订单失败 - 库存不足 (ambiguous)".into(),
+        }),
         Observed::ServerError | Observed::Unknown => retry(k, true, "outcome unknown"),
         Observed::Unreached | Observed::ReadFailed => retry(k, k.unknown, "platform unreachable"),
         Observed::Accepted | Observed::ReadBack { .. } => retry(k, k.unknown, "unexpected answer to a create"),
@@ -264,10 +286,18 @@ fn action_step(k: &Known, o: &Observed, lim: &Limits, channel: Channel, action: 
         // through it, and an earlier attempt may have landed.
         Observed::Start => Step::ReadBack,
         // The request may or may not have been applied, or was refused: the order says.
-        Observed::Refused(_) | Observed::ServerError | Observed::Unknown | Observed::Created(_) | Observed::Accepted => Step::ReadBack,
-        Observed::ReadBack { at: Reach::NotOurs, .. } => hold(HoldKind::NotOurs, "该平台订单号指向别的订单：不通过它做任何操作", None, Some(Reach::NotOurs)),
+        Observed::Refused(_)
+        | Observed::ServerError
+        | Observed::Unknown
+        | Observed::Created(_)
+        | Observed::Accepted => Step::ReadBack,
+        Observed::ReadBack { at: Reach::NotOurs, .. } => {
+            hold(HoldKind::NotOurs, "该平台订单号指向别的订单：不通过它做任何操作", None, Some(Reach::NotOurs))
+        }
         Observed::ReadBack { at: Reach::Gone, .. } if expect == Expect::LeftStore => Step::Done(None),
-        Observed::ReadBack { at: Reach::Gone, refused, .. } => hold(HoldKind::Gone, "订单已不在本店（平台查不到该订单）", refused.clone(), Some(Reach::Gone)),
+        Observed::ReadBack { at: Reach::Gone, refused, .. } => {
+            hold(HoldKind::Gone, "订单已不在本店（平台查不到该订单）", refused.clone(), Some(Reach::Gone))
+        }
         Observed::ReadBack { at: Reach::Ours(got), sent, refused } => {
             let at = Reach::Ours(*got);
             if let Expect::Status(want) = expect {
@@ -290,12 +320,24 @@ fn action_step(k: &Known, o: &Observed, lim: &Limits, channel: Channel, action: 
                 return hold(HoldKind::Refused, format!("平台拒绝「{}」", action.as_str()), Some(m.clone()), Some(at));
             }
             if k.checks + 1 >= lim.max_checks {
-                return hold(HoldKind::NotReached, format!("平台多次未执行「{}」（仍为「{}」）", action.as_str(), got.label_zh()), None, Some(at));
+                return hold(
+                    HoldKind::NotReached,
+                    format!("平台多次未执行「{}」（仍为「{}」）", action.as_str(), got.label_zh()),
+                    None,
+                    Some(at),
+                );
             }
-            Step::Retry(Retry { unknown: false, checks: k.checks + 1, ambiguous: k.ambiguous, reason: format!("not applied yet: platform still {}", got.as_str()) })
+            Step::Retry(Retry {
+                unknown: false,
+                checks: k.checks + 1,
+                ambiguous: k.ambiguous,
+                reason: format!("not applied yet: platform still {}", got.as_str()),
+            })
         }
         Observed::Unreached | Observed::ReadFailed => retry(k, false, "platform unreachable"),
-        Observed::Found(_) | Observed::Absent | Observed::Reaches { .. } | Observed::StockError => retry(k, false, "unexpected answer to an action"),
+        Observed::Found(_) | Observed::Absent | Observed::Reaches { .. } | Observed::StockError => {
+            retry(k, false, "unexpected answer to an action")
+        }
     }
 }
 
@@ -307,9 +349,12 @@ fn service(k: &Known, o: &Observed, lim: &Limits, walk_in: bool) -> Step {
         Observed::Absent if k.accepted && k.checks + 1 >= lim.max_checks.max(1) * 4 => {
             hold(HoldKind::Lost, "平台已受理该售后单，但查不到它的单号", None, None)
         }
-        Observed::Absent if k.accepted => {
-            Step::Retry(Retry { unknown: false, checks: k.checks + 1, ambiguous: k.ambiguous, reason: "accepted by the platform; its number is not listed yet".into() })
-        }
+        Observed::Absent if k.accepted => Step::Retry(Retry {
+            unknown: false,
+            checks: k.checks + 1,
+            ambiguous: k.ambiguous,
+            reason: "accepted by the platform; its number is not listed yet".into(),
+        }),
         Observed::Absent => Step::Send,
         Observed::Accepted => Step::Accept,
         Observed::Refused(m) => hold(HoldKind::Refused, "平台拒绝该售后单", Some(m.clone()), None),
@@ -317,9 +362,16 @@ fn service(k: &Known, o: &Observed, lim: &Limits, walk_in: bool) -> Step {
         Observed::ServerError if walk_in && k.ambiguous + 1 >= 2 => {
             hold(HoldKind::WalkIn, "平台不受理无订单的退货（HTTP 500）：请按门店自理处理", None, None)
         }
-        Observed::ServerError if walk_in => Step::Retry(Retry { unknown: true, checks: k.checks, ambiguous: k.ambiguous + 1, reason: "walk-in return answered 500".into() }),
+        Observed::ServerError if walk_in => Step::Retry(Retry {
+            unknown: true,
+            checks: k.checks,
+            ambiguous: k.ambiguous + 1,
+            reason: "walk-in return answered 500".into(),
+        }),
         Observed::ServerError | Observed::Unknown => retry(k, true, "outcome unknown"),
-        Observed::StockError => hold(HoldKind::Refused, "平台拒绝该售后单", Some("新建订单失败 - 库存不足".into()), None),
+        Observed::StockError => {
+            hold(HoldKind::Refused, "平台拒绝该售后单", Some("新建订单失败 - 库存不足".into()), None)
+        }
         Observed::Unreached | Observed::ReadFailed => retry(k, k.unknown, "platform unreachable"),
         Observed::Created(n) | Observed::Reaches { number: n, .. } => Step::Adopt(n.clone()),
         Observed::ReadBack { .. } => retry(k, k.unknown, "unexpected answer to a service"),
@@ -358,19 +410,50 @@ mod tests {
             (create(false), Observed::Found(n()), Step::Adopt(n())),
             (fresh, Observed::Reaches { number: n(), ours: true }, Step::Adopt(n())),
             (fresh, Observed::Reaches { number: n(), ours: false }, Step::Recreate { stray: n() }),
-            (fresh, Observed::ServerError, Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 0, reason: "outcome unknown".into() })),
-            (fresh, Observed::Unknown, Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 0, reason: "outcome unknown".into() })),
-            (fresh, Observed::Unreached, Step::Retry(Retry { unknown: false, checks: 0, ambiguous: 0, reason: "platform unreachable".into() })),
-            (unknown, Observed::ReadFailed, Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 0, reason: "platform unreachable".into() })),
-            (fresh, Observed::StockError, Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 1, reason: "新建订单失败 - 库存不足 (ambiguous)".into() })),
+            (
+                fresh,
+                Observed::ServerError,
+                Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 0, reason: "outcome unknown".into() }),
+            ),
+            (
+                fresh,
+                Observed::Unknown,
+                Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 0, reason: "outcome unknown".into() }),
+            ),
+            (
+                fresh,
+                Observed::Unreached,
+                Step::Retry(Retry { unknown: false, checks: 0, ambiguous: 0, reason: "platform unreachable".into() }),
+            ),
+            (
+                unknown,
+                Observed::ReadFailed,
+                Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 0, reason: "platform unreachable".into() }),
+            ),
+            (
+                fresh,
+                Observed::StockError,
+                Step::Retry(Retry {
+                    unknown: true,
+                    checks: 0,
+                    ambiguous: 1,
+                    reason: "新建订单失败 - 库存不足 (ambiguous)".into(),
+                }),
+            ),
         ];
         for (k, o, want) in rows {
             assert_eq!(next(&k, &o, &L), want, "{k:?} / {o:?}");
         }
-        assert!(matches!(next(&gen3, &Observed::Reaches { number: n(), ours: false }, &L), Step::Hold(Hold { kind: HoldKind::Strays, .. })));
+        assert!(matches!(
+            next(&gen3, &Observed::Reaches { number: n(), ours: false }, &L),
+            Step::Hold(Hold { kind: HoldKind::Strays, .. })
+        ));
         assert_eq!(next(&retried, &Observed::Reaches { number: n(), ours: false }, &L), Step::Recreate { stray: n() });
         assert!(matches!(next(&stock5, &Observed::StockError, &L), Step::Hold(Hold { kind: HoldKind::Stock, .. })));
-        assert!(matches!(next(&fresh, &Observed::Refused("新建订单失败 - 没有该产品".into()), &L), Step::Hold(Hold { kind: HoldKind::Refused, .. })));
+        assert!(matches!(
+            next(&fresh, &Observed::Refused("新建订单失败 - 没有该产品".into()), &L),
+            Step::Hold(Hold { kind: HoldKind::Refused, .. })
+        ));
         assert!(matches!(next(&worn, &Observed::Unknown, &L), Step::Hold(Hold { kind: HoldKind::Attempts, .. })));
         // Offline forever is not a reason to hold: unreached rows never count as attempts.
         let offline = Known { attempts: 0, ..fresh };
@@ -396,7 +479,10 @@ mod tests {
             let k = Known::new(Family::Action { channel, action, expect });
             assert_eq!(next(&k, &Observed::Start, &L), Step::ReadBack, "{channel:?} {from:?} {action:?}");
             // Still at `from` before sending: send.
-            assert_eq!(next(&k, &Observed::ReadBack { at: Reach::Ours(from), sent: false, refused: None }, &L), Step::Send);
+            assert_eq!(
+                next(&k, &Observed::ReadBack { at: Reach::Ours(from), sent: false, refused: None }, &L),
+                Step::Send
+            );
             // Sent, and the platform shows the target: done.
             let after = match expect {
                 Expect::Status(to) => Reach::Ours(to),
@@ -408,9 +494,15 @@ mod tests {
             let lied = next(&k, &Observed::ReadBack { at: Reach::Ours(from), sent: true, refused: None }, &L);
             assert!(matches!(lied, Step::Retry(Retry { checks: 1, .. })), "{lied:?}");
             let tired = Known { checks: 4, ..k };
-            assert!(matches!(next(&tired, &Observed::ReadBack { at: Reach::Ours(from), sent: true, refused: None }, &L), Step::Hold(Hold { kind: HoldKind::NotReached, .. })));
+            assert!(matches!(
+                next(&tired, &Observed::ReadBack { at: Reach::Ours(from), sent: true, refused: None }, &L),
+                Step::Hold(Hold { kind: HoldKind::NotReached, .. })
+            ));
             // The number reaches someone else's order: never sent through, held.
-            assert!(matches!(next(&k, &Observed::ReadBack { at: Reach::NotOurs, sent: false, refused: None }, &L), Step::Hold(Hold { kind: HoldKind::NotOurs, .. })));
+            assert!(matches!(
+                next(&k, &Observed::ReadBack { at: Reach::NotOurs, sent: false, refused: None }, &L),
+                Step::Hold(Hold { kind: HoldKind::NotOurs, .. })
+            ));
             // A lost answer or a refusal: read back before deciding anything.
             assert_eq!(next(&k, &Observed::Unknown, &L), Step::ReadBack);
             assert_eq!(next(&k, &Observed::Refused("更新订单失败 - 非法的操作".into()), &L), Step::ReadBack);
@@ -421,17 +513,36 @@ mod tests {
     fn field_multi_step_jumps_count_as_reached() {
         // Field: a counter `complete` walks through DELIVERING and DELIVERED_CONFIRM_PENDING;
         // a FLASH accept may land on DELIVERED_CONFIRM_PENDING.
-        let k = Known::new(Family::Action { channel: Channel::Flash, action: Action::Accept, expect: Expect::Status(Status::ConfirmedDeliverPending) });
-        let s = next(&k, &Observed::ReadBack { at: Reach::Ours(Status::DeliveredConfirmPending), sent: true, refused: None }, &L);
+        let k = Known::new(Family::Action {
+            channel: Channel::Flash,
+            action: Action::Accept,
+            expect: Expect::Status(Status::ConfirmedDeliverPending),
+        });
+        let s = next(
+            &k,
+            &Observed::ReadBack { at: Reach::Ours(Status::DeliveredConfirmPending), sent: true, refused: None },
+            &L,
+        );
         assert!(matches!(s, Step::Done(Some(Status::DeliveredConfirmPending))), "{s:?}");
     }
 
     #[test]
     fn an_action_that_cannot_apply_is_held_with_the_platform_state() {
         // cancel after the platform completed it (field: 更新订单成功！ and skipped).
-        let k = Known::new(Family::Action { channel: Channel::Counter, action: Action::Cancel, expect: Expect::Status(Status::ClosedCanceled) });
-        let s = next(&k, &Observed::ReadBack { at: Reach::Ours(Status::ClosedConfirmed), sent: true, refused: None }, &L);
-        assert!(matches!(s, Step::Hold(Hold { kind: HoldKind::NotReached, read: Some(Reach::Ours(Status::ClosedConfirmed)), .. })), "{s:?}");
+        let k = Known::new(Family::Action {
+            channel: Channel::Counter,
+            action: Action::Cancel,
+            expect: Expect::Status(Status::ClosedCanceled),
+        });
+        let s =
+            next(&k, &Observed::ReadBack { at: Reach::Ours(Status::ClosedConfirmed), sent: true, refused: None }, &L);
+        assert!(
+            matches!(
+                s,
+                Step::Hold(Hold { kind: HoldKind::NotReached, read: Some(Reach::Ours(Status::ClosedConfirmed)), .. })
+            ),
+            "{s:?}"
+        );
         let gone = next(&k, &Observed::ReadBack { at: Reach::Gone, sent: false, refused: None }, &L);
         assert!(matches!(gone, Step::Hold(Hold { kind: HoldKind::Gone, .. })));
     }
@@ -448,16 +559,38 @@ mod tests {
             (fresh, Observed::Accepted, Step::Accept),
             (accepted, Observed::Found("N-1".into()), Step::Adopt("N-1".into())),
             (Known { unknown: true, ..fresh }, Observed::Absent, Step::Send),
-            (fresh, Observed::Unknown, Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 0, reason: "outcome unknown".into() })),
-            (walk_in, Observed::ServerError, Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 1, reason: "walk-in return answered 500".into() })),
+            (
+                fresh,
+                Observed::Unknown,
+                Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 0, reason: "outcome unknown".into() }),
+            ),
+            (
+                walk_in,
+                Observed::ServerError,
+                Step::Retry(Retry {
+                    unknown: true,
+                    checks: 0,
+                    ambiguous: 1,
+                    reason: "walk-in return answered 500".into(),
+                }),
+            ),
         ];
         for (k, o, want) in rows {
             assert_eq!(next(&k, &o, &L), want, "{k:?} / {o:?}");
         }
         // Taken but not listed yet: never sent again.
         assert!(matches!(next(&accepted, &Observed::Absent, &L), Step::Retry(_)));
-        assert!(matches!(next(&Known { checks: 19, ..accepted }, &Observed::Absent, &L), Step::Hold(Hold { kind: HoldKind::Lost, .. })));
-        assert!(matches!(next(&Known { ambiguous: 1, ..walk_in }, &Observed::ServerError, &L), Step::Hold(Hold { kind: HoldKind::WalkIn, .. })));
-        assert!(matches!(next(&fresh, &Observed::Refused("already.refund".into()), &L), Step::Hold(Hold { kind: HoldKind::Refused, .. })));
+        assert!(matches!(
+            next(&Known { checks: 19, ..accepted }, &Observed::Absent, &L),
+            Step::Hold(Hold { kind: HoldKind::Lost, .. })
+        ));
+        assert!(matches!(
+            next(&Known { ambiguous: 1, ..walk_in }, &Observed::ServerError, &L),
+            Step::Hold(Hold { kind: HoldKind::WalkIn, .. })
+        ));
+        assert!(matches!(
+            next(&fresh, &Observed::Refused("already.refund".into()), &L),
+            Step::Hold(Hold { kind: HoldKind::Refused, .. })
+        ));
     }
 }

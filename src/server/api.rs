@@ -87,14 +87,21 @@ fn too_large() -> CommandError {
 
 /// Reads at most [`MAX_BODY_BYTES`], refusing early on a declared larger length.
 async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, CommandError> {
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(too_large());
     }
     let mut buf = Vec::new();
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| CommandError::new(ErrorCode::BadRequest, "请求内容读取失败", format!("could not read the request body: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            CommandError::new(
+                ErrorCode::BadRequest,
+                "请求内容读取失败",
+                format!("could not read the request body: {e}"),
+            )
+        })?;
         if buf.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(too_large());
         }
@@ -108,7 +115,9 @@ fn content_type_ok(headers: &HeaderMap) -> bool {
     // without a CORS preflight, which this server never grants.
     match headers.get(header::CONTENT_TYPE) {
         None => true,
-        Some(v) => v.to_str().map(|s| s.trim_start().to_ascii_lowercase().starts_with("application/json")).unwrap_or(false),
+        Some(v) => {
+            v.to_str().map(|s| s.trim_start().to_ascii_lowercase().starts_with("application/json")).unwrap_or(false)
+        }
     }
 }
 
@@ -121,17 +130,26 @@ async fn call(State(s): State<ServerState>, Path(command): Path<String>, headers
 
 async fn call_inner(s: &ServerState, command: String, headers: &HeaderMap, body: Body) -> Result<Value, CommandError> {
     if commands::find(&command).is_none() {
-        return Err(CommandError::new(ErrorCode::UnknownCommand, format!("未知命令：{command}"), format!("unknown command: {command}")));
+        return Err(CommandError::new(
+            ErrorCode::UnknownCommand,
+            format!("未知命令：{command}"),
+            format!("unknown command: {command}"),
+        ));
     }
     if !content_type_ok(headers) {
-        return Err(CommandError::new(ErrorCode::BadRequest, "请求须为 JSON（Content-Type: application/json）", "requests must be JSON (Content-Type: application/json)"));
+        return Err(CommandError::new(
+            ErrorCode::BadRequest,
+            "请求须为 JSON（Content-Type: application/json）",
+            "requests must be JSON (Content-Type: application/json)",
+        ));
     }
     let bytes = read_body(headers, body).await?;
     let request: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {
-        serde_json::from_slice(&bytes)
-            .map_err(|e| CommandError::new(ErrorCode::BadRequest, format!("JSON 格式错误：{e}"), format!("malformed JSON: {e}")))?
+        serde_json::from_slice(&bytes).map_err(|e| {
+            CommandError::new(ErrorCode::BadRequest, format!("JSON 格式错误：{e}"), format!("malformed JSON: {e}"))
+        })?
     };
     let session = match headers.get(SESSION_HEADER) {
         None => None,
@@ -141,7 +159,9 @@ async fn call_inner(s: &ServerState, command: String, headers: &HeaderMap, body:
     let app = s.app.clone();
     tokio::task::spawn_blocking(move || commands::dispatch(&app, session.as_deref(), via_lan, &command, request))
         .await
-        .unwrap_or_else(|e| Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", format!("command task failed: {e}"))))
+        .unwrap_or_else(|e| {
+            Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", format!("command task failed: {e}")))
+        })
 }
 
 #[derive(Deserialize)]
@@ -198,9 +218,17 @@ struct DisplayQuery {
 /// The display token, and nothing else, opens the two display routes.
 fn display_allowed(s: &ServerState, q: &DisplayQuery) -> Result<(), CommandError> {
     match q.token.as_deref().filter(|t| !t.is_empty()) {
-        None => Err(CommandError::new(ErrorCode::Unauthenticated, "客显需要配对令牌，请在收银台点「客显配对」", "the display needs its pairing token")),
+        None => Err(CommandError::new(
+            ErrorCode::Unauthenticated,
+            "客显需要配对令牌，请在收银台点「客显配对」",
+            "the display needs its pairing token",
+        )),
         Some(t) if s.app.display().accepts(t) => Ok(()),
-        Some(_) => Err(CommandError::new(ErrorCode::Unauthenticated, "客显令牌无效或已被新的配对取代", "display token invalid or replaced by a newer pairing")),
+        Some(_) => Err(CommandError::new(
+            ErrorCode::Unauthenticated,
+            "客显令牌无效或已被新的配对取代",
+            "display token invalid or replaced by a newer pairing",
+        )),
     }
 }
 
@@ -221,25 +249,28 @@ async fn display_events(State(s): State<ServerState>, Query(q): Query<DisplayQue
     let app = s.app.clone();
     let rx = app.display().subscribe();
     let first = Some(app.display().snapshot());
-    let stream = futures::stream::unfold((first, rx, s.stopping.clone(), app), |(first, mut rx, mut stop, app)| async move {
-        let msg = |snap: &crate::display::Snapshot| SseEvent::default().event("display").data(serde_json::to_string(snap).unwrap_or_default());
-        if let Some(f) = first {
-            let m = msg(&f);
-            return Some((Ok::<_, Infallible>(m), (None, rx, stop, app)));
-        }
-        if *stop.borrow() {
-            return None;
-        }
-        let m = tokio::select! {
-            _ = stop.changed() => return None,
-            got = rx.recv() => match got {
-                Ok(snap) => msg(&snap),
-                Err(broadcast::error::RecvError::Lagged(_)) => msg(&app.display().snapshot()),
-                Err(broadcast::error::RecvError::Closed) => return None,
-            },
-        };
-        Some((Ok(m), (None, rx, stop, app)))
-    });
+    let stream =
+        futures::stream::unfold((first, rx, s.stopping.clone(), app), |(first, mut rx, mut stop, app)| async move {
+            let msg = |snap: &crate::display::Snapshot| {
+                SseEvent::default().event("display").data(serde_json::to_string(snap).unwrap_or_default())
+            };
+            if let Some(f) = first {
+                let m = msg(&f);
+                return Some((Ok::<_, Infallible>(m), (None, rx, stop, app)));
+            }
+            if *stop.borrow() {
+                return None;
+            }
+            let m = tokio::select! {
+                _ = stop.changed() => return None,
+                got = rx.recv() => match got {
+                    Ok(snap) => msg(&snap),
+                    Err(broadcast::error::RecvError::Lagged(_)) => msg(&app.display().snapshot()),
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+            };
+            Some((Ok(m), (None, rx, stop, app)))
+        });
     let mut r = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response();
     r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     r
@@ -270,7 +301,11 @@ async fn lan_token_guard(State(s): State<ServerState>, req: Request, next: Next)
         None => None,
     };
     match presented {
-        None => error_response(CommandError::new(ErrorCode::Unauthenticated, "局域网访问需要令牌，请用收银台显示的链接打开", "LAN access needs the token: open the link the till shows")),
+        None => error_response(CommandError::new(
+            ErrorCode::Unauthenticated,
+            "局域网访问需要令牌，请用收银台显示的链接打开",
+            "LAN access needs the token: open the link the till shows",
+        )),
         Some(t) if same_token(t.as_bytes(), expected.as_bytes()) => next.run(req).await,
         Some(_) => error_response(CommandError::new(ErrorCode::Forbidden, "局域网令牌不正确", "wrong LAN token")),
     }

@@ -65,7 +65,11 @@ fn origin_authority(origin: &str) -> Option<&str> {
 }
 
 fn refused(what_zh: &str, what_en: &str) -> Response {
-    super::api::error_response(CommandError::new(ErrorCode::Forbidden, format!("拒绝访问：{what_zh}"), format!("refused: {what_en}")))
+    super::api::error_response(CommandError::new(
+        ErrorCode::Forbidden,
+        format!("拒绝访问：{what_zh}"),
+        format!("refused: {what_en}"),
+    ))
 }
 
 /// Refuses requests whose `Host` is not one this server answers to, whose `Origin` is
@@ -75,7 +79,11 @@ pub async fn host_origin_guard(State(policy): State<HostPolicy>, req: Request, n
     if !policy.lan && peer.is_some_and(|p| !p.ip().is_loopback()) {
         return refused("只接受本机访问", "only loopback peers are served");
     }
-    let host = req.headers().get(header::HOST).map(|v| v.to_str().unwrap_or("\u{0}").to_string()).or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .map(|v| v.to_str().unwrap_or("\u{0}").to_string())
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
     // HTTP/1.0 without Host: only what the socket check above already admitted.
     let host = host.unwrap_or_default();
     if !host.is_empty() && !host_allowed(policy, host_only(&host)) {

@@ -55,7 +55,12 @@ pub struct ServeOptions {
 impl ServeOptions {
     /// Loopback on an OS-chosen port, no LAN token: what tests use.
     pub fn loopback(data: impl Into<PathBuf>) -> ServeOptions {
-        ServeOptions { data: data.into(), listen: "127.0.0.1:0".parse().expect("literal address"), lan: false, ui_dir: None }
+        ServeOptions {
+            data: data.into(),
+            listen: "127.0.0.1:0".parse().expect("literal address"),
+            lan: false,
+            ui_dir: None,
+        }
     }
 }
 
@@ -141,7 +146,8 @@ pub async fn serve(opts: ServeOptions) -> Result<ServerHandle, ServeError> {
     let data = opts.data.clone();
     let app = tokio::task::spawn_blocking(move || App::open(&data))
         .await
-        .map_err(|e| CommandError::new(ErrorCode::Internal, "打开账本失败", e.to_string()))?.map_err(CommandError::from)?;
+        .map_err(|e| CommandError::new(ErrorCode::Internal, "打开账本失败", e.to_string()))?
+        .map_err(CommandError::from)?;
     let app = Arc::new(app);
     let mut handle = serve_app(app.clone(), opts).await?;
     handle.background = Some(start_background(app));
@@ -154,7 +160,9 @@ pub async fn serve_app(app: Arc<App>, opts: ServeOptions) -> Result<ServerHandle
     if !opts.listen.ip().is_loopback() && !opts.lan {
         return Err(ServeError::NotLoopback(opts.listen));
     }
-    let listener = tokio::net::TcpListener::bind(opts.listen).await.map_err(|source| ServeError::Bind { addr: opts.listen, source })?;
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .map_err(|source| ServeError::Bind { addr: opts.listen, source })?;
     let addr = listener.local_addr().map_err(|source| ServeError::Bind { addr: opts.listen, source })?;
 
     let lan = if opts.lan {
@@ -193,10 +201,19 @@ pub async fn serve_app(app: Arc<App>, opts: ServeOptions) -> Result<ServerHandle
 
 /// `storepos serve …`: prints `storepos serve listening on http://ADDR` first (tests read
 /// the port from it), the LAN link when on, and runs until Ctrl-C.
-pub fn run_cli(data: PathBuf, listen: Option<SocketAddr>, lan: bool, ui_dir: Option<PathBuf>) -> std::process::ExitCode {
+pub fn run_cli(
+    data: PathBuf,
+    listen: Option<SocketAddr>,
+    lan: bool,
+    ui_dir: Option<PathBuf>,
+) -> std::process::ExitCode {
     use std::io::Write;
     let default_ip = if lan { "0.0.0.0" } else { "127.0.0.1" };
-    let listen = listen.unwrap_or_else(|| format!("{default_ip}:{}", DEFAULT_LISTEN.rsplit(':').next().unwrap_or("8730")).parse().expect("literal address"));
+    let listen = listen.unwrap_or_else(|| {
+        format!("{default_ip}:{}", DEFAULT_LISTEN.rsplit(':').next().unwrap_or("8730"))
+            .parse()
+            .expect("literal address")
+    });
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -219,7 +236,12 @@ pub fn run_cli(data: PathBuf, listen: Option<SocketAddr>, lan: bool, ui_dir: Opt
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "storepos serve listening on {}", handle.url());
         if let Some(l) = &handle.lan {
-            let _ = writeln!(out, "LAN mode: open {} on the store's iPads (token also in {})", l.url, handle.app.data_dir().join(lan::TOKEN_FILE).display());
+            let _ = writeln!(
+                out,
+                "LAN mode: open {} on the store's iPads (token also in {})",
+                l.url,
+                handle.app.data_dir().join(lan::TOKEN_FILE).display()
+            );
         }
         let _ = out.flush();
         drop(out);

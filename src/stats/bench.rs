@@ -104,7 +104,8 @@ pub fn synthetic_orders(n: usize, first_day: NaiveDate) -> impl Iterator<Item = 
             channel,
             status,
             payment_method: payment,
-            cashier_name: (channel == "COUNTER").then(|| ["小王", "小李", "小张", "小赵"][rng.below(4) as usize].to_string()),
+            cashier_name: (channel == "COUNTER")
+                .then(|| ["小王", "小李", "小张", "小赵"][rng.below(4) as usize].to_string()),
             created_at: crate::ledger::time_text(created),
             local_hour: hour,
             sync_state: if rng.below(100) < 97 { "synced" } else { "pending" },
@@ -125,7 +126,11 @@ fn ms(d: Duration) -> f64 {
 
 /// Builds the ledger in a temporary directory (removed afterwards), times, prints, returns.
 pub fn run_stats_bench(orders: usize) -> BenchReport {
-    let dir = std::env::temp_dir().join(format!("storepos-stats-bench-{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or(0)));
+    let dir = std::env::temp_dir().join(format!(
+        "storepos-stats-bench-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    ));
     std::fs::create_dir_all(&dir).expect("temp dir for the benchmark");
     let path = dir.join("storepos.db");
     let first_day = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
@@ -164,7 +169,8 @@ pub fn run_stats_bench(orders: usize) -> BenchReport {
     drop(ledger);
     let _ = std::fs::remove_dir_all(&dir);
 
-    let (smin, smax) = (stats_t.iter().min().copied().unwrap_or_default(), stats_t.iter().max().copied().unwrap_or_default());
+    let (smin, smax) =
+        (stats_t.iter().min().copied().unwrap_or_default(), stats_t.iter().max().copied().unwrap_or_default());
     let sm = median(stats_t);
     let cm = median(count_t);
     let report = BenchReport {

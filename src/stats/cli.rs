@@ -14,7 +14,11 @@ fn fail(e: &CommandError) -> ExitCode {
 fn open(data: &Path, day: &str) -> Result<App, CommandError> {
     crate::commands::orders::parse_day(day)?;
     if !data.join("storepos.db").exists() {
-        return Err(CommandError::new(ErrorCode::NotFound, format!("{} 里没有账本，请先运行 storepos init", data.display()), format!("no ledger in {}; run storepos init first", data.display())));
+        return Err(CommandError::new(
+            ErrorCode::NotFound,
+            format!("{} 里没有账本，请先运行 storepos init", data.display()),
+            format!("no ledger in {}; run storepos init first", data.display()),
+        ));
     }
     Ok(App::open(data)?)
 }

@@ -45,7 +45,11 @@ pub fn week_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// First..last day of a month `YYYY-MM`.
 pub fn month_of(month: &str) -> Option<(NaiveDate, NaiveDate)> {
     let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
-    let next = if first.month() == 12 { NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)? } else { NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)? };
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)?
+    };
     Some((first, next - Duration::days(1)))
 }
 
@@ -79,7 +83,11 @@ pub fn export_day(conn: &Connection, day: &str, tz: chrono_tz::Tz) -> Result<Exp
     let lines = sql::export_lines(conn, day)?;
     let stats = day_stats(conn, day)?;
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
-    let local = |t: &str| chrono::DateTime::parse_from_rfc3339(t).map(|x| x.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_else(|_| t.to_string());
+    let local = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t)
+            .map(|x| x.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_else(|_| t.to_string())
+    };
     let order_rows: Vec<Vec<String>> = orders
         .iter()
         .map(|o| {
@@ -104,7 +112,8 @@ pub fn export_day(conn: &Connection, day: &str, tz: chrono_tz::Tz) -> Result<Exp
             ]
         })
         .collect();
-    let numbers: HashMap<i64, (&str, Option<&str>)> = orders.iter().map(|o| (o.id, (o.local_number.as_str(), o.order_number.as_deref()))).collect();
+    let numbers: HashMap<i64, (&str, Option<&str>)> =
+        orders.iter().map(|o| (o.id, (o.local_number.as_str(), o.order_number.as_deref()))).collect();
     let line_rows: Vec<Vec<String>> = lines
         .iter()
         .map(|l| {
@@ -125,7 +134,9 @@ pub fn export_day(conn: &Connection, day: &str, tz: chrono_tz::Tz) -> Result<Exp
         })
         .collect();
     let mut sum: Vec<Vec<String>> = Vec::new();
-    let mut put = |section: &str, key: &str, count: String, amount: String| sum.push(vec![section.into(), key.into(), count, amount]);
+    let mut put = |section: &str, key: &str, count: String, amount: String| {
+        sum.push(vec![section.into(), key.into(), count, amount])
+    };
     put("total", "gross", stats.order_count.to_string(), stats.gross.to_string());
     put("total", "refunds", String::new(), stats.refunds.to_string());
     put("total", "supplements", String::new(), stats.supplements.to_string());
@@ -160,10 +171,43 @@ pub fn export_day(conn: &Connection, day: &str, tz: chrono_tz::Tz) -> Result<Exp
     Ok(ExportFiles {
         day: day.to_string(),
         orders_csv: csv::to_csv(
-            &["local_number", "order_number", "till", "business_day", "created_at_local", "channel", "status", "payment_method", "total", "paid", "change", "cashier", "contact_user", "phone", "remark", "sync_state", "left_store"],
+            &[
+                "local_number",
+                "order_number",
+                "till",
+                "business_day",
+                "created_at_local",
+                "channel",
+                "status",
+                "payment_method",
+                "total",
+                "paid",
+                "change",
+                "cashier",
+                "contact_user",
+                "phone",
+                "remark",
+                "sync_state",
+                "left_store",
+            ],
             &order_rows,
         ),
-        lines_csv: csv::to_csv(&["local_number", "order_number", "line_no", "product_id", "specification_id", "name", "category", "unit_price", "quantity", "line_total", "memo"], &line_rows),
+        lines_csv: csv::to_csv(
+            &[
+                "local_number",
+                "order_number",
+                "line_no",
+                "product_id",
+                "specification_id",
+                "name",
+                "category",
+                "unit_price",
+                "quantity",
+                "line_total",
+                "memo",
+            ],
+            &line_rows,
+        ),
         summary_csv: csv::to_csv(&["section", "key", "count", "amount"], &sum),
         orders: orders.len(),
         lines: lines.len(),

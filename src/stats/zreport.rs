@@ -37,7 +37,9 @@ pub fn channel_label(c: &str) -> &'static str {
 
 /// Local `YYYY-MM-DD HH:MM` of a stored UTC time (the text itself if it does not parse).
 pub fn local_minute(tz: Tz, utc_text: &str) -> String {
-    DateTime::parse_from_rfc3339(utc_text).map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|_| utc_text.to_string())
+    DateTime::parse_from_rfc3339(utc_text)
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| utc_text.to_string())
 }
 
 fn m(x: Money) -> String {
@@ -77,18 +79,36 @@ fn stat_sections(s: &DayStats, detailed: bool) -> Vec<Value> {
     out.extend(section("订单状态", statuses));
     let channels = Channel::ALL
         .iter()
-        .filter_map(|c| s.by_channel.get(c.as_str()).filter(|ca| ca.count > 0).map(|ca| row(format!("{} {}笔", channel_label(c.as_str()), ca.count), m(ca.amount))))
+        .filter_map(|c| {
+            s.by_channel
+                .get(c.as_str())
+                .filter(|ca| ca.count > 0)
+                .map(|ca| row(format!("{} {}笔", channel_label(c.as_str()), ca.count), m(ca.amount)))
+        })
         .collect();
     out.extend(section("销售渠道", channels));
     if detailed {
-        out.extend(section("品类", s.by_category.iter().map(|c| row(format!("{} ×{}", c.name, c.quantity), m(c.amount))).collect()));
-        out.extend(section("热销商品", s.top_products_qty.iter().map(|p| row(format!("{} ×{}", p.name, p.quantity), m(p.amount))).collect()));
+        out.extend(section(
+            "品类",
+            s.by_category.iter().map(|c| row(format!("{} ×{}", c.name, c.quantity), m(c.amount))).collect(),
+        ));
+        out.extend(section(
+            "热销商品",
+            s.top_products_qty.iter().map(|p| row(format!("{} ×{}", p.name, p.quantity), m(p.amount))).collect(),
+        ));
         out.extend(section(
             "时段",
-            s.by_hour.iter().filter(|h| h.count > 0).map(|h| row(format!("{:02}:00-{:02}:00 {}笔", h.hour, (h.hour + 1) % 24, h.count), m(h.amount))).collect(),
+            s.by_hour
+                .iter()
+                .filter(|h| h.count > 0)
+                .map(|h| row(format!("{:02}:00-{:02}:00 {}笔", h.hour, (h.hour + 1) % 24, h.count), m(h.amount)))
+                .collect(),
         ));
     }
-    out.extend(section("收银员", s.by_cashier.iter().map(|c| row(format!("{} {}笔", c.name, c.count), m(c.amount))).collect()));
+    out.extend(section(
+        "收银员",
+        s.by_cashier.iter().map(|c| row(format!("{} {}笔", c.name, c.count), m(c.amount))).collect(),
+    ));
     out
 }
 
@@ -163,10 +183,18 @@ pub fn shift_report(i: &ShiftReportInput<'_>) -> Value {
     ]})];
     let pieces: Vec<Value> = DENOMINATIONS
         .iter()
-        .filter_map(|(d, unit)| i.counted_pieces.get(*d).filter(|n| **n > 0).map(|n| row(format!("{d}元 ×{n}"), m(Money::from_fen(unit * n)))))
+        .filter_map(|(d, unit)| {
+            i.counted_pieces
+                .get(*d)
+                .filter(|n| **n > 0)
+                .map(|n| row(format!("{d}元 ×{n}"), m(Money::from_fen(unit * n))))
+        })
         .collect();
     sections.extend(section("点钞", pieces));
-    sections.extend(section("钱箱存取", i.moves.iter().map(|mv| row(format!("{} {}", local_minute(i.tz, &mv.at), mv.reason), m(mv.amount))).collect()));
+    sections.extend(section(
+        "钱箱存取",
+        i.moves.iter().map(|mv| row(format!("{} {}", local_minute(i.tz, &mv.at), mv.reason), m(mv.amount))).collect(),
+    ));
     sections.extend(stat_sections(s, false));
     let closed = i.closed_at.with_timezone(&i.tz).format("%Y-%m-%d %H:%M").to_string();
     json!({

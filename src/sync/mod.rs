@@ -100,7 +100,12 @@ impl SyncConfig {
     }
 
     pub fn drain_config(&self) -> DrainConfig {
-        DrainConfig { in_flight: self.in_flight, backoff_base: self.backoff_base, backoff_cap: self.backoff_cap, limits: self.limits() }
+        DrainConfig {
+            in_flight: self.in_flight,
+            backoff_base: self.backoff_base,
+            backoff_cap: self.backoff_cap,
+            limits: self.limits(),
+        }
     }
 
     /// Small times for tests and benchmarks against the local simulator.
@@ -276,7 +281,8 @@ pub async fn drain(app: &App, client: &dyn Platform, cfg: &SyncConfig) -> Tally 
 pub async fn settle(app: &App, client: &dyn Platform, cfg: &SyncConfig, deadline: Duration) -> RoundSummary {
     let until = Instant::now() + deadline;
     loop {
-        let s = run_round_parts(app, client, cfg, Parts { push: true, pull: true, catalog: false, counts: false }).await;
+        let s =
+            run_round_parts(app, client, cfg, Parts { push: true, pull: true, catalog: false, counts: false }).await;
         let movable = outbox::movable(app.ledger().read(), CHANNEL_REST).unwrap_or(0);
         if movable == 0 || Instant::now() >= until {
             return s;
@@ -317,7 +323,11 @@ pub fn spawn(app: Arc<App>, client: Arc<dyn Platform>, cfg: SyncConfig) -> SyncH
         loop {
             let now = Instant::now();
             let full = now >= next_pull;
-            let parts = if full { Parts { push: true, pull: true, catalog: now >= next_catalog, counts: now >= next_catalog } } else { Parts::PUSH };
+            let parts = if full {
+                Parts { push: true, pull: true, catalog: now >= next_catalog, counts: now >= next_catalog }
+            } else {
+                Parts::PUSH
+            };
             let s = run_round_parts(&app, client.as_ref(), &cfg, parts).await;
             if full {
                 if s.online {
@@ -329,11 +339,13 @@ pub fn spawn(app: Arc<App>, client: Arc<dyn Platform>, cfg: SyncConfig) -> SyncH
                 } else {
                     offline_rounds = offline_rounds.saturating_add(1);
                     let j = rand::random::<f64>();
-                    next_pull = Instant::now() + plan::backoff(offline_rounds, cfg.pull_interval, cfg.backoff_cap.max(cfg.pull_interval), j);
+                    next_pull = Instant::now()
+                        + plan::backoff(offline_rounds, cfg.pull_interval, cfg.backoff_cap.max(cfg.pull_interval), j);
                 }
             }
             let until_pull = next_pull.saturating_duration_since(Instant::now());
-            let wait = next_wait(&app, until_pull.max(Duration::from_millis(5))).min(until_pull).max(Duration::from_millis(5));
+            let wait =
+                next_wait(&app, until_pull.max(Duration::from_millis(5))).min(until_pull).max(Duration::from_millis(5));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = poked.changed() => {}
@@ -349,7 +361,9 @@ pub fn spawn(app: Arc<App>, client: Arc<dyn Platform>, cfg: SyncConfig) -> SyncH
 
 /// The client for a store: `DATA/central.json` plus the store's id and name.
 pub fn client_for(app: &App) -> Result<Option<ClientConfig>, SyncError> {
-    let Some(c) = crate::config::load_central(app.data_dir()).map_err(|e| SyncError::Config(e.message_en))? else { return Ok(None) };
+    let Some(c) = crate::config::load_central(app.data_dir()).map_err(|e| SyncError::Config(e.message_en))? else {
+        return Ok(None);
+    };
     let store = app.config();
     Ok(Some(ClientConfig::from_central(&c, store.store_id, &store.store_name)))
 }

@@ -90,7 +90,11 @@ pub fn service_has_marker(row: &ServiceRow, marker: &str) -> bool {
     row.texts().iter().any(|t| t.contains(marker))
 }
 
-pub fn scan_services<'a>(rows: &'a [ServiceRow], marker: &str, cutoff: DateTime<Utc>) -> (Option<&'a ServiceRow>, bool) {
+pub fn scan_services<'a>(
+    rows: &'a [ServiceRow],
+    marker: &str,
+    cutoff: DateTime<Utc>,
+) -> (Option<&'a ServiceRow>, bool) {
     let hit = rows.iter().find(|r| service_has_marker(r, marker));
     let past = rows.iter().filter_map(|r| parse_platform_time(&r.created_date)).any(|t| t < cutoff);
     (hit, past)
@@ -137,7 +141,9 @@ pub fn classify_error(e: &CentralError) -> Observed {
         CentralError::Timeout | CentralError::Reset { .. } | CentralError::Undecodable { .. } => Observed::Unknown,
         CentralError::Http { status, detail } => Observed::Refused(format!("HTTP {status}: {detail}")),
         CentralError::NotFound { detail, .. } => Observed::Refused(detail.clone()),
-        CentralError::Connect { .. } | CentralError::Auth { .. } | CentralError::LoginFailed { .. } => Observed::Unreached,
+        CentralError::Connect { .. } | CentralError::Auth { .. } | CentralError::LoginFailed { .. } => {
+            Observed::Unreached
+        }
     }
 }
 
@@ -161,7 +167,13 @@ pub enum LocalUpdate {
     Wait,
 }
 
-pub fn platform_update(channel: Channel, local: Status, platform: Status, ops_pending: bool, has_after_sales: bool) -> LocalUpdate {
+pub fn platform_update(
+    channel: Channel,
+    local: Status,
+    platform: Status,
+    ops_pending: bool,
+    has_after_sales: bool,
+) -> LocalUpdate {
     if ops_pending {
         return LocalUpdate::Wait;
     }
@@ -169,7 +181,11 @@ pub fn platform_update(channel: Channel, local: Status, platform: Status, ops_pe
         PlatformChange::Unchanged => LocalUpdate::Nothing,
         PlatformChange::Forward => LocalUpdate::Take(platform),
         PlatformChange::Diverged
-            if has_after_sales && matches!(platform, Status::CanceledReturnPending | Status::CanceledRefundPending | Status::ClosedRefunded) =>
+            if has_after_sales
+                && matches!(
+                    platform,
+                    Status::CanceledReturnPending | Status::CanceledRefundPending | Status::ClosedRefunded
+                ) =>
         {
             LocalUpdate::Take(platform)
         }
@@ -207,7 +223,13 @@ pub struct CountsReport {
 /// Compares the platform's counts with the ledger's (computed over orders the platform
 /// knows, in both meanings). `unsynced` = local orders the platform has not heard of yet,
 /// `conflicts` = orders in conflict.
-pub fn explain_counts(platform: &PlatformCount, documented: &OrderCount, field: &OrderCount, unsynced: i64, conflicts: i64) -> CountsReport {
+pub fn explain_counts(
+    platform: &PlatformCount,
+    documented: &OrderCount,
+    field: &OrderCount,
+    unsynced: i64,
+    conflicts: i64,
+) -> CountsReport {
     fn fields(c: &OrderCount) -> [(&'static str, String); 8] {
         [
             ("totalPrice", c.total_price.to_string()),
@@ -230,8 +252,11 @@ pub fn explain_counts(platform: &PlatformCount, documented: &OrderCount, field: 
         ("closed", platform.closed.map(|n| n.to_string())),
         ("cancled", platform.cancled.map(|n| n.to_string())),
     ];
-    let mismatches = |c: &OrderCount| fields(c).iter().zip(p.iter()).filter(|((_, l), (_, pv))| pv.as_deref() != Some(l.as_str())).count();
-    let (meaning, local) = if mismatches(field) < mismatches(documented) { ("field", *field) } else { ("documented", *documented) };
+    let mismatches = |c: &OrderCount| {
+        fields(c).iter().zip(p.iter()).filter(|((_, l), (_, pv))| pv.as_deref() != Some(l.as_str())).count()
+    };
+    let (meaning, local) =
+        if mismatches(field) < mismatches(documented) { ("field", *field) } else { ("documented", *documented) };
     let mut differences = Vec::new();
     for ((name, l), (_, pv)) in fields(&local).iter().zip(p.iter()) {
         let pv = pv.clone().unwrap_or_else(|| "(missing)".into());
@@ -247,12 +272,16 @@ pub fn explain_counts(platform: &PlatformCount, documented: &OrderCount, field: 
                 format!("平台按{}口径统计 {name}", if other_meaning == "field" { "实际" } else { "文档" }),
             )
         } else if unsynced > 0 {
-            (format!("{unsynced} local change(s) not yet on the platform"), format!("本机有 {unsynced} 笔变更尚未同步到平台"))
+            (
+                format!("{unsynced} local change(s) not yet on the platform"),
+                format!("本机有 {unsynced} 笔变更尚未同步到平台"),
+            )
         } else if conflicts > 0 {
             (format!("{conflicts} order(s) in conflict"), format!("{conflicts} 笔订单同步冲突待处理"))
         } else {
             (
-                "orders the platform holds that this ledger does not (older history, another till) or the reverse".into(),
+                "orders the platform holds that this ledger does not (older history, another till) or the reverse"
+                    .into(),
                 "平台有而本机账本没有的订单（更早的历史、其他收银台），或反之".into(),
             )
         };
@@ -320,7 +349,10 @@ mod tests {
 
     #[test]
     fn service_marker_found_in_the_log_string() {
-        let s = ServiceRow { log: Some(serde_json::json!("[{\"time\":\"x\",\"user\":\"u\",\"content\":\"[spos:q1]\"}]")), ..Default::default() };
+        let s = ServiceRow {
+            log: Some(serde_json::json!("[{\"time\":\"x\",\"user\":\"u\",\"content\":\"[spos:q1]\"}]")),
+            ..Default::default()
+        };
         assert!(service_has_marker(&s, "[spos:q1]"));
         assert!(!service_has_marker(&s, "[spos:q2]"));
     }
@@ -333,9 +365,18 @@ mod tests {
         let po = PlatformOrder { order_number: "2611241813167052".into(), ..Default::default() };
         assert_eq!(classify_create(&Ok(po)), Observed::Created("2611241813167052".into()));
         assert_eq!(classify_create(&Err(refused("新建订单失败 - 库存不足"))), Observed::StockError);
-        assert_eq!(classify_create(&Err(refused("新建订单失败 - 没有该产品"))), Observed::Refused("新建订单失败 - 没有该产品".into()));
-        assert_eq!(classify_create(&Err(refused("新建订单失败 - 必须指定门店"))), Observed::Refused("新建订单失败 - 必须指定门店".into()));
-        assert_eq!(classify_create(&Err(CentralError::Server { status: 500, detail: "<html>".into() })), Observed::ServerError);
+        assert_eq!(
+            classify_create(&Err(refused("新建订单失败 - 没有该产品"))),
+            Observed::Refused("新建订单失败 - 没有该产品".into())
+        );
+        assert_eq!(
+            classify_create(&Err(refused("新建订单失败 - 必须指定门店"))),
+            Observed::Refused("新建订单失败 - 必须指定门店".into())
+        );
+        assert_eq!(
+            classify_create(&Err(CentralError::Server { status: 500, detail: "<html>".into() })),
+            Observed::ServerError
+        );
         assert_eq!(classify_create(&Err(CentralError::Timeout)), Observed::Unknown);
         assert_eq!(classify_create(&Err(CentralError::Connect { detail: "".into() })), Observed::Unreached);
         // After-sales: stored (even the refund failure), refused, or a walk-in's 500.
@@ -344,20 +385,41 @@ mod tests {
         for m in ["暂不支持此种方式售后单", "order.status.transfer.error", "already.refund"] {
             assert_eq!(classify_service(&Err(refused(m))), Observed::Refused(m.into()));
         }
-        assert_eq!(classify_service(&Err(CentralError::Server { status: 500, detail: "".into() })), Observed::ServerError);
+        assert_eq!(
+            classify_service(&Err(CentralError::Server { status: 500, detail: "".into() })),
+            Observed::ServerError
+        );
         // A PUT is judged by the read-back, never by its answer.
         assert!(matches!(classify_put(&Ok("更新订单成功！".into())), Observed::Created(_)));
-        assert_eq!(classify_put(&Err(refused("更新订单失败 - 非法的操作"))), Observed::Refused("更新订单失败 - 非法的操作".into()));
+        assert_eq!(
+            classify_put(&Err(refused("更新订单失败 - 非法的操作"))),
+            Observed::Refused("更新订单失败 - 非法的操作".into())
+        );
     }
 
     #[test]
     fn polling_updates() {
         use Status::*;
-        assert_eq!(platform_update(Channel::Flash, PaidConfirmPending, DeliveredConfirmPending, false, false), LocalUpdate::Take(DeliveredConfirmPending));
-        assert_eq!(platform_update(Channel::Flash, PaidConfirmPending, DeliveredConfirmPending, true, false), LocalUpdate::Wait);
-        assert_eq!(platform_update(Channel::Counter, CreatedPayPending, CreatedPayPending, false, false), LocalUpdate::Nothing);
-        assert!(matches!(platform_update(Channel::Counter, ClosedConfirmed, ClosedCanceled, false, false), LocalUpdate::TakeWithConflict(ClosedCanceled, _)));
-        assert_eq!(platform_update(Channel::Flash, Delivering, ClosedRefunded, false, true), LocalUpdate::Take(ClosedRefunded));
+        assert_eq!(
+            platform_update(Channel::Flash, PaidConfirmPending, DeliveredConfirmPending, false, false),
+            LocalUpdate::Take(DeliveredConfirmPending)
+        );
+        assert_eq!(
+            platform_update(Channel::Flash, PaidConfirmPending, DeliveredConfirmPending, true, false),
+            LocalUpdate::Wait
+        );
+        assert_eq!(
+            platform_update(Channel::Counter, CreatedPayPending, CreatedPayPending, false, false),
+            LocalUpdate::Nothing
+        );
+        assert!(matches!(
+            platform_update(Channel::Counter, ClosedConfirmed, ClosedCanceled, false, false),
+            LocalUpdate::TakeWithConflict(ClosedCanceled, _)
+        ));
+        assert_eq!(
+            platform_update(Channel::Flash, Delivering, ClosedRefunded, false, true),
+            LocalUpdate::Take(ClosedRefunded)
+        );
         assert!(!is_store_visible_online(CreatedPayPending));
         assert!(is_store_visible_online(PaidConfirmPending));
     }
@@ -365,7 +427,11 @@ mod tests {
     #[test]
     fn counts_pick_the_meaning_and_say_why() {
         use Status::*;
-        let orders = [(CreatedPayPending, Money::yuan(5)), (DeliveredConfirmPending, Money::yuan(9)), (ClosedConfirmed, Money::yuan(11))];
+        let orders = [
+            (CreatedPayPending, Money::yuan(5)),
+            (DeliveredConfirmPending, Money::yuan(9)),
+            (ClosedConfirmed, Money::yuan(11)),
+        ];
         let d = order_count(CountMeaning::Documented, orders);
         let f = order_count(CountMeaning::Field, orders);
         let platform = PlatformCount {

@@ -4,12 +4,12 @@ use std::collections::HashSet;
 
 use chrono::{Timelike, Utc};
 
-use super::rest_outlet::{read_back, ACTOR};
 use super::plan::{self, is_store_visible_online, parse_platform_time, CountsReport, LocalUpdate, ReadBack};
+use super::rest_outlet::{read_back, ACTOR};
 use super::{RoundSummary, SyncConfig};
+use crate::app::{App, Event};
 use crate::central::client::{CentralError, OrderQuery, Platform};
 use crate::central::types::PlatformOrder;
-use crate::app::{App, Event};
 use crate::domain::counts::{order_count, CountMeaning};
 use crate::domain::order::{Arrival, Channel, Conflict, Order, OrderLine, Status, SyncState};
 use crate::domain::Money;
@@ -36,7 +36,8 @@ fn ops_pending(conn: &rusqlite::Connection, stream: &str) -> Result<bool, Ledger
 pub async fn pull_online(app: &App, client: &dyn Platform, cfg: &SyncConfig, s: &mut RoundSummary) {
     let size = 50u32;
     for page in 1..=cfg.pull_pages.max(1) {
-        let q = OrderQuery { page_number: page, page_size: size, order_type: Some("ORDER".into()), ..Default::default() };
+        let q =
+            OrderQuery { page_number: page, page_size: size, order_type: Some("ORDER".into()), ..Default::default() };
         let p = match client.list_orders(&q).await {
             Ok(p) => p,
             Err(e) => return note_err(s, "order list", &e),
@@ -91,7 +92,12 @@ pub async fn refresh_open(app: &App, client: &dyn Platform, cfg: &SyncConfig, s:
     let open: Vec<Order> = {
         let ledger = app.ledger();
         let statuses: Vec<Status> = Status::ALL.iter().copied().filter(|st| !st.is_closed()).collect();
-        let f = orders::Filter { statuses, sync_state: Some(SyncState::Synced), limit: cfg.refresh_limit as i64, ..Default::default() };
+        let f = orders::Filter {
+            statuses,
+            sync_state: Some(SyncState::Synced),
+            limit: cfg.refresh_limit as i64,
+            ..Default::default()
+        };
         match orders::list(ledger.read(), &f) {
             Ok((v, _)) => v,
             Err(e) => {
@@ -143,18 +149,51 @@ fn apply_platform(app: &App, o: &Order, rb: ReadBack, s: &mut RoundSummary) -> b
         match to {
             Some(st) => {
                 orders::set_status(tx, cur.id, st)?;
-                journal::append(tx, journal::Entry { actor: ACTOR, entity: "order", entity_ref: &cur.client_ref, action: "platform_status", before: Some(cur.status.as_str()), after: Some(st.as_str()), detail: None })?;
+                journal::append(
+                    tx,
+                    journal::Entry {
+                        actor: ACTOR,
+                        entity: "order",
+                        entity_ref: &cur.client_ref,
+                        action: "platform_status",
+                        before: Some(cur.status.as_str()),
+                        after: Some(st.as_str()),
+                        detail: None,
+                    },
+                )?;
                 event = Some(Event::OrderChanged { client_ref: cur.client_ref.clone(), status: st.as_str().into() });
             }
             None => {
                 orders::set_left_store(tx, cur.id)?;
-                journal::append(tx, journal::Entry { actor: ACTOR, entity: "order", entity_ref: &cur.client_ref, action: "platform_status", before: Some(cur.status.as_str()), after: Some("LEFT_STORE"), detail: None })?;
+                journal::append(
+                    tx,
+                    journal::Entry {
+                        actor: ACTOR,
+                        entity: "order",
+                        entity_ref: &cur.client_ref,
+                        action: "platform_status",
+                        before: Some(cur.status.as_str()),
+                        after: Some("LEFT_STORE"),
+                        detail: None,
+                    },
+                )?;
             }
         }
         if let Some(m) = conflict {
             let c = Conflict { message: m.clone(), platform_message: None, at: now_text() };
             orders::set_sync_state(tx, cur.id, SyncState::Conflict, Some(&c))?;
-            journal::append(tx, journal::Entry { actor: ACTOR, entity: "order", entity_ref: &cur.client_ref, action: "sync_conflict", before: None, after: None, detail: Some(m.clone()) })?;
+            journal::append(
+                tx,
+                journal::Entry {
+                    actor: ACTOR,
+                    entity: "order",
+                    entity_ref: &cur.client_ref,
+                    action: "sync_conflict",
+                    before: None,
+                    after: None,
+                    detail: Some(m.clone()),
+                },
+            )?;
             event = Some(Event::Conflict { client_ref: cur.client_ref.clone(), message: m });
         }
         Ok(true)
@@ -195,8 +234,18 @@ pub fn insert_online(app: &App, d: &PlatformOrder) -> Result<bool, LedgerError> 
         };
         let qty = it.quantity;
         let unit = if it.price.is_negative() { p.as_ref().map(|p| p.price).unwrap_or(Money::ZERO) } else { it.price };
-        let (category, station) = p.as_ref().map(|p| (p.category_name.clone(), p.station.clone())).unwrap_or_else(|| ("线上".into(), None));
-        let line = OrderLine::reported(i as i64 + 1, it.product_id, it.product_specification_id, name, category, station, unit, qty);
+        let (category, station) =
+            p.as_ref().map(|p| (p.category_name.clone(), p.station.clone())).unwrap_or_else(|| ("线上".into(), None));
+        let line = OrderLine::reported(
+            i as i64 + 1,
+            it.product_id,
+            it.product_specification_id,
+            name,
+            category,
+            station,
+            unit,
+            qty,
+        );
         lines.push(line);
     }
     let now = time_text(Utc::now());
@@ -222,21 +271,34 @@ pub fn insert_online(app: &App, d: &PlatformOrder) -> Result<bool, LedgerError> 
             lines: lines.clone(),
         });
         orders::insert(tx, &o, &lines, None, local_hour, seq)?;
-        journal::append(tx, journal::Entry {
-            actor: ACTOR,
-            entity: "order",
-            entity_ref: &client_ref,
-            action: "online_order",
-            before: None,
-            after: Some(status.as_str()),
-            detail: Some(format!("{} {} {} lines, total {}", channel.as_str(), d.order_number, lines.len(), d.total_price)),
-        })?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: ACTOR,
+                entity: "order",
+                entity_ref: &client_ref,
+                action: "online_order",
+                before: None,
+                after: Some(status.as_str()),
+                detail: Some(format!(
+                    "{} {} {} lines, total {}",
+                    channel.as_str(),
+                    d.order_number,
+                    lines.len(),
+                    d.total_price
+                )),
+            },
+        )?;
         Ok(Some(o))
     });
     drop(ledger);
     match inserted {
         Ok(Some(o)) => {
-            app.publish(Event::OnlineOrder { client_ref: o.client_ref.clone(), local_number: o.local_number.clone(), channel: channel.as_str().into() });
+            app.publish(Event::OnlineOrder {
+                client_ref: o.client_ref.clone(),
+                local_number: o.local_number.clone(),
+                channel: channel.as_str().into(),
+            });
             Ok(true)
         }
         Ok(None) => Ok(false),
@@ -302,7 +364,17 @@ pub async fn follow_services(app: &App, client: &dyn Platform, s: &mut RoundSumm
             crate::ledger::after_sales::record_platform(tx, svc.id, &view)?;
             let moved = before.as_deref() != view.status;
             if moved {
-                journal::append(tx, super::rest_outlet::journal_entry("after_sales", &svc.client_ref, "platform_service_status", before.as_deref(), view.status, None))?;
+                journal::append(
+                    tx,
+                    super::rest_outlet::journal_entry(
+                        "after_sales",
+                        &svc.client_ref,
+                        "platform_service_status",
+                        before.as_deref(),
+                        view.status,
+                        None,
+                    ),
+                )?;
             }
             Ok(moved)
         });
@@ -330,7 +402,16 @@ pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<Counts
     };
     let raw = serde_json::to_string(&platform).unwrap_or_default();
     let store_id = client.store_id().to_string();
-    if let Err(e) = app.ledger().write(|tx| crate::ledger::after_sales::store_platform_counts(tx, outbox::CHANNEL_REST, &store_id, &now_text(), &count, &raw)) {
+    if let Err(e) = app.ledger().write(|tx| {
+        crate::ledger::after_sales::store_platform_counts(
+            tx,
+            outbox::CHANNEL_REST,
+            &store_id,
+            &now_text(),
+            &count,
+            &raw,
+        )
+    }) {
         eprintln!("storepos sync: cannot store order_count: {e}");
     }
     let mut known = Vec::new();
@@ -390,14 +471,20 @@ mod tests {
         assert!(insert_online(&app, &d).unwrap());
         assert!(!insert_online(&app, &d).unwrap(), "a second pull inserts nothing");
         let o = orders::by_order_number(app.ledger().read(), "2405011200000001").unwrap().unwrap();
-        assert_eq!((o.channel, o.status, o.sync_state), (Channel::Flash, Status::PaidConfirmPending, SyncState::Synced));
+        assert_eq!(
+            (o.channel, o.status, o.sync_state),
+            (Channel::Flash, Status::PaidConfirmPending, SyncState::Synced)
+        );
         assert_eq!(o.local_number, "W-0001");
         assert_eq!(o.total, Money::from_fen(3480));
         assert_eq!(o.payment_method, Some(crate::domain::order::PaymentMethod::Online));
         let l = &o.lines.as_ref().unwrap()[0];
         assert_eq!((l.unit_price, l.quantity, l.category.as_str()), (Money::from_fen(1160), 3, "线上"));
         assert!(insert_online(&app, &flash("2405011200000002")).unwrap());
-        assert_eq!(orders::by_order_number(app.ledger().read(), "2405011200000002").unwrap().unwrap().local_number, "W-0002");
+        assert_eq!(
+            orders::by_order_number(app.ledger().read(), "2405011200000002").unwrap().unwrap().local_number,
+            "W-0002"
+        );
     }
 
     #[test]
@@ -407,7 +494,10 @@ mod tests {
         let get = || orders::by_order_number(app.ledger().read(), "2405011200000003").unwrap().unwrap();
         let mut s = RoundSummary::default();
         assert!(!apply_platform(&app, &get(), ReadBack::Status(Status::PaidConfirmPending), &mut s), "unchanged");
-        assert!(apply_platform(&app, &get(), ReadBack::Status(Status::DeliveredConfirmPending), &mut s), "a forward jump");
+        assert!(
+            apply_platform(&app, &get(), ReadBack::Status(Status::DeliveredConfirmPending), &mut s),
+            "a forward jump"
+        );
         assert_eq!((get().status, get().sync_state), (Status::DeliveredConfirmPending, SyncState::Synced));
         assert!(apply_platform(&app, &get(), ReadBack::Status(Status::ClosedCanceled), &mut s), "diverged");
         let o = get();

@@ -10,12 +10,14 @@
 //! millisecond would share an order number, and concurrent creates deadlock in the
 //! platform's database); reads, actions and services stay concurrent.
 
-
 use chrono::Utc;
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
 
-use super::plan::{self, classify_create, classify_put, classify_service, lookup_window, scan_orders, scan_services, LocalUpdate, ReadBack, Scan};
+use super::plan::{
+    self, classify_create, classify_put, classify_service, lookup_window, scan_orders, scan_services, LocalUpdate,
+    ReadBack, Scan,
+};
 use super::SyncConfig;
 use crate::app::{App, Event};
 use crate::central::client::{CentralError, NewItem, OrderQuery, Platform, ServiceQuery};
@@ -78,7 +80,14 @@ impl Outlet for RestOutlet<'_> {
     }
 }
 
-pub(crate) fn journal_entry<'a>(entity: &'a str, entity_ref: &'a str, action: &'a str, before: Option<&'a str>, after: Option<&'a str>, detail: Option<String>) -> journal::Entry<'a> {
+pub(crate) fn journal_entry<'a>(
+    entity: &'a str,
+    entity_ref: &'a str,
+    action: &'a str,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+    detail: Option<String>,
+) -> journal::Entry<'a> {
     journal::Entry { actor: ACTOR, entity, entity_ref, action, before, after, detail }
 }
 
@@ -146,7 +155,12 @@ impl Run<'_> {
     fn hold(&self, t: &mut Tally, h: &Hold) -> Outcome {
         let stream = self.stream().to_string();
         let row = self.job.row;
-        let detail = format!("{}: {}{}", row.op, h.message, h.platform_message.as_ref().map(|m| format!(" (平台：{m})")).unwrap_or_default());
+        let detail = format!(
+            "{}: {}{}",
+            row.op,
+            h.message,
+            h.platform_message.as_ref().map(|m| format!(" (平台：{m})")).unwrap_or_default()
+        );
         let service_id = match &self.job.op {
             Op::AfterSales { id, .. } => *id,
             _ => None,
@@ -155,16 +169,40 @@ impl Run<'_> {
         let at = now_text();
         self.job.hold(self.app, t, h, &detail, |tx| {
             if let Some(o) = orders::get(tx, &stream)? {
-                let c = Conflict { message: h.message.clone(), platform_message: h.platform_message.clone(), at: at.clone() };
+                let c = Conflict {
+                    message: h.message.clone(),
+                    platform_message: h.platform_message.clone(),
+                    at: at.clone(),
+                };
                 orders::set_sync_state(tx, o.id, SyncState::Conflict, Some(&c))?;
                 match h.read {
                     Some(Reach::Ours(st)) if st != o.status => {
                         orders::set_status(tx, o.id, st)?;
-                        journal::append(tx, journal_entry("order", &stream, "platform_status", Some(o.status.as_str()), Some(st.as_str()), Some("refreshed from the platform on conflict".into())))?;
+                        journal::append(
+                            tx,
+                            journal_entry(
+                                "order",
+                                &stream,
+                                "platform_status",
+                                Some(o.status.as_str()),
+                                Some(st.as_str()),
+                                Some("refreshed from the platform on conflict".into()),
+                            ),
+                        )?;
                     }
                     Some(Reach::Gone) if o.channel != Channel::Counter && !o.left_store => {
                         orders::set_left_store(tx, o.id)?;
-                        journal::append(tx, journal_entry("order", &stream, "platform_status", Some(o.status.as_str()), Some("LEFT_STORE"), Some("the platform no longer lists it in this store".into())))?;
+                        journal::append(
+                            tx,
+                            journal_entry(
+                                "order",
+                                &stream,
+                                "platform_status",
+                                Some(o.status.as_str()),
+                                Some("LEFT_STORE"),
+                                Some("the platform no longer lists it in this store".into()),
+                            ),
+                        )?;
                     }
                     _ => {}
                 }
@@ -172,7 +210,17 @@ impl Run<'_> {
             if let Some(id) = service_id {
                 after_sales::set_conflict(tx, id, &detail)?;
             }
-            journal::append(tx, journal_entry(if is_service { "after_sales" } else { "order" }, &stream, "sync_conflict", None, None, Some(detail.clone())))?;
+            journal::append(
+                tx,
+                journal_entry(
+                    if is_service { "after_sales" } else { "order" },
+                    &stream,
+                    "sync_conflict",
+                    None,
+                    None,
+                    Some(detail.clone()),
+                ),
+            )?;
             Ok(())
         })
     }
@@ -187,7 +235,12 @@ impl Run<'_> {
         let order = match self.load_order() {
             Ok(Some(o)) => o,
             Ok(None) => return self.hold_local(t, "本地找不到该订单".into()),
-            Err(e) => return self.retry(t, &policy::Retry { unknown: self.job.row.unknown, checks: 0, ambiguous: 0, reason: e.to_string() }),
+            Err(e) => {
+                return self.retry(
+                    t,
+                    &policy::Retry { unknown: self.job.row.unknown, checks: 0, ambiguous: 0, reason: e.to_string() },
+                )
+            }
         };
         let lines = order.lines.clone().unwrap_or_default();
         // The field server stores a line of quantity 0 or less: never send one.
@@ -207,7 +260,14 @@ impl Run<'_> {
                     k.attempts += 1;
                     k.unknown = true;
                     let remark = compose_remark(&order.remark, &marker);
-                    let items: Vec<NewItem> = lines.iter().map(|l| NewItem { product_id: l.product_id, specification_id: l.specification_id, quantity: l.quantity }).collect();
+                    let items: Vec<NewItem> = lines
+                        .iter()
+                        .map(|l| NewItem {
+                            product_id: l.product_id,
+                            specification_id: l.specification_id,
+                            quantity: l.quantity,
+                        })
+                        .collect();
                     let answer = {
                         // One create at a time for this account; the read-back that
                         // checks the number runs outside the lane.
@@ -273,7 +333,15 @@ impl Run<'_> {
                 Step::ReadBack | Step::Accept => break,
             }
         }
-        self.retry(t, &policy::Retry { unknown: k.unknown, checks: k.checks, ambiguous: k.ambiguous, reason: "no outcome within one run".into() })
+        self.retry(
+            t,
+            &policy::Retry {
+                unknown: k.unknown,
+                checks: k.checks,
+                ambiguous: k.ambiguous,
+                reason: "no outcome within one run".into(),
+            },
+        )
     }
 
     /// The number reaches another order: remember the platform order that carries our
@@ -296,7 +364,9 @@ impl Run<'_> {
                         "platform_stray",
                         Some(stray),
                         None,
-                        Some(format!("platform number {stray} reaches another order; created again as generation {next}")),
+                        Some(format!(
+                            "platform number {stray} reaches another order; created again as generation {next}"
+                        )),
                     ),
                 )?;
                 Ok(())
@@ -312,7 +382,10 @@ impl Run<'_> {
                     orders::set_order_number(tx, order.id, number)?;
                 }
                 outbox::mark_done(tx, row_id)?;
-                journal::append(tx, journal_entry("order", &order.client_ref, "sync_create", None, Some(number), None))?;
+                journal::append(
+                    tx,
+                    journal_entry("order", &order.client_ref, "sync_create", None, Some(number), None),
+                )?;
                 if !outbox::later_pending(tx, CHANNEL_REST, &order.client_ref, row_id)? {
                     orders::set_sync_state(tx, order.id, SyncState::Synced, None)?;
                 }
@@ -321,11 +394,19 @@ impl Run<'_> {
         });
         match r {
             Ok(()) => {
-                self.app.publish(Event::OrderChanged { client_ref: order.client_ref.clone(), status: order.status.as_str().into() });
+                self.app.publish(Event::OrderChanged {
+                    client_ref: order.client_ref.clone(),
+                    status: order.status.as_str().into(),
+                });
                 Outcome::Done
             }
             Err(LedgerError::Constraint(m)) => {
-                let h = Hold { kind: policy::HoldKind::NotOurs, message: format!("平台订单号 {number} 已属于另一本地订单"), platform_message: Some(m), read: None };
+                let h = Hold {
+                    kind: policy::HoldKind::NotOurs,
+                    message: format!("平台订单号 {number} 已属于另一本地订单"),
+                    platform_message: Some(m),
+                    read: None,
+                };
                 self.hold(t, &h)
             }
             Err(e) => self.retry(t, &policy::Retry { unknown: true, checks: 0, ambiguous: 0, reason: e.to_string() }),
@@ -338,7 +419,12 @@ impl Run<'_> {
         let order = match self.load_order() {
             Ok(Some(o)) => o,
             Ok(None) => return self.hold_local(t, "本地找不到该订单".into()),
-            Err(e) => return self.retry(t, &policy::Retry { unknown: false, checks: self.job.row.checks, ambiguous: 0, reason: e.to_string() }),
+            Err(e) => {
+                return self.retry(
+                    t,
+                    &policy::Retry { unknown: false, checks: self.job.row.checks, ambiguous: 0, reason: e.to_string() },
+                )
+            }
         };
         let Some(number) = order.order_number.clone() else {
             return self.hold_local(t, "订单尚未在平台上建立，无法同步该操作".into());
@@ -378,10 +464,24 @@ impl Run<'_> {
                 _ => break,
             }
         }
-        self.retry(t, &policy::Retry { unknown: false, checks: k.checks, ambiguous: 0, reason: "no outcome within one run".into() })
+        self.retry(
+            t,
+            &policy::Retry {
+                unknown: false,
+                checks: k.checks,
+                ambiguous: 0,
+                reason: "no outcome within one run".into(),
+            },
+        )
     }
 
-    fn finish_action(&self, t: &mut Tally, order: &Order, expect: crate::outbox::Expect, read: Option<Status>) -> Outcome {
+    fn finish_action(
+        &self,
+        t: &mut Tally,
+        order: &Order,
+        expect: crate::outbox::Expect,
+        read: Option<Status>,
+    ) -> Outcome {
         let stream = order.client_ref.clone();
         let row = self.job.row;
         let r = blocking(|| {
@@ -393,10 +493,22 @@ impl Run<'_> {
                 match read {
                     Some(st) if !more && st != cur.status => {
                         orders::set_status(tx, cur.id, st)?;
-                        journal::append(tx, journal_entry("order", &stream, "platform_status", Some(cur.status.as_str()), Some(st.as_str()), None))?;
+                        journal::append(
+                            tx,
+                            journal_entry(
+                                "order",
+                                &stream,
+                                "platform_status",
+                                Some(cur.status.as_str()),
+                                Some(st.as_str()),
+                                None,
+                            ),
+                        )?;
                         status = Some(st);
                     }
-                    None if expect == crate::outbox::Expect::LeftStore && !cur.left_store => orders::set_left_store(tx, cur.id)?,
+                    None if expect == crate::outbox::Expect::LeftStore && !cur.left_store => {
+                        orders::set_left_store(tx, cur.id)?
+                    }
                     _ => {}
                 }
                 let name = match &self.job.op {
@@ -437,7 +549,17 @@ impl Run<'_> {
         let (svc, order) = match loaded {
             Ok((Some(svc), order)) => (svc, order),
             Ok((None, _)) => return self.hold_local(t, "本地找不到该售后单".into()),
-            Err(e) => return self.retry(t, &policy::Retry { unknown: self.job.row.unknown, checks: self.job.row.checks, ambiguous: 0, reason: e.to_string() }),
+            Err(e) => {
+                return self.retry(
+                    t,
+                    &policy::Retry {
+                        unknown: self.job.row.unknown,
+                        checks: self.job.row.checks,
+                        ambiguous: 0,
+                        reason: e.to_string(),
+                    },
+                )
+            }
         };
         if svc.service_number.is_some() && svc.sync_state == SyncState::Synced {
             return self.finish_service(t, &svc, order.as_ref(), None).await;
@@ -500,7 +622,15 @@ impl Run<'_> {
                 _ => break,
             }
         }
-        self.retry(t, &policy::Retry { unknown: k.unknown, checks: k.checks, ambiguous: k.ambiguous, reason: "no outcome within one run".into() })
+        self.retry(
+            t,
+            &policy::Retry {
+                unknown: k.unknown,
+                checks: k.checks,
+                ambiguous: k.ambiguous,
+                reason: "no outcome within one run".into(),
+            },
+        )
     }
 
     async fn refresh_read(&self, order: Option<&Order>) -> Option<Reach> {
@@ -509,7 +639,13 @@ impl Run<'_> {
         read_back_ours(self.client, &n, o).await.ok()
     }
 
-    async fn finish_service(&self, t: &mut Tally, svc: &Service, order: Option<&Order>, hit: Option<ServiceRow>) -> Outcome {
+    async fn finish_service(
+        &self,
+        t: &mut Tally,
+        svc: &Service,
+        order: Option<&Order>,
+        hit: Option<ServiceRow>,
+    ) -> Outcome {
         // The service moves its order (CANCELED_RETURN_PENDING, CLOSED_REFUNDED): read it.
         let rb = self.refresh_read(order).await;
         let stream = self.stream().to_string();
@@ -518,8 +654,24 @@ impl Run<'_> {
             self.app.ledger().write(|tx| -> Result<Option<Status>, LedgerError> {
                 if let Some(h) = &hit {
                     let status = Some(h.status.as_str()).filter(|x| !x.is_empty());
-                    after_sales::set_synced(tx, svc.id, Some(h.service_number.as_str()).filter(|x| !x.is_empty()), status, h.refund_fee)?;
-                    journal::append(tx, journal_entry("after_sales", &svc.client_ref, "sync_after_sales", None, Some(&h.service_number), h.refund_fee.map(|m| format!("platform refund_fee {m}"))))?;
+                    after_sales::set_synced(
+                        tx,
+                        svc.id,
+                        Some(h.service_number.as_str()).filter(|x| !x.is_empty()),
+                        status,
+                        h.refund_fee,
+                    )?;
+                    journal::append(
+                        tx,
+                        journal_entry(
+                            "after_sales",
+                            &svc.client_ref,
+                            "sync_after_sales",
+                            None,
+                            Some(&h.service_number),
+                            h.refund_fee.map(|m| format!("platform refund_fee {m}")),
+                        ),
+                    )?;
                 }
                 outbox::mark_done(tx, row_id)?;
                 let mut changed = None;
@@ -530,7 +682,17 @@ impl Run<'_> {
                         match plan::platform_update(cur.channel, cur.status, st, more, true) {
                             LocalUpdate::Take(st) | LocalUpdate::TakeWithConflict(st, _) => {
                                 orders::set_status(tx, cur.id, st)?;
-                                journal::append(tx, journal_entry("order", &cur.client_ref, "platform_status", Some(cur.status.as_str()), Some(st.as_str()), Some("after-sales".into())))?;
+                                journal::append(
+                                    tx,
+                                    journal_entry(
+                                        "order",
+                                        &cur.client_ref,
+                                        "platform_status",
+                                        Some(cur.status.as_str()),
+                                        Some(st.as_str()),
+                                        Some("after-sales".into()),
+                                    ),
+                                )?;
                                 changed = Some(st);
                             }
                             LocalUpdate::Nothing | LocalUpdate::Wait => {}
@@ -546,7 +708,8 @@ impl Run<'_> {
         match r {
             Ok(changed) => {
                 if let (Some(st), Some(o)) = (changed, order) {
-                    self.app.publish(Event::OrderChanged { client_ref: o.client_ref.clone(), status: st.as_str().into() });
+                    self.app
+                        .publish(Event::OrderChanged { client_ref: o.client_ref.clone(), status: st.as_str().into() });
                 }
                 Outcome::Done
             }
@@ -622,10 +785,14 @@ pub async fn read_back(client: &dyn Platform, number: &str) -> Result<ReadBack, 
 pub async fn read_back_ours(client: &dyn Platform, number: &str, order: &Order) -> Result<Reach, CentralError> {
     match client.order_detail(number).await {
         Ok(po) => {
-            if order.channel == Channel::Counter && crate::domain::order::parse_client_ref_marker(&po.remark) != Some(order.client_ref.as_str()) {
+            if order.channel == Channel::Counter
+                && crate::domain::order::parse_client_ref_marker(&po.remark) != Some(order.client_ref.as_str())
+            {
                 return Ok(Reach::NotOurs);
             }
-            Status::parse(&po.status).map(Reach::Ours).ok_or_else(|| CentralError::Undecodable { detail: format!("unknown status {:?}", po.status) })
+            Status::parse(&po.status)
+                .map(Reach::Ours)
+                .ok_or_else(|| CentralError::Undecodable { detail: format!("unknown status {:?}", po.status) })
         }
         Err(CentralError::NotFound { .. }) => Ok(Reach::Gone),
         Err(CentralError::Refused { message }) if message == "invalid.order.id" => Ok(Reach::Gone),
@@ -637,7 +804,12 @@ pub async fn read_back_ours(client: &dyn Platform, number: &str, order: &Order) 
 /// within the window around its creation. Ok(None) only when the scan positively went
 /// past the window or ran out of rows (a short or empty page: the field server's
 /// `lastPage` is false even past the end); anything else is an error, never "absent".
-pub async fn lookup_order(client: &dyn Platform, cfg: &SyncConfig, order: &Order, marker: &str) -> Result<Option<String>, CentralError> {
+pub async fn lookup_order(
+    client: &dyn Platform,
+    cfg: &SyncConfig,
+    order: &Order,
+    marker: &str,
+) -> Result<Option<String>, CentralError> {
     let created = parse_utc(&order.created_at).unwrap_or_else(Utc::now);
     let w = lookup_window(created, Utc::now(), cfg.lookup_margin);
     let size = cfg.lookup_page_size.max(1);
@@ -659,11 +831,18 @@ pub async fn lookup_order(client: &dyn Platform, cfg: &SyncConfig, order: &Order
             Scan::Continue => {}
         }
     }
-    Err(CentralError::Undecodable { detail: format!("lookup of {} gave up after {} pages", order.client_ref, cfg.lookup_max_pages) })
+    Err(CentralError::Undecodable {
+        detail: format!("lookup of {} gave up after {} pages", order.client_ref, cfg.lookup_max_pages),
+    })
 }
 
 /// Finds a service by its marker (the create answer carries no number).
-pub async fn lookup_service(client: &dyn Platform, cfg: &SyncConfig, svc: &Service, marker: &str) -> Result<Option<ServiceRow>, CentralError> {
+pub async fn lookup_service(
+    client: &dyn Platform,
+    cfg: &SyncConfig,
+    svc: &Service,
+    marker: &str,
+) -> Result<Option<ServiceRow>, CentralError> {
     let created = parse_utc(&svc.created_at).unwrap_or_else(Utc::now);
     let w = lookup_window(created, Utc::now(), cfg.lookup_margin);
     let size = cfg.lookup_page_size.max(1);

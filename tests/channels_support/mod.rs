@@ -67,10 +67,15 @@ pub async fn three(seed: u64, state_dir: Option<PathBuf>, timeout_ms: u64) -> Th
     }
     let omni = Side::start(oa).await;
     let api = Side::start(aa).await;
-    call(&env.app, env.manager(), "channels_set", json!({"channels": [
-        {"id": "omni", "dialect": "omni", "url": omni.base, "token": TOKEN, "timeout_ms": timeout_ms},
-        {"id": "mall", "dialect": "api", "url": api.base, "token": TOKEN, "timeout_ms": timeout_ms},
-    ]}));
+    call(
+        &env.app,
+        env.manager(),
+        "channels_set",
+        json!({"channels": [
+            {"id": "omni", "dialect": "omni", "url": omni.base, "token": TOKEN, "timeout_ms": timeout_ms},
+            {"id": "mall", "dialect": "api", "url": api.base, "token": TOKEN, "timeout_ms": timeout_ms},
+        ]}),
+    );
     Three { env, omni, api, ccfg: ChannelConfig::fast() }
 }
 

@@ -28,7 +28,12 @@ pub fn template() -> &'static Template {
         let dir = tempfile::tempdir().unwrap();
         let tokens = {
             let app = init_store(dir.path(), &InitOptions::default()).unwrap();
-            let login = |u: &str, p: &str| dispatch(&app, None, false, "login", json!({"username": u, "pin": p})).unwrap()["token"].as_str().unwrap().to_string();
+            let login = |u: &str, p: &str| {
+                dispatch(&app, None, false, "login", json!({"username": u, "pin": p})).unwrap()["token"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            };
             (login("cashier", "1111"), login("clerk", "2222"), login("manager", "9999"))
         };
         // The App is dropped: SQLite checkpointed the WAL into the main file.
@@ -39,7 +44,8 @@ pub fn template() -> &'static Template {
 /// A fresh store directory holding a copy of the template ledger.
 pub fn fresh_store() -> (tempfile::TempDir, PathBuf) {
     let t = template();
-    let base = if Path::new("/dev/shm").is_dir() { tempfile::tempdir_in("/dev/shm") } else { tempfile::tempdir() }.unwrap();
+    let base =
+        if Path::new("/dev/shm").is_dir() { tempfile::tempdir_in("/dev/shm") } else { tempfile::tempdir() }.unwrap();
     let p = base.path().to_path_buf();
     std::fs::copy(t.dir.path().join("storepos.db"), p.join("storepos.db")).unwrap();
     (base, p)
@@ -76,7 +82,9 @@ pub async fn env_with(mode: Mode, tweak: impl FnOnce(&mut SimArgs)) -> Env {
     let app = Arc::new(App::open(&path).unwrap());
     // The after-sales rules follow the platform the till talks to (issue 14).
     let platform_mode = if mode == Mode::Documented { "documented" } else { "field" };
-    app.ledger().write(|tx| storepos::ledger::settings::set(tx, "platform_mode", &serde_json::json!(platform_mode)).map(|_| ())).unwrap();
+    app.ledger()
+        .write(|tx| storepos::ledger::settings::set(tx, "platform_mode", &serde_json::json!(platform_mode)).map(|_| ()))
+        .unwrap();
     Env {
         mode,
         base: base.clone(),
@@ -123,7 +131,12 @@ impl Env {
 
     /// A counter sale; returns (client_ref, total).
     pub fn sale(&self, product: i64, qty: i64, remark: &str) -> (String, String) {
-        let o = call(&self.app, self.cashier(), "sale_create", json!({"lines": [{"product_id": product, "quantity": qty}], "remark": remark}));
+        let o = call(
+            &self.app,
+            self.cashier(),
+            "sale_create",
+            json!({"lines": [{"product_id": product, "quantity": qty}], "remark": remark}),
+        );
         (o["client_ref"].as_str().unwrap().to_string(), o["total"].as_str().unwrap().to_string())
     }
 
@@ -190,7 +203,12 @@ pub fn platform_orders_for<'a>(state: &'a Value, client_ref: &str) -> Vec<&'a Va
 }
 
 pub fn platform_order<'a>(state: &'a Value, number: &str) -> &'a Value {
-    state["orders"].as_array().unwrap().iter().find(|o| o["order_number"] == number).unwrap_or_else(|| panic!("no platform order {number}"))
+    state["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["order_number"] == number)
+        .unwrap_or_else(|| panic!("no platform order {number}"))
 }
 
 pub const MODES: [Mode; 2] = [Mode::Documented, Mode::Field];
@@ -214,21 +232,34 @@ pub fn check_exactly_once(app: &App, state: &Value, client_ref: &str, want: &str
     use storepos::domain::order::{parse_client_ref_marker, SyncState};
     let local = storepos::ledger::orders::require(app.ledger().read(), client_ref).map_err(|e| e.to_string())?;
     let all = state["orders"].as_array().ok_or("no orders in state")?;
-    let on: Vec<&Value> = all.iter().filter(|o| o["remark"].as_str().and_then(parse_client_ref_marker) == Some(client_ref)).collect();
+    let on: Vec<&Value> =
+        all.iter().filter(|o| o["remark"].as_str().and_then(parse_client_ref_marker) == Some(client_ref)).collect();
     let strays: Vec<String> = storepos::ledger::outbox::strays(app.ledger().read(), true)
         .map_err(|e| e.to_string())?
         .into_iter()
         .filter(|s| s.client_ref == client_ref)
         .map(|s| s.order_number)
         .collect();
-    let describe = || format!("local {:?} {:?} number {:?}; platform {:?}; strays {strays:?}", local.status, local.sync_state, local.order_number, on.iter().map(|o| (o["order_number"].clone(), o["remark"].clone(), o["status"].clone())).collect::<Vec<_>>());
+    let describe = || {
+        format!(
+            "local {:?} {:?} number {:?}; platform {:?}; strays {strays:?}",
+            local.status,
+            local.sync_state,
+            local.order_number,
+            on.iter()
+                .map(|o| (o["order_number"].clone(), o["remark"].clone(), o["status"].clone()))
+                .collect::<Vec<_>>()
+        )
+    };
     match local.sync_state {
         SyncState::Conflict => {
-            let rows = storepos::ledger::outbox::list_stream(app.ledger().read(), client_ref).map_err(|e| e.to_string())?;
+            let rows =
+                storepos::ledger::outbox::list_stream(app.ledger().read(), client_ref).map_err(|e| e.to_string())?;
             if !rows.iter().any(|x| x.state == "conflict") {
                 return Err(format!("conflict without a held op: {}", describe()));
             }
-            let j = storepos::ledger::journal::list(app.ledger().read(), Some(client_ref), None, 200).map_err(|e| e.to_string())?;
+            let j = storepos::ledger::journal::list(app.ledger().read(), Some(client_ref), None, 200)
+                .map_err(|e| e.to_string())?;
             if !j.iter().any(|x| x.action == "sync_conflict") {
                 return Err(format!("conflict not journaled: {}", describe()));
             }
@@ -247,20 +278,36 @@ pub fn check_exactly_once(app: &App, state: &Value, client_ref: &str, want: &str
         SyncState::Synced => {
             let n = local.order_number.clone().ok_or_else(|| format!("synced without a number: {}", describe()))?;
             // The platform resolves a number to the first order stored with it.
-            let reached = all.iter().find(|o| o["order_number"] == n.as_str()).ok_or_else(|| format!("number reaches nothing: {}", describe()))?;
+            let reached = all
+                .iter()
+                .find(|o| o["order_number"] == n.as_str())
+                .ok_or_else(|| format!("number reaches nothing: {}", describe()))?;
             if reached["remark"].as_str().and_then(parse_client_ref_marker) != Some(client_ref) {
                 return Err(format!("local number {n} reaches another order ({}): {}", reached["remark"], describe()));
             }
             if reached["status"] != want || local.status.as_str() != want {
-                return Err(format!("status: platform {} local {} want {want}: {}", reached["status"], local.status.as_str(), describe()));
+                return Err(format!(
+                    "status: platform {} local {} want {want}: {}",
+                    reached["status"],
+                    local.status.as_str(),
+                    describe()
+                ));
             }
             if on.len() != 1 + strays.len() {
-                return Err(format!("{} platform orders carry the marker, {} strays recorded: {}", on.len(), strays.len(), describe()));
+                return Err(format!(
+                    "{} platform orders carry the marker, {} strays recorded: {}",
+                    on.len(),
+                    strays.len(),
+                    describe()
+                ));
             }
             for o in &on {
                 let num = o["order_number"].as_str().unwrap_or_default();
                 if !std::ptr::eq(*o, reached) && !strays.iter().any(|s| s == num) {
-                    return Err(format!("platform order {num} carries the marker but is neither ours nor a recorded stray: {}", describe()));
+                    return Err(format!(
+                        "platform order {num} carries the marker but is neither ours nor a recorded stray: {}",
+                        describe()
+                    ));
                 }
             }
             Ok("synced")

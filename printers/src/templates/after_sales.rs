@@ -77,10 +77,7 @@ pub struct AfterSalesSlipData {
 pub fn after_sales_slip(d: &AfterSalesSlipData) -> Ticket {
     let mut t = Ticket::new()
         .styled(d.store_name.clone(), TextStyle::plain().center().bold())
-        .styled(
-            format!("售后单 - {}", d.service_type.label()),
-            TextStyle::plain().center().bold().double_height(),
-        );
+        .styled(format!("售后单 - {}", d.service_type.label()), TextStyle::plain().center().bold().double_height());
     if d.reprint {
         t = super::banner(t, "重印");
     }
@@ -90,14 +87,16 @@ pub fn after_sales_slip(d: &AfterSalesSlipData) -> Ticket {
     t = t.feed(1);
     t = t.text(format!(
         "服务单号：{}",
-        d.service_number.as_deref().unwrap_or(if d.store_only { "(门店自理，不提交平台)" } else { "(待同步)" })
+        d.service_number.as_deref().unwrap_or(if d.store_only {
+            "(门店自理，不提交平台)"
+        } else {
+            "(待同步)"
+        })
     ));
     if let Some(o) = &d.order_ref {
         t = t.text(format!("原订单：{o}"));
     }
-    t = t
-        .text(format!("时间：{}", d.time_local))
-        .text(format!("经办：{}", d.clerk));
+    t = t.text(format!("时间：{}", d.time_local)).text(format!("经办：{}", d.clerk));
     if let Some(r) = d.reason.as_deref().filter(|r| !r.trim().is_empty()) {
         t = t.text(format!("原因：{r}"));
     }

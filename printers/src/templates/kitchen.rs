@@ -118,11 +118,7 @@ pub fn kitchen_ticket(d: &KitchenData) -> Ticket {
     let mut count = 0i64;
     for l in &d.lines {
         count = count.saturating_add(l.quantity);
-        t = t.columns_styled(
-            l.name.clone(),
-            format!("x{}", l.quantity),
-            TextStyle::plain().bold().double_height(),
-        );
+        t = t.columns_styled(l.name.clone(), format!("x{}", l.quantity), TextStyle::plain().bold().double_height());
         if let Some(m) = l.memo.as_deref().filter(|m| !m.trim().is_empty()) {
             t = t.styled(format!("  > {m}"), TextStyle::plain().bold());
         }

@@ -92,21 +92,12 @@ pub fn parse_platform_order(json: &str) -> Result<PlatformOrder, TemplateError> 
     let mut v: serde_json::Value = serde_json::from_str(json)?;
     if let Some(obj) = v.as_object_mut() {
         if obj.contains_key("status_code") {
-            let code = obj
-                .get("status_code")
-                .and_then(|c| c.as_i64())
-                .unwrap_or(-1);
+            let code = obj.get("status_code").and_then(|c| c.as_i64()).unwrap_or(-1);
             if code != 0 {
-                let message = obj
-                    .get("message")
-                    .and_then(|m| m.as_str())
-                    .unwrap_or("")
-                    .to_string();
+                let message = obj.get("message").and_then(|m| m.as_str()).unwrap_or("").to_string();
                 return Err(TemplateError::PlatformError { code, message });
             }
-            v = obj
-                .remove("data")
-                .ok_or_else(|| TemplateError::Invalid("envelope without data".into()))?;
+            v = obj.remove("data").ok_or_else(|| TemplateError::Invalid("envelope without data".into()))?;
         }
     }
     let order: PlatformOrder = serde_json::from_value(v)?;
@@ -156,9 +147,7 @@ pub fn receipt_data(o: &PlatformOrder) -> ReceiptData {
                 name: item_name(i),
                 quantity: i.quantity,
                 unit_price: i.price,
-                line_total: i
-                    .final_price
-                    .unwrap_or_else(|| i.price.saturating_mul(Decimal::from(i.quantity))),
+                line_total: i.final_price.unwrap_or_else(|| i.price.saturating_mul(Decimal::from(i.quantity))),
                 memo: None,
             })
             .collect(),
@@ -209,11 +198,7 @@ pub fn kitchen_data(o: &PlatformOrder) -> KitchenData {
         lines: o
             .order_items
             .iter()
-            .map(|i| KitchenLine {
-                name: item_name(i),
-                quantity: i.quantity,
-                memo: None,
-            })
+            .map(|i| KitchenLine { name: item_name(i), quantity: i.quantity, memo: None })
             .collect(),
         addition: false,
         reprint: false,
@@ -225,11 +210,7 @@ pub fn kitchen_data(o: &PlatformOrder) -> KitchenData {
 /// Parses `json` (an order detail) and builds the ticket of `kind`. `paper` is
 /// accepted so the CLI can pass its `--width`; the ticket itself is
 /// width-independent (layout happens in `render` / `preview`).
-pub fn ticket_from_platform_order(
-    json: &str,
-    kind: TicketKind,
-    paper: Paper,
-) -> Result<Ticket, TemplateError> {
+pub fn ticket_from_platform_order(json: &str, kind: TicketKind, paper: Paper) -> Result<Ticket, TemplateError> {
     let _ = paper;
     let order = parse_platform_order(json)?;
     Ok(match kind {

@@ -64,10 +64,7 @@ pub struct ReceiptData {
 /// `qty x unit` … line total), totals right-aligned, optional QR, footer, cut,
 /// and a drawer pulse when `open_drawer`.
 pub fn receipt(d: &ReceiptData) -> Ticket {
-    let mut t = Ticket::new().styled(
-        d.store_name.clone(),
-        TextStyle::plain().center().bold().double_height(),
-    );
+    let mut t = Ticket::new().styled(d.store_name.clone(), TextStyle::plain().center().bold().double_height());
     if let Some(title) = d.title.as_deref().filter(|x| !x.trim().is_empty()) {
         t = t.styled(title.to_string(), TextStyle::plain().center().bold());
     }
@@ -81,19 +78,13 @@ pub fn receipt(d: &ReceiptData) -> Ticket {
     if let Some(n) = &d.platform_order_number {
         t = t.text(format!("平台单号：{n}"));
     }
-    t = t
-        .text(format!("时间：{}", d.time_local))
-        .text(format!("收银员：{}", d.cashier))
-        .separator();
+    t = t.text(format!("时间：{}", d.time_local)).text(format!("收银员：{}", d.cashier)).separator();
     let mut count = 0i64;
     for l in &d.lines {
         count = count.saturating_add(l.quantity);
         t = t
             .text(l.name.clone())
-            .columns(
-                format!("  {} x {}", l.quantity, fmt_money(l.unit_price)),
-                fmt_money(l.line_total),
-            );
+            .columns(format!("  {} x {}", l.quantity, fmt_money(l.unit_price)), fmt_money(l.line_total));
         if let Some(m) = l.memo.as_deref().filter(|m| !m.trim().is_empty()) {
             t = t.text(format!("  备注：{m}"));
         }

@@ -114,9 +114,5 @@ pub fn z_report(d: &ZReportData) -> Ticket {
             t = t.columns(label.clone(), value.clone());
         }
     }
-    t.separator()
-        .text(format!("打印时间：{}", d.printed_at))
-        .feed(1)
-        .text("签字：")
-        .cut()
+    t.separator().text(format!("打印时间：{}", d.printed_at)).feed(1).text("签字：").cut()
 }

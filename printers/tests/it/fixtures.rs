@@ -71,15 +71,9 @@ pub fn kitchen_data() -> KitchenData {
         memo: Some("不要加辣椒，米饭多一点，餐具两份".into()),
         lines: vec![
             KitchenLine {
-                name: "宫保鸡丁盖浇饭（大份加蛋加肉丝）".into(),
-                quantity: 2,
-                memo: Some("少盐".into()),
+                name: "宫保鸡丁盖浇饭（大份加蛋加肉丝）".into(), quantity: 2, memo: Some("少盐".into())
             },
-            KitchenLine {
-                name: "拉面".into(),
-                quantity: 1,
-                memo: None,
-            },
+            KitchenLine { name: "拉面".into(), quantity: 1, memo: None },
         ],
         addition: true,
         reprint: true,
@@ -96,16 +90,8 @@ pub fn after_sales_data() -> AfterSalesSlipData {
         service_type: ServiceType::Exchange,
         service_number: Some("2405011230001234-17".into()),
         order_ref: Some("2405011230001234".into()),
-        returned: vec![AfterSalesLine {
-            name: "保温杯（蓝）".into(),
-            quantity: 3,
-            amount: Some(dec!(90)),
-        }],
-        exchanged: vec![AfterSalesLine {
-            name: "保温杯（红）".into(),
-            quantity: 2,
-            amount: Some(dec!(22)),
-        }],
+        returned: vec![AfterSalesLine { name: "保温杯（蓝）".into(), quantity: 3, amount: Some(dec!(90)) }],
+        exchanged: vec![AfterSalesLine { name: "保温杯（红）".into(), quantity: 2, amount: Some(dec!(22)) }],
         refund_fee: Some(dec!(68)),
         supplementary_fee: None,
         reason: Some("颜色不喜欢".into()),

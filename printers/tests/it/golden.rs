@@ -8,16 +8,16 @@ use storepos_printers::{preview, Paper, Ticket};
 
 fn check(name: &str, ticket: &Ticket, paper: Paper) {
     let actual = preview(ticket, paper);
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(format!("{name}_{}.txt", paper.mm()));
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{name}_{}.txt", paper.mm()));
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, &actual).unwrap();
         return;
     }
     match std::fs::read_to_string(&path) {
         Ok(expected) => assert_eq!(
-            actual, expected,
+            actual,
+            expected,
             "preview of {name} at {paper:?} differs from {}; review, then UPDATE_GOLDEN=1",
             path.display()
         ),

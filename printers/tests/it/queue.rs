@@ -30,12 +30,7 @@ fn fast_worker() -> WorkerConfig {
 }
 
 fn ticket_job(printer: &str, seq: &str) -> NewJob {
-    let data = KitchenData {
-        sequence: seq.into(),
-        addition: false,
-        reprint: false,
-        ..crate::fixtures::kitchen_data()
-    };
+    let data = KitchenData { sequence: seq.into(), addition: false, reprint: false, ..crate::fixtures::kitchen_data() };
     NewJob {
         printer_id: printer.into(),
         key: DedupeKey { order: format!("order-{seq}"), station: "热菜".into(), revision: 1, copy: 0 },
@@ -56,7 +51,8 @@ impl Worker {
         let handle = std::thread::spawn(move || {
             let mut driver = TcpDriver::with_config(addr, tcp);
             let profile = PrinterProfile::new(&printer, Paper::W58);
-            run_worker(store.as_ref(), &printer, &mut driver, &profile, &s, &fast_worker()).expect("memory store never fails")
+            run_worker(store.as_ref(), &printer, &mut driver, &profile, &s, &fast_worker())
+                .expect("memory store never fails")
         });
         Worker { stop, handle: Some(handle) }
     }
@@ -107,13 +103,19 @@ fn outage_then_recovery_prints_every_job_exactly_once() {
         store.enqueue(ticket_job("p1", seq)).unwrap();
     }
     let w = Worker::start(store.clone(), "p1", fake.addr(), fast_tcp(500));
-    assert!(wait_until(Duration::from_secs(3), || {
-        store.list(None).unwrap().iter().any(|j| j.state == JobState::Failed && j.attempts >= 2)
-    }), "refused connections fail and are retried");
+    assert!(
+        wait_until(Duration::from_secs(3), || {
+            store.list(None).unwrap().iter().any(|j| j.state == JobState::Failed && j.attempts >= 2)
+        }),
+        "refused connections fail and are retried"
+    );
     assert!(fake.connections().is_empty());
     fake.set_mode(FakeMode::Normal);
-    assert!(wait_until(Duration::from_secs(5), || states(&store, "p1").iter().all(|s| *s == JobState::Printed)),
-        "all printed after the printer came back: {:?}", store.list(None).unwrap());
+    assert!(
+        wait_until(Duration::from_secs(5), || states(&store, "p1").iter().all(|s| *s == JobState::Printed)),
+        "all printed after the printer came back: {:?}",
+        store.list(None).unwrap()
+    );
     let report = w.stop();
     assert_eq!(report.printed, 3);
     assert!(report.retryable_failures >= 2);
@@ -130,10 +132,13 @@ fn stalled_printer_times_out_and_the_job_is_retried() {
     let store = Arc::new(MemoryJobStore::new());
     store.enqueue(ticket_job("p1", "0042")).unwrap();
     let w = Worker::start(store.clone(), "p1", fake.addr(), fast_tcp(150));
-    assert!(wait_until(Duration::from_secs(3), || {
-        let j = &store.list(None).unwrap()[0];
-        j.state == JobState::Failed && j.last_error.as_deref().is_some_and(|e| e.contains("acknowledge"))
-    }), "a printer that does not read is detected by the unanswered status query");
+    assert!(
+        wait_until(Duration::from_secs(3), || {
+            let j = &store.list(None).unwrap()[0];
+            j.state == JobState::Failed && j.last_error.as_deref().is_some_and(|e| e.contains("acknowledge"))
+        }),
+        "a printer that does not read is detected by the unanswered status query"
+    );
     fake.set_mode(FakeMode::Normal);
     assert!(wait_until(Duration::from_secs(5), || states(&store, "p1") == [JobState::Printed]));
     w.stop();
@@ -188,9 +193,18 @@ fn job_printing_at_restart_becomes_uncertain_and_is_not_resent() {
     // A person asks for a reprint: a new copy, printed with the 重印 mark.
     let mut reprint = ticket_job("p1", "0301");
     reprint.key.copy = 1;
-    reprint.ticket = kitchen_ticket(&KitchenData { sequence: "0301".into(), reprint: true, addition: false, ..crate::fixtures::kitchen_data() });
+    reprint.ticket = kitchen_ticket(&KitchenData {
+        sequence: "0301".into(),
+        reprint: true,
+        addition: false,
+        ..crate::fixtures::kitchen_data()
+    });
     assert!(matches!(store.enqueue(reprint).unwrap(), Enqueued::Created(_)));
-    assert_eq!(store.enqueue(ticket_job("p1", "0301")).unwrap(), Enqueued::Duplicate(claimed.id), "the original key stays taken");
+    assert_eq!(
+        store.enqueue(ticket_job("p1", "0301")).unwrap(),
+        Enqueued::Duplicate(claimed.id),
+        "the original key stays taken"
+    );
     let w = Worker::start(store.clone(), "p1", fake.addr(), fast_tcp(500));
     assert!(wait_until(Duration::from_secs(3), || printed_count(&fake, "0301") == 1));
     w.stop();

@@ -10,10 +10,7 @@ use storepos_printers::{render, Paper, PrinterProfile, Ticket};
 const PAPERS: [Paper; 2] = [Paper::W58, Paper::W80];
 
 fn profile(paper: Paper) -> PrinterProfile {
-    PrinterProfile {
-        drawer: true,
-        ..PrinterProfile::new("前台", paper)
-    }
+    PrinterProfile { drawer: true, ..PrinterProfile::new("前台", paper) }
 }
 
 fn decoded(t: &Ticket, p: &PrinterProfile) -> Decoded {
@@ -43,7 +40,9 @@ fn receipt_text_reads_back_exactly_and_fits_both_papers() {
         let d = decoded(&t, &profile(paper));
         assert_eq!(d.texts(), expected_lines(&t, paper), "paper == layout at {paper:?}");
         let text = d.plain_text().replace('\n', "");
-        for needle in ["宫保鸡丁盖浇饭（大份加蛋加肉丝）", "不要加辣椒", "少盐，多放香菜", "T1-0007", "￥90.40", "￥9.60", "现金"] {
+        for needle in
+            ["宫保鸡丁盖浇饭（大份加蛋加肉丝）", "不要加辣椒", "少盐，多放香菜", "T1-0007", "￥90.40", "￥9.60", "现金"]
+        {
             assert!(text.contains(needle), "{needle} on the {paper:?} receipt:\n{}", d.plain_text());
         }
         for l in &d.lines {
@@ -68,11 +67,7 @@ fn drawer_pulse_bytes_are_exact() {
 
 #[test]
 fn no_cut_without_cutter_and_no_pulse_without_drawer() {
-    let p = PrinterProfile {
-        cutter: false,
-        drawer: false,
-        ..PrinterProfile::new("便携", Paper::W58)
-    };
+    let p = PrinterProfile { cutter: false, drawer: false, ..PrinterProfile::new("便携", Paper::W58) };
     let d = decoded(&receipt(&receipt_data()), &p);
     assert_eq!(d.cuts, 0);
     assert!(d.drawer_pulses.is_empty());
@@ -146,10 +141,7 @@ fn raster_qr_decodes_to_the_exact_payload() {
 
 #[test]
 fn native_qr_is_model_2_level_m() {
-    let p = PrinterProfile {
-        native_qr: true,
-        ..profile(Paper::W80)
-    };
+    let p = PrinterProfile { native_qr: true, ..profile(Paper::W80) };
     let d = decoded(&receipt(&pay_later_receipt()), &p);
     assert!(d.raster_images.is_empty());
     assert_eq!(d.qr_payloads, vec![PAY_URL.to_string()]);
@@ -247,7 +239,12 @@ fn settlement_title_and_store_only_slip_read_back() {
         let plain = decoded(&receipt(&receipt_data()), &profile(paper)).plain_text();
         assert!(!plain.contains("结算单"));
 
-        let s = AfterSalesSlipData { store_only: true, refund_way: Some("现金退款（柜台）".into()), service_number: None, ..after_sales_data() };
+        let s = AfterSalesSlipData {
+            store_only: true,
+            refund_way: Some("现金退款（柜台）".into()),
+            service_number: None,
+            ..after_sales_data()
+        };
         let text = decoded(&after_sales_slip(&s), &profile(paper)).plain_text().replace('\u{3000}', "");
         assert!(text.contains("【门店自理】"), "{text}");
         assert!(text.contains("不提交平台"), "{text}");

@@ -143,11 +143,18 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/sim/api/order", post(sim_order))
         .route("/sim/api/{id}/{what}", post(sim_move))
         .route("/sim/state", get(sim_state))
-        .route("/sim/reset", post(|State(sim): S| async move {
-            sim.reset();
-            ok("reset", Value::Null)
-        }))
-        .route("/sim/faults", get(|State(sim): S| async move { super::get_faults(&sim) }).post(|State(sim): S, b: Bytes| async move { super::set_faults(&sim, &b) }))
+        .route(
+            "/sim/reset",
+            post(|State(sim): S| async move {
+                sim.reset();
+                ok("reset", Value::Null)
+            }),
+        )
+        .route(
+            "/sim/faults",
+            get(|State(sim): S| async move { super::get_faults(&sim) })
+                .post(|State(sim): S, b: Bytes| async move { super::set_faults(&sim, &b) }),
+        )
         .route("/sim/clock", post(|State(sim): S, b: Bytes| async move { super::set_clock(&sim, &b) }))
         .fallback(|uri: Uri| async move { fail(StatusCode::NOT_FOUND, 404, &format!("not found: {}", uri.path())) })
         .with_state(sim)
@@ -218,7 +225,9 @@ pub fn in_list(name: &str, o: &ApiOrder) -> Option<bool> {
 async fn list(State(sim): S, h: HeaderMap, RawQuery(raw): RawQuery) -> Response {
     tryr!(auth(&sim, &h));
     let q = query_pairs(raw.as_deref());
-    let Some(name) = q_get(&q, "status") else { return fail(StatusCode::UNPROCESSABLE_ENTITY, 422, "status 不能为空") };
+    let Some(name) = q_get(&q, "status") else {
+        return fail(StatusCode::UNPROCESSABLE_ENTITY, 422, "status 不能为空");
+    };
     let limit = match q_get(&q, "limit").map(str::parse::<usize>) {
         None => 20,
         Some(Ok(n)) if (1..=100).contains(&n) => n,
@@ -254,7 +263,11 @@ async fn detail(State(sim): S, h: HeaderMap, Path(id): Path<String>) -> Response
 }
 
 /// Mutate one order; `f` answers Err(message) to refuse (code 1).
-fn with_order(sim: &Sim, id: &str, f: impl FnOnce(&mut ApiOrder, DateTime<Utc>) -> Result<(), String>) -> Result<ApiOrder, Response> {
+fn with_order(
+    sim: &Sim,
+    id: &str,
+    f: impl FnOnce(&mut ApiOrder, DateTime<Utc>) -> Result<(), String>,
+) -> Result<ApiOrder, Response> {
     let id = id_of(id)?;
     sim.mutate(|inner| {
         let now = inner.now();
@@ -311,7 +324,9 @@ async fn receipt(State(sim): S, h: HeaderMap, Path(id): Path<String>) -> Respons
 async fn refund(State(sim): S, h: HeaderMap, Path(id): Path<String>, b: Bytes) -> Response {
     tryr!(auth(&sim, &h));
     let Some(v) = object_body(&b) else { return fail(StatusCode::UNPROCESSABLE_ENTITY, 422, "请求格式不正确") };
-    let Some(reason) = str_field(&v, "reason") else { return fail(StatusCode::UNPROCESSABLE_ENTITY, 422, "reason 不能为空") };
+    let Some(reason) = str_field(&v, "reason") else {
+        return fail(StatusCode::UNPROCESSABLE_ENTITY, 422, "reason 不能为空");
+    };
     let info = json!({
         "reason": reason,
         "remark": v.get("remark").cloned().unwrap_or(Value::Null),
@@ -365,14 +380,27 @@ async fn pay_status(State(sim): S, h: HeaderMap, Path(id): Path<String>, RawQuer
     let id = tryr!(id_of(&id));
     let q = query_pairs(raw.as_deref());
     let g = sim.lock();
-    let Some(o) = g.data.dialects.api.orders.iter().find(|o| o.id == id && !o.deleted) else { return fail(StatusCode::NOT_FOUND, 404, "订单不存在") };
+    let Some(o) = g.data.dialects.api.orders.iter().find(|o| o.id == id && !o.deleted) else {
+        return fail(StatusCode::NOT_FOUND, 404, "订单不存在");
+    };
     if q_get(&q, "mid").is_some() {
-        return ok("ok", json!({"consignee": sim.cfg.store_name, "tel": "02888888888", "address": "四川成都", "description": "请保持商品完好"}));
+        return ok(
+            "ok",
+            json!({"consignee": sim.cfg.store_name, "tel": "02888888888", "address": "四川成都", "description": "请保持商品完好"}),
+        );
     }
     ok("获取订单状态", json!({"status": o.paid_at.is_some()}))
 }
 
-fn new_order(sim: &Sim, inner: &mut crate::context::Inner, sku_id: u64, num: i64, pay_type: &str, remark: Option<String>, merchant_id: u64) -> Result<ApiOrder, String> {
+fn new_order(
+    sim: &Sim,
+    inner: &mut crate::context::Inner,
+    sku_id: u64,
+    num: i64,
+    pay_type: &str,
+    remark: Option<String>,
+    merchant_id: u64,
+) -> Result<ApiOrder, String> {
     let p = sim.product(sku_id).ok_or_else(|| format!("SKU {sku_id} 不存在"))?;
     let id = inner.data.dialects.api.next_id.max(1);
     inner.data.dialects.api.next_id = id + 1;
@@ -408,8 +436,12 @@ fn new_order(sim: &Sim, inner: &mut crate::context::Inner, sku_id: u64, num: i64
 async fn create(State(sim): S, h: HeaderMap, b: Bytes) -> Response {
     tryr!(auth(&sim, &h));
     let Some(v) = object_body(&b) else { return fail(StatusCode::UNPROCESSABLE_ENTITY, 422, "请求格式不正确") };
-    let Some(num) = int_field(&v, "num").filter(|n| (1..=9999).contains(n)) else { return fail(StatusCode::UNPROCESSABLE_ENTITY, 422, "num 不正确") };
-    let Some(sku) = int_field(&v, "sku_id").and_then(|s| u64::try_from(s).ok()) else { return fail(StatusCode::UNPROCESSABLE_ENTITY, 422, "sku_id 不能为空") };
+    let Some(num) = int_field(&v, "num").filter(|n| (1..=9999).contains(n)) else {
+        return fail(StatusCode::UNPROCESSABLE_ENTITY, 422, "num 不正确");
+    };
+    let Some(sku) = int_field(&v, "sku_id").and_then(|s| u64::try_from(s).ok()) else {
+        return fail(StatusCode::UNPROCESSABLE_ENTITY, 422, "sku_id 不能为空");
+    };
     let pay_type = match str_field(&v, "pay_type").as_deref() {
         Some(p @ ("alipay" | "wxpay" | "sccb")) => p.to_string(),
         _ => return fail(StatusCode::UNPROCESSABLE_ENTITY, 422, "pay_type 不正确"),
@@ -424,9 +456,12 @@ async fn create(State(sim): S, h: HeaderMap, b: Bytes) -> Response {
     let remark = v.get("remark").and_then(Value::as_str).map(str::to_string);
     let r = sim.mutate(|inner| new_order(&sim, inner, sku, num, &pay_type, remark, merchant));
     match r {
-        Ok(o) => ok("", json!({"alipay_result": if pay_type == "alipay" { json!(format!("alipay_sdk=sim&order={}", o.order_no)) } else { Value::Null },
+        Ok(o) => ok(
+            "",
+            json!({"alipay_result": if pay_type == "alipay" { json!(format!("alipay_sdk=sim&order={}", o.order_no)) } else { Value::Null },
                                 "wxpay_result": if pay_type == "wxpay" { json!({"app_id": "wxsim"}) } else { Value::Null },
-                                "order_id": o.id})),
+                                "order_id": o.id}),
+        ),
         Err(m) => refuse(&m),
     }
 }
@@ -444,7 +479,8 @@ async fn sim_order(State(sim): S, b: Bytes) -> Response {
             None => sim.catalog[inner.rng.random_range(0..sim.catalog.len())].id,
         };
         let num = int_field(&v, "num").unwrap_or(1).clamp(1, 999);
-        let mut o = new_order(&sim, inner, sku, num, "wxpay", v.get("remark").and_then(Value::as_str).map(str::to_string), 0)?;
+        let mut o =
+            new_order(&sim, inner, sku, num, "wxpay", v.get("remark").and_then(Value::as_str).map(str::to_string), 0)?;
         let status = int_field(&v, "status").unwrap_or(0);
         let now = inner.now();
         o.status = status;

@@ -123,7 +123,9 @@ pub(crate) fn get_faults(sim: &Sim) -> Response {
 }
 
 pub(crate) fn set_faults(sim: &Sim, body: &Bytes) -> Response {
-    let Some(v) = object_body(body) else { return json_response(StatusCode::BAD_REQUEST, json!({"error": "body must be a JSON object"})) };
+    let Some(v) = object_body(body) else {
+        return json_response(StatusCode::BAD_REQUEST, json!({"error": "body must be a JSON object"}));
+    };
     let patch: FaultsPatch = match serde_json::from_value(v) {
         Ok(p) => p,
         Err(e) => return json_response(StatusCode::BAD_REQUEST, json!({"error": format!("invalid faults: {e}")})),
@@ -139,7 +141,9 @@ pub(crate) fn set_faults(sim: &Sim, body: &Bytes) -> Response {
 
 pub(crate) fn set_clock(sim: &Sim, body: &Bytes) -> Response {
     let v = object_body(body).unwrap_or(Value::Null);
-    let Some(add) = int_field(&v, "advance_s") else { return json_response(StatusCode::BAD_REQUEST, json!({"error": "advance_s required"})) };
+    let Some(add) = int_field(&v, "advance_s") else {
+        return json_response(StatusCode::BAD_REQUEST, json!({"error": "advance_s required"}));
+    };
     let off = sim.mutate(|inner| {
         inner.data.clock_offset_s = inner.data.clock_offset_s.saturating_add(add);
         inner.data.clock_offset_s

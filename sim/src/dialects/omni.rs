@@ -94,20 +94,26 @@ impl OmniOrder {
 
     pub fn to_json(&self, store_name: &str) -> Value {
         let total = self.total_amount();
-        let items: Vec<Value> = self.items.iter().map(|i| json!({
-                "commission_price": 0, "commission_rate": 0,
-                "cover": "",
-                "deal_price": money(i.price),
-                "express": i.express, "express_at": 0, "express_no": null,
-                "id_code": i.rid, "mode": "",
-                "price": money(i.price),
-                "product_name": i.product_name,
-                "quantity": i.quantity,
-                "rid": i.rid,
-                "s_color": "", "s_model": "", "s_weight": 0,
-                "sale_price": money(i.price),
-                "stock_count": 999,
-            })).collect();
+        let items: Vec<Value> = self
+            .items
+            .iter()
+            .map(|i| {
+                json!({
+                    "commission_price": 0, "commission_rate": 0,
+                    "cover": "",
+                    "deal_price": money(i.price),
+                    "express": i.express, "express_at": 0, "express_no": null,
+                    "id_code": i.rid, "mode": "",
+                    "price": money(i.price),
+                    "product_name": i.product_name,
+                    "quantity": i.quantity,
+                    "rid": i.rid,
+                    "s_color": "", "s_model": "", "s_weight": 0,
+                    "sale_price": money(i.price),
+                    "stock_count": 999,
+                })
+            })
+            .collect();
         let mut v = json!({
             "buyer_address": if self.ship_mode == 2 { "到店自提" } else { "青年路" },
             "buyer_city": "上海", "buyer_country": "中国", "buyer_province": "上海",
@@ -173,11 +179,18 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/orders/{rid}/seller_remark", put(seller_remark))
         .route("/sim/omni/merchant-order", post(sim_merchant_order))
         .route("/sim/state", get(sim_state))
-        .route("/sim/reset", post(|State(sim): S| async move {
-            sim.reset();
-            ok(200, "reset", None)
-        }))
-        .route("/sim/faults", get(|State(sim): S| async move { super::get_faults(&sim) }).post(|State(sim): S, b: Bytes| async move { super::set_faults(&sim, &b) }))
+        .route(
+            "/sim/reset",
+            post(|State(sim): S| async move {
+                sim.reset();
+                ok(200, "reset", None)
+            }),
+        )
+        .route(
+            "/sim/faults",
+            get(|State(sim): S| async move { super::get_faults(&sim) })
+                .post(|State(sim): S, b: Bytes| async move { super::set_faults(&sim, &b) }),
+        )
         .route("/sim/clock", post(|State(sim): S, b: Bytes| async move { super::set_clock(&sim, &b) }))
         .fallback(|uri: Uri| async move { err(404, &format!("Not Found: {}", uri.path())) })
         .with_state(sim)
@@ -240,7 +253,8 @@ fn paged(sim: &Sim, q: &[(String, String)], keep: impl Fn(&OmniOrder) -> bool) -
     let g = sim.lock();
     let all: Vec<&OmniOrder> = g.data.dialects.omni.orders.iter().rev().filter(|o| keep(o)).collect();
     let count = all.len();
-    let rows: Vec<Value> = all.iter().skip((page - 1) * per).take(per).map(|o| o.to_json(&sim.cfg.store_name)).collect();
+    let rows: Vec<Value> =
+        all.iter().skip((page - 1) * per).take(per).map(|o| o.to_json(&sim.cfg.store_name)).collect();
     ok_data(json!({"orders": rows, "count": count, "prev": page > 1, "next": page * per < count}))
 }
 
@@ -302,7 +316,9 @@ async fn master_list(State(sim): S, h: HeaderMap, RawQuery(raw): RawQuery) -> Re
             return false;
         }
         if let Some(s) = &search {
-            let hit = o.rid == *s || o.outside_target_id.as_deref() == Some(s.as_str()) || o.items.iter().any(|i| i.product_name.contains(s.as_str()));
+            let hit = o.rid == *s
+                || o.outside_target_id.as_deref() == Some(s.as_str())
+                || o.items.iter().any(|i| i.product_name.contains(s.as_str()));
             if !hit {
                 return false;
             }
@@ -358,13 +374,19 @@ fn sku(sim: &Sim, rid: &str) -> Option<(String, Decimal)> {
 }
 
 fn parse_items(sim: &Sim, store: &Value) -> Result<Vec<OmniItem>, Response> {
-    let items = store.get("items").and_then(Value::as_array).filter(|a| !a.is_empty()).ok_or_else(|| err(400, "items参数不能为空"))?;
+    let items = store
+        .get("items")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| err(400, "items参数不能为空"))?;
     let mut out = vec![];
     for it in items {
         let rid = str_field(it, "rid").ok_or_else(|| err(400, "rid参数不能为空"))?;
         let quantity = match it.get("quantity") {
             None => 1,
-            Some(_) => int_field(it, "quantity").filter(|q| (1..=99_999).contains(q)).ok_or_else(|| err(400, "quantity参数错误"))?,
+            Some(_) => int_field(it, "quantity")
+                .filter(|q| (1..=99_999).contains(q))
+                .ok_or_else(|| err(400, "quantity参数错误"))?,
         };
         let express = int_field(it, "express_id").ok_or_else(|| err(400, "express_id参数不能为空"))?;
         let (product_name, price) = sku(sim, &rid).ok_or_else(|| err(400, &format!("商品[{rid}]不存在")))?;
@@ -447,10 +469,16 @@ async fn create(State(sim): S, h: HeaderMap, b: Bytes) -> Response {
 // ---- status moves ---------------------------------------------------------------------------
 
 /// Mutate one order; `f` answers Err(message) to refuse with 400.
-fn with_order(sim: &Sim, rid: &str, f: impl FnOnce(&mut OmniOrder, i64) -> Result<(), String>) -> Result<OmniOrder, Response> {
+fn with_order(
+    sim: &Sim,
+    rid: &str,
+    f: impl FnOnce(&mut OmniOrder, i64) -> Result<(), String>,
+) -> Result<OmniOrder, Response> {
     sim.mutate(|inner| {
         let now = inner.now().timestamp();
-        let Some(o) = inner.data.dialects.omni.orders.iter_mut().find(|o| o.rid == rid) else { return Err(err(404, "Not Found")) };
+        let Some(o) = inner.data.dialects.omni.orders.iter_mut().find(|o| o.rid == rid) else {
+            return Err(err(404, "Not Found"));
+        };
         let mut copy = o.clone();
         f(&mut copy, now).map_err(|m| err(400, &m))?;
         *o = copy.clone();
@@ -462,7 +490,9 @@ fn move_to(o: &mut OmniOrder, to: i64, now: i64) -> Result<(), String> {
     if o.status == CANCELED {
         return Err("订单已取消".into());
     }
-    let (Some(cur), Some(next)) = (walk_index(o.status), walk_index(to)) else { return Err("订单状态错误".into()) };
+    let (Some(cur), Some(next)) = (walk_index(o.status), walk_index(to)) else {
+        return Err("订单状态错误".into());
+    };
     if next <= cur {
         return Err("订单状态错误".into());
     }
@@ -549,7 +579,9 @@ async fn cancel(State(sim): S, h: HeaderMap, b: Bytes) -> Response {
 async fn seller_remark(State(sim): S, h: HeaderMap, Path(rid): Path<String>, b: Bytes) -> Response {
     tryr!(auth(&sim, &h));
     let v = tryr!(body(&b));
-    let Some(remark) = v.get("remark").and_then(Value::as_str).map(str::to_string) else { return err(400, "remark参数不能为空") };
+    let Some(remark) = v.get("remark").and_then(Value::as_str).map(str::to_string) else {
+        return err(400, "remark参数不能为空");
+    };
     tryr!(with_order(&sim, &rid, |o, _| {
         o.remark = Some(remark);
         Ok(())
@@ -599,7 +631,11 @@ pub fn make_merchant_order(sim: &Sim, v: &Value) -> Result<OmniOrder, String> {
     let requested: Vec<(String, i64)> = v
         .get("items")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|it| Some((str_field(it, "rid")?, int_field(it, "quantity").unwrap_or(1).clamp(1, 999)))).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|it| Some((str_field(it, "rid")?, int_field(it, "quantity").unwrap_or(1).clamp(1, 999))))
+                .collect()
+        })
         .unwrap_or_default();
     sim.mutate(|inner| {
         let now = inner.now().timestamp();

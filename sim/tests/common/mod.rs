@@ -86,7 +86,13 @@ impl T {
         self.get_noauth("/sim/state").await.json()
     }
     pub async fn state_order(&self, number: &str) -> Value {
-        self.state().await["orders"].as_array().unwrap().iter().find(|o| o["order_number"] == number).cloned().unwrap_or(Value::Null)
+        self.state().await["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["order_number"] == number)
+            .cloned()
+            .unwrap_or(Value::Null)
     }
 
     /// A counter order; returns its detail. Waits 2 ms first: field-mode numbers are the
