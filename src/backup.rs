@@ -224,8 +224,10 @@ impl Job {
 }
 
 /// Nice 10 for the calling thread only (Linux: niceness is per thread).
+#[allow(unsafe_code)] // two plain libc calls, no pointers: the only unsafe in the crate
 fn lower_priority() {
     #[cfg(target_os = "linux")]
+    // SAFETY: gettid and setpriority take integers and touch no memory of ours.
     unsafe {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
         let _ = libc::setpriority(libc::PRIO_PROCESS, tid, 10);

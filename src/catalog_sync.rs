@@ -313,8 +313,7 @@ impl EnvelopeStream {
         sink: &mut (dyn FnMut(ProductRow) -> Result<(), CentralError> + Send),
     ) -> Result<(), CentralError> {
         self.buf.extend_from_slice(chunk);
-        loop {
-            let Some(b) = self.skip_ws() else { break };
+        while let Some(b) = self.skip_ws() {
             match self.st {
                 St::Start => {
                     if b != b'{' {

@@ -225,7 +225,7 @@ pub fn run(cli: Cli) -> ExitCode {
             let opts = InitOptions { store_id, store_name, till_code: till, demo_users: true };
             let app = match init_store(&data, &opts) {
                 Ok(a) => a,
-                Err(e) => return fail(&e.into()),
+                Err(e) => return fail(&e),
             };
             if synthetic_skus > 0 {
                 let seeded = app
@@ -259,7 +259,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     print_json(&v);
                     ExitCode::SUCCESS
                 }
-                Err(e) => fail(&e.into()),
+                Err(e) => fail(&e),
             }
         }
         Cmd::Sim(args) => {

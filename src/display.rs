@@ -93,7 +93,7 @@ impl DisplayState {
         if self.phase == Phase::Wechat && self.code_url.is_none() {
             return Err(bad("a wechat phase needs its code_url"));
         }
-        if !self.expires_at.as_deref().is_none_or(|s| s.len() <= 40) {
+        if self.expires_at.as_deref().is_some_and(|s| s.len() > 40) {
             return Err(bad("expires_at"));
         }
         Ok(())

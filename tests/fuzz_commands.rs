@@ -150,5 +150,5 @@ fn arbitrary_requests_get_answers_or_typed_errors() {
 }
 
 fn rand_bit(v: &Value) -> bool {
-    v.to_string().len() % 2 == 0
+    v.to_string().len().is_multiple_of(2)
 }

@@ -300,9 +300,9 @@ proptest! {
     fn every_figure_matches_a_recomputation(os in prop::collection::vec(gen_order(), 0..60), ss in prop::collection::vec(gen_service(), 0..8)) {
         let mut ledger = Ledger::open_in_memory().unwrap();
         insert_all(&mut ledger, &os, &ss);
-        for d in 0..DAYS.len() {
-            let s = storepos::stats::day_stats(ledger.read(), DAYS[d]).unwrap();
-            prop_assert_eq!(&s.day, DAYS[d]);
+        for (d, day) in DAYS.iter().enumerate() {
+            let s = storepos::stats::day_stats(ledger.read(), day).unwrap();
+            prop_assert_eq!(&s.day, *day);
             check_day(&s, d, &os, &ss);
         }
         // The range view's per-day totals are the day view's, and they add up.

@@ -65,7 +65,7 @@ pub struct Rendered {
     pub replaced_chars: usize,
 }
 
-/// Renders a ticket for a printer. The line breaking is [`crate::layout`]'s,
+/// Renders a ticket for a printer. The line breaking is [`mod@crate::layout`]'s,
 /// the same the preview uses. Cuts are sent only when `profile.cutter`
 /// (otherwise the paper is just fed past the tear bar), drawer pulses only
 /// when `profile.drawer`, native QR only when `profile.native_qr`.

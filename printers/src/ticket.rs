@@ -1,6 +1,6 @@
 //! The ticket model: what to print, independent of paper width and printer.
-//! A [`Ticket`] is a list of [`Block`]s; [`crate::layout`] turns it into lines
-//! for a given paper, [`crate::render`] into bytes, [`crate::layout::preview`]
+//! A [`Ticket`] is a list of [`Block`]s; [`fn@crate::layout`] turns it into lines
+//! for a given paper, [`fn@crate::render`] into bytes, [`crate::layout::preview`]
 //! into text. Serde so a print job can store the ticket it will print.
 
 use serde::{Deserialize, Serialize};

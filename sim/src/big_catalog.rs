@@ -71,7 +71,7 @@ fn listed(g: Gen, i: u64) -> bool {
 
 fn price_fen(g: Gen, i: u64) -> u64 {
     let h = i.wrapping_mul(2_654_435_761);
-    100 + h % 9900 + if i % 100 == 0 { 10 * g.revision.saturating_sub(1) } else { 0 }
+    100 + h % 9900 + if i.is_multiple_of(100) { 10 * g.revision.saturating_sub(1) } else { 0 }
 }
 
 fn fen(f: u64) -> String {

@@ -45,7 +45,7 @@ pub fn record_transition(
             detail: t.detail,
         },
     )?;
-    crate::channels::route_transition(tx, &order, t.action.as_str(), t.to.as_str())?;
+    crate::channels::route_transition(tx, order, t.action.as_str(), t.to.as_str())?;
     if order.sync_state == SyncState::Synced {
         orders::set_sync_state(tx, order.id, SyncState::Pending, None)?;
     }

@@ -512,7 +512,7 @@ mod tests {
                 for l in &q.returns {
                     *returned.entry(l.line_no.unwrap()).or_default() += l.quantity;
                 }
-                refunded = refunded + q.refund_fee.unwrap_or(Money::ZERO);
+                refunded += q.refund_fee.unwrap_or(Money::ZERO);
                 for l in &lines {
                     prop_assert!(returned.get(&l.line_no).copied().unwrap_or(0) <= l.quantity, "line {} over-returned", l.line_no);
                 }

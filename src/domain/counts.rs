@@ -44,7 +44,7 @@ pub fn in_total(meaning: CountMeaning, s: Status) -> bool {
     }
 }
 
-pub fn order_count<'a>(meaning: CountMeaning, orders: impl IntoIterator<Item = (Status, Money)>) -> OrderCount {
+pub fn order_count(meaning: CountMeaning, orders: impl IntoIterator<Item = (Status, Money)>) -> OrderCount {
     let mut c = OrderCount::default();
     for (s, price) in orders {
         if in_total(meaning, s) {

@@ -67,7 +67,7 @@ pub fn online_copy(src: &Path, dest: &Path, pace: Pace) -> Result<Copied> {
         loop {
             steps += 1;
             let r = b.step(pace.pages_per_step.max(1))?;
-            if steps % flush_every == 0 {
+            if steps.is_multiple_of(flush_every) {
                 if dest_fd.is_none() {
                     dest_fd = std::fs::File::open(dest).ok();
                 }
