@@ -63,7 +63,7 @@ pub struct App {
     config: RwLock<StoreConfig>,
     data_dir: PathBuf,
     events: broadcast::Sender<Event>,
-    /// Set once by `storepos serve --lan` after it binds (read by `lan_status`).
+    /// Set once by `storepos serve --lan` after it binds (read by `lan_status_get`).
     lan: OnceLock<LanInfo>,
     wakers: Arc<Wakers>,
     io: OnceLock<tokio::runtime::Runtime>,

@@ -5,7 +5,7 @@
 //!   outbox (the till then holds the only copy of those sales), started by
 //!   [`crate::background::start`];
 //! - **at shift close and at day close**: [`after_close`] right after the close committed;
-//! - **by hand**: the manager's `backup_now`.
+//! - **by hand**: the manager's `backup_create`.
 //!
 //! Each backup is an online copy ([`crate::ledger::backup::online_copy`]) from its own
 //! read connection, so selling never waits on it; it is written as `*.partial`, checked

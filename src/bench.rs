@@ -38,8 +38,8 @@ fn median(mut v: Vec<Duration>) -> Duration {
 pub fn checkout_vs_insert(rounds: usize) -> Vec<Figure> {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = init_store(dir.path(), &InitOptions::default()).expect("init");
-    let token = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"}))
-        .expect("login")["token"]
+    let token = dispatch(&app, None, false, "session_login", serde_json::json!({"username":"cashier","pin":"1111"}))
+        .expect("session_login")["token"]
         .as_str()
         .unwrap()
         .to_string();
@@ -318,8 +318,8 @@ pub fn catalog_sync(n: u64) -> Vec<Figure> {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let app = Arc::new(init_store(dir.path(), &InitOptions::default()).expect("init"));
-    let token = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"}))
-        .expect("login")["token"]
+    let token = dispatch(&app, None, false, "session_login", serde_json::json!({"username":"cashier","pin":"1111"}))
+        .expect("session_login")["token"]
         .as_str()
         .unwrap()
         .to_string();
@@ -428,8 +428,8 @@ pub fn backup_pause(orders: i64) -> Vec<Figure> {
     let build = t0.elapsed();
     let size_mb =
         std::fs::metadata(dir.path().join("storepos.db")).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);
-    let token = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"}))
-        .expect("login")["token"]
+    let token = dispatch(&app, None, false, "session_login", serde_json::json!({"username":"cashier","pin":"1111"}))
+        .expect("session_login")["token"]
         .as_str()
         .unwrap()
         .to_string();

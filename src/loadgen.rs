@@ -16,7 +16,7 @@ pub fn run(data: &Path, count: u64, pay: bool, after_sales: bool, user: &str, pi
             return ExitCode::from(1);
         }
     };
-    let token = match dispatch(&app, None, false, "login", serde_json::json!({ "username": user, "pin": pin })) {
+    let token = match dispatch(&app, None, false, "session_login", serde_json::json!({ "username": user, "pin": pin })) {
         Ok(v) => v["token"].as_str().unwrap_or_default().to_string(),
         Err(e) => {
             eprintln!("{}", e.message_en);
@@ -44,7 +44,7 @@ pub fn run(data: &Path, count: u64, pay: bool, after_sales: bool, user: &str, pi
                 &app,
                 Some(&token),
                 false,
-                "sale_pay_cash",
+                "sale_cash_pay",
                 serde_json::json!({ "client_ref": client_ref, "tendered": total }),
             ) {
                 eprintln!("{}", e.message_en);

@@ -26,7 +26,7 @@ struct T {
 }
 
 fn login(app: &App, u: &str, pin: &str) -> String {
-    dispatch(app, None, false, "login", json!({ "username": u, "pin": pin })).unwrap()["token"]
+    dispatch(app, None, false, "session_login", json!({ "username": u, "pin": pin })).unwrap()["token"]
         .as_str()
         .unwrap()
         .to_string()
@@ -63,7 +63,7 @@ impl T {
     fn cash_sale(&self, pid: i64, qty: i64) -> String {
         let sale = self.ok(&self.cashier, "sale_create", json!({ "lines": [{ "product_id": pid, "quantity": qty }] }));
         let r = sale["client_ref"].as_str().unwrap().to_string();
-        self.ok(&self.cashier, "sale_pay_cash", json!({ "client_ref": r, "tendered": "10000" }));
+        self.ok(&self.cashier, "sale_cash_pay", json!({ "client_ref": r, "tendered": "10000" }));
         r
     }
     fn outbox_services(&self) -> i64 {
@@ -109,7 +109,7 @@ fn store_only_return_on_a_completed_counter_sale() {
     t.ok(&t.cashier, "shift_open", json!({ "float": "200" }));
     let (pid, price) = t.product(false);
     let sale = t.cash_sale(pid, 3);
-    let before = money(&t.ok(&t.cashier, "shift_current", json!({}))["current"]["cash"]["expected"]);
+    let before = money(&t.ok(&t.cashier, "shift_get", json!({}))["current"]["cash"]["expected"]);
     let req = json!({ "client_ref": sale, "service_type": "RETURN", "reason": "不想要了", "returns": [{ "line_no": 1, "quantity": 1 }] });
 
     // Before confirming: what will happen and what the customer gets back.
@@ -144,7 +144,7 @@ fn store_only_return_on_a_completed_counter_sale() {
         .unwrap();
     assert!(j.contains("store-only (status_not_taken)") && j.contains("OTHERWAY"), "{j}");
     // The shift's cash: the refund left the drawer.
-    let after = money(&t.ok(&t.cashier, "shift_current", json!({}))["current"]["cash"]["expected"]);
+    let after = money(&t.ok(&t.cashier, "shift_get", json!({}))["current"]["cash"]["expected"]);
     assert_eq!(before - after, price);
     // The slip, from its bytes.
     let slips = t.jobs(None, "after_sales");
@@ -407,7 +407,7 @@ fn unknown_products_print_at_the_default_station_and_additions_read_jia_dan() {
     let known = OrderLine::reported(1, hot, None, "已知菜".into(), "热菜".into(), Some("热菜".into()), hot_price, 1);
     let unknown = OrderLine::reported(2, 987_654, None, "平台新品拌面".into(), "线上".into(), None, Money::yuan(18), 2);
     let o = online_order(&t, vec![known, unknown], Status::PaidConfirmPending);
-    t.ok(&t.clerk, "order_action", json!({ "client_ref": o.client_ref, "action": "accept" }));
+    t.ok(&t.clerk, "order_action_apply", json!({ "client_ref": o.client_ref, "action": "accept" }));
     let jobs = t.jobs(Some(&o.client_ref), "kitchen");
     let texts: Vec<String> = jobs.iter().map(|j| t.job_text(j)).collect();
     assert!(texts.iter().any(|x| x.contains("平台新品拌面") && x.contains("【厨房】出品单")), "{texts:?}");
@@ -420,8 +420,8 @@ fn unknown_products_print_at_the_default_station_and_additions_read_jia_dan() {
     let text = t.job_text(&add);
     assert!(text.contains("【加单】") && text.contains("平台新品拌面") && !text.contains("已知菜"), "{text}");
     // Deliver, then complete: the settlement receipt (结算单) prints.
-    t.ok(&t.clerk, "order_action", json!({ "client_ref": o.client_ref, "action": "delivering" }));
-    t.ok(&t.clerk, "order_action", json!({ "client_ref": o.client_ref, "action": "complete" }));
+    t.ok(&t.clerk, "order_action_apply", json!({ "client_ref": o.client_ref, "action": "delivering" }));
+    t.ok(&t.clerk, "order_action_apply", json!({ "client_ref": o.client_ref, "action": "complete" }));
     let receipts = t.jobs(Some(&o.client_ref), "receipt");
     assert_eq!(receipts.len(), 1, "{receipts:?}");
     let text = t.job_text(&receipts[0]);

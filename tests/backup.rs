@@ -17,7 +17,7 @@ use storepos::ledger::{orders, Ledger};
 use storepos::setup::{init_store, InitOptions};
 
 fn login(app: &App, user: &str, pin: &str) -> String {
-    dispatch(app, None, false, "login", json!({"username": user, "pin": pin})).unwrap()["token"]
+    dispatch(app, None, false, "session_login", json!({"username": user, "pin": pin})).unwrap()["token"]
         .as_str()
         .unwrap()
         .to_string()
@@ -192,7 +192,7 @@ fn backups_rotate_are_recorded_follow_closes_and_are_for_managers() {
             .unwrap_or_else(|e| serde_json::to_value(&e).unwrap()["code"].as_str().unwrap().to_string())
     };
 
-    assert_eq!(code(dispatch(&app, Some(&cashier), false, "backup_now", json!({}))), "forbidden");
+    assert_eq!(code(dispatch(&app, Some(&cashier), false, "backup_create", json!({}))), "forbidden");
     assert_eq!(code(dispatch(&app, Some(&cashier), false, "backup_list", json!({}))), "forbidden");
     assert_eq!(code(dispatch(&app, Some(&cashier), false, "backup_settings_set", json!({"keep": 2}))), "forbidden");
     assert_eq!(
@@ -212,7 +212,7 @@ fn backups_rotate_are_recorded_follow_closes_and_are_for_managers() {
     assert_eq!(s["interval_min"], 5);
 
     for _ in 0..3 {
-        let r = dispatch(&app, Some(&manager), false, "backup_now", json!({})).unwrap();
+        let r = dispatch(&app, Some(&manager), false, "backup_create", json!({})).unwrap();
         assert_eq!(r["integrity"], "ok");
         std::thread::sleep(Duration::from_millis(5));
     }

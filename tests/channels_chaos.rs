@@ -71,7 +71,7 @@ async fn schedule(seed: u64) {
         let mut b = body;
         b["channel"] = json!("mall");
         b["remote_id"] = json!(id.to_string());
-        call(&t.env.app, t.env.clerk(), "channel_order_action", b);
+        call(&t.env.app, t.env.clerk(), "channel_order_action_apply", b);
     };
     act(paid, json!({"action": "refund", "reason": "坏了"}));
     act(shipped, json!({"action": "receipt"}));
@@ -188,7 +188,7 @@ async fn a_channel_down_blocks_no_other() {
     call(
         &app,
         t.env.clerk(),
-        "channel_order_action",
+        "channel_order_action_apply",
         json!({"channel": "mall", "remote_id": shipped.to_string(), "action": "receipt"}),
     );
 
@@ -210,12 +210,12 @@ async fn a_channel_down_blocks_no_other() {
     .await;
     // Omni's worker notices within a round or two (a busy CI machine may be slow to).
     let channel = |id: &str| {
-        let list = call(&app, env.cashier(), "channels_list", json!({}));
+        let list = call(&app, env.cashier(), "channel_list", json!({}));
         list.as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone()
     };
     wait_until("omni to be reported offline", Duration::from_secs(15), || async { channel("omni")["online"] == false })
         .await;
-    let list = call(&app, env.cashier(), "channels_list", json!({}));
+    let list = call(&app, env.cashier(), "channel_list", json!({}));
     let omni = list.as_array().unwrap().iter().find(|c| c["id"] == "omni").unwrap().clone();
     assert_eq!(omni["online"], false, "{omni}");
     assert!(omni["backlog"].as_i64().unwrap() >= 5, "omni still owes the sales: {omni}");

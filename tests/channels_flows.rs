@@ -71,14 +71,14 @@ async fn omni_till_sale_reported_and_walked_to_finished() {
     }
 
     // Health and the day split by channel.
-    let list = call(&env.app, env.cashier(), "channels_list", json!({}));
+    let list = call(&env.app, env.cashier(), "channel_list", json!({}));
     let omni = list.as_array().unwrap().iter().find(|c| c["id"] == "omni").unwrap();
     assert_eq!(omni["backlog"], 0);
     assert_eq!(omni["conflicts"], 0);
     assert_eq!(omni["orders_known"], 3);
     assert!(list.as_array().unwrap().iter().any(|c| c["id"] == "rest-store" && c["primary"] == true));
     let day = env.order(&paid)["business_day"].as_str().unwrap().to_string();
-    let stats = call(&env.app, env.manager(), "stats_by_channel", json!({"day": day}));
+    let stats = call(&env.app, env.manager(), "stats_channel_get", json!({"day": day}));
     let row = |ch: &str, origin: &str| {
         stats["channels"]
             .as_array()
@@ -139,7 +139,7 @@ async fn omni_merchant_orders_on_the_board_and_fulfilled() {
     assert!(o["remark"].as_str().unwrap().contains(&pick), "the channel and its number are shown");
     assert_eq!(env.order(&express_ref)["channel"], "FLASH");
     // On the clerk's board like the primary's online orders.
-    let board = call(&env.app, env.clerk(), "orders_list", json!({"statuses": ["PAID_CONFIRM_PENDING"]}));
+    let board = call(&env.app, env.clerk(), "order_list", json!({"statuses": ["PAID_CONFIRM_PENDING"]}));
     assert_eq!(board["total"], 3);
 
     env.action(&pick_ref, "accept");
@@ -216,7 +216,7 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
     let r = t.round("mall", true).await;
     assert_eq!(r.pulled_updated, 1, "{r:?}");
 
-    let shown = call(&env.app, env.clerk(), "channel_orders", json!({"channel": "mall", "limit": 100}));
+    let shown = call(&env.app, env.clerk(), "channel_order_list", json!({"channel": "mall", "limit": 100}));
     assert_eq!(shown["total"], 30);
     let row = |id: u64| {
         shown["orders"]
@@ -236,7 +236,7 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
     assert_eq!(row(odd)["status_ours"], Value::Null);
     assert_eq!(row(odd)["status_raw"], "7");
     assert_eq!(row(odd)["status_label"], "未知状态（7）");
-    let list = call(&env.app, env.cashier(), "channels_list", json!({}));
+    let list = call(&env.app, env.cashier(), "channel_list", json!({}));
     let mall = list.as_array().unwrap().iter().find(|c| c["id"] == "mall").unwrap().clone();
     assert_eq!(mall["counts"], json!({"wait_pay": 1, "wait_send": 26, "wait_receipt": 1}));
 
@@ -245,7 +245,7 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
         call(
             &env.app,
             env.cashier(),
-            "channel_payment_status",
+            "channel_payment_get",
             json!({"channel": "mall", "remote_id": paid.to_string()})
         )["paid"],
         true
@@ -254,7 +254,7 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
         call(
             &env.app,
             env.cashier(),
-            "channel_payment_status",
+            "channel_payment_get",
             json!({"channel": "mall", "remote_id": wait.to_string()})
         )["paid"],
         false
@@ -265,7 +265,7 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
         let mut b = body;
         b["channel"] = json!("mall");
         b["remote_id"] = json!(id.to_string());
-        call(&env.app, env.clerk(), "channel_order_action", b)
+        call(&env.app, env.clerk(), "channel_order_action_apply", b)
     };
     act(wait, json!({"action": "cancel"}));
     act(shipped, json!({"action": "receipt"}));
@@ -293,7 +293,7 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
     act(paid, json!({"action": "receipt"}));
     let r = t.settle("mall").await;
     assert_eq!(r.conflicts, 1, "{r:?}");
-    let conflicts = call(&env.app, env.clerk(), "channel_conflicts", json!({"channel": "mall"}));
+    let conflicts = call(&env.app, env.clerk(), "channel_conflict_list", json!({"channel": "mall"}));
     let c = &conflicts.as_array().unwrap()[0];
     assert!(c["last_error"].as_str().unwrap().contains("只有已发货的订单才能确认收货"), "{c}");
     let resolved = call(
@@ -307,7 +307,7 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
     let e = try_call(
         &env.app,
         env.clerk(),
-        "channel_order_action",
+        "channel_order_action_apply",
         json!({"channel": "mall", "remote_id": "1", "action": "seller_remark", "remark": "x"}),
     )
     .unwrap_err();
@@ -330,7 +330,7 @@ async fn channel_settings_keep_credentials_out_of_the_ledger() {
     }
     // Managers only; bad input is a typed error.
     assert_eq!(
-        try_call(&env.app, env.cashier(), "channels_set", json!({"channels": []})).unwrap_err().code,
+        try_call(&env.app, env.cashier(), "channel_set", json!({"channels": []})).unwrap_err().code,
         storepos::commands::ErrorCode::Forbidden
     );
     for bad in [
@@ -340,13 +340,13 @@ async fn channel_settings_keep_credentials_out_of_the_ledger() {
         json!({"channels": [{"id": "x", "dialect": "omni", "url": "http://127.0.0.1:1"}]}),
         json!({"channels": [{"id": "x", "dialect": "carrier-pigeon", "url": "http://127.0.0.1:1"}]}),
     ] {
-        assert!(try_call(&env.app, env.manager(), "channels_set", bad.clone()).is_err(), "{bad}");
+        assert!(try_call(&env.app, env.manager(), "channel_set", bad.clone()).is_err(), "{bad}");
     }
     // Re-setting without a token keeps the one on file; disabling stops reports.
     call(
         &env.app,
         env.manager(),
-        "channels_set",
+        "channel_set",
         json!({"channels": [{"id": "omni", "dialect": "omni", "url": t.omni.base, "enabled": false}]}),
     );
     assert!(std::fs::read_to_string(&f).unwrap().contains(TOKEN));

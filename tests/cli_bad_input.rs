@@ -25,9 +25,9 @@ fn snapshot(data: &Path) -> String {
     for t in [
         "orders",
         "order_lines",
-        "journal",
+        "journal_list",
         "outbox",
-        "print_jobs",
+        "print_job_list",
         "after_sales",
         "after_sales_lines",
         "users",
@@ -48,7 +48,7 @@ fn snapshot(data: &Path) -> String {
 
 fn login(data: &Path, user: &str, pin: &str) -> String {
     let o = storepos()
-        .args(["call", "login", "--data"])
+        .args(["call", "session_login", "--data"])
         .arg(data)
         .args(["--json", &format!(r#"{{"username":"{user}","pin":"{pin}"}}"#)])
         .output()
@@ -86,13 +86,13 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
             format!(r#"{{"lines":[{{"product_id":1,"quantity":1}}],"remark":"{}"}}"#, "长".repeat(300)),
             "validation",
         ),
-        ("sale_pay_cash", format!(r#"{{"client_ref":"{r}","tendered":"100.005"}}"#), "bad_request"),
-        ("sale_pay_cash", format!(r#"{{"client_ref":"{r}","tendered":"0.01"}}"#), "validation"),
-        ("sale_pay_cash", format!(r#"{{"client_ref":"{r}","tendered":"-5"}}"#), "validation"),
-        ("sale_pay_cash", r#"{"client_ref":"nope","tendered":"5"}"#.into(), "not_found"),
-        ("users_create", r#"{"username":"x","display_name":"x","role":"manager","pin":"1234"}"#.into(), "forbidden"),
+        ("sale_cash_pay", format!(r#"{{"client_ref":"{r}","tendered":"100.005"}}"#), "bad_request"),
+        ("sale_cash_pay", format!(r#"{{"client_ref":"{r}","tendered":"0.01"}}"#), "validation"),
+        ("sale_cash_pay", format!(r#"{{"client_ref":"{r}","tendered":"-5"}}"#), "validation"),
+        ("sale_cash_pay", r#"{"client_ref":"nope","tendered":"5"}"#.into(), "not_found"),
+        ("user_create", r#"{"username":"x","display_name":"x","role":"manager","pin":"1234"}"#.into(), "forbidden"),
         ("settings_set", r#"{"key":"till_code","value":"T9"}"#.into(), "forbidden"),
-        ("order_action", format!(r#"{{"client_ref":"{r}","action":"accept"}}"#), "forbidden"),
+        ("order_action_apply", format!(r#"{{"client_ref":"{r}","action":"accept"}}"#), "forbidden"),
         ("catalog_search", format!(r#"{{"query":"{}"}}"#, "a".repeat(100)), "validation"),
     ];
     for (cmd, json, code) in &cases {
@@ -119,7 +119,7 @@ fn foreign_and_corrupt_files_are_refused_and_left_untouched() {
     let data = dir.path();
     let db = data.join("storepos.db");
     std::fs::write(&db, b"this is a shopping list, not a ledger\n").unwrap();
-    let o = storepos().args(["call", "whoami", "--data"]).arg(data).output().unwrap();
+    let o = storepos().args(["call", "session_get", "--data"]).arg(data).output().unwrap();
     assert!(!o.status.success());
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("not a storepos ledger"),
@@ -141,7 +141,7 @@ fn foreign_and_corrupt_files_are_refused_and_left_untouched() {
     std::fs::remove_file(&db).unwrap();
     assert!(storepos().args(["init", "--data"]).arg(data).stdout(Stdio::null()).status().unwrap().success());
     rusqlite::Connection::open(&db).unwrap().pragma_update(None, "user_version", 99).unwrap();
-    let o = storepos().args(["call", "list_users", "--data"]).arg(data).output().unwrap();
+    let o = storepos().args(["call", "user_list", "--data"]).arg(data).output().unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("newer storepos"), "{}", String::from_utf8_lossy(&o.stderr));
     let v: i64 =

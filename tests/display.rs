@@ -42,12 +42,12 @@ fn ledger_content(dir: &std::path::Path) -> String {
         "orders",
         "order_lines",
         "outbox",
-        "print_jobs",
+        "print_job_list",
         "after_sales",
         "users",
         "sessions",
         "settings",
-        "journal",
+        "journal_list",
         "shifts",
         "z_reports",
     ]
@@ -65,7 +65,7 @@ async fn display_follows_the_till_and_its_token_opens_nothing_else() {
     let (dir, h) = start().await;
     let base = h.url();
     let http = reqwest::Client::new();
-    let (_, v) = call(&http, &base, None, "login", json!({"username":"cashier","pin":"1111"})).await;
+    let (_, v) = call(&http, &base, None, "session_login", json!({"username":"cashier","pin":"1111"})).await;
     let cashier = v["data"]["token"].as_str().unwrap().to_string();
 
     // Not paired yet: nothing opens the display routes.

@@ -43,7 +43,7 @@ fn store() -> Store {
     drop(init_store(dir.path(), &InitOptions::default()).unwrap());
     storepos::config::save_central(dir.path(), &base, "store1", "store1pass").unwrap();
     let app = Arc::new(App::open(dir.path()).unwrap());
-    let cashier = dispatch(&app, None, false, "login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"]
+    let cashier = dispatch(&app, None, false, "session_login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"]
         .as_str()
         .unwrap()
         .to_string();
@@ -78,7 +78,7 @@ impl Store {
     fn wait_status(&self, r: &str, want: &str) -> Value {
         let t = Instant::now();
         loop {
-            let s = self.call("wechat_status", json!({"client_ref": r})).unwrap();
+            let s = self.call("wechat_status_get", json!({"client_ref": r})).unwrap();
             if s["state"] == want {
                 return s;
             }
@@ -128,10 +128,10 @@ fn wechat_paid_on_screen_and_paper() {
     // Asking again while it is live shows the same code: never two live codes.
     let again = s.call("wechat_start", json!({"client_ref": r})).unwrap();
     assert_eq!(again["code_url"], code["code_url"]);
-    assert_eq!(s.call("wechat_status", json!({"client_ref": r})).unwrap()["state"], "waiting");
+    assert_eq!(s.call("wechat_status_get", json!({"client_ref": r})).unwrap()["state"], "waiting");
     // The pay-later slip carries the same code as a raster QR.
     let job = s
-        .call("print_jobs", json!({"client_ref": r}))
+        .call("print_job_list", json!({"client_ref": r}))
         .unwrap()
         .as_array()
         .unwrap()
@@ -165,7 +165,7 @@ fn wechat_paid_on_screen_and_paper() {
     assert_eq!(st["order"]["payment_method"], "WECHAT");
     assert_eq!(st["order"]["paid"], st["order"]["total"]);
     // Cash is no longer possible on a paid order.
-    assert!(s.call("sale_pay_cash", json!({"client_ref": r, "tendered": "100"})).is_err());
+    assert!(s.call("sale_cash_pay", json!({"client_ref": r, "tendered": "100"})).is_err());
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn an_expired_code_is_replaced_never_reused() {
     // Two hours pass: on the platform's clock and on ours.
     s.sim("/sim/clock", json!({"advance_s": 7300}));
     s.app.ledger().read().execute("UPDATE wechat_codes SET expires_at = '2000-01-01T00:00:00.000Z'", []).unwrap();
-    assert_eq!(s.call("wechat_status", json!({"client_ref": r})).unwrap()["state"], "expired");
+    assert_eq!(s.call("wechat_status_get", json!({"client_ref": r})).unwrap()["state"], "expired");
     let second = s.call("wechat_start", json!({"client_ref": r})).unwrap();
     assert_ne!(second["code_url"], first["code_url"]);
     let live: i64 = s
@@ -202,7 +202,7 @@ fn push_order_failure_leaves_cash_available() {
     let e = s.call("wechat_start", json!({"client_ref": r})).unwrap_err();
     assert_eq!(serde_json::to_value(&e).unwrap()["code"], "platform");
     assert!(e.message_zh.contains("现金"), "{}", e.message_zh);
-    let paid = s.call("sale_pay_cash", json!({"client_ref": r, "tendered": "100.00"})).unwrap();
+    let paid = s.call("sale_cash_pay", json!({"client_ref": r, "tendered": "100.00"})).unwrap();
     assert_eq!(paid["order"]["status"], "CLOSED_CONFIRMED");
     let total = storepos::domain::Money::parse(o["total"].as_str().unwrap()).unwrap();
     assert_eq!(paid["change"], (storepos::domain::Money::yuan(100) - total).to_string());
@@ -247,6 +247,6 @@ fn offline_is_a_clear_message_and_cash_still_works() {
     runtime().block_on(s.sim.take().unwrap().shutdown());
     let e = s.call("wechat_start", json!({"client_ref": r})).unwrap_err();
     assert_eq!(serde_json::to_value(&e).unwrap()["code"], "offline", "{e:?}");
-    let paid = s.call("sale_pay_cash", json!({"client_ref": r, "tendered": "50"})).unwrap();
+    let paid = s.call("sale_cash_pay", json!({"client_ref": r, "tendered": "50"})).unwrap();
     assert_eq!(paid["order"]["status"], "CLOSED_CONFIRMED");
 }

@@ -59,7 +59,7 @@ fn outage_and_sigkill_neither_lose_nor_double_a_ticket() {
     let front = FakePrinter::start().unwrap();
     let bar = FakePrinter::start().unwrap();
     let app = init_store(data, &InitOptions::default()).unwrap();
-    let mgr = dispatch(&app, None, false, "login", serde_json::json!({"username":"manager","pin":"9999"})).unwrap()
+    let mgr = dispatch(&app, None, false, "session_login", serde_json::json!({"username":"manager","pin":"9999"})).unwrap()
         ["token"]
         .as_str()
         .unwrap()
@@ -69,7 +69,7 @@ fn outage_and_sigkill_neither_lose_nor_double_a_ticket() {
         {"id":"bar","name":"水吧","paper":"58","driver":{"kind":"tcp","addr":bar.addr().to_string()},"routes":["bar","hot","*"],"drawer":false}
     ]);
     dispatch(&app, Some(&mgr), false, "settings_set", serde_json::json!({"key":"printers","value":printers})).unwrap();
-    let cashier = dispatch(&app, None, false, "login", serde_json::json!({"username":"cashier","pin":"1111"})).unwrap()
+    let cashier = dispatch(&app, None, false, "session_login", serde_json::json!({"username":"cashier","pin":"1111"})).unwrap()
         ["token"]
         .as_str()
         .unwrap()
@@ -82,7 +82,7 @@ fn outage_and_sigkill_neither_lose_nor_double_a_ticket() {
     for (i, pid) in sales.iter().enumerate() {
         let o = dispatch(&app, Some(&cashier), false, "sale_create", serde_json::json!({"lines":[{"product_id":pid,"quantity":1 + i % 2, "memo":"少冰"}], "remark": "不要加辣椒"})).unwrap();
         let r = o["client_ref"].as_str().unwrap();
-        dispatch(&app, Some(&cashier), false, "sale_pay_cash", serde_json::json!({"client_ref":r,"tendered":"100"}))
+        dispatch(&app, Some(&cashier), false, "sale_cash_pay", serde_json::json!({"client_ref":r,"tendered":"100"}))
             .unwrap();
     }
     let total_jobs: i64 = app.ledger().read().query_row("SELECT count(*) FROM print_jobs", [], |r| r.get(0)).unwrap();

@@ -7,7 +7,7 @@ use storepos::commands::{dispatch, names, App};
 use storepos::setup::{init_store, InitOptions};
 
 fn login(app: &App, u: &str, p: &str) -> String {
-    dispatch(app, None, false, "login", json!({"username": u, "pin": p})).unwrap()["token"]
+    dispatch(app, None, false, "session_login", json!({"username": u, "pin": p})).unwrap()["token"]
         .as_str()
         .unwrap()
         .to_string()
@@ -27,27 +27,27 @@ fn roles_are_enforced_for_every_command() {
     let cashier = login(&app, "cashier", "1111");
     let clerk = login(&app, "clerk", "2222");
     let manager_only = [
-        "users_create",
-        "users_set_pin",
+        "user_create",
+        "user_pin_set",
         "settings_get",
         "settings_set",
-        "journal",
+        "journal_list",
         "drawer_open",
         "print_job_move",
-        "stats_day",
-        "stats_range",
+        "stats_day_get",
+        "stats_range_get",
         "stats_compare",
-        "reconcile",
-        "export_day",
-        "z_report_day",
-        "z_reports_list",
-        "lan_status",
+        "stats_reconcile",
+        "stats_day_export",
+        "z_report_get",
+        "z_report_list",
+        "lan_status_get",
         "backup_list",
-        "backup_now",
+        "backup_create",
         "backup_settings_set",
     ];
     let clerk_and_up = [
-        "order_action",
+        "order_action_apply",
         "order_checkin",
         "after_sales_quote",
         "after_sales_create",
@@ -67,18 +67,18 @@ fn roles_are_enforced_for_every_command() {
     // Without a session only the login screen's commands answer.
     for c in names() {
         let r = code(dispatch(&app, None, false, c, json!({})));
-        if c == "list_users" || c == "login" {
+        if c == "user_list" || c == "session_login" {
             assert_ne!(r, "unauthenticated");
         } else {
             assert_eq!(r, "unauthenticated", "{c} answered without a session");
         }
     }
     // A forged or stale token is no session.
-    assert_eq!(code(dispatch(&app, Some("0123abcd"), false, "whoami", json!({}))), "unauthenticated");
+    assert_eq!(code(dispatch(&app, Some("0123abcd"), false, "session_get", json!({}))), "unauthenticated");
     let t = login(&app, "cashier", "1111");
-    dispatch(&app, Some(&t), false, "logout", json!({})).unwrap();
+    dispatch(&app, Some(&t), false, "session_logout", json!({})).unwrap();
     assert_eq!(
-        code(dispatch(&app, Some(&t), false, "whoami", json!({}))),
+        code(dispatch(&app, Some(&t), false, "session_get", json!({}))),
         "unauthenticated",
         "logout did not end the session"
     );
@@ -99,7 +99,7 @@ fn prices_cannot_be_sent_in() {
     assert_eq!(code(r), "bad_request");
     let o =
         dispatch(&app, Some(&clerk), false, "sale_create", json!({"lines":[{"product_id":1,"quantity":1}]})).unwrap();
-    let catalog = dispatch(&app, Some(&clerk), false, "catalog_products", json!({})).unwrap();
+    let catalog = dispatch(&app, Some(&clerk), false, "catalog_product_list", json!({})).unwrap();
     assert_eq!(o["total"], catalog.as_array().unwrap().iter().find(|p| p["id"] == 1).unwrap()["price"]);
 }
 
@@ -108,15 +108,15 @@ fn pin_guessing_is_rate_limited() {
     let dir = tempfile::tempdir().unwrap();
     let app = init_store(dir.path(), &InitOptions::default()).unwrap();
     for i in 0..5 {
-        let r = dispatch(&app, None, false, "login", json!({"username":"manager","pin": format!("000{i}")}));
+        let r = dispatch(&app, None, false, "session_login", json!({"username":"manager","pin": format!("000{i}")}));
         assert_eq!(code(r), "unauthenticated");
     }
     // Locked now: even the right PIN is refused until the lock-out ends.
-    let r = dispatch(&app, None, false, "login", json!({"username":"manager","pin":"9999"}));
+    let r = dispatch(&app, None, false, "session_login", json!({"username":"manager","pin":"9999"}));
     assert_eq!(code(r), "rate_limited");
     // Unknown users get the same answer as wrong PINs (no user enumeration).
-    let a = dispatch(&app, None, false, "login", json!({"username":"nobody","pin":"1234"})).unwrap_err();
-    let b = dispatch(&app, None, false, "login", json!({"username":"cashier","pin":"0000"})).unwrap_err();
+    let a = dispatch(&app, None, false, "session_login", json!({"username":"nobody","pin":"1234"})).unwrap_err();
+    let b = dispatch(&app, None, false, "session_login", json!({"username":"cashier","pin":"0000"})).unwrap_err();
     assert_eq!((a.code, a.message_en), (b.code, b.message_en));
     // PINs are stored as Argon2id hashes only.
     let hashes: Vec<String> = app
@@ -129,7 +129,7 @@ fn pin_guessing_is_rate_limited() {
         .map(Result::unwrap)
         .collect();
     assert!(hashes.iter().all(|h| h.starts_with("$argon2id$")));
-    let journal = dispatch(&app, None, false, "journal", json!({}));
+    let journal = dispatch(&app, None, false, "journal_list", json!({}));
     assert_eq!(code(journal), "unauthenticated");
 }
 

@@ -72,7 +72,7 @@ impl Client {
     }
 
     async fn login(&mut self, user: &str, pin: &str) {
-        let d = self.ok("login", json!({ "username": user, "pin": pin })).await;
+        let d = self.ok("session_login", json!({ "username": user, "pin": pin })).await;
         self.session = Some(d["token"].as_str().expect("token").to_string());
     }
 }
@@ -86,7 +86,7 @@ fn assert_typed(status: StatusCode, v: &Value, want_status: u16, want_code: &str
 }
 
 async fn ring_up_one(c: &Client) -> Value {
-    let products = c.ok("catalog_products", json!({})).await;
+    let products = c.ok("catalog_product_list", json!({})).await;
     let p = &products.as_array().expect("product list")[0];
     let order = c.ok("sale_create", json!({ "lines": [{ "product_id": p["id"], "quantity": 1 }] })).await;
     assert_eq!(order["status"], "CREATED_PAY_PENDING", "a new counter sale waits for payment: {order}");
@@ -97,13 +97,13 @@ async fn ring_up_one(c: &Client) -> Value {
 async fn login_sale_and_cash_payment_over_http() {
     let (_dir, h) = start(false, None).await;
     let mut c = Client::new(&h);
-    let users = c.ok("list_users", json!({})).await;
+    let users = c.ok("user_list", json!({})).await;
     assert!(users.as_array().is_some_and(|u| u.len() >= 3), "the login screen lists the demo users: {users}");
     c.login("cashier", "1111").await;
     let order = ring_up_one(&c).await;
-    let paid = c.ok("sale_pay_cash", json!({ "client_ref": order["client_ref"], "tendered": "100.00" })).await;
+    let paid = c.ok("sale_cash_pay", json!({ "client_ref": order["client_ref"], "tendered": "100.00" })).await;
     assert_eq!(paid["order"]["status"], "CLOSED_CONFIRMED", "cash received completes a counter sale: {paid}");
-    let list = c.ok("orders_list", json!({})).await;
+    let list = c.ok("order_list", json!({})).await;
     assert!(
         list["orders"].as_array().unwrap().iter().any(|o| o["client_ref"] == order["client_ref"]),
         "today's orders show the sale: {list}"
@@ -118,7 +118,7 @@ async fn errors_are_typed_with_their_status() {
 
     let (s, v) = c.call("no_such_command", json!({})).await;
     assert_typed(s, &v, 404, "unknown_command");
-    let (s, v) = c.raw("login", "{\"username\": ").await;
+    let (s, v) = c.raw("session_login", "{\"username\": ").await;
     assert_typed(s, &v, 400, "bad_request");
     let (s, v) = c.call("sale_create", json!({ "lines": [] })).await;
     assert_typed(s, &v, 401, "unauthenticated");
@@ -127,13 +127,13 @@ async fn errors_are_typed_with_their_status() {
     assert_typed(s, &v, 413, "too_large");
 
     c.login("cashier", "1111").await;
-    let (s, v) = c.call("journal", json!({})).await;
+    let (s, v) = c.call("journal_list", json!({})).await;
     assert_typed(s, &v, 403, "forbidden");
     let (s, v) = c.call("sale_create", json!({ "lines": [{ "product_id": 999999, "quantity": 1 }] })).await;
     assert_typed(s, &v, 404, "not_found");
 
     // Wrong method and unknown paths under /api are typed too, never the SPA page.
-    let r = c.http.get(format!("{}/api/login", c.base)).send().await.unwrap();
+    let r = c.http.get(format!("{}/api/session_login", c.base)).send().await.unwrap();
     assert_eq!(r.status(), 400);
     let r = c.http.get(format!("{}/api/a/b", c.base)).send().await.unwrap();
     assert_eq!(r.status(), 404);
@@ -141,7 +141,7 @@ async fn errors_are_typed_with_their_status() {
     // A form post (no CORS preflight in browsers) is refused.
     let r = c
         .http
-        .post(format!("{}/api/list_users", c.base))
+        .post(format!("{}/api/user_list", c.base))
         .header("content-type", "text/plain")
         .body("{}")
         .send()
@@ -228,7 +228,7 @@ async fn security_headers_and_host_origin_guard() {
     let r = http.get(format!("{base}/")).header("host", "evil.example:80").send().await.unwrap();
     assert_eq!(r.status(), 403, "the UI is guarded too");
     let r = http
-        .post(format!("{base}/api/list_users"))
+        .post(format!("{base}/api/user_list"))
         .header("origin", "http://evil.example")
         .header("content-type", "application/json")
         .body("{}")
@@ -237,7 +237,7 @@ async fn security_headers_and_host_origin_guard() {
         .unwrap();
     assert_eq!(r.status(), 403, "a cross-site Origin is refused");
     let r = http
-        .post(format!("{base}/api/list_users"))
+        .post(format!("{base}/api/user_list"))
         .header("origin", base.clone())
         .header("content-type", "application/json")
         .body("{}")
@@ -278,7 +278,7 @@ async fn lan_mode_requires_the_token_on_every_api_request() {
     let (s, v) = (r.status(), r.json::<Value>().await.unwrap());
     assert_typed(s, &v, 401, "unauthenticated");
     let r = http
-        .post(format!("{base}/api/list_users"))
+        .post(format!("{base}/api/user_list"))
         .header("X-Storepos-Lan-Token", "wrong")
         .header("content-type", "application/json")
         .body("{}")
@@ -291,9 +291,9 @@ async fn lan_mode_requires_the_token_on_every_api_request() {
     assert_eq!(http.get(format!("{base}/?lan_token=x")).send().await.unwrap().status(), 200);
 
     let mut c = Client::new(&h);
-    c.ok("list_users", json!({})).await;
+    c.ok("user_list", json!({})).await;
     c.login("manager", "9999").await;
-    let st = c.ok("lan_status", json!({})).await;
+    let st = c.ok("lan_status_get", json!({})).await;
     assert_eq!(st["enabled"], true);
     assert_eq!(st["token"], lan.token.as_str());
     let mut es = c
@@ -315,7 +315,7 @@ async fn lan_mode_requires_the_token_on_every_api_request() {
     assert_eq!(r.status(), 403);
 
     c.login("cashier", "1111").await;
-    let (s, v) = c.call("lan_status", json!({})).await;
+    let (s, v) = c.call("lan_status_get", json!({})).await;
     assert_typed(s, &v, 403, "forbidden");
     h.shutdown().await.unwrap();
 }
@@ -325,7 +325,7 @@ async fn lan_status_off_and_non_loopback_needs_lan() {
     let (dir, h) = start(false, None).await;
     let mut c = Client::new(&h);
     c.login("manager", "9999").await;
-    let st = c.ok("lan_status", json!({})).await;
+    let st = c.ok("lan_status_get", json!({})).await;
     assert_eq!(st, json!({ "enabled": false }));
     h.shutdown().await.unwrap();
     // Refused before binding: nothing listens on a non-loopback address in tests.

@@ -12,7 +12,7 @@ use storepos_printers::templates::{z_report, ZReportData};
 use storepos_printers::{fmt_money, render, Paper, PrinterProfile};
 
 fn login(app: &App, u: &str, pin: &str) -> String {
-    dispatch(app, None, false, "login", json!({ "username": u, "pin": pin })).unwrap()["token"]
+    dispatch(app, None, false, "session_login", json!({ "username": u, "pin": pin })).unwrap()["token"]
         .as_str()
         .unwrap()
         .to_string()
@@ -50,7 +50,7 @@ fn a_whole_shift() {
     let manager = login(&app, "manager", "9999");
     let call = |tok: &str, name: &str, body: Value| dispatch(&app, Some(tok), false, name, body);
 
-    assert_eq!(call(&cashier, "shift_current", json!({})).unwrap()["current"], Value::Null);
+    assert_eq!(call(&cashier, "shift_get", json!({})).unwrap()["current"], Value::Null);
     assert_eq!(
         call(&cashier, "shift_cash_move", json!({ "amount": "5", "reason": "x" })).unwrap_err().code,
         ErrorCode::IllegalAction
@@ -89,9 +89,9 @@ fn a_whole_shift() {
         })
         .unwrap();
     let sale = call(&cashier, "sale_create", json!({ "lines": [{ "product_id": pid, "quantity": 2 }] })).unwrap();
-    call(&cashier, "sale_pay_cash", json!({ "client_ref": sale["client_ref"], "tendered": "1000" })).unwrap();
+    call(&cashier, "sale_cash_pay", json!({ "client_ref": sale["client_ref"], "tendered": "1000" })).unwrap();
     let expected_fen = 20000 + 5000 - 2000 + 2 * price;
-    let cur = call(&cashier, "shift_current", json!({})).unwrap();
+    let cur = call(&cashier, "shift_get", json!({})).unwrap();
     assert_eq!(money(&cur["current"]["cash"]["expected"]).fen(), expected_fen);
     assert_eq!(cur["current"]["cash"]["cash_sales_count"], 1);
     assert_eq!(cur["current"]["moves"].as_array().unwrap().len(), 2);
@@ -120,7 +120,7 @@ fn a_whole_shift() {
         .query_row("SELECT count(*) FROM journal WHERE entity = 'shift' AND action = 'close_refused'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(refused, 2);
-    assert!(call(&cashier, "shift_current", json!({})).unwrap()["current"].is_object());
+    assert!(call(&cashier, "shift_get", json!({})).unwrap()["current"].is_object());
     // Bad denominations are a validation error.
     let e = call(
         &cashier,
@@ -157,7 +157,7 @@ fn a_whole_shift() {
         .query_row("SELECT count(*) FROM journal WHERE entity = 'shift' AND action = 'close'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(journal_close, 1);
-    assert_eq!(call(&cashier, "shift_current", json!({})).unwrap()["current"], Value::Null);
+    assert_eq!(call(&cashier, "shift_get", json!({})).unwrap()["current"], Value::Null);
     // The queued print job carries the report itself.
     let payload: String = app
         .ledger()
@@ -191,7 +191,7 @@ fn a_whole_shift() {
     assert_eq!(payload["report"]["title"], "交班报表（重印）");
     assert_eq!(payload["report"]["cash"], report["cash"]);
     assert_eq!(call(&manager, "z_report_reprint", json!({ "id": 999 })).unwrap_err().code, ErrorCode::NotFound);
-    let list = call(&manager, "z_reports_list", json!({})).unwrap();
+    let list = call(&manager, "z_report_list", json!({})).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(&list[0]["report"], report);
 
@@ -217,30 +217,30 @@ fn a_whole_shift() {
 
     // The day close: built once, then the same report comes back.
     let today = app.config().rule.day_of(chrono::Utc::now()).to_string();
-    let day = call(&manager, "z_report_day", json!({ "day": today })).unwrap();
+    let day = call(&manager, "z_report_get", json!({ "day": today })).unwrap();
     assert_eq!(day["created"], true);
     assert_eq!(day["report"]["title"], "日结报表");
     assert_eq!(money(&day["report"]["gross"]).fen(), 2 * price);
     assert!(day["print_job"].is_i64());
-    let again = call(&manager, "z_report_day", json!({ "day": today })).unwrap();
+    let again = call(&manager, "z_report_get", json!({ "day": today })).unwrap();
     assert_eq!(again["created"], false);
     assert_eq!(again["id"], day["id"]);
     let data: ZReportData = serde_json::from_value(day["report"].clone()).unwrap();
     let d = decode(&render(&z_report(&data), &PrinterProfile::new("前台", Paper::W58)).unwrap().bytes, Paper::W58);
     assert!(d.errors.is_empty(), "{:?}", d.errors);
     assert_eq!(decoded_value(&d.plain_text(), "净额"), f(&day["report"]["net"]));
-    assert_eq!(call(&manager, "z_report_day", json!({ "day": "2999-01-01" })).unwrap_err().code, ErrorCode::Validation);
-    assert_eq!(call(&manager, "z_report_day", json!({ "day": "01/02/2026" })).unwrap_err().code, ErrorCode::Validation);
+    assert_eq!(call(&manager, "z_report_get", json!({ "day": "2999-01-01" })).unwrap_err().code, ErrorCode::Validation);
+    assert_eq!(call(&manager, "z_report_get", json!({ "day": "01/02/2026" })).unwrap_err().code, ErrorCode::Validation);
 
     // Figures through the command table; a cashier may not read them.
-    let s = call(&manager, "stats_day", json!({ "day": today })).unwrap();
+    let s = call(&manager, "stats_day_get", json!({ "day": today })).unwrap();
     assert_eq!(money(&s["gross"]).fen(), 2 * price);
     assert_eq!(s["payment_mix"][0]["method"], "CASH");
     assert_eq!(s["payment_mix"][0]["count"], 1);
-    assert_eq!(call(&cashier, "stats_day", json!({ "day": today })).unwrap_err().code, ErrorCode::Forbidden);
-    assert_eq!(call(&manager, "stats_day", json!({ "day": "2026-13-01" })).unwrap_err().code, ErrorCode::Validation);
+    assert_eq!(call(&cashier, "stats_day_get", json!({ "day": today })).unwrap_err().code, ErrorCode::Forbidden);
+    assert_eq!(call(&manager, "stats_day_get", json!({ "day": "2026-13-01" })).unwrap_err().code, ErrorCode::Validation);
     assert_eq!(
-        call(&manager, "stats_day", json!({ "day": today, "extra": 1 })).unwrap_err().code,
+        call(&manager, "stats_day_get", json!({ "day": today, "extra": 1 })).unwrap_err().code,
         ErrorCode::BadRequest
     );
 }

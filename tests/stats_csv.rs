@@ -1,5 +1,5 @@
 //! CSV export: BOM, Chinese intact, RFC 4180 quoting, formula-injection guard — through
-//! the `export_day` command and the `storepos export` / `storepos stats` CLI.
+//! the `stats_day_export` command and the `storepos export` / `storepos stats` CLI.
 
 use std::process::Command;
 
@@ -9,7 +9,7 @@ use storepos::commands::{dispatch, App, ErrorCode};
 use storepos::setup::{init_store, InitOptions};
 
 fn login(app: &App, u: &str, pin: &str) -> String {
-    dispatch(app, None, false, "login", json!({ "username": u, "pin": pin })).unwrap()["token"]
+    dispatch(app, None, false, "session_login", json!({ "username": u, "pin": pin })).unwrap()["token"]
         .as_str()
         .unwrap()
         .to_string()
@@ -66,7 +66,7 @@ fn setup() -> (tempfile::TempDir, App, String, String) {
             &app,
             Some(&cashier),
             false,
-            "sale_pay_cash",
+            "sale_cash_pay",
             json!({ "client_ref": o["client_ref"], "tendered": "500" }),
         )
         .unwrap();
@@ -79,7 +79,7 @@ fn setup() -> (tempfile::TempDir, App, String, String) {
 #[test]
 fn export_day_command_csv() {
     let (_dir, app, manager, day) = setup();
-    let v: Value = dispatch(&app, Some(&manager), false, "export_day", json!({ "day": day })).unwrap();
+    let v: Value = dispatch(&app, Some(&manager), false, "stats_day_export", json!({ "day": day })).unwrap();
     for k in ["orders_csv", "lines_csv", "summary_csv"] {
         let s = v[k].as_str().unwrap();
         assert!(s.as_bytes().starts_with(&[0xEF, 0xBB, 0xBF]), "{k} has a BOM");
@@ -111,13 +111,13 @@ fn export_day_command_csv() {
 
     let summary = parse_csv(v["summary_csv"].as_str().unwrap());
     let gross = summary.iter().find(|r| r[0] == "total" && r[1] == "gross").unwrap();
-    let stats = dispatch(&app, Some(&manager), false, "stats_day", json!({ "day": day })).unwrap();
+    let stats = dispatch(&app, Some(&manager), false, "stats_day_get", json!({ "day": day })).unwrap();
     assert_eq!(gross[2], "6");
     assert_eq!(gross[3], stats["gross"].as_str().unwrap());
     assert_eq!(summary.iter().filter(|r| r[0] == "hour").count(), 24);
 
     assert_eq!(
-        dispatch(&app, Some(&manager), false, "export_day", json!({ "day": "yesterday" })).unwrap_err().code,
+        dispatch(&app, Some(&manager), false, "stats_day_export", json!({ "day": "yesterday" })).unwrap_err().code,
         ErrorCode::Validation
     );
 }
@@ -163,23 +163,23 @@ fn compare_range_and_reconcile_commands() {
     assert_eq!(c["previous"]["order_count"], 0);
     assert_eq!(c["deltas"]["order_count"]["delta"], 6);
     assert_eq!(c["deltas"]["gross"]["pct"], Value::Null);
-    let w = call("stats_range", json!({ "week": day })).unwrap();
+    let w = call("stats_range_get", json!({ "week": day })).unwrap();
     assert_eq!(w["days"].as_array().unwrap().len(), 7);
     assert_eq!(w["totals"]["order_count"], 6);
-    let m = call("stats_range", json!({ "month": &day[..7] })).unwrap();
+    let m = call("stats_range_get", json!({ "month": &day[..7] })).unwrap();
     assert_eq!(m["totals"]["gross"], c["current"]["gross"]);
     assert_eq!(
-        call("stats_range", json!({ "from": "2026-01-02", "to": "2026-01-01" })).unwrap_err().code,
+        call("stats_range_get", json!({ "from": "2026-01-02", "to": "2026-01-01" })).unwrap_err().code,
         ErrorCode::Validation
     );
     assert_eq!(
-        call("stats_range", json!({ "from": "2020-01-01", "to": "2026-01-01" })).unwrap_err().code,
+        call("stats_range_get", json!({ "from": "2020-01-01", "to": "2026-01-01" })).unwrap_err().code,
         ErrorCode::Validation
     );
-    assert_eq!(call("stats_range", json!({})).unwrap_err().code, ErrorCode::Validation);
+    assert_eq!(call("stats_range_get", json!({})).unwrap_err().code, ErrorCode::Validation);
 
     // Nothing synced yet: the platform has seen none of the six closed orders.
-    let r = call("reconcile", json!({ "platform": { "totalPrice": 0.0, "total": 0, "handlePending": 0, "pickPending": 0, "deliverPending": 0, "delivering": 0, "closed": 0, "cancled": 0 } })).unwrap();
+    let r = call("stats_reconcile", json!({ "platform": { "totalPrice": 0.0, "total": 0, "handlePending": 0, "pickPending": 0, "deliverPending": 0, "delivering": 0, "closed": 0, "cancled": 0 } })).unwrap();
     assert_eq!(r["source"], "request");
     let closed = r["figures"].as_array().unwrap().iter().find(|f| f["figure"] == "closed").unwrap();
     assert_eq!(closed["local_field"], 6);
@@ -192,7 +192,7 @@ fn compare_range_and_reconcile_commands() {
         .any(|e| e["kind"] == "not_yet_synced" && e["count"] == 6));
     assert_eq!(r["all_explained"], true);
     assert_eq!(r["unsynced"], 6);
-    let none = call("reconcile", json!({})).unwrap();
+    let none = call("stats_reconcile", json!({})).unwrap();
     assert_eq!(none["source"], "none");
     assert_eq!(none["platform"], Value::Null);
     // The sync engine's last stored `order_count` is used when no figures are given.
@@ -214,7 +214,7 @@ fn compare_range_and_reconcile_commands() {
             )
         })
         .unwrap();
-    let synced = call("reconcile", json!({})).unwrap();
+    let synced = call("stats_reconcile", json!({})).unwrap();
     assert_eq!(synced["source"], "sync");
     assert_eq!(synced["fetched_at"], "2026-01-01T08:00:00.000Z");
     assert_eq!(synced["platform"]["totalPrice"], "3.50");
@@ -222,7 +222,7 @@ fn compare_range_and_reconcile_commands() {
     // A copy set by hand in settings wins.
     call("settings_get", json!({})).unwrap();
     app.ledger().write(|tx| storepos::ledger::settings::set(tx, "platform_order_count", &json!({ "counts": { "totalPrice": 12.5, "total": 1, "closed": 6 }, "fetched_at": "2026-01-01T00:00:00Z" }))).unwrap();
-    let cached = call("reconcile", json!({})).unwrap();
+    let cached = call("stats_reconcile", json!({})).unwrap();
     assert_eq!(cached["source"], "settings");
     assert_eq!(cached["fetched_at"], "2026-01-01T00:00:00Z");
     assert_eq!(cached["platform"]["totalPrice"], "12.50");

@@ -186,7 +186,7 @@ async fn schedule(mode: Mode, seed: u64, sim: &mut Sim, http: &reqwest::Client) 
             let r = o["client_ref"].as_str().unwrap().to_string();
             let status = match rng.random_range(0..3) {
                 0 => {
-                    call(&till.app, cashier, "sale_pay_cash", json!({"client_ref": r, "tendered": o["total"]}));
+                    call(&till.app, cashier, "sale_cash_pay", json!({"client_ref": r, "tendered": o["total"]}));
                     "CLOSED_CONFIRMED"
                 }
                 1 => {

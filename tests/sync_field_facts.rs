@@ -35,14 +35,14 @@ async fn a_shared_number_is_never_acted_through() {
     let ob = e.order(&b);
     assert_eq!(ob["sync_state"], "conflict");
     assert!(ob["conflict"]["message"].as_str().unwrap().contains("平台账号"), "{ob}");
-    let strays = call(&e.app, e.manager(), "strays_list", json!({}));
+    let strays = call(&e.app, e.manager(), "stray_list", json!({}));
     assert!(strays.as_array().unwrap().len() >= 3, "{strays}");
     assert!(strays.as_array().unwrap().iter().all(|x| x["client_ref"] == b.as_str()));
     // a is fine: its number reaches its own order, completed.
     let state = e.state().await;
     assert_eq!(check_exactly_once(&e.app, &state, &a, "CLOSED_CONFIRMED"), Ok("synced"));
     // The sync screen says it plainly.
-    let st = call(&e.app, e.cashier(), "sync_status", json!({}));
+    let st = call(&e.app, e.cashier(), "sync_status_get", json!({}));
     assert!(st["strays"].as_i64().unwrap() >= 3);
     assert!(st["advice_zh"].as_str().unwrap().contains("每台收银机"));
 
@@ -60,10 +60,10 @@ async fn a_shared_number_is_never_acted_through() {
     let nb = e.order(&b)["order_number"].as_str().unwrap().to_string();
     assert_ne!(na, nb);
     // A manager has the strays voided: they leave the list, journaled.
-    let first = call(&e.app, e.manager(), "strays_list", json!({}))[0]["id"].as_i64().unwrap();
-    let left = call(&e.app, e.manager(), "stray_voided", json!({"id": first}));
+    let first = call(&e.app, e.manager(), "stray_list", json!({}))[0]["id"].as_i64().unwrap();
+    let left = call(&e.app, e.manager(), "stray_void", json!({"id": first}));
     assert!(left.as_array().unwrap().iter().all(|x| x["id"] != first));
-    assert!(try_call(&e.app, e.cashier(), "stray_voided", json!({"id": first})).is_err(), "managers only");
+    assert!(try_call(&e.app, e.cashier(), "stray_void", json!({"id": first})).is_err(), "managers only");
 }
 
 /// `新建订单失败 - 库存不足` is what a deadlock answers, and real stock too; nothing was
@@ -92,7 +92,7 @@ async fn stock_errors_are_retried_then_held_and_can_stay_local() {
     assert_eq!(ob["conflict"]["platform_message"], "新建订单失败 - 库存不足");
     assert!(ob["conflict"]["message"].as_str().unwrap().contains("库存不足"));
     assert!(platform_orders_for(&e.state().await, &b).is_empty());
-    let list = call(&e.app, e.clerk(), "conflicts_list", json!({}));
+    let list = call(&e.app, e.clerk(), "conflict_list", json!({}));
     let item = list.as_array().unwrap().iter().find(|c| c["client_ref"] == b.as_str()).unwrap().clone();
     assert_eq!(item["can_keep_local"], true);
     // "Take the platform's version" means nothing here; "keep local" does.
@@ -164,7 +164,7 @@ async fn two_tills_on_one_account_end_exactly_once() {
                     call(&app, &template().cashier, "order_cancel", json!({"client_ref": r}));
                     "CLOSED_CANCELED"
                 } else {
-                    call(&app, &template().cashier, "sale_pay_cash", json!({"client_ref": r, "tendered": o["total"]}));
+                    call(&app, &template().cashier, "sale_cash_pay", json!({"client_ref": r, "tendered": o["total"]}));
                     "CLOSED_CONFIRMED"
                 };
                 want.push((r, status));

@@ -51,7 +51,7 @@ async fn counter_sales_complete_and_cancel(mode: Mode) {
     }
     // The human remark travels with the marker.
     assert!(platform_orders_for(&st, &paid)[0]["remark"].as_str().unwrap().starts_with("少冰 [spos:"));
-    let status = call(&e.app, e.cashier(), "sync_status", json!({}));
+    let status = call(&e.app, e.cashier(), "sync_status_get", json!({}));
     assert_eq!(status["online"], true);
     assert_eq!(status["outbox_depth"], 0);
     assert_eq!(status["conflicts"], 0);
@@ -217,7 +217,7 @@ async fn counts_reconcile(mode: Mode) {
     assert_eq!(r.meaning, want, "{r:?}");
     assert!(r.differences.is_empty(), "{:?}", r.differences);
     // The manager reads the same report (Sync screen → 平台对账); the answer is also kept.
-    let shown = call(&e.app, e.manager(), "platform_counts", json!({}));
+    let shown = call(&e.app, e.manager(), "stats_platform_counts_get", json!({}));
     assert_eq!(shown["report"]["meaning"], want, "{shown}");
     assert_eq!(shown["report"]["differences"], json!([]), "{shown}");
     assert_eq!(shown["report"]["platform"]["total"], r.platform.total.unwrap(), "{shown}");
@@ -267,10 +267,10 @@ async fn wechat_paid_then_cancelled_is_a_conflict(mode: Mode) {
         saw |= matches!(ev, storepos::commands::Event::Conflict { .. });
     }
     assert!(saw);
-    let list = call(&e.app, e.cashier(), "conflicts_list", json!({}));
+    let list = call(&e.app, e.cashier(), "conflict_list", json!({}));
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["client_ref"], r.as_str());
-    let j = call(&e.app, e.manager(), "journal", json!({"entity_ref": r}));
+    let j = call(&e.app, e.manager(), "journal_list", json!({"entity_ref": r}));
     assert!(j.as_array().unwrap().iter().any(|x| x["action"] == "sync_conflict"));
     // Cashiers may not resolve; clerks may. Accept the platform's version.
     assert!(try_call(
@@ -284,7 +284,7 @@ async fn wechat_paid_then_cancelled_is_a_conflict(mode: Mode) {
     let o = e.order(&r);
     assert_eq!(o["sync_state"], "synced");
     assert_eq!(o["status"], "PAID_CONFIRM_PENDING");
-    assert_eq!(call(&e.app, e.cashier(), "conflicts_list", json!({})).as_array().unwrap().len(), 0);
+    assert_eq!(call(&e.app, e.cashier(), "conflict_list", json!({})).as_array().unwrap().len(), 0);
     let d = outbox::depth(e.app.ledger().read(), outbox::CHANNEL_REST).unwrap();
     assert_eq!((d.pending, d.conflicts), (0, 0));
 }
@@ -358,7 +358,7 @@ async fn field_refusals_become_conflicts() {
     assert!(local.local_only);
     assert_eq!(local.sync_state, SyncState::Synced);
     assert!(e.state().await["services"].as_array().unwrap().is_empty(), "nothing sent");
-    let status = call(&e.app, e.cashier(), "sync_status", json!({}));
+    let status = call(&e.app, e.cashier(), "sync_status_get", json!({}));
     assert_eq!(status["conflicts"], 1);
 }
 

@@ -52,7 +52,7 @@ async fn sigkill_mid_round_settles_exactly_once() {
             let r = o["client_ref"].as_str().unwrap().to_string();
             let st = match rng.random_range(0..3) {
                 0 => {
-                    call(&app, cashier, "sale_pay_cash", json!({"client_ref": r, "tendered": o["total"]}));
+                    call(&app, cashier, "sale_cash_pay", json!({"client_ref": r, "tendered": o["total"]}));
                     "CLOSED_CONFIRMED"
                 }
                 1 => {

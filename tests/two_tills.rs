@@ -15,7 +15,7 @@ use storepos_sim::{Mode, SimArgs};
 fn till(code: &str) -> (tempfile::TempDir, Arc<App>, String) {
     let dir = tempfile::tempdir().unwrap();
     let app = init_store(dir.path(), &InitOptions { till_code: code.into(), ..InitOptions::default() }).unwrap();
-    let t = dispatch(&app, None, false, "login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"]
+    let t = dispatch(&app, None, false, "session_login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"]
         .as_str()
         .unwrap()
         .to_string();
@@ -54,7 +54,7 @@ async fn two_tills_never_collide_and_sync_exactly_once() {
                             &app,
                             Some(&token),
                             false,
-                            "sale_pay_cash",
+                            "sale_cash_pay",
                             json!({"client_ref": o["client_ref"], "tendered": "100"}),
                         )
                         .unwrap();

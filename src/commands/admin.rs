@@ -9,8 +9,8 @@ use crate::ledger::users::{self, Role, User};
 use crate::ledger::{journal, settings};
 
 pub const COMMANDS: &[super::Command] = &[
-    command!("users_create", Access::Roles(MANAGERS), users_create),
-    command!("users_set_pin", Access::Roles(MANAGERS), users_set_pin),
+    command!("user_create", Access::Roles(MANAGERS), users_create),
+    command!("user_pin_set", Access::Roles(MANAGERS), users_set_pin),
     command!("settings_get", Access::Roles(MANAGERS), settings_get),
     command!("settings_set", Access::Roles(MANAGERS), settings_set),
 ];

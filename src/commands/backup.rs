@@ -11,7 +11,7 @@ use crate::ledger::{journal, settings};
 
 pub const COMMANDS: &[super::Command] = &[
     command!("backup_list", Access::Roles(MANAGERS), backup_list),
-    command!("backup_now", Access::Roles(MANAGERS), backup_now),
+    command!("backup_create", Access::Roles(MANAGERS), backup_now),
     command!("backup_settings_set", Access::Roles(MANAGERS), backup_settings_set),
 ];
 

@@ -7,11 +7,11 @@ use crate::command;
 use crate::ledger::catalog::{self, Category, Product, ProductPage};
 
 pub const COMMANDS: &[super::Command] = &[
-    command!("catalog_categories", Access::Any, categories),
-    command!("catalog_products", Access::Any, products),
+    command!("catalog_category_list", Access::Any, categories),
+    command!("catalog_product_list", Access::Any, products),
     command!("catalog_search", Access::Any, search),
-    command!("catalog_page", Access::Any, page),
-    command!("catalog_by_barcode", Access::Any, by_barcode),
+    command!("catalog_page_get", Access::Any, page),
+    command!("catalog_barcode_get", Access::Any, by_barcode),
 ];
 
 fn categories(app: &App, _: &Ctx, _: super::session::Empty) -> Result<Vec<Category>, CommandError> {

@@ -12,14 +12,14 @@ use crate::ledger::outbox::{self, OutboxRow, CHANNEL_REST};
 use crate::ledger::{journal, settings};
 
 pub const COMMANDS: &[super::Command] = &[
-    command!("channels_list", Access::Any, channels_list),
-    command!("channels_set", Access::Roles(MANAGERS), channels_set),
-    command!("channel_orders", Access::Any, channel_orders),
-    command!("channel_order_action", Access::Roles(CLERKS), channel_order_action),
-    command!("channel_payment_status", Access::Any, channel_payment_status),
-    command!("channel_conflicts", Access::Any, channel_conflicts),
+    command!("channel_list", Access::Any, channels_list),
+    command!("channel_set", Access::Roles(MANAGERS), channels_set),
+    command!("channel_order_list", Access::Any, channel_orders),
+    command!("channel_order_action_apply", Access::Roles(CLERKS), channel_order_action),
+    command!("channel_payment_get", Access::Any, channel_payment_status),
+    command!("channel_conflict_list", Access::Any, channel_conflicts),
     command!("channel_conflict_resolve", Access::Roles(CLERKS), channel_conflict_resolve),
-    command!("stats_by_channel", Access::Roles(MANAGERS), stats_by_channel),
+    command!("stats_channel_get", Access::Roles(MANAGERS), stats_by_channel),
 ];
 
 #[derive(Deserialize, Default)]

@@ -1,4 +1,4 @@
-//! `lan_status`: whether `storepos serve --lan` is on, and the link (with its token)
+//! `lan_status_get`: whether `storepos serve --lan` is on, and the link (with its token)
 //! a manager opens on an iPad.
 
 use serde::{Deserialize, Serialize};
@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Access, App, CommandError, Ctx, MANAGERS};
 use crate::command;
 
-pub const COMMANDS: &[super::Command] = &[command!("lan_status", Access::Roles(MANAGERS), lan_status)];
+pub const COMMANDS: &[super::Command] = &[command!("lan_status_get", Access::Roles(MANAGERS), lan_status)];
 
 pub use crate::app::LanInfo;
 

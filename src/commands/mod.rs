@@ -126,7 +126,7 @@ pub fn names() -> Vec<&'static str> {
     table().into_iter().flat_map(|t| t.iter()).map(|c| c.name).collect()
 }
 
-/// Runs one command. `session` is the token `login` handed out.
+/// Runs one command. `session` is the token `session_login` handed out.
 pub fn dispatch(
     app: &App,
     session: Option<&str>,

@@ -11,12 +11,12 @@ use crate::ledger::{journal, orders};
 use crate::printing::{self, Router};
 
 pub const COMMANDS: &[super::Command] = &[
-    command!("orders_list", Access::Any, orders_list),
+    command!("order_list", Access::Any, orders_list),
     command!("order_get", Access::Any, order_get),
-    command!("order_action", Access::Roles(CLERKS), order_action),
+    command!("order_action_apply", Access::Roles(CLERKS), order_action),
     command!("order_checkin", Access::Roles(CLERKS), order_checkin),
-    command!("counts", Access::Any, counts),
-    command!("journal", Access::Roles(MANAGERS), journal_view),
+    command!("order_count_get", Access::Any, counts),
+    command!("journal_list", Access::Roles(MANAGERS), journal_view),
 ];
 
 pub struct Transition {

@@ -1,5 +1,5 @@
 //! Taking money: WeChat Pay NATIVE codes and the no-sale drawer open. (Cash is
-//! `sale_pay_cash` in `sales.rs`.)
+//! `sale_cash_pay` in `sales.rs`.)
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +18,7 @@ use crate::printing::{self, Payload, Router};
 
 pub const COMMANDS: &[super::Command] = &[
     command!("wechat_start", Access::Roles(SELLERS), wechat_start),
-    command!("wechat_status", Access::Roles(SELLERS), wechat_status),
+    command!("wechat_status_get", Access::Roles(SELLERS), wechat_status),
     command!("wechat_cancel", Access::Roles(SELLERS), wechat_cancel),
     command!("drawer_open", Access::Roles(MANAGERS), drawer_open),
 ];

@@ -8,8 +8,8 @@ use crate::ledger::{journal, print_jobs};
 use crate::printing;
 
 pub const COMMANDS: &[super::Command] = &[
-    command!("print_jobs", Access::Any, list_jobs),
-    command!("printers_list", Access::Any, printers_list),
+    command!("print_job_list", Access::Any, list_jobs),
+    command!("printer_list", Access::Any, printers_list),
     command!("print_job_retry", Access::Roles(CLERKS), retry),
     command!("print_job_move", Access::Roles(MANAGERS), move_job),
     command!("print_preview", Access::Any, preview),

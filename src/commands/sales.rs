@@ -18,8 +18,8 @@ use crate::printing::{self, Router};
 
 pub const COMMANDS: &[super::Command] = &[
     command!("sale_create", Access::Roles(SELLERS), sale_create),
-    command!("sale_pay_cash", Access::Roles(SELLERS), sale_pay_cash),
-    command!("cash_quick_tenders", Access::Any, quick_tenders),
+    command!("sale_cash_pay", Access::Roles(SELLERS), sale_pay_cash),
+    command!("cash_tender_list", Access::Any, quick_tenders),
     command!("order_cancel", Access::Roles(SELLERS), order_cancel),
     command!("order_reprint", Access::Roles(SELLERS), order_reprint),
 ];

@@ -10,10 +10,10 @@ use crate::ledger::users::{self, User};
 use crate::ledger::{journal, now_text, time_text};
 
 pub const COMMANDS: &[super::Command] = &[
-    command!("list_users", Access::Public, list_users),
-    command!("login", Access::Public, login),
-    command!("logout", Access::Any, logout),
-    command!("whoami", Access::Any, whoami),
+    command!("user_list", Access::Public, list_users),
+    command!("session_login", Access::Public, login),
+    command!("session_logout", Access::Any, logout),
+    command!("session_get", Access::Any, whoami),
 ];
 
 /// A shift is long; a session outlives it a little, then the PIN is asked again.

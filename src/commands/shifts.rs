@@ -28,7 +28,7 @@ pub const COMMANDS: &[super::Command] = &[
     command!("shift_open", Access::Roles(SELLERS), shift_open),
     command!("shift_cash_move", Access::Roles(SELLERS), shift_cash_move),
     command!("shift_close", Access::Roles(SELLERS), shift_close),
-    command!("shift_current", Access::Roles(SELLERS), shift_current),
+    command!("shift_get", Access::Roles(SELLERS), shift_current),
 ];
 
 /// The largest float or single cash movement accepted (a typo guard): ¥100,000.

@@ -15,14 +15,14 @@ use crate::printing::{self, Payload, Router};
 use crate::stats::{self, zreport, ExportFiles};
 
 pub const COMMANDS: &[super::Command] = &[
-    command!("stats_day", Access::Roles(MANAGERS), stats_day),
+    command!("stats_day_get", Access::Roles(MANAGERS), stats_day),
     command!("stats_compare", Access::Roles(MANAGERS), stats_compare),
-    command!("stats_range", Access::Roles(MANAGERS), stats_range),
-    command!("reconcile", Access::Roles(MANAGERS), reconcile),
-    command!("export_day", Access::Roles(MANAGERS), export_day),
-    command!("z_report_day", Access::Roles(MANAGERS), z_report_day),
+    command!("stats_range_get", Access::Roles(MANAGERS), stats_range),
+    command!("stats_reconcile", Access::Roles(MANAGERS), reconcile),
+    command!("stats_day_export", Access::Roles(MANAGERS), export_day),
+    command!("z_report_get", Access::Roles(MANAGERS), z_report_day),
     command!("z_report_reprint", Access::Roles(MANAGERS), z_report_reprint),
-    command!("z_reports_list", Access::Roles(MANAGERS), z_reports_list),
+    command!("z_report_list", Access::Roles(MANAGERS), z_reports_list),
 ];
 
 #[derive(Deserialize)]

@@ -9,12 +9,12 @@ use crate::ledger::outbox::{self, CHANNEL_REST};
 use crate::ledger::{after_sales, journal, orders};
 
 pub const COMMANDS: &[super::Command] = &[
-    command!("sync_status", Access::Any, sync_status),
-    command!("conflicts_list", Access::Any, conflicts_list),
+    command!("sync_status_get", Access::Any, sync_status),
+    command!("conflict_list", Access::Any, conflicts_list),
     command!("conflict_resolve", Access::Roles(CLERKS), conflict_resolve),
-    command!("strays_list", Access::Any, strays_list),
-    command!("platform_counts", Access::Roles(MANAGERS), platform_counts),
-    command!("stray_voided", Access::Roles(MANAGERS), stray_voided),
+    command!("stray_list", Access::Any, strays_list),
+    command!("stats_platform_counts_get", Access::Roles(MANAGERS), platform_counts),
+    command!("stray_void", Access::Roles(MANAGERS), stray_voided),
 ];
 
 #[derive(Deserialize, Default)]

@@ -145,7 +145,7 @@ pub struct CashierRow {
     pub amount: Money,
 }
 
-/// `stats_day`'s answer; the UI is written against exactly this shape.
+/// `stats_day_get`'s answer; the UI is written against exactly this shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayStats {
     pub day: String,

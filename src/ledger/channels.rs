@@ -1,5 +1,5 @@
 //! SQL of the other channels (issue 10): the mirror of what each channel holds
-//! (`channel_orders`) and each channel's health (`channel_health`).
+//! (`channel_order_list`) and each channel's health (`channel_health`).
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;

@@ -20,7 +20,7 @@ use tokio::sync::{broadcast, watch};
 use super::MAX_BODY_BYTES;
 use crate::commands::{self, App, CommandError, ErrorCode};
 
-/// Header carrying the session token `login` handed out.
+/// Header carrying the session token `session_login` handed out.
 pub const SESSION_HEADER: &str = "x-storepos-session";
 /// Header carrying the LAN token in LAN mode.
 pub const LAN_TOKEN_HEADER: &str = "x-storepos-lan-token";

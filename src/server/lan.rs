@@ -1,5 +1,5 @@
 //! LAN mode's token: random per start, kept in memory (the app's [`LanInfo`], which the
-//! `lan_status` command shows managers) and written to `DATA/lan-token` (mode 0600) so
+//! `lan_status_get` command shows managers) and written to `DATA/lan-token` (mode 0600) so
 //! a local script can read it. Restarting the server rotates it.
 
 use std::net::{IpAddr, SocketAddr};

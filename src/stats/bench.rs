@@ -1,6 +1,6 @@
 //! The statistics benchmark: a ledger file with `orders` synthetic orders spread over a
 //! year (about 2.5 lines each, bulk-inserted in one transaction with prepared
-//! statements), then `stats_day` for one day timed (median of several runs) next to a
+//! statements), then `stats_day_get` for one day timed (median of several runs) next to a
 //! plain `SELECT count(*) FROM orders WHERE business_day = ?` over the same day.
 //! Target: ≤ 20 ms for 1,000,000 orders. `storepos bench` prints the report.
 
@@ -151,14 +151,14 @@ pub fn run_stats_bench(orders: usize) -> BenchReport {
     let conn = ledger.read();
     let day = (first_day + Days::days(DAYS / 2)).to_string();
     let t = Instant::now();
-    let first = super::day_stats(conn, &day).expect("stats_day");
+    let first = super::day_stats(conn, &day).expect("stats_day_get");
     let first_run = t.elapsed();
     let mut stats_t = Vec::with_capacity(RUNS);
     let mut count_t = Vec::with_capacity(RUNS);
     let mut day_orders = 0;
     for _ in 0..RUNS {
         let t = Instant::now();
-        let s = super::day_stats(conn, &day).expect("stats_day");
+        let s = super::day_stats(conn, &day).expect("stats_day_get");
         stats_t.push(t.elapsed());
         assert_eq!(s, first);
         let t = Instant::now();

@@ -23,7 +23,7 @@ pub fn day_stats(conn: &Connection, day: &str) -> Result<DayStats, LedgerError> 
     Ok(rules::day_stats(day, &orders, &lines, after))
 }
 
-/// Longest range `stats_range` answers, in days.
+/// Longest range `stats_range_get` answers, in days.
 pub const MAX_RANGE_DAYS: i64 = 366;
 
 pub fn days_between(from: NaiveDate, to: NaiveDate) -> Vec<String> {

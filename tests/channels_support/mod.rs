@@ -70,7 +70,7 @@ pub async fn three(seed: u64, state_dir: Option<PathBuf>, timeout_ms: u64) -> Th
     call(
         &env.app,
         env.manager(),
-        "channels_set",
+        "channel_set",
         json!({"channels": [
             {"id": "omni", "dialect": "omni", "url": omni.base, "token": TOKEN, "timeout_ms": timeout_ms},
             {"id": "mall", "dialect": "api", "url": api.base, "token": TOKEN, "timeout_ms": timeout_ms},

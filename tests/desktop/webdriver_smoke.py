@@ -163,8 +163,8 @@ const timer = setTimeout(() => done(Object.assign(out, { timeout: true })), 1500
     const got = new Promise((r) => (resolveEvent = r));
     const cb = I.transformCallback((e) => resolveEvent(e && e.payload));
     await I.invoke('plugin:event|listen', { event: 'storepos://event', target: { kind: 'Any' }, handler: cb });
-    const login = await I.invoke('call', { command: 'login', session: null, request: { username: 'cashier', pin: '1111' } });
-    const products = await I.invoke('call', { command: 'catalog_products', session: login.token, request: {} });
+    const login = await I.invoke('call', { command: 'session_login', session: null, request: { username: 'cashier', pin: '1111' } });
+    const products = await I.invoke('call', { command: 'catalog_product_list', session: login.token, request: {} });
     const order = await I.invoke('call', { command: 'sale_create', session: login.token, request: { lines: [{ product_id: products[0].id, quantity: 1 }] } });
     const ev = await got;
     out.event = ev && ev.type;

@@ -29,7 +29,7 @@ pub fn template() -> &'static Template {
         let tokens = {
             let app = init_store(dir.path(), &InitOptions::default()).unwrap();
             let login = |u: &str, p: &str| {
-                dispatch(&app, None, false, "login", json!({"username": u, "pin": p})).unwrap()["token"]
+                dispatch(&app, None, false, "session_login", json!({"username": u, "pin": p})).unwrap()["token"]
                     .as_str()
                     .unwrap()
                     .to_string()
@@ -141,7 +141,7 @@ impl Env {
     }
 
     pub fn pay_cash(&self, client_ref: &str, total: &str) {
-        call(&self.app, self.cashier(), "sale_pay_cash", json!({"client_ref": client_ref, "tendered": total}));
+        call(&self.app, self.cashier(), "sale_cash_pay", json!({"client_ref": client_ref, "tendered": total}));
     }
 
     pub fn cancel(&self, client_ref: &str) {
@@ -153,7 +153,7 @@ impl Env {
     }
 
     pub fn action(&self, client_ref: &str, action: &str) -> Value {
-        call(&self.app, self.clerk(), "order_action", json!({"client_ref": client_ref, "action": action}))
+        call(&self.app, self.clerk(), "order_action_apply", json!({"client_ref": client_ref, "action": action}))
     }
 
     pub async fn sim_get(&self, path: &str) -> Value {

@@ -178,7 +178,7 @@ function emit(ev) {
 }
 
 // ---- commands --------------------------------------------------------------------------
-const publicCommands = new Set(['list_users', 'login']);
+const publicCommands = new Set(['user_list', 'session_login']);
 const cmds = {
   list_users: () => users.map(({ pin, ...u }) => u),
   login: ({ username, pin }) => {

@@ -23,10 +23,10 @@ const yuan = (s) => Number(String(s).replace(/[^\d.]/g, ''));
 
 /** A completed cash counter sale of `qty` × a plain product; returns the local order. */
 async function cashSale(qty) {
-  const products = await stack.api('catalog_products', {}, 'cashier');
+  const products = await stack.api('catalog_product_list', {}, 'cashier');
   const p = products.find((x) => x.specifications.length === 0 && yuan(x.price) > 1);
   const sale = await stack.api('sale_create', { lines: [{ product_id: p.id, quantity: qty }] }, 'cashier');
-  await stack.api('sale_pay_cash', { client_ref: sale.client_ref, tendered: '1000' }, 'cashier');
+  await stack.api('sale_cash_pay', { client_ref: sale.client_ref, tendered: '1000' }, 'cashier');
   return { order: await stack.api('order_get', { client_ref: sale.client_ref }, 'clerk'), product: p };
 }
 
@@ -117,14 +117,14 @@ test('linked RETURN on a completed counter sale says before confirming that the 
   // never sent, never a conflict
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(await simServices(), 0, 'nothing reached the platform');
-  const sync = await stack.api('sync_status', {}, 'clerk');
+  const sync = await stack.api('sync_status_get', {}, 'clerk');
   assert.equal(sync.conflicts, 0);
   assert.deepEqual(problems, [], 'no console errors');
 });
 
 test('walk-in return without an order: item, quantity and amount', { timeout: 60000 }, async () => {
   const { page, problems } = ui;
-  const products = await stack.api('catalog_products', {}, 'clerk');
+  const products = await stack.api('catalog_product_list', {}, 'clerk');
   const p = products.find((x) => x.specifications.length === 0 && yuan(x.price) > 1);
   const wizard = await openWizard(page);
   await page.getByTestId('as-source-walkin').click();
@@ -166,15 +166,15 @@ test('exchange on a FLASH order in delivery goes to the platform, refunded in fu
   const created = await stack.sim('/sim/online-order', { delivery_type: 'FLASH' });
   const number = created.data.order_number;
   const local = await waitFor(async () => {
-    const { orders } = await stack.api('orders_list', { text: number, limit: 5 }, 'clerk');
+    const { orders } = await stack.api('order_list', { text: number, limit: 5 }, 'clerk');
     return orders.find((o) => o.order_number === number);
   }, { timeout: 30000, interval: 500, what: `order ${number} pulled by sync` });
-  await stack.api('order_action', { client_ref: local.client_ref, action: 'accept' }, 'clerk');
-  await stack.api('order_action', { client_ref: local.client_ref, action: 'delivering' }, 'clerk');
+  await stack.api('order_action_apply', { client_ref: local.client_ref, action: 'accept' }, 'clerk');
+  await stack.api('order_action_apply', { client_ref: local.client_ref, action: 'delivering' }, 'clerk');
   await waitFor(async () => (await stack.sim('/sim/state')).orders.find((o) => o.order_number === number)?.status === 'DELIVERING', { timeout: 30000, interval: 500, what: 'DELIVERING on the platform' });
   const full = await stack.api('order_get', { client_ref: local.client_ref }, 'clerk');
   const line = full.lines[0];
-  const products = await stack.api('catalog_products', {}, 'clerk');
+  const products = await stack.api('catalog_product_list', {}, 'clerk');
   const swap = products.find((p) => p.id !== line.product_id && p.specifications.length === 0 && p.price !== line.unit_price);
 
   const wizard = await openWizard(page);
@@ -220,7 +220,7 @@ test('the wizard in English', { timeout: 60000 }, async () => {
   await page.getByTestId('as-source-walkin').click();
   const walk = page.getByTestId('as-walkin');
   await walk.locator('input[type="text"]').first().fill('no receipt');
-  const products = await stack.api('catalog_products', {}, 'clerk');
+  const products = await stack.api('catalog_product_list', {}, 'clerk');
   const p = products.find((x) => x.specifications.length === 0 && yuan(x.price) > 1);
   await walk.locator('input[type="search"]').fill(p.name);
   await walk.locator('.as-products button').filter({ hasText: p.name }).first().click();

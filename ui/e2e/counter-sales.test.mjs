@@ -18,7 +18,7 @@ after(async () => {
 
 test('cash sale with a scanned barcode', { timeout: 60000 }, async () => {
   const { page, problems } = ui;
-  const products = await stack.api('catalog_products', {});
+  const products = await stack.api('catalog_product_list', {});
   const product = products.find((p) => p.barcode && p.barcode.length === 13 && p.specifications.length === 0);
   assert.ok(product, 'a demo product with a 13-digit barcode');
 
@@ -58,13 +58,13 @@ test('cash sale with a scanned barcode', { timeout: 60000 }, async () => {
 
   // The order in the ledger and its receipt.
   const day = businessDay();
-  const list = await stack.api('orders_list', { day });
+  const list = await stack.api('order_list', { day });
   assert.equal(list.orders.length, 1);
   const order = list.orders[0];
   assert.equal(order.status, 'CLOSED_CONFIRMED');
   assert.equal(order.payment_method, 'CASH');
   const jobs = await waitFor(async () => {
-    const js = await stack.api('print_jobs', { client_ref: order.client_ref });
+    const js = await stack.api('print_job_list', { client_ref: order.client_ref });
     return js.some((j) => j.kind === 'receipt') && js;
   }, { what: 'a receipt print job' });
   assert.ok(jobs.find((j) => j.kind === 'receipt'));
@@ -90,7 +90,7 @@ test('WeChat sale paid through the simulator', { timeout: 60000 }, async () => {
   const { page, problems } = ui;
   await page.locator('[data-nav="cashier"]').click();
   await page.getByTestId('cashier').waitFor();
-  const products = await stack.api('catalog_products', {});
+  const products = await stack.api('catalog_product_list', {});
   const p = products.find((x) => x.specifications.length === 0 && Number(x.price) >= 5);
   await page.locator(`.product[data-product-id="${p.id}"]`).click();
   await page.locator(`.product[data-product-id="${p.id}"]`).click();
@@ -105,7 +105,7 @@ test('WeChat sale paid through the simulator', { timeout: 60000 }, async () => {
   await shot(page, '06-wechat-qr');
 
   // The sale's platform number, read back through the API, and its live code.
-  const { orders } = await stack.api('orders_list', { day: businessDay(), statuses: ['CREATED_PAY_PENDING'] });
+  const { orders } = await stack.api('order_list', { day: businessDay(), statuses: ['CREATED_PAY_PENDING'] });
   assert.equal(orders.length, 1);
   const order = await stack.api('order_get', { client_ref: orders[0].client_ref });
   assert.match(order.order_number ?? '', /^\d{16}$/, 'the sale reached the platform');
@@ -132,7 +132,7 @@ test("manager's day figures", { timeout: 60000 }, async () => {
   await page.getByTestId('manager').waitFor();
   const day = await page.getByTestId('manager-day');
   await day.waitFor();
-  const stats = await stack.api('stats_day', { day: businessDay() });
+  const stats = await stack.api('stats_day_get', { day: businessDay() });
   assert.ok(Number(stats.gross) > 0, 'there were sales');
   assert.equal(stats.order_count, 2);
   const gross = page.getByTestId('kpi-gross');

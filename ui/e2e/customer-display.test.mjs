@@ -45,7 +45,7 @@ test('pair a display from the cashier screen', { timeout: 60000 }, async () => {
 
 test('the display follows a cash sale', { timeout: 60000 }, async () => {
   const { page, problems } = ui;
-  const products = await stack.api('catalog_products', {});
+  const products = await stack.api('catalog_product_list', {});
   const simple = products.filter((p) => p.specifications.length === 0);
   await page.locator(`.product[data-product-id="${simple[0].id}"]`).click();
   await page.locator(`.product[data-product-id="${simple[1].id}"]`).click();
@@ -80,7 +80,7 @@ test('the display follows a cash sale', { timeout: 60000 }, async () => {
 
 test('the display follows a WeChat sale and shows the same QR', { timeout: 60000 }, async () => {
   const { page, problems } = ui;
-  const products = await stack.api('catalog_products', {});
+  const products = await stack.api('catalog_product_list', {});
   const p = products.find((x) => x.specifications.length === 0 && Number(x.price) >= 5);
   await page.locator(`.product[data-product-id="${p.id}"]`).click();
   await page.getByTestId('pay-wechat').click();
@@ -102,7 +102,7 @@ test('the display follows a WeChat sale and shows the same QR', { timeout: 60000
   await shot(display.page, 'display-04-wechat-qr');
 
   // The platform's live code for this order is the one on both screens; pay it.
-  const { orders } = await stack.api('orders_list', { day: businessDay(), statuses: ['CREATED_PAY_PENDING'] });
+  const { orders } = await stack.api('order_list', { day: businessDay(), statuses: ['CREATED_PAY_PENDING'] });
   const order = await stack.api('order_get', { client_ref: orders[0].client_ref });
   const state = await stack.sim('/sim/state');
   const code = state.codes.find((c) => c.order_number === order.order_number && !c.superseded && !c.used);
@@ -119,15 +119,15 @@ test('the display follows a WeChat sale and shows the same QR', { timeout: 60000
 });
 
 test('the display token cannot change the ledger', { timeout: 30000 }, async () => {
-  const before = await stack.api('orders_list', { day: businessDay() });
+  const before = await stack.api('order_list', { day: businessDay() });
   for (const [cmd, body] of [
     ['sale_create', { lines: [{ product_id: 1, quantity: 1 }] }],
     ['order_cancel', { client_ref: before.orders[0].client_ref }],
-    ['sale_pay_cash', { client_ref: before.orders[0].client_ref, tendered: '100.00' }],
+    ['sale_cash_pay', { client_ref: before.orders[0].client_ref, tendered: '100.00' }],
     ['display_update', { phase: 'idle' }],
     ['display_pair', {}],
     ['settings_set', { key: 'store_name', value: 'x' }],
-    ['backup_now', {}],
+    ['backup_create', {}],
   ]) {
     const r = await fetch(`${stack.url}/api/${cmd}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Storepos-Session': displayToken }, body: JSON.stringify(body) });
     const j = await r.json();
@@ -137,6 +137,6 @@ test('the display token cannot change the ledger', { timeout: 30000 }, async () 
   // Nor does it open the till's event stream.
   const ev = await fetch(`${stack.url}/api/events?session=${displayToken}`);
   assert.equal(ev.status, 401);
-  const afterList = await stack.api('orders_list', { day: businessDay() });
+  const afterList = await stack.api('order_list', { day: businessDay() });
   assert.equal(afterList.orders.length, before.orders.length);
 });

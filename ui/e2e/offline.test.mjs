@@ -24,7 +24,7 @@ test('a cash sale while the platform is down syncs when it comes back', { timeou
 
   await stack.killSim();
 
-  const products = await stack.api('catalog_products', {});
+  const products = await stack.api('catalog_product_list', {});
   const p = products.find((x) => x.specifications.length === 0);
   await page.locator(`.product[data-product-id="${p.id}"]`).click();
   await page.getByTestId('pay-cash').click();
@@ -34,7 +34,7 @@ test('a cash sale while the platform is down syncs when it comes back', { timeou
   await page.getByTestId('paid-modal').waitFor();
   await page.getByTestId('next-sale').click();
 
-  const { orders } = await stack.api('orders_list', {});
+  const { orders } = await stack.api('order_list', {});
   assert.equal(orders.length, 1);
   const sale = orders[0];
   assert.equal(sale.status, 'CLOSED_CONFIRMED', 'the till works offline');
@@ -73,7 +73,7 @@ test('a cash sale while the platform is down syncs when it comes back', { timeou
   await page.getByRole('tab', { name: '同步' }).click();
   const totalRow = page.locator('[data-testid="sync-counts"] tr[data-field="total"]');
   await totalRow.waitFor({ timeout: 20000 });
-  const counts = await stack.api('platform_counts', {});
+  const counts = await stack.api('stats_platform_counts_get', {});
   assert.ok(counts && counts.report, 'the sync engine stored the platform counts');
   const cells = await totalRow.locator('td').allInnerTexts();
   assert.equal(cells[1].trim(), String(counts.report.platform.total));

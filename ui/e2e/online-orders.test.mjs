@@ -22,7 +22,7 @@ async function flashOrder() {
   const number = created.data.order_number;
   assert.match(number, /^\d+$/);
   const local = await waitFor(async () => {
-    const { orders } = await stack.api('orders_list', { text: number, limit: 5 }, 'clerk');
+    const { orders } = await stack.api('order_list', { text: number, limit: 5 }, 'clerk');
     return orders.find((o) => o.order_number === number);
   }, { timeout: 30000, interval: 500, what: `order ${number} pulled by sync` });
   return { number, local };
@@ -61,14 +61,14 @@ test('a clerk accepts, delivers and completes a FLASH order', { timeout: 60000 }
 test('an exchange on a FLASH order in delivery, quoted before it is confirmed', { timeout: 60000 }, async () => {
   const { page, problems } = ui;
   const { number, local } = await flashOrder();
-  await stack.api('order_action', { client_ref: local.client_ref, action: 'accept' }, 'clerk');
-  await stack.api('order_action', { client_ref: local.client_ref, action: 'delivering' }, 'clerk');
+  await stack.api('order_action_apply', { client_ref: local.client_ref, action: 'accept' }, 'clerk');
+  await stack.api('order_action_apply', { client_ref: local.client_ref, action: 'delivering' }, 'clerk');
   // field mode takes after-sales only once the platform has the order in DELIVERING
   await waitFor(async () => (await simOrder(number))?.status === 'DELIVERING', { timeout: 30000, interval: 500, what: 'DELIVERING on the platform' });
 
   const full = await stack.api('order_get', { client_ref: local.client_ref }, 'clerk');
   const line = full.lines[0];
-  const products = await stack.api('catalog_products', {}, 'clerk');
+  const products = await stack.api('catalog_product_list', {}, 'clerk');
   const swap = products.find((p) => p.id !== line.product_id && p.specifications.length === 0 && p.price !== line.unit_price);
 
   await page.locator('[data-nav="aftersales"]').click();

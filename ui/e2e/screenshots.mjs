@@ -20,7 +20,7 @@ const H = Number(process.env.SHOT_H ?? 800);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 try {
-  await waitForHttp(`${url}/api/list_users`);
+  await waitForHttp(`${url}/api/user_list`);
   const browser = await launch();
   const { page, problems } = await newPage(browser, { width: W, height: H });
   const shot = async (name) => {

@@ -56,7 +56,7 @@ export async function startStorepos({ port, dataDir, extraArgs = [], initArgs = 
   child.stderr.on('data', (d) => (log += d));
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForHttp(`${url}/api/list_users`);
+    await waitForHttp(`${url}/api/user_list`);
   } catch (e) {
     child.kill('SIGTERM');
     throw new Error(`${e.message}\n--- storepos log ---\n${log}`);

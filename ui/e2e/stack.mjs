@@ -96,7 +96,7 @@ export async function startStack() {
     const port = await freePort();
     stack.url = `http://127.0.0.1:${port}`;
     stack.procs.serve = spawnLogged(['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--ui', join(REPO, 'ui', 'dist')], 'serve');
-    await waitForHttp(`${stack.url}/api/list_users`, 30000);
+    await waitForHttp(`${stack.url}/api/user_list`, 30000);
   } catch (e) {
     await stopAll(stack);
     throw new Error(`${e.message}\n--- logs ---\n${Object.values(stack.procs).map((p) => `[${p.name}]\n${p.log}`).join('\n')}`);
@@ -107,7 +107,7 @@ export async function startStack() {
   stack.api = async (cmd, body = {}, user = 'manager') => {
     if (!tokens[user]) {
       const pins = { cashier: '1111', clerk: '2222', manager: '9999' };
-      const r = await fetch(`${stack.url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, pin: pins[user] }) });
+      const r = await fetch(`${stack.url}/api/session_login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, pin: pins[user] }) });
       const j = await r.json();
       if (!j.ok) throw new Error(`login ${user}: ${JSON.stringify(j.error)}`);
       tokens[user] = j.data.token;

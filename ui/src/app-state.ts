@@ -153,12 +153,12 @@ export function endSession(): void {
   sessionStore.set(null);
 }
 
-/** After a page reload: reuse the stored token if `whoami` still accepts it. */
+/** After a page reload: reuse the stored token if `session_get` still accepts it. */
 export async function restoreSession(): Promise<void> {
   const token = backend().tokens.session();
   if (!token) return;
   try {
-    const who = await call<{ user?: User; till_code?: string; timezone?: string; cutoff_hour?: number } & Partial<User>>('whoami', {});
+    const who = await call<{ user?: User; till_code?: string; timezone?: string; cutoff_hour?: number } & Partial<User>>('session_get', {});
     setStoreClock(who.timezone, who.cutoff_hour);
     const user = (who.user ?? (who.role ? (who as User) : null)) as User | null;
     let till = who.till_code ?? '';
@@ -188,7 +188,7 @@ export async function logout(): Promise<void> {
   sessionStore.set(null);
   await settled(3000); // a status poll already on its way must not meet a deleted token
   try {
-    await call('logout', {});
+    await call('session_logout', {});
   } catch {
     /* logging out locally is what matters */
   }

@@ -35,7 +35,7 @@ export function App() {
   const view = useStore(viewStore);
   const pending = useStore(pendingSaleStore);
 
-  // A reload with a stored session shows nothing until `whoami` has answered: flashing the
+  // A reload with a stored session shows nothing until `session_get` has answered: flashing the
   // login screen (and its user tiles) for a moment invites a click that then vanishes.
   const [restoring, setRestoring] = useState(() => Boolean(backend().tokens.session()));
   useEffect(() => {

@@ -1,6 +1,6 @@
 // The virtualised product grid's arithmetic and page cache (pure: no DOM, no backend).
 //
-// The grid never holds the catalog: it asks the backend (`catalog_page`) for the pages that
+// The grid never holds the catalog: it asks the backend (`catalog_page_get`) for the pages that
 // cover what is on screen and keeps a handful of them (least recently used first out).
 
 import type { Product } from './backend/types';
@@ -11,7 +11,7 @@ export const TILE_H = 96;
 export const ROW_H = TILE_H + GAP;
 export const PAGE_SIZE = 60;
 
-/** `catalog_page` answer. */
+/** `catalog_page_get` answer. */
 export interface ProductPage {
   items: Product[];
   total: number;

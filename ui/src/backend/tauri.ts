@@ -54,7 +54,7 @@ export function createTauriBackend(opts: TauriOptions): Backend {
         if (stopped || timer) return;
         timer = setI(() => {
           backend
-            .invoke('sync_status', {})
+            .invoke('sync_status_get', {})
             .then((status) => onEvent({ type: 'sync', status }))
             .catch(() => onEvent({ type: 'sync', status: null, error: networkError().code }));
         }, POLL_MS);

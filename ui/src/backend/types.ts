@@ -43,7 +43,7 @@ export interface LoginResponse {
   cutoff_hour?: number;
 }
 
-/** `whoami` — assumed to be `{user, till_code}`; a bare User is accepted too. */
+/** `session_get` — assumed to be `{user, till_code}`; a bare User is accepted too. */
 export type WhoAmIResponse = { user: User; till_code?: string } | User;
 
 // ---- catalog ---------------------------------------------------------------------------
@@ -71,7 +71,7 @@ export interface Product {
   station: string | null;
 }
 
-/** `catalog_by_barcode`: the product, and the specification when the code names one. */
+/** `catalog_barcode_get`: the product, and the specification when the code names one. */
 export interface BarcodeHit {
   product: Product;
   specification_id: number | null;
@@ -313,7 +313,7 @@ export interface SyncStatus {
 }
 
 /** A platform order with our marker whose number reaches another order. */
-/** `platform_counts`: the platform's last order_count beside the ledger's (null before the first round). */
+/** `stats_platform_counts_get`: the platform's last order_count beside the ledger's (null before the first round). */
 export interface PlatformCounts {
   at: string;
   report: {

@@ -1,5 +1,5 @@
 // The cashier's product grid, virtualised: only the rows on screen (plus a little) are in
-// the DOM, and only the pages covering them are fetched (`catalog_page`, ranked search and
+// the DOM, and only the pages covering them are fetched (`catalog_page_get`, ranked search and
 // categories served by the backend). A new query drops the old pages; answers to an old
 // query are ignored; at most two page requests are in flight, so a scan's look-up never
 // queues behind the grid.
@@ -88,7 +88,7 @@ export function ProductGrid(props: ProductGridProps) {
         me.loading.add(page);
         me.inFlight++;
         const [q, cat] = me.key.split('\u0000');
-        call<ProductPage>('catalog_page', { q, category_id: cat ? Number(cat) : null, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
+        call<ProductPage>('catalog_page_get', { q, category_id: cat ? Number(cat) : null, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
           .then((r) => {
             if (me !== loader.current) return; // an old query
             me.cache.put(page, r.items);

@@ -17,7 +17,7 @@ import { useStore } from '../store';
 async function refreshSync() {
   if (!sessionStore.get()) return;
   try {
-    const sync = await call<SyncStatus>('sync_status', {});
+    const sync = await call<SyncStatus>('sync_status_get', {});
     healthStore.set((h) => ({ ...h, sync }));
   } catch {
     /* the bar shows the backend as unreachable */
@@ -27,7 +27,7 @@ async function refreshSync() {
 async function refreshPrinters() {
   if (!sessionStore.get()) return;
   try {
-    const printers = await call<Printer[]>('printers_list', {});
+    const printers = await call<Printer[]>('printer_list', {});
     healthStore.set((h) => ({ ...h, printers }));
   } catch {
     /* ignore */

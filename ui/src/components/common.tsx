@@ -177,7 +177,7 @@ export async function runOrderAction(order: Order, action: string): Promise<Orde
     let out: Order | undefined;
     if (action === 'checkin') out = await call<Order>('order_checkin', { client_ref: order.client_ref });
     else if (action === 'cancel') out = await call<Order>('order_cancel', { client_ref: order.client_ref });
-    else out = await call<Order>('order_action', { client_ref: order.client_ref, action });
+    else out = await call<Order>('order_action_apply', { client_ref: order.client_ref, action });
     toast(`${t(`action.${action}` as 'action.accept')} · ${no}`, 'success');
     return out && typeof out === 'object' && 'client_ref' in out ? out : undefined;
   } catch (e) {

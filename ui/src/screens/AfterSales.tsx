@@ -144,7 +144,7 @@ function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
       const req: Record<string, unknown> = { limit: 20 };
       if (q) req.text = q;
       else req.day = todayLocal();
-      call<OrdersListResponse>('orders_list', req)
+      call<OrdersListResponse>('order_list', req)
         .then((r) => setFound(r.orders))
         .catch(reportError);
     }, 250);

@@ -36,7 +36,7 @@ export function Cashier() {
   busyRef.current = pay !== null || paid !== null || pending !== null || specFor !== null;
 
   useEffect(() => {
-    call<Category[]>('catalog_categories', {}).then(setCategories).catch(reportError);
+    call<Category[]>('catalog_category_list', {}).then(setCategories).catch(reportError);
   }, []);
 
   const addProduct = (p: Product, spec?: Specification) => {
@@ -61,7 +61,7 @@ export function Cashier() {
         }
         try {
           // A barcode names a product, or one specification of it.
-          const found = await call<BarcodeHit>('catalog_by_barcode', { barcode: code });
+          const found = await call<BarcodeHit>('catalog_barcode_get', { barcode: code });
           const hit = found.product;
           const spec = found.specification_id == null ? undefined : hit.specifications.find((s) => s.id === found.specification_id);
           addProduct(hit, spec);

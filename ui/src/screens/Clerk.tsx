@@ -23,8 +23,8 @@ export function Clerk() {
   const load = async () => {
     try {
       const [active, today] = await Promise.all([
-        call<OrdersListResponse>('orders_list', { statuses: ACTIVE_STATUSES, limit: 200 }),
-        call<OrdersListResponse>('orders_list', { day: todayLocal(), limit: 200 }),
+        call<OrdersListResponse>('order_list', { statuses: ACTIVE_STATUSES, limit: 200 }),
+        call<OrdersListResponse>('order_list', { day: todayLocal(), limit: 200 }),
       ]);
       const all = [...active.orders, ...today.orders].filter((o) => o.channel !== 'COUNTER');
       const arrived = newArrivals(known.current, all);

@@ -23,7 +23,7 @@ export function Login() {
   const load = async () => {
     setLoadError(null);
     try {
-      setUsers(await call<User[]>('list_users', {}));
+      setUsers(await call<User[]>('user_list', {}));
     } catch (e) {
       setLoadError(errorText(e));
     }
@@ -39,7 +39,7 @@ export function Login() {
     setBusy(true);
     setError(null);
     try {
-      const res = await call<LoginResponse>('login', { username: user.username, pin: pinNow });
+      const res = await call<LoginResponse>('session_login', { username: user.username, pin: pinNow });
       setStoreClock(res.timezone, res.cutoff_hour);
       startSession({ token: res.token, user: res.user, till_code: res.till_code });
     } catch (e) {

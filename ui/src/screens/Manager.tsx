@@ -78,7 +78,7 @@ function DayStats() {
   const [stats, setStats] = useState<StatsDay | null>(null);
   const [counts, setCounts] = useState<CountsResponse | null>(null);
   const load = async () => {
-    const [s, c] = await Promise.all([tryCall<StatsDay>('stats_day', { day }), tryCall<CountsResponse>('counts', { day })]);
+    const [s, c] = await Promise.all([tryCall<StatsDay>('stats_day_get', { day }), tryCall<CountsResponse>('order_count_get', { day })]);
     if (s) setStats(s);
     if (c) setCounts(c);
   };
@@ -364,7 +364,7 @@ function Printers() {
   const [jobs, setJobs] = useState<PrintJob[] | null>(null);
   const [state, setState] = useState<string>('');
   const load = async () => {
-    const [p, j] = await Promise.all([tryCall<Printer[]>('printers_list', {}), tryCall<PrintJob[]>('print_jobs', state ? { state } : {})]);
+    const [p, j] = await Promise.all([tryCall<Printer[]>('printer_list', {}), tryCall<PrintJob[]>('print_job_list', state ? { state } : {})]);
     if (p) setPrinters(p);
     if (j) setJobs(j);
   };
@@ -525,10 +525,10 @@ function SyncPanel() {
   const [counts, setCounts] = useState<PlatformCounts | null | undefined>(undefined);
   const load = async () => {
     const [s, c, st, pc] = await Promise.all([
-      tryCall<SyncStatus>('sync_status', {}),
-      tryCall<Conflict[]>('conflicts_list', {}),
-      tryCall<Stray[]>('strays_list', {}),
-      tryCall<PlatformCounts | null>('platform_counts', {}),
+      tryCall<SyncStatus>('sync_status_get', {}),
+      tryCall<Conflict[]>('conflict_list', {}),
+      tryCall<Stray[]>('stray_list', {}),
+      tryCall<PlatformCounts | null>('stats_platform_counts_get', {}),
     ]);
     if (s) healthStore.set((h) => ({ ...h, sync: s }));
     if (c) setConflicts(c);
@@ -537,7 +537,7 @@ function SyncPanel() {
   };
   usePoll(load, 5000);
   const voided = async (s: Stray) => {
-    if ((await tryCall('stray_voided', { id: s.id })) !== undefined) {
+    if ((await tryCall('stray_void', { id: s.id })) !== undefined) {
       toast(t('common.done'), 'success');
       void load();
     }
@@ -639,14 +639,14 @@ function Users() {
   const [form, setForm] = useState({ username: '', display_name: '', role: 'cashier' as Role, pin: '' });
   const [pinFor, setPinFor] = useState<number | null>(null);
   const [newPin, setNewPin] = useState('');
-  const load = () => tryCall<User[]>('list_users', {}).then((u) => u && setUsers(u));
+  const load = () => tryCall<User[]>('user_list', {}).then((u) => u && setUsers(u));
   useEffect(() => {
     void load();
   }, []);
   const create = async () => {
     if (!/^\d{4,6}$/.test(form.pin)) return toast(t('users.pinInvalid'), 'error');
     if (!form.username.trim() || !form.display_name.trim()) return;
-    if ((await tryCall('users_create', { ...form, username: form.username.trim(), display_name: form.display_name.trim() })) !== undefined) {
+    if ((await tryCall('user_create', { ...form, username: form.username.trim(), display_name: form.display_name.trim() })) !== undefined) {
       toast(t('common.saved'), 'success');
       setForm({ username: '', display_name: '', role: 'cashier', pin: '' });
       void load();
@@ -654,7 +654,7 @@ function Users() {
   };
   const setPinNow = async (id: number) => {
     if (!/^\d{4,6}$/.test(newPin)) return toast(t('users.pinInvalid'), 'error');
-    if ((await tryCall('users_set_pin', { user_id: id, pin: newPin })) !== undefined) {
+    if ((await tryCall('user_pin_set', { user_id: id, pin: newPin })) !== undefined) {
       toast(t('common.saved'), 'success');
       setPinFor(null);
       setNewPin('');
@@ -816,7 +816,7 @@ function BackupPanel() {
   const now = async () => {
     setBusy(true);
     try {
-      if ((await tryCall('backup_now', {})) !== undefined) toast(t('backup.done'), 'success');
+      if ((await tryCall('backup_create', {})) !== undefined) toast(t('backup.done'), 'success');
     } finally {
       setBusy(false);
       void load();
@@ -892,7 +892,7 @@ function BackupPanel() {
   );
 }
 
-/** One row of `channels_list`: a platform the store's orders go to or come from. */
+/** One row of `channel_list`: a platform the store's orders go to or come from. */
 interface ChannelRow {
   id: string;
   dialect: string;
@@ -910,7 +910,7 @@ interface ChannelRow {
 function Channels() {
   const [rows, setRows] = useState<ChannelRow[] | null>(null);
   useEffect(() => {
-    const load = () => tryCall<ChannelRow[]>('channels_list', {}).then((r) => r && setRows(r)).catch(reportError);
+    const load = () => tryCall<ChannelRow[]>('channel_list', {}).then((r) => r && setRows(r)).catch(reportError);
     load();
     const timer = setInterval(load, 5000);
     return () => clearInterval(timer);
@@ -957,7 +957,7 @@ function Channels() {
 function Lan() {
   const [lan, setLan] = useState<LanStatus | null>(null);
   useEffect(() => {
-    tryCall<LanStatus>('lan_status', {}).then((l) => l && setLan(l)).catch(reportError);
+    tryCall<LanStatus>('lan_status_get', {}).then((l) => l && setLan(l)).catch(reportError);
   }, []);
   return (
     <section class="panel" data-testid="manager-lan">

@@ -15,7 +15,7 @@ export function Orders() {
     try {
       const req: Record<string, unknown> = { day: todayLocal(), limit: 200 };
       if (text.trim()) req.text = text.trim();
-      setData(await call<OrdersListResponse>('orders_list', req));
+      setData(await call<OrdersListResponse>('order_list', req));
     } catch (e) {
       reportError(e);
     }

@@ -20,7 +20,7 @@ export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    call<string[]>('cash_quick_tenders', { due: props.order.total })
+    call<string[]>('cash_tender_list', { due: props.order.total })
       .then((q) => setQuick(Array.isArray(q) ? q : []))
       .catch(() => setQuick([props.order.total]));
   }, [props.order.total]);
@@ -36,7 +36,7 @@ export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void
     setBusy(true);
     setError(null);
     try {
-      const res = await call<PayCashResponse>('sale_pay_cash', { client_ref: props.order.client_ref, tendered: fenToString(fen) });
+      const res = await call<PayCashResponse>('sale_cash_pay', { client_ref: props.order.client_ref, tendered: fenToString(fen) });
       props.onPaid({ order: res.order, change: res.change });
     } catch (e) {
       setError(errorText(e));
@@ -156,7 +156,7 @@ export function WechatModal(props: {
     let alive = true;
     const poll = async () => {
       try {
-        const s = await call<WechatStatusResponse>('wechat_status', { client_ref: ref });
+        const s = await call<WechatStatusResponse>('wechat_status_get', { client_ref: ref });
         if (!alive || done.current) return;
         setMessage(s.message ?? null);
         if (s.state === 'paid') {
@@ -256,7 +256,7 @@ export function usePrintState(clientRef: string | null): PrintJob | null | undef
     let alive = true;
     const load = async () => {
       try {
-        const jobs = await call<PrintJob[]>('print_jobs', {});
+        const jobs = await call<PrintJob[]>('print_job_list', {});
         if (!alive) return;
         const mine = jobs.filter((j) => j.client_ref === clientRef && (j.kind === 'receipt' || j.kind === 'RECEIPT'));
         setJob(mine.sort((a, b) => b.id - a.id)[0] ?? null);
