@@ -25,9 +25,9 @@ fn snapshot(data: &Path) -> String {
     for t in [
         "orders",
         "order_lines",
-        "journal_list",
+        "journal",
         "outbox",
-        "print_job_list",
+        "print_jobs",
         "after_sales",
         "after_sales_lines",
         "users",

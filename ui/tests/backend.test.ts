@@ -66,15 +66,15 @@ describe('HTTP transport', () => {
     const tokens = createTokenStore('?lan_token=LAN123');
     const fetch = vi.fn(async () => jsonResponse(200, { ok: true, data: { token: 'S1' } }));
     const b = createHttpBackend({ tokens, fetch: fetch as unknown as typeof globalThis.fetch });
-    await b.invoke('login', { username: 'a', pin: '1234' });
+    await b.invoke('session_login', { username: 'a', pin: '1234' });
     let [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
-    expect(url).toBe('/api/login');
+    expect(url).toBe('/api/session_login');
     expect(init.method).toBe('POST');
     expect(JSON.parse(init.body as string)).toEqual({ username: 'a', pin: '1234' });
     expect(init.headers).toEqual({ 'Content-Type': 'application/json', 'X-Storepos-Lan-Token': 'LAN123' });
 
     tokens.setSession('S1');
-    await b.invoke('whoami');
+    await b.invoke('session_get');
     [url, init] = fetch.mock.calls[1] as unknown as [string, RequestInit];
     expect(init.headers).toMatchObject({ 'X-Storepos-Session': 'S1', 'X-Storepos-Lan-Token': 'LAN123' });
     expect(JSON.parse(init.body as string)).toEqual({});
@@ -95,7 +95,7 @@ describe('HTTP transport', () => {
       jsonResponse(409, { ok: false, error: { code: 'not_allowed', message_zh: '不允许', message_en: 'Not allowed' } }),
     );
     const b = createHttpBackend({ tokens: createTokenStore(''), fetch: fetch as unknown as typeof globalThis.fetch });
-    await expect(b.invoke('order_action', {})).rejects.toMatchObject({ code: 'not_allowed', status: 409, message_zh: '不允许' });
+    await expect(b.invoke('order_action_apply', {})).rejects.toMatchObject({ code: 'not_allowed', status: 409, message_zh: '不允许' });
   });
 
   it('network failure → backend_unreachable', async () => {
@@ -103,7 +103,7 @@ describe('HTTP transport', () => {
       throw new TypeError('Failed to fetch');
     });
     const b = createHttpBackend({ tokens: createTokenStore(''), fetch: fetch as unknown as typeof globalThis.fetch });
-    const err = (await b.invoke('whoami').catch((e: unknown) => e)) as CommandError;
+    const err = (await b.invoke('session_get').catch((e: unknown) => e)) as CommandError;
     expect(err).toBeInstanceOf(CommandError);
     expect(err.code).toBe(NETWORK_ERROR);
     expect(err.message_zh).toContain('后台未响应');
@@ -159,8 +159,8 @@ describe('Tauri transport', () => {
     const tokens = createTokenStore('');
     tokens.setSession('TOK');
     const b = createTauriBackend({ tokens, internals: { invoke } });
-    expect(await b.invoke('list_users', {})).toEqual([{ id: 1 }]);
-    expect(invoke).toHaveBeenCalledWith('call', { command: 'list_users', session: 'TOK', request: {} });
+    expect(await b.invoke('user_list', {})).toEqual([{ id: 1 }]);
+    expect(invoke).toHaveBeenCalledWith('call', { command: 'user_list', session: 'TOK', request: {} });
   });
 
   it('accepts bare data and decodes error envelopes and rejections', async () => {
@@ -171,11 +171,11 @@ describe('Tauri transport', () => {
       throw { code: 'e2', message_zh: '错2', message_en: 'bad2' };
     });
     const b = createTauriBackend({ tokens: createTokenStore(''), internals: { invoke } });
-    expect(await b.invoke('login', {})).toEqual({ token: 'x' });
+    expect(await b.invoke('session_login', {})).toEqual({ token: 'x' });
     mode = 1;
-    await expect(b.invoke('login', {})).rejects.toMatchObject({ code: 'e1' });
+    await expect(b.invoke('session_login', {})).rejects.toMatchObject({ code: 'e1' });
     mode = 2;
-    await expect(b.invoke('login', {})).rejects.toBeInstanceOf(CommandError);
+    await expect(b.invoke('session_login', {})).rejects.toBeInstanceOf(CommandError);
   });
 
   it('listens to the storepos://event Tauri event', async () => {
@@ -210,7 +210,7 @@ describe('Tauri transport', () => {
       const stop = b.events((e) => got.push(e));
       await vi.advanceTimersByTimeAsync(4100);
       expect(invoke).toHaveBeenCalledTimes(2);
-      expect(invoke).toHaveBeenCalledWith('call', { command: 'sync_status', session: null, request: {} });
+      expect(invoke).toHaveBeenCalledWith('call', { command: 'sync_status_get', session: null, request: {} });
       expect(got).toEqual([
         { type: 'sync', status: { online: true } },
         { type: 'sync', status: { online: true } },
