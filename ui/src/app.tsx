@@ -13,11 +13,11 @@ import {
 } from './app-state';
 import { ConfirmHost, Toasts } from './components/common';
 import { StatusBar } from './components/StatusBar';
-import { AfterSales } from './screens/AfterSales';
+import { AfterSales } from './screens/after-sales';
 import { Cashier } from './screens/Cashier';
 import { Clerk } from './screens/Clerk';
 import { Login } from './screens/Login';
-import { Manager } from './screens/Manager';
+import { Manager } from './screens/manager';
 import { Orders } from './screens/Orders';
 import { useStore } from './store';
 

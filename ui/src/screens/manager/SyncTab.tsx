@@ -1,0 +1,165 @@
+import { Fragment } from 'preact';
+import { useState } from 'preact/hooks';
+import { dateTimeOf, langStore, healthStore, t, toast, tryCall } from '../../app-state';
+import { type Conflict, type PlatformCounts, type Stray, type SyncStatus } from '../../backend/types';
+import { Empty } from '../../components/common';
+import { usePoll } from '../../hooks';
+import { useStore } from '../../store';
+
+const COUNT_FIELDS = ['totalPrice', 'total', 'handlePending', 'pickPending', 'deliverPending', 'delivering', 'closed', 'cancled'];
+
+/** The platform's order_count beside the ledger's, every difference with its reason. */
+function CountsSection({ counts }: { counts: PlatformCounts | null | undefined }) {
+  const zh = langStore.get() === 'zh';
+  return (
+    <section class="panel" data-testid="sync-counts">
+      <h2>{t('syncp.counts')}</h2>
+      <p class="help">{t('syncp.countsHelp')}</p>
+      {counts === null && <Empty text={t('syncp.countsNone')} />}
+      {counts && (
+        <Fragment>
+          <p class="muted small">
+            {t('syncp.countsAt')} {dateTimeOf(counts.at)} · {t('syncp.countsMeaning')} {t(`syncp.meaning.${counts.report.meaning}`)}
+          </p>
+          <table class="table">
+            <thead>
+              <tr>
+                <th>{t('syncp.countsField')}</th>
+                <th class="num">{t('syncp.countsPlatform')}</th>
+                <th class="num">{t('syncp.countsLocal')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {COUNT_FIELDS.map((f) => {
+                const diff = counts.report.differences.find((d) => d.field === f);
+                return (
+                  <tr key={f} data-field={f}>
+                    <td class="mono">{f}</td>
+                    <td class="num">{diff ? diff.platform : String(counts.report.platform[f] ?? '—')}</td>
+                    <td class="num">{diff ? diff.local : String(counts.report.local[f] ?? '—')}</td>
+                    <td class="small">{diff ? <span class="pill pill-bad">{zh ? diff.reason_zh : diff.reason}</span> : <span class="muted">{t('syncp.countsSame')}</span>}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </Fragment>
+      )}
+    </section>
+  );
+}
+
+export function SyncPanel() {
+  const health = useStore(healthStore);
+  const [conflicts, setConflicts] = useState<Conflict[] | null>(null);
+  const [strays, setStrays] = useState<Stray[] | null>(null);
+  const [counts, setCounts] = useState<PlatformCounts | null | undefined>(undefined);
+  const load = async () => {
+    const [s, c, st, pc] = await Promise.all([
+      tryCall<SyncStatus>('sync_status_get', {}),
+      tryCall<Conflict[]>('conflict_list', {}),
+      tryCall<Stray[]>('stray_list', {}),
+      tryCall<PlatformCounts | null>('stats_platform_counts_get', {}),
+    ]);
+    if (s) healthStore.set((h) => ({ ...h, sync: s }));
+    if (c) setConflicts(c);
+    if (st) setStrays(st);
+    if (pc !== undefined) setCounts(pc);
+  };
+  usePoll(load, 5000);
+  const voided = async (s: Stray) => {
+    if ((await tryCall('stray_void', { id: s.id })) !== undefined) {
+      toast(t('common.done'), 'success');
+      void load();
+    }
+  };
+  const resolve = async (c: Conflict, resolution: 'accept_platform' | 'retry' | 'keep_local') => {
+    if ((await tryCall('conflict_resolve', { client_ref: c.client_ref, resolution })) !== undefined) {
+      toast(t('common.done'), 'success');
+      void load();
+    }
+  };
+  const s = health.sync;
+  return (
+    <div class="grid2" data-testid="manager-sync">
+      <section class="panel">
+        <h2>{t('syncp.title')}</h2>
+        {s && (
+          <dl class="kv">
+            <dt>{t('syncp.online')}</dt>
+            <dd>
+              <span class={`pill ${s.online ? 'pill-ok' : 'pill-bad'}`}>{s.online ? t('status.online') : t('status.offline')}</span>
+            </dd>
+            <dt>{t('syncp.lastSuccess')}</dt>
+            <dd>{s.last_success_at ? dateTimeOf(s.last_success_at) : t('syncp.never')}</dd>
+            <dt>{t('syncp.outbox')}</dt>
+            <dd class="strong">{s.outbox_depth}</dd>
+            <dt>{t('syncp.oldest')}</dt>
+            <dd>{s.oldest_pending_age_s != null ? t('syncp.seconds', { n: Math.round(s.oldest_pending_age_s) }) : '—'}</dd>
+            <dt>{t('syncp.lastError')}</dt>
+            <dd class="small">{s.last_error ?? '—'}</dd>
+          </dl>
+        )}
+        {s?.advice_zh && (
+          <p class="help" data-testid="sync-advice">
+            {langStore.get() === 'zh' ? s.advice_zh : s.advice_en}
+          </p>
+        )}
+        {strays && strays.length > 0 && (
+          <div data-testid="sync-strays">
+            <h3>
+              {t('syncp.strays')} <span class="pill pill-bad">{strays.length}</span>
+            </h3>
+            <p class="help">{t('syncp.straysHelp')}</p>
+            {strays.map((st) => (
+              <div key={st.id} class="conflict">
+                <div class="conflict-head">
+                  <span class="mono strong">{st.order_number}</span>
+                  <span class="muted small">{dateTimeOf(st.found_at)}</span>
+                </div>
+                <div class="action-row">
+                  <button type="button" class="btn" onClick={() => void voided(st)}>
+                    {t('syncp.strayVoided')}
+                  </button>
+                </div>
+              </div>
+            ))}
+          </div>
+        )}
+      </section>
+      <CountsSection counts={counts} />
+      <section class="panel">
+        <h2>
+          {t('syncp.conflicts')} {conflicts && conflicts.length > 0 && <span class="pill pill-bad">{conflicts.length}</span>}
+        </h2>
+        <p class="help">{t('syncp.help')}</p>
+        {conflicts?.length === 0 && <Empty text={t('syncp.noConflicts')} />}
+        {conflicts?.map((c) => (
+          <div key={c.client_ref} class="conflict">
+            <div class="conflict-head">
+              <span class="mono strong">{c.local_number}</span>
+              <span class="muted small">{dateTimeOf(c.created_at)}</span>
+            </div>
+            <div>{c.message}</div>
+            <div class="muted">{t('syncp.platformSays', { message: c.platform_message })}</div>
+            <div class="action-row">
+              {c.can_keep_local ? (
+                <button type="button" class="btn" onClick={() => void resolve(c, 'keep_local')}>
+                  {t('syncp.keepLocal')}
+                </button>
+              ) : (
+                <button type="button" class="btn" onClick={() => void resolve(c, 'accept_platform')}>
+                  {t('syncp.acceptPlatform')}
+                </button>
+              )}
+              <button type="button" class="btn btn-primary" onClick={() => void resolve(c, 'retry')}>
+                {t('syncp.retry')}
+              </button>
+            </div>
+          </div>
+        ))}
+      </section>
+    </div>
+  );
+}
