@@ -8,7 +8,7 @@ export STOREPOS_CRASH_ROUNDS=${STOREPOS_CRASH_ROUNDS:-200}
 export STOREPOS_CHAOS_SCHEDULES=${STOREPOS_CHAOS_SCHEDULES:-10000}
 export STOREPOS_CHANNELS_CHAOS=${STOREPOS_CHANNELS_CHAOS:-300}
 export STOREPOS_FUZZ_CASES=${STOREPOS_FUZZ_CASES:-1000}
-cargo test --release --test crash_ledger --test sync_chaos --test channels_chaos --test fuzz_commands --test print_queue -- --nocapture
+cargo test --release --test it -- --nocapture crash_ledger:: sync_chaos:: channels_chaos:: fuzz_commands:: print_queue::
 cargo build --release --bin storepos
 ./target/release/storepos bench all
 # The installable package (release .deb via Tauri's bundler): too long for CI.

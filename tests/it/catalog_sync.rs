@@ -2,7 +2,7 @@
 //! incremental, deactivating what left, refreshing specification prices, and selling
 //! meanwhile.
 
-mod sync_support;
+use crate::sync_support;
 
 use std::time::{Duration, Instant};
 

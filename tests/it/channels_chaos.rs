@@ -9,8 +9,8 @@
 //!
 //! `STOREPOS_CHANNELS_CHAOS` schedules (default 4; each is small, 150 ms client timeouts).
 
-mod channels_support;
-mod sync_support;
+use crate::channels_support;
+use crate::sync_support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

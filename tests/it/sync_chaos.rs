@@ -11,7 +11,7 @@
 //! `STOREPOS_CHAOS_SCHEDULES` (default 320) schedules, split over both modes and run by
 //! a few workers at once; each schedule is small (3 sales, 150 ms client timeouts).
 
-mod sync_support;
+use crate::sync_support;
 
 use std::time::{Duration, Instant};
 

@@ -3,7 +3,7 @@
 //! numbers, 库存不足 answers that stored nothing, deadlocks of concurrent creates from one
 //! account, and the documented mode beside them. Real simulator, real ledger, real engine.
 
-mod sync_support;
+use crate::sync_support;
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! The statistics benchmark: a fast run for CI (20,000 orders) and the full one
-//! (1,000,000 orders over a year; run with `cargo test --release --test stats_bench -- --ignored`).
+//! (1,000,000 orders over a year; run with `cargo test --release --test it stats_bench:: -- --ignored`).
 
 use storepos::stats::bench::run_stats_bench;
 

@@ -2,7 +2,7 @@
 //! not carry) becomes a conflict people see, and "take the platform's version" is refused
 //! for it: the platform has no version, and calling it synced would hide the sale.
 
-mod sync_support;
+use crate::sync_support;
 
 use serde_json::json;
 use storepos::domain::Money;

@@ -1,5 +1,5 @@
 //! The catch-up benchmark with fewer orders (the full 1,000 runs from `storepos bench`).
-//! Ignored by default (it measures wall time): `cargo test --test sync_bench -- --ignored --nocapture`.
+//! Ignored by default (it measures wall time): `cargo test --test it sync_bench:: -- --ignored --nocapture`.
 
 use storepos::sync_bench::{run_catchup_bench, CatchupOptions};
 

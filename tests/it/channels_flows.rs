@@ -3,8 +3,8 @@
 //! board and fulfilled; the seed-001 `/api/orders` flows (lists with paging, details,
 //! counts, cancel, receipt, refund and its withdrawal, payment status, unknown statuses).
 
-mod channels_support;
-mod sync_support;
+use crate::channels_support;
+use crate::sync_support;
 
 use channels_support::*;
 use serde_json::{json, Value};

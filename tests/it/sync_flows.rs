@@ -2,7 +2,7 @@
 //! field): counter sales, online SELF_PICK / FLASH orders, reject, after-sales, counts,
 //! conflicts.
 
-mod sync_support;
+use crate::sync_support;
 
 use serde_json::json;
 use storepos::domain::order::{Channel, PaymentMethod, Status, SyncState};

@@ -3,7 +3,7 @@
 //! random moments, again and again. Restarted, it settles: every order on the platform
 //! exactly once, with the right status.
 
-mod sync_support;
+use crate::sync_support;
 
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -1,0 +1,35 @@
+//! The one integration-test binary: every suite is a module here, so the crate and its
+//! dependencies are linked once, not once per file (two cores spend minutes on links).
+//! Run one suite with `cargo test --test it <module>::`, e.g. `cargo test --test it sync_flows::`.
+//!
+//! Real parts only: a ledger on disk, the simulator on loopback, the built `storepos` binary
+//! for the CLI and crash tests. Shared harnesses: [`sync_support`] and [`channels_support`].
+
+mod channels_support;
+mod sync_support;
+
+mod after_sales_store;
+mod backup;
+mod catalog_sync;
+mod channels_chaos;
+mod channels_flows;
+mod cli_bad_input;
+mod crash_ledger;
+mod disk_trouble;
+mod display;
+mod fuzz_commands;
+mod payments;
+mod print_queue;
+mod security;
+mod server_http;
+mod shifts_flow;
+mod stats_bench;
+mod stats_csv;
+mod stats_props;
+mod sync_bench;
+mod sync_chaos;
+mod sync_field_facts;
+mod sync_flows;
+mod sync_refused_create;
+mod sync_sigkill;
+mod two_tills;
