@@ -341,7 +341,8 @@ fn call(
     let token = match (user, pin, session) {
         (_, _, Some(t)) => Some(t),
         (Some(u), Some(p), None) => {
-            match commands::dispatch(&app, None, false, "session_login", serde_json::json!({ "username": u, "pin": p })) {
+            match commands::dispatch(&app, None, false, "session_login", serde_json::json!({ "username": u, "pin": p }))
+            {
                 Ok(v) => v["token"].as_str().map(str::to_string),
                 Err(e) => return fail(&e),
             }

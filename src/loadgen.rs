@@ -16,7 +16,8 @@ pub fn run(data: &Path, count: u64, pay: bool, after_sales: bool, user: &str, pi
             return ExitCode::from(1);
         }
     };
-    let token = match dispatch(&app, None, false, "session_login", serde_json::json!({ "username": user, "pin": pin })) {
+    let token = match dispatch(&app, None, false, "session_login", serde_json::json!({ "username": user, "pin": pin }))
+    {
         Ok(v) => v["token"].as_str().unwrap_or_default().to_string(),
         Err(e) => {
             eprintln!("{}", e.message_en);

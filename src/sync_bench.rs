@@ -194,8 +194,9 @@ pub async fn catchup_bench(opts: CatchupOptions) -> Result<CatchupReport, String
 }
 
 fn make_sales(app: &App, n: usize) -> Result<(), String> {
-    let login = dispatch(app, None, false, "session_login", serde_json::json!({ "username": "cashier", "pin": "1111" }))
-        .map_err(|e| e.to_string())?;
+    let login =
+        dispatch(app, None, false, "session_login", serde_json::json!({ "username": "cashier", "pin": "1111" }))
+            .map_err(|e| e.to_string())?;
     let token = login["token"].as_str().ok_or("no session token")?.to_string();
     let products: Vec<i64> = crate::ledger::catalog::list(app.ledger().read(), None)
         .map_err(|e| e.to_string())?

@@ -242,21 +242,13 @@ async fn mall_api_orders_pulled_shown_and_acted_on() {
 
     // Payment status.
     assert_eq!(
-        call(
-            &env.app,
-            env.cashier(),
-            "channel_payment_get",
-            json!({"channel": "mall", "remote_id": paid.to_string()})
-        )["paid"],
+        call(&env.app, env.cashier(), "channel_payment_get", json!({"channel": "mall", "remote_id": paid.to_string()}))
+            ["paid"],
         true
     );
     assert_eq!(
-        call(
-            &env.app,
-            env.cashier(),
-            "channel_payment_get",
-            json!({"channel": "mall", "remote_id": wait.to_string()})
-        )["paid"],
+        call(&env.app, env.cashier(), "channel_payment_get", json!({"channel": "mall", "remote_id": wait.to_string()}))
+            ["paid"],
         false
     );
 

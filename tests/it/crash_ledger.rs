@@ -149,4 +149,3 @@ fn check_services(ledger: &Ledger, services: &[String], round: u64) {
         .unwrap();
     assert_eq!(bad, 0, "round {round}: half-written or over-returning services");
 }
-

@@ -88,7 +88,8 @@ fn full_disk_and_read_only_are_clear_errors_and_recoverable() {
         return;
     };
     let app = init_store(&fs.0, &InitOptions::default()).unwrap();
-    let token = dispatch(&app, None, false, "session_login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"]
+    let token = dispatch(&app, None, false, "session_login", json!({"username":"cashier","pin":"1111"})).unwrap()
+        ["token"]
         .as_str()
         .unwrap()
         .to_string();
@@ -126,7 +127,8 @@ fn full_disk_and_read_only_are_clear_errors_and_recoverable() {
     assert!(e.message_zh.contains("只读"), "{}", e.message_zh);
     fs.remount("rw");
     let app = App::open(&fs.0).unwrap();
-    let token = dispatch(&app, None, false, "session_login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"]
+    let token = dispatch(&app, None, false, "session_login", json!({"username":"cashier","pin":"1111"})).unwrap()
+        ["token"]
         .as_str()
         .unwrap()
         .to_string();

@@ -105,7 +105,8 @@ fn content(app: &App) -> String {
 fn arbitrary_requests_get_answers_or_typed_errors() {
     let dir = tempfile::tempdir().unwrap();
     let app = init_store(dir.path(), &InitOptions::default()).unwrap();
-    let manager = dispatch(&app, None, false, "session_login", json!({"username":"manager","pin":"9999"})).unwrap()["token"]
+    let manager = dispatch(&app, None, false, "session_login", json!({"username":"manager","pin":"9999"})).unwrap()
+        ["token"]
         .as_str()
         .unwrap()
         .to_string();

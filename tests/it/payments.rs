@@ -43,7 +43,8 @@ fn store() -> Store {
     drop(init_store(dir.path(), &InitOptions::default()).unwrap());
     storepos::config::save_central(dir.path(), &base, "store1", "store1pass").unwrap();
     let app = Arc::new(App::open(dir.path()).unwrap());
-    let cashier = dispatch(&app, None, false, "session_login", json!({"username":"cashier","pin":"1111"})).unwrap()["token"]
+    let cashier = dispatch(&app, None, false, "session_login", json!({"username":"cashier","pin":"1111"})).unwrap()
+        ["token"]
         .as_str()
         .unwrap()
         .to_string();

@@ -59,8 +59,8 @@ fn outage_and_sigkill_neither_lose_nor_double_a_ticket() {
     let front = FakePrinter::start().unwrap();
     let bar = FakePrinter::start().unwrap();
     let app = init_store(data, &InitOptions::default()).unwrap();
-    let mgr = dispatch(&app, None, false, "session_login", serde_json::json!({"username":"manager","pin":"9999"})).unwrap()
-        ["token"]
+    let mgr = dispatch(&app, None, false, "session_login", serde_json::json!({"username":"manager","pin":"9999"}))
+        .unwrap()["token"]
         .as_str()
         .unwrap()
         .to_string();
@@ -69,8 +69,8 @@ fn outage_and_sigkill_neither_lose_nor_double_a_ticket() {
         {"id":"bar","name":"水吧","paper":"58","driver":{"kind":"tcp","addr":bar.addr().to_string()},"routes":["bar","hot","*"],"drawer":false}
     ]);
     dispatch(&app, Some(&mgr), false, "settings_set", serde_json::json!({"key":"printers","value":printers})).unwrap();
-    let cashier = dispatch(&app, None, false, "session_login", serde_json::json!({"username":"cashier","pin":"1111"})).unwrap()
-        ["token"]
+    let cashier = dispatch(&app, None, false, "session_login", serde_json::json!({"username":"cashier","pin":"1111"}))
+        .unwrap()["token"]
         .as_str()
         .unwrap()
         .to_string();

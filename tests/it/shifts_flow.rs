@@ -238,7 +238,10 @@ fn a_whole_shift() {
     assert_eq!(s["payment_mix"][0]["method"], "CASH");
     assert_eq!(s["payment_mix"][0]["count"], 1);
     assert_eq!(call(&cashier, "stats_day_get", json!({ "day": today })).unwrap_err().code, ErrorCode::Forbidden);
-    assert_eq!(call(&manager, "stats_day_get", json!({ "day": "2026-13-01" })).unwrap_err().code, ErrorCode::Validation);
+    assert_eq!(
+        call(&manager, "stats_day_get", json!({ "day": "2026-13-01" })).unwrap_err().code,
+        ErrorCode::Validation
+    );
     assert_eq!(
         call(&manager, "stats_day_get", json!({ "day": today, "extra": 1 })).unwrap_err().code,
         ErrorCode::BadRequest
