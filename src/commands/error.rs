@@ -108,6 +108,12 @@ impl From<LedgerError> for CommandError {
             }
             LedgerError::Busy => CommandError::new(ErrorCode::Storage, "账本正忙，请重试", e.to_string()),
             LedgerError::NotFound(what) => CommandError::not_found(format!("未找到：{what}"), e.to_string()),
+            // Not "nothing was saved": nothing was opened. The person must install the newer program.
+            LedgerError::TooNew { .. } => CommandError::new(
+                ErrorCode::Storage,
+                "账本由新版本的 storepos 写入，本程序无法打开（文件未作改动），请安装新版本",
+                e.to_string(),
+            ),
             _ => CommandError::new(ErrorCode::Storage, "本地账本出错，本次操作未保存", e.to_string()),
         }
     }

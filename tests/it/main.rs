@@ -3,9 +3,11 @@
 //! Run one suite with `cargo test --test it <module>::`, e.g. `cargo test --test it sync_flows::`.
 //!
 //! Real parts only: a ledger on disk, the simulator on loopback, the built `storepos` binary
-//! for the CLI and crash tests. Shared harnesses: [`sync_support`] and [`channels_support`].
+//! for the CLI and crash tests. Shared harnesses: [`sync_support`] and [`channels_support`]; [`support`] looks at ledger files
+//! (content fingerprint, normalised schema).
 
 mod channels_support;
+mod support;
 mod sync_support;
 
 mod after_sales_store;
@@ -15,9 +17,11 @@ mod channels_chaos;
 mod channels_flows;
 mod cli_bad_input;
 mod crash_ledger;
+mod design_transitions;
 mod disk_trouble;
 mod display;
 mod fuzz_commands;
+mod migration_upgrade;
 mod payments;
 mod print_queue;
 mod security;

@@ -1,0 +1,4 @@
+//! Helpers shared by several suites that look at the ledger file itself.
+
+pub mod fingerprint;
+pub mod schema;
