@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use crate::support::fingerprint::{self, Fingerprint};
+
 fn storepos() -> Command {
     Command::new(env!("CARGO_BIN_EXE_storepos"))
 }
@@ -18,32 +20,9 @@ fn call(data: &Path, session: &str, cmd: &str, json: &str) -> Output {
         .unwrap()
 }
 
-/// Every table's rows, as text: "unchanged" means this is identical.
-fn snapshot(data: &Path) -> String {
-    let c = rusqlite::Connection::open(data.join("storepos.db")).unwrap();
-    let mut out = String::new();
-    for t in [
-        "orders",
-        "order_lines",
-        "journal",
-        "outbox",
-        "print_jobs",
-        "after_sales",
-        "after_sales_lines",
-        "users",
-        "settings",
-        "products",
-    ] {
-        let mut st = c.prepare(&format!("SELECT * FROM {t} ORDER BY 1")).unwrap();
-        let n = st.column_count();
-        let rows = st
-            .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|")))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect::<Vec<_>>();
-        out.push_str(&format!("{t}:{}\n", rows.join("\n")));
-    }
-    out
+/// Every table's rows, every column (`support::fingerprint`): "unchanged" means this is identical.
+fn snapshot(data: &Path) -> Fingerprint {
+    fingerprint::of_dir(data)
 }
 
 fn login(data: &Path, user: &str, pin: &str) -> String {

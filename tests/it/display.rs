@@ -10,6 +10,8 @@ use storepos::commands::{find, names, Access};
 use storepos::server::{self, ServeOptions, ServerHandle};
 use storepos::setup::{init_store, InitOptions};
 
+use crate::support::fingerprint::{self, Fingerprint};
+
 async fn start() -> (tempfile::TempDir, ServerHandle) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_path_buf();
@@ -35,29 +37,9 @@ async fn call(
     (r.status(), r.json().await.unwrap())
 }
 
-fn ledger_content(dir: &std::path::Path) -> String {
-    let c = rusqlite::Connection::open_with_flags(dir.join("storepos.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .unwrap();
-    [
-        "orders",
-        "order_lines",
-        "outbox",
-        "print_jobs",
-        "after_sales",
-        "users",
-        "sessions",
-        "settings",
-        "journal",
-        "shifts",
-        "z_reports",
-    ]
-    .iter()
-    .map(|t| {
-        let n: i64 = c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap_or(-1);
-        format!("{t}:{n}")
-    })
-    .collect::<Vec<_>>()
-    .join(",")
+/// Every table's rows, every column (`support::fingerprint`); a missing table cannot hide.
+fn ledger_content(dir: &std::path::Path) -> Fingerprint {
+    fingerprint::of_dir(dir)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
