@@ -125,7 +125,11 @@ async fn catalog_sync_lets_sales_through() {
     let r = refresh_catalog_report(&e.app, &e.client).await.unwrap();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let (sales, worst) = seller.join().unwrap();
-    assert!(sales > 5, "sales went through during the sync ({sales})");
-    // Debug build on a shared 2-core machine: a loose bound; the release figure is in `storepos bench catalog`.
-    assert!(worst < Duration::from_millis(1500), "a sale waited {worst:?} ({r:?})");
+    // Behaviour, not a stopwatch: the sync writes in many short transactions and sales get
+    // in between them (had it held the ledger throughout, the seller would have finished one
+    // sale, after the sync). How long a sale waited is a figure, printed; the release
+    // figure is `storepos bench catalog`.
+    assert!(r.transactions > 1, "the catalog was written in one transaction: {r:?}");
+    assert!(sales > 5, "sales went through during the sync ({sales}, {r:?})");
+    eprintln!("catalog sync: {sales} sales during it, the slowest waited {worst:?}; {r:?}");
 }

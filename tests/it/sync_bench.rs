@@ -1,5 +1,5 @@
 //! The catch-up benchmark with fewer orders (the full 1,000 runs from `storepos bench`).
-//! Ignored by default (it measures wall time): `cargo test --test it sync_bench:: -- --ignored --nocapture`.
+//! Ignored by default (it takes a while and prints wall-time figures; it asserts only outcomes): `cargo test --test it sync_bench:: -- --ignored --nocapture`.
 
 use storepos::sync_bench::{run_catchup_bench, CatchupOptions};
 
@@ -16,5 +16,5 @@ fn catchup_small() {
     assert_eq!(r.outbox_pending, 0);
     assert_eq!(r.conflicts, 0);
     assert_eq!(r.platform_orders, orders);
-    assert!(latency_ms == 0 || r.ratio < 2.0, "{r}");
+    // The ratio to the ideal is a figure (printed above), not an assertion.
 }
