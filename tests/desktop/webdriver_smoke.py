@@ -31,6 +31,16 @@ class WebDriverError(Exception):
     pass
 
 
+# Checks that passed, one line each ("  check ok: ..."); the last line is always the
+# summary "desktop smoke: N passed, M failed", which scripts/test.sh counts.
+PASSED = []
+
+
+def check_ok(what):
+    PASSED.append(what)
+    print(f"  check ok: {what}")
+
+
 def req(method, path, body=None, timeout=60):
     data = None if body is None else json.dumps(body).encode()
     # tauri-driver forwards over pooled connections that WebKitWebDriver may have closed;
@@ -223,6 +233,7 @@ def main():
         title = req("GET", s._p("/title"))
         print(f"  window title: {title!r}")
         s.screenshot("desktop-login")
+        check_ok("window shows the login screen with user tiles")
 
         s.click('.user-tile[data-username="cashier"]')
         for d in "1111":
@@ -230,10 +241,10 @@ def main():
         s.click('[data-testid="pin-submit"]:not([disabled])')
         s.wait('[data-testid="cashier"]', what="cashier screen after login")
         s.wait(".product-grid .product", what="product tiles")
-        print("  logged in as cashier")
+        check_ok("logged in as cashier")
 
         dues = [one_sale(s, i + 1) for i in range(SALES)]
-        print(f"  sold {SALES} item(s): {', '.join(dues)}")
+        check_ok(f"sold {SALES} item(s) for cash: {', '.join(dues)}")
 
         s.click('[data-nav="orders"]')
         s.wait('[data-testid="orders"]')
@@ -245,7 +256,7 @@ def main():
             if time.monotonic() > deadline:
                 raise WebDriverError(f"today's orders show {len(rows)} rows, expected {SALES}")
             time.sleep(0.1)
-        print(f"  today's orders list {len(rows)} order(s)")
+        check_ok(f"today's orders list {len(rows)} order(s)")
         time.sleep(0.5)
         s.screenshot("desktop-orders")
         display = os.environ.get("DISPLAY")
@@ -259,6 +270,7 @@ def main():
         print(f"  IPC: {ipc}")
         if not (isinstance(ipc, dict) and ipc.get("event") == "order_changed" and ipc.get("typed_error") == "unknown_command" and ipc.get("fs_denied")):
             raise WebDriverError(f"IPC check failed: {ipc}")
+        check_ok("IPC: events arrive, unknown commands are typed errors, fs is denied")
 
         rss, pss, parts = app_rss()
         if rss is not None:
@@ -273,6 +285,8 @@ def main():
 if __name__ == "__main__":
     try:
         main()
-    except WebDriverError as e:
+    except Exception as e:  # any failure is one failed check, counted below
         print(f"desktop smoke: FAILED: {e}", file=sys.stderr)
+        print(f"desktop smoke: {len(PASSED)} passed, 1 failed")
         sys.exit(1)
+    print(f"desktop smoke: {len(PASSED)} passed, 0 failed")
