@@ -8,8 +8,9 @@
 //! channel orders, strays, platform counts. The files are committed: they are the history,
 //! and the test reads them, never the generator. To add the fixture of a new version (after
 //! adding migration N+1, the file for N), extend `populate` and run
-//! `cargo test --test it migration_upgrade::regenerate_fixtures -- --ignored`;
-//! it rewrites every file, so check with `git diff --stat` that only the new one changed.
+//! `cargo test --test it migration_upgrade::regenerate_fixtures -- --ignored`: it writes the
+//! missing files and keeps existing ones (`STOREPOS_REGENERATE_ALL_FIXTURES=1` rewrites all;
+//! the output is deterministic: fixed times, fixed PIN salt).
 //!
 //! Each fixture is copied, opened through the real `App::open` → `Ledger::open` (which
 //! migrates), checked (`PRAGMA integrity_check`), its schema compared with a freshly created
@@ -47,10 +48,23 @@ fn earlier_versions() -> std::ops::RangeInclusive<usize> {
 #[ignore = "rewrites the committed fixtures; run by hand after adding a migration"]
 fn regenerate_fixtures() {
     std::fs::create_dir_all(fixtures_dir()).unwrap();
-    // The same PIN hashes in every file, so regenerating changes as little as possible.
-    let pins: Vec<String> = ["1111", "2222", "9999"].iter().map(|p| storepos::auth::hash_pin(p).unwrap()).collect();
+    // A fixed salt: the same file from the same code, byte for byte.
+    let pins: Vec<String> = ["1111", "2222", "9999"]
+        .iter()
+        .map(|p| {
+            use argon2::password_hash::{PasswordHasher, SaltString};
+            let salt = SaltString::encode_b64(b"storepos fixture").unwrap();
+            argon2::Argon2::default().hash_password(p.as_bytes(), &salt).unwrap().to_string()
+        })
+        .collect();
+    // Existing fixtures are history and stay as committed, unless asked.
+    let all = std::env::var_os("STOREPOS_REGENERATE_ALL_FIXTURES").is_some();
     for n in earlier_versions() {
         let path = fixture(n);
+        if path.exists() && !all {
+            eprintln!("{}: kept", path.display());
+            continue;
+        }
         let _ = std::fs::remove_file(&path);
         let c = Connection::open(&path).unwrap();
         // Small pages keep the files small (tens of KB); a plain rollback journal leaves one file.
