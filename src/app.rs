@@ -78,7 +78,17 @@ impl App {
     pub fn open(data_dir: &Path) -> Result<App, LedgerError> {
         std::fs::create_dir_all(data_dir).map_err(|source| LedgerError::Io { path: data_dir.to_path_buf(), source })?;
         let ledger = Ledger::open(&data_dir.join("storepos.db"))?;
-        Self::from_ledger(ledger, data_dir)
+        let schema = ledger.read().pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap_or(-1);
+        let app = Self::from_ledger(ledger, data_dir)?;
+        let c = app.config();
+        tracing::info!(
+            data = %data_dir.display(),
+            schema,
+            store_id = c.store_id,
+            till = %c.till_code,
+            "store opened"
+        );
+        Ok(app)
     }
 
     pub fn from_ledger(mut ledger: Ledger, data_dir: &Path) -> Result<App, LedgerError> {
@@ -215,11 +225,18 @@ impl Drop for App {
     }
 }
 
-/// LAN mode's token and the URL an iPad opens (set by `storepos serve --lan`).
-#[derive(Debug, Clone, Serialize)]
+/// LAN mode's token and the URL an iPad opens (set by `storepos serve --lan`). Its
+/// `Debug` shows neither: the URL carries the token.
+#[derive(Clone, Serialize)]
 pub struct LanInfo {
     pub token: String,
     pub url: String,
+}
+
+impl std::fmt::Debug for LanInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LanInfo").field("token", &"***").field("url", &"***").finish()
+    }
 }
 
 /// The engines' wake-up: a counter every engine watches (a poke is never lost, however

@@ -39,7 +39,7 @@ pub fn start(app: Arc<App>) -> Background {
     let print = match start_workers(app.clone()) {
         Ok(w) => Some(w),
         Err(e) => {
-            eprintln!("storepos: print workers not started: {e}");
+            tracing::warn!("print workers not started: {e}");
             None
         }
     };
@@ -49,7 +49,7 @@ pub fn start(app: Arc<App>) -> Background {
         match crate::sync::start_for_app(app.clone()) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("storepos: sync not started: {e}");
+                tracing::warn!("sync engine not started: {e}");
                 None
             }
         }

@@ -119,6 +119,15 @@ impl Job {
     /// work runs on its own low-priority thread: on a 2-core till the copy and its
     /// integrity check must yield the CPU to the cashier.
     pub fn run(&self, reason: &str) -> Result<BackupRecord, CommandError> {
+        let r = self.run_unlogged(reason);
+        match &r {
+            Ok(b) => tracing::info!(reason, file = %b.file, bytes = b.bytes, ms = b.millis, ok = b.ok, "backup"),
+            Err(e) => tracing::warn!(reason, error = %e.message_en, "backup failed"),
+        }
+        r
+    }
+
+    fn run_unlogged(&self, reason: &str) -> Result<BackupRecord, CommandError> {
         let job = self.clone();
         let reason = reason.to_string();
         std::thread::Builder::new()
@@ -290,14 +299,13 @@ pub fn after_close(app: &App, reason: &'static str) {
     let job = match Job::plan(app) {
         Ok(j) => j,
         Err(e) => {
-            eprintln!("storepos: no backup after {reason}: {}", e.message_en);
+            tracing::warn!(reason, error = %e.message_en, "no backup after a close");
             return;
         }
     };
     let h = std::thread::Builder::new().name("backup".into()).spawn(move || {
-        if let Err(e) = job.run(reason) {
-            eprintln!("storepos: backup after {reason} failed: {}", e.message_en);
-        }
+        // `run` logs the outcome.
+        let _ = job.run(reason);
     });
     if let Ok(h) = h {
         PENDING.lock().unwrap_or_else(|p| p.into_inner()).push(h);
@@ -341,8 +349,8 @@ pub fn start_auto(app: Arc<App>, stop: Arc<AtomicBool>) -> Option<std::thread::J
                 if let Ok(job) = Job::plan(&app) {
                     match job.run("auto") {
                         Ok(_) => last = Some(Instant::now()),
-                        Err(e) => {
-                            eprintln!("storepos: automatic backup failed: {}", e.message_en);
+                        Err(_) => {
+                            // `run` logged why.
                             // Try again after a minute, not on the next tick.
                             last = Some(
                                 Instant::now()
@@ -427,6 +435,15 @@ fn current_identity(db: &Path) -> Option<(Option<i64>, Option<String>)> {
 /// `DIR/replaced/`, puts FILE in its place and opens it (migrating an older schema).
 /// Stop the till (serve / desktop) first.
 pub fn restore(data: &Path, from: &Path) -> Result<RestoreReport, CommandError> {
+    let r = restore_unlogged(data, from);
+    match &r {
+        Ok(_) => tracing::info!(from = %from.display(), "ledger restored from a backup"),
+        Err(e) => tracing::warn!(from = %from.display(), code = ?e.code, error = %e.message_en, "restore refused"),
+    }
+    r
+}
+
+fn restore_unlogged(data: &Path, from: &Path) -> Result<RestoreReport, CommandError> {
     if !from.is_file() {
         return Err(refuse(
             "missing",

@@ -204,6 +204,51 @@ pub enum AfterSalesCmd {
     },
 }
 
+impl Cli {
+    /// Where this command logs: `Some((data dir, stderr))` for commands that run the
+    /// app (their file goes to `DATA/logs/`; the simulator has no data dir, stderr
+    /// only), `None` for pure tools (ticket, quote, commands, bench) that need no log.
+    pub fn log_target(&self) -> Option<(Option<PathBuf>, crate::logs::Stderr)> {
+        use crate::logs::Stderr::{Quiet, Warnings};
+        match &self.cmd {
+            Cmd::Serve { data, .. } | Cmd::Sync { data, .. } | Cmd::Printd { data } => Some((Some(data.clone()), Warnings)),
+            Cmd::Init { data, .. }
+            | Cmd::Call { data, .. }
+            | Cmd::Restore { data, .. }
+            | Cmd::Loadgen { data, .. } => Some((Some(data.clone()), Quiet)),
+            Cmd::Demo { .. } => Some((Some(crate::demo::data_dir()), Warnings)),
+            Cmd::Sim(_) => Some((None, Warnings)),
+            Cmd::AfterSales { .. }
+            | Cmd::Ticket { .. }
+            | Cmd::Stats { .. }
+            | Cmd::Export { .. }
+            | Cmd::Commands
+            | Cmd::Bench { .. } => None,
+        }
+    }
+
+    /// The subcommand's name, for the startup line.
+    pub fn mode(&self) -> &'static str {
+        match &self.cmd {
+            Cmd::Init { .. } => "init",
+            Cmd::Sync { .. } => "sync",
+            Cmd::Call { .. } => "call",
+            Cmd::AfterSales { .. } => "after-sales",
+            Cmd::Sim(_) => "sim",
+            Cmd::Serve { .. } => "serve",
+            Cmd::Restore { .. } => "restore",
+            Cmd::Ticket { .. } => "ticket",
+            Cmd::Stats { .. } => "stats",
+            Cmd::Export { .. } => "export",
+            Cmd::Demo { .. } => "demo",
+            Cmd::Commands => "commands",
+            Cmd::Bench { .. } => "bench",
+            Cmd::Printd { .. } => "printd",
+            Cmd::Loadgen { .. } => "loadgen",
+        }
+    }
+}
+
 fn fail(e: &CommandError) -> ExitCode {
     eprintln!("{}", serde_json::to_string(e).unwrap_or_else(|_| e.to_string()));
     ExitCode::from(2)

@@ -17,6 +17,11 @@ fn desktop_binary() -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
+/// The demo's fresh store: a temp dir per process (its logs go there too).
+pub fn data_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("storepos-demo-{}", std::process::id()))
+}
+
 pub fn run(listen: SocketAddr, online_per_min: f64, no_window: bool, seconds: u64) -> ExitCode {
     let rt = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
@@ -26,7 +31,7 @@ pub fn run(listen: SocketAddr, online_per_min: f64, no_window: bool, seconds: u6
         }
     };
     rt.block_on(async move {
-        let dir = std::env::temp_dir().join(format!("storepos-demo-{}", std::process::id()));
+        let dir = data_dir();
         let sim = match storepos_sim::start(storepos_sim::SimArgs {
             online_orders_per_min: online_per_min,
             ..Default::default()

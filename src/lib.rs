@@ -21,6 +21,7 @@ pub mod display;
 pub mod domain;
 pub mod ledger;
 pub mod loadgen;
+pub mod logs;
 pub mod outbox;
 pub mod payments;
 pub mod print_service;

@@ -259,6 +259,7 @@ impl JobStore for LedgerJobStore {
 
     fn mark_printed(&self, id: JobId) -> Result<(), StoreError> {
         self.app.ledger().write(|tx| print_jobs::mark_printed(tx, id as i64)).map_err(backend)?;
+        tracing::debug!(job = id, "ticket printed");
         self.publish(id, "printed");
         Ok(())
     }
@@ -266,12 +267,14 @@ impl JobStore for LedgerJobStore {
     fn mark_failed(&self, id: JobId, error: &str, retry_at: Option<SystemTime>) -> Result<(), StoreError> {
         let at = retry_at.map(sys_text);
         self.app.ledger().write(|tx| print_jobs::mark_failed(tx, id as i64, error, at.as_deref())).map_err(backend)?;
+        tracing::warn!(job = id, error, retry = at.is_some(), "ticket not printed");
         self.publish(id, "failed");
         Ok(())
     }
 
     fn mark_uncertain(&self, id: JobId, reason: &str) -> Result<(), StoreError> {
         self.app.ledger().write(|tx| print_jobs::mark_uncertain(tx, id as i64, reason)).map_err(backend)?;
+        tracing::warn!(job = id, reason, "ticket may not have printed");
         self.publish(id, "uncertain");
         Ok(())
     }
@@ -325,7 +328,7 @@ pub fn start_workers(app: Arc<App>) -> Result<PrintWorkers, LedgerError> {
                     let mut driver = match driver_of(&p) {
                         Ok(d) => d,
                         Err(e) => {
-                            eprintln!("printer {}: {e}", p.id);
+                            tracing::warn!(printer = %p.id, "printer not started: {e}");
                             return;
                         }
                     };
@@ -334,7 +337,7 @@ pub fn start_workers(app: Arc<App>) -> Result<PrintWorkers, LedgerError> {
                         if let Err(e) =
                             queue::run_worker(&store, &p.id, driver.as_mut(), &profile, &stop, &WorkerConfig::default())
                         {
-                            eprintln!("printer {}: {e}", p.id);
+                            tracing::warn!(printer = %p.id, "print queue: {e}");
                             std::thread::sleep(std::time::Duration::from_secs(1));
                         }
                     }

@@ -34,7 +34,12 @@ async fn call(
 ) -> Result<serde_json::Value, CommandError> {
     let app = state.app.clone();
     let request = request.unwrap_or(serde_json::Value::Null);
-    tauri::async_runtime::spawn_blocking(move || commands::dispatch(&app, session.as_deref(), false, &command, request))
+    // One id per invoke, as `storepos serve` gives one per HTTP request: every line the
+    // command logs carries it.
+    let span = tracing::info_span!("ipc", req = %storepos::logs::new_request_id());
+    tauri::async_runtime::spawn_blocking(move || {
+        span.in_scope(|| commands::dispatch(&app, session.as_deref(), false, &command, request))
+    })
         .await
         .unwrap_or_else(|e| {
             Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", format!("command task failed: {e}")))
@@ -87,6 +92,9 @@ fn main() {
         .invoke_handler(tauri::generate_handler![call])
         .setup(move |tauri_app| {
             let dir = data_dir(tauri_app.handle())?;
+            // The shell's one subscriber: DATA/logs/, level from STOREPOS_LOG.
+            storepos::logs::install(Some(&dir), storepos::logs::Stderr::Warnings);
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), mode = "desktop", data = %dir.display(), "storepos starting");
             let app =
                 storepos::server::open_or_init(&dir).map_err(|e| format!("{}: {}", e.message_zh, e.message_en))?;
             let app = Arc::new(app);

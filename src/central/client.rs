@@ -82,9 +82,14 @@ impl CentralError {
         }
     }
 
-    fn from_reqwest(e: reqwest::Error) -> CentralError {
+    fn from_reqwest(mut e: reqwest::Error) -> CentralError {
+        // The query may name a customer (`phone=`, `search=`): errors end up in logs
+        // and on screens, so they keep the path only.
+        if let Some(u) = e.url_mut() {
+            u.set_query(None);
+        }
         let detail = {
-            // reqwest's Display includes the URL (no secrets: the password travels in a body).
+            // reqwest's Display includes the URL, query cut above (the password travels in a body).
             let mut s = e.to_string();
             let mut src = std::error::Error::source(&e);
             while let Some(inner) = src {
@@ -168,7 +173,8 @@ pub struct NewItem {
 }
 
 /// Filters of `GET /rest/store/order`: the documented ones and the field server's.
-#[derive(Debug, Clone, Default)]
+/// Its `Debug` hides the customer's name and phone (`contact_user`, `phone`, `search`).
+#[derive(Clone, Default)]
 pub struct OrderQuery {
     pub page_number: u32,
     pub page_size: u32,
@@ -187,6 +193,26 @@ pub struct OrderQuery {
     pub month: Option<String>,
     /// Field `search=` (exact order number, contact or phone).
     pub search: Option<String>,
+}
+
+impl std::fmt::Debug for OrderQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "***");
+        f.debug_struct("OrderQuery")
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("order_type", &self.order_type)
+            .field("statuses", &self.statuses)
+            .field("contact_user", &hidden(&self.contact_user))
+            .field("phone", &hidden(&self.phone))
+            .field("order_number", &self.order_number)
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .field("create_time", &self.create_time)
+            .field("month", &self.month)
+            .field("search", &hidden(&self.search))
+            .finish()
+    }
 }
 
 impl OrderQuery {
@@ -322,6 +348,16 @@ enum Verb {
     Put,
 }
 
+impl Verb {
+    fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+        }
+    }
+}
+
 impl RestStore {
     pub fn new(cfg: ClientConfig) -> CResult<RestStore> {
         let http = reqwest::Client::builder()
@@ -365,15 +401,42 @@ impl RestStore {
         if let Some(b) = body {
             rb = rb.header(reqwest::header::CONTENT_TYPE, "application/json").body(b.to_string());
         }
-        let resp = rb.send().await.map_err(CentralError::from_reqwest)?;
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(CentralError::from_reqwest)?;
-        decode_envelope(status, &bytes)
+        let started = std::time::Instant::now();
+        let answer = async {
+            let resp = rb.send().await.map_err(CentralError::from_reqwest)?;
+            let status = resp.status().as_u16();
+            let bytes = resp.bytes().await.map_err(CentralError::from_reqwest)?;
+            Ok::<_, CentralError>((status, bytes))
+        }
+        .await;
+        // The path only: queries carry customer phone numbers and names (order search),
+        // bodies the password; the token travels in a header and is never logged.
+        let ms = started.elapsed().as_millis() as u64;
+        let method = verb.as_str();
+        match answer {
+            Ok((status, bytes)) => {
+                let decoded = decode_envelope(status, &bytes);
+                match &decoded {
+                    Ok(_) => tracing::debug!(method, path, status, ms, "platform call"),
+                    Err(e) => tracing::debug!(method, path, status, ms, error = %e, "platform call refused"),
+                }
+                decoded
+            }
+            Err(e) => {
+                tracing::debug!(method, path, ms, error = %e, "platform call failed");
+                Err(e)
+            }
+        }
     }
 
     async fn do_login(&self) -> CResult<String> {
         let body = json!({ "username": self.cfg.username, "password": self.cfg.password });
-        match self.send(Verb::Post, "/rest/login", &[], Some(&body), None).await {
+        let answer = self.send(Verb::Post, "/rest/login", &[], Some(&body), None).await;
+        match &answer {
+            Ok(_) => tracing::info!(username = %self.cfg.username, "platform login"),
+            Err(e) => tracing::warn!(username = %self.cfg.username, error = %e, "platform login failed"),
+        }
+        match answer {
             Ok(a) => {
                 let v: Value = data_as(a)?;
                 v.get("access_token")

@@ -19,7 +19,7 @@ impl std::fmt::Debug for Http {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub enum Verb {
     Get,
     Post,
@@ -34,7 +34,11 @@ pub struct Raw {
     pub text: String,
 }
 
-fn transport(e: reqwest::Error) -> ChannelError {
+fn transport(mut e: reqwest::Error) -> ChannelError {
+    // Errors reach logs and screens: keep the URL's path, drop its query.
+    if let Some(u) = e.url_mut() {
+        u.set_query(None);
+    }
     let mut detail = e.to_string();
     let mut src = std::error::Error::source(&e);
     while let Some(inner) = src {
@@ -92,9 +96,24 @@ impl Http {
         if let Some(b) = body {
             rb = rb.header(reqwest::header::CONTENT_TYPE, "application/json").body(b.to_string());
         }
-        let resp = rb.send().await.map_err(transport)?;
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(transport)?;
+        let started = std::time::Instant::now();
+        let sent = async {
+            let resp = rb.send().await.map_err(transport)?;
+            let status = resp.status().as_u16();
+            let bytes = resp.bytes().await.map_err(transport)?;
+            Ok::<_, ChannelError>((status, bytes))
+        }
+        .await;
+        // Path only (queries may name a customer); the bearer token is never logged.
+        let ms = started.elapsed().as_millis() as u64;
+        let (status, bytes) = match sent {
+            Ok(ok) => ok,
+            Err(e) => {
+                tracing::debug!(method = ?verb, path, ms, error = %e, "channel call failed");
+                return Err(e);
+            }
+        };
+        tracing::debug!(method = ?verb, path, status, ms, "channel call");
         let text: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
         let json = serde_json::from_slice::<Value>(&bytes).ok().filter(Value::is_object);
         Ok(Raw { status, json, text })

@@ -100,6 +100,26 @@ impl std::ops::DerefMut for ChannelRound {
 
 /// One round: drain the due streams; then, when asked and reachable, pull.
 pub async fn run_round(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, pull: bool) -> ChannelRound {
+    use tracing::Instrument;
+    static ROUNDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = ROUNDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let span = tracing::info_span!("round", id = n, channel = ch.id());
+    let s = round_inner(app, ch, cfg, pull).instrument(span.clone()).await;
+    span.in_scope(|| {
+        let busy = s.ops_done + s.ops_retried + s.ops_conflicted > 0;
+        if busy {
+            tracing::info!(online = s.online, done = s.ops_done, retried = s.ops_retried, held = s.ops_conflicted, pending = s.outbox_pending, "channel round");
+        } else {
+            tracing::debug!(online = s.online, pending = s.outbox_pending, pull, "channel round");
+        }
+        if let Some(e) = s.errors.last() {
+            tracing::debug!(errors = s.errors.len(), last = %e, "channel round errors");
+        }
+    });
+    s
+}
+
+async fn round_inner(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, pull: bool) -> ChannelRound {
     let mut s = ChannelRound { channel: ch.id().to_string(), push: Tally::online(), ..Default::default() };
     let d = crate::outbox::drain(app, &ChannelOutlet::new(ch), &cfg.drain_config()).await;
     s.push.merge(d);
@@ -124,7 +144,7 @@ pub async fn run_round(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, pu
     let talked = pull || s.push.contacted() || !s.errors.is_empty();
     if talked {
         if let Err(e) = ledger.write(|tx| store::record_round(tx, ch.id(), s.online, err.as_deref(), counts.as_ref())) {
-            eprintln!("storepos channels: cannot record health of {}: {e}", ch.id());
+            tracing::warn!("cannot record the health of channel {}: {e}", ch.id());
         }
     }
     s
@@ -433,7 +453,7 @@ pub fn start_for_app(app: Arc<App>, cfg: ChannelConfig) -> Vec<ChannelHandle> {
     let secrets = match super::load_secrets(app.data_dir()) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("storepos channels: {e}");
+            tracing::warn!("channel secrets unreadable: {e}");
             return vec![];
         }
     };
@@ -442,8 +462,11 @@ pub fn start_for_app(app: Arc<App>, cfg: ChannelConfig) -> Vec<ChannelHandle> {
     for spec in specs.into_iter().filter(|c| c.enabled && c.dialect != super::Dialect::RestStore) {
         let secret = secrets.get(&spec.id).cloned().unwrap_or_default();
         match super::build(&spec, &secret, store_id) {
-            Ok(ch) => out.push(spawn(app.clone(), ch, cfg.clone())),
-            Err(e) => eprintln!("storepos channels: {} not started: {e}", spec.id),
+            Ok(ch) => {
+                tracing::info!(channel = %spec.id, dialect = ?spec.dialect, "channel worker started");
+                out.push(spawn(app.clone(), ch, cfg.clone()))
+            }
+            Err(e) => tracing::warn!("channel {} not started: {e}", spec.id),
         }
     }
     out

@@ -13,7 +13,8 @@ pub use crate::app::LanInfo;
 #[derive(Deserialize)]
 pub struct Empty {}
 
-#[derive(Debug, Serialize)]
+/// No `Debug`: the token and the URL are secrets.
+#[derive(Serialize)]
 pub struct LanStatus {
     pub enabled: bool,
     #[serde(skip_serializing_if = "Option::is_none")]

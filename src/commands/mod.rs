@@ -31,14 +31,25 @@ use serde_json::Value;
 
 use crate::ledger::users::{Role, User};
 
-/// Who is calling. `user` is None only for public commands.
-#[derive(Debug, Clone)]
+/// Who is calling. `user` is None only for public commands. Its `Debug` leaves the
+/// session token out (a context may end up in a log line).
+#[derive(Clone)]
 pub struct Ctx {
     pub user: Option<User>,
     /// The session token the caller presented (for logout).
     pub token: Option<String>,
     /// Set when the request came from an iPad/browser over `storepos serve`.
     pub via_lan: bool,
+}
+
+impl std::fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("user", &self.user)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("via_lan", &self.via_lan)
+            .finish()
+    }
 }
 
 impl Ctx {
@@ -134,6 +145,42 @@ pub fn dispatch(
     name: &str,
     request: Value,
 ) -> Result<Value, CommandError> {
+    let started = std::time::Instant::now();
+    // Every line a command logs (a sale's client_ref, a platform call) carries its name
+    // and, once the session is checked, the user; the transports' spans add the request id.
+    let span = tracing::info_span!("cmd", name, user = tracing::field::Empty);
+    let _entered = span.enter();
+    let answer = dispatch_inner(app, session, via_lan, name, request);
+    log_outcome(name, &answer, started.elapsed());
+    answer
+}
+
+/// One line per command: debug when it went as expected (a refusal is the user's, not
+/// ours), warn when the fault is the till's (internal, storage), with the code and time.
+/// Only the name, code and English message are logged, never the request or answer.
+fn log_outcome(name: &str, answer: &Result<Value, CommandError>, took: std::time::Duration) {
+    let ms = took.as_millis() as u64;
+    match answer {
+        Ok(_) => tracing::debug!(command = name, ms, "command ok"),
+        Err(e) if matches!(e.code, ErrorCode::Internal | ErrorCode::Storage) => {
+            tracing::warn!(command = name, code = %code_name(e.code), ms, error = %e.message_en, "command failed")
+        }
+        Err(e) => tracing::debug!(command = name, code = %code_name(e.code), ms, "command refused"),
+    }
+}
+
+/// The code as it goes over the wire (`not_found`), for log lines.
+fn code_name(c: ErrorCode) -> String {
+    serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn dispatch_inner(
+    app: &App,
+    session: Option<&str>,
+    via_lan: bool,
+    name: &str,
+    request: Value,
+) -> Result<Value, CommandError> {
     let cmd = find(name).ok_or_else(|| {
         CommandError::new(ErrorCode::UnknownCommand, format!("未知命令：{name}"), format!("unknown command: {name}"))
     })?;
@@ -149,6 +196,9 @@ pub fn dispatch(
         (Access::Any, Some(_)) => {}
         (Access::Roles(roles), Some(u)) if roles.contains(&u.role) => {}
         (Access::Roles(_), Some(_)) => return Err(CommandError::forbidden()),
+    }
+    if let Some(u) = &user {
+        tracing::Span::current().record("user", format!("{}#{}", u.username, u.id));
     }
     let ctx = Ctx { user, token: session.map(str::to_string), via_lan };
     // A panic in a handler must not take the till down: it becomes a typed error and

@@ -164,6 +164,8 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
     })?;
     let order = orders::require(ledger.read(), &client_ref)?;
     drop(ledger);
+    // The link between the till's request id and the sync engine's op lines.
+    tracing::info!(client_ref = %client_ref, local_number = %order.local_number, total = %order.total, "sale recorded");
     app.publish(Event::OrderChanged { client_ref: client_ref.clone(), status: order.status.as_str().into() });
     Ok(order)
 }

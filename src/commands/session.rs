@@ -53,6 +53,8 @@ fn login(app: &App, _: &Ctx, req: LoginRequest) -> Result<LoginResponse, Command
     let mut ledger = app.ledger();
     let creds = users::credentials(ledger.read(), &req.username)?.filter(|c| c.active);
     let Some(creds) = creds else {
+        // The name is not logged: a mistyped one may be a PIN typed in the wrong field.
+        tracing::info!("login refused: no such active user");
         // Same cost as a real check, so timing does not tell which usernames exist.
         let _ = auth::verify_pin(
             &req.pin,
@@ -91,6 +93,7 @@ fn login(app: &App, _: &Ctx, req: LoginRequest) -> Result<LoginResponse, Command
             )?;
             Ok(())
         })?;
+        tracing::info!(user = %user.username, failures, "login refused: wrong PIN");
         return Err(bad_credentials());
     }
     let token = auth::new_token();
@@ -113,6 +116,7 @@ fn login(app: &App, _: &Ctx, req: LoginRequest) -> Result<LoginResponse, Command
         Ok(())
     })?;
     drop(ledger);
+    tracing::info!(user = %user.username, role = user.role.as_str(), "logged in");
     let cfg = app.config();
     Ok(LoginResponse {
         token,

@@ -23,7 +23,8 @@ pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {
     if version > known {
         return Err(LedgerError::TooNew { path: path.into(), found: version, known });
     }
-    for (i, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tracing::info!(migration = name, to = i + 1, "ledger schema upgrade");
         // One transaction per migration: a crash leaves the previous version intact.
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;
@@ -31,5 +32,6 @@ pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
     }
+    tracing::debug!(schema = known, was = version, "ledger schema checked");
     Ok(())
 }

@@ -34,13 +34,26 @@ pub struct User {
     pub role: Role,
 }
 
-#[derive(Debug, Clone)]
+/// A user's login facts. Its `Debug` leaves the PIN hash out.
+#[derive(Clone)]
 pub struct Credentials {
     pub user: User,
     pub pin_hash: String,
     pub active: bool,
     pub failed_attempts: i64,
     pub locked_until: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("pin_hash", &"***")
+            .field("active", &self.active)
+            .field("failed_attempts", &self.failed_attempts)
+            .field("locked_until", &self.locked_until)
+            .finish()
+    }
 }
 
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {

@@ -142,6 +142,7 @@ impl Job<'_> {
     /// Written before the request leaves: after a crash the next run finds `unknown`
     /// and looks the operation up instead of sending it again.
     pub fn mark_sending(&self, app: &App) -> Result<(), LedgerError> {
+        tracing::debug!("op sending");
         blocking(|| app.ledger().write(|tx| outbox::mark_sending(tx, self.row.id)))
     }
 
@@ -156,6 +157,13 @@ impl Job<'_> {
             t.error(format!("outbox: {e}"));
         }
         t.error(format!("{} {} {}: {}", self.row.channel, self.row.op, self.row.stream, r.reason));
+        tracing::info!(
+            failures,
+            unknown = r.unknown,
+            in_ms = d.as_millis() as u64,
+            reason = %r.reason,
+            "op retry later"
+        );
         Outcome::Retry
     }
 
@@ -181,6 +189,7 @@ impl Job<'_> {
             return Outcome::Retry;
         }
         t.error(format!("conflict {}: {detail}", self.row.stream));
+        tracing::warn!(kind = h.kind.as_str(), platform = ?h.platform_message, detail, "op held for a person");
         app.publish(Event::Conflict { client_ref: self.row.stream.clone(), message: h.message.clone() });
         Outcome::Conflict
     }
@@ -261,10 +270,13 @@ async fn drain_stream(app: &App, outlet: &dyn Outlet, cfg: &DrainConfig, stream:
         if row.state != "pending" || row.next_attempt_at > now_text() {
             break;
         }
+        // Every line about this operation carries its row id, kind and order (client_ref),
+        // so one sale can be followed from the till's command to the platform's answer.
+        let span = tracing::info_span!("op", id = row.id, op = %row.op, client_ref = %row.stream, try_n = row.attempts + 1);
         let out = match Op::decode(&row.op, &row.payload, channel == outbox::CHANNEL_REST) {
             Ok(op) => {
                 let job = Job { row: &row, op, cfg };
-                outlet.run(app, &job, &mut t).await
+                tracing::Instrument::instrument(outlet.run(app, &job, &mut t), span.clone()).await
             }
             Err(e) => {
                 // An operation this version cannot read is held, never guessed at.
@@ -275,9 +287,12 @@ async fn drain_stream(app: &App, outlet: &dyn Outlet, cfg: &DrainConfig, stream:
                     platform_message: None,
                     read: None,
                 };
-                job.hold(app, &mut t, &h, &h.message.clone(), |_| Ok(()))
+                span.in_scope(|| job.hold(app, &mut t, &h, &h.message.clone(), |_| Ok(())))
             }
         };
+        if out == Outcome::Done {
+            span.in_scope(|| tracing::info!("op done"));
+        }
         match out {
             Outcome::Done => t.ops_done += 1,
             Outcome::Retry => {

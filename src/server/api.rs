@@ -61,8 +61,40 @@ pub(super) fn router(state: ServerState) -> Router {
         .route("/api/{command}/{*rest}", any(unknown_path))
         .route("/api", any(unknown_path))
         .route("/api/", any(unknown_path))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), lan_token_guard));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), lan_token_guard))
+        .layer(axum::middleware::from_fn(request_id));
     api.with_state(state)
+}
+
+/// Header carrying the request id, both ways.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Gives each `/api` request an id (a sane incoming `X-Request-Id`, else a new one),
+/// runs it inside an `http{req=…}` span so every line it causes carries the id, and
+/// returns the id in the answer's `X-Request-Id`. Logs the path, never the query: the
+/// event streams carry their tokens there.
+async fn request_id(req: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    let id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|s| crate::logs::sane_request_id(s))
+        .map(str::to_string)
+        .unwrap_or_else(crate::logs::new_request_id);
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let span = tracing::info_span!("http", req = %id);
+    let started = std::time::Instant::now();
+    let mut resp = next.run(req).instrument(span.clone()).await;
+    let status = resp.status().as_u16();
+    span.in_scope(|| {
+        tracing::trace!(%method, %path, status, ms = started.elapsed().as_millis() as u64, "http request");
+    });
+    if let Ok(v) = header::HeaderValue::from_str(&id) {
+        resp.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    resp
 }
 
 async fn health(State(s): State<ServerState>) -> Response {
@@ -157,7 +189,11 @@ async fn call_inner(s: &ServerState, command: String, headers: &HeaderMap, body:
     };
     let via_lan = s.lan_token.is_some();
     let app = s.app.clone();
-    tokio::task::spawn_blocking(move || commands::dispatch(&app, session.as_deref(), via_lan, &command, request))
+    // The blocking thread is outside this task: carry the request's span over.
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || {
+        span.in_scope(|| commands::dispatch(&app, session.as_deref(), via_lan, &command, request))
+    })
         .await
         .unwrap_or_else(|e| {
             Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", format!("command task failed: {e}")))

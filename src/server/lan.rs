@@ -14,7 +14,7 @@ pub const TOKEN_FILE: &str = "lan-token";
 pub fn start(data_dir: &Path, bound: SocketAddr) -> LanInfo {
     let token = crate::auth::new_token();
     if let Err(e) = write_private(&data_dir.join(TOKEN_FILE), &token) {
-        eprintln!("storepos serve: could not write {}: {e}", data_dir.join(TOKEN_FILE).display());
+        tracing::warn!("could not write {}: {e}", data_dir.join(TOKEN_FILE).display());
     }
     let host = if bound.ip().is_unspecified() { lan_address().unwrap_or(bound.ip()) } else { bound.ip() };
     let host = match host {

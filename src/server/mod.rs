@@ -99,6 +99,7 @@ impl ServerHandle {
     /// Stops accepting, ends open event streams and waits for in-flight requests.
     pub async fn shutdown(mut self) -> std::io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
+            tracing::info!(addr = %self.addr, lan = self.lan.is_some(), "server stopping");
             let _ = tx.send(());
         }
         let served = (&mut self.task).await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
@@ -196,6 +197,8 @@ pub async fn serve_app(app: Arc<App>, opts: ServeOptions) -> Result<ServerHandle
             })
             .await
     });
+    // The address only: the LAN URL carries the token.
+    tracing::info!(%addr, lan = lan.is_some(), "server listening");
     Ok(ServerHandle { addr, app, lan, background: None, shutdown: Some(shutdown_tx), task })
 }
 
@@ -247,6 +250,7 @@ pub fn run_cli(
         drop(out);
         wait_for_stop_signal().await;
         eprintln!("storepos serve: stopping");
+        tracing::info!("stop signal");
         let _ = handle.shutdown().await;
         std::process::ExitCode::SUCCESS
     })

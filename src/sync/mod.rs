@@ -185,6 +185,13 @@ fn write_status(app: &App, s: &RoundSummary, catalog_refreshed: bool) {
     let now = now_text();
     let mut ledger = app.ledger();
     let mut rec = read_status(ledger.read());
+    if rec.online != s.online || rec.last_round_at.is_none() {
+        if s.online {
+            tracing::info!("platform reachable");
+        } else {
+            tracing::warn!(error = s.errors.last().map(String::as_str).unwrap_or(""), "platform unreachable");
+        }
+    }
     rec.online = s.online;
     rec.last_round_at = Some(now.clone());
     if s.online {
@@ -196,13 +203,54 @@ fn write_status(app: &App, s: &RoundSummary, catalog_refreshed: bool) {
     }
     let v = serde_json::to_value(&rec).unwrap_or_default();
     if let Err(e) = ledger.write(|tx| settings::set(tx, STATUS_KEY, &v)) {
-        eprintln!("storepos sync: cannot record status: {e}");
+        tracing::warn!("cannot record the sync status: {e}");
     }
 }
 
 /// One full round: push the outbox, then pull (online orders, status changes), catalog
 /// and counts as `parts` says.
 pub async fn run_round_parts(app: &App, client: &dyn Platform, cfg: &SyncConfig, parts: Parts) -> RoundSummary {
+    use tracing::Instrument;
+    static ROUNDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = ROUNDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let span = tracing::info_span!("round", id = n, channel = CHANNEL_REST);
+    let s = round_inner(app, client, cfg, parts).instrument(span.clone()).await;
+    span.in_scope(|| log_round(&s, parts.pull));
+    s
+}
+
+/// A round that did something is worth a line at info; an idle one (nothing due, nothing
+/// new) only at debug, or an open till would write a line every few seconds.
+fn log_round(s: &RoundSummary, pulled: bool) {
+    let busy = s.ops_done + s.ops_retried + s.ops_conflicted + s.recreated + s.pulled_new + s.pulled_updated > 0;
+    macro_rules! round_line {
+        ($lvl:ident) => {
+            tracing::$lvl!(
+                online = s.online,
+                done = s.ops_done,
+                retried = s.ops_retried,
+                held = s.ops_conflicted,
+                pulled_new = s.pulled_new,
+                pulled_updated = s.pulled_updated,
+                pending = s.outbox_pending,
+                conflicts = s.conflicts,
+                ms = s.duration_ms,
+                pulled,
+                "sync round"
+            )
+        };
+    }
+    if busy {
+        round_line!(info);
+    } else {
+        round_line!(debug);
+    }
+    if let Some(e) = s.errors.last() {
+        tracing::debug!(errors = s.errors.len(), last = %e, "sync round errors");
+    }
+}
+
+async fn round_inner(app: &App, client: &dyn Platform, cfg: &SyncConfig, parts: Parts) -> RoundSummary {
     let started = Instant::now();
     let mut s = RoundSummary { push: Tally::online(), ..Default::default() };
     if parts.push {

@@ -412,7 +412,7 @@ pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<Counts
             &raw,
         )
     }) {
-        eprintln!("storepos sync: cannot store order_count: {e}");
+        tracing::warn!("cannot store order_count: {e}");
     }
     let mut known = Vec::new();
     let mut unsynced = 0i64;

@@ -286,15 +286,18 @@ impl Run<'_> {
                         note_offline(t, e);
                     }
                     obs = classify_create(&answer);
+                    tracing::debug!(observed = ?obs, "op sent");
                 }
                 Step::LookUp => {
                     obs = match lookup_order(self.client, self.cfg, &order, &marker).await {
                         Ok(Some(n)) => {
                             t.lookups_found += 1;
+                            tracing::info!(number = %n, "looked up: the platform has it");
                             Observed::Found(n)
                         }
                         Ok(None) => {
                             t.lookups_absent += 1;
+                            tracing::info!("looked up: not on the platform");
                             Observed::Absent
                         }
                         Err(e) => {
@@ -315,6 +318,7 @@ impl Run<'_> {
                     }
                 }
                 Step::Recreate { stray } => {
+                    tracing::warn!(stray = ?stray, "number reached another order: creating the sale again");
                     if let Err(e) = self.recreate(&order, &stray, k.generation).await {
                         t.error(format!("ledger: {e}"));
                         return Outcome::Retry;
@@ -394,6 +398,7 @@ impl Run<'_> {
         });
         match r {
             Ok(()) => {
+                tracing::info!(order_number = number, "platform number adopted");
                 self.app.publish(Event::OrderChanged {
                     client_ref: order.client_ref.clone(),
                     status: order.status.as_str().into(),
@@ -457,6 +462,7 @@ impl Run<'_> {
                         refused = e.platform_message().map(str::to_string).filter(|_| e.is_refusal());
                     }
                     obs = classify_put(&put);
+                    tracing::debug!(observed = ?obs, "op sent");
                 }
                 Step::Done(read) => return self.finish_action(t, &order, expect, read),
                 Step::Retry(r) => return self.retry(t, &r),
@@ -577,11 +583,13 @@ impl Run<'_> {
                         Ok(Some(h)) => {
                             t.lookups_found += 1;
                             let n = h.service_number.clone();
+                            tracing::info!(number = %n, "looked up: the platform has it");
                             hit = Some(h);
                             Observed::Found(n)
                         }
                         Ok(None) => {
                             t.lookups_absent += 1;
+                            tracing::info!("looked up: not on the platform");
                             Observed::Absent
                         }
                         Err(e) => {
@@ -602,6 +610,7 @@ impl Run<'_> {
                         note_offline(t, e);
                     }
                     obs = classify_service(&answer);
+                    tracing::debug!(observed = ?obs, "op sent");
                 }
                 Step::Accept => {
                     let id = self.job.row.id;
@@ -609,6 +618,7 @@ impl Run<'_> {
                         t.error(format!("outbox: {e}"));
                         return Outcome::Retry;
                     }
+                    tracing::info!("op accepted");
                     k.accepted = true;
                     k.unknown = false;
                     obs = Observed::Start;
