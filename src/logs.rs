@@ -27,6 +27,10 @@ pub const PREFIX: &str = "storepos.log";
 /// Days (files) of logs kept on disk.
 pub const KEEP_DAYS: usize = 14;
 
+/// The HTTP stack's own debug lines (connection pools, frames) drown a till's story:
+/// they stay at info unless `STOREPOS_LOG` names them (`hyper_util=debug`).
+const QUIET_DEPENDENCIES: &str = "hyper=info,hyper_util=info,h2=info,reqwest=info,rustls=info,tower=info,axum=info,mio=info";
+
 /// `DATA/logs`.
 pub fn dir(data: &Path) -> PathBuf {
     data.join(DIR)
@@ -51,7 +55,7 @@ pub fn install(data: Option<&Path>, stderr: Stderr) {
     use tracing_subscriber::prelude::*;
 
     let (filter, bad_filter) = match std::env::var(ENV) {
-        Ok(s) if !s.trim().is_empty() => match EnvFilter::try_new(&s) {
+        Ok(s) if !s.trim().is_empty() => match EnvFilter::try_new(format!("{QUIET_DEPENDENCIES},{s}")) {
             Ok(f) => (f, None),
             Err(e) => (EnvFilter::new(DEFAULT_FILTER), Some(format!("{ENV}={s}: {e}"))),
         },
@@ -87,6 +91,8 @@ pub fn install(data: Option<&Path>, stderr: Stderr) {
 }
 
 fn appender(data: &Path) -> Result<tracing_appender::rolling::RollingFileAppender, String> {
+    // The appender prunes old files before it creates the folder.
+    std::fs::create_dir_all(dir(data)).map_err(|e| e.to_string())?;
     tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix(PREFIX)

@@ -151,21 +151,21 @@ pub fn dispatch(
     let span = tracing::info_span!("cmd", name, user = tracing::field::Empty);
     let _entered = span.enter();
     let answer = dispatch_inner(app, session, via_lan, name, request);
-    log_outcome(name, &answer, started.elapsed());
+    log_outcome(&answer, started.elapsed());
     answer
 }
 
 /// One line per command: debug when it went as expected (a refusal is the user's, not
 /// ours), warn when the fault is the till's (internal, storage), with the code and time.
 /// Only the name, code and English message are logged, never the request or answer.
-fn log_outcome(name: &str, answer: &Result<Value, CommandError>, took: std::time::Duration) {
+fn log_outcome(answer: &Result<Value, CommandError>, took: std::time::Duration) {
     let ms = took.as_millis() as u64;
     match answer {
-        Ok(_) => tracing::debug!(command = name, ms, "command ok"),
+        Ok(_) => tracing::debug!(ms, "command ok"),
         Err(e) if matches!(e.code, ErrorCode::Internal | ErrorCode::Storage) => {
-            tracing::warn!(command = name, code = %code_name(e.code), ms, error = %e.message_en, "command failed")
+            tracing::warn!(code = %code_name(e.code), ms, error = %e.message_en, "command failed")
         }
-        Err(e) => tracing::debug!(command = name, code = %code_name(e.code), ms, "command refused"),
+        Err(e) => tracing::debug!(code = %code_name(e.code), ms, "command refused"),
     }
 }
 
