@@ -211,11 +211,12 @@ impl Cli {
     pub fn log_target(&self) -> Option<(Option<PathBuf>, crate::logs::Stderr)> {
         use crate::logs::Stderr::{Quiet, Warnings};
         match &self.cmd {
-            Cmd::Serve { data, .. } | Cmd::Sync { data, .. } | Cmd::Printd { data } => Some((Some(data.clone()), Warnings)),
-            Cmd::Init { data, .. }
-            | Cmd::Call { data, .. }
-            | Cmd::Restore { data, .. }
-            | Cmd::Loadgen { data, .. } => Some((Some(data.clone()), Quiet)),
+            Cmd::Serve { data, .. } | Cmd::Sync { data, .. } | Cmd::Printd { data } => {
+                Some((Some(data.clone()), Warnings))
+            }
+            Cmd::Init { data, .. } | Cmd::Call { data, .. } | Cmd::Restore { data, .. } | Cmd::Loadgen { data, .. } => {
+                Some((Some(data.clone()), Quiet))
+            }
             Cmd::Demo { .. } => Some((Some(crate::demo::data_dir()), Warnings)),
             Cmd::Sim(_) => Some((None, Warnings)),
             Cmd::AfterSales { .. }

@@ -29,7 +29,8 @@ pub const KEEP_DAYS: usize = 14;
 
 /// The HTTP stack's own debug lines (connection pools, frames) drown a till's story:
 /// they stay at info unless `STOREPOS_LOG` names them (`hyper_util=debug`).
-const QUIET_DEPENDENCIES: &str = "hyper=info,hyper_util=info,h2=info,reqwest=info,rustls=info,tower=info,axum=info,mio=info";
+const QUIET_DEPENDENCIES: &str =
+    "hyper=info,hyper_util=info,h2=info,reqwest=info,rustls=info,tower=info,axum=info,mio=info";
 
 /// `DATA/logs`.
 pub fn dir(data: &Path) -> PathBuf {

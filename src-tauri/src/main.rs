@@ -40,10 +40,10 @@ async fn call(
     tauri::async_runtime::spawn_blocking(move || {
         span.in_scope(|| commands::dispatch(&app, session.as_deref(), false, &command, request))
     })
-        .await
-        .unwrap_or_else(|e| {
-            Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", format!("command task failed: {e}")))
-        })
+    .await
+    .unwrap_or_else(|e| {
+        Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", format!("command task failed: {e}")))
+    })
 }
 
 /// `STOREPOS_DATA` if set, else the OS app-data dir (e.g. ~/.local/share/cn.storepos.desktop).

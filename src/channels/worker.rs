@@ -108,7 +108,14 @@ pub async fn run_round(app: &App, ch: &dyn OrderChannel, cfg: &ChannelConfig, pu
     span.in_scope(|| {
         let busy = s.ops_done + s.ops_retried + s.ops_conflicted > 0;
         if busy {
-            tracing::info!(online = s.online, done = s.ops_done, retried = s.ops_retried, held = s.ops_conflicted, pending = s.outbox_pending, "channel round");
+            tracing::info!(
+                online = s.online,
+                done = s.ops_done,
+                retried = s.ops_retried,
+                held = s.ops_conflicted,
+                pending = s.outbox_pending,
+                "channel round"
+            );
         } else {
             tracing::debug!(online = s.online, pending = s.outbox_pending, pull, "channel round");
         }

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod channels;
 pub mod display;
 pub mod lan;
+pub mod logs;
 pub mod orders;
 pub mod payments;
 pub mod printing;
@@ -125,6 +126,7 @@ fn table() -> Vec<&'static [Command]> {
         shifts::COMMANDS,
         channels::COMMANDS,
         backup::COMMANDS,
+        logs::COMMANDS,
         display::COMMANDS,
     ]
 }

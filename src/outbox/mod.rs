@@ -272,7 +272,8 @@ async fn drain_stream(app: &App, outlet: &dyn Outlet, cfg: &DrainConfig, stream:
         }
         // Every line about this operation carries its row id, kind and order (client_ref),
         // so one sale can be followed from the till's command to the platform's answer.
-        let span = tracing::info_span!("op", id = row.id, op = %row.op, client_ref = %row.stream, try_n = row.attempts + 1);
+        let span =
+            tracing::info_span!("op", id = row.id, op = %row.op, client_ref = %row.stream, try_n = row.attempts + 1);
         let out = match Op::decode(&row.op, &row.payload, channel == outbox::CHANNEL_REST) {
             Ok(op) => {
                 let job = Job { row: &row, op, cfg };

@@ -194,10 +194,10 @@ async fn call_inner(s: &ServerState, command: String, headers: &HeaderMap, body:
     tokio::task::spawn_blocking(move || {
         span.in_scope(|| commands::dispatch(&app, session.as_deref(), via_lan, &command, request))
     })
-        .await
-        .unwrap_or_else(|e| {
-            Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", format!("command task failed: {e}")))
-        })
+    .await
+    .unwrap_or_else(|e| {
+        Err(CommandError::new(ErrorCode::Internal, "内部错误，操作未完成", format!("command task failed: {e}")))
+    })
 }
 
 #[derive(Deserialize)]

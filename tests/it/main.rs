@@ -21,6 +21,7 @@ mod design_transitions;
 mod disk_trouble;
 mod display;
 mod fuzz_commands;
+mod logs;
 mod migration_upgrade;
 mod payments;
 mod print_queue;

@@ -45,6 +45,7 @@ fn roles_are_enforced_for_every_command() {
         "backup_list",
         "backup_create",
         "backup_settings_set",
+        "log_export",
     ];
     let clerk_and_up = [
         "order_action_apply",

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { t, toast, tryCall } from '../../app-state';
+import { call, errorText, t, toast, tryCall } from '../../app-state';
 import { type Settings } from '../../backend/types';
 import { Empty } from '../../components/common';
 
@@ -45,6 +45,89 @@ export function SettingsPanel() {
             ))}
           </tbody>
         </table>
+      )}
+    </section>
+  );
+}
+
+/** `log_export`: the last days of the till's log in one file (DATA/exports/ on the till). */
+interface LogExport {
+  file_name: string;
+  path: string;
+  bytes: number;
+  days: number;
+  files: string[];
+  text: string;
+  truncated: boolean;
+}
+
+function size(bytes: number): string {
+  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+/** Hands the export to the browser as a download (in the desktop shell the file on the till is what counts). */
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Manager → 设置: export the log for the helpdesk. Errors stay on the panel until the next try. */
+export function LogExportPanel() {
+  const [days, setDays] = useState('3');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<LogExport | null>(null);
+  const n = Number(days);
+  const valid = Number.isInteger(n) && n >= 1 && n <= 14;
+  const run = async () => {
+    if (!valid) {
+      setError(t('logs.daysInvalid'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const r = await call<LogExport>('log_export', { days: n });
+      download(r.file_name, r.text);
+      setDone(r);
+      toast(t('logs.done', { files: r.files.length, size: size(r.bytes), path: r.path }), 'success');
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="panel" data-testid="manager-logs">
+      <h2>{t('logs.title')}</h2>
+      <p class="muted">{t('logs.help')}</p>
+      <div class="row">
+        <label>
+          {t('logs.days')}{' '}
+          <input class="input" type="number" min={1} max={14} data-testid="logs-days" value={days} onInput={(e) => setDays(e.currentTarget.value)} />
+        </label>{' '}
+        <button type="button" class="btn" data-testid="logs-export" disabled={busy} onClick={() => void run()}>
+          {busy ? t('logs.exporting') : t('logs.export')}
+        </button>
+      </div>
+      {busy && <p class="muted" data-testid="logs-progress">{t('logs.exporting')}</p>}
+      {error && (
+        <div class="form-error" role="alert" data-testid="logs-error">
+          {error}
+        </div>
+      )}
+      {done && (
+        <p data-testid="logs-done">
+          {t('logs.done', { files: done.files.length, size: size(done.bytes), path: done.path })}
+          {done.truncated && ` ${t('logs.truncated')}`}
+        </p>
       )}
     </section>
   );

@@ -5,7 +5,7 @@ import { Shift } from './ShiftTab';
 import { Printers } from './PrintersTab';
 import { SyncPanel } from './SyncTab';
 import { Users } from './UsersTab';
-import { SettingsPanel } from './SettingsTab';
+import { LogExportPanel, SettingsPanel } from './SettingsTab';
 import { BackupPanel } from './BackupPanel';
 import { Channels } from './ChannelsTab';
 import { Lan } from './LanTab';
@@ -44,6 +44,7 @@ export function Manager() {
         <>
           <SettingsPanel />
           <BackupPanel />
+          <LogExportPanel />
         </>
       )}
       {tab === 'lan' && <Lan />}
