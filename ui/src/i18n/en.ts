@@ -391,6 +391,7 @@ export const en: Record<MessageKey, string> = {
   'logs.days': 'Days (1–14)',
   'logs.export': 'Export logs',
   'logs.exporting': 'Exporting…',
+  'logs.exported': 'Logs exported',
   'logs.done': 'Exported {files} log file(s) ({size}) and downloaded them; the copy on the till: {path}',
   'logs.truncated': 'The file is large: the download holds its newest part; the whole file is on the till.',
   'logs.daysInvalid': 'Days must be 1 to 14',

@@ -390,6 +390,7 @@ export const zh = {
   'logs.days': '天数（1–14）',
   'logs.export': '导出日志',
   'logs.exporting': '正在导出…',
+  'logs.exported': '日志已导出',
   'logs.done': '已导出 {files} 个日志文件（{size}），文件已下载；收银机上的副本：{path}',
   'logs.truncated': '文件较大，下载的是最新部分；完整文件在收银机上。',
   'logs.daysInvalid': '天数须为 1 到 14',

@@ -97,7 +97,7 @@ export function LogExportPanel() {
       const r = await call<LogExport>('log_export', { days: n });
       download(r.file_name, r.text);
       setDone(r);
-      toast(t('logs.done', { files: r.files.length, size: size(r.bytes), path: r.path }), 'success');
+      toast(t('logs.exported'), 'success');
     } catch (e) {
       setError(errorText(e));
     } finally {
