@@ -114,6 +114,35 @@ pub fn sane_request_id(s: &str) -> bool {
     !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
 }
 
+/// `text` with every mainland mobile number (11 digits starting 13–19, not part of a
+/// longer number such as a 16-digit order number) replaced by `1**********`. For text
+/// that comes from outside and may be logged or shown whole: a snippet of a platform's
+/// garbled answer can hold a customer's phone.
+pub fn mask_phones(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            let run = &text[start..i];
+            if run.len() == 11 && run.starts_with('1') && (b'3'..=b'9').contains(&run.as_bytes()[1]) {
+                out.push_str("1**********");
+            } else {
+                out.push_str(run);
+            }
+        } else {
+            let ch = text[i..].chars().next().expect("in bounds");
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
 /// The date part of a log file's name (`storepos.log.2026-11-24` → `2026-11-24`).
 pub fn file_date(name: &str) -> Option<chrono::NaiveDate> {
     let d = name.strip_prefix(PREFIX)?.strip_prefix('.')?;
@@ -155,6 +184,14 @@ mod tests {
         assert!(!sane_request_id("a b"));
         assert!(!sane_request_id("x\ny"));
         assert!(!sane_request_id(&"a".repeat(65)));
+    }
+
+    #[test]
+    fn phones_are_masked_and_order_numbers_kept() {
+        assert_eq!(mask_phones(r#"{"phone":"13987654321","x":1}"#), r#"{"phone":"1**********","x":1}"#);
+        assert_eq!(mask_phones("order 2611250106597942 ok"), "order 2611250106597942 ok");
+        assert_eq!(mask_phones("电话13987654321。"), "电话1**********。");
+        assert_eq!(mask_phones("12345678901"), "12345678901", "not a mobile prefix");
     }
 
     #[test]

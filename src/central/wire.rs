@@ -210,9 +210,12 @@ impl Answer {
 
 pub const AUTH_MESSAGES: &[&str] = &["token.expired", "auth.error", "authorization.header.missing"];
 
+/// The start of an answer, for an error message (shown and logged): customers' phone
+/// numbers masked.
 fn snippet(body: &[u8]) -> String {
     let s = String::from_utf8_lossy(&body[..body.len().min(200)]);
-    s.chars().filter(|c| !c.is_control() || *c == ' ').collect::<String>().trim().to_string()
+    let s = s.chars().filter(|c| !c.is_control() || *c == ' ').collect::<String>();
+    crate::logs::mask_phones(s.trim())
 }
 
 /// Decodes one HTTP answer into the envelope's content or a typed error. Pure.
