@@ -70,6 +70,24 @@ fn leak_check_finds_what_it_looks_for() {
     assert!(!leaks("order_number=2611250730519004", "730519"));
 }
 
+#[test]
+fn the_library_installs_no_subscriber() {
+    // Apps opened and commands run in this process (as every other test here does) leave
+    // the global subscriber alone: only the binaries install one.
+    let dir = tempfile::tempdir().unwrap();
+    let app = storepos::setup::init_store(dir.path(), &storepos::setup::InitOptions::default()).unwrap();
+    let r = storepos::commands::dispatch(
+        &app,
+        None,
+        false,
+        "session_login",
+        json!({ "username": "manager", "pin": "9999" }),
+    );
+    assert!(r.is_ok(), "{r:?}");
+    assert!(!tracing::dispatcher::has_been_set(), "library code installed a global subscriber");
+    assert!(!dir.path().join("logs").exists(), "no log folder without a subscriber");
+}
+
 struct Serve {
     child: Child,
     url: String,
