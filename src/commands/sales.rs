@@ -219,6 +219,7 @@ fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, 
     })?;
     let order = orders::require(ledger.read(), &req.client_ref)?;
     drop(ledger);
+    tracing::info!(client_ref = %order.client_ref, tendered = %req.tendered, change = %change, "sale paid in cash");
     app.publish(Event::OrderChanged { client_ref: order.client_ref.clone(), status: order.status.as_str().into() });
     Ok(PayCashResponse { order, change })
 }
@@ -266,6 +267,7 @@ fn order_cancel(app: &App, ctx: &Ctx, req: CancelRequest) -> Result<Order, Comma
     })?;
     let order = orders::require(ledger.read(), &req.client_ref)?;
     drop(ledger);
+    tracing::info!(client_ref = %order.client_ref, "sale canceled");
     app.publish(Event::OrderChanged { client_ref: order.client_ref.clone(), status: order.status.as_str().into() });
     Ok(order)
 }
