@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+use ts_rs::TS;
 
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
@@ -14,7 +15,7 @@ use crate::domain::business_day::BusinessDayRule;
 use crate::ledger::{settings, Ledger, LedgerError};
 
 /// Store-level configuration, read from the ledger's settings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct StoreConfig {
     pub store_id: i64,
     pub store_name: String,
@@ -45,7 +46,7 @@ impl StoreConfig {
 }
 
 /// Something screens want to hear about without polling.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     OrderChanged { client_ref: String, status: String },

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use ts_rs::TS;
 
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +36,7 @@ static RUNNING: Mutex<()> = Mutex::new(());
 /// Backups started after a close, joined by short-lived processes before they exit.
 static PENDING: Mutex<Vec<std::thread::JoinHandle<()>>> = Mutex::new(Vec::new());
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct BackupSettings {
     pub dir: PathBuf,
     /// Minutes between automatic backups while sales wait to sync; 0 turns them off.
@@ -60,7 +61,7 @@ impl BackupSettings {
 }
 
 /// One attempt, as recorded.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct BackupRecord {
     pub file: String,
     pub reason: String,

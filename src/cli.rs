@@ -153,6 +153,13 @@ pub enum Cmd {
     },
     /// List the commands of the command table.
     Commands,
+    /// Print the UI's TypeScript contract (every command's request and response, the
+    /// error, the events), generated from the command table's Rust types.
+    Contract {
+        /// Write it to ui/src/backend/contract.gen.ts in this source tree instead.
+        #[arg(long)]
+        write: bool,
+    },
     /// Measure performance figures, each as a ratio to a baseline of the same run.
     Bench {
         /// ledger | print | stats | sync | serve | backup | all
@@ -224,6 +231,7 @@ impl Cli {
             | Cmd::Stats { .. }
             | Cmd::Export { .. }
             | Cmd::Commands
+            | Cmd::Contract { .. }
             | Cmd::Bench { .. } => None,
         }
     }
@@ -243,6 +251,7 @@ impl Cli {
             Cmd::Export { .. } => "export",
             Cmd::Demo { .. } => "demo",
             Cmd::Commands => "commands",
+            Cmd::Contract { .. } => "contract",
             Cmd::Bench { .. } => "bench",
             Cmd::Printd { .. } => "printd",
             Cmd::Loadgen { .. } => "loadgen",
@@ -351,6 +360,33 @@ pub fn run(cli: Cli) -> ExitCode {
                 println!("{n}");
             }
             ExitCode::SUCCESS
+        }
+        Cmd::Contract { write } => contract(write),
+    }
+}
+
+fn contract(write: bool) -> ExitCode {
+    let text = match commands::contract::generate() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !write {
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    }
+    // The source tree this binary was built from: the file is a source file.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(commands::contract::CONTRACT_PATH);
+    match std::fs::write(&path, text) {
+        Ok(()) => {
+            println!("wrote {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cannot write {}: {e}", path.display());
+            ExitCode::FAILURE
         }
     }
 }

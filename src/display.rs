@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use ts_rs::TS;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -22,7 +23,7 @@ const TOKEN_FILE: &str = "display.json";
 const MAX_LINES: usize = 200;
 const MAX_TEXT: usize = 64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Nothing rung up: the display welcomes (欢迎光临).
@@ -36,8 +37,9 @@ pub enum Phase {
     Paid,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct DisplayLine {
     pub name: String,
     #[serde(default)]
@@ -48,11 +50,13 @@ pub struct DisplayLine {
 }
 
 /// What the till publishes.
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct DisplayState {
     pub phase: Phase,
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub lines: Vec<DisplayLine>,
     #[serde(default)]
     pub total: Option<Money>,

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use super::client::CentralError;
 use crate::domain::Money;
@@ -172,7 +173,7 @@ impl ServiceRow {
 
 /// `GET /rest/store/order_count`. `totalPrice` is a float on the field server: decoded
 /// from its text, never through f64.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, TS)]
 pub struct PlatformCount {
     #[serde(rename = "totalPrice", default, deserialize_with = "lenient_money")]
     pub total_price: Option<Money>,

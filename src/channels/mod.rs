@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use ts_rs::TS;
 
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -41,7 +42,7 @@ use crate::outbox::{enqueue, Expect, Op};
 pub use mapping::ChannelStatus;
 
 /// Which API a channel speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum Dialect {
     /// Seeds 000/002: the primary platform (configured with `storepos init --central`).
@@ -194,7 +195,7 @@ pub enum Tell {
 }
 
 /// The actions a person may take on a channel's order (seed 001 mostly).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ChannelAction {
     /// 001 `PUT /api/orders/{id}/cancel` (only unpaid) · 004 `POST /orders/cancel` (merchant).

@@ -1,6 +1,7 @@
 //! The manager's commands: users and PINs, settings.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, ErrorCode, MANAGERS};
 use crate::auth;
@@ -19,7 +20,7 @@ fn bad_pin() -> CommandError {
     CommandError::validation("PIN 必须是 4 到 8 位数字", "PIN must be 4 to 8 digits")
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub username: String,
@@ -71,14 +72,14 @@ fn users_create(app: &App, ctx: &Ctx, req: NewUser) -> Result<User, CommandError
     Ok(users::get(ledger.read(), id)?.expect("just inserted"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SetPin {
     pub user_id: i64,
     pub pin: String,
 }
 
-fn users_set_pin(app: &App, ctx: &Ctx, req: SetPin) -> Result<serde_json::Value, CommandError> {
+fn users_set_pin(app: &App, ctx: &Ctx, req: SetPin) -> Result<super::Ack, CommandError> {
     if !auth::valid_pin(&req.pin) {
         return Err(bad_pin());
     }
@@ -105,7 +106,7 @@ fn users_set_pin(app: &App, ctx: &Ctx, req: SetPin) -> Result<serde_json::Value,
     if !found {
         return Err(CommandError::not_found("用户不存在", "no such user"));
     }
-    Ok(serde_json::json!({}))
+    Ok(super::Ack {})
 }
 
 /// Settings people may change here, with a check of each value's shape. Secrets (the
@@ -113,14 +114,21 @@ fn users_set_pin(app: &App, ctx: &Ctx, req: SetPin) -> Result<serde_json::Value,
 const SETTABLE: &[&str] =
     &["store_name", "store_id", "till_code", "timezone", "cutoff_hour", "receipt_footer", "printers", "cash_rounding"];
 
-fn settings_get(app: &App, _: &Ctx, _: super::session::Empty) -> Result<serde_json::Value, CommandError> {
-    let all = settings::all(app.ledger().read())?;
-    let visible: serde_json::Map<String, serde_json::Value> =
-        all.into_iter().filter(|(k, _)| SETTABLE.contains(&k.as_str())).collect();
-    Ok(serde_json::json!({ "settings": visible, "effective": app.config() }))
+/// `settings_get`: the settable keys as stored (each its own JSON shape), and the
+/// configuration in effect.
+#[derive(Debug, Serialize, TS)]
+pub struct SettingsView {
+    pub settings: std::collections::BTreeMap<String, serde_json::Value>,
+    pub effective: crate::app::StoreConfig,
 }
 
-#[derive(Deserialize)]
+fn settings_get(app: &App, _: &Ctx, _: super::session::Empty) -> Result<SettingsView, CommandError> {
+    let all = settings::all(app.ledger().read())?;
+    let settings = all.into_iter().filter(|(k, _)| SETTABLE.contains(&k.as_str())).collect();
+    Ok(SettingsView { settings, effective: app.config() })
+}
+
+#[derive(Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SetSetting {
     pub key: String,
@@ -150,7 +158,7 @@ fn check_setting(key: &str, v: &serde_json::Value) -> Result<(), CommandError> {
     Ok(())
 }
 
-fn settings_set(app: &App, ctx: &Ctx, req: SetSetting) -> Result<serde_json::Value, CommandError> {
+fn settings_set(app: &App, ctx: &Ctx, req: SetSetting) -> Result<SetSetting, CommandError> {
     check_setting(&req.key, &req.value)?;
     let actor = ctx.actor();
     app.ledger().write(|tx| -> Result<(), CommandError> {
@@ -170,5 +178,5 @@ fn settings_set(app: &App, ctx: &Ctx, req: SetSetting) -> Result<serde_json::Val
         Ok(())
     })?;
     app.reload_config()?;
-    Ok(serde_json::json!({ "key": req.key, "value": req.value }))
+    Ok(req)
 }

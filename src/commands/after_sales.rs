@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::sales::check_text;
 use super::{Access, App, CommandError, Ctx, CLERKS};
@@ -23,8 +24,9 @@ pub const COMMANDS: &[super::Command] = &[
     command!("after_sales_list", Access::Roles(CLERKS), after_sales_list),
 ];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct ExchangeRequest {
     pub product_id: i64,
     #[serde(default)]
@@ -32,18 +34,22 @@ pub struct ExchangeRequest {
     pub quantity: i64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct ServiceRequest {
     /// The order it refers to; absent for an unlinked RETURN.
     #[serde(default)]
     pub client_ref: Option<String>,
     pub service_type: ServiceType,
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub reason: String,
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub returns: Vec<ReturnRequest>,
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub exchanges: Vec<ExchangeRequest>,
     #[serde(default)]
     pub refund_fee: Option<Money>,
@@ -190,7 +196,7 @@ fn cap(q: &Quote, paid: Money, refunded_before: Money) -> Result<(), CommandErro
 
 /// A quote and what will happen: where the service goes, how the money goes back, what
 /// the customer gets — shown before the clerk confirms.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct QuoteResponse {
     #[serde(flatten)]
     pub quote: Quote,
@@ -204,7 +210,7 @@ fn after_sales_quote(app: &App, _: &Ctx, req: ServiceRequest) -> Result<QuoteRes
     Ok(QuoteResponse { quote: c.quote, route: c.route, platform_mode: c.mode, outlook: c.outlook })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct CreateResponse {
     #[serde(flatten)]
     pub quote: Quote,
@@ -288,7 +294,9 @@ fn after_sales_create(app: &App, ctx: &Ctx, req: ServiceRequest) -> Result<Creat
     Ok(CreateResponse { quote: q, route, outlook: c.outlook, service })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(rename = "AfterSalesListRequest")]
+#[ts(optional_fields = nullable)]
 pub struct ListRequest {
     #[serde(default)]
     pub day: Option<String>,

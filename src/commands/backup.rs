@@ -1,6 +1,7 @@
 //! The manager's backup commands: list, take one now, change folder / interval / keep.
 
 use std::path::PathBuf;
+use ts_rs::TS;
 
 use serde::{Deserialize, Serialize};
 
@@ -15,11 +16,12 @@ pub const COMMANDS: &[super::Command] = &[
     command!("backup_settings_set", Access::Roles(MANAGERS), backup_settings_set),
 ];
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, TS)]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
+#[ts(rename = "BackupListResponse")]
 pub struct ListResponse {
     pub settings: BackupSettings,
     /// Newest first; `present` says whether the file is still in the folder.
@@ -39,8 +41,10 @@ fn backup_now(app: &App, _: &Ctx, _: Empty) -> Result<BackupRecord, CommandError
     Job::plan(app)?.run("manual")
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(rename = "BackupSettingsSetRequest")]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct SetRequest {
     /// An absolute folder (a USB stick, a network share); created if missing.
     pub dir: Option<String>,

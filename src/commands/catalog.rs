@@ -1,6 +1,7 @@
 //! Catalog look-ups for the cashier: by barcode, by name or pinyin initials, by category.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx};
 use crate::command;
@@ -18,7 +19,8 @@ fn categories(app: &App, _: &Ctx, _: super::session::Empty) -> Result<Vec<Catego
     Ok(catalog::categories(app.ledger().read())?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(optional_fields = nullable)]
 pub struct ProductsRequest {
     #[serde(default)]
     pub category_id: Option<i64>,
@@ -28,7 +30,8 @@ fn products(app: &App, _: &Ctx, req: ProductsRequest) -> Result<Vec<Product>, Co
     Ok(catalog::list(app.ledger().read(), req.category_id)?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(optional_fields = nullable)]
 pub struct SearchRequest {
     pub query: String,
     #[serde(default)]
@@ -42,12 +45,19 @@ fn search(app: &App, _: &Ctx, req: SearchRequest) -> Result<Vec<Product>, Comman
     Ok(catalog::search(app.ledger().read(), &req.query, req.limit.unwrap_or(30).clamp(1, 200))?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 pub struct BarcodeRequest {
     pub barcode: String,
 }
 
-fn by_barcode(app: &App, _: &Ctx, req: BarcodeRequest) -> Result<serde_json::Value, CommandError> {
+/// `catalog_barcode_get`: the product, and the specification when the code names one.
+#[derive(Debug, Serialize, TS)]
+pub struct BarcodeHit {
+    pub product: Product,
+    pub specification_id: Option<i64>,
+}
+
+fn by_barcode(app: &App, _: &Ctx, req: BarcodeRequest) -> Result<BarcodeHit, CommandError> {
     let code = req.barcode.trim();
     if code.is_empty() || code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(CommandError::validation(
@@ -56,7 +66,7 @@ fn by_barcode(app: &App, _: &Ctx, req: BarcodeRequest) -> Result<serde_json::Val
         ));
     }
     match catalog::by_barcode(app.ledger().read(), code)? {
-        Some((p, spec)) => Ok(serde_json::json!({ "product": p, "specification_id": spec })),
+        Some((product, specification_id)) => Ok(BarcodeHit { product, specification_id }),
         None => Err(CommandError::not_found(
             format!("未找到条码 {code} 对应的商品"),
             format!("no product with barcode {code}"),
@@ -64,10 +74,12 @@ fn by_barcode(app: &App, _: &Ctx, req: BarcodeRequest) -> Result<serde_json::Val
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(optional_fields = nullable)]
 pub struct PageRequest {
     /// Search text (barcode, pinyin initials, part of the name); empty: the grid.
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub q: String,
     #[serde(default)]
     pub category_id: Option<i64>,

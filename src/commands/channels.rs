@@ -2,6 +2,7 @@
 //! actions on those orders, and the day split by channel.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, ErrorCode, CLERKS, MANAGERS};
 use crate::channels::{self, ChannelAction, ChannelSpec, Dialect, Secret};
@@ -22,10 +23,10 @@ pub const COMMANDS: &[super::Command] = &[
     command!("stats_channel_get", Access::Roles(MANAGERS), stats_by_channel),
 ];
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, TS)]
 pub struct Empty {}
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ChannelView {
     pub id: String,
     pub dialect: Dialect,
@@ -97,13 +98,15 @@ fn channels_list(app: &App, _: &Ctx, _: Empty) -> Result<Vec<ChannelView>, Comma
 
 /// One channel as a manager sets it: the spec plus its credentials (kept out of the
 /// ledger; an absent token keeps the one on file).
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct ChannelInput {
     pub id: String,
     pub dialect: Dialect,
     pub url: String,
     #[serde(default = "yes")]
+    #[ts(as = "Option<_>", optional)]
     pub enabled: bool,
     #[serde(default)]
     pub token: Option<String>,
@@ -123,7 +126,8 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(rename = "ChannelSetRequest")]
 #[serde(deny_unknown_fields)]
 pub struct SetRequest {
     pub channels: Vec<ChannelInput>,
@@ -226,8 +230,9 @@ fn known_channel(app: &App, id: &str) -> Result<ChannelSpec, CommandError> {
         .ok_or_else(|| CommandError::not_found(format!("没有渠道「{id}」"), format!("no channel {id:?}")))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct OrdersRequest {
     pub channel: String,
     #[serde(default)]
@@ -238,7 +243,7 @@ pub struct OrdersRequest {
     pub offset: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct OrdersResponse {
     pub orders: Vec<MirrorRow>,
     pub total: i64,
@@ -261,7 +266,8 @@ fn channel_orders(app: &App, _: &Ctx, req: OrdersRequest) -> Result<OrdersRespon
 }
 
 /// (`deny_unknown_fields` does not combine with the flattened action.)
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(rename = "ChannelOrderActionRequest")]
 pub struct ActionRequest {
     pub channel: String,
     pub remote_id: String,
@@ -269,7 +275,7 @@ pub struct ActionRequest {
     pub action: ChannelAction,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct Queued {
     pub outbox_id: i64,
     pub stream: String,
@@ -330,14 +336,14 @@ fn channel_order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Queu
     Ok(Queued { outbox_id: id, stream })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentRequest {
     pub channel: String,
     pub remote_id: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct PaymentResponse {
     pub paid: bool,
 }
@@ -363,7 +369,7 @@ fn channel_payment_status(app: &App, _: &Ctx, req: PaymentRequest) -> Result<Pay
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 pub struct ChannelRequest {
     pub channel: String,
 }
@@ -372,7 +378,8 @@ fn channel_conflicts(app: &App, _: &Ctx, req: ChannelRequest) -> Result<Vec<Outb
     Ok(store::conflicts(app.ledger().read(), &req.channel)?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(rename = "ChannelConflictResolveRequest")]
 #[serde(deny_unknown_fields)]
 pub struct ResolveRequest {
     pub channel: String,
@@ -420,13 +427,13 @@ fn channel_conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result
         .ok_or_else(|| CommandError::not_found("没有这条渠道操作", "no such channel operation"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct DayRequest {
     pub day: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ChannelDay {
     pub channel: String,
     /// `ours` (till sales) or `theirs` (the channel's own orders).
@@ -437,7 +444,7 @@ pub struct ChannelDay {
     pub unknown_status: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct StatsByChannel {
     pub day: String,
     pub channels: Vec<ChannelDay>,

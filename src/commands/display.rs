@@ -2,6 +2,7 @@
 //! display with a display-only token (see `crate::display`).
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, SELLERS};
 use crate::command;
@@ -13,7 +14,7 @@ pub const COMMANDS: &[super::Command] = &[
     command!("display_unpair", Access::Roles(SELLERS), display_unpair),
 ];
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct UpdateResponse {
     pub seq: u64,
 }
@@ -23,11 +24,11 @@ fn display_update(app: &App, _: &Ctx, req: DisplayState) -> Result<UpdateRespons
     Ok(UpdateResponse { seq: app.display().update(req, cfg.store_name, cfg.till_code)? })
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, TS)]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct PairResponse {
     /// Accepted only by `GET /api/display/state` and `GET /api/display/events`.
     pub token: String,
@@ -44,7 +45,7 @@ fn display_pair(app: &App, _: &Ctx, _: Empty) -> Result<PairResponse, CommandErr
     Ok(PairResponse { token, path })
 }
 
-fn display_unpair(app: &App, _: &Ctx, _: Empty) -> Result<serde_json::Value, CommandError> {
+fn display_unpair(app: &App, _: &Ctx, _: Empty) -> Result<super::Ack, CommandError> {
     app.display().unpair()?;
-    Ok(serde_json::json!({}))
+    Ok(super::Ack {})
 }

@@ -3,11 +3,12 @@
 //! through (Tauri, CLI); nobody parses the messages.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::domain::DomainError;
 use crate::ledger::LedgerError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     UnknownCommand,
@@ -45,13 +46,14 @@ impl ErrorCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error, TS)]
 #[error("{code:?}: {message_en}")]
 pub struct CommandError {
     pub code: ErrorCode,
     pub message_zh: String,
     pub message_en: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub details: Option<serde_json::Value>,
 }
 

@@ -2,6 +2,7 @@
 //! a manager opens on an iPad.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, MANAGERS};
 use crate::command;
@@ -10,16 +11,18 @@ pub const COMMANDS: &[super::Command] = &[command!("lan_status_get", Access::Rol
 
 pub use crate::app::LanInfo;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 pub struct Empty {}
 
 /// No `Debug`: the token and the URL are secrets.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct LanStatus {
     pub enabled: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub url: Option<String>,
 }
 

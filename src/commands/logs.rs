@@ -1,6 +1,7 @@
 //! The manager's log export: the last days of `DATA/logs/` in one file for the helpdesk.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, ErrorCode, MANAGERS};
 use crate::command;
@@ -14,15 +15,16 @@ pub const DEFAULT_DAYS: u32 = 3;
 /// fortnight at debug level could be large, and the newest lines matter most.
 pub const MAX_TEXT_BYTES: usize = 8 * 1024 * 1024;
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct LogExportRequest {
     /// 1 ..= [`logs::KEEP_DAYS`] (default [`DEFAULT_DAYS`]).
     #[serde(default)]
     pub days: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct LogExportResponse {
     /// The export's name in `DATA/exports/` (also the download's name).
     pub file_name: String,

@@ -3,6 +3,7 @@
 //! may reach the ledger. Each command is a typed request → typed response or
 //! [`CommandError`], JSON in and out, with its role check here, not in a UI.
 
+pub mod contract;
 mod error;
 
 pub mod admin;
@@ -31,6 +32,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::ledger::users::{Role, User};
+
+/// The answer of a command that has nothing to say but "done" (`{}` on the wire).
+#[derive(Debug, Clone, Copy, Default, Serialize, ts_rs::TS)]
+pub struct Ack {}
 
 /// Who is calling. `user` is None only for public commands. Its `Debug` leaves the
 /// session token out (a context may end up in a log line).
@@ -84,6 +89,9 @@ pub struct Command {
     pub name: &'static str,
     pub access: Access,
     pub run: Handler,
+    /// The row's request and response types for the UI's contract, taken from the
+    /// handler's signature (see [`contract`]).
+    pub shape: fn(&mut contract::Collector) -> contract::Shape,
 }
 
 pub fn decode<T: DeserializeOwned>(v: Value) -> Result<T, CommandError> {
@@ -106,6 +114,7 @@ macro_rules! command {
             name: $name,
             access: $access,
             run: |app, ctx, v| $crate::commands::encode($f(app, ctx, $crate::commands::decode(v)?)?),
+            shape: |c| $crate::commands::contract::describe(c, $f),
         }
     };
 }
@@ -131,12 +140,17 @@ fn table() -> Vec<&'static [Command]> {
     ]
 }
 
+/// Every row of the table, in order.
+pub fn commands() -> impl Iterator<Item = &'static Command> {
+    table().into_iter().flat_map(|t| t.iter())
+}
+
 pub fn find(name: &str) -> Option<&'static Command> {
-    table().into_iter().flat_map(|t| t.iter()).find(|c| c.name == name)
+    commands().find(|c| c.name == name)
 }
 
 pub fn names() -> Vec<&'static str> {
-    table().into_iter().flat_map(|t| t.iter()).map(|c| c.name).collect()
+    commands().map(|c| c.name).collect()
 }
 
 /// Runs one command. `session` is the token `session_login` handed out.

@@ -1,6 +1,7 @@
 //! Looking orders up, and the clerk's actions on online SELF_PICK / FLASH orders.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, Event, CLERKS, MANAGERS};
 use crate::command;
@@ -76,12 +77,15 @@ pub fn transition_prints(
     Ok(())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, TS)]
+#[ts(rename = "OrderListRequest")]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct ListRequest {
     #[serde(default)]
     pub day: Option<String>,
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub statuses: Vec<Status>,
     #[serde(default)]
     pub channel: Option<Channel>,
@@ -95,7 +99,8 @@ pub struct ListRequest {
     pub offset: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
+#[ts(rename = "OrderListResponse")]
 pub struct ListResponse {
     pub orders: Vec<Order>,
     pub total: i64,
@@ -125,7 +130,7 @@ fn orders_list(app: &App, _: &Ctx, req: ListRequest) -> Result<ListResponse, Com
     Ok(ListResponse { orders, total })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 pub struct GetRequest {
     pub client_ref: String,
 }
@@ -134,7 +139,8 @@ fn order_get(app: &App, _: &Ctx, req: GetRequest) -> Result<Order, CommandError>
     Ok(orders::require(app.ledger().read(), &req.client_ref)?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(rename = "OrderActionRequest")]
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
     pub client_ref: String,
@@ -252,13 +258,14 @@ fn order_checkin(app: &App, ctx: &Ctx, req: GetRequest) -> Result<Order, Command
     Ok(orders::require(ledger.read(), &req.client_ref)?)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, TS)]
+#[ts(optional_fields = nullable)]
 pub struct CountsRequest {
     #[serde(default)]
     pub day: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct CountsResponse {
     pub documented: OrderCount,
     pub field: OrderCount,
@@ -275,7 +282,8 @@ fn counts(app: &App, _: &Ctx, req: CountsRequest) -> Result<CountsResponse, Comm
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(optional_fields = nullable)]
 pub struct JournalRequest {
     #[serde(default)]
     pub entity_ref: Option<String>,

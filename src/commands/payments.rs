@@ -2,6 +2,7 @@
 //! `sale_cash_pay` in `sales.rs`.)
 
 use std::time::{Duration, Instant};
+use ts_rs::TS;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,13 +24,13 @@ pub const COMMANDS: &[super::Command] = &[
     command!("drawer_open", Access::Roles(MANAGERS), drawer_open),
 ];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct OrderRef {
     pub client_ref: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct CodeView {
     pub code_url: String,
     /// An `<svg>` document; show it as an image, never as HTML.
@@ -55,12 +56,13 @@ fn platform_number(app: &App, client_ref: &str) -> Result<Order, CommandError> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct StartRequest {
     pub client_ref: String,
     /// Also print the code on a pay-later slip (raster QR on the receipt printer).
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub print_slip: bool,
 }
 
@@ -145,7 +147,7 @@ fn start_code(app: &App, ctx: &Ctx, client_ref: &str) -> Result<CodeView, Comman
     view(&code)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct StatusView {
     /// waiting | paid | expired | failed | offline | cancelled
     pub state: String,
@@ -267,7 +269,12 @@ pub fn record_paid(app: &App, ctx: &Ctx, order: &Order, code: &WechatCode) -> Re
 
 /// The cashier closes the QR. The code stays watched until it expires: a customer who
 /// scans it later is caught as "paid after cancel".
-fn wechat_cancel(app: &App, ctx: &Ctx, req: OrderRef) -> Result<serde_json::Value, CommandError> {
+#[derive(Debug, Serialize, TS)]
+pub struct Cancelled {
+    pub cancelled: bool,
+}
+
+fn wechat_cancel(app: &App, ctx: &Ctx, req: OrderRef) -> Result<Cancelled, CommandError> {
     let actor = ctx.actor();
     app.ledger().write(|tx| -> Result<(), CommandError> {
         if let Some(c) = codes::live(tx, &req.client_ref)? {
@@ -287,7 +294,7 @@ fn wechat_cancel(app: &App, ctx: &Ctx, req: OrderRef) -> Result<serde_json::Valu
         }
         Ok(())
     })?;
-    Ok(serde_json::json!({ "cancelled": true }))
+    Ok(Cancelled { cancelled: true })
 }
 
 /// Checks cancelled-but-still-valid codes against the platform (run by background work).
@@ -308,14 +315,20 @@ pub fn watch_cancelled_codes(app: &App) -> Result<usize, CommandError> {
     Ok(flagged)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct DrawerRequest {
     pub reason: String,
 }
 
 /// Opening the drawer without a sale: a manager's act, always journaled.
-fn drawer_open(app: &App, ctx: &Ctx, req: DrawerRequest) -> Result<serde_json::Value, CommandError> {
+/// The drawer kick's print job; None when no receipt printer is set up.
+#[derive(Debug, Serialize, TS)]
+pub struct DrawerOpened {
+    pub job: Option<i64>,
+}
+
+fn drawer_open(app: &App, ctx: &Ctx, req: DrawerRequest) -> Result<DrawerOpened, CommandError> {
     if req.reason.trim().is_empty() {
         return Err(CommandError::validation("请填写开钱箱的原因", "a reason is required"));
     }
@@ -338,5 +351,5 @@ fn drawer_open(app: &App, ctx: &Ctx, req: DrawerRequest) -> Result<serde_json::V
         let key = format!("drawer:{}", uuid::Uuid::now_v7());
         Ok(Router { printers: &printers }.payload(tx, "receipt", "drawer", &key, &Payload::DrawerKick)?)
     })?;
-    Ok(serde_json::json!({ "job": id }))
+    Ok(DrawerOpened { job: id })
 }

@@ -1,6 +1,7 @@
 //! Printers and the print queue, as people see them.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, CLERKS, MANAGERS};
 use crate::command;
@@ -15,8 +16,9 @@ pub const COMMANDS: &[super::Command] = &[
     command!("print_preview", Access::Any, preview),
 ];
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct JobsRequest {
     #[serde(default)]
     pub state: Option<String>,
@@ -35,7 +37,7 @@ fn list_jobs(app: &App, _: &Ctx, req: JobsRequest) -> Result<Vec<print_jobs::Pri
     )?)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct PrinterView {
     pub id: String,
     pub name: String,
@@ -70,7 +72,7 @@ fn printers_list(app: &App, _: &Ctx, _: super::session::Empty) -> Result<Vec<Pri
         .collect()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct RetryRequest {
     pub id: i64,
@@ -82,7 +84,8 @@ fn retry(app: &App, ctx: &Ctx, req: RetryRequest) -> Result<print_jobs::PrintJob
     requeue(app, ctx, req.id, None)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(rename = "PrintJobMoveRequest")]
 #[serde(deny_unknown_fields)]
 pub struct MoveRequest {
     pub id: i64,
@@ -131,8 +134,9 @@ fn requeue(app: &App, ctx: &Ctx, id: i64, printer: Option<&str>) -> Result<print
     Ok(print_jobs::get(ledger.read(), id)?.expect("exists"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct PreviewRequest {
     pub id: i64,
     #[serde(default)]
@@ -140,7 +144,12 @@ pub struct PreviewRequest {
 }
 
 /// The same layout the paper gets, as text (for the screen's preview).
-fn preview(app: &App, _: &Ctx, req: PreviewRequest) -> Result<serde_json::Value, CommandError> {
+#[derive(Debug, Serialize, TS)]
+pub struct PreviewText {
+    pub text: String,
+}
+
+fn preview(app: &App, _: &Ctx, req: PreviewRequest) -> Result<PreviewText, CommandError> {
     let job = print_jobs::get(app.ledger().read(), req.id)?
         .ok_or_else(|| CommandError::not_found("打印任务不存在", "no such print job"))?;
     let payload: printing::Payload = serde_json::from_str(&job.payload)
@@ -149,5 +158,5 @@ fn preview(app: &App, _: &Ctx, req: PreviewRequest) -> Result<serde_json::Value,
         .map_err(|e| CommandError::validation("无法生成预览", e))?;
     let paper =
         if req.paper.as_deref() == Some("58") { storepos_printers::Paper::W58 } else { storepos_printers::Paper::W80 };
-    Ok(serde_json::json!({ "text": storepos_printers::preview(&ticket, paper) }))
+    Ok(PreviewText { text: storepos_printers::preview(&ticket, paper) })
 }

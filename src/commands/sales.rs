@@ -2,6 +2,7 @@
 
 use chrono::{Timelike, Utc};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::orders::{record_transition, Transition};
 use super::{Access, App, CommandError, Ctx, Event, SELLERS};
@@ -27,8 +28,9 @@ pub const COMMANDS: &[super::Command] = &[
 pub const MAX_LINES: usize = 200;
 pub const MAX_TEXT: usize = 200;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct SaleCreate {
     pub lines: Vec<LineRequest>,
     #[serde(default)]
@@ -170,14 +172,14 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
     Ok(order)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct PayCash {
     pub client_ref: String,
     pub tendered: Money,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct PayCashResponse {
     pub order: Order,
     pub change: Money,
@@ -224,7 +226,7 @@ fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, 
     Ok(PayCashResponse { order, change })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 pub struct QuickTenders {
     pub due: Money,
 }
@@ -236,8 +238,9 @@ fn quick_tenders(_: &App, _: &Ctx, req: QuickTenders) -> Result<Vec<Money>, Comm
     Ok(cash::quick_tenders(req.due))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct CancelRequest {
     pub client_ref: String,
     #[serde(default)]
@@ -272,13 +275,19 @@ fn order_cancel(app: &App, ctx: &Ctx, req: CancelRequest) -> Result<Order, Comma
     Ok(order)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 pub struct ReprintRequest {
     pub client_ref: String,
     pub kind: String,
 }
 
-fn order_reprint(app: &App, ctx: &Ctx, req: ReprintRequest) -> Result<serde_json::Value, CommandError> {
+/// The print jobs a command queued.
+#[derive(Debug, Serialize, TS)]
+pub struct JobsQueued {
+    pub jobs: Vec<i64>,
+}
+
+fn order_reprint(app: &App, ctx: &Ctx, req: ReprintRequest) -> Result<JobsQueued, CommandError> {
     if req.kind != "receipt" && req.kind != "kitchen" {
         return Err(CommandError::validation("只能重印小票或出品单", "kind must be receipt or kitchen"));
     }
@@ -302,5 +311,5 @@ fn order_reprint(app: &App, ctx: &Ctx, req: ReprintRequest) -> Result<serde_json
         )?;
         Ok(ids)
     })?;
-    Ok(serde_json::json!({ "jobs": ids }))
+    Ok(JobsQueued { jobs: ids })
 }

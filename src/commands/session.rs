@@ -2,6 +2,7 @@
 
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, ErrorCode};
 use crate::auth;
@@ -19,20 +20,20 @@ pub const COMMANDS: &[super::Command] = &[
 /// A shift is long; a session outlives it a little, then the PIN is asked again.
 const SESSION_HOURS: i64 = 14;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 pub struct Empty {}
 
 fn list_users(app: &App, _: &Ctx, _: Empty) -> Result<Vec<User>, CommandError> {
     Ok(users::list(app.ledger().read())?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 pub struct LoginRequest {
     pub username: String,
     pub pin: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct LoginResponse {
     pub token: String,
     pub user: User,
@@ -140,21 +141,34 @@ pub fn user_for_token(app: &App, token: &str) -> Result<Option<User>, CommandErr
     }
 }
 
-fn logout(app: &App, ctx: &Ctx, _: Empty) -> Result<serde_json::Value, CommandError> {
+fn logout(app: &App, ctx: &Ctx, _: Empty) -> Result<super::Ack, CommandError> {
     if let Some(t) = &ctx.token {
         app.ledger().write(|tx| users::delete_session(tx, &auth::token_hash(t)))?;
     }
-    Ok(serde_json::json!({}))
+    Ok(super::Ack {})
 }
 
-fn whoami(app: &App, ctx: &Ctx, _: Empty) -> Result<serde_json::Value, CommandError> {
+/// `session_get`: who is logged in, at which till, and the store's day.
+#[derive(Debug, Serialize, TS)]
+pub struct SessionInfo {
+    pub user: User,
+    pub till_code: String,
+    /// The store's time zone (IANA name).
+    pub timezone: String,
+    /// Today's business day at the store (time zone and cut-off hour applied).
+    pub business_day: String,
+    pub cutoff_hour: u32,
+    pub store: crate::app::StoreConfig,
+}
+
+fn whoami(app: &App, ctx: &Ctx, _: Empty) -> Result<SessionInfo, CommandError> {
     let cfg = app.config();
-    Ok(serde_json::json!({
-        "user": ctx.user()?,
-        "till_code": cfg.till_code,
-        "timezone": cfg.timezone,
-        "business_day": cfg.rule.day_of(Utc::now()).to_string(),
-        "cutoff_hour": cfg.cutoff_hour,
-        "store": cfg,
-    }))
+    Ok(SessionInfo {
+        user: ctx.user()?.clone(),
+        till_code: cfg.till_code.clone(),
+        timezone: cfg.timezone.clone(),
+        business_day: cfg.rule.day_of(Utc::now()).to_string(),
+        cutoff_hour: cfg.cutoff_hour,
+        store: cfg,
+    })
 }

@@ -8,6 +8,7 @@
 //! and belongs to the shift by its time (services carry no till).
 
 use std::collections::BTreeMap;
+use ts_rs::TS;
 
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -34,7 +35,7 @@ pub const COMMANDS: &[super::Command] = &[
 /// The largest float or single cash movement accepted (a typo guard): ¥100,000.
 const MAX_CASH_FEN: i64 = 10_000_000;
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ShiftView {
     pub shift: Shift,
     pub moves: Vec<CashMove>,
@@ -86,7 +87,7 @@ fn check_amount(m: Money) -> Result<(), CommandError> {
     Ok(())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct OpenRequest {
     pub float: Money,
@@ -144,7 +145,8 @@ fn shift_open(app: &App, ctx: &Ctx, req: OpenRequest) -> Result<ShiftView, Comma
     view(ledger.read(), s)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(rename = "ShiftCashMoveRequest")]
 #[serde(deny_unknown_fields)]
 pub struct MoveRequest {
     /// Positive: cash put in; negative: cash taken out.
@@ -190,7 +192,7 @@ fn shift_cash_move(app: &App, ctx: &Ctx, req: MoveRequest) -> Result<ShiftView, 
     view(ledger.read(), s)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct CloseRequest {
     /// Pieces per denomination: "100", "50", "20", "10", "5", "1", "0.5", "0.1".
@@ -199,7 +201,7 @@ pub struct CloseRequest {
     pub manager_pin: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct CloseResponse {
     pub shift: Shift,
     pub moves: Vec<CashMove>,
@@ -371,11 +373,11 @@ fn shift_close(app: &App, ctx: &Ctx, req: CloseRequest) -> Result<CloseResponse,
     Ok(CloseResponse { shift, moves, cash, counted, over_short, stats, z_report, print_job: job })
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, TS)]
 #[serde(deny_unknown_fields)]
 pub struct CurrentRequest {}
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct CurrentResponse {
     pub till_code: String,
     pub current: Option<ShiftView>,

@@ -4,6 +4,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::orders::parse_day;
 use super::{Access, App, CommandError, Ctx, ErrorCode, MANAGERS};
@@ -25,7 +26,7 @@ pub const COMMANDS: &[super::Command] = &[
     command!("z_report_list", Access::Roles(MANAGERS), z_reports_list),
 ];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct DayRequest {
     pub day: String,
@@ -41,7 +42,7 @@ fn stats_day(app: &App, _: &Ctx, req: DayRequest) -> Result<DayStats, CommandErr
     day_stats(app, &req.day)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct CompareResponse {
     pub day: String,
     pub previous_day: String,
@@ -61,8 +62,9 @@ fn stats_compare(app: &App, _: &Ctx, req: DayRequest) -> Result<CompareResponse,
     Ok(CompareResponse { day: req.day, previous_day: prev, current, previous, deltas })
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct RangeRequest {
     #[serde(default)]
     pub from: Option<String>,
@@ -76,7 +78,7 @@ pub struct RangeRequest {
     pub month: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct RangeResponse {
     pub from: String,
     pub to: String,
@@ -117,8 +119,9 @@ fn stats_range(app: &App, _: &Ctx, req: RangeRequest) -> Result<RangeResponse, C
 /// the figures themselves or `{"counts": {...}, "fetched_at": "..."}`.
 pub const PLATFORM_COUNT_KEY: &str = "platform_order_count";
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct ReconcileRequest {
     /// Only orders of this business day (the platform's `order_count` covers all time,
     /// so leave it out to compare with the platform).
@@ -129,7 +132,7 @@ pub struct ReconcileRequest {
     pub platform: Option<PlatformCounts>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ReconcileResponse {
     pub day: Option<String>,
     /// "request", "settings" (a copy set by hand), "sync" (the engine's last `order_count`) or "none".
@@ -187,7 +190,7 @@ fn export_day(app: &App, _: &Ctx, req: DayRequest) -> Result<ExportFiles, Comman
 
 // ---------------------------------------------------------------- Z reports
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ZReportResponse {
     /// False when the day's report already existed (it is built once; use reprint).
     pub created: bool,
@@ -270,14 +273,20 @@ fn z_report_day(app: &App, ctx: &Ctx, req: DayRequest) -> Result<ZReportResponse
     Ok(ZReportResponse { created: true, print_job: job, z })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct IdRequest {
     pub id: i64,
 }
 
 /// A new print job of a stored report (marked 重印); the stored report is unchanged.
-fn z_report_reprint(app: &App, ctx: &Ctx, req: IdRequest) -> Result<serde_json::Value, CommandError> {
+#[derive(Debug, Serialize, TS)]
+pub struct ZReportReprinted {
+    pub id: i64,
+    pub print_job: Option<i64>,
+}
+
+fn z_report_reprint(app: &App, ctx: &Ctx, req: IdRequest) -> Result<ZReportReprinted, CommandError> {
     let cfg = app.config();
     let mut ledger = app.ledger();
     let z = shifts::get_z(ledger.read(), req.id)?
@@ -303,11 +312,13 @@ fn z_report_reprint(app: &App, ctx: &Ctx, req: IdRequest) -> Result<serde_json::
         )?;
         Ok(job)
     })?;
-    Ok(serde_json::json!({ "id": z.id, "print_job": job }))
+    Ok(ZReportReprinted { id: z.id, print_job: job })
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, TS)]
+#[ts(rename = "ZReportListRequest")]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct ListRequest {
     #[serde(default)]
     pub day: Option<String>,

@@ -1,6 +1,7 @@
 //! Sync status and conflicts, for the status bar and the people who resolve conflicts.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, ErrorCode, Event, CLERKS, MANAGERS};
 use crate::command;
@@ -17,10 +18,10 @@ pub const COMMANDS: &[super::Command] = &[
     command!("stray_void", Access::Roles(MANAGERS), stray_voided),
 ];
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, TS)]
 pub struct Empty {}
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct SyncStatus {
     /// False when no platform is set up (`storepos init --central …`): sales stay local.
     pub configured: bool,
@@ -73,15 +74,27 @@ fn sync_status(app: &App, _: &Ctx, _: Empty) -> Result<SyncStatus, CommandError>
 
 /// The platform's last `order_count` beside the ledger's, with every difference explained
 /// (stored by the sync engine each round; null before the first).
-fn platform_counts(app: &App, _: &Ctx, _: Empty) -> Result<serde_json::Value, CommandError> {
-    Ok(crate::ledger::settings::get(app.ledger().read(), crate::sync::COUNTS_KEY)?.unwrap_or(serde_json::Value::Null))
+fn platform_counts(app: &App, _: &Ctx, _: Empty) -> Result<Option<StoredCounts>, CommandError> {
+    let stored = crate::ledger::settings::get(app.ledger().read(), crate::sync::COUNTS_KEY)?;
+    Ok(stored
+        .map(|v| StoredCounts { at: v["at"].as_str().unwrap_or_default().to_string(), report: v["report"].clone() }))
 }
 
-#[derive(Deserialize, Default)]
+/// The sync engine's last `order_count` round as it stored it.
+#[derive(Debug, Serialize, TS)]
+pub struct StoredCounts {
+    pub at: String,
+    /// Kept as stored (a report written by an older version stays readable).
+    #[ts(as = "crate::sync::plan::CountsReport")]
+    pub report: serde_json::Value,
+}
+
+#[derive(Deserialize, Default, TS)]
 #[serde(deny_unknown_fields)]
 pub struct StraysRequest {
     /// Include the ones already marked voided.
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub all: bool,
 }
 
@@ -89,7 +102,7 @@ fn strays_list(app: &App, _: &Ctx, req: StraysRequest) -> Result<Vec<outbox::Str
     Ok(outbox::strays(app.ledger().read(), req.all)?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct StrayVoidedRequest {
     pub id: i64,
@@ -119,7 +132,7 @@ fn stray_voided(app: &App, ctx: &Ctx, req: StrayVoidedRequest) -> Result<Vec<out
     Ok(outbox::strays(app.ledger().read(), false)?)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ConflictItem {
     pub client_ref: String,
     pub local_number: String,
@@ -174,7 +187,8 @@ fn conflicts_list(app: &App, _: &Ctx, _: Empty) -> Result<Vec<ConflictItem>, Com
     Ok(out)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
+#[ts(rename = "ConflictResolveRequest")]
 #[serde(deny_unknown_fields)]
 pub struct ResolveRequest {
     pub client_ref: String,
@@ -184,7 +198,7 @@ pub struct ResolveRequest {
     pub resolution: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ResolveResponse {
     pub client_ref: String,
     pub resolution: String,

@@ -12,13 +12,14 @@
 //! refund_fee 68, supplementary_fee null.
 
 use std::collections::HashMap;
+use ts_rs::TS;
 
 use serde::{Deserialize, Serialize};
 
 use super::order::validate_quantity;
 use super::{DomainError, Money};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ServiceType {
     Refund,
@@ -66,7 +67,8 @@ pub struct SoldLine {
 
 /// A return line names an order line by `line_no` (our UI) or by product (the
 /// platform's request format, used by `storepos after-sales quote`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(optional_fields = nullable)]
 pub struct ReturnRequest {
     #[serde(default)]
     pub line_no: Option<i64>,
@@ -94,7 +96,7 @@ pub struct ExchangeLine {
     pub quantity: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct QuotedLine {
     pub line_no: Option<i64>,
     pub product_id: i64,
@@ -104,7 +106,7 @@ pub struct QuotedLine {
     pub amount: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Quote {
     pub service_type: ServiceType,
     pub refund_fee: Option<Money>,

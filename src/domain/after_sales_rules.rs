@@ -22,13 +22,14 @@
 //! | EXCHANGE money | | full value of the returned lines refunded, supplement 0.00 | returns − exchanges |
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::after_sales::{Quote, ServiceType};
 use super::order::{Channel, PaymentMethod, Status};
 use super::Money;
 
 /// Which platform the till speaks to: the one observed (`field`) or the documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum PlatformMode {
     #[default]
@@ -53,7 +54,7 @@ impl PlatformMode {
 }
 
 /// How the money goes back to the customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RefundWay {
     /// Back the way it was paid (WeChat, online payment): the platform refunds.
@@ -102,7 +103,7 @@ pub fn refund_way_for(payment: Option<PaymentMethod>) -> RefundWay {
 }
 
 /// Why the store handles a service itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum StoreOnlyWhy {
     /// A return without an order: the field platform answers HTTP 500.
@@ -151,7 +152,7 @@ impl StoreOnlyWhy {
 }
 
 /// Why nobody takes a service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RefusedWhy {
     /// Waiting for payment, cancelled or timed out: nothing to give back.
@@ -176,7 +177,7 @@ impl RefusedWhy {
 }
 
 /// Where a service goes and what follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "route", rename_all = "snake_case")]
 pub enum Route {
     Platform {
@@ -339,7 +340,7 @@ pub fn as_money_moves(route: &Route, q: &Quote) -> Quote {
 }
 
 /// What the wizard says before the clerk confirms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Outlook {
     pub local_only: bool,
     pub refund_way: Option<RefundWay>,

@@ -7,11 +7,12 @@
 //! orders `total` counts (it arrives as a float; we keep it exact).
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::order::Status;
 use super::Money;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct OrderCount {
     #[serde(rename = "totalPrice")]
     pub total_price: Money,

@@ -1,12 +1,13 @@
 //! Orders as the store sees them: counter sales and online SELF_PICK / FLASH orders.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{DomainError, Money};
 
 /// How the order reached the store. Counter sales are the platform's `STORE_ORDER`;
 /// SELF_PICK and FLASH are online `ORDER`s tied to this store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Channel {
     Counter,
@@ -46,7 +47,7 @@ impl Channel {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderType {
     StoreOrder,
@@ -60,7 +61,7 @@ pub enum KitchenFlow {
     Deliver,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PaymentMethod {
     Cash,
@@ -85,7 +86,7 @@ impl PaymentMethod {
 macro_rules! statuses {
     ($($v:ident => $s:literal, $zh:literal;)*) => {
         /// The platform's twelve order statuses, spelled as the platform spells them.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
         pub enum Status { $(#[serde(rename = $s)] $v,)* }
         impl Status {
             pub const ALL: &'static [Status] = &[$(Status::$v,)*];
@@ -122,8 +123,9 @@ impl Status {
 
 /// A line as the cashier asked for it; the ledger fills in name and price from the
 /// catalog. Unknown fields are refused: nobody slips a price in through a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct LineRequest {
     pub product_id: i64,
     #[serde(default)]
@@ -133,7 +135,7 @@ pub struct LineRequest {
     pub memo: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct OrderLine {
     pub line_no: i64,
     pub product_id: i64,
@@ -226,7 +228,7 @@ pub fn order_total(lines: &[OrderLine]) -> Money {
 }
 
 /// Where the local record stands with the platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum SyncState {
     Pending,
@@ -334,7 +336,7 @@ mod tests {
 }
 
 /// A whole order as the ledger holds it and every transport shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Order {
     #[serde(skip)]
     pub id: i64,
@@ -364,6 +366,7 @@ pub struct Order {
     /// What people may do next, from the transition table (the UI shows only these).
     pub allowed_actions: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub lines: Option<Vec<OrderLine>>,
 }
 
@@ -418,7 +421,7 @@ impl Order {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Conflict {
     pub message: String,
     pub platform_message: Option<String>,

@@ -28,6 +28,7 @@
 //! CLOSED_CANCELED orders, `rejected` the orders that left the store.
 
 use std::collections::{BTreeMap, HashMap};
+use ts_rs::TS;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -103,27 +104,27 @@ pub struct AfterSalesSums {
     pub supplementary_fen: i64,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CountAmount {
     pub count: i64,
     pub amount: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct MethodRow {
     pub method: String,
     pub count: i64,
     pub amount: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct HourRow {
     pub hour: u32,
     pub count: i64,
     pub amount: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ProductRow {
     pub product_id: i64,
     pub name: String,
@@ -131,14 +132,14 @@ pub struct ProductRow {
     pub amount: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CategoryRow {
     pub name: String,
     pub quantity: i64,
     pub amount: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CashierRow {
     pub name: String,
     pub count: i64,
@@ -146,7 +147,7 @@ pub struct CashierRow {
 }
 
 /// `stats_day_get`'s answer; the UI is written against exactly this shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DayStats {
     pub day: String,
     pub gross: Money,
@@ -296,7 +297,7 @@ pub fn day_stats(day: &str, orders: &[OrderGroup], lines: &[LineGroup], after: A
 // ---------------------------------------------------------------- comparisons and ranges
 
 /// The headline figures of one day (a row of a range view).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DayTotals {
     pub day: String,
     pub gross: Money,
@@ -397,7 +398,7 @@ pub fn range_totals(
     (rows, sum)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct MoneyDelta {
     pub current: Money,
     pub previous: Money,
@@ -406,7 +407,7 @@ pub struct MoneyDelta {
     pub pct: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CountDelta {
     pub current: i64,
     pub previous: i64,
@@ -414,7 +415,7 @@ pub struct CountDelta {
     pub pct: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Deltas {
     pub gross: MoneyDelta,
     pub refunds: MoneyDelta,
@@ -487,7 +488,7 @@ pub fn counted_total(counted: &BTreeMap<String, i64>) -> Result<Money, DomainErr
 }
 
 /// What the drawer should hold at the end of a shift, and how that was reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ExpectedCash {
     pub float: Money,
     pub cash_sales: Money,
@@ -559,9 +560,10 @@ pub fn count_groups<'a>(meaning: CountMeaning, groups: impl IntoIterator<Item = 
 
 /// The platform's figures as they arrive: `totalPrice` is a float on the field server,
 /// so it is taken as a decimal and rounded to the fen here (a documented rounding point).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PlatformCounts {
     #[serde(rename = "totalPrice", alias = "total_price", default)]
+    #[ts(type = "string")]
     pub total_price: Decimal,
     #[serde(default)]
     pub total: i64,
@@ -636,7 +638,7 @@ fn feeds(meaning: CountMeaning, name: &str, s: Status) -> bool {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Explanation {
     pub kind: String,
     pub count: i64,
@@ -644,7 +646,7 @@ pub struct Explanation {
     pub en: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct FigureRow {
     pub figure: String,
     pub local_documented: serde_json::Value,
@@ -659,7 +661,7 @@ pub struct FigureRow {
     pub explanations: Vec<Explanation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Reconciliation {
     pub local_documented: OrderCount,
     pub local_field: OrderCount,

@@ -2,6 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::Result;
 use crate::domain::after_sales::{Quote, QuotedLine, ServiceType};
@@ -10,7 +11,7 @@ use crate::domain::counts::OrderCount;
 use crate::domain::order::{Status, SyncState};
 use crate::domain::Money;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct Service {
     #[serde(skip)]
     pub id: i64,

@@ -2,18 +2,19 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::Result;
 use crate::domain::Money;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Specification {
     pub id: i64,
     pub name: String,
     pub price: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Product {
     pub id: i64,
     pub name: String,
@@ -27,7 +28,7 @@ pub struct Product {
     pub station: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct Category {
     pub id: i64,
     pub name: String,
@@ -158,7 +159,7 @@ pub fn count(conn: &Connection) -> Result<i64> {
 }
 
 /// One page of the grid or of a search.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ProductPage {
     pub items: Vec<Product>,
     /// How many match in all (a search counts at most [`SEARCH_COUNT_CAP`]).

@@ -3,11 +3,12 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::{now_text, Result};
 
 /// One order as a channel holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct MirrorRow {
     pub channel: String,
     pub remote_id: String,

@@ -2,6 +2,7 @@
 
 use rusqlite::{params, Connection, Transaction};
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::{now_text, Result};
 
@@ -21,7 +22,7 @@ pub fn append(tx: &Transaction<'_>, e: Entry<'_>) -> Result<i64> {
     Ok(tx.last_insert_rowid())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct JournalRow {
     pub id: i64,
     pub at: String,

@@ -8,6 +8,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::{now_text, Result};
 
@@ -21,7 +22,7 @@ pub fn insert(tx: &Transaction<'_>, channel: &str, stream: &str, op: &str, paylo
     Ok(tx.last_insert_rowid())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct OutboxRow {
     pub id: i64,
     pub channel: String,
@@ -244,7 +245,7 @@ pub fn next_due(conn: &Connection, channel: &str) -> Result<Option<String>> {
 // ---- platform orders we cannot reach --------------------------------------------------
 
 /// A platform order that carries our marker but whose number reaches another order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Stray {
     pub id: i64,
     pub client_ref: String,

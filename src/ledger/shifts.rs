@@ -2,11 +2,12 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::Result;
 use crate::domain::Money;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Shift {
     pub id: i64,
     pub till_code: String,
@@ -108,7 +109,7 @@ pub fn close(tx: &Transaction<'_>, id: i64, c: &Close<'_>) -> Result<bool> {
     )? == 1)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CashMove {
     pub id: i64,
     pub at: String,
@@ -151,7 +152,7 @@ pub fn moves(conn: &Connection, shift_id: i64) -> Result<Vec<CashMove>> {
 
 // ---------------------------------------------------------------- Z reports
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ZReportRow {
     pub id: i64,
     pub kind: String,

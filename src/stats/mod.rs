@@ -10,6 +10,7 @@ pub mod zreport;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use rusqlite::Connection;
+use ts_rs::TS;
 
 use crate::domain::stats::{self as rules, DayStats, DayTotals};
 use crate::ledger::{stats as sql, LedgerError};
@@ -62,7 +63,7 @@ pub fn range(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<(Vec<D
 }
 
 /// The three CSV files of a day's export (each with a BOM; see [`csv`]).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, TS)]
 pub struct ExportFiles {
     pub day: String,
     pub orders_csv: String,

@@ -4,6 +4,7 @@
 //! here; `rest_outlet.rs` and `pull.rs` do the calls.
 
 use std::time::Duration;
+use ts_rs::TS;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
@@ -202,7 +203,7 @@ pub fn is_store_visible_online(status: Status) -> bool {
 }
 
 /// One figure of `order_count` that differs from the ledger's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CountDiff {
     pub field: &'static str,
     pub platform: String,
@@ -211,7 +212,7 @@ pub struct CountDiff {
     pub reason_zh: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CountsReport {
     /// Which meaning the platform's figures follow: "documented" or "field".
     pub meaning: &'static str,

@@ -16,6 +16,7 @@ mod catalog_sync;
 mod channels_chaos;
 mod channels_flows;
 mod cli_bad_input;
+mod contract;
 mod crash_ledger;
 mod design_transitions;
 mod disk_trouble;
