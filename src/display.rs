@@ -105,7 +105,8 @@ impl DisplayState {
 }
 
 /// What the display receives: the state, the QR drawn here, and a sequence number.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, TS)]
+#[ts(rename = "DisplaySnapshot")]
 pub struct Snapshot {
     pub seq: u64,
     pub store_name: String,

@@ -149,7 +149,7 @@ fn start_code(app: &App, ctx: &Ctx, client_ref: &str) -> Result<CodeView, Comman
 
 #[derive(Serialize, TS)]
 pub struct StatusView {
-    /// waiting | paid | expired | failed | offline | cancelled
+    #[ts(type = "\"waiting\" | \"paid\" | \"expired\" | \"failed\" | \"offline\" | \"cancelled\"")]
     pub state: String,
     pub message: Option<String>,
     pub order: Option<Order>,

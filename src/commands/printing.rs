@@ -42,7 +42,8 @@ pub struct PrinterView {
     pub id: String,
     pub name: String,
     pub paper: String,
-    /// ok | attention (a job failed or is uncertain) | idle
+    /// ok, or attention (a job failed or is uncertain).
+    #[ts(type = "\"ok\" | \"attention\"")]
     pub state: String,
     pub queued: i64,
     pub routes: Vec<String>,

@@ -17,6 +17,8 @@ pub struct PrintJob {
     pub client_ref: Option<String>,
     #[serde(skip_serializing)]
     pub payload: String,
+    /// The table's CHECK constraint lists these.
+    #[ts(type = "\"queued\" | \"printing\" | \"printed\" | \"failed\" | \"uncertain\"")]
     pub state: String,
     pub attempts: i64,
     pub next_attempt_at: String,

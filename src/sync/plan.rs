@@ -215,6 +215,7 @@ pub struct CountDiff {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CountsReport {
     /// Which meaning the platform's figures follow: "documented" or "field".
+    #[ts(type = "\"documented\" | \"field\"")]
     pub meaning: &'static str,
     pub platform: PlatformCount,
     pub local: OrderCount,

@@ -1,7 +1,8 @@
 // App-wide state: language, session, toasts, backend health, cart, the order awaiting payment.
 
-import { backend, CommandError, NETWORK_ERROR } from './backend';
-import type { BackendEvent, Order, Printer, Role, SyncStatus, User } from './backend/types';
+import { backend, CommandError, invokeCommand, NETWORK_ERROR, type RequestArg, type ResponseOf } from './backend';
+import type { CommandName, Order, PrinterView, Role, SyncStatus, User } from './backend/contract.gen';
+import type { BackendEvent } from './backend/types';
 import { emptyCart, type Cart } from './cart';
 import { translate, type Lang, type MessageKey } from './i18n';
 import { createStore } from './store';
@@ -41,7 +42,7 @@ export const pendingSaleStore = createStore<Order | null>(null);
 export interface HealthState {
   backendUp: boolean;
   sync: SyncStatus | null;
-  printers: Printer[] | null;
+  printers: PrinterView[] | null;
 }
 export const healthStore = createStore<HealthState>({ backendUp: true, sync: null, printers: null });
 
@@ -96,11 +97,12 @@ export function reportError(e: unknown): void {
 
 let inFlight = 0;
 
-/** Invoke a backend command, tracking whether the backend is reachable. */
-export async function call<T>(command: string, request: object = {}): Promise<T> {
+/** Invoke a backend command, tracking whether the backend is reachable. The name, the
+ *  request and the answer are the generated contract's (`Commands`). */
+export async function call<K extends CommandName>(command: K, ...request: RequestArg<K>): Promise<ResponseOf<K>> {
   inFlight++;
   try {
-    const out = await backend().invoke<T>(command, request);
+    const out = await invokeCommand(backend(), command, ...request);
     if (!healthStore.get().backendUp) healthStore.set((h) => ({ ...h, backendUp: true }));
     return out;
   } catch (e) {
@@ -122,9 +124,9 @@ async function settled(maxMs: number): Promise<void> {
 }
 
 /** Like `call`, but reports errors itself and resolves to undefined on failure. */
-export async function tryCall<T>(command: string, request: object = {}): Promise<T | undefined> {
+export async function tryCall<K extends CommandName>(command: K, ...request: RequestArg<K>): Promise<ResponseOf<K> | undefined> {
   try {
-    return await call<T>(command, request);
+    return await call(command, ...request);
   } catch (e) {
     reportError(e);
     return undefined;
@@ -158,18 +160,9 @@ export async function restoreSession(): Promise<void> {
   const token = backend().tokens.session();
   if (!token) return;
   try {
-    const who = await call<{ user?: User; till_code?: string; timezone?: string; cutoff_hour?: number } & Partial<User>>('session_get', {});
+    const who = await call('session_get', {});
     setStoreClock(who.timezone, who.cutoff_hour);
-    const user = (who.user ?? (who.role ? (who as User) : null)) as User | null;
-    let till = who.till_code ?? '';
-    if (!till) {
-      try {
-        till = JSON.parse(sessionStorage.getItem(SESSION_INFO_KEY) ?? '{}').till_code ?? '';
-      } catch {
-        till = '';
-      }
-    }
-    if (user) startSession({ token, user, till_code: till });
+    startSession({ token, user: who.user, till_code: who.till_code });
   } catch (e) {
     if (e instanceof CommandError && e.code !== NETWORK_ERROR) backend().tokens.setSession(null);
   }

@@ -1,9 +1,9 @@
-import type { Order, OrderStatus } from './backend/types';
+import type { Order, Status } from './backend/contract.gen';
 
 export type BoardColumn = 'new' | 'pick' | 'deliver' | 'delivering' | 'done';
 export const BOARD_COLUMNS: BoardColumn[] = ['new', 'pick', 'deliver', 'delivering', 'done'];
 
-export const ACTIVE_STATUSES: OrderStatus[] = [
+export const ACTIVE_STATUSES: Status[] = [
   'PAID_CONFIRM_PENDING',
   'CONFIRMED_PICK_PENDING',
   'CONFIRMED_DELIVER_PENDING',

@@ -1,7 +1,7 @@
 // The cashier's cart: a pure reducer. Amounts are decimal strings from the catalog;
 // totals are integer fen. The backend recomputes everything on sale_create.
 
-import type { Product, SaleLineRequest, Specification } from './backend/types';
+import type { LineRequest, Product, Specification } from './backend/contract.gen';
 import { lineFen } from './money';
 
 export interface CartLine {
@@ -97,10 +97,10 @@ export function cartItemCount(cart: Cart): number {
 }
 
 /** The `sale_create` request for this cart. */
-export function cartToSaleRequest(cart: Cart): { lines: SaleLineRequest[]; remark?: string } {
+export function cartToSaleRequest(cart: Cart): { lines: LineRequest[]; remark?: string } {
   return {
     lines: cart.lines.map((l) => {
-      const r: SaleLineRequest = { product_id: l.product_id, quantity: l.quantity };
+      const r: LineRequest = { product_id: l.product_id, quantity: l.quantity };
       if (l.specification_id != null) r.specification_id = l.specification_id;
       if (l.memo) r.memo = l.memo;
       return r;

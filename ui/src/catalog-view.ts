@@ -3,7 +3,7 @@
 // The grid never holds the catalog: it asks the backend (`catalog_page_get`) for the pages that
 // cover what is on screen and keeps a handful of them (least recently used first out).
 
-import type { Product } from './backend/types';
+import type { Product } from './backend/contract.gen';
 
 export const TILE_MIN_W = 150;
 export const GAP = 10;
@@ -11,12 +11,8 @@ export const TILE_H = 96;
 export const ROW_H = TILE_H + GAP;
 export const PAGE_SIZE = 60;
 
-/** `catalog_page_get` answer. */
-export interface ProductPage {
-  items: Product[];
-  total: number;
-  has_more: boolean;
-}
+/** `catalog_page_get` answer (generated). */
+export type { ProductPage } from './backend/contract.gen';
 
 export function columnsFor(width: number): number {
   return Math.max(1, Math.floor((Math.max(0, width) + GAP) / (TILE_MIN_W + GAP)));

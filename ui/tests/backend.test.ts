@@ -43,9 +43,9 @@ describe('error decoding', () => {
     }
   });
   it('falls back to the other language, then the code', () => {
-    const e = new CommandError({ code: 'x', message_zh: '', message_en: 'only en' });
+    const e = new CommandError({ code: 'internal', message_zh: '', message_en: 'only en' });
     expect(e.message_for('zh')).toBe('only en');
-    expect(new CommandError({ code: 'x', message_zh: '', message_en: '' }).message_for('en')).toBe('x');
+    expect(new CommandError({ code: 'internal', message_zh: '', message_en: '' }).message_for('en')).toBe('internal');
   });
   it('anything else is a bad_response', () => {
     for (const body of [undefined, null, 'text', { data: 1 }, { ok: false }, { ok: false, error: 'boom' }]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Order } from '../src/backend/types';
+import type { Order } from '../src/backend/contract.gen';
 import { boardColumn, groupBoard, newArrivals } from '../src/board';
 import { secondsLeft, svgDataUrl } from '../src/qr';
 

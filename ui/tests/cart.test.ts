@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Product } from '../src/backend/types';
+import type { Product } from '../src/backend/contract.gen';
 import { cartItemCount, cartReducer, cartToSaleRequest, cartTotalFen, emptyCart, MAX_QTY, type Cart } from '../src/cart';
 
 const water: Product = {

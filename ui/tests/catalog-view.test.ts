@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { columnsFor, PageCache, pagesFor, ROW_H, visibleWindow } from '../src/catalog-view';
-import type { Product } from '../src/backend/types';
+import type { Product } from '../src/backend/contract.gen';
 
 const prod = (id: number): Product => ({ id, name: `p${id}`, category_id: 1, category_name: 'c', price: '1.00', barcode: null, pinyin_initials: '', specifications: [], station: null });
 

@@ -177,7 +177,7 @@ export type CountsReport = {
 /**
  * Which meaning the platform's figures follow: "documented" or "field".
  */
-meaning: string, platform: PlatformCount, local: OrderCount, differences: Array<CountDiff>, };
+meaning: "documented" | "field", platform: PlatformCount, local: OrderCount, differences: Array<CountDiff>, };
 
 export type CountsRequest = { day?: string | null, };
 
@@ -209,6 +209,11 @@ export type Deltas = { gross: MoneyDelta, refunds: MoneyDelta, supplements: Mone
 export type Dialect = "rest-store" | "omni" | "api";
 
 export type DisplayLine = { name: string, spec?: string | null, quantity: number, unit_price: Money, line_total: Money, };
+
+/**
+ * What the display receives: the state, the QR drawn here, and a sequence number.
+ */
+export type DisplaySnapshot = { seq: number, store_name: string, till_code: string, state: DisplayState, qr_svg: string | null, updated_at: string | null, };
 
 /**
  * What the till publishes.
@@ -514,15 +519,19 @@ export type PreviewRequest = { id: number, paper?: string | null, };
  */
 export type PreviewText = { text: string, };
 
-export type PrintJob = { id: number, printer_id: string, kind: string, dedupe_key: string, client_ref: string | null, payload: string, state: string, attempts: number, next_attempt_at: string, last_error: string | null, reprint: boolean, created_at: string, printed_at: string | null, };
+export type PrintJob = { id: number, printer_id: string, kind: string, dedupe_key: string, client_ref: string | null, payload: string, 
+/**
+ * The table's CHECK constraint lists these.
+ */
+state: "queued" | "printing" | "printed" | "failed" | "uncertain", attempts: number, next_attempt_at: string, last_error: string | null, reprint: boolean, created_at: string, printed_at: string | null, };
 
 export type PrintJobMoveRequest = { id: number, printer_id: string, };
 
 export type PrinterView = { id: string, name: string, paper: string, 
 /**
- * ok | attention (a job failed or is uncertain) | idle
+ * ok, or attention (a job failed or is uncertain).
  */
-state: string, queued: number, routes: Array<string>, };
+state: "ok" | "attention", queued: number, routes: Array<string>, };
 
 export type Product = { id: number, name: string, category_id: number, category_name: string, price: Money, barcode: string | null, pinyin_initials: string, specifications: Array<Specification>, 
 /**
@@ -733,11 +742,7 @@ export type StatsByChannel = { day: string, channels: Array<ChannelDay>, };
  */
 export type Status = "CREATED_PAY_PENDING" | "CLOSED_PAY_TIMEOUT" | "CLOSED_CANCELED" | "PAID_CONFIRM_PENDING" | "CONFIRMED_DELIVER_PENDING" | "DELIVERING" | "DELIVERED_CONFIRM_PENDING" | "CANCELED_RETURN_PENDING" | "CLOSED_CONFIRMED" | "CANCELED_REFUND_PENDING" | "CLOSED_REFUNDED" | "CONFIRMED_PICK_PENDING";
 
-export type StatusView = { 
-/**
- * waiting | paid | expired | failed | offline | cancelled
- */
-state: string, message: string | null, order: Order | null, };
+export type StatusView = { state: "waiting" | "paid" | "expired" | "failed" | "offline" | "cancelled", message: string | null, order: Order | null, };
 
 /**
  * Store-level configuration, read from the ledger's settings.

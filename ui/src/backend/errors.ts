@@ -2,7 +2,8 @@ import type { ErrorBody } from './types';
 
 /** An error answered by the backend (or a transport failure dressed up as one). */
 export class CommandError extends Error {
-  readonly code: string;
+  /** The backend's `ErrorCode` (generated) or a transport's own code. */
+  readonly code: ErrorBody['code'];
   readonly message_zh: string;
   readonly message_en: string;
   readonly details?: unknown;

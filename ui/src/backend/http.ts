@@ -1,9 +1,11 @@
 import { badResponse, decodeEnvelope, networkError } from './errors';
 import type { Backend, EventHandler } from './index';
 import type { TokenStore } from './session';
+import type { EventType } from './contract.gen';
 import type { BackendEvent } from './types';
 
-const EVENT_TYPES = ['online_order', 'sync', 'print_job', 'conflict', 'order_changed'];
+// Keyed by the generated union: an event the backend gains fails the type check until it is listened to.
+const EVENT_TYPES = Object.keys({ online_order: 1, sync: 1, print_job: 1, conflict: 1, order_changed: 1 } satisfies Record<EventType, 1>);
 
 export interface HttpOptions {
   tokens: TokenStore;
@@ -67,7 +69,7 @@ export function createHttpBackend(opts: HttpOptions): Backend {
         } catch {
           return; // keep-alive comments, garbage
         }
-        if (!ev.type) ev.type = fallbackType;
+        if (!ev.type) (ev as { type: string }).type = fallbackType;
         onEvent(ev);
       };
       es.onmessage = handle('message');

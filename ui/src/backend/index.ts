@@ -5,6 +5,7 @@ import type { BackendEvent } from './types';
 
 export { CommandError, NETWORK_ERROR } from './errors';
 export type { TokenStore } from './session';
+export { invokeCommand, type RequestArg, type RequestOf, type ResponseOf } from './client';
 
 export type EventHandler = (event: BackendEvent) => void;
 
@@ -12,6 +13,7 @@ export type EventHandler = (event: BackendEvent) => void;
 export interface Backend {
   readonly kind: 'tauri' | 'http';
   readonly tokens: TokenStore;
+  /** The raw wire: screens go through the typed `call` (app-state) / `invokeCommand`. */
   invoke<T>(command: string, request?: object): Promise<T>;
   /** Subscribe to the backend's event stream; returns the unsubscribe function. */
   events(onEvent: EventHandler): () => void;

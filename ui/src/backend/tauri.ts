@@ -1,6 +1,7 @@
 import { decodeEnvelope, decodeTauriRejection, networkError } from './errors';
 import type { Backend, EventHandler } from './index';
 import type { TokenStore } from './session';
+import type { SyncStatus } from './contract.gen';
 import type { BackendEvent } from './types';
 
 /** The part of Tauri 2's `window.__TAURI_INTERNALS__` this UI uses. */
@@ -55,7 +56,7 @@ export function createTauriBackend(opts: TauriOptions): Backend {
         timer = setI(() => {
           backend
             .invoke('sync_status_get', {})
-            .then((status) => onEvent({ type: 'sync', status }))
+            .then((status) => onEvent({ type: 'sync', status: status as SyncStatus }))
             .catch(() => onEvent({ type: 'sync', status: null, error: networkError().code }));
         }, POLL_MS);
       };

@@ -6,7 +6,7 @@
 
 import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { call, reportError, t } from '../app-state';
-import type { Product } from '../backend/types';
+import type { Product } from '../backend/contract.gen';
 import { columnsFor, PAGE_SIZE, PageCache, pagesFor, ROW_H, visibleWindow, type ProductPage } from '../catalog-view';
 import { formatMoney } from '../money';
 import { Empty } from './common';
@@ -88,7 +88,7 @@ export function ProductGrid(props: ProductGridProps) {
         me.loading.add(page);
         me.inFlight++;
         const [q, cat] = me.key.split('\u0000');
-        call<ProductPage>('catalog_page_get', { q, category_id: cat ? Number(cat) : null, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
+        call('catalog_page_get', { q, category_id: cat ? Number(cat) : null, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
           .then((r) => {
             if (me !== loader.current) return; // an old query
             me.cache.put(page, r.items);

@@ -10,14 +10,13 @@ import {
   t,
   viewStore,
 } from '../app-state';
-import type { Printer, SyncStatus } from '../backend/types';
 import { usePoll } from '../hooks';
 import { useStore } from '../store';
 
 async function refreshSync() {
   if (!sessionStore.get()) return;
   try {
-    const sync = await call<SyncStatus>('sync_status_get', {});
+    const sync = await call('sync_status_get', {});
     healthStore.set((h) => ({ ...h, sync }));
   } catch {
     /* the bar shows the backend as unreachable */
@@ -27,7 +26,7 @@ async function refreshSync() {
 async function refreshPrinters() {
   if (!sessionStore.get()) return;
   try {
-    const printers = await call<Printer[]>('printer_list', {});
+    const printers = await call('printer_list', {});
     healthStore.set((h) => ({ ...h, printers }));
   } catch {
     /* ignore */
@@ -51,8 +50,9 @@ export function StatusBar() {
   useEffect(
     () =>
       onBackendEvent((e) => {
-        if (e.type === 'sync' && e.status && typeof e.status === 'object') {
-          healthStore.set((h) => ({ ...h, sync: e.status as SyncStatus }));
+        if (e.type === 'sync' && 'status' in e && e.status) {
+          const status = e.status;
+          healthStore.set((h) => ({ ...h, sync: status }));
         } else if (e.type === 'sync' || e.type === 'conflict') void refreshSync();
         if (e.type === 'print_job') void refreshPrinters();
       }),

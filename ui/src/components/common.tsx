@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { call, dismissToast, reportError, t, toast, toastStore } from '../app-state';
-import type { Order, SyncState } from '../backend/types';
+import type { Order, SyncState } from '../backend/contract.gen';
 import { translateDynamic } from '../i18n';
 import { langStore } from '../app-state';
 import { createStore, useStore } from '../store';
@@ -174,12 +174,12 @@ export async function runOrderAction(order: Order, action: string): Promise<Orde
   if (action === 'reject' && !(await confirmDialog(t('action.rejectConfirm', { no }), true))) return undefined;
   if (action === 'cancel' && !(await confirmDialog(t('orders.cancelConfirm', { no }), true))) return undefined;
   try {
-    let out: Order | undefined;
-    if (action === 'checkin') out = await call<Order>('order_checkin', { client_ref: order.client_ref });
-    else if (action === 'cancel') out = await call<Order>('order_cancel', { client_ref: order.client_ref });
-    else out = await call<Order>('order_action_apply', { client_ref: order.client_ref, action });
+    let out: Order;
+    if (action === 'checkin') out = await call('order_checkin', { client_ref: order.client_ref });
+    else if (action === 'cancel') out = await call('order_cancel', { client_ref: order.client_ref });
+    else out = await call('order_action_apply', { client_ref: order.client_ref, action });
     toast(`${t(`action.${action}` as 'action.accept')} · ${no}`, 'success');
-    return out && typeof out === 'object' && 'client_ref' in out ? out : undefined;
+    return out;
   } catch (e) {
     reportError(e);
     return undefined;

@@ -6,15 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { formatMoney } from '../money';
 import { svgDataUrl } from '../qr';
-import type { DisplayState } from './publish';
-
-interface Snapshot {
-  seq: number;
-  store_name: string;
-  till_code: string;
-  state: DisplayState;
-  qr_svg: string | null;
-}
+import type { DisplaySnapshot as Snapshot } from '../backend/contract.gen';
 
 function params(): { token: string; lan: string | null } {
   const q = new URLSearchParams(globalThis.location?.search ?? '');

@@ -3,28 +3,10 @@
 // display must never get in the cashier's way, so failures are ignored and only the
 // newest state is sent (coalesced within a few milliseconds, duplicates skipped).
 
-import { backend } from '../backend';
+import { backend, invokeCommand } from '../backend';
+import type { DisplayLine, DisplayState } from '../backend/contract.gen';
 import type { Cart } from '../cart';
 import { fenToString, lineFen } from '../money';
-
-export interface DisplayLine {
-  name: string;
-  spec: string | null;
-  quantity: number;
-  unit_price: string;
-  line_total: string;
-}
-
-export interface DisplayState {
-  phase: 'idle' | 'cart' | 'wechat' | 'paid';
-  lines?: DisplayLine[];
-  total?: string | null;
-  paid?: string | null;
-  change?: string | null;
-  method?: 'CASH' | 'WECHAT' | null;
-  code_url?: string | null;
-  expires_at?: string | null;
-}
 
 export function displayLines(cart: Cart): DisplayLine[] {
   return cart.lines.map((l) => ({
@@ -51,9 +33,7 @@ export function publishDisplay(state: DisplayState): void {
     const text = JSON.stringify(s);
     if (text === last) return;
     last = text;
-    backend()
-      .invoke('display_update', s)
-      .catch(() => {
+    invokeCommand(backend(), 'display_update', s).catch(() => {
         last = ''; // send again next time
       });
   }, 30);

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call, cartStore, errorText, pendingSaleStore, reportError, t, toast } from '../app-state';
 import { CommandError } from '../backend';
-import type { BarcodeHit, Category, Order, Product, Specification, WechatStartResponse } from '../backend/types';
+import type { Category, CodeView, PairResponse, Product, Specification } from '../backend/contract.gen';
 import type { ProductPage } from '../catalog-view';
 import { cartItemCount, cartReducer, cartToSaleRequest, cartTotalFen, type CartAction, type CartLine } from '../cart';
 import { confirmDialog, Modal } from '../components/common';
@@ -29,14 +29,14 @@ export function Cashier() {
   const [paid, setPaid] = useState<PaidResult | null>(null);
   const [creating, setCreating] = useState(false);
   const [memoOpen, setMemoOpen] = useState<number | null>(null);
-  const [wechatQr, setWechatQr] = useState<WechatStartResponse | null>(null);
-  const [pairing, setPairing] = useState<{ token: string; path: string } | null>(null);
+  const [wechatQr, setWechatQr] = useState<CodeView | null>(null);
+  const [pairing, setPairing] = useState<PairResponse | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const busyRef = useRef(false);
   busyRef.current = pay !== null || paid !== null || pending !== null || specFor !== null;
 
   useEffect(() => {
-    call<Category[]>('catalog_category_list', {}).then(setCategories).catch(reportError);
+    call('catalog_category_list', {}).then(setCategories).catch(reportError);
   }, []);
 
   const addProduct = (p: Product, spec?: Specification) => {
@@ -61,7 +61,7 @@ export function Cashier() {
         }
         try {
           // A barcode names a product, or one specification of it.
-          const found = await call<BarcodeHit>('catalog_barcode_get', { barcode: code });
+          const found = await call('catalog_barcode_get', { barcode: code });
           const hit = found.product;
           const spec = found.specification_id == null ? undefined : hit.specifications.find((s) => s.id === found.specification_id);
           addProduct(hit, spec);
@@ -94,7 +94,7 @@ export function Cashier() {
 
   const pairDisplay = async () => {
     try {
-      setPairing(await call<{ token: string; path: string }>('display_pair', {}));
+      setPairing(await call('display_pair', {}));
     } catch (e) {
       reportError(e);
     }
@@ -107,7 +107,7 @@ export function Cashier() {
       if (cart.lines.length === 0) return;
       setCreating(true);
       try {
-        order = await call<Order>('sale_create', cartToSaleRequest(cart));
+        order = await call('sale_create', cartToSaleRequest(cart));
         pendingSaleStore.set(order);
       } catch (e) {
         reportError(e); // the cart stays as it is

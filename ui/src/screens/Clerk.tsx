@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, onBackendEvent, reportError, t, timeOf, toast, todayLocal } from '../app-state';
-import type { Order, OrdersListResponse } from '../backend/types';
+import type { Order } from '../backend/contract.gen';
 import { ACTIVE_STATUSES, BOARD_COLUMNS, groupBoard, newArrivals } from '../board';
 import { channelName, OrderActionButtons, StatusPill, SyncBadge } from '../components/common';
 import { usePoll } from '../hooks';
@@ -23,8 +23,8 @@ export function Clerk() {
   const load = async () => {
     try {
       const [active, today] = await Promise.all([
-        call<OrdersListResponse>('order_list', { statuses: ACTIVE_STATUSES, limit: 200 }),
-        call<OrdersListResponse>('order_list', { day: todayLocal(), limit: 200 }),
+        call('order_list', { statuses: ACTIVE_STATUSES, limit: 200 }),
+        call('order_list', { day: todayLocal(), limit: 200 }),
       ]);
       const all = [...active.orders, ...today.orders].filter((o) => o.channel !== 'COUNTER');
       const arrived = newArrivals(known.current, all);

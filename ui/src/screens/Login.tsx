@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, errorText, setStoreClock, startSession, t } from '../app-state';
-import type { LoginResponse, User } from '../backend/types';
+import type { User } from '../backend/contract.gen';
 import { Empty } from '../components/common';
 import { PinPad } from '../components/PinPad';
 
@@ -23,7 +23,7 @@ export function Login() {
   const load = async () => {
     setLoadError(null);
     try {
-      setUsers(await call<User[]>('user_list', {}));
+      setUsers(await call('user_list', {}));
     } catch (e) {
       setLoadError(errorText(e));
     }
@@ -39,7 +39,7 @@ export function Login() {
     setBusy(true);
     setError(null);
     try {
-      const res = await call<LoginResponse>('session_login', { username: user.username, pin: pinNow });
+      const res = await call('session_login', { username: user.username, pin: pinNow });
       setStoreClock(res.timezone, res.cutoff_hour);
       startSession({ token: res.token, user: res.user, till_code: res.till_code });
     } catch (e) {

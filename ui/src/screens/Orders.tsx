@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, dateTimeOf, onBackendEvent, reportError, t, timeOf, todayLocal } from '../app-state';
-import type { Order, OrdersListResponse } from '../backend/types';
+import type { Order, OrderListResponse } from '../backend/contract.gen';
 import { channelName, Empty, Modal, OrderActionButtons, StatusPill, SyncBadge } from '../components/common';
 import { usePoll } from '../hooks';
 import { formatMoney } from '../money';
@@ -8,14 +8,14 @@ import { PrintStateBadge, reprint, usePrintState } from './Payment';
 
 export function Orders() {
   const [text, setText] = useState('');
-  const [data, setData] = useState<OrdersListResponse | null>(null);
+  const [data, setData] = useState<OrderListResponse | null>(null);
   const [open, setOpen] = useState<string | null>(null);
 
   const load = async () => {
     try {
       const req: Record<string, unknown> = { day: todayLocal(), limit: 200 };
       if (text.trim()) req.text = text.trim();
-      setData(await call<OrdersListResponse>('order_list', req));
+      setData(await call('order_list', req));
     } catch (e) {
       reportError(e);
     }
@@ -79,7 +79,7 @@ export function OrderDetail(props: { clientRef: string; onClose: () => void; onC
   const [order, setOrder] = useState<Order | null>(null);
   const job = usePrintState(props.clientRef);
   const load = () =>
-    call<Order>('order_get', { client_ref: props.clientRef })
+    call('order_get', { client_ref: props.clientRef })
       .then(setOrder)
       .catch((e) => {
         reportError(e);

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, errorText, onBackendEvent, reportError, t } from '../app-state';
-import type { Order, PayCashResponse, PrintJob, WechatStartResponse, WechatStatusResponse } from '../backend/types';
+import type { CodeView, Order, PrintJob, StatusView } from '../backend/contract.gen';
 import { Modal } from '../components/common';
 import { fenToString, formatFen, formatMoney, parseFen, tryParseFen } from '../money';
 import { secondsLeft, svgDataUrl } from '../qr';
@@ -20,7 +20,7 @@ export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    call<string[]>('cash_tender_list', { due: props.order.total })
+    call('cash_tender_list', { due: props.order.total })
       .then((q) => setQuick(Array.isArray(q) ? q : []))
       .catch(() => setQuick([props.order.total]));
   }, [props.order.total]);
@@ -36,7 +36,7 @@ export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void
     setBusy(true);
     setError(null);
     try {
-      const res = await call<PayCashResponse>('sale_cash_pay', { client_ref: props.order.client_ref, tendered: fenToString(fen) });
+      const res = await call('sale_cash_pay', { client_ref: props.order.client_ref, tendered: fenToString(fen) });
       props.onPaid({ order: res.order, change: res.change });
     } catch (e) {
       setError(errorText(e));
@@ -113,11 +113,11 @@ export function WechatModal(props: {
   onClose: () => void;
   onUseCash: () => void;
   /** The open code (for the customer display), or null when none is open. */
-  onQr?: (qr: WechatStartResponse | null) => void;
+  onQr?: (qr: CodeView | null) => void;
 }) {
   const ref = props.order.client_ref;
-  const [qr, setQr] = useState<WechatStartResponse | null>(null);
-  const [state, setState] = useState<WechatStatusResponse['state'] | 'starting' | 'error'>('starting');
+  const [qr, setQr] = useState<CodeView | null>(null);
+  const [state, setState] = useState<StatusView['state'] | 'starting' | 'error'>('starting');
   const [message, setMessage] = useState<string | null>(null);
   const [left, setLeft] = useState(0);
   const done = useRef(false);
@@ -126,7 +126,7 @@ export function WechatModal(props: {
     setState('starting');
     setMessage(null);
     try {
-      const r = await call<WechatStartResponse>('wechat_start', { client_ref: ref });
+      const r = await call('wechat_start', { client_ref: ref });
       setQr(r);
       props.onQr?.(r);
       setLeft(secondsLeft(r.expires_at));
@@ -156,13 +156,13 @@ export function WechatModal(props: {
     let alive = true;
     const poll = async () => {
       try {
-        const s = await call<WechatStatusResponse>('wechat_status_get', { client_ref: ref });
+        const s = await call('wechat_status_get', { client_ref: ref });
         if (!alive || done.current) return;
         setMessage(s.message ?? null);
         if (s.state === 'paid') {
           done.current = true;
           setState('paid');
-          const order = s.order ?? (await call<Order>('order_get', { client_ref: ref }));
+          const order = s.order ?? (await call('order_get', { client_ref: ref }));
           props.onPaid({ order, change: null });
         } else {
           setState(s.state);
@@ -256,7 +256,7 @@ export function usePrintState(clientRef: string | null): PrintJob | null | undef
     let alive = true;
     const load = async () => {
       try {
-        const jobs = await call<PrintJob[]>('print_job_list', {});
+        const jobs = await call('print_job_list', {});
         if (!alive) return;
         const mine = jobs.filter((j) => j.client_ref === clientRef && (j.kind === 'receipt' || j.kind === 'RECEIPT'));
         setJob(mine.sort((a, b) => b.id - a.id)[0] ?? null);

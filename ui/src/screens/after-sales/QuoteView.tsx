@@ -1,11 +1,11 @@
 import { langStore, t } from '../../app-state';
-import { type AfterSalesOutlook, type AfterSalesQuote } from '../../backend/types';
+import type { CreateResponse, Outlook, QuoteResponse } from '../../backend/contract.gen';
 import { formatMoney } from '../../money';
 import { isZero } from './service';
 
 /** What will happen, in words, before the clerk confirms: platform or store only, how the
  * money goes back, what the customer gets. */
-function OutlookView({ outlook }: { outlook: AfterSalesOutlook }) {
+function OutlookView({ outlook }: { outlook: Outlook }) {
   const says = langStore.get() === 'en' ? outlook.says_en : outlook.says_zh;
   return (
     <div class={`as-outlook ${outlook.local_only ? 'as-outlook-local' : 'as-outlook-platform'}`} data-testid="as-outlook" role="status">
@@ -20,7 +20,8 @@ function OutlookView({ outlook }: { outlook: AfterSalesOutlook }) {
   );
 }
 
-export function QuoteView({ quote }: { quote: AfterSalesQuote }) {
+/** A quote, or the created service's answer (the same figures). */
+export function QuoteView({ quote }: { quote: QuoteResponse | CreateResponse }) {
   return (
     <div class="quote" data-testid="as-quote-view">
       {quote.outlook && <OutlookView outlook={quote.outlook} />}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, reportError, t } from '../../app-state';
-import { type Product } from '../../backend/types';
+import type { Product } from '../../backend/contract.gen';
 import { fenToString, formatMoney, parseFen, tryParseFen } from '../../money';
 import { WalkLine } from './service';
 
@@ -11,7 +11,7 @@ export function WalkIn(props: { lines: WalkLine[]; setLines: (f: (w: WalkLine[])
     const s = q.trim();
     if (!s) return setFound([]);
     const id = setTimeout(() => {
-      call<Product[]>('catalog_search', { query: s, limit: 12 }).then(setFound).catch(reportError);
+      call('catalog_search', { query: s, limit: 12 }).then(setFound).catch(reportError);
     }, 200);
     return () => clearTimeout(id);
   }, [q]);

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, dateTimeOf, errorText, reportError, t, todayLocal } from '../../app-state';
-import { type AfterSalesCreated, type AfterSalesQuote, type AfterSalesRequest, type Order, type OrdersListResponse, type Product, type ServiceType } from '../../backend/types';
+import type { CreateResponse, Order, Product, QuoteResponse, ServiceRequest, ServiceType } from '../../backend/contract.gen';
 import { channelName, Empty, StatusPill } from '../../components/common';
 import { fenToString, formatMoney, tryParseFen } from '../../money';
 import { ExchangeLine, WalkLine, Source, TYPES, serviceStatus } from './service';
@@ -20,8 +20,8 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
   const [exchanges, setExchanges] = useState<ExchangeLine[]>([]);
   const [pSearch, setPSearch] = useState('');
   const [pFound, setPFound] = useState<Product[]>([]);
-  const [quote, setQuote] = useState<AfterSalesQuote | null>(null);
-  const [created, setCreated] = useState<AfterSalesCreated | null>(null);
+  const [quote, setQuote] = useState<QuoteResponse | null>(null);
+  const [created, setCreated] = useState<CreateResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -32,7 +32,7 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
       const req: Record<string, unknown> = { limit: 20 };
       if (q) req.text = q;
       else req.day = todayLocal();
-      call<OrdersListResponse>('order_list', req)
+      call('order_list', req)
         .then((r) => setFound(r.orders))
         .catch(reportError);
     }, 250);
@@ -43,7 +43,7 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
     const q = pSearch.trim();
     if (!q) return setPFound([]);
     const id = setTimeout(() => {
-      call<Product[]>('catalog_search', { query: q, limit: 12 }).then(setPFound).catch(reportError);
+      call('catalog_search', { query: q, limit: 12 }).then(setPFound).catch(reportError);
     }, 200);
     return () => clearTimeout(id);
   }, [pSearch]);
@@ -58,7 +58,7 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
 
   const pick = async (o: Order) => {
     try {
-      const full = await call<Order>('order_get', { client_ref: o.client_ref });
+      const full = await call('order_get', { client_ref: o.client_ref });
       setOrder(full);
       setQty({});
       setExchanges([]);
@@ -68,7 +68,7 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
     }
   };
 
-  const request = (): AfterSalesRequest | null => {
+  const request = (): ServiceRequest | null => {
     if (source === 'walkin') {
       if (!reason.trim()) {
         setError(t('as.needReason'));
@@ -131,7 +131,7 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
     setBusy(true);
     setError(null);
     try {
-      setQuote(await call<AfterSalesQuote>('after_sales_quote', req));
+      setQuote(await call('after_sales_quote', req));
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -145,7 +145,7 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
     setBusy(true);
     setError(null);
     try {
-      setCreated(await call<AfterSalesCreated>('after_sales_create', req));
+      setCreated(await call('after_sales_create', req));
       props.onCreated();
     } catch (e) {
       setError(errorText(e));

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { call, reportError, t, timeOf, todayLocal } from '../../app-state';
-import { type AfterSalesRow } from '../../backend/types';
+import type { Service } from '../../backend/contract.gen';
 import { Empty } from '../../components/common';
 import { usePoll } from '../../hooks';
 import { serviceAmount, serviceStatus } from './service';
@@ -8,10 +8,10 @@ import { Wizard } from './Wizard';
 
 export function AfterSales() {
   const [wizard, setWizard] = useState(0);
-  const [list, setList] = useState<AfterSalesRow[] | null>(null);
+  const [list, setList] = useState<Service[] | null>(null);
   const loadList = () =>
-    call<AfterSalesRow[] | { services?: AfterSalesRow[] }>('after_sales_list', { day: todayLocal() })
-      .then((r) => setList(Array.isArray(r) ? r : (r.services ?? [])))
+    call('after_sales_list', { day: todayLocal() })
+      .then(setList)
       .catch(reportError);
   // the platform's service number arrives with sync: keep the list fresh
   usePoll(loadList, 10000);
@@ -46,7 +46,7 @@ export function AfterSales() {
                       </div>
                       <div class="muted small mono">{s.local_only ? t('as.notSent') : (s.service_number ?? t('as.pending'))}</div>
                     </td>
-                    <td class="small mono">{s.order_number ?? s.order_local_number ?? (s.order_client_ref ? '' : t('as.walkinShort'))}</td>
+                    <td class="small mono">{s.order_number ?? (s.order_client_ref ? '' : t('as.walkinShort'))}</td>
                     <td class="num" data-testid="as-list-amount">{serviceAmount(s)}</td>
                     <td>
                       <span class="pill pill-muted">{serviceStatus(s.status)}</span>

@@ -1,5 +1,5 @@
 import { t } from '../../app-state';
-import { type Product, type ServiceType, type Specification } from '../../backend/types';
+import type { Product, ServiceType, Specification } from '../../backend/contract.gen';
 import { formatMoney, parseFen } from '../../money';
 
 export interface ExchangeLine {

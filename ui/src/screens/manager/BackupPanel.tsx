@@ -1,39 +1,21 @@
 import { useEffect, useState } from 'preact/hooks';
 import { dateTimeOf, t, toast, tryCall } from '../../app-state';
+import type { BackupListResponse, BackupSettingsSetRequest } from '../../backend/contract.gen';
 import { Empty } from '../../components/common';
 
-/** `backup_list`: the folder, schedule and the newest attempts. */
-interface BackupRecord {
-  file: string;
-  reason: string;
-  started_at: string;
-  ok: boolean;
-  integrity: string;
-  bytes: number;
-  millis: number;
-  error: string | null;
-  present: boolean;
-}
-
-interface BackupList {
-  settings: { dir: string; interval_min: number; keep: number };
-  backups: BackupRecord[];
-  outbox_pending: number;
-}
-
 export function BackupPanel() {
-  const [list, setList] = useState<BackupList | null>(null);
+  const [list, setList] = useState<BackupListResponse | null>(null);
   const [dir, setDir] = useState<string | null>(null);
   const [interval, setInterval_] = useState<string | null>(null);
   const [keep, setKeep] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const load = () => tryCall<BackupList>('backup_list', {}).then((l) => l && setList(l));
+  const load = () => tryCall('backup_list', {}).then((l) => l && setList(l));
   useEffect(() => {
     void load();
   }, []);
   const dirty = dir !== null || interval !== null || keep !== null;
   const save = async () => {
-    const req: Record<string, unknown> = {};
+    const req: BackupSettingsSetRequest = {};
     if (dir !== null) req.dir = dir;
     if (interval !== null) req.interval_min = Number(interval);
     if (keep !== null) req.keep = Number(keep);

@@ -1,25 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { dateTimeOf, reportError, t, tryCall } from '../../app-state';
-
-/** One row of `channel_list`: a platform the store's orders go to or come from. */
-interface ChannelRow {
-  id: string;
-  dialect: string;
-  url: string | null;
-  enabled: boolean;
-  primary: boolean;
-  online: boolean;
-  last_success_at: string | null;
-  last_error: string | null;
-  backlog: number;
-  conflicts: number;
-  orders_known: number;
-}
+import type { ChannelView } from '../../backend/contract.gen';
 
 export function Channels() {
-  const [rows, setRows] = useState<ChannelRow[] | null>(null);
+  const [rows, setRows] = useState<ChannelView[] | null>(null);
   useEffect(() => {
-    const load = () => tryCall<ChannelRow[]>('channel_list', {}).then((r) => r && setRows(r)).catch(reportError);
+    const load = () => tryCall('channel_list', {}).then((r) => r && setRows(r)).catch(reportError);
     load();
     const timer = setInterval(load, 5000);
     return () => clearInterval(timer);

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { t, todayLocal, tryCall } from '../../app-state';
-import { type CountsBlock, type CountsResponse, type StatsDay } from '../../backend/types';
+import type { CountsResponse, DayStats, OrderCount } from '../../backend/contract.gen';
 import { HourlyBars, MixDonut } from '../../charts/Charts';
 import { channelName, Empty, statusName } from '../../components/common';
 import { usePoll } from '../../hooks';
@@ -16,10 +16,10 @@ const fen = (s: string | null | undefined): number => {
 
 export function DayStats() {
   const [day, setDay] = useState(todayLocal());
-  const [stats, setStats] = useState<StatsDay | null>(null);
+  const [stats, setStats] = useState<DayStats | null>(null);
   const [counts, setCounts] = useState<CountsResponse | null>(null);
   const load = async () => {
-    const [s, c] = await Promise.all([tryCall<StatsDay>('stats_day_get', { day }), tryCall<CountsResponse>('order_count_get', { day })]);
+    const [s, c] = await Promise.all([tryCall('stats_day_get', { day }), tryCall('order_count_get', { day })]);
     if (s) setStats(s);
     if (c) setCounts(c);
   };
@@ -113,10 +113,10 @@ function RankTable(props: { title: string; rows: string[][] }) {
   );
 }
 
-const COUNT_KEYS: (keyof CountsBlock)[] = ['totalPrice', 'total', 'handlePending', 'pickPending', 'deliverPending', 'delivering', 'closed', 'cancled'];
+const COUNT_KEYS: (keyof OrderCount)[] = ['totalPrice', 'total', 'handlePending', 'pickPending', 'deliverPending', 'delivering', 'closed', 'cancled'];
 
 function CountsTable({ counts }: { counts: CountsResponse }) {
-  const cell = (b: CountsBlock, k: keyof CountsBlock) => (k === 'totalPrice' ? formatMoney(String(b[k])) : String(b[k]));
+  const cell = (b: OrderCount, k: keyof OrderCount) => (k === 'totalPrice' ? formatMoney(String(b[k])) : String(b[k]));
   return (
     <section class="panel">
       <h2>{t('stats.counts')}</h2>

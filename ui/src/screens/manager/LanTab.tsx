@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { reportError, t, tryCall } from '../../app-state';
-import { type LanStatus } from '../../backend/types';
+import type { LanStatus } from '../../backend/contract.gen';
 
 export function Lan() {
   const [lan, setLan] = useState<LanStatus | null>(null);
   useEffect(() => {
-    tryCall<LanStatus>('lan_status_get', {}).then((l) => l && setLan(l)).catch(reportError);
+    tryCall('lan_status_get', {}).then((l) => l && setLan(l)).catch(reportError);
   }, []);
   return (
     <section class="panel" data-testid="manager-lan">

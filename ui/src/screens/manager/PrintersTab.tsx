@@ -1,15 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { onBackendEvent, t, tryCall } from '../../app-state';
-import { type Printer, type PrintJob } from '../../backend/types';
+import type { PrintJob, PrinterView } from '../../backend/contract.gen';
 import { Empty } from '../../components/common';
 import { usePoll } from '../../hooks';
 
 export function Printers() {
-  const [printers, setPrinters] = useState<Printer[] | null>(null);
+  const [printers, setPrinters] = useState<PrinterView[] | null>(null);
   const [jobs, setJobs] = useState<PrintJob[] | null>(null);
   const [state, setState] = useState<string>('');
   const load = async () => {
-    const [p, j] = await Promise.all([tryCall<Printer[]>('printer_list', {}), tryCall<PrintJob[]>('print_job_list', state ? { state } : {})]);
+    const [p, j] = await Promise.all([tryCall('printer_list', {}), tryCall('print_job_list', state ? { state } : {})]);
     if (p) setPrinters(p);
     if (j) setJobs(j);
   };
@@ -30,7 +30,7 @@ export function Printers() {
                 {p.id} · {p.paper} mm
               </div>
               <div>
-                <span class={`pill ${p.state === 'ok' ? 'pill-ok' : p.state === 'offline' ? 'pill-bad' : 'pill-muted'}`}>{t(`printers.state.${p.state}`)}</span>{' '}
+                <span class={`pill ${p.state === 'ok' ? 'pill-ok' : 'pill-bad'}`}>{t(`printers.state.${p.state}`)}</span>{' '}
                 {p.queued > 0 && <span class="pill pill-warn">{t('printers.queued')} {p.queued}</span>}
               </div>
             </div>

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText, t, toast, tryCall } from '../../app-state';
-import { type Settings } from '../../backend/types';
+import type { LogExportResponse, SettingsView } from '../../backend/contract.gen';
 import { Empty } from '../../components/common';
 
 export function SettingsPanel() {
-  const [settings, setSettings] = useState<Settings | null>(null);
+  const [settings, setSettings] = useState<SettingsView['settings'] | null>(null);
   const [edits, setEdits] = useState<Record<string, string>>({});
-  const load = () => tryCall<Settings>('settings_get', {}).then((s) => s && setSettings(s));
+  const load = () => tryCall('settings_get', {}).then((s) => s && setSettings(s.settings));
   useEffect(() => {
     void load();
   }, []);
@@ -50,17 +50,6 @@ export function SettingsPanel() {
   );
 }
 
-/** `log_export`: the last days of the till's log in one file (DATA/exports/ on the till). */
-interface LogExport {
-  file_name: string;
-  path: string;
-  bytes: number;
-  days: number;
-  files: string[];
-  text: string;
-  truncated: boolean;
-}
-
 function size(bytes: number): string {
   return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
@@ -82,7 +71,7 @@ export function LogExportPanel() {
   const [days, setDays] = useState('3');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<LogExport | null>(null);
+  const [done, setDone] = useState<LogExportResponse | null>(null);
   const n = Number(days);
   const valid = Number.isInteger(n) && n >= 1 && n <= 14;
   const run = async () => {
@@ -94,7 +83,7 @@ export function LogExportPanel() {
     setError(null);
     setDone(null);
     try {
-      const r = await call<LogExport>('log_export', { days: n });
+      const r = await call('log_export', { days: n });
       download(r.file_name, r.text);
       setDone(r);
       toast(t('logs.exported'), 'success');

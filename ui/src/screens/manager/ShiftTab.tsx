@@ -1,7 +1,8 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { call, langStore, errorText, t, toast, tryCall } from '../../app-state';
-import { DENOMINATIONS, type ZReport } from '../../backend/types';
+import { call, langStore, errorText, sessionStore, t, toast, tryCall } from '../../app-state';
+import type { CloseResponse } from '../../backend/contract.gen';
+import { DENOMINATIONS } from '../../backend/types';
 import { confirmDialog } from '../../components/common';
 import { fenToString, formatFen, formatMoney, parseFen, tryParseFen } from '../../money';
 import { countedTotalFen, emptyCounted, parseCount, type Counted } from '../../shift';
@@ -13,7 +14,7 @@ export function Shift() {
   const [moveReason, setMoveReason] = useState('');
   const [counted, setCounted] = useState<Counted>(emptyCounted());
   const [pin, setPin] = useState('');
-  const [z, setZ] = useState<ZReport | null>(null);
+  const [z, setZ] = useState<CloseResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const total = countedTotalFen(counted);
 
@@ -37,7 +38,8 @@ export function Shift() {
     if (!(await confirmDialog(t('shift.closeConfirm')))) return;
     setError(null);
     try {
-      setZ(await call<ZReport>('shift_close', { counted, manager_pin: pin }));
+      // The manager confirming is the one logged in here (the contract asks whose PIN it is).
+      setZ(await call('shift_close', { counted, manager_username: sessionStore.get()?.user.username ?? '', manager_pin: pin }));
       setPin('');
     } catch (e) {
       setError(errorText(e));
@@ -141,7 +143,7 @@ function denomLabel(d: string): string {
 
 const MONEY_KEY = /(float|cash|sales|refund|expected|counted|difference|total|amount|gross|net|in|out)/i;
 
-function ZReportView({ z }: { z: ZReport }) {
+function ZReportView({ z }: { z: CloseResponse }) {
   return (
     <dl class="kv">
       {Object.entries(z).map(([k, v]) => (

@@ -1,15 +1,15 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { dateTimeOf, langStore, healthStore, t, toast, tryCall } from '../../app-state';
-import { type Conflict, type PlatformCounts, type Stray, type SyncStatus } from '../../backend/types';
+import type { ConflictItem, OrderCount, StoredCounts, Stray } from '../../backend/contract.gen';
 import { Empty } from '../../components/common';
 import { usePoll } from '../../hooks';
 import { useStore } from '../../store';
 
-const COUNT_FIELDS = ['totalPrice', 'total', 'handlePending', 'pickPending', 'deliverPending', 'delivering', 'closed', 'cancled'];
+const COUNT_FIELDS: (keyof OrderCount)[] = ['totalPrice', 'total', 'handlePending', 'pickPending', 'deliverPending', 'delivering', 'closed', 'cancled'];
 
 /** The platform's order_count beside the ledger's, every difference with its reason. */
-function CountsSection({ counts }: { counts: PlatformCounts | null | undefined }) {
+function CountsSection({ counts }: { counts: StoredCounts | null | undefined }) {
   const zh = langStore.get() === 'zh';
   return (
     <section class="panel" data-testid="sync-counts">
@@ -52,15 +52,15 @@ function CountsSection({ counts }: { counts: PlatformCounts | null | undefined }
 
 export function SyncPanel() {
   const health = useStore(healthStore);
-  const [conflicts, setConflicts] = useState<Conflict[] | null>(null);
+  const [conflicts, setConflicts] = useState<ConflictItem[] | null>(null);
   const [strays, setStrays] = useState<Stray[] | null>(null);
-  const [counts, setCounts] = useState<PlatformCounts | null | undefined>(undefined);
+  const [counts, setCounts] = useState<StoredCounts | null | undefined>(undefined);
   const load = async () => {
     const [s, c, st, pc] = await Promise.all([
-      tryCall<SyncStatus>('sync_status_get', {}),
-      tryCall<Conflict[]>('conflict_list', {}),
-      tryCall<Stray[]>('stray_list', {}),
-      tryCall<PlatformCounts | null>('stats_platform_counts_get', {}),
+      tryCall('sync_status_get', {}),
+      tryCall('conflict_list', {}),
+      tryCall('stray_list', {}),
+      tryCall('stats_platform_counts_get', {}),
     ]);
     if (s) healthStore.set((h) => ({ ...h, sync: s }));
     if (c) setConflicts(c);
@@ -74,7 +74,7 @@ export function SyncPanel() {
       void load();
     }
   };
-  const resolve = async (c: Conflict, resolution: 'accept_platform' | 'retry' | 'keep_local') => {
+  const resolve = async (c: ConflictItem, resolution: 'accept_platform' | 'retry' | 'keep_local') => {
     if ((await tryCall('conflict_resolve', { client_ref: c.client_ref, resolution })) !== undefined) {
       toast(t('common.done'), 'success');
       void load();
@@ -142,7 +142,7 @@ export function SyncPanel() {
               <span class="muted small">{dateTimeOf(c.created_at)}</span>
             </div>
             <div>{c.message}</div>
-            <div class="muted">{t('syncp.platformSays', { message: c.platform_message })}</div>
+            {c.platform_message != null && <div class="muted">{t('syncp.platformSays', { message: c.platform_message })}</div>}
             <div class="action-row">
               {c.can_keep_local ? (
                 <button type="button" class="btn" onClick={() => void resolve(c, 'keep_local')}>

@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t, toast, tryCall } from '../../app-state';
-import { type Role, type User } from '../../backend/types';
+import type { Role, User } from '../../backend/contract.gen';
 
 export function Users() {
   const [users, setUsers] = useState<User[] | null>(null);
   const [form, setForm] = useState({ username: '', display_name: '', role: 'cashier' as Role, pin: '' });
   const [pinFor, setPinFor] = useState<number | null>(null);
   const [newPin, setNewPin] = useState('');
-  const load = () => tryCall<User[]>('user_list', {}).then((u) => u && setUsers(u));
+  const load = () => tryCall('user_list', {}).then((u) => u && setUsers(u));
   useEffect(() => {
     void load();
   }, []);
