@@ -21,7 +21,7 @@ export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void
 
   useEffect(() => {
     call('cash_tender_list', { due: props.order.total })
-      .then((q) => setQuick(Array.isArray(q) ? q : []))
+      .then(setQuick)
       .catch(() => setQuick([props.order.total]));
   }, [props.order.total]);
 
