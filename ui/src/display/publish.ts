@@ -3,7 +3,7 @@
 // display must never get in the cashier's way, so failures are ignored and only the
 // newest state is sent (coalesced within a few milliseconds, duplicates skipped).
 
-import { backend, invokeCommand } from '../backend';
+import { call, sessionStore } from '../app-state';
 import type { DisplayLine, DisplayState } from '../backend/contract.gen';
 import type { Cart } from '../cart';
 import { fenToString, lineFen } from '../money';
@@ -29,12 +29,14 @@ export function publishDisplay(state: DisplayState): void {
     timer = null;
     const s = queued;
     queued = null;
-    if (!s) return;
+    // Logged out meanwhile: the token is on its way out (a late update met a 401).
+    if (!s || !sessionStore.get()) return;
     const text = JSON.stringify(s);
     if (text === last) return;
     last = text;
-    invokeCommand(backend(), 'display_update', s).catch(() => {
-        last = ''; // send again next time
-      });
+    // Through `call`, so a logout waits for an update already on its way.
+    call('display_update', s).catch(() => {
+      last = ''; // send again next time
+    });
   }, 30);
 }
