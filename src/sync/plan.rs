@@ -202,8 +202,6 @@ pub fn is_store_visible_online(status: Status) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::counts::{order_count, CountMeaning};
-    use crate::domain::Money;
     use proptest::prelude::*;
 
     fn ms(n: u64) -> Duration {
