@@ -88,6 +88,9 @@ fn users_set_pin(app: &App, ctx: &Ctx, req: SetPin) -> Result<super::Ack, Comman
     let found = app.ledger().write(|tx| -> Result<bool, CommandError> {
         let ok = users::set_pin(tx, req.user_id, &hash)?;
         if ok {
+            // Whoever knew the old PIN is signed out everywhere: each of that user's windows
+            // gets `unauthenticated` on its next call and returns to the login screen.
+            users::end_sessions_of(tx, req.user_id)?;
             journal::append(
                 tx,
                 journal::Entry {

@@ -7,7 +7,7 @@ use super::{Access, App, CommandError, Ctx, Event, CLERKS, MANAGERS};
 use crate::command;
 use crate::domain::counts::{order_count, CountMeaning, OrderCount};
 use crate::domain::order::{Channel, Order, Status, SyncState};
-use crate::domain::transitions::{apply_action, Action, Outcome};
+use crate::domain::transitions::{apply_person_action, person_may, Action, Outcome};
 use crate::ledger::{journal, orders};
 use crate::printing::{self, Router};
 
@@ -154,14 +154,23 @@ fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, Comma
     let action = Action::parse(&req.action).ok_or_else(|| {
         CommandError::validation(format!("未知操作「{}」", req.action), format!("unknown action {:?}", req.action))
     })?;
+    if action == Action::Cancel {
+        // One way to cancel, whichever command the screen used.
+        return super::sales::order_cancel(
+            app,
+            ctx,
+            super::sales::CancelRequest { client_ref: req.client_ref, reason: None },
+        );
+    }
     let mut ledger = app.ledger();
     let order = orders::require(ledger.read(), &req.client_ref)?;
-    if order.channel == Channel::Counter {
-        // Counter sales are completed by taking payment and cancelled by order_cancel.
+    if !person_may(order.channel, action) {
+        // A counter sale is completed by taking its payment (the domain's rule, which also
+        // keeps `complete` out of the order's allowed_actions).
         return Err(CommandError::new(
             super::ErrorCode::IllegalAction,
-            "柜台订单请在收银界面处理",
-            "counter orders are paid or cancelled at the till",
+            "柜台订单请在收银界面收款完成",
+            "a counter order is completed by taking its payment at the till",
         ));
     }
     if order.left_store {
@@ -171,7 +180,7 @@ fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, Comma
             "this order has left the store",
         ));
     }
-    let outcome = apply_action(order.channel, order.status, action)?;
+    let outcome = apply_person_action(order.channel, order.status, action)?;
     let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();
     ledger.write(|tx| -> Result<(), CommandError> {

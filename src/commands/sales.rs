@@ -11,7 +11,7 @@ use crate::domain::cash;
 use crate::domain::order::{
     order_total, validate_quantity, Channel, LineRequest, Order, OrderLine, PaymentMethod, Status, SyncState,
 };
-use crate::domain::transitions::{apply_action, Action, Outcome};
+use crate::domain::transitions::{apply_action, apply_person_action, Action, Outcome};
 use crate::domain::{local_number, DomainError, Money};
 use crate::ledger::outbox::CHANNEL_REST;
 use crate::ledger::{catalog, journal, orders, time_text};
@@ -247,13 +247,20 @@ pub struct CancelRequest {
     pub reason: Option<String>,
 }
 
-fn order_cancel(app: &App, ctx: &Ctx, req: CancelRequest) -> Result<Order, CommandError> {
+pub(super) fn order_cancel(app: &App, ctx: &Ctx, req: CancelRequest) -> Result<Order, CommandError> {
     if let Some(r) = &req.reason {
         check_text("原因", "reason", r)?;
     }
     let mut ledger = app.ledger();
     let order = orders::require(ledger.read(), &req.client_ref)?;
-    let Outcome::To(next) = apply_action(order.channel, order.status, Action::Cancel)? else {
+    if order.left_store {
+        return Err(CommandError::new(
+            super::ErrorCode::IllegalAction,
+            "该订单已不属于本店",
+            "this order has left the store",
+        ));
+    }
+    let Outcome::To(next) = apply_person_action(order.channel, order.status, Action::Cancel)? else {
         unreachable!("cancel never leaves the store")
     };
     let actor = ctx.actor();

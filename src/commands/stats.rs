@@ -11,7 +11,7 @@ use super::{Access, App, CommandError, Ctx, ErrorCode, MANAGERS};
 use crate::command;
 use crate::domain::stats::{self as rules, DayStats, DayTotals, Deltas, PlatformCounts, Reconciliation};
 use crate::ledger::shifts::{self, NewZReport, ZReportRow};
-use crate::ledger::{journal, settings, stats as sql, time_text};
+use crate::ledger::{journal, stats as sql, time_text};
 use crate::printing::{self, Payload, Router};
 use crate::stats::{self, zreport, ExportFiles};
 
@@ -115,10 +115,6 @@ fn stats_range(app: &App, _: &Ctx, req: RangeRequest) -> Result<RangeResponse, C
 
 // ---------------------------------------------------------------- reconciliation
 
-/// Settings key where the sync engine caches the platform's last `order_count`: either
-/// the figures themselves or `{"counts": {...}, "fetched_at": "..."}`.
-pub const PLATFORM_COUNT_KEY: &str = "platform_order_count";
-
 #[derive(Deserialize, Default, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(optional_fields = nullable)]
@@ -127,7 +123,7 @@ pub struct ReconcileRequest {
     /// so leave it out to compare with the platform).
     #[serde(default)]
     pub day: Option<String>,
-    /// The platform's figures; if absent, the sync engine's cached copy is used.
+    /// The platform's figures; if absent, the last `order_count` the sync engine stored.
     #[serde(default)]
     pub platform: Option<PlatformCounts>,
 }
@@ -135,19 +131,13 @@ pub struct ReconcileRequest {
 #[derive(Serialize, TS)]
 pub struct ReconcileResponse {
     pub day: Option<String>,
-    /// "request", "settings" (a copy set by hand), "sync" (the engine's last `order_count`) or "none".
+    /// "request", "sync" (the engine's last `order_count`, `fetched_at` says when) or "none".
     pub source: String,
     pub fetched_at: Option<String>,
     /// Orders that left the store (rejected FLASH): in neither count.
     pub left_store: i64,
     #[serde(flatten)]
     pub reconciliation: Reconciliation,
-}
-
-fn cached_platform(v: &serde_json::Value) -> Option<(PlatformCounts, Option<String>)> {
-    let fetched = v.get("fetched_at").and_then(|f| f.as_str()).map(str::to_string);
-    let body = v.get("counts").or_else(|| v.get("data")).unwrap_or(v);
-    serde_json::from_value::<PlatformCounts>(body.clone()).ok().map(|p| (p, fetched))
 }
 
 fn reconcile(app: &App, _: &Ctx, req: ReconcileRequest) -> Result<ReconcileResponse, CommandError> {
@@ -158,25 +148,25 @@ fn reconcile(app: &App, _: &Ctx, req: ReconcileRequest) -> Result<ReconcileRespo
     let conn = ledger.read();
     let (platform, source, fetched_at) = match req.platform {
         Some(p) => (Some(p.to_order_count()), "request", None),
-        None => match settings::get(conn, PLATFORM_COUNT_KEY)?.as_ref().and_then(cached_platform) {
-            Some((p, f)) => (Some(p.to_order_count()), "settings", f),
-            // What the sync engine stores on each round that reads `order_count`.
-            None => {
-                match crate::ledger::after_sales::latest_platform_counts(conn, crate::ledger::outbox::CHANNEL_REST)? {
-                    Some((at, c)) => (Some(c), "sync", Some(at)),
-                    None => (None, "none", None),
-                }
-            }
+        // The one copy: what the sync engine stores on each round that reads `order_count`
+        // (the same reconciliation it reports for the round).
+        None => match crate::ledger::after_sales::latest_platform_counts(conn, crate::ledger::outbox::CHANNEL_REST)? {
+            Some((at, c)) => (Some(c), "sync", Some(at)),
+            None => (None, "none", None),
         },
     };
     let groups = sql::sync_groups(conn, req.day.as_deref())?;
     let left_store = sql::left_store_count(conn, req.day.as_deref())?;
+    let changed = match &fetched_at {
+        Some(at) => sql::changed_since(conn, at, req.day.as_deref())?,
+        None => 0,
+    };
     Ok(ReconcileResponse {
         day: req.day,
         source: source.into(),
         fetched_at,
         left_store,
-        reconciliation: rules::reconcile(&groups, platform.as_ref()),
+        reconciliation: rules::reconcile(&groups, platform.as_ref(), changed),
     })
 }
 

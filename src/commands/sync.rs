@@ -14,7 +14,6 @@ pub const COMMANDS: &[super::Command] = &[
     command!("conflict_list", Access::Any, conflicts_list),
     command!("conflict_resolve", Access::Roles(CLERKS), conflict_resolve),
     command!("stray_list", Access::Any, strays_list),
-    command!("stats_platform_counts_get", Access::Roles(MANAGERS), platform_counts),
     command!("stray_void", Access::Roles(MANAGERS), stray_voided),
 ];
 
@@ -70,23 +69,6 @@ fn sync_status(app: &App, _: &Ctx, _: Empty) -> Result<SyncStatus, CommandError>
         advice_zh: ADVICE_ZH,
         advice_en: ADVICE_EN,
     })
-}
-
-/// The platform's last `order_count` beside the ledger's, with every difference explained
-/// (stored by the sync engine each round; null before the first).
-fn platform_counts(app: &App, _: &Ctx, _: Empty) -> Result<Option<StoredCounts>, CommandError> {
-    let stored = crate::ledger::settings::get(app.ledger().read(), crate::sync::COUNTS_KEY)?;
-    Ok(stored
-        .map(|v| StoredCounts { at: v["at"].as_str().unwrap_or_default().to_string(), report: v["report"].clone() }))
-}
-
-/// The sync engine's last `order_count` round as it stored it.
-#[derive(Debug, Serialize, TS)]
-pub struct StoredCounts {
-    pub at: String,
-    /// Kept as stored (a report written by an older version stays readable).
-    #[ts(as = "crate::sync::plan::CountsReport")]
-    pub report: serde_json::Value,
 }
 
 #[derive(Deserialize, Default, TS)]

@@ -429,13 +429,15 @@ pub struct Conflict {
 }
 
 impl Order {
-    /// Store-side actions from the table, plus `checkin` for a SELF_PICK order waiting
-    /// for its customer (the booking flow prints the kitchen ticket on check-in).
+    /// What a person may do to this order — the buttons the screens draw and exactly what
+    /// the commands accept ([`super::transitions::person_actions`]), plus `checkin` for a
+    /// SELF_PICK order waiting for its customer (the booking flow prints the kitchen ticket
+    /// on check-in).
     pub fn compute_allowed_actions(&self) -> Vec<String> {
         if self.left_store {
             return vec![];
         }
-        let mut v: Vec<String> = super::transitions::allowed_actions(self.channel, self.status)
+        let mut v: Vec<String> = super::transitions::person_actions(self.channel, self.status)
             .iter()
             .map(|a| a.as_str().to_string())
             .collect();

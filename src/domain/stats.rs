@@ -653,10 +653,14 @@ pub struct FigureRow {
     pub local_field: serde_json::Value,
     /// Only orders the platform has already heard of in their current state.
     pub local_synced_field: serde_json::Value,
+    /// The same orders in the documented meaning (a documented-mode server with a sale
+    /// still waiting to sync matches only this one).
+    pub local_synced_documented: serde_json::Value,
     pub platform: Option<serde_json::Value>,
     /// platform − local (field meaning); `null` without platform figures.
     pub difference: Option<serde_json::Value>,
-    /// Which local figure the platform's equals: "field", "documented", "synced", or "none".
+    /// Which local figure the platform's equals: "field", "documented", "synced" (synced
+    /// orders, field meaning), "synced_documented", or "none".
     pub matches: Option<String>,
     pub explanations: Vec<Explanation>,
 }
@@ -666,6 +670,7 @@ pub struct Reconciliation {
     pub local_documented: OrderCount,
     pub local_field: OrderCount,
     pub local_synced_field: OrderCount,
+    pub local_synced_documented: OrderCount,
     pub platform: Option<OrderCount>,
     pub unsynced: i64,
     pub never_sent: i64,
@@ -682,11 +687,15 @@ fn diff_value(name: &str, fen: i64) -> serde_json::Value {
     }
 }
 
-pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>) -> Reconciliation {
+/// `changed_since_fetch`: local orders changed after the platform's figures were fetched
+/// (the manager may read figures a few minutes old): a difference they can explain is not
+/// called unexplained.
+pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>, changed_since_fetch: i64) -> Reconciliation {
     let local_documented = count_groups(CountMeaning::Documented, groups);
     let local_field = count_groups(CountMeaning::Field, groups);
-    let local_synced_field =
-        count_groups(CountMeaning::Field, groups.iter().filter(|g| g.sync_state == SyncState::Synced));
+    let synced = || groups.iter().filter(|g| g.sync_state == SyncState::Synced);
+    let local_synced_field = count_groups(CountMeaning::Field, synced());
+    let local_synced_documented = count_groups(CountMeaning::Documented, synced());
     let sum = |f: &dyn Fn(&SyncGroup) -> bool| groups.iter().filter(|g| f(g)).map(|g| g.count).sum::<i64>();
     let unsynced = sum(&|g| g.sync_state == SyncState::Pending);
     let never_sent = sum(&|g| g.sync_state == SyncState::Pending && !g.has_order_number);
@@ -765,10 +774,19 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>) -> Reconci
                     "synced"
                 } else if pf == figure_fen(&local_documented, name) {
                     "documented"
+                } else if pf == figure_fen(&local_synced_documented, name) {
+                    "synced_documented"
                 } else {
                     "none"
                 };
-                if m == "none" {
+                if m == "none" && changed_since_fetch > 0 {
+                    ex.push(Explanation {
+                        kind: "changed_since_fetch".into(),
+                        count: changed_since_fetch,
+                        zh: format!("取数之后本机又有 {changed_since_fetch} 笔订单变化，平台数据是取数时的；下次同步后再对"),
+                        en: format!("{changed_since_fetch} local orders changed after the platform's figures were fetched; compare again after the next sync"),
+                    });
+                } else if m == "none" {
                     all_explained = Some(false);
                     ex.push(Explanation {
                         kind: "unexplained".into(),
@@ -790,6 +808,7 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>) -> Reconci
             local_documented: figure(&local_documented, name),
             local_field: figure(&local_field, name),
             local_synced_field: figure(&local_synced_field, name),
+            local_synced_documented: figure(&local_synced_documented, name),
             platform: pv,
             difference: diff,
             matches,
@@ -800,6 +819,7 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>) -> Reconci
         local_documented,
         local_field,
         local_synced_field,
+        local_synced_documented,
         platform: platform.copied(),
         unsynced,
         never_sent,
@@ -943,7 +963,7 @@ mod tests {
         ];
         // The platform has not seen the 4 new orders and uses the field meaning.
         let platform = OrderCount { total_price: Money::from_fen(500), total: 1, delivering: 3, ..Default::default() };
-        let r = reconcile(&groups, Some(&platform));
+        let r = reconcile(&groups, Some(&platform), 0);
         let row = |n: &str| r.figures.iter().find(|f| f.figure == n).unwrap().clone();
         assert_eq!(row("delivering").matches.as_deref(), Some("field"));
         assert_eq!(row("total").matches.as_deref(), Some("synced"));
@@ -953,5 +973,14 @@ mod tests {
         assert_eq!(r.all_explained, Some(true));
         assert_eq!(r.local_documented.total, 7);
         assert_eq!(r.local_field.total, 5);
+        // Figures older than the ledger's last changes: a mismatch says so, and is not
+        // counted unexplained; without such changes it is.
+        let stale = OrderCount { total: 9, ..platform };
+        let r = reconcile(&groups, Some(&stale), 0);
+        assert_eq!(r.all_explained, Some(false));
+        let r = reconcile(&groups, Some(&stale), 2);
+        assert_eq!(r.all_explained, Some(true));
+        let total = r.figures.iter().find(|f| f.figure == "total").unwrap();
+        assert!(total.explanations.iter().any(|e| e.kind == "changed_since_fetch" && e.count == 2), "{total:?}");
     }
 }

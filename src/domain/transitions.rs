@@ -74,8 +74,32 @@ pub fn apply_action(channel: Channel, status: Status, action: Action) -> Result<
         .ok_or(DomainError::IllegalAction { channel, status, action })
 }
 
+/// Every transition the table has from this status, including the ones only a payment
+/// takes (the engine and the payment commands use it).
 pub fn allowed_actions(channel: Channel, status: Status) -> Vec<Action> {
     TRANSITIONS.iter().filter(|(c, s, _, _)| *c == channel && *s == status).map(|t| t.2).collect()
+}
+
+/// Whether a person may ask for `action` directly (an order button, `order_action_apply`,
+/// `order_cancel`), as opposed to a transition that only taking the payment makes: a counter
+/// sale is completed by `sale_cash_pay` or its WeChat payment, never by a button — offering
+/// `complete` on an unpaid counter order drew a button the backend then refused.
+pub fn person_may(channel: Channel, action: Action) -> bool {
+    !(channel == Counter && action == Action::Complete)
+}
+
+/// The actions a person may ask for on an order in `status`: what the order screens draw,
+/// and exactly what the commands accept from a person ([`apply_person_action`]).
+pub fn person_actions(channel: Channel, status: Status) -> Vec<Action> {
+    allowed_actions(channel, status).into_iter().filter(|a| person_may(channel, *a)).collect()
+}
+
+/// [`apply_action`] for an action a person asked for: refused unless [`person_actions`] lists it.
+pub fn apply_person_action(channel: Channel, status: Status, action: Action) -> Result<Outcome, DomainError> {
+    if !person_may(channel, action) {
+        return Err(DomainError::IllegalAction { channel, status, action });
+    }
+    apply_action(channel, status, action)
 }
 
 /// The forward path of each channel; a status's position on it measures progress.

@@ -142,6 +142,15 @@ pub fn left_store_count(conn: &Connection, day: Option<&str>) -> Result<i64> {
     )?)
 }
 
+/// Orders in the store changed after `since` (an ISO time as the ledger writes them).
+pub fn changed_since(conn: &Connection, since: &str, day: Option<&str>) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM orders WHERE left_store = 0 AND updated_at > ?1 AND (?2 IS NULL OR business_day = ?2)",
+        rusqlite::params![since, day],
+        |r| r.get(0),
+    )?)
+}
+
 // ---------------------------------------------------------------- shift figures
 
 /// Cash sales of one till in `[from, to)` (by creation time): count and fen.

@@ -124,6 +124,11 @@ pub fn record_success(tx: &Transaction<'_>, user_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Ends every session of a user (a PIN that changed must not leave the old login open).
+pub fn end_sessions_of(tx: &Transaction<'_>, user_id: i64) -> Result<usize> {
+    Ok(tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?)
+}
+
 pub fn insert_session(tx: &Transaction<'_>, token_hash: &str, user_id: i64, now: &str, expires_at: &str) -> Result<()> {
     tx.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
     tx.execute(

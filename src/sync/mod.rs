@@ -128,7 +128,7 @@ pub struct RoundSummary {
     pub pulled_new: u64,
     pub pulled_updated: u64,
     pub catalog_products: Option<usize>,
-    pub counts: Option<plan::CountsReport>,
+    pub counts: Option<crate::domain::stats::Reconciliation>,
     pub outbox_pending: i64,
     pub conflicts: i64,
     /// Platform orders carrying our marker that cannot be reached (not yet voided).
@@ -173,10 +173,6 @@ pub struct StatusRecord {
 }
 
 pub const STATUS_KEY: &str = "sync_status";
-/// The platform's last `order_count` with its comparison (settings key), stored on every
-/// round that reads it.
-pub const COUNTS_KEY: &str = "platform_counts";
-
 pub fn read_status(conn: &rusqlite::Connection) -> StatusRecord {
     settings::get(conn, STATUS_KEY).ok().flatten().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
 }
@@ -277,14 +273,9 @@ async fn round_inner(app: &App, client: &dyn Platform, cfg: &SyncConfig, parts: 
     }
     if parts.counts && s.online {
         match pull::reconcile_counts(app, client).await {
-            Ok(r) => {
-                // Kept for the manager's reconciliation, beside the ledger's own counts.
-                let v = serde_json::json!({ "at": now_text(), "report": &r });
-                if let Err(e) = app.ledger().write(|tx| settings::set(tx, COUNTS_KEY, &v)) {
-                    s.error(format!("order_count: {e}"));
-                }
-                s.counts = Some(r);
-            }
+            // The answer itself is kept in `platform_order_counts` (the manager's
+            // `stats_reconcile` reads it); the round reports the reconciliation.
+            Ok(r) => s.counts = r,
             Err(e) => {
                 s.online &= !e.is_offline();
                 s.error(format!("order_count: {e}"));

@@ -4,16 +4,13 @@
 //! here; `rest_outlet.rs` and `pull.rs` do the calls.
 
 use std::time::Duration;
-use ts_rs::TS;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
-use serde::Serialize;
 
 use crate::central::client::CentralError;
 use crate::central::types::PlatformOrder;
-use crate::central::wire::{OrderRow, PlatformCount, ServiceRow};
-use crate::domain::counts::OrderCount;
+use crate::central::wire::{OrderRow, ServiceRow};
 use crate::domain::order::{Channel, Status};
 use crate::domain::transitions::{apply_platform_status, PlatformChange};
 use crate::outbox::Observed;
@@ -202,101 +199,9 @@ pub fn is_store_visible_online(status: Status) -> bool {
     !matches!(status, Status::CreatedPayPending | Status::ClosedPayTimeout)
 }
 
-/// One figure of `order_count` that differs from the ledger's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct CountDiff {
-    pub field: &'static str,
-    pub platform: String,
-    pub local: String,
-    pub reason: String,
-    pub reason_zh: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct CountsReport {
-    /// Which meaning the platform's figures follow: "documented" or "field".
-    #[ts(type = "\"documented\" | \"field\"")]
-    pub meaning: &'static str,
-    pub platform: PlatformCount,
-    pub local: OrderCount,
-    pub differences: Vec<CountDiff>,
-}
-
-/// Compares the platform's counts with the ledger's (computed over orders the platform
-/// knows, in both meanings). `unsynced` = local orders the platform has not heard of yet,
-/// `conflicts` = orders in conflict.
-pub fn explain_counts(
-    platform: &PlatformCount,
-    documented: &OrderCount,
-    field: &OrderCount,
-    unsynced: i64,
-    conflicts: i64,
-) -> CountsReport {
-    fn fields(c: &OrderCount) -> [(&'static str, String); 8] {
-        [
-            ("totalPrice", c.total_price.to_string()),
-            ("total", c.total.to_string()),
-            ("handlePending", c.handle_pending.to_string()),
-            ("pickPending", c.pick_pending.to_string()),
-            ("deliverPending", c.deliver_pending.to_string()),
-            ("delivering", c.delivering.to_string()),
-            ("closed", c.closed.to_string()),
-            ("cancled", c.cancled.to_string()),
-        ]
-    }
-    let p = [
-        ("totalPrice", platform.total_price.map(|m| m.to_string())),
-        ("total", platform.total.map(|n| n.to_string())),
-        ("handlePending", platform.handle_pending.map(|n| n.to_string())),
-        ("pickPending", platform.pick_pending.map(|n| n.to_string())),
-        ("deliverPending", platform.deliver_pending.map(|n| n.to_string())),
-        ("delivering", platform.delivering.map(|n| n.to_string())),
-        ("closed", platform.closed.map(|n| n.to_string())),
-        ("cancled", platform.cancled.map(|n| n.to_string())),
-    ];
-    let mismatches = |c: &OrderCount| {
-        fields(c).iter().zip(p.iter()).filter(|((_, l), (_, pv))| pv.as_deref() != Some(l.as_str())).count()
-    };
-    let (meaning, local) =
-        if mismatches(field) < mismatches(documented) { ("field", *field) } else { ("documented", *documented) };
-    let mut differences = Vec::new();
-    for ((name, l), (_, pv)) in fields(&local).iter().zip(p.iter()) {
-        let pv = pv.clone().unwrap_or_else(|| "(missing)".into());
-        if pv == *l {
-            continue;
-        }
-        let d_other = if meaning == "field" { fields(documented) } else { fields(field) };
-        let other = d_other.iter().find(|(n, _)| n == name).map(|x| x.1.clone()).unwrap_or_default();
-        let other_meaning = if meaning == "field" { "documented" } else { "field" };
-        let (reason, reason_zh) = if other == pv {
-            (
-                format!("the platform counts {name} in the {other_meaning} meaning"),
-                format!("平台按{}口径统计 {name}", if other_meaning == "field" { "实际" } else { "文档" }),
-            )
-        } else if unsynced > 0 {
-            (
-                format!("{unsynced} local change(s) not yet on the platform"),
-                format!("本机有 {unsynced} 笔变更尚未同步到平台"),
-            )
-        } else if conflicts > 0 {
-            (format!("{conflicts} order(s) in conflict"), format!("{conflicts} 笔订单同步冲突待处理"))
-        } else {
-            (
-                "orders the platform holds that this ledger does not (older history, another till) or the reverse"
-                    .into(),
-                "平台有而本机账本没有的订单（更早的历史、其他收银台），或反之".into(),
-            )
-        };
-        differences.push(CountDiff { field: name, platform: pv, local: l.clone(), reason, reason_zh });
-    }
-    CountsReport { meaning, platform: platform.clone(), local, differences }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::counts::{order_count, CountMeaning};
-    use crate::domain::Money;
     use proptest::prelude::*;
 
     fn ms(n: u64) -> Duration {
@@ -424,38 +329,5 @@ mod tests {
         );
         assert!(!is_store_visible_online(CreatedPayPending));
         assert!(is_store_visible_online(PaidConfirmPending));
-    }
-
-    #[test]
-    fn counts_pick_the_meaning_and_say_why() {
-        use Status::*;
-        let orders = [
-            (CreatedPayPending, Money::yuan(5)),
-            (DeliveredConfirmPending, Money::yuan(9)),
-            (ClosedConfirmed, Money::yuan(11)),
-        ];
-        let d = order_count(CountMeaning::Documented, orders);
-        let f = order_count(CountMeaning::Field, orders);
-        let platform = PlatformCount {
-            total_price: Some(Money::yuan(11)),
-            total: Some(1),
-            handle_pending: Some(0),
-            pick_pending: Some(0),
-            deliver_pending: Some(0),
-            delivering: Some(1),
-            closed: Some(1),
-            cancled: Some(0),
-        };
-        let r = explain_counts(&platform, &d, &f, 0, 0);
-        assert_eq!(r.meaning, "field");
-        assert!(r.differences.is_empty(), "{:?}", r.differences);
-        let mut p2 = platform.clone();
-        p2.closed = Some(2);
-        let r = explain_counts(&p2, &d, &f, 1, 0);
-        assert_eq!(r.differences.len(), 1);
-        assert!(r.differences[0].reason.contains("not yet on the platform"));
-        // Documented figures against the field computation: the reason names the meaning.
-        let r = explain_counts(&PlatformCount { delivering: Some(0), ..platform.clone() }, &d, &f, 0, 0);
-        assert!(r.differences.iter().any(|x| x.field == "delivering"));
     }
 }

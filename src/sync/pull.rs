@@ -4,14 +4,14 @@ use std::collections::HashSet;
 
 use chrono::{Timelike, Utc};
 
-use super::plan::{self, is_store_visible_online, parse_platform_time, CountsReport, LocalUpdate, ReadBack};
+use super::plan::{self, is_store_visible_online, parse_platform_time, LocalUpdate, ReadBack};
 use super::rest_outlet::{read_back, ACTOR};
 use super::{RoundSummary, SyncConfig};
 use crate::app::{App, Event};
 use crate::central::client::{CentralError, OrderQuery, Platform};
 use crate::central::types::PlatformOrder;
-use crate::domain::counts::{order_count, CountMeaning};
 use crate::domain::order::{Arrival, Channel, Conflict, Order, OrderLine, Status, SyncState};
+use crate::domain::stats::Reconciliation;
 use crate::domain::Money;
 use crate::ledger::catalog;
 use crate::ledger::outbox;
@@ -386,8 +386,9 @@ pub async fn follow_services(app: &App, client: &dyn Platform, s: &mut RoundSumm
     }
 }
 
-/// Compares `order_count` with the ledger (orders the platform knows, both meanings).
-pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<CountsReport, CentralError> {
+/// Reads the platform's `order_count`, keeps it (`platform_order_counts`, what the manager's
+/// reconciliation reads) and reconciles it with the ledger.
+pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<Option<Reconciliation>, CentralError> {
     let platform = client.order_count().await?;
     // Every answer is kept for the manager's reconciliation (platform_order_counts).
     let count = crate::domain::counts::OrderCount {
@@ -414,34 +415,16 @@ pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<Counts
     }) {
         tracing::warn!("cannot store order_count: {e}");
     }
-    let mut known = Vec::new();
-    let mut unsynced = 0i64;
-    let mut conflicts = 0i64;
-    {
-        let ledger = app.ledger();
-        let mut offset = 0;
-        loop {
-            let f = orders::Filter { limit: 500, offset, ..Default::default() };
-            let Ok((page, _)) = orders::list(ledger.read(), &f) else { break };
-            if page.is_empty() {
-                break;
-            }
-            offset += page.len() as i64;
-            for o in page {
-                match o.sync_state {
-                    SyncState::Conflict => conflicts += 1,
-                    SyncState::Pending => unsynced += 1,
-                    SyncState::Synced | SyncState::Local => {}
-                }
-                if o.order_number.is_some() {
-                    known.push((o.status, o.total));
-                }
-            }
+    // The one reconciliation engine (`domain::stats::reconcile`), the same the manager's
+    // `stats_reconcile` runs over the row just stored.
+    // None when the ledger cannot be read now (said in the log): no report beats a wrong one.
+    match crate::ledger::stats::sync_groups(app.ledger().read(), None) {
+        Ok(groups) => Ok(Some(crate::domain::stats::reconcile(&groups, Some(&count), 0))),
+        Err(e) => {
+            tracing::warn!("cannot read the ledger to reconcile order_count: {e}");
+            Ok(None)
         }
     }
-    let d = order_count(CountMeaning::Documented, known.clone());
-    let f = order_count(CountMeaning::Field, known);
-    Ok(plan::explain_counts(&platform, &d, &f, unsynced, conflicts))
 }
 
 #[cfg(test)]

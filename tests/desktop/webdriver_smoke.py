@@ -190,6 +190,26 @@ const timer = setTimeout(() => done(Object.assign(out, { timeout: true })), 1500
 """
 
 
+# Ends the window's session the way a store would: the manager, from elsewhere, changes the
+# cashier's PIN (the backend signs that user out everywhere). Real IPC, real ledger.
+END_CASHIER_SESSION = r"""
+const done = arguments[arguments.length - 1];
+const I = window.__TAURI_INTERNALS__;
+(async () => {
+  try {
+    const m = await I.invoke('call', { command: 'session_login', session: null, request: { username: 'manager', pin: '9999' } });
+    const users = await I.invoke('call', { command: 'user_list', session: null, request: {} });
+    const cashier = users.find((u) => u.username === 'cashier');
+    await I.invoke('call', { command: 'user_pin_set', session: m.token, request: { user_id: cashier.id, pin: '1111' } });
+    await I.invoke('call', { command: 'session_logout', session: m.token, request: {} });
+    done('ended');
+  } catch (e) {
+    done('error: ' + String(e && (e.message || JSON.stringify(e))));
+  }
+})();
+"""
+
+
 def one_sale(s, n):
     s.click(".product-grid .product:not([disabled])")
     s.click('[data-testid="pay-cash"]:not([disabled])')
@@ -271,6 +291,18 @@ def main():
         if not (isinstance(ipc, dict) and ipc.get("event") == "order_changed" and ipc.get("typed_error") == "unknown_command" and ipc.get("fs_denied")):
             raise WebDriverError(f"IPC check failed: {ipc}")
         check_ok("IPC: events arrive, unknown commands are typed errors, fs is denied")
+
+        # A session that ends while the till is open must bring the window back to the
+        # login screen: the Tauri transport has no HTTP 401, the error code says it.
+        s.click('[data-nav="cashier"]')
+        s.wait(".product-grid .product", what="product tiles before the session ends")
+        ended = s.js_async(END_CASHIER_SESSION)
+        if ended != "ended":
+            raise WebDriverError(f"could not end the cashier's session: {ended}")
+        s.click('[data-nav="orders"]')  # the next call the window makes is refused
+        s.wait('[data-testid="login"] .user-tile', timeout=20, what="login screen after the session ended")
+        s.screenshot("desktop-session-ended")
+        check_ok("a session ended elsewhere returns the window to the login screen")
 
         rss, pss, parts = app_rss()
         if rss is not None:

@@ -11,6 +11,7 @@ mod support;
 mod sync_support;
 
 mod after_sales_store;
+mod allowed_actions;
 mod backup;
 mod catalog_sync;
 mod channels_chaos;

@@ -86,6 +86,24 @@ fn roles_are_enforced_for_every_command() {
 }
 
 #[test]
+fn a_changed_pin_signs_the_user_out_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = init_store(dir.path(), &InitOptions::default()).unwrap();
+    let manager = login(&app, "manager", "9999");
+    let till_a = login(&app, "cashier", "1111");
+    let till_b = login(&app, "cashier", "1111");
+    let users = dispatch(&app, Some(&manager), false, "user_list", json!({})).unwrap();
+    let cashier = users.as_array().unwrap().iter().find(|u| u["username"] == "cashier").unwrap()["id"].clone();
+    dispatch(&app, Some(&manager), false, "user_pin_set", json!({ "user_id": cashier, "pin": "4321" })).unwrap();
+    for t in [&till_a, &till_b] {
+        assert_eq!(code(dispatch(&app, Some(t), false, "session_get", json!({}))), "unauthenticated");
+    }
+    // The manager who changed it stays in; the new PIN works.
+    dispatch(&app, Some(&manager), false, "session_get", json!({})).unwrap();
+    login(&app, "cashier", "4321");
+}
+
+#[test]
 fn prices_cannot_be_sent_in() {
     let dir = tempfile::tempdir().unwrap();
     let app = init_store(dir.path(), &InitOptions::default()).unwrap();

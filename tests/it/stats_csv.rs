@@ -219,11 +219,21 @@ fn compare_range_and_reconcile_commands() {
     assert_eq!(synced["fetched_at"], "2026-01-01T08:00:00.000Z");
     assert_eq!(synced["platform"]["totalPrice"], "3.50");
     assert_eq!(synced["platform"]["closed"], 1);
-    // A copy set by hand in settings wins.
-    call("settings_get", json!({})).unwrap();
-    app.ledger().write(|tx| storepos::ledger::settings::set(tx, "platform_order_count", &json!({ "counts": { "totalPrice": 12.5, "total": 1, "closed": 6 }, "fetched_at": "2026-01-01T00:00:00Z" }))).unwrap();
-    let cached = call("stats_reconcile", json!({})).unwrap();
-    assert_eq!(cached["source"], "settings");
-    assert_eq!(cached["fetched_at"], "2026-01-01T00:00:00Z");
-    assert_eq!(cached["platform"]["totalPrice"], "12.50");
+    // The engine's latest answer is the one used.
+    app.ledger()
+        .write(|tx| {
+            let newer = storepos::domain::counts::OrderCount { total: 2, ..stored };
+            storepos::ledger::after_sales::store_platform_counts(
+                tx,
+                "rest-store",
+                "1",
+                "2026-01-01T09:00:00.000Z",
+                &newer,
+                "{}",
+            )
+        })
+        .unwrap();
+    let latest = call("stats_reconcile", json!({})).unwrap();
+    assert_eq!(latest["fetched_at"], "2026-01-01T09:00:00.000Z");
+    assert_eq!(latest["platform"]["total"], 2);
 }

@@ -213,17 +213,26 @@ async fn counts_reconcile(mode: Mode) {
     e.settle().await;
     let s = e.round().await;
     let r = s.counts.expect("counts report");
-    let want = if mode == Mode::Field { "field" } else { "documented" };
-    assert_eq!(r.meaning, want, "{r:?}");
-    assert!(r.differences.is_empty(), "{:?}", r.differences);
-    // The manager reads the same report (Sync screen → 平台对账); the answer is also kept.
-    let shown = call(&e.app, e.manager(), "stats_platform_counts_get", json!({}));
-    assert_eq!(shown["report"]["meaning"], want, "{shown}");
-    assert_eq!(shown["report"]["differences"], json!([]), "{shown}");
-    assert_eq!(shown["report"]["platform"]["total"], r.platform.total.unwrap(), "{shown}");
-    assert!(storepos::ledger::after_sales::latest_platform_counts(e.app.ledger().read(), "rest-store")
-        .unwrap()
-        .is_some());
+    assert_eq!(r.all_explained, Some(true), "{r:?}");
+    // Every figure equals the ledger's in the platform's own meaning, over all orders or
+    // over those it has heard of (the unpaid sale has not been sent).
+    for f in &r.figures {
+        assert_ne!(f.matches.as_deref(), Some("none"), "{f:?}");
+        let p = f.platform.as_ref().unwrap();
+        let own = if mode == Mode::Field {
+            [&f.local_field, &f.local_synced_field]
+        } else {
+            [&f.local_documented, &f.local_synced_documented]
+        };
+        assert!(own.contains(&p), "{mode:?}: {f:?}");
+    }
+    assert!(r.figures.iter().any(|f| f.local_field != f.local_documented), "the two meanings never differed: {r:?}");
+    // The manager reads the same reconciliation (Sync screen → 平台对账), from the answer
+    // the round kept.
+    let shown = call(&e.app, e.manager(), "stats_reconcile", json!({}));
+    assert_eq!(shown["source"], "sync", "{shown}");
+    assert_eq!(shown["all_explained"], true, "{shown}");
+    assert_eq!(shown["figures"], serde_json::to_value(&r.figures).unwrap(), "{shown}");
     // An unsynced local sale shows up as a difference with its reason.
     let before = e.sim_get("/sim/faults").await;
     e.sim_post("/sim/faults", json!({"fail_rate": 1.0})).await;
@@ -231,15 +240,18 @@ async fn counts_reconcile(mode: Mode) {
     e.pay_cash(&c, &tc);
     storepos::sync::drain(&e.app, &e.client, &e.cfg).await;
     e.sim_post("/sim/faults", json!({"fail_rate": before["fail_rate"]})).await;
-    let r = storepos::sync::pull::reconcile_counts(&e.app, &e.client).await.unwrap();
+    let r = storepos::sync::pull::reconcile_counts(&e.app, &e.client).await.unwrap().unwrap();
+    assert_eq!(r.all_explained, Some(true), "{r:?}");
+    let total = r.figures.iter().find(|f| f.figure == "total").unwrap();
+    assert_ne!(total.matches.as_deref(), Some("none"), "{total:?}");
     assert!(
-        r.differences.is_empty(),
-        "an order the platform never heard of is not counted locally either: {:?}",
-        r.differences
+        total.explanations.iter().any(|x| x.kind == "not_yet_synced" && x.count == 1),
+        "the sale the platform never heard of is the difference, said so: {total:?}"
     );
     e.settle().await;
-    let r = storepos::sync::pull::reconcile_counts(&e.app, &e.client).await.unwrap();
-    assert!(r.differences.is_empty(), "{:?}", r.differences);
+    let r = storepos::sync::pull::reconcile_counts(&e.app, &e.client).await.unwrap().unwrap();
+    assert_eq!(r.all_explained, Some(true), "{r:?}");
+    assert!(r.figures.iter().all(|f| f.explanations.iter().all(|x| x.kind != "not_yet_synced")), "{r:?}");
 }
 
 /// The customer paid by WeChat on the platform while the cashier cancelled locally:

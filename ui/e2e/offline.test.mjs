@@ -73,10 +73,11 @@ test('a cash sale while the platform is down syncs when it comes back', { timeou
   await page.getByRole('tab', { name: '同步' }).click();
   const totalRow = page.locator('[data-testid="sync-counts"] tr[data-field="total"]');
   await totalRow.waitFor({ timeout: 20000 });
-  const counts = await stack.api('stats_platform_counts_get', {});
-  assert.ok(counts && counts.report, 'the sync engine stored the platform counts');
+  const counts = await stack.api('stats_reconcile', {});
+  assert.equal(counts.source, 'sync', 'the sync engine kept the platform counts');
   const cells = await totalRow.locator('td').allInnerTexts();
-  assert.equal(cells[1].trim(), String(counts.report.platform.total));
+  assert.equal(cells[1].trim(), String(counts.platform.total));
+  assert.equal(await page.getByTestId('counts-explained').count(), 1);
   await shot(page, 'sync-counts');
   assert.deepEqual(problems, [], 'no console errors');
 });

@@ -87,12 +87,23 @@ export function errorText(e: unknown): string {
 
 /** Show an error in the current language. The cart is never touched here. */
 export function reportError(e: unknown): void {
-  if (e instanceof CommandError && e.status === 401 && sessionStore.get()) {
-    endSession();
-    toast(t('err.sessionExpired'), 'error');
-    return;
-  }
+  // Session expiry was already handled by `call` (and said once); nothing more to show.
+  if (isSessionEnded(e)) return;
   toast(errorText(e), 'error');
+}
+
+/** The backend no longer knows our session. Decided by the error code, which every
+ *  transport carries: the desktop window's IPC has no HTTP status to look at. */
+function isSessionEnded(e: unknown): boolean {
+  return e instanceof CommandError && e.code === 'unauthenticated';
+}
+
+/** Back to the login screen when a session ends under us (expired, PIN changed, logged out
+ *  elsewhere). The cart stays, so a re-login continues the sale. */
+function onSessionEnded(): void {
+  if (!sessionStore.get()) return;
+  endSession();
+  toast(t('err.sessionExpired'), 'error');
 }
 
 let inFlight = 0;
@@ -111,6 +122,7 @@ export async function call<K extends CommandName>(command: K, ...request: Reques
     } else if (!healthStore.get().backendUp) {
       healthStore.set((h) => ({ ...h, backendUp: true }));
     }
+    if (isSessionEnded(e) && command !== 'session_login') onSessionEnded();
     throw e;
   } finally {
     inFlight--;

@@ -168,17 +168,6 @@ export type CountAmount = { count: number, amount: Money, };
 
 export type CountDelta = { current: number, previous: number, delta: number, pct: string | null, };
 
-/**
- * One figure of `order_count` that differs from the ledger's.
- */
-export type CountDiff = { field: string, platform: string, local: string, reason: string, reason_zh: string, };
-
-export type CountsReport = { 
-/**
- * Which meaning the platform's figures follow: "documented" or "field".
- */
-meaning: "documented" | "field", platform: PlatformCount, local: OrderCount, differences: Array<CountDiff>, };
-
 export type CountsRequest = { day?: string | null, };
 
 export type CountsResponse = { documented: OrderCount, field: OrderCount, };
@@ -263,13 +252,19 @@ export type FigureRow = { figure: string, local_documented: JsonValue, local_fie
 /**
  * Only orders the platform has already heard of in their current state.
  */
-local_synced_field: JsonValue, platform: JsonValue | null, 
+local_synced_field: JsonValue, 
+/**
+ * The same orders in the documented meaning (a documented-mode server with a sale
+ * still waiting to sync matches only this one).
+ */
+local_synced_documented: JsonValue, platform: JsonValue | null, 
 /**
  * platform − local (field meaning); `null` without platform figures.
  */
 difference: JsonValue | null, 
 /**
- * Which local figure the platform's equals: "field", "documented", "synced", or "none".
+ * Which local figure the platform's equals: "field", "documented", "synced" (synced
+ * orders, field meaning), "synced_documented", or "none".
  */
 matches: string | null, explanations: Array<Explanation>, };
 
@@ -496,12 +491,6 @@ export type PaymentResponse = { paid: boolean, };
 export type Phase = "idle" | "cart" | "wechat" | "paid";
 
 /**
- * `GET /rest/store/order_count`. `totalPrice` is a float on the field server: decoded
- * from its text, never through f64.
- */
-export type PlatformCount = { totalPrice: Money | null, total: number | null, handlePending: number | null, pickPending: number | null, deliverPending: number | null, delivering: number | null, closed: number | null, cancled: number | null, };
-
-/**
  * The platform's figures as they arrive: `totalPrice` is a float on the field server,
  * so it is taken as a decimal and rounded to the fen here (a documented rounding point).
  */
@@ -583,19 +572,19 @@ export type ReconcileRequest = {
  */
 day?: string | null, 
 /**
- * The platform's figures; if absent, the sync engine's cached copy is used.
+ * The platform's figures; if absent, the last `order_count` the sync engine stored.
  */
 platform?: PlatformCounts | null, };
 
 export type ReconcileResponse = { day: string | null, 
 /**
- * "request", "settings" (a copy set by hand), "sync" (the engine's last `order_count`) or "none".
+ * "request", "sync" (the engine's last `order_count`, `fetched_at` says when) or "none".
  */
 source: string, fetched_at: string | null, 
 /**
  * Orders that left the store (rejected FLASH): in neither count.
  */
-left_store: number, local_documented: OrderCount, local_field: OrderCount, local_synced_field: OrderCount, platform: OrderCount | null, unsynced: number, never_sent: number, conflicts: number, figures: Array<FigureRow>, all_explained: boolean | null, };
+left_store: number, local_documented: OrderCount, local_field: OrderCount, local_synced_field: OrderCount, local_synced_documented: OrderCount, platform: OrderCount | null, unsynced: number, never_sent: number, conflicts: number, figures: Array<FigureRow>, all_explained: boolean | null, };
 
 /**
  * How the money goes back to the customer.
@@ -755,15 +744,6 @@ export type StoreConfig = { store_id: number, store_name: string, till_code: str
 export type StoreOnlyWhy = "walk_in" | "refund_unsupported" | "status_not_taken" | "already_serviced" | "not_on_platform";
 
 /**
- * The sync engine's last `order_count` round as it stored it.
- */
-export type StoredCounts = { at: string, 
-/**
- * Kept as stored (a report written by an older version stays readable).
- */
-report: CountsReport, };
-
-/**
  * A platform order that carries our marker but whose number reaches another order.
  */
 export type Stray = { id: number, client_ref: string, order_number: string, generation: number, reaches_remark: string | null, found_at: string, voided_at: string | null, };
@@ -863,7 +843,6 @@ export interface Commands {
   conflict_list: { request: Empty; response: Array<ConflictItem> };
   conflict_resolve: { request: ConflictResolveRequest; response: ResolveResponse };
   stray_list: { request: StraysRequest; response: Array<Stray> };
-  stats_platform_counts_get: { request: Empty; response: StoredCounts | null };
   stray_void: { request: StrayVoidedRequest; response: Array<Stray> };
   stats_day_get: { request: DayRequest; response: DayStats };
   stats_compare: { request: DayRequest; response: CompareResponse };

@@ -1,25 +1,42 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { dateTimeOf, langStore, healthStore, t, toast, tryCall } from '../../app-state';
-import type { ConflictItem, OrderCount, StoredCounts, Stray } from '../../backend/contract.gen';
+import type { ConflictItem, ReconcileResponse, Stray } from '../../backend/contract.gen';
 import { Empty } from '../../components/common';
 import { usePoll } from '../../hooks';
 import { useStore } from '../../store';
 
-const COUNT_FIELDS: (keyof OrderCount)[] = ['totalPrice', 'total', 'handlePending', 'pickPending', 'deliverPending', 'delivering', 'closed', 'cancled'];
+type Figure = ReconcileResponse['figures'][number];
 
-/** The platform's order_count beside the ledger's, every difference with its reason. */
-function CountsSection({ counts }: { counts: StoredCounts | null | undefined }) {
+/** The local figure the platform's equals (its meaning), or the field figure when none does. */
+function localFor(f: Figure): string {
+  const v =
+    f.matches === 'documented'
+      ? f.local_documented
+      : f.matches === 'synced'
+        ? f.local_synced_field
+        : f.matches === 'synced_documented'
+          ? f.local_synced_documented
+          : f.local_field;
+  return String(v ?? '—');
+}
+
+/** The platform's last order_count beside the ledger's, every difference with its reason:
+ *  the same reconciliation (`stats_reconcile`) the sync engine runs each round. */
+function CountsSection({ counts }: { counts: ReconcileResponse | undefined }) {
   const zh = langStore.get() === 'zh';
   return (
     <section class="panel" data-testid="sync-counts">
       <h2>{t('syncp.counts')}</h2>
       <p class="help">{t('syncp.countsHelp')}</p>
-      {counts === null && <Empty text={t('syncp.countsNone')} />}
-      {counts && (
+      {counts && counts.platform === null && <Empty text={t('syncp.countsNone')} />}
+      {counts && counts.platform !== null && (
         <Fragment>
           <p class="muted small">
-            {t('syncp.countsAt')} {dateTimeOf(counts.at)} · {t('syncp.countsMeaning')} {t(`syncp.meaning.${counts.report.meaning}`)}
+            {t('syncp.countsAt')} {counts.fetched_at ? dateTimeOf(counts.fetched_at) : '—'} ·{' '}
+            <span class={`pill ${counts.all_explained ? 'pill-ok' : 'pill-bad'}`} data-testid="counts-explained">
+              {t(counts.all_explained ? 'syncp.countsExplained' : 'syncp.countsUnexplained')}
+            </span>
           </p>
           <table class="table">
             <thead>
@@ -27,18 +44,30 @@ function CountsSection({ counts }: { counts: StoredCounts | null | undefined }) 
                 <th>{t('syncp.countsField')}</th>
                 <th class="num">{t('syncp.countsPlatform')}</th>
                 <th class="num">{t('syncp.countsLocal')}</th>
+                <th>{t('syncp.countsMeaning')}</th>
                 <th />
               </tr>
             </thead>
             <tbody>
-              {COUNT_FIELDS.map((f) => {
-                const diff = counts.report.differences.find((d) => d.field === f);
+              {counts.figures.map((f) => {
+                const same = f.matches === 'field' && String(f.platform) === String(f.local_field);
                 return (
-                  <tr key={f} data-field={f}>
-                    <td class="mono">{f}</td>
-                    <td class="num">{diff ? diff.platform : String(counts.report.platform[f] ?? '—')}</td>
-                    <td class="num">{diff ? diff.local : String(counts.report.local[f] ?? '—')}</td>
-                    <td class="small">{diff ? <span class="pill pill-bad">{zh ? diff.reason_zh : diff.reason}</span> : <span class="muted">{t('syncp.countsSame')}</span>}</td>
+                  <tr key={f.figure} data-field={f.figure} data-matches={f.matches ?? ''}>
+                    <td class="mono">{f.figure}</td>
+                    <td class="num">{String(f.platform ?? '—')}</td>
+                    <td class="num">{localFor(f)}</td>
+                    <td class="small">{t(`syncp.meaning.${f.matches ?? 'none'}` as 'syncp.meaning.field')}</td>
+                    <td class="small">
+                      {same && !f.explanations.length ? (
+                        <span class="muted">{t('syncp.countsSame')}</span>
+                      ) : (
+                        f.explanations.map((x) => (
+                          <span key={x.kind} class={`pill ${x.kind === 'unexplained' ? 'pill-bad' : 'pill-muted'}`} data-kind={x.kind}>
+                            {zh ? x.zh : x.en}
+                          </span>
+                        ))
+                      )}
+                    </td>
                   </tr>
                 );
               })}
@@ -54,18 +83,18 @@ export function SyncPanel() {
   const health = useStore(healthStore);
   const [conflicts, setConflicts] = useState<ConflictItem[] | null>(null);
   const [strays, setStrays] = useState<Stray[] | null>(null);
-  const [counts, setCounts] = useState<StoredCounts | null | undefined>(undefined);
+  const [counts, setCounts] = useState<ReconcileResponse | undefined>(undefined);
   const load = async () => {
     const [s, c, st, pc] = await Promise.all([
       tryCall('sync_status_get', {}),
       tryCall('conflict_list', {}),
       tryCall('stray_list', {}),
-      tryCall('stats_platform_counts_get', {}),
+      tryCall('stats_reconcile', {}),
     ]);
     if (s) healthStore.set((h) => ({ ...h, sync: s }));
     if (c) setConflicts(c);
     if (st) setStrays(st);
-    if (pc !== undefined) setCounts(pc);
+    if (pc) setCounts(pc);
   };
   usePoll(load, 5000);
   const voided = async (s: Stray) => {
