@@ -21,6 +21,7 @@ pub const COMMANDS: &[super::Command] = &[
     command!("sale_create", Access::Roles(SELLERS), sale_create),
     command!("sale_cash_pay", Access::Roles(SELLERS), sale_pay_cash),
     command!("cash_tender_list", Access::Any, quick_tenders),
+    command!("cash_change_quote", Access::Any, change_quote),
     command!("order_cancel", Access::Roles(SELLERS), order_cancel),
     command!("order_reprint", Access::Roles(SELLERS), order_reprint),
 ];
@@ -236,6 +237,28 @@ fn quick_tenders(_: &App, _: &Ctx, req: QuickTenders) -> Result<Vec<Money>, Comm
         return Err(DomainError::NegativeAmount(req.due.to_string()).into());
     }
     Ok(cash::quick_tenders(req.due))
+}
+
+#[derive(Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
+pub struct ChangeQuoteRequest {
+    pub due: Money,
+    pub tendered: Money,
+}
+
+#[derive(Serialize, TS)]
+pub struct ChangeQuote {
+    pub change: Money,
+}
+
+/// The change `sale_cash_pay` would hand back (the same rule, nothing recorded), so the
+/// cash screen shows the backend's figure while the cashier types.
+fn change_quote(_: &App, _: &Ctx, req: ChangeQuoteRequest) -> Result<ChangeQuote, CommandError> {
+    if req.due.is_negative() {
+        return Err(DomainError::NegativeAmount(req.due.to_string()).into());
+    }
+    Ok(ChangeQuote { change: cash::change(req.due, req.tendered)? })
 }
 
 #[derive(Deserialize, TS)]

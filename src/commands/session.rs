@@ -15,7 +15,45 @@ pub const COMMANDS: &[super::Command] = &[
     command!("session_login", Access::Public, login),
     command!("session_logout", Access::Any, logout),
     command!("session_get", Access::Any, whoami),
+    command!("store_day_get", Access::Any, store_day),
 ];
+
+/// The numeric limits the commands enforce, published so screens never keep a copy.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+pub struct Limits {
+    /// Largest quantity of one line (`sale_create`).
+    pub max_quantity: i64,
+    /// Most lines in one sale.
+    pub max_lines: usize,
+    /// Longest remark, memo or reason, in characters.
+    pub max_text: usize,
+}
+
+pub fn limits() -> Limits {
+    Limits {
+        max_quantity: crate::domain::order::MAX_QUANTITY,
+        max_lines: super::sales::MAX_LINES,
+        max_text: super::sales::MAX_TEXT,
+    }
+}
+
+/// The store's day as the backend books it (time zone and cut-off applied): screens ask
+/// this instead of working it out from the device's clock.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StoreDay {
+    pub business_day: String,
+    pub timezone: String,
+    pub cutoff_hour: u32,
+}
+
+fn store_day(app: &App, _: &Ctx, _: Empty) -> Result<StoreDay, CommandError> {
+    let cfg = app.config();
+    Ok(StoreDay {
+        business_day: cfg.rule.day_of(Utc::now()).to_string(),
+        timezone: cfg.timezone,
+        cutoff_hour: cfg.cutoff_hour,
+    })
+}
 
 /// A shift is long; a session outlives it a little, then the PIN is asked again.
 const SESSION_HOURS: i64 = 14;
@@ -44,6 +82,7 @@ pub struct LoginResponse {
     pub business_day: String,
     /// Hour at which the store's business day starts (a late bar books 02:00 to yesterday).
     pub cutoff_hour: u32,
+    pub limits: Limits,
 }
 
 fn bad_credentials() -> CommandError {
@@ -126,6 +165,7 @@ fn login(app: &App, _: &Ctx, req: LoginRequest) -> Result<LoginResponse, Command
         business_day: cfg.rule.day_of(Utc::now()).to_string(),
         cutoff_hour: cfg.cutoff_hour,
         timezone: cfg.timezone,
+        limits: limits(),
     })
 }
 
@@ -158,6 +198,8 @@ pub struct SessionInfo {
     /// Today's business day at the store (time zone and cut-off hour applied).
     pub business_day: String,
     pub cutoff_hour: u32,
+    /// The limits the commands enforce (screens take them from here, not a copy).
+    pub limits: Limits,
     pub store: crate::app::StoreConfig,
 }
 
@@ -169,6 +211,7 @@ fn whoami(app: &App, ctx: &Ctx, _: Empty) -> Result<SessionInfo, CommandError> {
         timezone: cfg.timezone.clone(),
         business_day: cfg.rule.day_of(Utc::now()).to_string(),
         cutoff_hour: cfg.cutoff_hour,
+        limits: limits(),
         store: cfg,
     })
 }

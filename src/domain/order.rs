@@ -214,9 +214,12 @@ impl OrderLine {
     }
 }
 
-/// Quantities are whole, positive, and bounded so `price × qty` can never overflow.
+/// The largest quantity of one line (bounded so `price × qty` can never overflow).
+pub const MAX_QUANTITY: i64 = 99_999;
+
+/// Quantities are whole, positive, and at most [`MAX_QUANTITY`].
 pub fn validate_quantity(q: i64) -> Result<(), DomainError> {
-    if (1..=99_999).contains(&q) {
+    if (1..=MAX_QUANTITY).contains(&q) {
         Ok(())
     } else {
         Err(DomainError::BadQuantity(q))

@@ -27,6 +27,7 @@ mod logs;
 mod migration_upgrade;
 mod payments;
 mod print_queue;
+mod published_rules;
 mod security;
 mod server_http;
 mod shifts_flow;

@@ -75,6 +75,10 @@ export type Category = { id: number, name: string, station: string | null, };
 
 export type CategoryRow = { name: string, quantity: number, amount: Money, };
 
+export type ChangeQuote = { change: Money, };
+
+export type ChangeQuoteRequest = { due: Money, tendered: Money, };
+
 /**
  * How the order reached the store. Counter sales are the platform's `STORE_ORDER`;
  * SELF_PICK and FLASH are online `ORDER`s tied to this store.
@@ -293,6 +297,23 @@ export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in
 export type LanStatus = { enabled: boolean, token?: string, url?: string, };
 
 /**
+ * The numeric limits the commands enforce, published so screens never keep a copy.
+ */
+export type Limits = { 
+/**
+ * Largest quantity of one line (`sale_create`).
+ */
+max_quantity: number, 
+/**
+ * Most lines in one sale.
+ */
+max_lines: number, 
+/**
+ * Longest remark, memo or reason, in characters.
+ */
+max_text: number, };
+
+/**
  * A line as the cashier asked for it; the ledger fills in name and price from the
  * catalog. Unknown fields are refused: nobody slips a price in through a request.
  */
@@ -344,7 +365,7 @@ business_day: string,
 /**
  * Hour at which the store's business day starts (a late bar books 02:00 to yesterday).
  */
-cutoff_hour: number, };
+cutoff_hour: number, limits: Limits, };
 
 export type MethodRow = { method: string, count: number, amount: Money, };
 
@@ -690,7 +711,11 @@ timezone: string,
 /**
  * Today's business day at the store (time zone and cut-off hour applied).
  */
-business_day: string, cutoff_hour: number, store: StoreConfig, };
+business_day: string, cutoff_hour: number, 
+/**
+ * The limits the commands enforce (screens take them from here, not a copy).
+ */
+limits: Limits, store: StoreConfig, };
 
 export type SetPin = { user_id: number, pin: string, };
 
@@ -737,6 +762,12 @@ export type StatusView = { state: "waiting" | "paid" | "expired" | "failed" | "o
  * Store-level configuration, read from the ledger's settings.
  */
 export type StoreConfig = { store_id: number, store_name: string, till_code: string, timezone: string, cutoff_hour: number, receipt_footer: string, };
+
+/**
+ * The store's day as the backend books it (time zone and cut-off applied): screens ask
+ * this instead of working it out from the device's clock.
+ */
+export type StoreDay = { business_day: string, timezone: string, cutoff_hour: number, };
 
 /**
  * Why the store handles a service itself.
@@ -806,6 +837,7 @@ export interface Commands {
   session_login: { request: LoginRequest; response: LoginResponse };
   session_logout: { request: Empty; response: Ack };
   session_get: { request: Empty; response: SessionInfo };
+  store_day_get: { request: Empty; response: StoreDay };
   catalog_category_list: { request: Empty; response: Array<Category> };
   catalog_product_list: { request: ProductsRequest; response: Array<Product> };
   catalog_search: { request: SearchRequest; response: Array<Product> };
@@ -814,6 +846,7 @@ export interface Commands {
   sale_create: { request: SaleCreate; response: Order };
   sale_cash_pay: { request: PayCash; response: PayCashResponse };
   cash_tender_list: { request: QuickTenders; response: Array<Money> };
+  cash_change_quote: { request: ChangeQuoteRequest; response: ChangeQuote };
   order_cancel: { request: CancelRequest; response: Order };
   order_reprint: { request: ReprintRequest; response: JobsQueued };
   order_list: { request: OrderListRequest; response: OrderListResponse };
