@@ -42,8 +42,9 @@ export default defineConfig({
     modulePreload: { polyfill: false },
   },
   server: {
-    // `npm run dev` talks to the dev-only fake backend (dev/fake-backend.mjs) on :8787.
-    proxy: { '/api': { target: 'http://127.0.0.1:8787', changeOrigin: false } },
+    // `npm run dev` talks to a real `storepos serve` (default 127.0.0.1:8730; STOREPOS_API
+    // to point elsewhere) beside `storepos sim`: there is no fake backend (ui/README.md).
+    proxy: { '/api': { target: process.env.STOREPOS_API ?? 'http://127.0.0.1:8730', changeOrigin: false } },
   },
   test: {
     environment: 'jsdom',

@@ -3,7 +3,7 @@
 import { backend, CommandError, invokeCommand, NETWORK_ERROR, type RequestArg, type ResponseOf } from './backend';
 import type { CommandName, Order, PrinterView, Role, SyncStatus, User } from './backend/contract.gen';
 import type { BackendEvent } from './backend/types';
-import { emptyCart, type Cart } from './cart';
+import { emptyCart, setCartLimits, type Cart } from './cart';
 import { translate, type Lang, type MessageKey } from './i18n';
 import { createStore } from './store';
 
@@ -173,7 +173,8 @@ export async function restoreSession(): Promise<void> {
   if (!token) return;
   try {
     const who = await call('session_get', {});
-    setStoreClock(who.timezone, who.cutoff_hour);
+    setStoreClock(who.timezone);
+    setCartLimits(who.limits);
     startSession({ token, user: who.user, till_code: who.till_code });
   } catch (e) {
     if (e instanceof CommandError && e.code !== NETWORK_ERROR) backend().tokens.setSession(null);
@@ -222,13 +223,18 @@ export function emitBackendEvent(e: BackendEvent): void {
   }
 }
 
-/** The store's clock: its time zone and business-day cut-off (from login / whoami).
- *  A till in Shanghai shows Shanghai time even on a device set to UTC. */
-export const storeClock = { timeZone: undefined as string | undefined, cutoffHour: 0 };
+/** The store's time zone (from login / whoami), for showing times: a till in Shanghai
+ *  shows Shanghai time even on a device set to UTC. Which business day it is, the
+ *  backend answers (`storeToday`). */
+export const storeClock = { timeZone: undefined as string | undefined };
 
-export function setStoreClock(timeZone: string | undefined, cutoffHour: number | undefined): void {
+export function setStoreClock(timeZone: string | undefined): void {
   storeClock.timeZone = timeZone;
-  storeClock.cutoffHour = cutoffHour ?? 0;
+}
+
+/** Today's business day as the backend books it (time zone and cut-off hour applied there). */
+export async function storeToday(): Promise<string> {
+  return (await call('store_day_get', {})).business_day;
 }
 
 function parts(d: Date): Record<string, string> {
@@ -250,11 +256,6 @@ function parts(d: Date): Record<string, string> {
 export function dateOf(d: Date): string {
   const p = parts(d);
   return `${p.year}-${p.month}-${p.day}`;
-}
-
-/** Today's business day at the store: its time zone, minus the cut-off hour. */
-export function todayLocal(now = new Date()): string {
-  return dateOf(new Date(now.getTime() - storeClock.cutoffHour * 3600_000));
 }
 
 export function timeOf(rfc3339: string | null | undefined): string {

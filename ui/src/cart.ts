@@ -1,7 +1,7 @@
 // The cashier's cart: a pure reducer. Amounts are decimal strings from the catalog;
 // totals are integer fen. The backend recomputes everything on sale_create.
 
-import type { LineRequest, Product, Specification } from './backend/contract.gen';
+import type { LineRequest, Limits, Product, Specification } from './backend/contract.gen';
 import { lineFen } from './money';
 
 export interface CartLine {
@@ -22,7 +22,13 @@ export interface Cart {
   nextId: number;
 }
 
-export const MAX_QTY = 999;
+/** The backend's limits (`session_login` / `session_get`); until it has answered, the
+ *  cart clamps nothing and `sale_create` is the judge. */
+let limits: Limits | null = null;
+
+export function setCartLimits(l: Limits | null): void {
+  limits = l;
+}
 
 export type CartAction =
   | { type: 'add'; product: Product; spec?: Specification | null; quantity?: number }
@@ -39,7 +45,12 @@ export const emptyCart = (): Cart => ({ lines: [], remark: '', nextId: 1 });
 
 function clampQty(q: number): number {
   if (!Number.isFinite(q)) return 1;
-  return Math.min(MAX_QTY, Math.max(1, Math.trunc(q)));
+  return Math.min(limits?.max_quantity ?? Number.MAX_SAFE_INTEGER, Math.max(1, Math.trunc(q)));
+}
+
+/** Cut to the backend's longest text (characters, as it counts them). */
+function textCap(s: string): string {
+  return limits ? [...s].slice(0, limits.max_text).join('') : s;
 }
 
 function mapLine(cart: Cart, id: number, f: (l: CartLine) => CartLine): Cart {
@@ -55,6 +66,7 @@ export function cartReducer(cart: Cart, action: CartAction): Cart {
       // Same product + specification with no memo: merge into that line.
       const same = cart.lines.find((l) => l.product_id === product.id && l.specification_id === specId && l.memo === '');
       if (same) return mapLine(cart, same.id, (l) => ({ ...l, quantity: clampQty(l.quantity + qty) }));
+      if (limits && cart.lines.length >= limits.max_lines) return cart;
       const line: CartLine = {
         id: cart.nextId,
         product_id: product.id,
@@ -76,11 +88,11 @@ export function cartReducer(cart: Cart, action: CartAction): Cart {
       // Never drops below 1: removing a line is an explicit action.
       return mapLine(cart, action.id, (l) => ({ ...l, quantity: clampQty(l.quantity - 1) }));
     case 'set_memo':
-      return mapLine(cart, action.id, (l) => ({ ...l, memo: action.memo.trim().slice(0, 60) }));
+      return mapLine(cart, action.id, (l) => ({ ...l, memo: textCap(action.memo.trim()) }));
     case 'remove':
       return { ...cart, lines: cart.lines.filter((l) => l.id !== action.id) };
     case 'set_remark':
-      return { ...cart, remark: action.remark.slice(0, 120) };
+      return { ...cart, remark: textCap(action.remark) };
     case 'clear':
       return { ...emptyCart(), nextId: cart.nextId };
     case 'restore':

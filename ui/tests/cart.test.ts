@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Product } from '../src/backend/contract.gen';
-import { cartItemCount, cartReducer, cartToSaleRequest, cartTotalFen, emptyCart, MAX_QTY, type Cart } from '../src/cart';
+import { cartItemCount, cartReducer, cartToSaleRequest, cartTotalFen, emptyCart, setCartLimits, type Cart } from '../src/cart';
 
 const water: Product = {
   id: 1, name: '农夫山泉 550ml', category_id: 1, category_name: '饮料', price: '2.00', barcode: '6921168509256',
@@ -48,8 +48,13 @@ describe('cart reducer', () => {
     expect(c.lines[0].quantity).toBe(1); // − never removes
     c = cartReducer(c, { type: 'set_qty', id, quantity: 7.8 });
     expect(c.lines[0].quantity).toBe(7);
+    // The cap is the backend's published limit, whatever it is.
+    setCartLimits({ max_quantity: 99999, max_lines: 2, max_text: 3 });
     c = cartReducer(c, { type: 'set_qty', id, quantity: 100000 });
-    expect(c.lines[0].quantity).toBe(MAX_QTY);
+    expect(c.lines[0].quantity).toBe(99999);
+    c = cartReducer(c, { type: 'set_memo', id, memo: '不要加辣椒' });
+    expect(c.lines[0].memo).toBe('不要加');
+    setCartLimits(null);
     c = cartReducer(c, { type: 'set_qty', id, quantity: 0 });
     expect(c.lines).toHaveLength(0);
   });
@@ -89,5 +94,17 @@ describe('cart reducer', () => {
     const cheap: Product = { ...water, id: 9, price: '0.10' };
     const c = run({ type: 'add', product: cheap, quantity: 3 });
     expect(cartTotalFen(c)).toBe(30);
+  });
+});
+
+describe('limits from the backend', () => {
+  it('never adds more lines than sale_create takes', () => {
+    setCartLimits({ max_quantity: 5, max_lines: 1, max_text: 200 });
+    let c = run({ type: 'add', product: tea, spec: tea.specifications[0] });
+    c = cartReducer(c, { type: 'add', product: tea, spec: tea.specifications[1] });
+    expect(c.lines).toHaveLength(1);
+    c = cartReducer(c, { type: 'add', product: tea, spec: tea.specifications[0], quantity: 9 });
+    expect(c.lines[0].quantity).toBe(5);
+    setCartLimits(null);
   });
 });

@@ -95,7 +95,6 @@ export const en: Record<MessageKey, string> = {
   'cash.quick': 'Quick amounts',
   'cash.exact': 'Exact',
   'cash.submit': 'Take cash',
-  'cash.insufficient': 'Not enough tendered',
   'cash.invalid': 'Enter a valid amount',
   'cash.paid': 'Paid',
   'cash.nextSale': 'Next sale',

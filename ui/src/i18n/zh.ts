@@ -94,7 +94,6 @@ export const zh = {
   'cash.quick': '快捷金额',
   'cash.exact': '收整',
   'cash.submit': '确认收款',
-  'cash.insufficient': '实收不足',
   'cash.invalid': '请输入正确的金额',
   'cash.paid': '收款完成',
   'cash.nextSale': '下一单',

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { call, onBackendEvent, reportError, t, timeOf, toast, todayLocal } from '../app-state';
+import { call, onBackendEvent, reportError, storeToday, t, timeOf, toast } from '../app-state';
 import type { Order } from '../backend/contract.gen';
 import { ACTIVE_STATUSES, BOARD_COLUMNS, groupBoard, newArrivals } from '../board';
 import { channelName, OrderActionButtons, StatusPill, SyncBadge } from '../components/common';
@@ -22,9 +22,10 @@ export function Clerk() {
 
   const load = async () => {
     try {
+      const day = await storeToday();
       const [active, today] = await Promise.all([
         call('order_list', { statuses: ACTIVE_STATUSES, limit: 200 }),
-        call('order_list', { day: todayLocal(), limit: 200 }),
+        call('order_list', { day, limit: 200 }),
       ]);
       const all = [...active.orders, ...today.orders].filter((o) => o.channel !== 'COUNTER');
       const arrived = newArrivals(known.current, all);

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, errorText, setStoreClock, startSession, t } from '../app-state';
+import { setCartLimits } from '../cart';
 import type { User } from '../backend/contract.gen';
 import { Empty } from '../components/common';
 import { PinPad } from '../components/PinPad';
@@ -40,7 +41,8 @@ export function Login() {
     setError(null);
     try {
       const res = await call('session_login', { username: user.username, pin: pinNow });
-      setStoreClock(res.timezone, res.cutoff_hour);
+      setStoreClock(res.timezone);
+      setCartLimits(res.limits);
       startSession({ token: res.token, user: res.user, till_code: res.till_code });
     } catch (e) {
       setError(errorText(e));

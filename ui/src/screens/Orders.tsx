@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { call, dateTimeOf, onBackendEvent, reportError, t, timeOf, todayLocal } from '../app-state';
+import { call, dateTimeOf, onBackendEvent, reportError, storeToday, t, timeOf } from '../app-state';
 import type { Order, OrderListResponse } from '../backend/contract.gen';
 import { channelName, Empty, Modal, OrderActionButtons, StatusPill, SyncBadge } from '../components/common';
 import { usePoll } from '../hooks';
@@ -13,7 +13,7 @@ export function Orders() {
 
   const load = async () => {
     try {
-      const req: Record<string, unknown> = { day: todayLocal(), limit: 200 };
+      const req: Record<string, unknown> = { day: await storeToday(), limit: 200 };
       if (text.trim()) req.text = text.trim();
       setData(await call('order_list', req));
     } catch (e) {

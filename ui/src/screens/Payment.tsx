@@ -26,13 +26,25 @@ export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void
   }, [props.order.total]);
 
   const tenderedFen = tryParseFen(tendered);
-  const changeFen = tenderedFen == null ? null : tenderedFen - dueFen;
-  const enough = changeFen != null && changeFen >= 0;
+  // The change is the backend's (`cash_change_quote`, the rule `sale_cash_pay` applies):
+  // a figure, or the reason there is none (too little, negative), never worked out here.
+  const [quote, setQuote] = useState<{ change: string | null; error: string | null }>({ change: null, error: null });
+  useEffect(() => {
+    if (tenderedFen == null) return setQuote({ change: null, error: null });
+    let live = true;
+    call('cash_change_quote', { due: props.order.total, tendered: fenToString(tenderedFen) }).then(
+      (q) => live && setQuote({ change: q.change, error: null }),
+      (e) => live && setQuote({ change: null, error: errorText(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [tenderedFen, props.order.total]);
+  const enough = quote.change != null;
 
   const pay = async (amount?: string) => {
     const fen = amount != null ? tryParseFen(amount) : tenderedFen;
     if (fen == null) return setError(t('cash.invalid'));
-    if (fen < dueFen) return setError(t('cash.insufficient'));
     setBusy(true);
     setError(null);
     try {
@@ -56,7 +68,7 @@ export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void
         <div class="pay-figure">
           <span class="label">{t('cash.change')}</span>
           <span class={`big-money ${enough ? 'money-change' : 'muted'}`} data-testid="cash-change-preview">
-            {enough ? formatFen(changeFen!) : '—'}
+            {quote.change != null ? formatMoney(quote.change) : '—'}
           </span>
         </div>
       </div>
@@ -90,7 +102,7 @@ export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void
           </button>
         ))}
       </div>
-      <div class="form-error" role="alert">{error ?? (tenderedFen != null && !enough ? t('cash.insufficient') : '')}</div>
+      <div class="form-error" role="alert">{error ?? quote.error ?? ''}</div>
       <button type="button" class="btn btn-primary btn-huge" disabled={busy || !enough} onClick={() => void pay()} data-testid="cash-submit">
         {t('cash.submit')}
       </button>

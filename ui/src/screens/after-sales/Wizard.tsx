@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { call, dateTimeOf, errorText, reportError, t, todayLocal } from '../../app-state';
+import { call, dateTimeOf, errorText, reportError, storeToday, t } from '../../app-state';
 import type { CreateResponse, Order, Product, QuoteResponse, ServiceRequest, ServiceType } from '../../backend/contract.gen';
 import { channelName, Empty, StatusPill } from '../../components/common';
 import { fenToString, formatMoney, tryParseFen } from '../../money';
@@ -29,12 +29,13 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
   useEffect(() => {
     const q = search.trim();
     const id = setTimeout(() => {
-      const req: Record<string, unknown> = { limit: 20 };
-      if (q) req.text = q;
-      else req.day = todayLocal();
-      call('order_list', req)
-        .then((r) => setFound(r.orders))
-        .catch(reportError);
+      const find = async () => {
+        const req: Record<string, unknown> = { limit: 20 };
+        if (q) req.text = q;
+        else req.day = await storeToday();
+        setFound((await call('order_list', req)).orders);
+      };
+      find().catch(reportError);
     }, 250);
     return () => clearTimeout(id);
   }, [search]);

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { call, reportError, t, timeOf, todayLocal } from '../../app-state';
+import { call, reportError, storeToday, t, timeOf } from '../../app-state';
 import type { Service } from '../../backend/contract.gen';
 import { Empty } from '../../components/common';
 import { usePoll } from '../../hooks';
@@ -10,7 +10,8 @@ export function AfterSales() {
   const [wizard, setWizard] = useState(0);
   const [list, setList] = useState<Service[] | null>(null);
   const loadList = () =>
-    call('after_sales_list', { day: todayLocal() })
+    storeToday()
+      .then((day) => call('after_sales_list', { day }))
       .then(setList)
       .catch(reportError);
   // the platform's service number arrives with sync: keep the list fresh

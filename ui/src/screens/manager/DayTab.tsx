@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import { t, todayLocal, tryCall } from '../../app-state';
+import { useEffect, useState } from 'preact/hooks';
+import { reportError, storeToday, t, tryCall } from '../../app-state';
 import type { CountsResponse, DayStats, OrderCount } from '../../backend/contract.gen';
 import { HourlyBars, MixDonut } from '../../charts/Charts';
 import { channelName, Empty, statusName } from '../../components/common';
@@ -15,10 +15,15 @@ const fen = (s: string | null | undefined): number => {
 };
 
 export function DayStats() {
-  const [day, setDay] = useState(todayLocal());
+  // Empty until the backend says which business day it is.
+  const [day, setDay] = useState('');
+  useEffect(() => {
+    storeToday().then(setDay, reportError);
+  }, []);
   const [stats, setStats] = useState<DayStats | null>(null);
   const [counts, setCounts] = useState<CountsResponse | null>(null);
   const load = async () => {
+    if (!day) return;
     const [s, c] = await Promise.all([tryCall('stats_day_get', { day }), tryCall('order_count_get', { day })]);
     if (s) setStats(s);
     if (c) setCounts(c);
@@ -31,7 +36,7 @@ export function DayStats() {
       <div class="page-head">
         <label class="field-inline">
           {t('common.day')}
-          <input class="input" type="date" value={day} onChange={(e) => setDay(e.currentTarget.value || todayLocal())} />
+          <input class="input" type="date" value={day} onChange={(e) => setDay(e.currentTarget.value || day)} />
         </label>
         <button type="button" class="btn" onClick={() => void load()}>
           {t('common.refresh')}
