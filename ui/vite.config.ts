@@ -29,6 +29,9 @@ function cspMeta(): Plugin {
   };
 }
 
+// Node's environment, without pulling in @types/node for one variable.
+const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+
 export default defineConfig({
   base: './',
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
@@ -44,7 +47,7 @@ export default defineConfig({
   server: {
     // `npm run dev` talks to a real `storepos serve` (default 127.0.0.1:8730; STOREPOS_API
     // to point elsewhere) beside `storepos sim`: there is no fake backend (ui/README.md).
-    proxy: { '/api': { target: process.env.STOREPOS_API ?? 'http://127.0.0.1:8730', changeOrigin: false } },
+    proxy: { '/api': { target: env.STOREPOS_API ?? 'http://127.0.0.1:8730', changeOrigin: false } },
   },
   test: {
     environment: 'jsdom',
