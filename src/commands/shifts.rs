@@ -17,7 +17,8 @@ use super::sales::check_text;
 use super::{Access, App, CommandError, Ctx, ErrorCode, SELLERS};
 use crate::auth;
 use crate::command;
-use crate::domain::stats::{self as rules, DayStats, ExpectedCash};
+use crate::domain::cash_count::{self, ExpectedCash};
+use crate::domain::stats::{self as rules, DayStats};
 use crate::domain::Money;
 use crate::ledger::shifts::{self, CashMove, NewZReport, Shift, ZReportRow};
 use crate::ledger::users;
@@ -62,7 +63,7 @@ fn expected(
     let moves = shifts::moves(conn, s.id)?;
     let amounts: Vec<Money> = moves.iter().map(|m| m.amount).collect();
     Ok((
-        rules::expected_cash(
+        cash_count::expected_cash(
             s.float,
             Money::from_fen(sales),
             n,
@@ -224,7 +225,7 @@ fn bad_manager() -> CommandError {
 }
 
 fn shift_close(app: &App, ctx: &Ctx, req: CloseRequest) -> Result<CloseResponse, CommandError> {
-    let counted = rules::counted_total(&req.counted)?;
+    let counted = cash_count::counted_total(&req.counted)?;
     let cfg = app.config();
     let mut ledger = app.ledger();
     let s = shifts::open_for_till(ledger.read(), &cfg.till_code)?.ok_or_else(no_open_shift)?;
@@ -284,7 +285,7 @@ fn shift_close(app: &App, ctx: &Ctx, req: CloseRequest) -> Result<CloseResponse,
 
     let closed_at = time_text(now);
     let (cash, moves) = expected(ledger.read(), &s, &closed_at)?;
-    let over_short = rules::over_short(cash.expected, counted);
+    let over_short = cash_count::over_short(cash.expected, counted);
     let window = sql::window_order_groups(ledger.read(), &s.till_code, &s.opened_at, &closed_at)?;
     let after = sql::window_after_sales(ledger.read(), &s.opened_at, &closed_at)?;
     let stats = rules::day_stats(&s.business_day, &window, &[], after);

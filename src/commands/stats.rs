@@ -9,7 +9,8 @@ use ts_rs::TS;
 use super::orders::parse_day;
 use super::{Access, App, CommandError, Ctx, ErrorCode, MANAGERS};
 use crate::command;
-use crate::domain::stats::{self as rules, DayStats, DayTotals, Deltas, PlatformCounts, Reconciliation};
+use crate::domain::reconcile::{self, PlatformCounts, Reconciliation};
+use crate::domain::stats::{self as rules, DayStats, DayTotals, Deltas};
 use crate::ledger::shifts::{self, NewZReport, ZReportRow};
 use crate::ledger::{journal, stats as sql, time_text};
 use crate::printing::{self, Payload, Router};
@@ -166,7 +167,7 @@ fn reconcile(app: &App, _: &Ctx, req: ReconcileRequest) -> Result<ReconcileRespo
         source: source.into(),
         fetched_at,
         left_store,
-        reconciliation: rules::reconcile(&groups, platform.as_ref(), changed),
+        reconciliation: reconcile::reconcile(&groups, platform.as_ref(), changed),
     })
 }
 

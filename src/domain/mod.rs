@@ -8,12 +8,14 @@ pub mod after_sales;
 pub mod after_sales_rules;
 pub mod business_day;
 pub mod cash;
+pub mod cash_count;
 pub mod counts;
 pub mod error;
 pub mod local_number;
 pub mod money;
 pub mod order;
 pub mod pinyin;
+pub mod reconcile;
 pub mod stats;
 pub mod transitions;
 

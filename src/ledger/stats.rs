@@ -14,7 +14,8 @@ use rusqlite::{params, Connection, Transaction};
 
 use super::Result;
 use crate::domain::order::{Status, SyncState};
-use crate::domain::stats::{sale_statuses_sql, AfterSalesSums, DayStatusGroup, LineGroup, OrderGroup, SyncGroup};
+use crate::domain::reconcile::SyncGroup;
+use crate::domain::stats::{sale_statuses_sql, AfterSalesSums, DayStatusGroup, LineGroup, OrderGroup};
 
 pub fn day_order_groups(conn: &Connection, day: &str) -> Result<Vec<OrderGroup>> {
     let mut st = conn.prepare_cached(

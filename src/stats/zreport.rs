@@ -12,8 +12,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
 
+use crate::domain::cash_count::{ExpectedCash, DENOMINATIONS};
 use crate::domain::order::{Channel, Status};
-use crate::domain::stats::{DayStats, ExpectedCash, DENOMINATIONS};
+use crate::domain::stats::DayStats;
 use crate::domain::Money;
 use crate::ledger::shifts::{CashMove, Shift};
 

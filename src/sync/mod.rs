@@ -128,7 +128,7 @@ pub struct RoundSummary {
     pub pulled_new: u64,
     pub pulled_updated: u64,
     pub catalog_products: Option<usize>,
-    pub counts: Option<crate::domain::stats::Reconciliation>,
+    pub counts: Option<crate::domain::reconcile::Reconciliation>,
     pub outbox_pending: i64,
     pub conflicts: i64,
     /// Platform orders carrying our marker that cannot be reached (not yet voided).

@@ -11,7 +11,7 @@ use crate::app::{App, Event};
 use crate::central::client::{CentralError, OrderQuery, Platform};
 use crate::central::types::PlatformOrder;
 use crate::domain::order::{Arrival, Channel, Conflict, Order, OrderLine, Status, SyncState};
-use crate::domain::stats::Reconciliation;
+use crate::domain::reconcile::Reconciliation;
 use crate::domain::Money;
 use crate::ledger::catalog;
 use crate::ledger::outbox;
@@ -415,11 +415,11 @@ pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<Option
     }) {
         tracing::warn!("cannot store order_count: {e}");
     }
-    // The one reconciliation engine (`domain::stats::reconcile`), the same the manager's
+    // The one reconciliation engine (`domain::reconcile::reconcile`), the same the manager's
     // `stats_reconcile` runs over the row just stored.
     // None when the ledger cannot be read now (said in the log): no report beats a wrong one.
     match crate::ledger::stats::sync_groups(app.ledger().read(), None) {
-        Ok(groups) => Ok(Some(crate::domain::stats::reconcile(&groups, Some(&count), 0))),
+        Ok(groups) => Ok(Some(crate::domain::reconcile::reconcile(&groups, Some(&count), 0))),
         Err(e) => {
             tracing::warn!("cannot read the ledger to reconcile order_count: {e}");
             Ok(None)

@@ -25,7 +25,7 @@ fn money(v: &Value) -> Money {
 /// Pieces of notes/coins worth exactly `fen` (greedy).
 fn pieces(mut fen: i64) -> Value {
     let mut m = serde_json::Map::new();
-    for (k, unit) in storepos::domain::stats::DENOMINATIONS {
+    for (k, unit) in storepos::domain::cash_count::DENOMINATIONS {
         let n = fen / unit;
         fen -= n * unit;
         m.insert(k.to_string(), json!(n));
