@@ -8,7 +8,7 @@ use super::sales::check_text;
 use super::{Access, App, CommandError, Ctx, CLERKS};
 use crate::command;
 use crate::domain::after_sales::{
-    check_refund_cap, quote, ExchangeLine, Quote, QuoteInput, ReturnRequest, ServiceType, SoldLine,
+    caps, check_refund_cap, quote, Caps, ExchangeLine, Quote, QuoteInput, ReturnRequest, ServiceType, SoldLine,
 };
 use crate::domain::after_sales_rules::{self as rules, OrderFacts, Outlook, PlatformMode, Route};
 use crate::domain::order::{client_ref_marker, Channel, Order};
@@ -20,6 +20,7 @@ use crate::printing::{self, Payload, Router};
 
 pub const COMMANDS: &[super::Command] = &[
     command!("after_sales_quote", Access::Roles(CLERKS), after_sales_quote),
+    command!("after_sales_caps_get", Access::Roles(CLERKS), after_sales_caps),
     command!("after_sales_create", Access::Roles(CLERKS), after_sales_create),
     command!("after_sales_list", Access::Roles(CLERKS), after_sales_list),
 ];
@@ -97,6 +98,13 @@ pub struct Computed {
     pub route: Route,
     pub mode: PlatformMode,
     pub outlook: Outlook,
+    pub caps: Option<Caps>,
+}
+
+/// The caps of a service on `order`: the same figures `compute` checks against.
+fn order_caps(conn: &rusqlite::Connection, o: &Order) -> Result<Caps, CommandError> {
+    let lines = sold_lines(o);
+    Ok(caps(&lines, &orders::returned_quantities(conn, o.id)?, o.total, after_sales::refunded_before(conn, o.id)?))
 }
 
 fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<Computed, CommandError> {
@@ -176,7 +184,8 @@ fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<Computed
     }
     let q = rules::as_money_moves(&route, &q);
     let outlook = rules::outlook(&route, &q);
-    Ok(Computed { order, quote: q, route, mode, outlook })
+    let caps = order.as_ref().map(|o| order_caps(conn, o)).transpose()?;
+    Ok(Computed { order, quote: q, route, mode, outlook, caps })
 }
 
 /// Refunds ≤ paid − refunded before, said in words the clerk can act on.
@@ -203,11 +212,29 @@ pub struct QuoteResponse {
     pub route: Route,
     pub platform_mode: PlatformMode,
     pub outlook: Outlook,
+    /// The order's caps (linked services; null for a walk-in return): what may still be
+    /// returned and refunded.
+    pub caps: Option<Caps>,
 }
 
 fn after_sales_quote(app: &App, _: &Ctx, req: ServiceRequest) -> Result<QuoteResponse, CommandError> {
     let c = compute(app.ledger().read(), &req)?;
-    Ok(QuoteResponse { quote: c.quote, route: c.route, platform_mode: c.mode, outlook: c.outlook })
+    Ok(QuoteResponse { quote: c.quote, route: c.route, platform_mode: c.mode, outlook: c.outlook, caps: c.caps })
+}
+
+#[derive(Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CapsRequest {
+    pub client_ref: String,
+}
+
+/// What a service on this order may still take back (per line, and money), before the
+/// clerk has chosen anything: the wizard's limits, from the rules `after_sales_quote`
+/// enforces.
+fn after_sales_caps(app: &App, _: &Ctx, req: CapsRequest) -> Result<Caps, CommandError> {
+    let ledger = app.ledger();
+    let o = orders::require(ledger.read(), &req.client_ref)?;
+    order_caps(ledger.read(), &o)
 }
 
 #[derive(Serialize, TS)]

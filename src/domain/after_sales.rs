@@ -184,9 +184,7 @@ fn linked_returns(
     let mut out = Vec::new();
     for r in input.returns {
         let line = find_line(lines, r)?;
-        let used = input.already_returned.get(&line.line_no).copied().unwrap_or(0)
-            + taken.get(&line.line_no).copied().unwrap_or(0);
-        let remaining = line.quantity - used;
+        let remaining = returnable(line, input.already_returned) - taken.get(&line.line_no).copied().unwrap_or(0);
         let qty = match r.quantity {
             Some(q) => q,
             None if quantity_required => return Err(bad("every exchange return line needs a quantity")),
@@ -287,13 +285,57 @@ fn quote_exchange(input: &QuoteInput<'_>) -> Result<Quote, DomainError> {
     Ok(Quote { service_type: ServiceType::Exchange, refund_fee, supplementary_fee, returns, exchanges })
 }
 
+/// What is still refundable of an order: paid − refunded before, never below zero.
+pub fn refundable(paid: Money, refunded_before: Money) -> Money {
+    let left = paid - refunded_before;
+    if left.is_negative() {
+        Money::ZERO
+    } else {
+        left
+    }
+}
+
+/// How many of an order line may still be returned: ordered − already returned.
+pub fn returnable(line: &SoldLine, already_returned: &HashMap<i64, i64>) -> i64 {
+    (line.quantity - already_returned.get(&line.line_no).copied().unwrap_or(0)).max(0)
+}
+
+/// One order line's cap, as the wizard shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct LineCap {
+    pub line_no: i64,
+    pub ordered: i64,
+    pub returnable: i64,
+}
+
+/// The caps a service on this order runs into ([`quote`] and [`check_refund_cap`]
+/// enforce exactly these), published so the wizard never works them out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Caps {
+    pub lines: Vec<LineCap>,
+    pub refundable: Money,
+    pub paid: Money,
+    pub refunded_before: Money,
+}
+
+pub fn caps(lines: &[SoldLine], already_returned: &HashMap<i64, i64>, paid: Money, refunded_before: Money) -> Caps {
+    Caps {
+        lines: lines
+            .iter()
+            .map(|l| LineCap { line_no: l.line_no, ordered: l.quantity, returnable: returnable(l, already_returned) })
+            .collect(),
+        refundable: refundable(paid, refunded_before),
+        paid,
+        refunded_before,
+    }
+}
+
 /// Money cap across services: what this service gives back (its `refund_fee`) may not
 /// exceed what was paid minus what earlier services already gave back. Services refused
 /// (by the rules or by the platform) and cancelled ones are not "earlier services".
 pub fn check_refund_cap(q: &Quote, paid: Money, refunded_before: Money) -> Result<(), DomainError> {
     let fee = q.refund_fee.unwrap_or(Money::ZERO);
-    let left = paid - refunded_before;
-    let left = if left.is_negative() { Money::ZERO } else { left };
+    let left = refundable(paid, refunded_before);
     if fee > left {
         return Err(bad(format!(
             "refund {fee} exceeds what is still refundable ({left} of {paid} paid; {refunded_before} already refunded)"

@@ -458,3 +458,31 @@ fn quote_cli_never_prices_from_the_demo_catalog() {
     let v = quote_files(&order, &req, Some(&data)).unwrap();
     assert_eq!(v["exchange_prices"][0]["source"], "ledger");
 }
+
+/// The wizard's limits (`after_sales_caps_get`, also in every linked quote) are exactly
+/// where `after_sales_quote` starts refusing: the returnable quantity per line and the
+/// money still refundable, after earlier services.
+#[test]
+fn published_caps_are_where_the_quote_refuses() {
+    let t = store();
+    let (pid, price) = t.product(false);
+    let sale = t.cash_sale(pid, 3);
+    let ret = |n: i64| json!({ "client_ref": sale, "service_type": "RETURN", "reason": "x", "returns": [{ "line_no": 1, "quantity": n }] });
+    let refund = |m: Money| json!({ "client_ref": sale, "service_type": "REFUND", "reason": "x", "refund_fee": m });
+    t.ok(&t.clerk, "after_sales_create", ret(1));
+    let caps = t.ok(&t.clerk, "after_sales_caps_get", json!({ "client_ref": sale }));
+    assert_eq!(caps["lines"][0]["ordered"], 3);
+    let returnable = caps["lines"][0]["returnable"].as_i64().unwrap();
+    assert_eq!(returnable, 2, "{caps}");
+    let refundable = money(&caps["refundable"]);
+    assert_eq!(refundable, price.times(2), "{caps}");
+
+    let q = t.ok(&t.clerk, "after_sales_quote", ret(returnable));
+    assert_eq!(q["caps"], caps, "the quote carries the same caps");
+    assert_eq!(t.call(&t.clerk, "after_sales_quote", ret(returnable + 1)).unwrap_err().code, ErrorCode::Validation);
+    t.ok(&t.clerk, "after_sales_quote", refund(refundable));
+    assert_eq!(
+        t.call(&t.clerk, "after_sales_quote", refund(refundable + Money::from_fen(1))).unwrap_err().code,
+        ErrorCode::Validation
+    );
+}

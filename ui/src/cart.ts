@@ -30,6 +30,11 @@ export function setCartLimits(l: Limits | null): void {
   limits = l;
 }
 
+/** The backend's limits, once it has sent them (other screens' quantity steppers use them too). */
+export function currentLimits(): Limits | null {
+  return limits;
+}
+
 export type CartAction =
   | { type: 'add'; product: Product; spec?: Specification | null; quantity?: number }
   | { type: 'set_qty'; id: number; quantity: number }

@@ -67,6 +67,14 @@ export type CancelRequest = { client_ref: string, reason?: string | null, };
  */
 export type Cancelled = { cancelled: boolean, };
 
+/**
+ * The caps a service on this order runs into ([`quote`] and [`check_refund_cap`]
+ * enforce exactly these), published so the wizard never works them out.
+ */
+export type Caps = { lines: Array<LineCap>, refundable: Money, paid: Money, refunded_before: Money, };
+
+export type CapsRequest = { client_ref: string, };
+
 export type CashMove = { id: number, at: string, amount: Money, reason: string, user_name: string, };
 
 export type CashierRow = { name: string, count: number, amount: Money, };
@@ -312,6 +320,11 @@ max_lines: number,
  * Longest remark, memo or reason, in characters.
  */
 max_text: number, };
+
+/**
+ * One order line's cap, as the wizard shows it.
+ */
+export type LineCap = { line_no: number, ordered: number, returnable: number, };
 
 /**
  * A line as the cashier asked for it; the ledger fills in name and price from the
@@ -570,7 +583,12 @@ export type QuickTenders = { due: Money, };
  * A quote and what will happen: where the service goes, how the money goes back, what
  * the customer gets — shown before the clerk confirms.
  */
-export type QuoteResponse = { route: Route, platform_mode: PlatformMode, outlook: Outlook, service_type: ServiceType, refund_fee: Money | null, supplementary_fee: Money | null, returns: Array<QuotedLine>, exchanges: Array<QuotedLine>, };
+export type QuoteResponse = { route: Route, platform_mode: PlatformMode, outlook: Outlook, 
+/**
+ * The order's caps (linked services; null for a walk-in return): what may still be
+ * returned and refunded.
+ */
+caps: Caps | null, service_type: ServiceType, refund_fee: Money | null, supplementary_fee: Money | null, returns: Array<QuotedLine>, exchanges: Array<QuotedLine>, };
 
 export type QuotedLine = { line_no: number | null, product_id: number, specification_id: number | null, name: string, quantity: number, amount: Money, };
 
@@ -856,6 +874,7 @@ export interface Commands {
   order_count_get: { request: CountsRequest; response: CountsResponse };
   journal_list: { request: JournalRequest; response: Array<JournalRow> };
   after_sales_quote: { request: ServiceRequest; response: QuoteResponse };
+  after_sales_caps_get: { request: CapsRequest; response: Caps };
   after_sales_create: { request: ServiceRequest; response: CreateResponse };
   after_sales_list: { request: AfterSalesListRequest; response: Array<Service> };
   user_create: { request: NewUser; response: User };

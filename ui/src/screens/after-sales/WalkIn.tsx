@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, reportError, t } from '../../app-state';
 import type { Product } from '../../backend/contract.gen';
+import { currentLimits } from '../../cart';
 import { fenToString, formatMoney, parseFen, tryParseFen } from '../../money';
 import { WalkLine } from './service';
 
@@ -47,7 +48,7 @@ export function WalkIn(props: { lines: WalkLine[]; setLines: (f: (w: WalkLine[])
                 ls
                   .map((x, j) => {
                     if (j !== i) return x;
-                    const quantity = Math.max(0, Math.min(999, n));
+                    const quantity = Math.max(0, Math.min(currentLimits()?.max_quantity ?? Number.MAX_SAFE_INTEGER, n));
                     // the amount follows the shelf price until the clerk types another
                     const auto = tryParseFen(x.amount) === parseFen(x.product.price) * x.quantity;
                     return { ...x, quantity, amount: auto ? fenToString(parseFen(x.product.price) * quantity) : x.amount };

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, dateTimeOf, errorText, reportError, storeToday, t } from '../../app-state';
-import type { CreateResponse, Order, Product, QuoteResponse, ServiceRequest, ServiceType } from '../../backend/contract.gen';
+import type { Caps, CreateResponse, Order, Product, QuoteResponse, ServiceRequest, ServiceType } from '../../backend/contract.gen';
+import { currentLimits } from '../../cart';
 import { channelName, Empty, StatusPill } from '../../components/common';
 import { fenToString, formatMoney, tryParseFen } from '../../money';
 import { ExchangeLine, WalkLine, Source, TYPES, serviceStatus } from './service';
@@ -14,6 +15,8 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
   const [search, setSearch] = useState('');
   const [found, setFound] = useState<Order[] | null>(null);
   const [order, setOrder] = useState<Order | null>(null);
+  // What may still be returned / refunded: the backend's caps (the rules its quote enforces).
+  const [caps, setCaps] = useState<Caps | null>(null);
   const [type, setType] = useState<ServiceType | null>(null);
   const [reason, setReason] = useState('');
   const [qty, setQty] = useState<Record<number, number>>({});
@@ -59,7 +62,11 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
 
   const pick = async (o: Order) => {
     try {
-      const full = await call('order_get', { client_ref: o.client_ref });
+      const [full, c] = await Promise.all([
+        call('order_get', { client_ref: o.client_ref }),
+        call('after_sales_caps_get', { client_ref: o.client_ref }),
+      ]);
+      setCaps(c);
       setOrder(full);
       setQty({});
       setExchanges([]);
@@ -249,7 +256,7 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
         <>
           <h3>{t('as.step.refundAmount')}</h3>
           <label class="field">
-            <span class="label">{t('as.refundAmount', { paid: formatMoney(order.total) })}</span>
+            <span class="label">{t('as.refundAmount', { paid: formatMoney(caps?.paid ?? order.total), left: formatMoney(caps?.refundable ?? order.total) })}</span>
             <input
               class="input big-input"
               type="text"
@@ -271,13 +278,14 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
             <tbody>
               {(order.lines ?? []).map((l) => {
                 const n = qty[l.line_no] ?? 0;
-                const set = (v: number) => setQty((q) => ({ ...q, [l.line_no]: Math.max(0, Math.min(l.quantity, v)) }));
+                const max = caps?.lines.find((c) => c.line_no === l.line_no)?.returnable ?? 0;
+                const set = (v: number) => setQty((q) => ({ ...q, [l.line_no]: Math.max(0, Math.min(max, v)) }));
                 return (
                   <tr key={l.line_no}>
                     <td>
                       {l.name}
                       <div class="muted small">
-                        {formatMoney(l.unit_price)} · {t('as.ordered', { n: l.quantity })}
+                        {formatMoney(l.unit_price)} · {t('as.ordered', { n: l.quantity })} · {t('as.returnable', { n: max })}
                       </div>
                     </td>
                     <td class="num">
@@ -286,10 +294,10 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
                           −
                         </button>
                         <span class="qty-value">{n}</span>
-                        <button type="button" class="btn qty-btn" disabled={n >= l.quantity} onClick={() => set(n + 1)} aria-label={t('cashier.increase')}>
+                        <button type="button" class="btn qty-btn" disabled={n >= max} onClick={() => set(n + 1)} aria-label={t('cashier.increase')}>
                           +
                         </button>
-                        <button type="button" class="btn btn-small" disabled={n === l.quantity} onClick={() => set(l.quantity)}>
+                        <button type="button" class="btn btn-small" disabled={n === max} onClick={() => set(max)}>
                           {t('as.all')}
                         </button>
                       </div>
@@ -347,7 +355,7 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
                         −
                       </button>
                       <span class="qty-value">{x.quantity}</span>
-                      <button type="button" class="btn qty-btn" onClick={() => setExchanges((xs) => xs.map((y, j) => (j === i ? { ...y, quantity: Math.min(999, y.quantity + 1) } : y)))} aria-label={t('cashier.increase')}>
+                      <button type="button" class="btn qty-btn" onClick={() => setExchanges((xs) => xs.map((y, j) => (j === i ? { ...y, quantity: Math.min(currentLimits()?.max_quantity ?? Number.MAX_SAFE_INTEGER, y.quantity + 1) } : y)))} aria-label={t('cashier.increase')}>
                         +
                       </button>
                     </div>
