@@ -231,18 +231,19 @@ fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, Comma
 fn order_checkin(app: &App, ctx: &Ctx, req: GetRequest) -> Result<Order, CommandError> {
     let mut ledger = app.ledger();
     let order = orders::require(ledger.read(), &req.client_ref)?;
-    if !order.allowed_actions.iter().any(|a| a == "checkin") {
-        return Err(CommandError::new(
-            super::ErrorCode::IllegalAction,
-            format!("订单状态「{}」不能签到", order.status.label_zh()),
-            "check-in is only for accepted SELF_PICK orders",
-        ));
-    }
+    // Named first: allowed_actions no longer lists checkin once it happened.
     if order.checked_in_at.is_some() {
         return Err(CommandError::new(
             super::ErrorCode::IllegalAction,
             "该订单已签到，出品单已打印；如需再打请用重印",
             "already checked in; use reprint",
+        ));
+    }
+    if !order.allowed_actions.iter().any(|a| a == "checkin") {
+        return Err(CommandError::new(
+            super::ErrorCode::IllegalAction,
+            format!("订单状态「{}」不能签到", order.status.label_zh()),
+            "check-in is only for accepted SELF_PICK orders",
         ));
     }
     let printers = printing::printers(ledger.read(), app.data_dir())?;

@@ -434,8 +434,8 @@ pub struct Conflict {
 impl Order {
     /// What a person may do to this order — the buttons the screens draw and exactly what
     /// the commands accept ([`super::transitions::person_actions`]), plus `checkin` for a
-    /// SELF_PICK order waiting for its customer (the booking flow prints the kitchen ticket
-    /// on check-in).
+    /// SELF_PICK order waiting for its customer and not yet checked in (the booking flow
+    /// prints the kitchen ticket once; `order_checkin` refuses a second check-in).
     pub fn compute_allowed_actions(&self) -> Vec<String> {
         if self.left_store {
             return vec![];
@@ -444,7 +444,10 @@ impl Order {
             .iter()
             .map(|a| a.as_str().to_string())
             .collect();
-        if self.channel == Channel::SelfPick && self.status == Status::ConfirmedPickPending {
+        if self.channel == Channel::SelfPick
+            && self.status == Status::ConfirmedPickPending
+            && self.checked_in_at.is_none()
+        {
             v.push("checkin".into());
         }
         v

@@ -1,6 +1,6 @@
 //! `allowed_actions` is a promise to the screens: an order lists an action exactly when the
 //! command behind its button accepts it. Checked on a real ledger for every channel, status
-//! and paid-or-not, each action tried on its own order through the command the UI calls
+//! and paid-or-not (and already checked in, or left the store), each action tried on its own order through the command the UI calls
 //! (`order_cancel` for cancel, `order_checkin` for check-in, `order_action_apply` otherwise).
 
 use serde_json::json;
@@ -69,12 +69,25 @@ fn an_order_lists_an_action_exactly_when_its_command_accepts_it() {
     let mut disagreements = vec![];
     for channel in Channel::ALL {
         for status in Status::ALL {
-            for paid in [false, true] {
+            for (paid, checked_in, left_store) in
+                [(false, false, false), (true, false, false), (true, true, false), (true, false, true)]
+            {
                 for action in ACTIONS {
                     seq += 1;
                     let r = format!("aa-{seq}");
                     let (o, lines) = order(&r, channel, *status, paid);
-                    app.ledger().write(|tx| orders::insert(tx, &o, &lines, None, 10, seq)).unwrap();
+                    app.ledger()
+                        .write(|tx| -> storepos::ledger::Result<()> {
+                            let id = orders::insert(tx, &o, &lines, None, 10, seq)?;
+                            if checked_in {
+                                orders::set_checked_in(tx, id)?;
+                            }
+                            if left_store {
+                                orders::set_left_store(tx, id)?;
+                            }
+                            Ok(())
+                        })
+                        .unwrap();
                     let listed = dispatch(&app, Some(&manager), false, "order_get", json!({ "client_ref": r }))
                         .unwrap()["allowed_actions"]
                         .as_array()
@@ -86,7 +99,7 @@ fn an_order_lists_an_action_exactly_when_its_command_accepts_it() {
                     offered += listed as usize;
                     if listed != outcome.is_ok() {
                         disagreements.push(format!(
-                            "{channel:?} {} paid={paid} {action}: listed={listed}, command said {outcome:?}",
+                            "{channel:?} {} paid={paid} checked_in={checked_in} left={left_store} {action}: listed={listed}, command said {outcome:?}",
                             status.as_str()
                         ));
                     }
