@@ -3,14 +3,14 @@
 # (tauri-driver + Debian's WebKitWebDriver). Logs in as the cashier, sells, checks
 # today's orders, takes screenshots and prints first-paint time and RSS.
 #
-# Needs: target/debug/storepos-desktop (cargo build -p storepos-desktop, after
+# Needs: $CARGO_TARGET_DIR (else target)/debug/storepos-desktop (cargo build -p storepos-desktop, after
 # `npm run build` in ui/: the UI is embedded at compile time), apt packages
 # xvfb xauth webkit2gtk-driver imagemagick, python3. Installs tauri-driver if missing.
 # Env: STOREPOS_DESKTOP_BIN, SMOKE_SALES (3), SMOKE_SHOT_DIR (/tmp), SMOKE_TIMEOUT (300 s).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$(pwd)
-export STOREPOS_DESKTOP_BIN=${STOREPOS_DESKTOP_BIN:-$REPO/target/debug/storepos-desktop}
+export STOREPOS_DESKTOP_BIN=${STOREPOS_DESKTOP_BIN:-${CARGO_TARGET_DIR:-$REPO/target}/debug/storepos-desktop}
 [ -x "$STOREPOS_DESKTOP_BIN" ] || { echo "no $STOREPOS_DESKTOP_BIN: run cargo build -p storepos-desktop" >&2; exit 1; }
 command -v WebKitWebDriver >/dev/null || { echo "WebKitWebDriver missing: apt-get install webkit2gtk-driver" >&2; exit 1; }
 command -v xvfb-run >/dev/null || { echo "xvfb-run missing: apt-get install xvfb xauth" >&2; exit 1; }
