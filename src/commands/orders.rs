@@ -147,6 +147,19 @@ pub struct ActionRequest {
     pub action: String,
 }
 
+/// A rejected FLASH order has left the store: no person acts on it any more (`order_action_apply`
+/// and `order_cancel` both refuse it in these words).
+pub(super) fn require_in_store(order: &Order) -> Result<(), CommandError> {
+    if order.left_store {
+        return Err(CommandError::new(
+            super::ErrorCode::IllegalAction,
+            "该订单已不属于本店",
+            "this order has left the store",
+        ));
+    }
+    Ok(())
+}
+
 fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, CommandError> {
     if req.action == "checkin" {
         return order_checkin(app, ctx, GetRequest { client_ref: req.client_ref });
@@ -173,13 +186,7 @@ fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, Comma
             "a counter order is completed by taking its payment at the till",
         ));
     }
-    if order.left_store {
-        return Err(CommandError::new(
-            super::ErrorCode::IllegalAction,
-            "该订单已不属于本店",
-            "this order has left the store",
-        ));
-    }
+    require_in_store(&order)?;
     let outcome = apply_person_action(order.channel, order.status, action)?;
     let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();

@@ -276,13 +276,7 @@ pub(super) fn order_cancel(app: &App, ctx: &Ctx, req: CancelRequest) -> Result<O
     }
     let mut ledger = app.ledger();
     let order = orders::require(ledger.read(), &req.client_ref)?;
-    if order.left_store {
-        return Err(CommandError::new(
-            super::ErrorCode::IllegalAction,
-            "该订单已不属于本店",
-            "this order has left the store",
-        ));
-    }
+    super::orders::require_in_store(&order)?;
     let Outcome::To(next) = apply_person_action(order.channel, order.status, Action::Cancel)? else {
         unreachable!("cancel never leaves the store")
     };
