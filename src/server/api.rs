@@ -156,6 +156,14 @@ fn content_type_ok(headers: &HeaderMap) -> bool {
 async fn call(State(s): State<ServerState>, Path(command): Path<String>, headers: HeaderMap, body: Body) -> Response {
     match call_inner(&s, command, &headers, body).await {
         Ok(v) => ok_response(v),
+        Err(e) if e.code == ErrorCode::TooLarge => {
+            // The body was left unread, so hyper closes this connection after the answer.
+            // Say so: a client that pooled the connection would otherwise send its next
+            // request into a closing socket and fail with an incomplete message.
+            let mut resp = error_response(e);
+            resp.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+            resp
+        }
         Err(e) => error_response(e),
     }
 }
