@@ -13,8 +13,9 @@ use crate::app::App;
 use crate::domain::order::{Conflict, SyncState};
 use crate::ledger::channels::{self as store, MirrorRow};
 use crate::ledger::{journal, now_text, orders, LedgerError};
+use crate::outbox::steps::{drive, Calls, End};
 use crate::outbox::{
-    blocking, policy, Expect, Family, Hold, HoldKind, Job, Observed, Op, Outcome, Outlet, Step, Tally,
+    blocking, policy, Expect, Family, Hold, HoldKind, Job, Known, Observed, Op, Outcome, Outlet, Tally,
 };
 
 pub struct ChannelOutlet<'c> {
@@ -224,87 +225,24 @@ impl Run<'_> {
         let created = chrono::DateTime::parse_from_rfc3339(&order.created_at)
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_else(|_| Utc::now());
-        let mut obs = Observed::Start;
-        let mut got: Option<RemoteOrder> = None;
-        for _ in 0..8 {
-            match policy::next(&k, &obs, &self.job.cfg.limits) {
-                Step::Done(_) => return self.done_with(t, None),
-                Step::LookUp => {
-                    obs = match self.ch.find_sale(&order.client_ref, created).await {
-                        Ok(Some(r)) => {
-                            t.lookups_found += 1;
-                            let id = r.remote_id.clone();
-                            got = Some(r);
-                            Observed::Found(id)
-                        }
-                        Ok(None) => {
-                            t.lookups_absent += 1;
-                            Observed::Absent
-                        }
-                        Err(e) => {
-                            note_offline(t, &e);
-                            t.error(format!("{channel} lookup: {e}"));
-                            Observed::ReadFailed
-                        }
-                    }
-                }
-                Step::Send => {
-                    if let Err(e) = self.premark() {
-                        t.error(format!("outbox: {e}"));
-                        return Outcome::Retry;
-                    }
-                    k.attempts += 1;
-                    k.unknown = true;
-                    let lines = order.lines.clone().unwrap_or_default();
-                    let sale = SaleReport {
-                        client_ref: order.client_ref.clone(),
-                        from_client,
-                        remark: order.remark.clone(),
-                        items: lines
-                            .iter()
-                            .map(|l| {
-                                (
-                                    match l.specification_id {
-                                        Some(sp) => format!("{}-{sp}", l.product_id),
-                                        None => l.product_id.to_string(),
-                                    },
-                                    l.quantity,
-                                )
-                            })
-                            .collect(),
-                        created_at: created,
-                    };
-                    obs = match self.ch.report_sale(&sale).await {
-                        Ok(r) => {
-                            let id = r.remote_id.clone();
-                            got = Some(r);
-                            Observed::Created(id)
-                        }
-                        Err(e) => {
-                            note_offline(t, &e);
-                            observe(&e)
-                        }
-                    };
-                }
-                Step::Adopt(_) => {
-                    let m = got
-                        .as_ref()
-                        .map(|r| mirror_of(channel, r, "ours", Some(&order.client_ref), &order.business_day));
-                    return self.done_with(t, m);
-                }
-                Step::Retry(r) => return self.job.retry(self.app, t, &r),
-                Step::Hold(h) if h.kind == HoldKind::Refused => {
-                    return self.hold(t, h.kind, "渠道拒绝了这笔销售", h.platform_message, None)
-                }
-                Step::Hold(h) => return self.hold(t, h.kind, &h.message, h.platform_message, None),
-                _ => break,
+        let mut calls = ReportCalls { ch: self.ch, order: &order, from_client, created, got: None };
+        let end = drive(self.app, self.job, k, &self.job.cfg.limits, &mut calls, t).await;
+        match end {
+            End::Done(_) => self.done_with(t, None),
+            End::Adopt(_) => {
+                let m = calls
+                    .got
+                    .as_ref()
+                    .map(|r| mirror_of(channel, r, "ours", Some(&order.client_ref), &order.business_day));
+                self.done_with(t, m)
             }
+            End::Retry(r) => self.job.retry(self.app, t, &r),
+            End::Hold(h) if h.kind == HoldKind::Refused => {
+                self.hold(t, h.kind, "渠道拒绝了这笔销售", h.platform_message, None)
+            }
+            End::Hold(h) => self.hold(t, h.kind, &h.message, h.platform_message, None),
+            End::Stopped(out) => out,
         }
-        self.job.retry(
-            self.app,
-            t,
-            &policy::Retry { unknown: k.unknown, checks: 0, ambiguous: 0, reason: "no outcome within one run".into() },
-        )
     }
 
     // ---- status: a status move of an order the channel holds ------------------------------
@@ -417,6 +355,70 @@ impl Run<'_> {
                 out
             }
             Err(e) => self.retry(t, &e),
+        }
+    }
+}
+
+// ---- report's calls ---------------------------------------------------------------------
+
+/// A till sale reported to a channel: looked up by our `client_ref` before any resend.
+struct ReportCalls<'r> {
+    ch: &'r dyn OrderChannel,
+    order: &'r crate::domain::order::Order,
+    from_client: i64,
+    created: chrono::DateTime<Utc>,
+    got: Option<RemoteOrder>,
+}
+
+impl Calls for ReportCalls<'_> {
+    async fn send(&mut self, _k: &Known, t: &mut Tally) -> Observed {
+        let lines = self.order.lines.clone().unwrap_or_default();
+        let sale = SaleReport {
+            client_ref: self.order.client_ref.clone(),
+            from_client: self.from_client,
+            remark: self.order.remark.clone(),
+            items: lines
+                .iter()
+                .map(|l| {
+                    let sku = match l.specification_id {
+                        Some(sp) => format!("{}-{sp}", l.product_id),
+                        None => l.product_id.to_string(),
+                    };
+                    (sku, l.quantity)
+                })
+                .collect(),
+            created_at: self.created,
+        };
+        match self.ch.report_sale(&sale).await {
+            Ok(r) => {
+                let id = r.remote_id.clone();
+                self.got = Some(r);
+                Observed::Created(id)
+            }
+            Err(e) => {
+                note_offline(t, &e);
+                observe(&e)
+            }
+        }
+    }
+
+    async fn look_up(&mut self, _k: &Known, t: &mut Tally) -> Observed {
+        match self.ch.find_sale(&self.order.client_ref, self.created).await {
+            Ok(Some(r)) => {
+                t.lookups_found += 1;
+                let id = r.remote_id.clone();
+                self.got = Some(r);
+                Observed::Found(id)
+            }
+            Ok(None) => {
+                t.lookups_absent += 1;
+                Observed::Absent
+            }
+            Err(e) => {
+                note_offline(t, &e);
+                t.error(format!("{} lookup: {e}", self.ch.id()));
+                Observed::ReadFailed
+            }
         }
     }
 }

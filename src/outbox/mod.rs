@@ -15,6 +15,8 @@
 
 pub mod op;
 pub mod policy;
+pub mod steps;
+pub mod worker;
 
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
@@ -274,7 +276,7 @@ async fn drain_stream(app: &App, outlet: &dyn Outlet, cfg: &DrainConfig, stream:
         // so one sale can be followed from the till's command to the platform's answer.
         let span =
             tracing::info_span!("op", id = row.id, op = %row.op, client_ref = %row.stream, try_n = row.attempts + 1);
-        let out = match Op::decode(&row.op, &row.payload, channel == outbox::CHANNEL_REST) {
+        let out = match Op::decode(&row.op, &row.payload) {
             Ok(op) => {
                 let job = Job { row: &row, op, cfg };
                 tracing::Instrument::instrument(outlet.run(app, &job, &mut t), span.clone()).await

@@ -28,13 +28,10 @@ use crate::domain::Money;
 use crate::ledger::after_sales::{self, Service};
 use crate::ledger::outbox::{self, CHANNEL_REST};
 use crate::ledger::{journal, now_text, orders, LedgerError};
-use crate::outbox::{blocking, policy, Family, Hold, Job, Observed, Op, Outcome, Outlet, Reach, Step, Tally};
+use crate::outbox::steps::{drive, Calls, End};
+use crate::outbox::{blocking, policy, Family, Hold, Job, Known, Observed, Op, Outcome, Outlet, Reach, Tally};
 
 pub const ACTOR: &str = "sync";
-
-/// The steps one operation may take in one run before it is left for the next round
-/// (a policy that loops would otherwise spin).
-const MAX_STEPS: usize = 16;
 
 pub struct RestOutlet<'c> {
     client: &'c dyn Platform,
@@ -127,17 +124,6 @@ struct Run<'a> {
 impl Run<'_> {
     fn stream(&self) -> &str {
         &self.job.row.stream
-    }
-
-    /// Marks the row unknown before a request leaves.
-    fn mark_sending(&self, t: &mut Tally) -> bool {
-        match self.job.mark_sending(self.app) {
-            Ok(()) => true,
-            Err(e) => {
-                t.error(format!("outbox: {e}"));
-                false
-            }
-        }
     }
 
     fn retry(&self, t: &mut Tally, r: &policy::Retry) -> Outcome {
@@ -249,103 +235,14 @@ impl Run<'_> {
         }
         let mut k = self.job.known(Family::Create { verify: true });
         k.adopted = order.order_number.is_some();
-        let mut obs = Observed::Start;
-        for _ in 0..MAX_STEPS {
-            let marker = generation_marker(&order.client_ref, k.generation);
-            match policy::next(&k, &obs, &self.cfg.limits()) {
-                Step::Send => {
-                    if !self.mark_sending(t) {
-                        return Outcome::Retry;
-                    }
-                    k.attempts += 1;
-                    k.unknown = true;
-                    let remark = compose_remark(&order.remark, &marker);
-                    let items: Vec<NewItem> = lines
-                        .iter()
-                        .map(|l| NewItem {
-                            product_id: l.product_id,
-                            specification_id: l.specification_id,
-                            quantity: l.quantity,
-                        })
-                        .collect();
-                    let answer = {
-                        // One create at a time for this account; the read-back that
-                        // checks the number runs outside the lane.
-                        let mut lane = self.outlet.creates.lock().await;
-                        // The platform stamps a number from its millisecond clock: a create
-                        // sent within a millisecond of the last answer could share its
-                        // number. Loopback answers in well under that, a real network never.
-                        if let Some(last) = *lane {
-                            tokio::time::sleep_until((last + CREATE_GAP).into()).await;
-                        }
-                        let answer = self.client.create_store_order(&remark, &items).await;
-                        *lane = Some(std::time::Instant::now());
-                        answer
-                    };
-                    if let Err(e) = &answer {
-                        note_offline(t, e);
-                    }
-                    obs = classify_create(&answer);
-                    tracing::debug!(observed = ?obs, "op sent");
-                }
-                Step::LookUp => {
-                    obs = match lookup_order(self.client, self.cfg, &order, &marker).await {
-                        Ok(Some(n)) => {
-                            t.lookups_found += 1;
-                            tracing::info!(number = %n, "looked up: the platform has it");
-                            Observed::Found(n)
-                        }
-                        Ok(None) => {
-                            t.lookups_absent += 1;
-                            tracing::info!("looked up: not on the platform");
-                            Observed::Absent
-                        }
-                        Err(e) => {
-                            note_offline(t, &e);
-                            t.error(format!("lookup {}: {e}", order.client_ref));
-                            Observed::ReadFailed
-                        }
-                    }
-                }
-                Step::Verify(n) => {
-                    obs = match self.client.order_detail(&n).await {
-                        Ok(po) => Observed::Reaches { ours: po.remark.contains(&marker), number: n },
-                        Err(e) => {
-                            note_offline(t, &e);
-                            t.error(format!("read back {n}: {e}"));
-                            Observed::ReadFailed
-                        }
-                    }
-                }
-                Step::Recreate { stray } => {
-                    tracing::warn!(stray = ?stray, "number reached another order: creating the sale again");
-                    if let Err(e) = self.recreate(&order, &stray, k.generation).await {
-                        t.error(format!("ledger: {e}"));
-                        return Outcome::Retry;
-                    }
-                    t.recreated += 1;
-                    k.generation += 1;
-                    k.regens += 1;
-                    k.unknown = false;
-                    k.ambiguous = 0;
-                    obs = Observed::Start;
-                }
-                Step::Adopt(n) => return self.adopt(t, &order, &n),
-                Step::Done(_) => return self.adopt(t, &order, order.order_number.as_deref().unwrap_or_default()),
-                Step::Retry(r) => return self.retry(t, &r),
-                Step::Hold(h) => return self.hold(t, &h),
-                Step::ReadBack | Step::Accept => break,
-            }
+        let mut calls = CreateCalls { run: self, order: &order, lines: &lines };
+        match drive(self.app, self.job, k, &self.cfg.limits(), &mut calls, t).await {
+            End::Adopt(n) => self.adopt(t, &order, &n),
+            End::Done(_) => self.adopt(t, &order, order.order_number.as_deref().unwrap_or_default()),
+            End::Retry(r) => self.retry(t, &r),
+            End::Hold(h) => self.hold(t, &h),
+            End::Stopped(out) => out,
         }
-        self.retry(
-            t,
-            &policy::Retry {
-                unknown: k.unknown,
-                checks: k.checks,
-                ambiguous: k.ambiguous,
-                reason: "no outcome within one run".into(),
-            },
-        )
     }
 
     /// The number reaches another order: remember the platform order that carries our
@@ -434,51 +331,23 @@ impl Run<'_> {
         let Some(number) = order.order_number.clone() else {
             return self.hold_local(t, "订单尚未在平台上建立，无法同步该操作".into());
         };
-        let mut k = self.job.known(Family::Action { channel: order.channel, action, expect });
-        let mut obs = Observed::Start;
-        let mut sent = false;
-        let mut refused = None;
-        for _ in 0..MAX_STEPS {
-            match policy::next(&k, &obs, &self.cfg.limits()) {
-                Step::ReadBack => {
-                    obs = match read_back_ours(self.client, &number, &order).await {
-                        Ok(at) => Observed::ReadBack { at, sent, refused: refused.clone() },
-                        Err(e) => {
-                            note_offline(t, &e);
-                            t.error(format!("read back {number}: {e}"));
-                            Observed::ReadFailed
-                        }
-                    }
-                }
-                Step::Send => {
-                    if !self.mark_sending(t) {
-                        return Outcome::Retry;
-                    }
-                    k.attempts += 1;
-                    sent = true;
-                    let put = self.client.order_action(&number, action.as_str()).await;
-                    if let Err(e) = &put {
-                        note_offline(t, e);
-                        refused = e.platform_message().map(str::to_string).filter(|_| e.is_refusal());
-                    }
-                    obs = classify_put(&put);
-                    tracing::debug!(observed = ?obs, "op sent");
-                }
-                Step::Done(read) => return self.finish_action(t, &order, expect, read),
-                Step::Retry(r) => return self.retry(t, &r),
-                Step::Hold(h) => return self.hold(t, &h),
-                _ => break,
-            }
+        let k = self.job.known(Family::Action { channel: order.channel, action, expect });
+        let mut calls = ActionCalls { run: self, order: &order, number: &number, action, sent: false, refused: None };
+        match drive(self.app, self.job, k, &self.cfg.limits(), &mut calls, t).await {
+            End::Done(read) => self.finish_action(t, &order, expect, read),
+            End::Retry(r) => self.retry(t, &r),
+            End::Hold(h) => self.hold(t, &h),
+            End::Stopped(out) => out,
+            End::Adopt(_) => self.retry(
+                t,
+                &policy::Retry {
+                    unknown: false,
+                    checks: self.job.row.checks,
+                    ambiguous: 0,
+                    reason: "no outcome within one run".into(),
+                },
+            ),
         }
-        self.retry(
-            t,
-            &policy::Retry {
-                unknown: false,
-                checks: k.checks,
-                ambiguous: 0,
-                reason: "no outcome within one run".into(),
-            },
-        )
     }
 
     fn finish_action(
@@ -573,74 +442,28 @@ impl Run<'_> {
         if svc.order_client_ref.is_some() && svc.order_number.is_none() {
             return self.hold_local(t, "售后单所属订单尚未在平台上建立".into());
         }
-        let mut k = self.job.known(Family::Service { walk_in: svc.order_client_ref.is_none() });
-        let mut obs = Observed::Start;
-        let mut hit: Option<ServiceRow> = None;
-        for _ in 0..MAX_STEPS {
-            match policy::next(&k, &obs, &self.cfg.limits()) {
-                Step::LookUp => {
-                    obs = match lookup_service(self.client, self.cfg, &svc, marker).await {
-                        Ok(Some(h)) => {
-                            t.lookups_found += 1;
-                            let n = h.service_number.clone();
-                            tracing::info!(number = %n, "looked up: the platform has it");
-                            hit = Some(h);
-                            Observed::Found(n)
-                        }
-                        Ok(None) => {
-                            t.lookups_absent += 1;
-                            tracing::info!("looked up: not on the platform");
-                            Observed::Absent
-                        }
-                        Err(e) => {
-                            note_offline(t, &e);
-                            t.error(format!("service lookup {service_ref}: {e}"));
-                            Observed::ReadFailed
-                        }
-                    }
-                }
-                Step::Send => {
-                    if !self.mark_sending(t) {
-                        return Outcome::Retry;
-                    }
-                    k.attempts += 1;
-                    k.unknown = true;
-                    let answer = self.client.create_service(&service_body(&svc, marker)).await;
-                    if let Err(e) = &answer {
-                        note_offline(t, e);
-                    }
-                    obs = classify_service(&answer);
-                    tracing::debug!(observed = ?obs, "op sent");
-                }
-                Step::Accept => {
-                    let id = self.job.row.id;
-                    if let Err(e) = blocking(|| self.app.ledger().write(|tx| outbox::mark_accepted(tx, id))) {
-                        t.error(format!("outbox: {e}"));
-                        return Outcome::Retry;
-                    }
-                    tracing::info!("op accepted");
-                    k.accepted = true;
-                    k.unknown = false;
-                    obs = Observed::Start;
-                }
-                Step::Adopt(_) => return self.finish_service(t, &svc, order.as_ref(), hit).await,
-                Step::Retry(r) => return self.retry(t, &r),
-                Step::Hold(h) => {
-                    let read = self.refresh_read(order.as_ref()).await;
-                    return self.hold(t, &Hold { read: read.or(h.read), ..h });
-                }
-                _ => break,
+        let k = self.job.known(Family::Service { walk_in: svc.order_client_ref.is_none() });
+        let mut calls = ServiceCalls { run: self, svc: &svc, marker, hit: None };
+        let end = drive(self.app, self.job, k, &self.cfg.limits(), &mut calls, t).await;
+        let hit = calls.hit;
+        match end {
+            End::Adopt(_) => self.finish_service(t, &svc, order.as_ref(), hit).await,
+            End::Retry(r) => self.retry(t, &r),
+            End::Hold(h) => {
+                let read = self.refresh_read(order.as_ref()).await;
+                self.hold(t, &Hold { read: read.or(h.read), ..h })
             }
+            End::Stopped(out) => out,
+            End::Done(_) => self.retry(
+                t,
+                &policy::Retry {
+                    unknown: false,
+                    checks: self.job.row.checks,
+                    ambiguous: 0,
+                    reason: "no outcome within one run".into(),
+                },
+            ),
         }
-        self.retry(
-            t,
-            &policy::Retry {
-                unknown: k.unknown,
-                checks: k.checks,
-                ambiguous: k.ambiguous,
-                reason: "no outcome within one run".into(),
-            },
-        )
     }
 
     async fn refresh_read(&self, order: Option<&Order>) -> Option<Reach> {
@@ -724,6 +547,157 @@ impl Run<'_> {
                 Outcome::Done
             }
             Err(e) => self.retry(t, &policy::Retry { unknown: false, checks: 0, ambiguous: 0, reason: e.to_string() }),
+        }
+    }
+}
+
+// ---- the calls each step makes ------------------------------------------------------------
+
+/// A counter order's create: sent one at a time per account, looked up by its marker,
+/// its number verified by reading it back.
+struct CreateCalls<'r, 'a> {
+    run: &'r Run<'a>,
+    order: &'r Order,
+    lines: &'r [crate::domain::order::OrderLine],
+}
+
+impl Calls for CreateCalls<'_, '_> {
+    async fn send(&mut self, k: &Known, t: &mut Tally) -> Observed {
+        let marker = generation_marker(&self.order.client_ref, k.generation);
+        let remark = compose_remark(&self.order.remark, &marker);
+        let items: Vec<NewItem> = self
+            .lines
+            .iter()
+            .map(|l| NewItem { product_id: l.product_id, specification_id: l.specification_id, quantity: l.quantity })
+            .collect();
+        let answer = {
+            // One create at a time for this account; the read-back that checks the
+            // number runs outside the lane.
+            let mut lane = self.run.outlet.creates.lock().await;
+            // The platform stamps a number from its millisecond clock: a create sent
+            // within a millisecond of the last answer could share its number. Loopback
+            // answers in well under that, a real network never.
+            if let Some(last) = *lane {
+                tokio::time::sleep_until((last + CREATE_GAP).into()).await;
+            }
+            let answer = self.run.client.create_store_order(&remark, &items).await;
+            *lane = Some(std::time::Instant::now());
+            answer
+        };
+        if let Err(e) = &answer {
+            note_offline(t, e);
+        }
+        classify_create(&answer)
+    }
+
+    async fn look_up(&mut self, k: &Known, t: &mut Tally) -> Observed {
+        let marker = generation_marker(&self.order.client_ref, k.generation);
+        match lookup_order(self.run.client, self.run.cfg, self.order, &marker).await {
+            Ok(Some(n)) => {
+                t.lookups_found += 1;
+                tracing::info!(number = %n, "looked up: the platform has it");
+                Observed::Found(n)
+            }
+            Ok(None) => {
+                t.lookups_absent += 1;
+                tracing::info!("looked up: not on the platform");
+                Observed::Absent
+            }
+            Err(e) => {
+                note_offline(t, &e);
+                t.error(format!("lookup {}: {e}", self.order.client_ref));
+                Observed::ReadFailed
+            }
+        }
+    }
+
+    async fn verify(&mut self, n: &str, k: &Known, t: &mut Tally) -> Observed {
+        let marker = generation_marker(&self.order.client_ref, k.generation);
+        match self.run.client.order_detail(n).await {
+            Ok(po) => Observed::Reaches { ours: po.remark.contains(&marker), number: n.to_string() },
+            Err(e) => {
+                note_offline(t, &e);
+                t.error(format!("read back {n}: {e}"));
+                Observed::ReadFailed
+            }
+        }
+    }
+
+    async fn recreate(&mut self, stray: &str, k: &Known, _t: &mut Tally) -> Result<(), String> {
+        self.run.recreate(self.order, stray, k.generation).await.map_err(|e| e.to_string())
+    }
+}
+
+/// An order action: read back first and after, since the platform answers success even
+/// for a step it skipped.
+struct ActionCalls<'r, 'a> {
+    run: &'r Run<'a>,
+    order: &'r Order,
+    number: &'r str,
+    action: Action,
+    sent: bool,
+    refused: Option<String>,
+}
+
+impl Calls for ActionCalls<'_, '_> {
+    async fn send(&mut self, _k: &Known, t: &mut Tally) -> Observed {
+        self.sent = true;
+        let put = self.run.client.order_action(self.number, self.action.as_str()).await;
+        if let Err(e) = &put {
+            note_offline(t, e);
+            self.refused = e.platform_message().map(str::to_string).filter(|_| e.is_refusal());
+        }
+        classify_put(&put)
+    }
+
+    async fn read_back(&mut self, _k: &Known, t: &mut Tally) -> Observed {
+        match read_back_ours(self.run.client, self.number, self.order).await {
+            Ok(at) => Observed::ReadBack { at, sent: self.sent, refused: self.refused.clone() },
+            Err(e) => {
+                note_offline(t, &e);
+                t.error(format!("read back {}: {e}", self.number));
+                Observed::ReadFailed
+            }
+        }
+    }
+}
+
+/// An after-sales service: its answer carries no number, so it is always looked up.
+struct ServiceCalls<'r, 'a> {
+    run: &'r Run<'a>,
+    svc: &'r Service,
+    marker: &'r str,
+    hit: Option<ServiceRow>,
+}
+
+impl Calls for ServiceCalls<'_, '_> {
+    async fn send(&mut self, _k: &Known, t: &mut Tally) -> Observed {
+        let answer = self.run.client.create_service(&service_body(self.svc, self.marker)).await;
+        if let Err(e) = &answer {
+            note_offline(t, e);
+        }
+        classify_service(&answer)
+    }
+
+    async fn look_up(&mut self, _k: &Known, t: &mut Tally) -> Observed {
+        match lookup_service(self.run.client, self.run.cfg, self.svc, self.marker).await {
+            Ok(Some(h)) => {
+                t.lookups_found += 1;
+                let n = h.service_number.clone();
+                tracing::info!(number = %n, "looked up: the platform has it");
+                self.hit = Some(h);
+                Observed::Found(n)
+            }
+            Ok(None) => {
+                t.lookups_absent += 1;
+                tracing::info!("looked up: not on the platform");
+                Observed::Absent
+            }
+            Err(e) => {
+                note_offline(t, &e);
+                t.error(format!("service lookup {}: {e}", self.svc.client_ref));
+                Observed::ReadFailed
+            }
         }
     }
 }
