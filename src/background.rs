@@ -8,13 +8,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::app::App;
+use crate::outbox::worker::WorkerHandle;
 use crate::print_service::{start_workers, PrintWorkers};
 
 pub struct Background {
     pub print: Option<PrintWorkers>,
-    pub sync: Option<crate::sync::SyncHandle>,
-    /// One worker per other configured channel (omni, mall api), independent of the primary.
-    pub channels: Vec<crate::channels::worker::ChannelHandle>,
+    /// One worker loop per outlet: the platform's (when configured) and each other
+    /// enabled channel's (omni, mall api), independent of each other.
+    pub workers: Vec<WorkerHandle>,
     stop: Arc<AtomicBool>,
     app: Arc<App>,
 }
@@ -25,12 +26,9 @@ impl Background {
         if let Some(p) = self.print {
             p.stop();
         }
-        if let Some(s) = self.sync {
+        for w in self.workers {
             // Not `block_on`: we may be on a blocking thread of another runtime.
-            self.app.run_io(async move { s.shutdown().await });
-        }
-        for c in self.channels {
-            self.app.run_io(async move { c.shutdown().await });
+            self.app.run_io(async move { w.shutdown().await });
         }
     }
 }
@@ -54,14 +52,17 @@ pub fn start(app: Arc<App>) -> Background {
             }
         }
     };
-    let channels = {
+    let platform_on = sync.is_some();
+    let workers = {
         let _guard = app.io_runtime().enter();
-        crate::channels::worker::start_for_app(app.clone(), crate::channels::worker::ChannelConfig::default())
+        let channels =
+            crate::channels::worker::start_for_app(app.clone(), crate::channels::worker::ChannelConfig::default());
+        sync.into_iter().chain(channels).collect::<Vec<_>>()
     };
     let stop = Arc::new(AtomicBool::new(false));
     // Automatic backups while sales wait to sync (the thread stops with `stop`).
     let _ = crate::backup::start_auto(app.clone(), stop.clone());
-    if sync.is_some() {
+    if platform_on {
         let (app, stop) = (app.clone(), stop.clone());
         std::thread::Builder::new()
             .name("wechat-watch".into())
@@ -78,5 +79,5 @@ pub fn start(app: Arc<App>) -> Background {
             })
             .expect("spawn watcher");
     }
-    Background { print, sync, channels, stop, app }
+    Background { print, workers, stop, app }
 }

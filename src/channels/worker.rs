@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{Timelike, Utc};
+use futures::future::BoxFuture;
 use serde::Serialize;
 use serde_json::{json, Value};
-use tokio::sync::watch;
 
 use super::outlet::ChannelOutlet;
 use super::{ChannelError, OrderChannel, RemoteOrder};
@@ -20,6 +20,7 @@ use crate::domain::Money;
 use crate::ledger::channels::{self as store, MirrorRow};
 use crate::ledger::outbox;
 use crate::ledger::{catalog, journal, now_text, orders, time_text, LedgerError};
+use crate::outbox::worker::{Rounds, Timing, WorkerHandle};
 use crate::outbox::{DrainConfig, Limits, Tally};
 
 pub const ACTOR: &str = "channels";
@@ -394,68 +395,31 @@ fn insert_board(
 
 // ---- background ---------------------------------------------------------------------------
 
-pub struct ChannelHandle {
-    pub id: String,
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+/// A channel's rounds, for the one worker loop (`crate::outbox::worker`).
+struct ChannelRounds {
+    ch: Arc<dyn OrderChannel>,
+    cfg: ChannelConfig,
 }
 
-impl ChannelHandle {
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
+impl Rounds for ChannelRounds {
+    fn channel(&self) -> &str {
+        self.ch.id()
+    }
+
+    fn round<'a>(&'a self, app: &'a App, full: bool) -> BoxFuture<'a, bool> {
+        Box::pin(async move { run_round(app, self.ch.as_ref(), &self.cfg, full).await.online })
     }
 }
 
 /// Starts one channel's worker on the current runtime: pushes whenever a row is due or a
 /// command pokes, pulls every `pull_interval` (backing off while the channel is down).
-pub fn spawn(app: Arc<App>, ch: Arc<dyn OrderChannel>, cfg: ChannelConfig) -> ChannelHandle {
-    let (stop, mut stopped) = watch::channel(false);
-    let id = ch.id().to_string();
-    let mut poke = app.wakers().subscribe();
-    let task = tokio::spawn(async move {
-        let mut next_pull = Instant::now();
-        let mut down: u32 = 0;
-        loop {
-            let full = Instant::now() >= next_pull;
-            let s = run_round(&app, ch.as_ref(), &cfg, full).await;
-            if full {
-                if s.online {
-                    down = 0;
-                    next_pull = Instant::now() + cfg.pull_interval;
-                } else {
-                    down = down.saturating_add(1);
-                    next_pull = Instant::now()
-                        + crate::outbox::backoff(
-                            down,
-                            cfg.pull_interval,
-                            cfg.backoff_cap.max(cfg.pull_interval),
-                            rand::random::<f64>(),
-                        );
-                }
-            }
-            let until_pull = next_pull.saturating_duration_since(Instant::now());
-            let wait = next_wait(&app, ch.id(), until_pull.max(Duration::from_millis(5)))
-                .min(until_pull)
-                .max(Duration::from_millis(5));
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                // Pokes come after the commit that wrote the row.
-                r = poke.changed() => {
-                    if r.is_err() { tokio::time::sleep(wait).await; }
-                }
-                _ = stopped.changed() => break,
-            }
-            if *stopped.borrow() {
-                break;
-            }
-        }
-    });
-    ChannelHandle { id, stop, task }
+pub fn spawn(app: Arc<App>, ch: Arc<dyn OrderChannel>, cfg: ChannelConfig) -> WorkerHandle {
+    let timing = Timing { pull_interval: cfg.pull_interval, backoff_cap: cfg.backoff_cap };
+    crate::outbox::worker::spawn(app, Arc::new(ChannelRounds { ch, cfg }), timing)
 }
 
 /// Workers for every enabled channel of the store (the primary has its own engine).
-pub fn start_for_app(app: Arc<App>, cfg: ChannelConfig) -> Vec<ChannelHandle> {
+pub fn start_for_app(app: Arc<App>, cfg: ChannelConfig) -> Vec<WorkerHandle> {
     let specs = super::configured(app.ledger().read());
     let secrets = match super::load_secrets(app.data_dir()) {
         Ok(s) => s,

@@ -20,13 +20,14 @@ pub mod rest_outlet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
-use tokio::sync::watch;
 
 use crate::app::{App, Event};
 use crate::central::client::{ClientConfig, Platform, RestStore};
 use crate::ledger::outbox::{self, CHANNEL_REST};
 use crate::ledger::{now_text, settings, LedgerError};
+use crate::outbox::worker::{Rounds, Timing, WorkerHandle};
 use crate::outbox::{DrainConfig, Limits, Tally};
 
 /// Why the engine cannot start for a store.
@@ -336,66 +337,45 @@ pub fn next_wait(app: &App, cap: Duration) -> Duration {
     crate::outbox::next_wait(app, CHANNEL_REST, cap)
 }
 
-/// The background task.
-pub struct SyncHandle {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+/// The platform's rounds, for the one worker loop (`crate::outbox::worker`): the outbox
+/// every time, online orders and status changes on each full round, the catalog and
+/// `order_count` every `catalog_interval`.
+struct PlatformRounds {
+    client: Arc<dyn Platform>,
+    cfg: SyncConfig,
+    next_catalog: std::sync::Mutex<Instant>,
 }
 
-impl SyncHandle {
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
+impl Rounds for PlatformRounds {
+    fn channel(&self) -> &str {
+        CHANNEL_REST
     }
-}
 
-/// Starts the engine in the background of the current tokio runtime: a full round
-/// every `pull_interval` (backing off while offline), and the outbox drained whenever a
-/// row becomes due or a commit writes an outbox row. No busy loop when offline.
-pub fn spawn(app: Arc<App>, client: Arc<dyn Platform>, cfg: SyncConfig) -> SyncHandle {
-    let (stop, mut stopped) = watch::channel(false);
-    let mut poked = app.wakers().subscribe();
-    let task = tokio::spawn(async move {
-        let mut next_pull = Instant::now();
-        let mut next_catalog = Instant::now();
-        let mut offline_rounds: u32 = 0;
-        loop {
-            let now = Instant::now();
-            let full = now >= next_pull;
+    fn round<'a>(&'a self, app: &'a App, full: bool) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            let catalog_due = full && Instant::now() >= *self.next_catalog.lock().unwrap_or_else(|p| p.into_inner());
             let parts = if full {
-                Parts { push: true, pull: true, catalog: now >= next_catalog, counts: now >= next_catalog }
+                Parts { push: true, pull: true, catalog: catalog_due, counts: catalog_due }
             } else {
                 Parts::PUSH
             };
-            let s = run_round_parts(&app, client.as_ref(), &cfg, parts).await;
-            if full {
-                if s.online {
-                    offline_rounds = 0;
-                    next_pull = Instant::now() + cfg.pull_interval;
-                    if parts.catalog && s.catalog_products.is_some() {
-                        next_catalog = Instant::now() + cfg.catalog_interval;
-                    }
-                } else {
-                    offline_rounds = offline_rounds.saturating_add(1);
-                    let j = rand::random::<f64>();
-                    next_pull = Instant::now()
-                        + plan::backoff(offline_rounds, cfg.pull_interval, cfg.backoff_cap.max(cfg.pull_interval), j);
-                }
+            let s = run_round_parts(app, self.client.as_ref(), &self.cfg, parts).await;
+            if catalog_due && s.online && s.catalog_products.is_some() {
+                *self.next_catalog.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Instant::now() + self.cfg.catalog_interval;
             }
-            let until_pull = next_pull.saturating_duration_since(Instant::now());
-            let wait =
-                next_wait(&app, until_pull.max(Duration::from_millis(5))).min(until_pull).max(Duration::from_millis(5));
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = poked.changed() => {}
-                _ = stopped.changed() => break,
-            }
-            if *stopped.borrow() {
-                break;
-            }
-        }
-    });
-    SyncHandle { stop, task }
+            s.online
+        })
+    }
+}
+
+/// Starts the platform's worker in the background of the current tokio runtime: a full
+/// round every `pull_interval` (backing off while offline), and the outbox drained
+/// whenever a row becomes due or a commit writes an outbox row.
+pub fn spawn(app: Arc<App>, client: Arc<dyn Platform>, cfg: SyncConfig) -> WorkerHandle {
+    let timing = Timing { pull_interval: cfg.pull_interval, backoff_cap: cfg.backoff_cap };
+    let rounds = PlatformRounds { client, cfg, next_catalog: std::sync::Mutex::new(Instant::now()) };
+    crate::outbox::worker::spawn(app, Arc::new(rounds), timing)
 }
 
 /// The client for a store: `DATA/central.json` plus the store's id and name.
@@ -408,7 +388,7 @@ pub fn client_for(app: &App) -> Result<Option<ClientConfig>, SyncError> {
 }
 
 /// Starts the engine for `app` when a platform is configured (for `serve`, the shell).
-pub fn start_for_app(app: Arc<App>) -> Result<Option<SyncHandle>, SyncError> {
+pub fn start_for_app(app: Arc<App>) -> Result<Option<WorkerHandle>, SyncError> {
     let Some(cc) = client_for(&app)? else { return Ok(None) };
     let client = RestStore::new(cc).map_err(|e| SyncError::Client(e.to_string()))?;
     Ok(Some(spawn(app, Arc::new(client), SyncConfig::default())))
