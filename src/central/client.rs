@@ -82,33 +82,19 @@ impl CentralError {
         }
     }
 
-    fn from_reqwest(mut e: reqwest::Error) -> CentralError {
-        // The query may name a customer (`phone=`, `search=`): errors end up in logs
-        // and on screens, so they keep the path only.
-        if let Some(u) = e.url_mut() {
-            u.set_query(None);
-        }
-        let detail = {
-            // reqwest's Display includes the URL, query cut above (the password travels in a body).
-            let mut s = e.to_string();
-            let mut src = std::error::Error::source(&e);
-            while let Some(inner) = src {
-                s.push_str(": ");
-                s.push_str(&inner.to_string());
-                src = inner.source();
-            }
-            s
-        };
-        if e.is_connect() {
-            CentralError::Connect { detail }
-        } else if e.is_timeout() {
-            CentralError::Timeout
-        } else if e.is_decode() {
-            CentralError::Undecodable { detail }
-        } else {
-            // Request or body errors after the connection was up: the bytes may have
-            // reached the server.
-            CentralError::Reset { detail }
+    fn from_reqwest(e: reqwest::Error) -> CentralError {
+        CentralError::from(super::transport::classify(e))
+    }
+}
+
+impl From<super::transport::Transport> for CentralError {
+    fn from(t: super::transport::Transport) -> CentralError {
+        use super::transport::Transport;
+        match t {
+            Transport::Connect { detail } => CentralError::Connect { detail },
+            Transport::Timeout => CentralError::Timeout,
+            Transport::Reset { detail } => CentralError::Reset { detail },
+            Transport::Undecodable { detail } => CentralError::Undecodable { detail },
         }
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{ChResult, ChannelError};
+use crate::central::transport::Transport;
 
 pub struct Http {
     base: String,
@@ -34,26 +35,12 @@ pub struct Raw {
     pub text: String,
 }
 
-fn transport(mut e: reqwest::Error) -> ChannelError {
-    // Errors reach logs and screens: keep the URL's path, drop its query.
-    if let Some(u) = e.url_mut() {
-        u.set_query(None);
-    }
-    let mut detail = e.to_string();
-    let mut src = std::error::Error::source(&e);
-    while let Some(inner) = src {
-        detail.push_str(": ");
-        detail.push_str(&inner.to_string());
-        src = inner.source();
-    }
-    if e.is_connect() {
-        ChannelError::Connect { detail }
-    } else if e.is_timeout() {
-        ChannelError::Timeout
-    } else if e.is_decode() {
-        ChannelError::Undecodable { detail }
-    } else {
-        ChannelError::Reset { detail }
+fn transport(e: reqwest::Error) -> ChannelError {
+    match crate::central::transport::classify(e) {
+        Transport::Connect { detail } => ChannelError::Connect { detail },
+        Transport::Timeout => ChannelError::Timeout,
+        Transport::Reset { detail } => ChannelError::Reset { detail },
+        Transport::Undecodable { detail } => ChannelError::Undecodable { detail },
     }
 }
 

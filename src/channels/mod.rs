@@ -3,9 +3,8 @@
 //!
 //! * [`OrderChannel`] — one trait for "a platform that holds orders": report a till sale
 //!   (and find it again after a lost answer), tell it a status move, read one order, pull
-//!   its orders, and the dialect's own order actions. Implementations: [`rest::RestChannel`]
-//!   (adapts the primary client; the primary [`crate::central::client::Platform`] trait and
-//!   its sync engine are untouched), [`omni::Omni`] and [`api::MallApi`].
+//!   its orders, and the dialect's own order actions. Implementations: [`omni::Omni`] and
+//!   [`api::MallApi`]. The platform (`/rest/store`) speaks through its own client.
 //! * [`mapping`] — status tables to and from ours, as data; unknown statuses are kept raw.
 //! * [`worker`] — one worker per channel: drains that channel's outbox streams (one ordered
 //!   stream per order per channel), pulls, records health. A channel that is down never
@@ -20,7 +19,6 @@ mod http;
 pub mod mapping;
 pub mod omni;
 pub mod outlet;
-pub mod rest;
 pub mod worker;
 
 use std::collections::BTreeMap;
