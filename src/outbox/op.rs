@@ -61,10 +61,9 @@ impl Op {
         v
     }
 
-    /// Decodes a stored row. `primary`: the row belongs to the primary platform (older
-    /// versions wrote a channel's person-made action with the tag `action` too).
-    pub fn decode(tag: &str, payload: &Value, primary: bool) -> Result<Op, String> {
-        let tag = if tag == "action" && !primary { "channel_action" } else { tag };
+    /// Decodes a stored row (its `op` tag and `payload`). Rows of earlier versions decode
+    /// to the same variants (migration 0009 gave their channel actions their own tag).
+    pub fn decode(tag: &str, payload: &Value) -> Result<Op, String> {
         let mut v = match payload {
             Value::Object(m) => Value::Object(m.clone()),
             Value::Null => Value::Object(Default::default()),
@@ -119,22 +118,22 @@ mod tests {
 
     #[test]
     fn rows_of_earlier_versions_decode() {
-        assert_eq!(Op::decode("create", &json!({}), true).unwrap(), Op::Create);
+        assert_eq!(Op::decode("create", &json!({})).unwrap(), Op::Create);
         assert_eq!(
-            Op::decode("action", &json!({"action": "complete", "expect": "CLOSED_CONFIRMED"}), true).unwrap(),
+            Op::decode("action", &json!({"action": "complete", "expect": "CLOSED_CONFIRMED"})).unwrap(),
             Op::Action { action: "complete".into(), expect: Expect::Status(Status::ClosedConfirmed) }
         );
         assert_eq!(
-            Op::decode("after_sales", &json!({"service": "s1", "marker": "[spos:s1]", "id": 3}), true).unwrap(),
+            Op::decode("after_sales", &json!({"service": "s1", "marker": "[spos:s1]", "id": 3})).unwrap(),
             Op::AfterSales { service: "s1".into(), marker: Some("[spos:s1]".into()), id: Some(3) }
         );
-        assert_eq!(Op::decode("report", &json!({}), false).unwrap(), Op::Report { from_client: 5 });
+        assert_eq!(Op::decode("report", &json!({})).unwrap(), Op::Report { from_client: 5 });
         assert_eq!(
-            Op::decode("status", &json!({"action": "reject", "to": "LEFT_STORE"}), false).unwrap(),
+            Op::decode("status", &json!({"action": "reject", "to": "LEFT_STORE"})).unwrap(),
             Op::Status { action: "reject".into(), to: Expect::LeftStore }
         );
         assert_eq!(
-            Op::decode("action", &json!({"remote_id": "9", "action": {"action": "cancel"}}), false).unwrap(),
+            Op::decode("channel_action", &json!({"remote_id": "9", "action": {"action": "cancel"}})).unwrap(),
             Op::ChannelAction { remote_id: "9".into(), action: json!({"action": "cancel"}) }
         );
     }
@@ -149,14 +148,14 @@ mod tests {
         ] {
             let p = op.payload();
             assert!(p.get("op").is_none());
-            assert_eq!(Op::decode(op.tag(), &p, matches!(op, Op::Create | Op::Action { .. })).unwrap(), op);
+            assert_eq!(Op::decode(op.tag(), &p).unwrap(), op);
         }
     }
 
     #[test]
     fn bad_rows_are_typed_errors() {
-        assert!(Op::decode("teleport", &json!({}), true).is_err());
-        assert!(Op::decode("action", &json!({"action": "complete", "expect": "NOWHERE"}), true).is_err());
-        assert!(Op::decode("create", &json!([1]), true).is_err());
+        assert!(Op::decode("teleport", &json!({})).is_err());
+        assert!(Op::decode("action", &json!({"action": "complete", "expect": "NOWHERE"})).is_err());
+        assert!(Op::decode("create", &json!([1])).is_err());
     }
 }
