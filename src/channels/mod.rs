@@ -11,8 +11,7 @@
 //!   holds up another, nor the primary engine.
 //! * Settings: the `channels` ledger setting lists `{id, dialect, url, enabled, …}`; the
 //!   credentials live in `DATA/channels.json` (mode 0600), never in the ledger.
-//! * [`enqueue_sale`] / [`route_transition`] are called inside the user's transaction by
-//!   the sale and status commands, so a channel hears of exactly what the ledger holds.
+//! * Which channels hear of a sale or a status move: `crate::outbox::routing`.
 
 pub mod api;
 mod http;
@@ -31,11 +30,9 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::domain::order::{Order, Status};
+use crate::domain::order::Status;
 use crate::domain::Money;
-use crate::ledger::outbox::CHANNEL_REST;
-use crate::ledger::{channels as store, settings, LedgerError};
-use crate::outbox::{enqueue, Expect, Op};
+use crate::ledger::settings;
 
 pub use mapping::ChannelStatus;
 
@@ -379,40 +376,4 @@ pub fn build(spec: &ChannelSpec, secret: &Secret, store_id: i64) -> ChResult<Arc
             what: "the rest-store channel is the primary platform (storepos init --central)".into(),
         }),
     }
-}
-
-// ---- the hooks the commands call inside their transaction ---------------------------------
-
-/// A till sale: one `report` row for every enabled channel that mirrors sales, in the
-/// sale's own transaction. `via_lan`: the command came from a LAN device (PAD).
-pub fn enqueue_sale(tx: &rusqlite::Transaction<'_>, order: &Order, via_lan: bool) -> Result<(), LedgerError> {
-    for ch in configured(tx).into_iter().filter(|c| c.enabled && c.dialect.mirrors_sales()) {
-        enqueue(tx, &ch.id, &order.client_ref, &Op::Report { from_client: if via_lan { 6 } else { 5 } })?;
-    }
-    Ok(())
-}
-
-/// A status change of a local order, told to every channel that holds it: an order that
-/// came from another channel is told to that channel only (the primary never had it);
-/// our own orders go to the primary exactly as before and to each channel they were
-/// reported to. `expect` is our status spelling, or `LEFT_STORE` for a reject.
-pub fn route_transition(
-    tx: &rusqlite::Transaction<'_>,
-    order: &Order,
-    action: &str,
-    expect: &str,
-) -> Result<(), LedgerError> {
-    let to = Expect::parse(expect).ok_or_else(|| LedgerError::Constraint(format!("unknown status {expect:?}")))?;
-    let status = Op::Status { action: action.to_string(), to };
-    if let Some((channel, _)) = store::origin_of(tx, &order.client_ref)? {
-        enqueue(tx, &channel, &order.client_ref, &status)?;
-        return Ok(());
-    }
-    enqueue(tx, CHANNEL_REST, &order.client_ref, &Op::Action { action: action.to_string(), expect: to })?;
-    for ch in configured(tx).into_iter().filter(|c| c.dialect.mirrors_sales()) {
-        if !store::stream_rows(tx, &ch.id, &order.client_ref)?.is_empty() {
-            enqueue(tx, &ch.id, &order.client_ref, &status)?;
-        }
-    }
-    Ok(())
 }

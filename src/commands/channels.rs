@@ -312,13 +312,10 @@ fn channel_order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Queu
         _ => {}
     }
     let stream = format!("remote:{}", req.remote_id);
-    let op = crate::outbox::Op::ChannelAction {
-        remote_id: req.remote_id.clone(),
-        action: serde_json::to_value(&req.action).unwrap_or_default(),
-    };
+    let action = serde_json::to_value(&req.action).unwrap_or_default();
     let actor = ctx.actor();
     let id = app.ledger().write(|tx| -> Result<i64, CommandError> {
-        let id = crate::outbox::enqueue(tx, &spec.id, &stream, &op)?;
+        let id = crate::outbox::routing::channel_action(tx, &spec.id, &req.remote_id, action)?;
         journal::append(
             tx,
             journal::Entry {

@@ -46,7 +46,7 @@ pub fn record_transition(
             detail: t.detail,
         },
     )?;
-    crate::channels::route_transition(tx, order, t.action.as_str(), t.to.as_str())?;
+    crate::outbox::routing::order_moved(tx, order, t.action.as_str(), t.to.as_str())?;
     if order.sync_state == SyncState::Synced {
         orders::set_sync_state(tx, order.id, SyncState::Pending, None)?;
     }
@@ -222,7 +222,7 @@ fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, Comma
                         detail: None,
                     },
                 )?;
-                crate::channels::route_transition(tx, &order, "reject", "LEFT_STORE")?;
+                crate::outbox::routing::order_moved(tx, &order, "reject", "LEFT_STORE")?;
             }
         }
         Ok(())

@@ -13,7 +13,6 @@ use crate::domain::order::{
 };
 use crate::domain::transitions::{apply_action, apply_person_action, Action, Outcome};
 use crate::domain::{local_number, DomainError, Money};
-use crate::ledger::outbox::CHANNEL_REST;
 use crate::ledger::{catalog, journal, orders, time_text};
 use crate::printing::{self, Router};
 
@@ -159,8 +158,7 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
                 detail: Some(format!("{} lines, total {}", lines.len(), order.total)),
             },
         )?;
-        crate::outbox::enqueue(tx, CHANNEL_REST, &client_ref, &crate::outbox::Op::Create)?;
-        crate::channels::enqueue_sale(tx, &order, ctx.via_lan)?;
+        crate::outbox::routing::sale_recorded(tx, &order, ctx.via_lan)?;
         // Counter orders are *deliver*: kitchen tickets print as soon as the sale is rung up.
         Router { printers: &printers }.kitchen(tx, &order, &lines, 1, false)?;
         Ok(())

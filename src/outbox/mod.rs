@@ -15,6 +15,7 @@
 
 pub mod op;
 pub mod policy;
+pub mod routing;
 pub mod steps;
 pub mod worker;
 
