@@ -51,6 +51,13 @@ pub fn platform_error(e: &CentralError) -> CommandError {
             "微信支付暂不可用（平台连不上微信），请收现金",
             format!("WeChat Pay unavailable ({e}); take cash"),
         )
+    } else if matches!(e, CentralError::NotFound { .. }) {
+        // The field server answers an unknown order number with a 404 page: no such order.
+        CommandError::new(
+            ErrorCode::Platform,
+            "平台上查不到这张订单，无法用微信支付，请收现金",
+            "the platform has no such order (HTTP 404); take cash",
+        )
     } else {
         CommandError::new(
             ErrorCode::Platform,

@@ -423,7 +423,12 @@ fn build_field(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutc
     match service_type.as_str() {
         "REFUND" => return refuse("暂不支持此种方式售后单"),
         "RETURN" | "EXCHANGE" => {}
-        _ => return refuse("invalid.service.type"),
+        // The server's enum lookup throws: a 500 page.
+        _ => return Err(ServiceOutcome::Crash),
+    }
+    // Checked before the order is looked at (so before `already.refund`).
+    if !matches!(body.get("returns"), Some(Value::Array(a)) if !a.is_empty()) {
+        return refuse(NO_RETURNS);
     }
     let order_number = body.get("order_number").and_then(|v| match v {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
@@ -435,7 +440,9 @@ fn build_field(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutc
     // The FIRST order stored with this number.
     let order = match inner.data.order(&order_number) {
         Some(o) if o.store_id == Some(sim.cfg.store_id) => o.clone(),
-        _ => return refuse("invalid.order.id"),
+        None => return refuse("order.not.found"),
+        // Seen: an unknown number. An order of no or another store is our guess.
+        Some(_) => return refuse("invalid.order.id"),
     };
     if inner.data.services.iter().any(|s| s.order_id == Some(order.id)) {
         return refuse("already.refund");
@@ -449,9 +456,6 @@ fn build_field(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutc
     }
     let returns = parse_lines(body.get("returns"))?;
     let exchanges = parse_lines(body.get("exchanges"))?;
-    if returns.is_empty() {
-        return missing("returns");
-    }
     if service_type == "EXCHANGE" && exchanges.is_empty() {
         return missing("exchanges");
     }
@@ -512,6 +516,7 @@ fn build_field(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutc
             },
         };
         let Some(qty) = l.quantity else { return missing("quantity") };
+        let worth = price * Decimal::from(qty);
         exc_items.push(ServiceItem {
             id: alloc(),
             order_customer_service_id: service_id,
@@ -522,8 +527,9 @@ fn build_field(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutc
             product_name: p.name.clone(),
             quantity: qty,
             price,
-            final_price: price * Decimal::from(qty),
-            refund_fee: None,
+            final_price: worth,
+            // Exchange lines carry their own refund_fee (their value; not part of the refund).
+            refund_fee: Some(worth),
             cost_price: p.cost_price,
         });
     }
@@ -532,10 +538,11 @@ fn build_field(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutc
 
     let refunded = otherway || (order.payment_type == "WECHAT" && !wechat_fails);
     let user = sim.cfg.username.clone();
+    // The real server's log times are on the 24-hour clock, like created_date.
     let mut log =
-        vec![LogEntry { time: fmt_log_time(now), user: user.clone(), content: content.clone().unwrap_or_default() }];
+        vec![LogEntry { time: fmt_dt(now), user: user.clone(), content: content.clone().unwrap_or_default() }];
     if refunded {
-        log.push(LogEntry { time: fmt_log_time(now), user: user.clone(), content: "已完成退款".into() });
+        log.push(LogEntry { time: fmt_dt(now), user: user.clone(), content: "已完成退款".into() });
     }
     let service = Service {
         id: service_id,
@@ -557,7 +564,7 @@ fn build_field(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutc
         returns: ret_items,
         exchanges: exc_items,
         created_date: now,
-        refund_way: Some(if otherway { "OTHERWAY" } else { "ORIGINAL_PATH" }.into()),
+        refund_way: Some(if otherway { FIELD_OTHER_WAY } else { "ORIGINAL_PATH" }.into()),
     };
     // Commit.
     inner.data.next_service_id = service_id + 1;
@@ -571,13 +578,20 @@ fn build_field(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<ServiceOutc
     Ok(if refunded { ServiceOutcome::Refunded } else { ServiceOutcome::RefundFailed })
 }
 
+/// Field: a RETURN / EXCHANGE without `returns`.
+pub const NO_RETURNS: &str = "售后单创建失败 - 退货单，换货单必须指定退货项目";
+
+/// Field: how the real server spells the counter refund (`otherway`) in `refund_way`.
+pub const FIELD_OTHER_WAY: &str = "OTHER_WAY";
+
 /// The seed's number: `yyMMddHHmmss` + 3 digits + the clerk's name
 /// ("180721143813797Administrator"). The 3 digits come from the id so numbers stay unique.
 fn documented_number(now: DateTime<Utc>, user: &str, id: u64) -> String {
     format!("{}{:03}{}", now.with_timezone(&Shanghai).format("%y%m%d%H%M%S"), id % 1000, user)
 }
 
-/// The seed's log times are 12-hour without AM/PM ("2018-07-21 02:38:10" for 14:38).
+/// The seed's log times are 12-hour without AM/PM ("2018-07-21 02:38:10" for 14:38): the
+/// documented mode keeps them (field mode writes `fmt_dt`, the 24-hour clock).
 fn fmt_log_time(now: DateTime<Utc>) -> String {
     now.with_timezone(&Shanghai).format("%Y-%m-%d %I:%M:%S").to_string()
 }
@@ -647,11 +661,14 @@ fn service_item_json(i: &ServiceItem, mode: Mode) -> Value {
 pub fn service_detail(s: &Service, order: Option<&Order>, all: &[Service], mode: Mode) -> Value {
     let mut m = service_common(s, mode);
     m.insert("returns".into(), Value::Array(s.returns.iter().map(|i| service_item_json(i, mode)).collect()));
-    if s.service_type == "EXCHANGE" {
+    // Field: `exchanges` is always there (an empty array on a RETURN).
+    if s.service_type == "EXCHANGE" || mode == Mode::Field {
         m.insert("exchanges".into(), Value::Array(s.exchanges.iter().map(|i| service_item_json(i, mode)).collect()));
     }
     if mode == Mode::Field {
-        m.insert("refund_way".into(), json!(s.refund_way));
+        // A state file from before OTHER_WAY may still say OTHERWAY.
+        let way = s.refund_way.as_deref().map(|w| if w == "OTHERWAY" { FIELD_OTHER_WAY } else { w });
+        m.insert("refund_way".into(), json!(way));
     }
     if let Some(o) = order {
         m.insert("order".into(), order_json(o, false, all, mode));

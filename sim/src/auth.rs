@@ -1,6 +1,7 @@
 //! Login and token checks.
 //!
-//! Tokens look like the seed's: base64 of `{"token":"<40 hex>","login_name":"<user>"}`.
+//! Tokens are base64 JSON: documented mode as the seed's `{"token":"<40 hex>","login_name":"<user>"}`,
+//! field mode as the real server's `{"id":<user id>,"login_name":"<user>","token":"<40 hex>"}`.
 //! They expire `--token-ttl-s` seconds after login on the *sim* clock, so `/sim/clock`
 //! can expire them too.
 
@@ -66,8 +67,14 @@ pub fn login(sim: &Sim, inner: &mut Inner, body: &Value) -> Result<String, Strin
     // an earlier (perhaps expired) session already had.
     let token = loop {
         let secret: String = (0..40).map(|_| char::from(b"0123456789abcdef"[inner.rng.random_range(0..16)])).collect();
-        // Built by hand: key order matters for the seed's look ("token" first).
-        let token = base64(format!(r#"{{"token":"{secret}","login_name":{}}}"#, json!(user)).as_bytes());
+        // Built by hand: key order matters. The seed's token is {"token","login_name"}; the
+        // real server's also carries the account's user id: {"id","login_name","token"}.
+        let text = if field {
+            format!(r#"{{"id":{},"login_name":{},"token":"{secret}"}}"#, account.user_id, json!(user))
+        } else {
+            format!(r#"{{"token":"{secret}","login_name":{}}}"#, json!(user))
+        };
+        let token = base64(text.as_bytes());
         if !inner.data.tokens.iter().any(|t| t.token == token) {
             break token;
         }

@@ -58,7 +58,7 @@ pub fn is_blank(v: Option<&Value>) -> bool {
 pub enum LineError {
     Missing(&'static str),
     Invalid(String),
-    /// The product does not exist (field: `新建订单失败 - 没有该产品`).
+    /// The product does not exist (field: `没有该产品`).
     NoProduct,
 }
 
@@ -514,7 +514,7 @@ type Range = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 /// Documented mode honours the documented parameters (startTime/endTime included);
 /// field mode ignores startTime/endTime and honours createTime (twice; once is ignored),
 /// month (Err on a malformed one: the server answers 500), search (exact on number,
-/// contact, phone) and orderNumber as a substring.
+/// contact, phone), paymentType (exact) and orderNumber as a substring.
 #[allow(clippy::result_unit_err)] // the platform answers a bare 500 here: there is no detail to carry
 pub fn filter_orders<'a>(orders: &'a [Order], p: &Params, mode: Mode, store_id: u64) -> Result<Vec<&'a Order>, ()> {
     let statuses: Vec<&str> = p.all("status");
@@ -524,6 +524,7 @@ pub fn filter_orders<'a>(orders: &'a [Order], p: &Params, mode: Mode, store_id: 
     let number = p.get("orderNumber");
     let mut range: Option<Range> = None;
     let mut search: Option<&str> = None;
+    let mut payment: Option<&str> = None;
     match mode {
         Mode::Documented => {
             if let (Some(a), Some(b)) = (p.get("startTime"), p.get("endTime")) {
@@ -539,6 +540,7 @@ pub fn filter_orders<'a>(orders: &'a [Order], p: &Params, mode: Mode, store_id: 
                 range = Some((Some(a), Some(b)));
             }
             search = p.get("search");
+            payment = p.get("paymentType");
         }
     }
     let mut out: Vec<&Order> = orders
@@ -559,6 +561,7 @@ pub fn filter_orders<'a>(orders: &'a [Order], p: &Params, mode: Mode, store_id: 
             Some((a, b)) => a.is_none_or(|a| o.created_date >= a) && b.is_none_or(|b| o.created_date <= b),
         })
         .filter(|o| search.is_none_or(|s| o.order_number == s || o.contact_user == s || o.phone == s))
+        .filter(|o| payment.is_none_or(|pt| o.payment_type == pt))
         .collect();
     out.sort_by(|a, b| b.created_date.cmp(&a.created_date).then(b.id.cmp(&a.id)));
     Ok(out)

@@ -393,7 +393,8 @@ fn create_order_field(
         Some(_) => return html(500, path),
     };
     if lines.is_empty() {
-        return fail("新建订单失败 - 订单项为空");
+        // No `新建订单失败 - ` prefix on this one (nor on 没有该产品).
+        return fail("订单项为空");
     }
     if json_u64(body.get("store_id")) != Some(sim.cfg.store_id) {
         // The store lookup returns null and the server trips over it.
@@ -422,6 +423,8 @@ fn create_order_field(
             _ => to_millis(now),
         };
         entry.last_stamp = Some(stamp);
+        // The stored total never goes below zero: a negative line reads back as 0.00.
+        let total = total.max(rust_decimal::Decimal::ZERO);
         let order =
             new_counter_order(sim, account, body, id, field_order_number(stamp, account.user_id), items, total, now);
         inner.data.orders.push(order.clone());
@@ -433,9 +436,13 @@ fn create_order_field(
             // The create answer carries the date only; the detail has the time.
             v["created_date"] =
                 json!(order.created_date.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d").to_string());
+            // A zero total is the integer 0 in the create answer (0.00 when read back).
+            if order.total_price.is_zero() {
+                v["total_price"] = json!(0);
+            }
             ok_data(v)
         }
-        Err(LineError::NoProduct) => fail("新建订单失败 - 没有该产品"),
+        Err(LineError::NoProduct) => fail("没有该产品"),
         Err(_) => fail(STOCK),
     }
 }
@@ -487,8 +494,13 @@ async fn update_order(
     body: Bytes,
 ) -> Response {
     tryr!(authorize(&sim, &headers));
-    let body = tryr!(body_json(&sim, uri.path(), &body));
     let mode = sim.cfg.mode;
+    let body = match body_json(&sim, uri.path(), &body) {
+        Ok(v) => v,
+        // Field: a body that is not a JSON object carries no action (checked first below).
+        Err(_) if mode == Mode::Field => json!({}),
+        Err(r) => return r,
+    };
     // Field mode does not look at store_id at all.
     let required: &[&str] = match mode {
         Mode::Documented => &["store_id", "action"],
@@ -538,8 +550,9 @@ async fn order_detail(State(sim): S, headers: HeaderMap, uri: Uri, Path(number):
     let g = sim.lock();
     match g.data.order(&number) {
         Some(o) if o.store_id == Some(sim.cfg.store_id) => ok_data(order_json(o, true, &g.data.services, sim.cfg.mode)),
-        // The order left the store (FLASH reject) or belongs to another one.
-        Some(_) if sim.cfg.mode == Mode::Field => html(404, uri.path()),
+        // Field: an unknown number, an order that left the store (FLASH reject) or one of
+        // another store: a 404 page, as on PUT.
+        _ if sim.cfg.mode == Mode::Field => html(404, uri.path()),
         _ => fail("invalid.order.id"),
     }
 }

@@ -224,7 +224,8 @@ pub struct Service {
     pub returns: Vec<ServiceItem>,
     pub exchanges: Vec<ServiceItem>,
     pub created_date: DateTime<Utc>,
-    /// Field mode: ORIGINAL_PATH (the default) or OTHERWAY (`"otherway": true`).
+    /// Field mode: ORIGINAL_PATH (the default) or OTHER_WAY (`"otherway": true`), as the real
+    /// server spells them; documented mode OTHERWAY when the till sent `"otherway": true`.
     #[serde(default)]
     pub refund_way: Option<String>,
 }

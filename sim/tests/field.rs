@@ -323,8 +323,9 @@ async fn zero_negative_and_missing_quantities_are_stored() {
     let items = o["order_items"].as_array().unwrap();
     let q: Vec<i64> = items.iter().map(|i| i["quantity"].as_i64().unwrap()).collect();
     assert_eq!(q, [0, -2, 0]);
-    assert_eq!(num(&o["total_price"]), "-4.00");
+    // The line keeps its value; the order's total does not go below zero.
     assert_eq!(num(&items[1]["final_price"]), "-4.00");
+    assert_eq!(num(&o["total_price"]), "0");
 }
 
 #[tokio::test]
@@ -571,4 +572,266 @@ async fn status_control_by_id_or_number() {
     assert_eq!(set_status(&t, n, "DELIVERING").await.data()["status"], "DELIVERING");
     assert_eq!(set_status(&t, "999999", "DELIVERING").await.status, 404);
     assert_eq!(set_status(&t, n, "NOPE").await.status, 400);
+}
+
+// ---- smaller facts (seen 2026-12-07) ---------------------------------------------------------
+
+/// Standard base64 (padding optional), for reading tokens.
+fn unbase64(s: &str) -> Vec<u8> {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let (mut out, mut acc, mut bits) = (Vec::new(), 0u32, 0);
+    for b in s.trim_end_matches('=').bytes() {
+        acc = (acc << 6) | A.iter().position(|x| *x == b).expect("base64") as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+/// The token's JSON, keys in the order they were written.
+fn token_json(token: &str) -> String {
+    String::from_utf8(unbase64(token)).unwrap()
+}
+
+#[tokio::test]
+async fn login_token_carries_the_user_id() {
+    let t = field().await;
+    let text = token_json(&t.token);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["id", "login_name", "token"], "{text}");
+    assert_eq!((v["id"].as_u64(), v["login_name"].as_str()), (Some(2), Some("store1")), "{text}");
+    assert_eq!(v["token"].as_str().unwrap().len(), 40, "{text}");
+    // Another account: its own id.
+    t.post_noauth("/sim/accounts", json!({"username": "b", "password": "b", "user_id": 5})).await.data();
+    let v: Value = serde_json::from_str(&token_json(&login(&t, "b", "b").await)).unwrap();
+    assert_eq!((v["id"].as_u64(), v["login_name"].as_str()), (Some(5), Some("b")));
+    // Documented keeps the seed's {"token","login_name"}.
+    let d = sim(Mode::Documented).await;
+    let v: Value = serde_json::from_str(&token_json(&d.token)).unwrap();
+    assert!(v.get("id").is_none(), "{v}");
+    assert_eq!(v["login_name"], "store1");
+}
+
+#[tokio::test]
+async fn detail_of_an_unknown_number_is_a_404_page() {
+    let t = field().await;
+    let r = t.get("/rest/store/order/2611240000000002").await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    assert!(r.text.contains("<html"), "{}", r.text);
+    // Documented: a JSON refusal.
+    let d = sim(Mode::Documented).await;
+    let r = d.get("/rest/store/order/2611240000000002").await;
+    assert_eq!((r.status, r.code(), r.message().as_str()), (200, 1, "invalid.order.id"));
+}
+
+#[tokio::test]
+async fn put_body_that_is_not_json_has_no_action() {
+    let t = field().await;
+    let o = t.counter_order(body("")["order_items"].clone(), "nj").await;
+    let n = o["order_number"].as_str().unwrap().to_string();
+    for junk in ["{nope", "action=complete", "[1,2]"] {
+        let r =
+            t.c.put(t.url(&format!("/rest/store/order/{n}")))
+                .header("Authorization", &t.token)
+                .header("Content-Type", "application/json")
+                .body(junk)
+                .send()
+                .await
+                .unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        assert_eq!(status, 200, "{junk}: {text}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap(),
+            json!({"status_code": 1, "message": "action参数不能为空"}),
+            "{junk}"
+        );
+    }
+    assert_eq!(t.status_of(&n).await, "CREATED_PAY_PENDING", "nothing done");
+}
+
+#[tokio::test]
+async fn list_honours_payment_type() {
+    let t = field().await;
+    let items = body("")["order_items"].clone();
+    for (remark, pt) in [("c1", "CASH"), ("w1", "WECHAT"), ("c2", "CASH")] {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        let r = t
+            .post(
+                "/rest/store/order",
+                json!({"store_id": 1, "payment_type": pt, "remark": remark, "order_items": items}),
+            )
+            .await;
+        r.data();
+    }
+    let remarks = |q: &'static str| {
+        let t = &t;
+        async move {
+            let d = t.get(&format!("/rest/store/order?storeId=1&{q}")).await.data();
+            d["list"].as_array().unwrap().iter().map(|o| o["remark"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(remarks("paymentType=CASH").await, ["c2", "c1"]);
+    assert_eq!(remarks("paymentType=WECHAT").await, ["w1"]);
+    assert!(remarks("paymentType=ALIPAY").await.is_empty());
+    assert_eq!(remarks("paymentType=").await.len(), 3, "an empty value filters nothing");
+}
+
+#[tokio::test]
+async fn zero_total_is_the_integer_0_and_a_negative_line_reads_back_0_00() {
+    let t = field().await;
+    let p = pid("农夫山泉550ml");
+    for (remark, qty) in [("zero", 0), ("neg", -1)] {
+        let r = t
+            .post(
+                "/rest/store/order",
+                json!({"store_id": 1, "payment_type": "STORE", "remark": remark,
+                       "order_items": [{"product_id": p, "quantity": qty}]}),
+            )
+            .await;
+        assert!(r.text.contains(r#""total_price":0,"#), "{remark}: {}", r.text);
+        let n = r.data()["order_number"].as_str().unwrap().to_string();
+        let d = t.get(&format!("/rest/store/order/{n}")).await;
+        assert!(d.text.contains(r#""total_price":0.00,"#), "{remark}: {}", d.text);
+        let row = t.get(&format!("/rest/store/order?storeId=1&search={n}")).await;
+        assert!(row.text.contains(r#""total_price":0.00,"#), "{remark}: {}", row.text);
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    // A non-zero total keeps its two decimals in the create answer.
+    let r = t.post("/rest/store/order", body("pos")).await;
+    assert!(r.text.contains(r#""total_price":2.00,"#), "{}", r.text);
+}
+
+#[tokio::test]
+async fn create_validation_messages_without_prefix() {
+    let t = field().await;
+    let r = t.post("/rest/store/order", json!({"store_id": 1, "order_items": []})).await;
+    assert_eq!(r.json(), json!({"status_code": 1, "message": "订单项为空"}));
+    let r = t
+        .post("/rest/store/order", json!({"store_id": 1, "order_items": [{"product_id": 99999, "quantity": 1}]}))
+        .await;
+    assert_eq!(r.json(), json!({"status_code": 1, "message": "没有该产品"}));
+    let r = t.post("/rest/store/order", json!({"store_id": 1, "order_items": [{"quantity": 1}]})).await;
+    assert_eq!(r.message(), "没有该产品");
+    // The store check keeps its prefix.
+    let r = t.post("/rest/store/order", json!({"order_items": [{"product_id": 1, "quantity": 1}]})).await;
+    assert_eq!(r.message(), "新建订单失败 - 必须指定门店");
+}
+
+const NO_RETURNS: &str = "售后单创建失败 - 退货单，换货单必须指定退货项目";
+
+/// A counter order moved to DELIVERING (after-sales are taken from there).
+async fn delivering(t: &T, items: Value, remark: &str) -> String {
+    let o = t.counter_order(items, remark).await;
+    let n = o["order_number"].as_str().unwrap().to_string();
+    set_status(t, &n, "DELIVERING").await.data();
+    n
+}
+
+#[tokio::test]
+async fn after_sales_refusals_seen_2026_12_07() {
+    let t = field().await;
+    let beer = pid("青岛啤酒整提(6罐)");
+    // Unknown order number.
+    let r = t
+        .post(
+            "/rest/store/order_customer_service",
+            service("2611240000000002", "RETURN", json!([{"product_id": beer}])),
+        )
+        .await;
+    assert_eq!((r.status, r.code(), r.message().as_str()), (200, 1, "order.not.found"));
+    let n = delivering(&t, json!([{"product_id": beer, "quantity": 2}]), "as").await;
+    // Unknown service type: a crash page.
+    let r = t.post("/rest/store/order_customer_service", service(&n, "SWAP", json!([{"product_id": beer}]))).await;
+    assert!(r.status == 500 && r.text.contains("<html"), "{} {}", r.status, r.text);
+    // RETURN / EXCHANGE without returns (absent, null or empty).
+    for ty in ["RETURN", "EXCHANGE"] {
+        for returns in [None, Some(Value::Null), Some(json!([]))] {
+            let mut b = service(&n, ty, json!([]));
+            match &returns {
+                None => {
+                    b.as_object_mut().unwrap().remove("returns");
+                }
+                Some(v) => b["returns"] = v.clone(),
+            }
+            b["exchanges"] = json!([{"product_id": beer, "quantity": 1}]);
+            let r = t.post("/rest/store/order_customer_service", b).await;
+            assert_eq!((r.code(), r.message().as_str()), (1, NO_RETURNS), "{ty} {returns:?}");
+        }
+    }
+    assert_eq!(t.get("/rest/store/order_customer_service?storeId=1").await.data()["totalRow"], 0, "nothing stored");
+    // Checked before already.refund: a second service on the order still reads the same.
+    let r = t
+        .post("/rest/store/order_customer_service", service(&n, "RETURN", json!([{"product_id": beer, "quantity": 1}])))
+        .await;
+    assert_eq!(r.code(), 0, "{}", r.text);
+    let r = t.post("/rest/store/order_customer_service", service(&n, "RETURN", json!([]))).await;
+    assert_eq!((r.code(), r.message().as_str()), (1, NO_RETURNS));
+    let r = t.post("/rest/store/order_customer_service", service(&n, "RETURN", json!([{"product_id": beer}]))).await;
+    assert_eq!((r.code(), r.message().as_str()), (1, "already.refund"));
+}
+
+/// The service detail's JSON of the only service of order `n`.
+async fn service_of(t: &T, n: &str) -> Resp {
+    let list = t.get("/rest/store/order_customer_service?storeId=1").await.data();
+    let row = list["list"].as_array().unwrap().iter().find(|s| s["service_number"].as_str().unwrap().starts_with(n));
+    let sn = row.expect("a service of the order")["service_number"].as_str().unwrap().to_string();
+    t.get(&format!("/rest/store/order_customer_service/{sn}")).await
+}
+
+#[tokio::test]
+async fn after_sales_detail_exchanges_refund_way_and_fees() {
+    let t = field().await;
+    let beer = pid("青岛啤酒整提(6罐)");
+    let tissue = pid("清风抽纸(3包)");
+    // A RETURN at the counter (otherway): refund_way OTHER_WAY, `exchanges` an empty array.
+    let n = delivering(&t, json!([{"product_id": beer, "quantity": 2}]), "ret").await;
+    let mut b = service(&n, "RETURN", json!([{"product_id": beer, "quantity": 1}]));
+    b["otherway"] = json!(true);
+    assert_eq!(t.post("/rest/store/order_customer_service", b).await.message(), "order.refunded");
+    let d = service_of(&t, &n).await.data();
+    assert_eq!(d["refund_way"], "OTHER_WAY", "{d}");
+    assert_eq!(d["exchanges"], json!([]), "{d}");
+    // An EXCHANGE on the default path: ORIGINAL_PATH; exchange lines carry their own
+    // refund_fee (their value), the service's refund_fee is the returned lines' value.
+    let n = delivering(&t, json!([{"product_id": beer, "quantity": 3}]), "exc").await;
+    let mut b = service(&n, "EXCHANGE", json!([{"product_id": beer, "quantity": 3}]));
+    b["exchanges"] = json!([{"product_id": tissue, "quantity": 2}]);
+    assert_eq!(t.post("/rest/store/order_customer_service", b).await.message(), "order.refund.failure");
+    let r = service_of(&t, &n).await;
+    let d = r.data();
+    assert_eq!(d["refund_way"], "ORIGINAL_PATH");
+    let ex = &d["exchanges"][0];
+    assert_eq!((num(&ex["final_price"]), num(&ex["refund_fee"])), ("22.00".into(), "22.00".into()), "{}", r.text);
+    assert_eq!(num(&d["refund_fee"]), "90.00");
+}
+
+#[tokio::test]
+async fn after_sales_log_times_use_the_24_hour_clock() {
+    let t = field().await;
+    // Move the sim clock into the afternoon (Shanghai), where 12- and 24-hour clocks differ.
+    let now = t.get_noauth("/sim/clock").await.json()["now"].as_str().unwrap().to_string();
+    let hour: i64 = now[11..13].parse().unwrap();
+    if !(13..=21).contains(&hour) {
+        t.post_noauth("/sim/clock", json!({"advance_s": (14 - hour).rem_euclid(24) * 3600})).await;
+    }
+    let beer = pid("青岛啤酒整提(6罐)");
+    let n = delivering(&t, json!([{"product_id": beer, "quantity": 1}]), "log").await;
+    let mut b = service(&n, "RETURN", json!([{"product_id": beer}]));
+    b["otherway"] = json!(true);
+    assert_eq!(t.post("/rest/store/order_customer_service", b).await.message(), "order.refunded");
+    let d = service_of(&t, &n).await.data();
+    let created = d["created_date"].as_str().unwrap();
+    assert!((13..=23).contains(&created[11..13].parse::<i64>().unwrap()), "{created}");
+    let log: Value = serde_json::from_str(d["log"].as_str().unwrap()).unwrap();
+    let times: Vec<&str> = log.as_array().unwrap().iter().map(|l| l["time"].as_str().unwrap()).collect();
+    assert_eq!(times.len(), 2, "{log}");
+    for time in times {
+        assert_eq!(time, created, "{log}");
+    }
 }

@@ -71,10 +71,12 @@ impl RefundWay {
             RefundWay::Otherway => "OTHERWAY",
         }
     }
+    /// Reads what we store (`as_str`) and what the platform sends: the real server spells
+    /// the counter refund `OTHER_WAY`, earlier simulators `OTHERWAY`.
     pub fn parse(s: &str) -> Option<RefundWay> {
-        match s {
+        match s.trim() {
             "ORIGINAL_PATH" => Some(RefundWay::OriginalPath),
-            "OTHERWAY" => Some(RefundWay::Otherway),
+            "OTHERWAY" | "OTHER_WAY" => Some(RefundWay::Otherway),
             _ => None,
         }
     }
@@ -538,6 +540,23 @@ mod tests {
         assert_eq!(refund_way_for(Some(PaymentMethod::Online)), RefundWay::OriginalPath);
         assert_eq!(RefundWay::Otherway.label_zh(), "现金退款（柜台）");
         assert_eq!(RefundWay::OriginalPath.label_zh(), "原路退回");
+    }
+
+    #[test]
+    fn refund_way_reads_the_platform_spellings() {
+        for (text, want) in [
+            ("ORIGINAL_PATH", RefundWay::OriginalPath),
+            ("OTHER_WAY", RefundWay::Otherway),
+            ("OTHERWAY", RefundWay::Otherway),
+        ] {
+            assert_eq!(RefundWay::parse(text), Some(want), "{text}");
+        }
+        assert_eq!(RefundWay::parse("CASH"), None);
+        // What the ledger stores (and stats query) stays one spelling.
+        for w in [RefundWay::OriginalPath, RefundWay::Otherway] {
+            assert_eq!(RefundWay::parse(w.as_str()), Some(w));
+        }
+        assert_eq!(RefundWay::Otherway.as_str(), "OTHERWAY");
     }
 
     #[test]

@@ -216,3 +216,48 @@ async fn documented_mode_needs_no_recreation() {
         assert_eq!(check_exactly_once(&e.app, &state, r, st), Ok("synced"));
     }
 }
+
+/// The field server answers GET of an order number it does not know with a 404 page, as
+/// it does on PUT (DESIGN "smaller facts (seen 2026-12-07)"). For the till that is "no such
+/// order": a cashier polling a WeChat code is told the platform has no such order (take
+/// cash) instead of "refused: unknown error", and the background read-back marks the sale
+/// as gone from the store once, without a retry on later rounds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_number_the_platform_does_not_know_is_no_such_order() {
+    let e = env(Mode::Field).await;
+    let p = e.plain_products();
+    let (a, _) = e.sale(p[0].0, 1, "");
+    let s = e.settle().await;
+    assert_eq!((s.outbox_pending, s.conflicts), (0, 0), "{s:?}");
+    let n = e.order(&a)["order_number"].as_str().unwrap().to_string();
+    storepos::config::save_central(&e.path, &e.base, "store1", "store1pass").unwrap();
+    let cmd = |name: &'static str| {
+        let (app, a) = (e.app.clone(), a.clone());
+        tokio::task::spawn_blocking(move || call(&app, template().cashier.as_str(), name, json!({"client_ref": a})))
+    };
+    let code = cmd("wechat_start").await.unwrap();
+    assert!(code["code_url"].as_str().unwrap().starts_with("weixin://"), "{code}");
+    assert_eq!(cmd("wechat_status_get").await.unwrap()["state"], "waiting");
+
+    // The platform no longer has the order: its detail is a 404 page.
+    e.sim_post("/sim/reset", json!({})).await;
+    let token = storepos::central::client::Platform::login(&e.client).await.unwrap();
+    let r = e.http.get(format!("{}/rest/store/order/{n}", e.base)).header("Authorization", token).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(r.text().await.unwrap().contains("<html"));
+
+    let st = cmd("wechat_status_get").await.unwrap();
+    assert_eq!(st["state"], "failed", "{st}");
+    let msg = st["message"].as_str().unwrap();
+    assert!(msg.contains("查不到这张订单") && msg.contains("收现金"), "{msg}");
+    assert_eq!(e.order(&a)["status"], "CREATED_PAY_PENDING", "nothing recorded as paid");
+
+    // Sync: read back once, gone from the store, flagged for a person; later rounds leave it.
+    let s = e.round().await;
+    assert_eq!(s.pulled_updated, 1, "{s:?}");
+    let o = e.order(&a);
+    assert_eq!((o["sync_state"].as_str(), o["left_store"].as_bool()), (Some("conflict"), Some(true)), "{o}");
+    assert!(o["conflict"]["message"].as_str().unwrap().contains("不在本店"), "{o}");
+    let s = e.round().await;
+    assert_eq!((s.outbox_pending, s.pulled_updated), (0, 0), "{s:?}");
+}

@@ -307,7 +307,7 @@ async fn wechat_paid_then_cancelled_is_a_conflict(mode: Mode) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn field_refusals_become_conflicts() {
     let e = env(Mode::Field).await;
-    // A product only this store knows: the field platform answers 新建订单失败 - 没有该产品.
+    // A product only this store knows: the field platform answers 没有该产品.
     {
         let mut l = e.app.ledger();
         l.write(|tx| {
@@ -334,11 +334,7 @@ async fn field_refusals_become_conflicts() {
     assert_eq!(o["sync_state"], "conflict");
     assert_eq!(
         o["conflict"]["platform_message"],
-        if e.mode == Mode::Field {
-            "新建订单失败 - 没有该产品"
-        } else {
-            "新建订单失败 - 库存不足"
-        }
+        if e.mode == Mode::Field { "没有该产品" } else { "新建订单失败 - 库存不足" }
     );
     assert!(platform_orders_for(&e.state().await, &r).is_empty());
     call(&e.app, e.clerk(), "conflict_resolve", json!({"client_ref": r, "resolution": "retry"}));
