@@ -1,10 +1,10 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    let cli = storepos::cli::Cli::parse();
+    let cli = storepos::transports::cli::Cli::parse();
     // The one place the CLI installs its subscriber: the library only emits events.
     if let Some((data, stderr)) = cli.log_target() {
-        storepos::logs::install(data.as_deref(), stderr);
+        storepos::app::logs::install(data.as_deref(), stderr);
         tracing::info!(
             version = env!("CARGO_PKG_VERSION"),
             mode = cli.mode(),
@@ -12,5 +12,5 @@ fn main() -> std::process::ExitCode {
             "storepos starting"
         );
     }
-    storepos::cli::run(cli)
+    storepos::transports::cli::run(cli)
 }

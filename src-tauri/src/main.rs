@@ -19,7 +19,7 @@ const EVENT_NAME: &str = "storepos://event";
 /// Shared state: the one `App` every IPC call runs against.
 struct Shell {
     app: Arc<App>,
-    _background: std::sync::Mutex<storepos::background::Background>,
+    _background: std::sync::Mutex<storepos::services::background::Background>,
 }
 
 /// The only IPC command: `invoke('call', {command, session, request})`. Runs the
@@ -36,7 +36,7 @@ async fn call(
     let request = request.unwrap_or(serde_json::Value::Null);
     // One id per invoke, as `storepos serve` gives one per HTTP request: every line the
     // command logs carries it.
-    let span = tracing::info_span!("ipc", req = %storepos::logs::new_request_id());
+    let span = tracing::info_span!("ipc", req = %storepos::app::logs::new_request_id());
     tauri::async_runtime::spawn_blocking(move || {
         span.in_scope(|| commands::dispatch(&app, session.as_deref(), false, &command, request))
     })
@@ -93,10 +93,10 @@ fn main() {
         .setup(move |tauri_app| {
             let dir = data_dir(tauri_app.handle())?;
             // The shell's one subscriber: DATA/logs/, level from STOREPOS_LOG.
-            storepos::logs::install(Some(&dir), storepos::logs::Stderr::Warnings);
+            storepos::app::logs::install(Some(&dir), storepos::app::logs::Stderr::Warnings);
             tracing::info!(version = env!("CARGO_PKG_VERSION"), mode = "desktop", data = %dir.display(), "storepos starting");
             let app =
-                storepos::server::open_or_init(&dir).map_err(|e| format!("{}: {}", e.message_zh, e.message_en))?;
+                storepos::transports::server::open_or_init(&dir).map_err(|e| format!("{}: {}", e.message_zh, e.message_en))?;
             let app = Arc::new(app);
             eprintln!(
                 "storepos-desktop: ledger {} (setup after {} ms)",
@@ -124,7 +124,7 @@ fn main() {
             // Inside the runtime (workers may spawn tasks); kept in state for the app's
             // lifetime, since dropping the handle stops them.
             let workers = app.clone();
-            let background = tauri::async_runtime::block_on(async move { storepos::server::start_background(workers) });
+            let background = tauri::async_runtime::block_on(async move { storepos::transports::server::start_background(workers) });
 
             tauri_app.manage(Shell { app, _background: std::sync::Mutex::new(background) });
             if let Some(window) = tauri_app.get_webview_window("main") {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, ErrorCode, MANAGERS};
-use crate::auth;
+use crate::app::auth;
 use crate::command;
 use crate::ledger::users::{self, Role, User};
 use crate::ledger::{journal, settings};
@@ -146,7 +146,7 @@ fn check_setting(key: &str, v: &serde_json::Value) -> Result<(), CommandError> {
         "timezone" => v.as_str().is_some_and(|s| s.parse::<chrono_tz::Tz>().is_ok()),
         "cutoff_hour" => v.as_u64().is_some_and(|h| h <= 23),
         "cash_rounding" => v.is_boolean(),
-        "printers" => serde_json::from_value::<Vec<crate::printing::PrinterConfig>>(v.clone()).is_ok(),
+        "printers" => serde_json::from_value::<Vec<crate::services::printing::PrinterConfig>>(v.clone()).is_ok(),
         _ => false,
     };
     if !SETTABLE.contains(&key) {

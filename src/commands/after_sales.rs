@@ -15,7 +15,7 @@ use crate::domain::order::{client_ref_marker, Channel, Order};
 use crate::domain::Money;
 use crate::ledger::after_sales::{self, NewService, Routing, Service};
 use crate::ledger::{catalog, journal, orders, settings, time_text};
-use crate::printing::{self, Payload, Router};
+use crate::services::printing::{self, Payload, Router};
 
 pub const COMMANDS: &[super::Command] = &[
     command!("after_sales_quote", Access::Roles(CLERKS), after_sales_quote),
@@ -295,7 +295,13 @@ fn after_sales_create(app: &App, ctx: &Ctx, req: ServiceRequest) -> Result<Creat
         if !route.is_local_only() {
             // Same stream as its order, so the platform hears of the order before the service.
             let stream = order.as_ref().map(|o| o.client_ref.clone()).unwrap_or_else(|| client_ref.clone());
-            crate::outbox::routing::service_recorded(tx, &stream, &client_ref, &client_ref_marker(&client_ref), id)?;
+            crate::engine::outbox::routing::service_recorded(
+                tx,
+                &stream,
+                &client_ref,
+                &client_ref_marker(&client_ref),
+                id,
+            )?;
         }
         let service = after_sales::get(tx, &client_ref)?.expect("just inserted");
         Router { printers: &printers }.payload(

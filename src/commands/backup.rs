@@ -6,9 +6,9 @@ use ts_rs::TS;
 use serde::{Deserialize, Serialize};
 
 use super::{Access, App, CommandError, Ctx, MANAGERS};
-use crate::backup::{self as service, BackupRecord, BackupSettings, Job};
 use crate::command;
 use crate::ledger::{journal, settings};
+use crate::services::backup::{self as service, BackupRecord, BackupSettings, Job};
 
 pub const COMMANDS: &[super::Command] = &[
     command!("backup_list", Access::Roles(MANAGERS), backup_list),

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, ErrorCode, CLERKS, MANAGERS};
-use crate::channels::{self, ChannelAction, ChannelSpec, Dialect, Secret};
+use crate::clients::channels::{self, ChannelAction, ChannelSpec, Dialect, Secret};
 use crate::command;
 use crate::domain::Money;
 use crate::ledger::channels::{self as store, DayByChannel, Health, MirrorRow};
@@ -51,9 +51,9 @@ fn channels_list(app: &App, _: &Ctx, _: Empty) -> Result<Vec<ChannelView>, Comma
     let ledger = app.ledger();
     let conn = ledger.read();
     let mut out = vec![];
-    let rec = crate::sync::read_status(conn);
+    let rec = crate::engine::platform::read_status(conn);
     let d = outbox::depth(conn, CHANNEL_REST)?;
-    let central = crate::config::load_central(app.data_dir()).ok().flatten();
+    let central = crate::app::config::load_central(app.data_dir()).ok().flatten();
     out.push(ChannelView {
         id: CHANNEL_REST.into(),
         dialect: Dialect::RestStore,
@@ -315,7 +315,7 @@ fn channel_order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Queu
     let action = serde_json::to_value(&req.action).unwrap_or_default();
     let actor = ctx.actor();
     let id = app.ledger().write(|tx| -> Result<i64, CommandError> {
-        let id = crate::outbox::routing::channel_action(tx, &spec.id, &req.remote_id, action)?;
+        let id = crate::engine::outbox::routing::channel_action(tx, &spec.id, &req.remote_id, action)?;
         journal::append(
             tx,
             journal::Entry {

@@ -104,7 +104,7 @@ pub fn generate() -> Result<String, String> {
     c.add::<CommandError>();
     c.add::<Event>();
     // The customer display's feed (`GET /api/display/state`, SSE `display` events).
-    c.add::<crate::display::Snapshot>();
+    c.add::<crate::app::display::Snapshot>();
     if !c.clashes.is_empty() {
         return Err(format!(
             "two Rust types share a TypeScript name (give one #[ts(rename = \"…\")]): {}",

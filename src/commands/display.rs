@@ -1,12 +1,12 @@
 //! The customer display: the till publishes what the customer should see, and pairs one
-//! display with a display-only token (see `crate::display`).
+//! display with a display-only token (see `crate::app::display`).
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, SELLERS};
+use crate::app::display::DisplayState;
 use crate::command;
-use crate::display::DisplayState;
 
 pub const COMMANDS: &[super::Command] = &[
     command!("display_update", Access::Roles(SELLERS), display_update),

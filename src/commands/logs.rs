@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, ErrorCode, MANAGERS};
+use crate::app::logs;
 use crate::command;
-use crate::logs;
 
 pub const COMMANDS: &[super::Command] = &[command!("log_export", Access::Roles(MANAGERS), log_export)];
 

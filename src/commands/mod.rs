@@ -4,7 +4,6 @@
 //! [`CommandError`], JSON in and out, with its role check here, not in a UI.
 
 pub mod contract;
-mod error;
 
 pub mod admin;
 pub mod after_sales;
@@ -23,8 +22,8 @@ pub mod shifts;
 pub mod stats;
 pub mod sync;
 
+pub use crate::app::error::{CommandError, ErrorCode};
 pub use crate::app::{App, Event, StoreConfig};
-pub use error::{CommandError, ErrorCode};
 pub use lan::LanInfo;
 
 use serde::de::DeserializeOwned;

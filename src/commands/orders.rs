@@ -9,7 +9,7 @@ use crate::domain::counts::{order_count, CountMeaning, OrderCount};
 use crate::domain::order::{Channel, Order, Status, SyncState};
 use crate::domain::transitions::{apply_person_action, person_may, Action, Outcome};
 use crate::ledger::{journal, orders};
-use crate::printing::{self, Router};
+use crate::services::printing::{self, Router};
 
 pub const COMMANDS: &[super::Command] = &[
     command!("order_list", Access::Any, orders_list),
@@ -46,7 +46,7 @@ pub fn record_transition(
             detail: t.detail,
         },
     )?;
-    crate::outbox::routing::order_moved(tx, order, t.action.as_str(), t.to.as_str())?;
+    crate::engine::outbox::routing::order_moved(tx, order, t.action.as_str(), t.to.as_str())?;
     if order.sync_state == SyncState::Synced {
         orders::set_sync_state(tx, order.id, SyncState::Pending, None)?;
     }
@@ -222,7 +222,7 @@ fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, Comma
                         detail: None,
                     },
                 )?;
-                crate::outbox::routing::order_moved(tx, &order, "reject", "LEFT_STORE")?;
+                crate::engine::outbox::routing::order_moved(tx, &order, "reject", "LEFT_STORE")?;
             }
         }
         Ok(())

@@ -8,14 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use super::orders::{record_transition, Transition};
 use super::{Access, App, CommandError, Ctx, ErrorCode, Event, MANAGERS, SELLERS};
-use crate::central::client::Platform;
+use crate::clients::platform::client::Platform;
 use crate::command;
 use crate::domain::order::{Channel, Conflict, Order, PaymentMethod, Status, SyncState};
 use crate::domain::transitions::Action;
 use crate::ledger::payments::{self as codes, WechatCode};
 use crate::ledger::{journal, orders, time_text};
-use crate::payments::{expiry_text, now_text, platform, platform_error, platform_says_paid, qr_svg};
-use crate::printing::{self, Payload, Router};
+use crate::services::payments::{expiry_text, now_text, platform, platform_error, platform_says_paid, qr_svg};
+use crate::services::printing::{self, Payload, Router};
 
 pub const COMMANDS: &[super::Command] = &[
     command!("wechat_start", Access::Roles(SELLERS), wechat_start),

@@ -6,7 +6,7 @@ use ts_rs::TS;
 use super::{Access, App, CommandError, Ctx, CLERKS, MANAGERS};
 use crate::command;
 use crate::ledger::{journal, print_jobs};
-use crate::printing;
+use crate::services::printing;
 
 pub const COMMANDS: &[super::Command] = &[
     command!("print_job_list", Access::Any, list_jobs),
@@ -155,7 +155,7 @@ fn preview(app: &App, _: &Ctx, req: PreviewRequest) -> Result<PreviewText, Comma
         .ok_or_else(|| CommandError::not_found("打印任务不存在", "no such print job"))?;
     let payload: printing::Payload = serde_json::from_str(&job.payload)
         .map_err(|e| CommandError::new(super::ErrorCode::Internal, "打印内容无法读取", e.to_string()))?;
-    let ticket = crate::print_service::ticket_for(&app.config(), &payload, job.reprint)
+    let ticket = crate::services::print_service::ticket_for(&app.config(), &payload, job.reprint)
         .map_err(|e| CommandError::validation("无法生成预览", e))?;
     let paper =
         if req.paper.as_deref() == Some("58") { storepos_printers::Paper::W58 } else { storepos_printers::Paper::W80 };

@@ -14,7 +14,7 @@ use crate::domain::order::{
 use crate::domain::transitions::{apply_action, apply_person_action, Action, Outcome};
 use crate::domain::{local_number, DomainError, Money};
 use crate::ledger::{catalog, journal, orders, time_text};
-use crate::printing::{self, Router};
+use crate::services::printing::{self, Router};
 
 pub const COMMANDS: &[super::Command] = &[
     command!("sale_create", Access::Roles(SELLERS), sale_create),
@@ -158,7 +158,7 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
                 detail: Some(format!("{} lines, total {}", lines.len(), order.total)),
             },
         )?;
-        crate::outbox::routing::sale_recorded(tx, &order, ctx.via_lan)?;
+        crate::engine::outbox::routing::sale_recorded(tx, &order, ctx.via_lan)?;
         // Counter orders are *deliver*: kitchen tickets print as soon as the sale is rung up.
         Router { printers: &printers }.kitchen(tx, &order, &lines, 1, false)?;
         Ok(())

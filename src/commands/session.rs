@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{Access, App, CommandError, Ctx, ErrorCode};
-use crate::auth;
+use crate::app::auth;
 use crate::command;
 use crate::ledger::users::{self, User};
 use crate::ledger::{journal, now_text, time_text};

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::sales::check_text;
 use super::{Access, App, CommandError, Ctx, ErrorCode, SELLERS};
-use crate::auth;
+use crate::app::auth;
 use crate::command;
 use crate::domain::cash_count::{self, ExpectedCash};
 use crate::domain::stats::{self as rules, DayStats};
@@ -23,8 +23,8 @@ use crate::domain::Money;
 use crate::ledger::shifts::{self, CashMove, NewZReport, Shift, ZReportRow};
 use crate::ledger::users;
 use crate::ledger::{journal, now_text, stats as sql, time_text};
-use crate::printing::{self, Payload, Router};
-use crate::stats::zreport;
+use crate::services::printing::{self, Payload, Router};
+use crate::services::stats::zreport;
 
 pub const COMMANDS: &[super::Command] = &[
     command!("shift_open", Access::Roles(SELLERS), shift_open),
@@ -370,7 +370,7 @@ fn shift_close(app: &App, ctx: &Ctx, req: CloseRequest) -> Result<CloseResponse,
     let z_report = shifts::get_z(ledger.read(), z_id)?
         .ok_or_else(|| CommandError::new(ErrorCode::Internal, "交班报表未保存", "z report missing after insert"))?;
     drop(ledger);
-    crate::backup::after_close(app, "shift_close");
+    crate::services::backup::after_close(app, "shift_close");
     Ok(CloseResponse { shift, moves, cash, counted, over_short, stats, z_report, print_job: job })
 }
 

@@ -13,8 +13,8 @@ use crate::domain::reconcile::{self, PlatformCounts, Reconciliation};
 use crate::domain::stats::{self as rules, DayStats, DayTotals, Deltas};
 use crate::ledger::shifts::{self, NewZReport, ZReportRow};
 use crate::ledger::{journal, stats as sql, time_text};
-use crate::printing::{self, Payload, Router};
-use crate::stats::{self, zreport, ExportFiles};
+use crate::services::printing::{self, Payload, Router};
+use crate::services::stats::{self, zreport, ExportFiles};
 
 pub const COMMANDS: &[super::Command] = &[
     command!("stats_day_get", Access::Roles(MANAGERS), stats_day),
@@ -260,7 +260,7 @@ fn z_report_day(app: &App, ctx: &Ctx, req: DayRequest) -> Result<ZReportResponse
     let z = shifts::get_z(ledger.read(), id)?
         .ok_or_else(|| CommandError::new(ErrorCode::Internal, "日结报表未保存", "z report missing after insert"))?;
     drop(ledger);
-    crate::backup::after_close(app, "day_close");
+    crate::services::backup::after_close(app, "day_close");
     Ok(ZReportResponse { created: true, print_job: job, z })
 }
 

@@ -49,7 +49,7 @@ pub const ADVICE_EN: &str = "Use one platform account per till: the platform giv
 
 fn sync_status(app: &App, _: &Ctx, _: Empty) -> Result<SyncStatus, CommandError> {
     let ledger = app.ledger();
-    let rec = crate::sync::read_status(ledger.read());
+    let rec = crate::engine::platform::read_status(ledger.read());
     let d = outbox::depth(ledger.read(), CHANNEL_REST)?;
     let age = d
         .oldest_pending_at
@@ -57,7 +57,7 @@ fn sync_status(app: &App, _: &Ctx, _: Empty) -> Result<SyncStatus, CommandError>
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds().max(0));
     Ok(SyncStatus {
-        configured: crate::config::path(app.data_dir()).exists(),
+        configured: crate::app::config::path(app.data_dir()).exists(),
         online: rec.online,
         last_success_at: rec.last_success_at,
         outbox_depth: d.pending,
@@ -288,7 +288,7 @@ fn conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result<Resolve
     }
     let ledger = app.ledger();
     let d = outbox::depth(ledger.read(), CHANNEL_REST)?;
-    let online = crate::sync::read_status(ledger.read()).online;
+    let online = crate::engine::platform::read_status(ledger.read()).online;
     drop(ledger);
     app.publish(Event::Sync { online, outbox_depth: d.pending, conflicts: d.conflicts });
     Ok(ResolveResponse { client_ref: req.client_ref, resolution: req.resolution, operations: n })

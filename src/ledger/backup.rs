@@ -1,5 +1,5 @@
 //! Online backups of the ledger and the checks a file must pass before it may replace one
-//! (the SQL side; scheduling, rotation and records live in `crate::backup`).
+//! (the SQL side; scheduling, rotation and records live in `crate::services::backup`).
 //!
 //! A backup copies pages with SQLite's online backup API from a *separate read-only
 //! connection* that holds one read transaction for the whole copy. In WAL mode a reader

@@ -424,7 +424,7 @@ mod tests {
     fn seeded(n: i64) -> Ledger {
         let mut l = Ledger::open_in_memory().unwrap();
         l.write(|tx| {
-            upsert(tx, &crate::setup::demo_seed())?;
+            upsert(tx, &crate::services::setup::demo_seed())?;
             seed_synthetic(tx, 1_000_000, n)
         })
         .unwrap();

@@ -1,7 +1,7 @@
 //! The outbox: operations a platform must hear of, one ordered stream per order and
 //! channel.
 //!
-//! Rows are written inside the user's transaction; the outbox engine (`crate::outbox`)
+//! Rows are written inside the user's transaction; the outbox engine (`crate::engine::outbox`)
 //! drains them later. Only the head (lowest id) of a stream is ever eligible, so "create"
 //! always reaches the platform before "complete" of the same order. The engine's state
 //! of a row lives in typed columns (migration 0006); `last_error` is for people only.

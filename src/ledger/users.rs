@@ -1,4 +1,4 @@
-//! Users, roles, PIN hashes, lock-outs and sessions. Hashing itself is in `crate::auth`.
+//! Users, roles, PIN hashes, lock-outs and sessions. Hashing itself is in `crate::app::auth`.
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};

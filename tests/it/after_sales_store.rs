@@ -12,9 +12,9 @@ use storepos::domain::order::{Arrival, Channel, Order, OrderLine, Status};
 use storepos::domain::Money;
 use storepos::ledger::after_sales::{self, PlatformServiceView};
 use storepos::ledger::{orders, print_jobs, settings};
-use storepos::print_service::ticket_for;
-use storepos::printing::{Payload, Router};
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::print_service::ticket_for;
+use storepos::services::printing::{Payload, Router};
+use storepos::services::setup::{init_store, InitOptions};
 use storepos_printers::escpos_reader::decode;
 use storepos_printers::{render, Paper, PrinterProfile};
 
@@ -387,7 +387,7 @@ fn kitchen_void_after_a_cancel_goes_to_every_station_that_printed() {
     }
     // A second cancel attempt (or a retried event) does not void twice.
     let o = orders::require(t.app.ledger().read(), r).unwrap();
-    let printers = storepos::printing::printers(t.app.ledger().read(), t.app.data_dir()).unwrap();
+    let printers = storepos::services::printing::printers(t.app.ledger().read(), t.app.data_dir()).unwrap();
     t.app.ledger().write(|tx| Router { printers: &printers }.kitchen_void(tx, &o)).unwrap();
     assert_eq!(t.jobs(Some(r), "kitchen").len(), all.len());
     // A cancel with no kitchen ticket sends no void.
@@ -413,7 +413,7 @@ fn unknown_products_print_at_the_default_station_and_additions_read_jia_dan() {
     assert!(texts.iter().any(|x| x.contains("平台新品拌面") && x.contains("【厨房】出品单")), "{texts:?}");
     assert!(texts.iter().any(|x| x.contains("已知菜")), "{texts:?}");
     // Lines added later print as 加单, only those lines.
-    let printers = storepos::printing::printers(t.app.ledger().read(), t.app.data_dir()).unwrap();
+    let printers = storepos::services::printing::printers(t.app.ledger().read(), t.app.data_dir()).unwrap();
     let o = orders::require(t.app.ledger().read(), &o.client_ref).unwrap();
     t.app.ledger().write(|tx| Router { printers: &printers }.kitchen_addition(tx, &o, &[2], 2)).unwrap();
     let add = t.jobs(Some(&o.client_ref), "kitchen").into_iter().last().unwrap();
@@ -432,7 +432,7 @@ fn unknown_products_print_at_the_default_station_and_additions_read_jia_dan() {
 /// the order's own lines — never the demo catalog — else a typed error.
 #[test]
 fn quote_cli_never_prices_from_the_demo_catalog() {
-    use storepos::quote_cli::quote_files;
+    use storepos::transports::cli::quote::quote_files;
     let dir = tempfile::tempdir().unwrap();
     let order = dir.path().join("order.json");
     let req = dir.path().join("req.json");

@@ -8,7 +8,7 @@ use storepos::commands::{dispatch, App};
 use storepos::domain::money::Money;
 use storepos::domain::order::{Channel, Order, OrderLine, PaymentMethod, Status, SyncState};
 use storepos::ledger::orders;
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::setup::{init_store, InitOptions};
 
 const ACTIONS: [&str; 6] = ["accept", "reject", "delivering", "complete", "cancel", "checkin"];
 

@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use storepos::backup::Job;
 use storepos::commands::{dispatch, App};
 use storepos::ledger::backup::{bulk_fill, Pace};
 use storepos::ledger::{orders, Ledger};
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::backup::Job;
+use storepos::services::setup::{init_store, InitOptions};
 
 fn login(app: &App, user: &str, pin: &str) -> String {
     dispatch(app, None, false, "session_login", json!({"username": user, "pin": pin})).unwrap()["token"]
@@ -235,7 +235,7 @@ fn backups_rotate_are_recorded_follow_closes_and_are_for_managers() {
         json!({"counted": {"100": 1}, "manager_username": "manager", "manager_pin": "9999"}),
     )
     .unwrap();
-    storepos::backup::wait_pending();
+    storepos::services::backup::wait_pending();
     let list = dispatch(&app, Some(&manager), false, "backup_list", json!({})).unwrap();
     assert_eq!(list["backups"][0]["reason"], "shift_close", "{list}");
     assert_eq!(list["backups"][0]["ok"], true);

@@ -7,7 +7,7 @@ use crate::sync_support;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use storepos::catalog_sync::refresh_catalog_report;
+use storepos::engine::catalog::refresh_catalog_report;
 use storepos::ledger::catalog;
 use storepos_sim::big_catalog::FIRST_ID;
 use storepos_sim::Mode;
@@ -43,7 +43,7 @@ async fn catalog_sync_is_incremental_deactivates_and_refreshes_specs() {
     let demo = storepos_sim::demo_catalog().len();
     assert_eq!(r1.listed, demo + N as usize, "{r1:?}");
     assert_eq!(r1.changed, r1.listed, "first sync writes everything (the seeded demo rows had no fingerprint)");
-    assert!(r1.transactions >= N as usize / storepos::catalog_sync::BATCH, "small transactions: {r1:?}");
+    assert!(r1.transactions >= N as usize / storepos::engine::catalog::BATCH, "small transactions: {r1:?}");
     {
         let l = e.app.ledger();
         assert_eq!(catalog::count(l.read()).unwrap(), (demo + N as usize) as i64);

@@ -19,8 +19,8 @@ use channels_support::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
-use storepos::channels::worker::{self, ChannelConfig};
-use storepos::sync::{settle, SyncConfig};
+use storepos::engine::channels::{self as worker, ChannelConfig};
+use storepos::engine::platform::{settle, SyncConfig};
 
 fn faults(rng: &mut StdRng, seed: u64) -> Value {
     let mut pick = |p: f64, v: f64| if rng.random_bool(p) { v } else { 0.0 };
@@ -169,8 +169,11 @@ async fn a_channel_down_blocks_no_other() {
     let shipped = t.post(&t.api, "/sim/api/order", json!({"status": 2})).await["data"]["id"].as_u64().unwrap();
     // The background engines, as `storepos serve` runs them.
     let app = t.env.app.clone();
-    let primary =
-        storepos::sync::spawn(app.clone(), Arc::new(sync_support::client_for(&t.env.base, 300)), SyncConfig::fast());
+    let primary = storepos::engine::platform::spawn(
+        app.clone(),
+        Arc::new(sync_support::client_for(&t.env.base, 300)),
+        SyncConfig::fast(),
+    );
     let cfg = ChannelConfig::fast();
     let workers = vec![
         worker::spawn(app.clone(), t.channel("omni"), cfg.clone()),

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use storepos::commands::contract::{self, CONTRACT_PATH, REGENERATE};
 use storepos::commands::{dispatch, names};
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::setup::{init_store, InitOptions};
 
 fn generated() -> String {
     contract::generate().unwrap_or_else(|e| panic!("the contract cannot be generated: {e}"))

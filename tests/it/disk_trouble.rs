@@ -7,7 +7,7 @@ use std::process::Command;
 
 use serde_json::json;
 use storepos::commands::{dispatch, App};
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::setup::{init_store, InitOptions};
 
 struct Tmpfs(PathBuf);
 

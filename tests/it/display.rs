@@ -7,8 +7,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use storepos::commands::{find, names, Access};
-use storepos::server::{self, ServeOptions, ServerHandle};
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::setup::{init_store, InitOptions};
+use storepos::transports::server::{self, ServeOptions, ServerHandle};
 
 use crate::support::fingerprint::{self, Fingerprint};
 

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Map, Value};
 use storepos::commands::{dispatch, names, App};
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::setup::{init_store, InitOptions};
 
 use crate::support::fingerprint::{self, Fingerprint};
 

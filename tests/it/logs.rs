@@ -75,7 +75,8 @@ fn the_library_installs_no_subscriber() {
     // Apps opened and commands run in this process (as every other test here does) leave
     // the global subscriber alone: only the binaries install one.
     let dir = tempfile::tempdir().unwrap();
-    let app = storepos::setup::init_store(dir.path(), &storepos::setup::InitOptions::default()).unwrap();
+    let app =
+        storepos::services::setup::init_store(dir.path(), &storepos::services::setup::InitOptions::default()).unwrap();
     let r = storepos::commands::dispatch(
         &app,
         None,

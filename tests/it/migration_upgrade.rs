@@ -645,7 +645,7 @@ fn check_through_commands(u: &Upgraded, v: usize) {
     let ops: Vec<(String, String, String)> =
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
     for (channel, op, payload) in &ops {
-        let decoded = storepos::outbox::Op::decode(op, &serde_json::from_str(payload).unwrap());
+        let decoded = storepos::engine::outbox::Op::decode(op, &serde_json::from_str(payload).unwrap());
         assert!(decoded.is_ok(), "v{v}: {channel} {op} {payload}: {decoded:?}");
         assert_ne!(op, "action", "v{v}: {channel} still tagged {op}");
     }

@@ -5,14 +5,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use storepos::background::{self, Background};
 use storepos::commands::{dispatch, App, CommandError};
+use storepos::services::background::{self, Background};
 /// The test's own runtime for the simulator (the app has its own for platform IO).
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
     RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap())
 }
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::setup::{init_store, InitOptions};
 use storepos_sim::{Mode, SimArgs, SimHandle};
 
 struct Store {
@@ -41,7 +41,7 @@ fn store() -> Store {
     let base = sim.base_url();
     let dir = tempfile::tempdir().unwrap();
     drop(init_store(dir.path(), &InitOptions::default()).unwrap());
-    storepos::config::save_central(dir.path(), &base, "store1", "store1pass").unwrap();
+    storepos::app::config::save_central(dir.path(), &base, "store1", "store1pass").unwrap();
     let app = Arc::new(App::open(dir.path()).unwrap());
     let cashier = dispatch(&app, None, false, "session_login", json!({"username":"cashier","pin":"1111"})).unwrap()
         ["token"]
@@ -147,7 +147,8 @@ fn wechat_paid_on_screen_and_paper() {
         .query_row("SELECT payload FROM print_jobs WHERE id = ?1", [job["id"].as_i64().unwrap()], |x| x.get(0))
         .unwrap();
     let ticket =
-        storepos::print_service::ticket_for(&s.app.config(), &serde_json::from_str(&payload).unwrap(), false).unwrap();
+        storepos::services::print_service::ticket_for(&s.app.config(), &serde_json::from_str(&payload).unwrap(), false)
+            .unwrap();
     let bytes =
         storepos_printers::render(&ticket, &storepos_printers::PrinterProfile::new("t", storepos_printers::Paper::W80))
             .unwrap()

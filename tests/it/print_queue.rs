@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use storepos::commands::dispatch;
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::setup::{init_store, InitOptions};
 use storepos_printers::escpos_reader::decode;
 use storepos_printers::fake::{FakeMode, FakePrinter};
 use storepos_printers::Paper;
@@ -76,7 +76,7 @@ fn outage_and_sigkill_neither_lose_nor_double_a_ticket() {
         .to_string();
     // Products 40..=60 include milk tea (bar) and hot food, so kitchen tickets exist.
     let drinks: Vec<i64> =
-        storepos::setup::demo_seed().iter().filter(|p| p.station.is_some()).map(|p| p.id).take(12).collect();
+        storepos::services::setup::demo_seed().iter().filter(|p| p.station.is_some()).map(|p| p.id).take(12).collect();
     assert!(drinks.len() >= 6, "demo catalog should have kitchen products");
     let sales: Vec<i64> = drinks.iter().cycle().take(36).copied().collect();
     for (i, pid) in sales.iter().enumerate() {

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use storepos::commands::{dispatch, App, ErrorCode};
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::setup::{init_store, InitOptions};
 
 fn store() -> (tempfile::TempDir, App, String) {
     let dir = tempfile::tempdir().unwrap();

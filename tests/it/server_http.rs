@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use storepos::server::{self, ServeOptions, ServerHandle};
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::setup::{init_store, InitOptions};
+use storepos::transports::server::{self, ServeOptions, ServerHandle};
 use tempfile::TempDir;
 
 async fn start(lan: bool, ui_dir: Option<std::path::PathBuf>) -> (TempDir, ServerHandle) {

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use storepos::commands::{dispatch, App, ErrorCode};
 use storepos::domain::Money;
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::setup::{init_store, InitOptions};
 use storepos_printers::escpos_reader::decode;
 use storepos_printers::templates::{z_report, ZReportData};
 use storepos_printers::{fmt_money, render, Paper, PrinterProfile};

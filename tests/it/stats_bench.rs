@@ -2,7 +2,7 @@
 //! (1,000,000 orders over a year; run with `cargo test --release --test it stats_bench:: -- --ignored --nocapture`).
 //! Both assert what the benchmark builds and the query plan; the times are printed figures.
 
-use storepos::stats::bench::run_stats_bench;
+use storepos::services::stats::bench::run_stats_bench;
 
 #[test]
 fn stats_bench_small() {

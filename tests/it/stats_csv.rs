@@ -6,7 +6,7 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 use storepos::commands::{dispatch, App, ErrorCode};
-use storepos::setup::{init_store, InitOptions};
+use storepos::services::setup::{init_store, InitOptions};
 
 fn login(app: &App, u: &str, pin: &str) -> String {
     dispatch(app, None, false, "session_login", json!({ "username": u, "pin": pin })).unwrap()["token"]

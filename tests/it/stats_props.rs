@@ -301,15 +301,15 @@ proptest! {
         let mut ledger = Ledger::open_in_memory().unwrap();
         insert_all(&mut ledger, &os, &ss);
         for (d, day) in DAYS.iter().enumerate() {
-            let s = storepos::stats::day_stats(ledger.read(), day).unwrap();
+            let s = storepos::services::stats::day_stats(ledger.read(), day).unwrap();
             prop_assert_eq!(&s.day, *day);
             check_day(&s, d, &os, &ss);
         }
         // The range view's per-day totals are the day view's, and they add up.
-        let (rows, totals) = storepos::stats::range(ledger.read(), NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 3, 8).unwrap()).unwrap();
+        let (rows, totals) = storepos::services::stats::range(ledger.read(), NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 3, 8).unwrap()).unwrap();
         prop_assert_eq!(rows.len(), 8);
         for r in &rows {
-            let s = storepos::stats::day_stats(ledger.read(), &r.day).unwrap();
+            let s = storepos::services::stats::day_stats(ledger.read(), &r.day).unwrap();
             prop_assert_eq!((r.gross, r.refunds, r.supplements, r.net, r.order_count, r.average_ticket), (s.gross, s.refunds, s.supplements, s.net, s.order_count, s.average_ticket));
             prop_assert_eq!((r.cancelled, r.rejected), (s.cancelled, s.rejected));
         }
@@ -350,8 +350,8 @@ fn shanghai_midnight_edges() {
     let mut l = Ledger::open_in_memory().unwrap();
     sale_at(&mut l, &rule, utc("2026-11-23T15:59:59Z"), 1, 1000); // 23:59:59 on the 23rd
     sale_at(&mut l, &rule, utc("2026-11-23T16:00:00Z"), 2, 2000); // 00:00:00 on the 24th
-    let d23 = storepos::stats::day_stats(l.read(), "2026-11-23").unwrap();
-    let d24 = storepos::stats::day_stats(l.read(), "2026-11-24").unwrap();
+    let d23 = storepos::services::stats::day_stats(l.read(), "2026-11-23").unwrap();
+    let d24 = storepos::services::stats::day_stats(l.read(), "2026-11-24").unwrap();
     assert_eq!((d23.gross.fen(), d23.by_hour[23].count), (1000, 1));
     assert_eq!((d24.gross.fen(), d24.by_hour[0].count), (2000, 1));
 }
@@ -363,8 +363,8 @@ fn cutoff_four_books_the_small_hours_to_the_day_before() {
     sale_at(&mut l, &rule, utc("2026-11-23T19:59:59Z"), 1, 111); // 03:59:59 on the 24th → the 23rd
     sale_at(&mut l, &rule, utc("2026-11-23T20:00:00Z"), 2, 222); // 04:00:00 on the 24th → the 24th
     sale_at(&mut l, &rule, utc("2026-11-23T16:00:00Z"), 3, 333); // 00:00:00 on the 24th → the 23rd
-    let d23 = storepos::stats::day_stats(l.read(), "2026-11-23").unwrap();
-    let d24 = storepos::stats::day_stats(l.read(), "2026-11-24").unwrap();
+    let d23 = storepos::services::stats::day_stats(l.read(), "2026-11-23").unwrap();
+    let d24 = storepos::services::stats::day_stats(l.read(), "2026-11-24").unwrap();
     assert_eq!(d23.gross.fen(), 444);
     assert_eq!(d23.order_count, 2);
     assert_eq!((d23.by_hour[3].amount.fen(), d23.by_hour[0].amount.fen()), (111, 333));
@@ -375,7 +375,7 @@ fn cutoff_four_books_the_small_hours_to_the_day_before() {
 #[test]
 fn a_day_without_sales_is_zeros_not_an_error() {
     let l = Ledger::open_in_memory().unwrap();
-    let s = storepos::stats::day_stats(l.read(), "2030-01-01").unwrap();
+    let s = storepos::services::stats::day_stats(l.read(), "2030-01-01").unwrap();
     let j = serde_json::to_value(&s).unwrap();
     assert_eq!(j["gross"], "0.00");
     assert_eq!(j["net"], "0.00");

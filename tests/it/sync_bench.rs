@@ -1,7 +1,7 @@
 //! The catch-up benchmark with fewer orders (the full 1,000 runs from `storepos bench`).
 //! Ignored by default (it takes a while and prints wall-time figures; it asserts only outcomes): `cargo test --test it sync_bench:: -- --ignored --nocapture`.
 
-use storepos::sync_bench::{run_catchup_bench, CatchupOptions};
+use storepos::transports::cli::sync_bench::{run_catchup_bench, CatchupOptions};
 
 #[test]
 #[ignore]

@@ -18,9 +18,9 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
-use storepos::central::client::RestStore;
+use storepos::clients::platform::client::RestStore;
 use storepos::commands::App;
-use storepos::sync::{run_round_parts, settle, Parts, SyncConfig};
+use storepos::engine::platform::{run_round_parts, settle, Parts, SyncConfig};
 use storepos_sim::{Mode, SimArgs, SimHandle};
 use sync_support::*;
 

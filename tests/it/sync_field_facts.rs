@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use storepos::commands::App;
-use storepos::sync::{settle, SyncConfig};
+use storepos::engine::platform::{settle, SyncConfig};
 use storepos_sim::{Mode, SimArgs};
 use sync_support::*;
 
@@ -230,7 +230,7 @@ async fn an_order_number_the_platform_does_not_know_is_no_such_order() {
     let s = e.settle().await;
     assert_eq!((s.outbox_pending, s.conflicts), (0, 0), "{s:?}");
     let n = e.order(&a)["order_number"].as_str().unwrap().to_string();
-    storepos::config::save_central(&e.path, &e.base, "store1", "store1pass").unwrap();
+    storepos::app::config::save_central(&e.path, &e.base, "store1", "store1pass").unwrap();
     let cmd = |name: &'static str| {
         let (app, a) = (e.app.clone(), a.clone());
         tokio::task::spawn_blocking(move || call(&app, template().cashier.as_str(), name, json!({"client_ref": a})))
@@ -241,7 +241,7 @@ async fn an_order_number_the_platform_does_not_know_is_no_such_order() {
 
     // The platform no longer has the order: its detail is a 404 page.
     e.sim_post("/sim/reset", json!({})).await;
-    let token = storepos::central::client::Platform::login(&e.client).await.unwrap();
+    let token = storepos::clients::platform::client::Platform::login(&e.client).await.unwrap();
     let r = e.http.get(format!("{}/rest/store/order/{n}", e.base)).header("Authorization", token).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 404);
     assert!(r.text().await.unwrap().contains("<html"));

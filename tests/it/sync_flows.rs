@@ -238,9 +238,9 @@ async fn counts_reconcile(mode: Mode) {
     e.sim_post("/sim/faults", json!({"fail_rate": 1.0})).await;
     let (c, tc) = e.sale(p[0].0, 1, "");
     e.pay_cash(&c, &tc);
-    storepos::sync::drain(&e.app, &e.client, &e.cfg).await;
+    storepos::engine::platform::drain(&e.app, &e.client, &e.cfg).await;
     e.sim_post("/sim/faults", json!({"fail_rate": before["fail_rate"]})).await;
-    let r = storepos::sync::pull::reconcile_counts(&e.app, &e.client).await.unwrap().unwrap();
+    let r = storepos::engine::platform::pull::reconcile_counts(&e.app, &e.client).await.unwrap().unwrap();
     assert_eq!(r.all_explained, Some(true), "{r:?}");
     let total = r.figures.iter().find(|f| f.figure == "total").unwrap();
     assert_ne!(total.matches.as_deref(), Some("none"), "{total:?}");
@@ -249,7 +249,7 @@ async fn counts_reconcile(mode: Mode) {
         "the sale the platform never heard of is the difference, said so: {total:?}"
     );
     e.settle().await;
-    let r = storepos::sync::pull::reconcile_counts(&e.app, &e.client).await.unwrap().unwrap();
+    let r = storepos::engine::platform::pull::reconcile_counts(&e.app, &e.client).await.unwrap().unwrap();
     assert_eq!(r.all_explained, Some(true), "{r:?}");
     assert!(r.figures.iter().all(|f| f.explanations.iter().all(|x| x.kind != "not_yet_synced")), "{r:?}");
 }
@@ -263,7 +263,7 @@ async fn wechat_paid_then_cancelled_is_a_conflict(mode: Mode) {
     e.settle().await;
     let number = e.order(&r)["order_number"].as_str().unwrap().to_string();
     // The customer scans the NATIVE QR and pays.
-    let code = storepos::central::client::Platform::push_order(&e.client, &number).await.unwrap();
+    let code = storepos::clients::platform::client::Platform::push_order(&e.client, &number).await.unwrap();
     assert!(code.starts_with("weixin://wxpay/bizpayurl?pr="), "{code}");
     e.sim_post(&format!("/sim/pay/{number}"), json!({})).await;
     e.cancel(&r);
@@ -445,7 +445,7 @@ async fn field_refund_failure_is_followed_up() {
 /// platform's words and consumes nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn field_return_followed_to_refunded_and_already_refund() {
-    use storepos::central::client::Platform;
+    use storepos::clients::platform::client::Platform;
     let e = env(Mode::Field).await;
     let p = e.plain_products();
     let (n, cr) = delivering_flash(&e, p[0].0).await;

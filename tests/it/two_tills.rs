@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use storepos::central::client::{ClientConfig, RestStore};
+use storepos::clients::platform::client::{ClientConfig, RestStore};
 use storepos::commands::{dispatch, App};
-use storepos::setup::{init_store, InitOptions};
-use storepos::sync::{settle, SyncConfig};
+use storepos::engine::platform::{settle, SyncConfig};
+use storepos::services::setup::{init_store, InitOptions};
 use storepos_sim::{Mode, SimArgs};
 
 fn till(code: &str) -> (tempfile::TempDir, Arc<App>, String) {

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use storepos::channels::worker::{self, ChannelConfig, ChannelRound};
-use storepos::channels::{self, OrderChannel};
+use storepos::clients::channels::{self, OrderChannel};
+use storepos::engine::channels::{self as worker, ChannelConfig, ChannelRound};
 use storepos_sim::{Dialect, Mode, SimArgs, SimHandle};
 
 #[allow(unused_imports)]

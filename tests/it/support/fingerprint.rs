@@ -118,7 +118,7 @@ mod tests {
 
     fn ledger() -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
-        storepos::setup::init_store(dir.path(), &storepos::setup::InitOptions::default()).unwrap();
+        storepos::services::setup::init_store(dir.path(), &storepos::services::setup::InitOptions::default()).unwrap();
         let c = Connection::open(dir.path().join("storepos.db")).unwrap();
         (dir, c)
     }

@@ -7,10 +7,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use storepos::central::client::{ClientConfig, RestStore};
+use storepos::clients::platform::client::{ClientConfig, RestStore};
 use storepos::commands::{dispatch, App};
-use storepos::setup::{init_store, InitOptions};
-use storepos::sync::{settle, SyncConfig};
+use storepos::engine::platform::{settle, SyncConfig};
+use storepos::services::setup::{init_store, InitOptions};
 use storepos_sim::{Mode, SimArgs, SimHandle};
 
 /// A ledger made once per test binary (Argon2 hashing of the demo users and their
@@ -178,12 +178,12 @@ impl Env {
         self.sim_get("/sim/state").await
     }
 
-    pub async fn settle(&self) -> storepos::sync::RoundSummary {
+    pub async fn settle(&self) -> storepos::engine::platform::RoundSummary {
         settle(&self.app, &self.client, &self.cfg, Duration::from_secs(20)).await
     }
 
-    pub async fn round(&self) -> storepos::sync::RoundSummary {
-        storepos::sync::run_round(&self.app, &self.client, &self.cfg).await
+    pub async fn round(&self) -> storepos::engine::platform::RoundSummary {
+        storepos::engine::platform::run_round(&self.app, &self.client, &self.cfg).await
     }
 
     /// The local order (by client_ref) that pulled the platform order `number`.

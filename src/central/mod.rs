@@ -1,6 +1,0 @@
-//! The platform's central `/rest` API: its wire types and the typed client.
-
-pub mod client;
-pub mod transport;
-pub mod types;
-pub mod wire;

@@ -1,0 +1,5 @@
+//! The platform's central `/rest` API: its wire types and the typed client.
+
+pub mod client;
+pub mod types;
+pub mod wire;

@@ -1,0 +1,454 @@
+//! Catalog sync for large platform catalogs (100,000 products and more).
+//!
+//! - **Streamed**: `GET /rest/product?all=true` is decoded row by row as it arrives
+//!   ([`EnvelopeStream`]); the answer is never held whole, nor is a `Vec` of every row.
+//! - **Incremental**: each list row's fingerprint is compared with the one stored when the
+//!   product was last applied; only new or changed products are written.
+//! - **Small transactions**: changes are applied [`BATCH`] products per transaction and
+//!   the ledger is released between them, so a sale waits at most for one batch.
+//! - Products that left the platform (or stopped being ONSELL) are **deactivated**, never
+//!   deleted (old orders and after-sales still name them).
+//! - **Specifications** come only with a product's detail: they are fetched for new or
+//!   changed products (at most [`DETAILS_PER_ROUND`] a round, the rest on later rounds) and
+//!   for every product that has specifications (so their prices refresh), a few at a time.
+//!
+//! Memory: the per-product state is one small tuple per product (fingerprint, active,
+//! has-specifications) plus the set of ids seen in this round: a few MB at 100,000.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use futures::StreamExt;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::clients::platform::client::{CentralError, Platform};
+use crate::clients::platform::wire::ProductRow;
+use crate::commands::App;
+use crate::ledger::catalog::{self, SeedProduct, SyncRow};
+
+/// Products applied per transaction.
+pub const BATCH: usize = 100;
+/// New or changed products whose detail (specifications) is fetched in one round.
+pub const DETAILS_PER_ROUND: i64 = 200;
+/// Detail requests in flight at once.
+const DETAIL_CONCURRENCY: usize = 8;
+/// Ledger rows read per chunk when loading the comparison state.
+const STATE_CHUNK: i64 = 5_000;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CatalogSyncReport {
+    /// ONSELL products the platform listed (what the old `refresh_catalog` returned).
+    pub listed: usize,
+    /// New or changed products written.
+    pub changed: usize,
+    pub unchanged: usize,
+    pub deactivated: usize,
+    /// Products missing from the list but kept active because the list looked truncated
+    /// (empty, or missing more than half of what we hold).
+    pub deactivation_held_back: usize,
+    /// Product details (specifications) fetched, and still due for later rounds.
+    pub details_fetched: usize,
+    pub details_failed: usize,
+    pub transactions: usize,
+    /// The longest single hold of the ledger by this sync.
+    pub longest_hold_ms: f64,
+    pub wall_ms: f64,
+}
+
+/// Same signature as the old `sync::pull::refresh_catalog` (the sync engine calls it).
+pub async fn refresh_catalog(app: &App, client: &dyn Platform) -> Result<usize, CentralError> {
+    Ok(refresh_catalog_report(app, client).await?.listed)
+}
+
+fn ledger_err(e: impl std::fmt::Display) -> CentralError {
+    CentralError::Undecodable { detail: format!("catalog not saved: {e}") }
+}
+
+/// FNV-1a over the fields of a list row we keep: stable across builds and platforms.
+pub fn fingerprint(r: &ProductRow) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes.iter().chain(std::iter::once(&0xffu8)) {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(&r.id.to_le_bytes());
+    eat(r.name.as_bytes());
+    eat(&r.category_id.unwrap_or(-1).to_le_bytes());
+    eat(r.category_name.as_bytes());
+    eat(&r.price.fen().to_le_bytes());
+    eat(r.barcode.as_deref().unwrap_or("").trim().as_bytes());
+    eat(r.status.as_bytes());
+    h as i64
+}
+
+/// A list or detail row as the ledger keeps it, or None when it is not for sale.
+fn seed_of(r: ProductRow, stations: &HashMap<i64, Option<String>>, with_specs: bool) -> Option<SeedProduct> {
+    let cat = r.category_id?;
+    if r.price.is_negative() || (!r.status.is_empty() && r.status != "ONSELL") {
+        return None;
+    }
+    let specs = if with_specs {
+        r.specifications
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| !s.price.is_negative())
+            .map(|s| (s.id, s.name, s.price, s.barcode.filter(|b| !b.trim().is_empty())))
+            .collect()
+    } else {
+        vec![]
+    };
+    Some(SeedProduct {
+        id: r.id,
+        name: r.name,
+        category_id: cat,
+        category_name: if r.category_name.is_empty() { "未分类".into() } else { r.category_name },
+        station: stations.get(&cat).cloned().flatten(),
+        price: r.price,
+        barcode: r.barcode.filter(|b| !b.trim().is_empty()),
+        specifications: specs,
+    })
+}
+
+struct Applier<'a> {
+    app: &'a App,
+    report: CatalogSyncReport,
+}
+
+impl Applier<'_> {
+    /// One short transaction; the ledger is free again when this returns.
+    fn apply(&mut self, rows: &[SyncRow]) -> Result<(), CentralError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut ledger = self.app.ledger();
+        let t = Instant::now();
+        ledger.write(|tx| catalog::apply_sync(tx, rows)).map_err(ledger_err)?;
+        self.note_hold(t);
+        Ok(())
+    }
+
+    fn deactivate(&mut self, ids: &[i64]) -> Result<usize, CentralError> {
+        let mut ledger = self.app.ledger();
+        let t = Instant::now();
+        let n = ledger.write(|tx| catalog::deactivate(tx, ids)).map_err(ledger_err)?;
+        self.note_hold(t);
+        Ok(n)
+    }
+
+    fn note_hold(&mut self, t: Instant) {
+        self.report.transactions += 1;
+        self.report.longest_hold_ms = self.report.longest_hold_ms.max(t.elapsed().as_secs_f64() * 1e3);
+    }
+}
+
+/// The whole round, with its figures.
+pub async fn refresh_catalog_report(app: &App, client: &dyn Platform) -> Result<CatalogSyncReport, CentralError> {
+    let started = Instant::now();
+    // What the ledger holds: (fingerprint, active, has specifications) per product, read in chunks.
+    let mut known: HashMap<i64, (Option<i64>, bool, bool)> = HashMap::new();
+    let stations: HashMap<i64, Option<String>> = {
+        let ledger = app.ledger();
+        catalog::categories(ledger.read()).map_err(ledger_err)?.into_iter().map(|c| (c.id, c.station)).collect()
+    };
+    let mut after = i64::MIN;
+    loop {
+        let chunk = {
+            let ledger = app.ledger();
+            catalog::sync_state(ledger.read(), after, STATE_CHUNK).map_err(ledger_err)?
+        };
+        let Some(last) = chunk.last() else { break };
+        after = last.0;
+        known.extend(chunk.into_iter().map(|(id, h, a, s)| (id, (h, a, s))));
+    }
+
+    let mut ap = Applier { app, report: CatalogSyncReport::default() };
+    let mut seen: HashSet<i64> = HashSet::with_capacity(known.len());
+    let mut batch: Vec<SyncRow> = Vec::with_capacity(BATCH);
+    {
+        let mut sink = |r: ProductRow| -> Result<(), CentralError> {
+            let hash = fingerprint(&r);
+            let id = r.id;
+            let Some(seed) = seed_of(r, &stations, false) else { return Ok(()) };
+            ap.report.listed += 1;
+            if !seen.insert(id) {
+                return Ok(()); // listed twice: the first one counts
+            }
+            if let Some((Some(h), true, _)) = known.get(&id) {
+                if *h == hash {
+                    ap.report.unchanged += 1;
+                    return Ok(());
+                }
+            }
+            ap.report.changed += 1;
+            batch.push(SyncRow { seed, hash, specs_known: false });
+            if batch.len() >= BATCH {
+                let rows = std::mem::take(&mut batch);
+                ap.apply(&rows)?;
+            }
+            Ok(())
+        };
+        client.products_each(&mut sink).await?;
+    }
+    ap.apply(&std::mem::take(&mut batch))?;
+
+    // Left the platform: deactivated in small transactions.
+    // A list that lost most of the catalog is more likely a platform fault than a
+    // clearance: nothing is deactivated then (the next whole list decides).
+    let gone: Vec<i64> =
+        known.iter().filter(|(id, (_, active, _))| *active && !seen.contains(id)).map(|(id, _)| *id).collect();
+    let active_known = known.values().filter(|(_, active, _)| *active).count();
+    drop(known);
+    drop(seen);
+    if ap.report.listed == 0 || gone.len() > active_known / 2 + 100 {
+        ap.report.deactivation_held_back = gone.len();
+    } else {
+        for chunk in gone.chunks(BATCH) {
+            ap.report.deactivated += ap.deactivate(chunk)?;
+        }
+    }
+
+    // Specifications: details of new / changed products (bounded per round) and of every
+    // product with specifications (prices refresh).
+    let due = {
+        let ledger = app.ledger();
+        catalog::spec_due(ledger.read(), DETAILS_PER_ROUND).map_err(ledger_err)?
+    };
+    let mut details = futures::stream::iter(due.into_iter().map(|id| async move { (id, client.product(id).await) }))
+        .buffer_unordered(DETAIL_CONCURRENCY);
+    let mut rows: Vec<SyncRow> = Vec::new();
+    while let Some((id, res)) = details.next().await {
+        match res {
+            Ok(d) if d.id == id => {
+                ap.report.details_fetched += 1;
+                let hash = fingerprint(&d);
+                if let Some(seed) = seed_of(d, &stations, true) {
+                    rows.push(SyncRow { seed, hash, specs_known: true });
+                }
+            }
+            Ok(_) => ap.report.details_failed += 1,
+            Err(e) if e.is_offline() => return Err(e),
+            Err(_) => ap.report.details_failed += 1,
+        }
+        if rows.len() >= BATCH {
+            ap.apply(&std::mem::take(&mut rows))?;
+        }
+    }
+    ap.apply(&rows)?;
+    ap.report.wall_ms = started.elapsed().as_secs_f64() * 1e3;
+    Ok(ap.report)
+}
+
+// ---- the streaming envelope decoder ----------------------------------------------------
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum St {
+    #[default]
+    Start,
+    Key,
+    Colon,
+    Value,
+    DataStart,
+    DataItems,
+    Done,
+}
+
+/// Decodes `{"status_code":0,"data":[row, row, …]}` incrementally: each element of `data`
+/// is handed on as soon as its bytes are in, whatever the order of the envelope's keys.
+/// A row that does not decode as a product is skipped (counted in `skipped`).
+#[derive(Debug, Default)]
+pub struct EnvelopeStream {
+    buf: Vec<u8>,
+    pos: usize,
+    st: St,
+    key: String,
+    status_code: Option<i64>,
+    message: Option<String>,
+    pub rows: usize,
+    pub skipped: usize,
+}
+
+enum Step<T> {
+    Got(T),
+    More,
+}
+
+impl EnvelopeStream {
+    fn undecodable(&self, what: &str) -> CentralError {
+        let at = String::from_utf8_lossy(&self.buf[self.pos..(self.pos + 40).min(self.buf.len())]).into_owned();
+        CentralError::Undecodable { detail: format!("product list: {what} at {at:?}") }
+    }
+
+    fn skip_ws(&mut self) -> Option<u8> {
+        while self.pos < self.buf.len() && self.buf[self.pos].is_ascii_whitespace() {
+            self.pos += 1;
+        }
+        self.buf.get(self.pos).copied()
+    }
+
+    /// One JSON value at `pos`, only if at least one byte follows it (a number cut by a
+    /// chunk boundary must not be taken for a whole one).
+    fn value<T: serde::de::DeserializeOwned>(&mut self) -> Result<Step<T>, CentralError> {
+        let mut it = serde_json::Deserializer::from_slice(&self.buf[self.pos..]).into_iter::<T>();
+        match it.next() {
+            Some(Ok(v)) => {
+                let used = it.byte_offset();
+                if self.pos + used >= self.buf.len() {
+                    return Ok(Step::More);
+                }
+                self.pos += used;
+                Ok(Step::Got(v))
+            }
+            Some(Err(e)) if e.is_eof() => Ok(Step::More),
+            None => Ok(Step::More),
+            Some(Err(e)) => Err(self.undecodable(&e.to_string())),
+        }
+    }
+
+    pub fn feed(
+        &mut self,
+        chunk: &[u8],
+        sink: &mut (dyn FnMut(ProductRow) -> Result<(), CentralError> + Send),
+    ) -> Result<(), CentralError> {
+        self.buf.extend_from_slice(chunk);
+        while let Some(b) = self.skip_ws() {
+            match self.st {
+                St::Start => {
+                    if b != b'{' {
+                        return Err(self.undecodable("not a JSON object"));
+                    }
+                    self.pos += 1;
+                    self.st = St::Key;
+                }
+                St::Key => match b {
+                    b'}' => {
+                        self.pos += 1;
+                        self.st = St::Done;
+                    }
+                    b',' => self.pos += 1,
+                    _ => match self.value::<String>()? {
+                        Step::Got(k) => {
+                            self.key = k;
+                            self.st = St::Colon;
+                        }
+                        Step::More => break,
+                    },
+                },
+                St::Colon => {
+                    if b != b':' {
+                        return Err(self.undecodable("expected ':'"));
+                    }
+                    self.pos += 1;
+                    self.st = if self.key == "data" { St::DataStart } else { St::Value };
+                }
+                St::DataStart => {
+                    if b == b'[' {
+                        self.pos += 1;
+                        self.st = St::DataItems;
+                    } else {
+                        self.st = St::Value;
+                    }
+                }
+                St::Value => match self.value::<Value>()? {
+                    Step::Got(v) => {
+                        match self.key.as_str() {
+                            "status_code" => {
+                                self.status_code = v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                            }
+                            "message" => self.message = v.as_str().map(str::to_string),
+                            _ => {}
+                        }
+                        self.st = St::Key;
+                    }
+                    Step::More => break,
+                },
+                St::DataItems => match b {
+                    b']' => {
+                        self.pos += 1;
+                        self.st = St::Key;
+                    }
+                    b',' => self.pos += 1,
+                    _ => match self.value::<Value>()? {
+                        Step::Got(v) => match serde_json::from_value::<ProductRow>(v) {
+                            Ok(row) => {
+                                self.rows += 1;
+                                sink(row)?;
+                            }
+                            Err(_) => self.skipped += 1,
+                        },
+                        Step::More => break,
+                    },
+                },
+                St::Done => {
+                    self.pos = self.buf.len(); // trailing bytes: ignored
+                    break;
+                }
+            }
+        }
+        // drop what was consumed (a row's bytes are all that is ever kept)
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        Ok(())
+    }
+
+    /// The answer ended: it must have been a whole envelope with `status_code` 0.
+    pub fn finish(self) -> Result<usize, CentralError> {
+        if self.st != St::Done {
+            return Err(CentralError::Reset { detail: "product list ended early".into() });
+        }
+        match self.status_code {
+            Some(0) => Ok(self.rows),
+            _ => Err(CentralError::Refused { message: self.message.unwrap_or_else(|| "product list refused".into()) }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_in_chunks(body: &str, size: usize) -> Result<Vec<i64>, CentralError> {
+        let mut ids = vec![];
+        let mut s = EnvelopeStream::default();
+        {
+            let mut sink = |r: ProductRow| -> Result<(), CentralError> {
+                ids.push(r.id);
+                Ok(())
+            };
+            for c in body.as_bytes().chunks(size) {
+                s.feed(c, &mut sink)?;
+            }
+        }
+        s.finish()?;
+        Ok(ids)
+    }
+
+    #[test]
+    fn catalog_stream_decodes_rows_across_any_chunk_boundary() {
+        let rows: Vec<String> = (1..=40).map(|i| format!(r#"{{"id":{i},"name":"商品{i}","category_id":1,"category_name":"饮料","price":{i}.50,"barcode":"69{i:011}","status":"ONSELL"}}"#)).collect();
+        for body in [
+            format!(r#"{{"status_code":0,"data":[{}]}}"#, rows.join(",")),
+            format!("{{ \"data\" : [ {} ] , \"status_code\" : 0 }}\n", rows.join(" ,\n ")),
+        ] {
+            for size in [1, 2, 3, 7, 64, 100_000] {
+                assert_eq!(decode_in_chunks(&body, size).unwrap(), (1..=40).collect::<Vec<_>>(), "chunk {size}");
+            }
+        }
+        // refusals, truncation, garbage
+        assert!(matches!(
+            decode_in_chunks(r#"{"status_code":1,"message":"no"}"#, 5),
+            Err(CentralError::Refused { .. })
+        ));
+        assert!(matches!(decode_in_chunks(r#"{"status_code":0,"data":[{"id":1,"#, 5), Err(CentralError::Reset { .. })));
+        assert!(matches!(decode_in_chunks("<html>500</html>", 5), Err(CentralError::Undecodable { .. })));
+        // a row that is not a product is skipped, the rest still arrive
+        assert_eq!(
+            decode_in_chunks(r#"{"status_code":0,"data":[{"id":"x"},{"id":2,"price":1}]}"#, 3).unwrap(),
+            vec![2]
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Layer 6: what the commands use beyond the ledger and the engine.
+
+pub mod background;
+pub mod backup;
+pub mod payments;
+pub mod print_service;
+pub mod printing;
+pub mod setup;
+pub mod stats;
