@@ -5,14 +5,30 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-use crate::commands::{CommandError, ErrorCode};
+use crate::clients::channels::Secret;
+
+use crate::app::error::{CommandError, ErrorCode};
 
 #[derive(Clone, Serialize, Deserialize)]
 pub struct CentralConfig {
     pub url: String,
     pub username: String,
     pub password: String,
+}
+
+impl CentralConfig {
+    /// The platform client's settings for this store.
+    pub fn client_config(&self, store_id: i64, store_name: &str) -> crate::clients::platform::client::ClientConfig {
+        crate::clients::platform::client::ClientConfig::new(
+            &self.url,
+            &self.username,
+            &self.password,
+            store_id,
+            store_name,
+        )
+    }
 }
 
 impl std::fmt::Debug for CentralConfig {
@@ -77,5 +93,47 @@ pub fn load_central(data: &Path) -> Result<Option<CentralConfig>, CommandError> 
             .map_err(|e| CommandError::new(ErrorCode::Storage, "平台连接配置文件已损坏", e.to_string())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(io(e)),
+    }
+}
+
+// ---- the other channels' credentials (`DATA/channels.json`, mode 0600, never in the ledger)
+
+pub fn secrets_path(data: &Path) -> PathBuf {
+    data.join("channels.json")
+}
+
+/// The credentials file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    #[error("the channel credentials file is damaged: {0}")]
+    Damaged(String),
+    #[error("cannot read the channel credentials: {0}")]
+    Read(std::io::Error),
+    #[error("cannot save the channel credentials: {0}")]
+    Write(std::io::Error),
+}
+
+pub fn load_secrets(data: &Path) -> Result<BTreeMap<String, Secret>, SecretsError> {
+    match std::fs::read(secrets_path(data)) {
+        Ok(b) => serde_json::from_slice(&b).map_err(|e| SecretsError::Damaged(e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(e) => Err(SecretsError::Read(e)),
+    }
+}
+
+/// Atomic write, readable by the owner only.
+pub fn save_secrets(data: &Path, s: &BTreeMap<String, Secret>) -> Result<(), SecretsError> {
+    let body = serde_json::to_vec_pretty(s).map_err(|e| SecretsError::Write(e.into()))?;
+    write_private(&secrets_path(data), &body).map_err(SecretsError::Write)
+}
+
+impl From<SecretsError> for CommandError {
+    fn from(e: SecretsError) -> Self {
+        let zh = match &e {
+            SecretsError::Damaged(_) => "渠道凭据文件已损坏",
+            SecretsError::Read(_) => "无法读取渠道凭据",
+            SecretsError::Write(_) => "无法保存渠道凭据",
+        };
+        CommandError::new(ErrorCode::Storage, zh, e.to_string())
     }
 }

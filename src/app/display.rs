@@ -16,7 +16,7 @@ use ts_rs::TS;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::commands::{CommandError, ErrorCode};
+use crate::app::error::{CommandError, ErrorCode};
 use crate::domain::Money;
 
 const TOKEN_FILE: &str = "display.json";
@@ -149,7 +149,7 @@ impl DisplayHub {
     pub fn update(&self, state: DisplayState, store_name: String, till_code: String) -> Result<u64, CommandError> {
         state.check()?;
         let qr_svg = match (&state.phase, &state.code_url) {
-            (Phase::Wechat, Some(u)) => Some(crate::services::payments::qr_svg(u)?),
+            (Phase::Wechat, Some(u)) => Some(super::qr::qr_svg(u)?),
             _ => None,
         };
         let mut cur = self.current.lock().unwrap_or_else(|p| p.into_inner());

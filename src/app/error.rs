@@ -79,26 +79,6 @@ impl CommandError {
     }
 }
 
-impl From<crate::engine::platform::SyncError> for CommandError {
-    fn from(e: crate::engine::platform::SyncError) -> Self {
-        match e {
-            crate::engine::platform::SyncError::Ledger(l) => l.into(),
-            other => CommandError::new(ErrorCode::Platform, "无法连接平台（配置有误）", other.to_string()),
-        }
-    }
-}
-
-impl From<crate::clients::channels::SecretsError> for CommandError {
-    fn from(e: crate::clients::channels::SecretsError) -> Self {
-        let zh = match &e {
-            crate::clients::channels::SecretsError::Damaged(_) => "渠道凭据文件已损坏",
-            crate::clients::channels::SecretsError::Read(_) => "无法读取渠道凭据",
-            crate::clients::channels::SecretsError::Write(_) => "无法保存渠道凭据",
-        };
-        CommandError::new(ErrorCode::Storage, zh, e.to_string())
-    }
-}
-
 impl From<LedgerError> for CommandError {
     fn from(e: LedgerError) -> Self {
         match &e {

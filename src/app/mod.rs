@@ -9,6 +9,7 @@ pub mod config;
 pub mod display;
 pub mod error;
 pub mod logs;
+pub mod qr;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};

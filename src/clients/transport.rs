@@ -42,3 +42,32 @@ pub fn classify(mut e: reqwest::Error) -> Transport {
         Transport::Reset { detail }
     }
 }
+
+/// `text` with every mainland mobile number (11 digits starting 13–19, not part of a
+/// longer number such as a 16-digit order number) replaced by `1**********`. For text
+/// that comes from outside and may be logged or shown whole: a snippet of a platform's
+/// garbled answer can hold a customer's phone.
+pub fn mask_phones(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            let run = &text[start..i];
+            if run.len() == 11 && run.starts_with('1') && (b'3'..=b'9').contains(&run.as_bytes()[1]) {
+                out.push_str("1**********");
+            } else {
+                out.push_str(run);
+            }
+        } else {
+            let ch = text[i..].chars().next().expect("in bounds");
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}

@@ -72,7 +72,7 @@ fn channels_list(app: &App, _: &Ctx, _: Empty) -> Result<Vec<ChannelView>, Comma
             .unwrap_or(0),
         counts: None,
     });
-    let secrets = channels::load_secrets(app.data_dir()).unwrap_or_default();
+    let secrets = crate::app::config::load_secrets(app.data_dir()).unwrap_or_default();
     for spec in channels::configured(conn) {
         let h: Health = store::health(conn, &spec.id)?;
         let d = outbox::depth(conn, &spec.id)?;
@@ -169,7 +169,7 @@ fn channels_set(app: &App, ctx: &Ctx, req: SetRequest) -> Result<Vec<ChannelView
             return bad("超时必须大于 0".into(), "timeout_ms must be positive".into());
         }
     }
-    let mut secrets = channels::load_secrets(app.data_dir())?;
+    let mut secrets = crate::app::config::load_secrets(app.data_dir())?;
     for c in &req.channels {
         let old = secrets.remove(&c.id).unwrap_or_default();
         let s = Secret {
@@ -199,7 +199,7 @@ fn channels_set(app: &App, ctx: &Ctx, req: SetRequest) -> Result<Vec<ChannelView
             timeout_ms: c.timeout_ms,
         })
         .collect();
-    channels::save_secrets(app.data_dir(), &secrets)?;
+    crate::app::config::save_secrets(app.data_dir(), &secrets)?;
     let v =
         serde_json::to_value(&specs).map_err(|e| CommandError::new(ErrorCode::Internal, "内部错误", e.to_string()))?;
     let actor = ctx.actor();
@@ -348,7 +348,7 @@ pub struct PaymentResponse {
 /// Asks the channel now (001 `GET /api/orders/{id}/status`, 004 `check_order_paid`).
 fn channel_payment_status(app: &App, _: &Ctx, req: PaymentRequest) -> Result<PaymentResponse, CommandError> {
     let spec = known_channel(app, &req.channel)?;
-    let secret = channels::load_secrets(app.data_dir())?.remove(&spec.id).unwrap_or_default();
+    let secret = crate::app::config::load_secrets(app.data_dir())?.remove(&spec.id).unwrap_or_default();
     let ch = channels::build(&spec, &secret, app.config().store_id)
         .map_err(|e| CommandError::new(ErrorCode::Platform, "无法连接渠道", e.to_string()))?;
     let id = req.remote_id.clone();

@@ -21,6 +21,7 @@ pub mod session;
 pub mod shifts;
 pub mod stats;
 pub mod sync;
+pub mod transition;
 
 pub use crate::app::error::{CommandError, ErrorCode};
 pub use crate::app::{App, Event, StoreConfig};

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::transition::{record_transition, transition_prints, Transition};
 use super::{Access, App, CommandError, Ctx, Event, CLERKS, MANAGERS};
 use crate::command;
 use crate::domain::counts::{order_count, CountMeaning, OrderCount};
@@ -19,63 +20,6 @@ pub const COMMANDS: &[super::Command] = &[
     command!("order_count_get", Access::Any, counts),
     command!("journal_list", Access::Roles(MANAGERS), journal_view),
 ];
-
-pub struct Transition {
-    pub to: Status,
-    pub action: Action,
-    pub detail: Option<String>,
-}
-
-/// One status change: new state, journal row, outbox row — all in the caller's transaction.
-pub fn record_transition(
-    tx: &rusqlite::Transaction<'_>,
-    actor: &str,
-    order: &Order,
-    t: Transition,
-) -> Result<(), CommandError> {
-    orders::set_status(tx, order.id, t.to)?;
-    journal::append(
-        tx,
-        journal::Entry {
-            actor,
-            entity: "order",
-            entity_ref: &order.client_ref,
-            action: t.action.as_str(),
-            before: Some(order.status.as_str()),
-            after: Some(t.to.as_str()),
-            detail: t.detail,
-        },
-    )?;
-    crate::engine::outbox::routing::order_moved(tx, order, t.action.as_str(), t.to.as_str())?;
-    if order.sync_state == SyncState::Synced {
-        orders::set_sync_state(tx, order.id, SyncState::Pending, None)?;
-    }
-    Ok(())
-}
-
-/// Tickets a status change prints (seed 003): a cancel after kitchen tickets went out
-/// sends 退单 to every station that got one; completing an online order prints its
-/// settlement receipt (结算单). Call in the transaction of the change.
-pub fn transition_prints(
-    tx: &rusqlite::Transaction<'_>,
-    printers: &[printing::PrinterConfig],
-    order: &Order,
-    to: Status,
-) -> Result<(), CommandError> {
-    let router = Router { printers };
-    match to {
-        Status::ClosedCanceled | Status::ClosedPayTimeout => {
-            router.kitchen_void(tx, order)?;
-        }
-        Status::ClosedConfirmed if order.channel != Channel::Counter => {
-            let mut done = order.clone();
-            done.status = to;
-            router.settlement(tx, &done)?;
-        }
-        _ => {}
-    }
-    Ok(())
-}
 
 #[derive(Deserialize, Default, TS)]
 #[ts(rename = "OrderListRequest")]
@@ -147,19 +91,6 @@ pub struct ActionRequest {
     pub action: String,
 }
 
-/// A rejected FLASH order has left the store: no person acts on it any more (`order_action_apply`
-/// and `order_cancel` both refuse it in these words).
-pub(super) fn require_in_store(order: &Order) -> Result<(), CommandError> {
-    if order.left_store {
-        return Err(CommandError::new(
-            super::ErrorCode::IllegalAction,
-            "该订单已不属于本店",
-            "this order has left the store",
-        ));
-    }
-    Ok(())
-}
-
 fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, CommandError> {
     if req.action == "checkin" {
         return order_checkin(app, ctx, GetRequest { client_ref: req.client_ref });
@@ -186,7 +117,7 @@ fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, Comma
             "a counter order is completed by taking its payment at the till",
         ));
     }
-    require_in_store(&order)?;
+    super::transition::require_in_store(&order)?;
     let outcome = apply_person_action(order.channel, order.status, action)?;
     let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();

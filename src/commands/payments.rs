@@ -6,7 +6,7 @@ use ts_rs::TS;
 
 use serde::{Deserialize, Serialize};
 
-use super::orders::{record_transition, Transition};
+use super::transition::{record_transition, Transition};
 use super::{Access, App, CommandError, Ctx, ErrorCode, Event, MANAGERS, SELLERS};
 use crate::clients::platform::client::Platform;
 use crate::command;

@@ -4,7 +4,7 @@ use chrono::{Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::orders::{record_transition, Transition};
+use super::transition::{record_transition, Transition};
 use super::{Access, App, CommandError, Ctx, Event, SELLERS};
 use crate::command;
 use crate::domain::cash;
@@ -274,7 +274,7 @@ pub(super) fn order_cancel(app: &App, ctx: &Ctx, req: CancelRequest) -> Result<O
     }
     let mut ledger = app.ledger();
     let order = orders::require(ledger.read(), &req.client_ref)?;
-    super::orders::require_in_store(&order)?;
+    super::transition::require_in_store(&order)?;
     let Outcome::To(next) = apply_person_action(order.channel, order.status, Action::Cancel)? else {
         unreachable!("cancel never leaves the store")
     };
@@ -288,7 +288,7 @@ pub(super) fn order_cancel(app: &App, ctx: &Ctx, req: CancelRequest) -> Result<O
             Transition { to: next, action: Action::Cancel, detail: req.reason.clone() },
         )?;
         // 退单 to every station that got this order's kitchen ticket.
-        super::orders::transition_prints(tx, &printers, &order, next)
+        super::transition::transition_prints(tx, &printers, &order, next)
     })?;
     let order = orders::require(ledger.read(), &req.client_ref)?;
     drop(ledger);

@@ -430,26 +430,3 @@ pub struct Conflict {
     pub platform_message: Option<String>,
     pub at: String,
 }
-
-impl Order {
-    /// What a person may do to this order — the buttons the screens draw and exactly what
-    /// the commands accept ([`super::transitions::person_actions`]), plus `checkin` for a
-    /// SELF_PICK order waiting for its customer and not yet checked in (the booking flow
-    /// prints the kitchen ticket once; `order_checkin` refuses a second check-in).
-    pub fn compute_allowed_actions(&self) -> Vec<String> {
-        if self.left_store {
-            return vec![];
-        }
-        let mut v: Vec<String> = super::transitions::person_actions(self.channel, self.status)
-            .iter()
-            .map(|a| a.as_str().to_string())
-            .collect();
-        if self.channel == Channel::SelfPick
-            && self.status == Status::ConfirmedPickPending
-            && self.checked_in_at.is_none()
-        {
-            v.push("checkin".into());
-        }
-        v
-    }
-}

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::order::{Channel, Status};
+use super::order::{Channel, Order, Status};
 use super::DomainError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -92,6 +92,25 @@ pub fn person_may(channel: Channel, action: Action) -> bool {
 /// and exactly what the commands accept from a person ([`apply_person_action`]).
 pub fn person_actions(channel: Channel, status: Status) -> Vec<Action> {
     allowed_actions(channel, status).into_iter().filter(|a| person_may(channel, *a)).collect()
+}
+
+/// What a person may do to `order` — the buttons the screens draw and exactly what the
+/// commands accept ([`person_actions`]), plus `checkin` for a SELF_PICK order waiting for
+/// its customer and not yet checked in (the booking flow prints the kitchen ticket once;
+/// `order_checkin` refuses a second check-in).
+pub fn allowed_for(order: &Order) -> Vec<String> {
+    if order.left_store {
+        return vec![];
+    }
+    let mut v: Vec<String> =
+        person_actions(order.channel, order.status).iter().map(|a| a.as_str().to_string()).collect();
+    if order.channel == Channel::SelfPick
+        && order.status == Status::ConfirmedPickPending
+        && order.checked_in_at.is_none()
+    {
+        v.push("checkin".into());
+    }
+    v
 }
 
 /// [`apply_action`] for an action a person asked for: refused unless [`person_actions`] lists it.

@@ -421,10 +421,26 @@ mod tests {
     use super::*;
     use crate::ledger::Ledger;
 
+    /// A few named products (the ranking cases below) among `n` synthetic ones.
     fn seeded(n: i64) -> Ledger {
+        let named = |id: i64, name: &str| SeedProduct {
+            id,
+            name: name.to_string(),
+            category_id: 1,
+            category_name: "饮料".into(),
+            station: None,
+            price: crate::domain::Money::new(rust_decimal::Decimal::new(350, 2)).unwrap(),
+            barcode: Some(format!("6900000000{id:03}")),
+            specifications: vec![],
+        };
+        let seed: Vec<SeedProduct> = ["农夫山泉矿泉水", "可口可乐", "百事可乐", "零度可乐", "红烧牛肉面", "酸菜牛肉面"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| named(i as i64 + 1, n))
+            .collect();
         let mut l = Ledger::open_in_memory().unwrap();
         l.write(|tx| {
-            upsert(tx, &crate::services::setup::demo_seed())?;
+            upsert(tx, &seed)?;
             seed_synthetic(tx, 1_000_000, n)
         })
         .unwrap();

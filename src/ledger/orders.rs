@@ -114,7 +114,7 @@ fn order_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
         allowed_actions: vec![],
         lines: None,
     };
-    o.allowed_actions = o.compute_allowed_actions();
+    o.allowed_actions = crate::domain::transitions::allowed_for(&o);
     Ok(o)
 }
 

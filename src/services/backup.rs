@@ -3,7 +3,7 @@
 //!
 //! - **automatic**: every `backup_interval_min` minutes while operations wait in the
 //!   outbox (the till then holds the only copy of those sales), started by
-//!   [`crate::services::background::start`];
+//!   [`crate::transports::background::start`];
 //! - **at shift close and at day close**: [`after_close`] right after the close committed;
 //! - **by hand**: the manager's `backup_create`.
 //!
@@ -21,7 +21,8 @@ use ts_rs::TS;
 
 use serde::{Deserialize, Serialize};
 
-use crate::commands::{App, CommandError, ErrorCode};
+use crate::app::error::{CommandError, ErrorCode};
+use crate::app::App;
 use crate::ledger::backup::{self as sql, Pace};
 use crate::ledger::{settings, LedgerError};
 

@@ -1,6 +1,5 @@
 //! Layer 6: what the commands use beyond the ledger and the engine.
 
-pub mod background;
 pub mod backup;
 pub mod payments;
 pub mod print_service;

@@ -11,11 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use qrcode::render::svg;
-use qrcode::{EcLevel, QrCode};
 
-use crate::clients::platform::client::{CentralError, ClientConfig, RestStore};
-use crate::commands::{App, CommandError, ErrorCode};
+use crate::app::error::{CommandError, ErrorCode};
+use crate::app::App;
+use crate::clients::platform::client::{CentralError, RestStore};
 
 /// How long a NATIVE `code_url` stays valid (WeChat Pay: 2 hours).
 pub const CODE_TTL: Duration = Duration::from_secs(2 * 3600);
@@ -31,7 +30,8 @@ pub fn platform(app: &App) -> Result<Arc<RestStore>, CommandError> {
             )
         })?;
         let cfg = app.config();
-        let client_cfg = ClientConfig::from_central(&central, cfg.store_id, &cfg.store_name)
+        let client_cfg = central
+            .client_config(cfg.store_id, &cfg.store_name)
             .with_timeouts(Duration::from_secs(2), Duration::from_secs(6));
         RestStore::shared(client_cfg).map_err(|e| platform_error(&e))
     })
@@ -67,19 +67,7 @@ pub fn platform_error(e: &CentralError) -> CommandError {
     }
 }
 
-/// The code as an SVG for the screen: error correction M, a quiet zone, and large
-/// enough (≥ 320 px) to scan from an iPad held at arm's length.
-pub fn qr_svg(code_url: &str) -> Result<String, CommandError> {
-    let code = QrCode::with_error_correction_level(code_url.as_bytes(), EcLevel::M)
-        .map_err(|e| CommandError::new(ErrorCode::Internal, "无法生成二维码", e.to_string()))?;
-    Ok(code
-        .render::<svg::Color<'_>>()
-        .min_dimensions(320, 320)
-        .quiet_zone(true)
-        .dark_color(svg::Color("#000000"))
-        .light_color(svg::Color("#ffffff"))
-        .build())
-}
+pub use crate::app::qr::qr_svg;
 
 pub fn now_text() -> String {
     crate::ledger::time_text(Utc::now())

@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use crate::app::auth;
-use crate::commands::{App, CommandError, ErrorCode};
+use crate::app::error::{CommandError, ErrorCode};
+use crate::app::App;
 use crate::domain::Money;
 use crate::ledger::catalog::{self, SeedProduct};
 use crate::ledger::users::{self, Role};

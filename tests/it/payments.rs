@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use storepos::commands::{dispatch, App, CommandError};
-use storepos::services::background::{self, Background};
+use storepos::transports::background::{self, Background};
 /// The test's own runtime for the simulator (the app has its own for platform IO).
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();

@@ -102,8 +102,9 @@ impl Http {
         };
         tracing::debug!(method = ?verb, path, status, ms, "channel call");
         // Only for error messages (shown and logged): phones masked.
-        let text =
-            crate::app::logs::mask_phones(&String::from_utf8_lossy(&bytes).chars().take(200).collect::<String>());
+        let text = crate::clients::transport::mask_phones(
+            &String::from_utf8_lossy(&bytes).chars().take(200).collect::<String>(),
+        );
         let json = serde_json::from_slice::<Value>(&bytes).ok().filter(Value::is_object);
         Ok(Raw { status, json, text })
     }

@@ -18,8 +18,6 @@ mod http;
 pub mod mapping;
 pub mod omni;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use ts_rs::TS;
@@ -323,35 +321,6 @@ impl std::fmt::Debug for Secret {
 
 pub fn configured(conn: &rusqlite::Connection) -> Vec<ChannelSpec> {
     settings::get(conn, SETTINGS_KEY).ok().flatten().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
-}
-
-pub fn secrets_path(data: &Path) -> PathBuf {
-    data.join("channels.json")
-}
-
-/// The credentials file could not be read or written.
-#[derive(Debug, thiserror::Error)]
-pub enum SecretsError {
-    #[error("the channel credentials file is damaged: {0}")]
-    Damaged(String),
-    #[error("cannot read the channel credentials: {0}")]
-    Read(std::io::Error),
-    #[error("cannot save the channel credentials: {0}")]
-    Write(std::io::Error),
-}
-
-pub fn load_secrets(data: &Path) -> Result<BTreeMap<String, Secret>, SecretsError> {
-    match std::fs::read(secrets_path(data)) {
-        Ok(b) => serde_json::from_slice(&b).map_err(|e| SecretsError::Damaged(e.to_string())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-        Err(e) => Err(SecretsError::Read(e)),
-    }
-}
-
-/// Atomic write, readable by the owner only.
-pub fn save_secrets(data: &Path, s: &BTreeMap<String, Secret>) -> Result<(), SecretsError> {
-    let body = serde_json::to_vec_pretty(s).map_err(|e| SecretsError::Write(e.into()))?;
-    crate::app::config::write_private(&secrets_path(data), &body).map_err(SecretsError::Write)
 }
 
 /// The client for one configured channel.

@@ -139,10 +139,6 @@ impl ClientConfig {
         }
     }
 
-    pub fn from_central(c: &crate::app::config::CentralConfig, store_id: i64, store_name: &str) -> ClientConfig {
-        ClientConfig::new(&c.url, &c.username, &c.password, store_id, store_name)
-    }
-
     pub fn with_timeouts(mut self, connect: Duration, total: Duration) -> ClientConfig {
         self.connect_timeout = connect;
         self.request_timeout = total;
@@ -545,7 +541,7 @@ impl Platform for RestStore {
                 }
                 return Ok(n);
             }
-            let mut parser = crate::engine::catalog::EnvelopeStream::default();
+            let mut parser = super::envelope_stream::EnvelopeStream::default();
             while let Some(chunk) = resp.chunk().await.map_err(CentralError::from_reqwest)? {
                 parser.feed(&chunk, sink)?;
             }

@@ -216,7 +216,7 @@ pub const AUTH_MESSAGES: &[&str] = &["token.expired", "auth.error", "authorizati
 fn snippet(body: &[u8]) -> String {
     let s = String::from_utf8_lossy(&body[..body.len().min(200)]);
     let s = s.chars().filter(|c| !c.is_control() || *c == ' ').collect::<String>();
-    crate::app::logs::mask_phones(s.trim())
+    crate::clients::transport::mask_phones(s.trim())
 }
 
 /// Decodes one HTTP answer into the envelope's content or a typed error. Pure.

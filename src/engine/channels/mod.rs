@@ -423,7 +423,7 @@ pub fn spawn(app: Arc<App>, ch: Arc<dyn OrderChannel>, cfg: ChannelConfig) -> Wo
 /// Workers for every enabled channel of the store (the primary has its own engine).
 pub fn start_for_app(app: Arc<App>, cfg: ChannelConfig) -> Vec<WorkerHandle> {
     let specs = crate::clients::channels::configured(app.ledger().read());
-    let secrets = match crate::clients::channels::load_secrets(app.data_dir()) {
+    let secrets = match crate::app::config::load_secrets(app.data_dir()) {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("channel secrets unreadable: {e}");

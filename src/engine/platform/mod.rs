@@ -41,6 +41,19 @@ pub enum SyncError {
     Ledger(#[from] LedgerError),
 }
 
+impl From<SyncError> for crate::app::error::CommandError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Ledger(l) => l.into(),
+            other => crate::app::error::CommandError::new(
+                crate::app::error::ErrorCode::Platform,
+                "无法连接平台（配置有误）",
+                other.to_string(),
+            ),
+        }
+    }
+}
+
 /// Tunables. Production defaults; tests shrink the times.
 #[derive(Debug, Clone)]
 pub struct SyncConfig {
@@ -384,7 +397,7 @@ pub fn client_for(app: &App) -> Result<Option<ClientConfig>, SyncError> {
         return Ok(None);
     };
     let store = app.config();
-    Ok(Some(ClientConfig::from_central(&c, store.store_id, &store.store_name)))
+    Ok(Some(c.client_config(store.store_id, &store.store_name)))
 }
 
 /// Starts the engine for `app` when a platform is configured (for `serve`, the shell).

@@ -354,7 +354,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Cmd::Printd { data } => match App::open(&data) {
             Ok(app) => {
-                let _bg = crate::services::background::start(std::sync::Arc::new(app));
+                let _bg = crate::transports::background::start(std::sync::Arc::new(app));
                 println!("storepos printd running");
                 loop {
                     std::thread::sleep(std::time::Duration::from_secs(3600));

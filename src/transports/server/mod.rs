@@ -85,7 +85,7 @@ pub struct ServerHandle {
     /// LAN mode's token and URL, when on.
     pub lan: Option<LanInfo>,
     /// The workers [`serve`] started (none for [`serve_app`]: its caller owns them).
-    background: Option<crate::services::background::Background>,
+    background: Option<crate::transports::background::Background>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -128,11 +128,11 @@ pub fn open_or_init(dir: &Path) -> Result<App, CommandError> {
 }
 
 /// The background workers every long-running transport starts once (`serve`, the
-/// desktop shell): today [`crate::services::background::start`] (print workers; the sync engine
+/// desktop shell): today [`crate::transports::background::start`] (print workers; the sync engine
 /// joins there). Call it inside a tokio runtime and keep the answer alive: dropping it
 /// stops the workers.
-pub fn start_background(app: Arc<App>) -> crate::services::background::Background {
-    crate::services::background::start(app)
+pub fn start_background(app: Arc<App>) -> crate::transports::background::Background {
+    crate::transports::background::start(app)
 }
 
 /// Opens the store in `opts.data` and serves it. See [`serve_app`].

@@ -82,7 +82,8 @@ pub async fn three(seed: u64, state_dir: Option<PathBuf>, timeout_ms: u64) -> Th
 impl Three {
     pub fn channel(&self, id: &str) -> Arc<dyn OrderChannel> {
         let spec = channels::configured(self.env.app.ledger().read()).into_iter().find(|c| c.id == id).unwrap();
-        let secret = channels::load_secrets(self.env.app.data_dir()).unwrap().remove(id).unwrap_or_default();
+        let secret =
+            storepos::app::config::load_secrets(self.env.app.data_dir()).unwrap().remove(id).unwrap_or_default();
         channels::build(&spec, &secret, self.env.app.config().store_id).unwrap()
     }
     pub async fn round(&self, id: &str, pull: bool) -> ChannelRound {
