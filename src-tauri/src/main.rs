@@ -19,7 +19,7 @@ const EVENT_NAME: &str = "storepos://event";
 /// Shared state: the one `App` every IPC call runs against.
 struct Shell {
     app: Arc<App>,
-    _background: std::sync::Mutex<storepos::services::background::Background>,
+    _background: std::sync::Mutex<storepos::transports::background::Background>,
 }
 
 /// The only IPC command: `invoke('call', {command, session, request})`. Runs the

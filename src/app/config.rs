@@ -12,13 +12,13 @@ use crate::clients::channels::Secret;
 use crate::app::error::{CommandError, ErrorCode};
 
 #[derive(Clone, Serialize, Deserialize)]
-pub struct CentralConfig {
+pub struct PlatformConfig {
     pub url: String,
     pub username: String,
     pub password: String,
 }
 
-impl CentralConfig {
+impl PlatformConfig {
     /// The platform client's settings for this store.
     pub fn client_config(&self, store_id: i64, store_name: &str) -> crate::clients::platform::client::ClientConfig {
         crate::clients::platform::client::ClientConfig::new(
@@ -31,9 +31,9 @@ impl CentralConfig {
     }
 }
 
-impl std::fmt::Debug for CentralConfig {
+impl std::fmt::Debug for PlatformConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CentralConfig")
+        f.debug_struct("PlatformConfig")
             .field("url", &self.url)
             .field("username", &self.username)
             .field("password", &"***")
@@ -49,15 +49,15 @@ fn io(e: std::io::Error) -> CommandError {
     CommandError::new(ErrorCode::Storage, "无法保存平台连接配置", e.to_string())
 }
 
-pub fn save_central(data: &Path, url: &str, username: &str, password: &str) -> Result<(), CommandError> {
+pub fn save_platform(data: &Path, url: &str, username: &str, password: &str) -> Result<(), CommandError> {
     let url = url.trim_end_matches('/');
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(CommandError::validation(
             "平台地址必须以 http:// 或 https:// 开头",
-            "central URL must start with http:// or https://",
+            "platform URL must start with http:// or https://",
         ));
     }
-    let body = serde_json::to_vec_pretty(&CentralConfig {
+    let body = serde_json::to_vec_pretty(&PlatformConfig {
         url: url.into(),
         username: username.into(),
         password: password.into(),
@@ -86,7 +86,7 @@ pub fn write_private(path: &Path, body: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-pub fn load_central(data: &Path) -> Result<Option<CentralConfig>, CommandError> {
+pub fn load_platform(data: &Path) -> Result<Option<PlatformConfig>, CommandError> {
     match std::fs::read(path(data)) {
         Ok(b) => serde_json::from_slice(&b)
             .map(Some)

@@ -75,7 +75,7 @@ pub struct App {
     lan: OnceLock<LanInfo>,
     wakers: Arc<Wakers>,
     io: OnceLock<tokio::runtime::Runtime>,
-    platform: Mutex<Option<Arc<crate::clients::platform::client::RestStore>>>,
+    platform: Mutex<Option<Arc<crate::clients::platform::client::PlatformClient>>>,
     /// The customer display's state and pairing (memory; the token hash on disk).
     display: crate::app::display::DisplayHub,
     /// One create lane per platform account this till acts as (see `engine::platform::outlet`).
@@ -211,8 +211,8 @@ impl App {
     /// across commands); `make` builds it the first time.
     pub fn platform_client<E>(
         &self,
-        make: impl FnOnce() -> Result<Arc<crate::clients::platform::client::RestStore>, E>,
-    ) -> Result<Arc<crate::clients::platform::client::RestStore>, E> {
+        make: impl FnOnce() -> Result<Arc<crate::clients::platform::client::PlatformClient>, E>,
+    ) -> Result<Arc<crate::clients::platform::client::PlatformClient>, E> {
         let mut slot = self.platform.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = slot.as_ref() {
             return Ok(c.clone());

@@ -9,7 +9,7 @@ use crate::clients::channels::{self, ChannelAction, ChannelSpec, Dialect, Secret
 use crate::command;
 use crate::domain::Money;
 use crate::ledger::channels::{self as store, DayByChannel, Health, MirrorRow};
-use crate::ledger::outbox::{self, OutboxRow, CHANNEL_REST};
+use crate::ledger::outbox::{self, OutboxRow, PLATFORM_CHANNEL};
 use crate::ledger::{journal, settings};
 
 pub const COMMANDS: &[super::Command] = &[
@@ -52,10 +52,10 @@ fn channels_list(app: &App, _: &Ctx, _: Empty) -> Result<Vec<ChannelView>, Comma
     let conn = ledger.read();
     let mut out = vec![];
     let rec = crate::engine::platform::read_status(conn);
-    let d = outbox::depth(conn, CHANNEL_REST)?;
-    let central = crate::app::config::load_central(app.data_dir()).ok().flatten();
+    let d = outbox::depth(conn, PLATFORM_CHANNEL)?;
+    let central = crate::app::config::load_platform(app.data_dir()).ok().flatten();
     out.push(ChannelView {
-        id: CHANNEL_REST.into(),
+        id: PLATFORM_CHANNEL.into(),
         dialect: Dialect::RestStore,
         url: central.as_ref().map(|c| c.url.clone()),
         enabled: central.is_some(),
@@ -152,7 +152,7 @@ fn channels_set(app: &App, ctx: &Ctx, req: SetRequest) -> Result<Vec<ChannelView
         if !seen.insert(c.id.clone()) {
             return bad(format!("渠道编号「{}」重复", c.id), format!("duplicate channel id {:?}", c.id));
         }
-        if c.id == CHANNEL_REST || c.dialect == Dialect::RestStore {
+        if c.id == PLATFORM_CHANNEL || c.dialect == Dialect::RestStore {
             return bad(
                 "主平台（rest-store）请用 storepos init --central 配置".into(),
                 "the primary rest-store platform is configured with storepos init --central".into(),
@@ -388,7 +388,7 @@ pub struct ResolveRequest {
 fn channel_conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result<OutboxRow, CommandError> {
     let mut ledger = app.ledger();
     let row = outbox::get(ledger.read(), req.outbox_id)?
-        .filter(|r| r.channel == req.channel && r.channel != CHANNEL_REST)
+        .filter(|r| r.channel == req.channel && r.channel != PLATFORM_CHANNEL)
         .ok_or_else(|| CommandError::not_found("没有这条渠道操作", "no such channel operation"))?;
     if row.state != "conflict" {
         return Err(CommandError::new(ErrorCode::IllegalAction, "该操作没有冲突", "the operation is not in conflict"));
@@ -447,7 +447,7 @@ pub struct StatsByChannel {
     pub channels: Vec<ChannelDay>,
 }
 
-/// Orders and amounts per channel for one business day: the primary from the ledger, the
+/// Orders and amounts per channel for one business day: the platform from the ledger, the
 /// other channels from what they hold (their mirror rows of that day).
 fn stats_by_channel(app: &App, _: &Ctx, req: DayRequest) -> Result<StatsByChannel, CommandError> {
     super::orders::parse_day(&req.day)?;

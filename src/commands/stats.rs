@@ -151,10 +151,12 @@ fn reconcile(app: &App, _: &Ctx, req: ReconcileRequest) -> Result<ReconcileRespo
         Some(p) => (Some(p.to_order_count()), "request", None),
         // The one copy: what the sync engine stores on each round that reads `order_count`
         // (the same reconciliation it reports for the round).
-        None => match crate::ledger::after_sales::latest_platform_counts(conn, crate::ledger::outbox::CHANNEL_REST)? {
-            Some((at, c)) => (Some(c), "sync", Some(at)),
-            None => (None, "none", None),
-        },
+        None => {
+            match crate::ledger::after_sales::latest_platform_counts(conn, crate::ledger::outbox::PLATFORM_CHANNEL)? {
+                Some((at, c)) => (Some(c), "sync", Some(at)),
+                None => (None, "none", None),
+            }
+        }
     };
     let groups = sql::sync_groups(conn, req.day.as_deref())?;
     let left_store = sql::left_store_count(conn, req.day.as_deref())?;

@@ -6,7 +6,7 @@ use ts_rs::TS;
 use super::{Access, App, CommandError, Ctx, ErrorCode, Event, CLERKS, MANAGERS};
 use crate::command;
 use crate::domain::order::SyncState;
-use crate::ledger::outbox::{self, CHANNEL_REST};
+use crate::ledger::outbox::{self, PLATFORM_CHANNEL};
 use crate::ledger::{after_sales, journal, orders};
 
 pub const COMMANDS: &[super::Command] = &[
@@ -50,7 +50,7 @@ pub const ADVICE_EN: &str = "Use one platform account per till: the platform giv
 fn sync_status(app: &App, _: &Ctx, _: Empty) -> Result<SyncStatus, CommandError> {
     let ledger = app.ledger();
     let rec = crate::engine::platform::read_status(ledger.read());
-    let d = outbox::depth(ledger.read(), CHANNEL_REST)?;
+    let d = outbox::depth(ledger.read(), PLATFORM_CHANNEL)?;
     let age = d
         .oldest_pending_at
         .as_deref()
@@ -61,7 +61,7 @@ fn sync_status(app: &App, _: &Ctx, _: Empty) -> Result<SyncStatus, CommandError>
         online: rec.online,
         last_success_at: rec.last_success_at,
         outbox_depth: d.pending,
-        orders_waiting: outbox::pending_streams(ledger.read(), CHANNEL_REST)?,
+        orders_waiting: outbox::pending_streams(ledger.read(), PLATFORM_CHANNEL)?,
         oldest_pending_age_s: age,
         conflicts: d.conflicts,
         last_error: d.last_error.or(rec.last_error),
@@ -287,7 +287,7 @@ fn conflict_resolve(app: &App, ctx: &Ctx, req: ResolveRequest) -> Result<Resolve
         app.wake_engines();
     }
     let ledger = app.ledger();
-    let d = outbox::depth(ledger.read(), CHANNEL_REST)?;
+    let d = outbox::depth(ledger.read(), PLATFORM_CHANNEL)?;
     let online = crate::engine::platform::read_status(ledger.read()).online;
     drop(ledger);
     app.publish(Event::Sync { online, outbox_depth: d.pending, conflicts: d.conflicts });

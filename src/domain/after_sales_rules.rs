@@ -221,7 +221,7 @@ pub struct OrderFacts {
     pub status: Status,
     pub channel: Channel,
     pub payment: Option<PaymentMethod>,
-    /// The primary platform has (or will have) this order: it has an order number, or it
+    /// The platform has (or will have) this order: it has an order number, or it
     /// is a counter sale the sync engine creates there.
     pub on_platform: bool,
     /// Services on this order already sent (or to be sent) to the platform; local-only

@@ -22,7 +22,7 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use crate::app::App;
-use crate::clients::platform::client::{CentralError, Platform};
+use crate::clients::platform::client::{Platform, PlatformError};
 use crate::clients::platform::wire::ProductRow;
 use crate::ledger::catalog::{self, SeedProduct, SyncRow};
 
@@ -56,12 +56,12 @@ pub struct CatalogSyncReport {
 }
 
 /// Same signature as the old `sync::pull::refresh_catalog` (the sync engine calls it).
-pub async fn refresh_catalog(app: &App, client: &dyn Platform) -> Result<usize, CentralError> {
+pub async fn refresh_catalog(app: &App, client: &dyn Platform) -> Result<usize, PlatformError> {
     Ok(refresh_catalog_report(app, client).await?.listed)
 }
 
-fn ledger_err(e: impl std::fmt::Display) -> CentralError {
-    CentralError::Undecodable { detail: format!("catalog not saved: {e}") }
+fn ledger_err(e: impl std::fmt::Display) -> PlatformError {
+    PlatformError::Undecodable { detail: format!("catalog not saved: {e}") }
 }
 
 /// FNV-1a over the fields of a list row we keep: stable across builds and platforms.
@@ -118,7 +118,7 @@ struct Applier<'a> {
 
 impl Applier<'_> {
     /// One short transaction; the ledger is free again when this returns.
-    fn apply(&mut self, rows: &[SyncRow]) -> Result<(), CentralError> {
+    fn apply(&mut self, rows: &[SyncRow]) -> Result<(), PlatformError> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -129,7 +129,7 @@ impl Applier<'_> {
         Ok(())
     }
 
-    fn deactivate(&mut self, ids: &[i64]) -> Result<usize, CentralError> {
+    fn deactivate(&mut self, ids: &[i64]) -> Result<usize, PlatformError> {
         let mut ledger = self.app.ledger();
         let t = Instant::now();
         let n = ledger.write(|tx| catalog::deactivate(tx, ids)).map_err(ledger_err)?;
@@ -144,7 +144,7 @@ impl Applier<'_> {
 }
 
 /// The whole round, with its figures.
-pub async fn refresh_catalog_report(app: &App, client: &dyn Platform) -> Result<CatalogSyncReport, CentralError> {
+pub async fn refresh_catalog_report(app: &App, client: &dyn Platform) -> Result<CatalogSyncReport, PlatformError> {
     let started = Instant::now();
     // What the ledger holds: (fingerprint, active, has specifications) per product, read in chunks.
     let mut known: HashMap<i64, (Option<i64>, bool, bool)> = HashMap::new();
@@ -167,7 +167,7 @@ pub async fn refresh_catalog_report(app: &App, client: &dyn Platform) -> Result<
     let mut seen: HashSet<i64> = HashSet::with_capacity(known.len());
     let mut batch: Vec<SyncRow> = Vec::with_capacity(BATCH);
     {
-        let mut sink = |r: ProductRow| -> Result<(), CentralError> {
+        let mut sink = |r: ProductRow| -> Result<(), PlatformError> {
             let hash = fingerprint(&r);
             let id = r.id;
             let Some(seed) = seed_of(r, &stations, false) else { return Ok(()) };

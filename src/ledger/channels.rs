@@ -135,7 +135,7 @@ pub fn set_conflict(tx: &Transaction<'_>, channel: &str, remote_id: &str, confli
 }
 
 /// Orders and amounts per channel for one business day: for each channel, the mirror
-/// rows of that day (cancelled ones counted apart), and for the primary channel the
+/// rows of that day (cancelled ones counted apart), and for the platform the
 /// ledger's counter and online orders the platform knows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DayByChannel {
@@ -169,7 +169,7 @@ pub fn day_by_channel(conn: &Connection, day: &str) -> Result<Vec<DayByChannel>>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The primary channel's side of the day: ledger orders not from another channel,
+/// The platform's side of the day: ledger orders not from another channel,
 /// split into counter sales and online orders (cancelled apart).
 pub fn primary_day(conn: &Connection, day: &str) -> Result<Vec<DayByChannel>> {
     let mut st = conn.prepare_cached(
@@ -184,7 +184,7 @@ pub fn primary_day(conn: &Connection, day: &str) -> Result<Vec<DayByChannel>> {
     )?;
     let rows = st.query_map([day], |r| {
         Ok(DayByChannel {
-            channel: super::outbox::CHANNEL_REST.into(),
+            channel: super::outbox::PLATFORM_CHANNEL.into(),
             origin: r.get(0)?,
             orders: r.get(1)?,
             amount_fen: r.get(2)?,

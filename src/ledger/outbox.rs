@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use super::{now_text, Result};
 
-pub const CHANNEL_REST: &str = "rest-store";
+pub const PLATFORM_CHANNEL: &str = "rest-store";
 
 /// Inserts one operation (`op` is the typed operation's tag, `payload` its fields).
 pub fn insert(tx: &Transaction<'_>, channel: &str, stream: &str, op: &str, payload: &serde_json::Value) -> Result<i64> {
@@ -105,9 +105,9 @@ pub fn stream_rows(conn: &Connection, channel: &str, stream: &str) -> Result<Vec
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The primary channel's stream of one order.
+/// The platform's stream of one order.
 pub fn list_stream(conn: &Connection, stream: &str) -> Result<Vec<OutboxRow>> {
-    stream_rows(conn, CHANNEL_REST, stream)
+    stream_rows(conn, PLATFORM_CHANNEL, stream)
 }
 
 /// True when the stream has operations after `id` not yet done.

@@ -14,15 +14,15 @@ use chrono::Utc;
 
 use crate::app::error::{CommandError, ErrorCode};
 use crate::app::App;
-use crate::clients::platform::client::{CentralError, RestStore};
+use crate::clients::platform::client::{PlatformClient, PlatformError};
 
 /// How long a NATIVE `code_url` stays valid (WeChat Pay: 2 hours).
 pub const CODE_TTL: Duration = Duration::from_secs(2 * 3600);
 
 /// One client per store, held by the app (its login token is reused across commands).
-pub fn platform(app: &App) -> Result<Arc<RestStore>, CommandError> {
+pub fn platform(app: &App) -> Result<Arc<PlatformClient>, CommandError> {
     app.platform_client(|| {
-        let central = crate::app::config::load_central(app.data_dir())?.ok_or_else(|| {
+        let platform = crate::app::config::load_platform(app.data_dir())?.ok_or_else(|| {
             CommandError::new(
                 ErrorCode::Offline,
                 "本店未连接平台，无法使用微信支付，请收现金",
@@ -30,28 +30,28 @@ pub fn platform(app: &App) -> Result<Arc<RestStore>, CommandError> {
             )
         })?;
         let cfg = app.config();
-        let client_cfg = central
+        let client_cfg = platform
             .client_config(cfg.store_id, &cfg.store_name)
             .with_timeouts(Duration::from_secs(2), Duration::from_secs(6));
-        RestStore::shared(client_cfg).map_err(|e| platform_error(&e))
+        PlatformClient::shared(client_cfg).map_err(|e| platform_error(&e))
     })
 }
 
 /// A platform failure, told to the cashier with the way out (cash).
-pub fn platform_error(e: &CentralError) -> CommandError {
+pub fn platform_error(e: &PlatformError) -> CommandError {
     if e.is_offline() {
         CommandError::new(
             ErrorCode::Offline,
             "网络不通，暂时无法使用微信支付，请收现金",
             format!("platform unreachable ({e}); take cash"),
         )
-    } else if matches!(e, CentralError::Server { .. }) {
+    } else if matches!(e, PlatformError::Server { .. }) {
         CommandError::new(
             ErrorCode::Platform,
             "微信支付暂不可用（平台连不上微信），请收现金",
             format!("WeChat Pay unavailable ({e}); take cash"),
         )
-    } else if matches!(e, CentralError::NotFound { .. }) {
+    } else if matches!(e, PlatformError::NotFound { .. }) {
         // The field server answers an unknown order number with a 404 page: no such order.
         CommandError::new(
             ErrorCode::Platform,

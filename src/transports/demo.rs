@@ -48,7 +48,7 @@ pub fn run(listen: SocketAddr, online_per_min: f64, no_window: bool, seconds: u6
         let base = sim.base_url();
         let init = tokio::task::spawn_blocking(move || -> Result<(), crate::commands::CommandError> {
             drop(init_store(&d, &InitOptions::default())?);
-            crate::app::config::save_central(&d, &base, "store1", "store1pass")
+            crate::app::config::save_platform(&d, &base, "store1", "store1pass")
         })
         .await;
         match init {

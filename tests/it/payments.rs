@@ -41,7 +41,7 @@ fn store() -> Store {
     let base = sim.base_url();
     let dir = tempfile::tempdir().unwrap();
     drop(init_store(dir.path(), &InitOptions::default()).unwrap());
-    storepos::app::config::save_central(dir.path(), &base, "store1", "store1pass").unwrap();
+    storepos::app::config::save_platform(dir.path(), &base, "store1", "store1pass").unwrap();
     let app = Arc::new(App::open(dir.path()).unwrap());
     let cashier = dispatch(&app, None, false, "session_login", json!({"username":"cashier","pin":"1111"})).unwrap()
         ["token"]

@@ -156,14 +156,14 @@ fn pin_guessing_is_rate_limited() {
 fn the_platform_password_stays_secret() {
     let dir = tempfile::tempdir().unwrap();
     let app = init_store(dir.path(), &InitOptions::default()).unwrap();
-    storepos::app::config::save_central(dir.path(), "http://127.0.0.1:9", "store1", "s3cret-pass").unwrap();
+    storepos::app::config::save_platform(dir.path(), "http://127.0.0.1:9", "store1", "s3cret-pass").unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(storepos::app::config::path(dir.path())).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let cfg = storepos::app::config::load_central(dir.path()).unwrap().unwrap();
+    let cfg = storepos::app::config::load_platform(dir.path()).unwrap().unwrap();
     assert!(!format!("{cfg:?}").contains("s3cret-pass"));
     let manager = login(&app, "manager", "9999");
     let settings = dispatch(&app, Some(&manager), false, "settings_get", json!({})).unwrap();

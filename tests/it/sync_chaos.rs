@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
-use storepos::clients::platform::client::RestStore;
+use storepos::clients::platform::client::PlatformClient;
 use storepos::commands::App;
 use storepos::engine::platform::{run_round_parts, settle, Parts, SyncConfig};
 use storepos_sim::{Mode, SimArgs, SimHandle};
@@ -125,7 +125,7 @@ enum Tills {
 
 struct Till {
     app: App,
-    client: RestStore,
+    client: PlatformClient,
     _dir: tempfile::TempDir,
     want: Vec<(String, &'static str)>,
 }
@@ -234,7 +234,7 @@ async fn schedule(mode: Mode, seed: u64, sim: &mut Sim, http: &reqwest::Client) 
         t.lookups_found += s.lookups_found;
         t.recreated += s.recreated;
         let movable =
-            storepos::ledger::outbox::movable(till.app.ledger().read(), storepos::ledger::outbox::CHANNEL_REST)
+            storepos::ledger::outbox::movable(till.app.ledger().read(), storepos::ledger::outbox::PLATFORM_CHANNEL)
                 .unwrap();
         assert_eq!(movable, 0, "mode {mode:?} seed {seed} {tills_kind:?}: outbox did not settle: {s:?}");
     }

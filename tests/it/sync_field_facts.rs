@@ -230,7 +230,7 @@ async fn an_order_number_the_platform_does_not_know_is_no_such_order() {
     let s = e.settle().await;
     assert_eq!((s.outbox_pending, s.conflicts), (0, 0), "{s:?}");
     let n = e.order(&a)["order_number"].as_str().unwrap().to_string();
-    storepos::app::config::save_central(&e.path, &e.base, "store1", "store1pass").unwrap();
+    storepos::app::config::save_platform(&e.path, &e.base, "store1", "store1pass").unwrap();
     let cmd = |name: &'static str| {
         let (app, a) = (e.app.clone(), a.clone());
         tokio::task::spawn_blocking(move || call(&app, template().cashier.as_str(), name, json!({"client_ref": a})))

@@ -297,7 +297,7 @@ async fn wechat_paid_then_cancelled_is_a_conflict(mode: Mode) {
     assert_eq!(o["sync_state"], "synced");
     assert_eq!(o["status"], "PAID_CONFIRM_PENDING");
     assert_eq!(call(&e.app, e.cashier(), "conflict_list", json!({})).as_array().unwrap().len(), 0);
-    let d = outbox::depth(e.app.ledger().read(), outbox::CHANNEL_REST).unwrap();
+    let d = outbox::depth(e.app.ledger().read(), outbox::PLATFORM_CHANNEL).unwrap();
     assert_eq!((d.pending, d.conflicts), (0, 0));
 }
 

@@ -30,7 +30,7 @@ async fn sigkill_mid_round_settles_exactly_once() {
     let base = sim.base_url();
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let (_dir, path) = fresh_store();
-    storepos::app::config::save_central(&path, &base, "store1", "store1pass").unwrap();
+    storepos::app::config::save_platform(&path, &base, "store1", "store1pass").unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(42);
     let mut want = Vec::new();
     {
@@ -106,7 +106,7 @@ async fn sigkill_mid_round_settles_exactly_once() {
         assert_eq!(local.sync_state, SyncState::Synced);
     }
     assert_eq!(state["orders"].as_array().unwrap().len(), want.len(), "no stray orders");
-    assert_eq!(outbox::depth(app.ledger().read(), outbox::CHANNEL_REST).unwrap().pending, 0);
+    assert_eq!(outbox::depth(app.ledger().read(), outbox::PLATFORM_CHANNEL).unwrap().pending, 0);
     eprintln!("sigkill: {kills} kills; last round {last}");
     sim.shutdown().await;
 }

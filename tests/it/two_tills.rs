@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use storepos::clients::platform::client::{ClientConfig, RestStore};
+use storepos::clients::platform::client::{ClientConfig, PlatformClient};
 use storepos::commands::{dispatch, App};
 use storepos::engine::platform::{settle, SyncConfig};
 use storepos::services::setup::{init_store, InitOptions};
@@ -70,7 +70,7 @@ async fn two_tills_never_collide_and_sync_exactly_once() {
     // Each till syncs with its own client, concurrently.
     let mut syncs = Vec::new();
     for (_, app, _) in &tills {
-        let client = RestStore::new(
+        let client = PlatformClient::new(
             ClientConfig::new(&sim.base_url(), "store1", "store1pass", 1, "店")
                 .with_timeouts(Duration::from_millis(500), Duration::from_secs(2)),
         )

@@ -174,7 +174,7 @@ impl OrderChannel for MallApi {
     fn pull<'a>(&'a self, pages: u32) -> BoxFuture<'a, ChResult<Pulled>> {
         Box::pin(async move {
             // The mall's orders are the store's to fulfil: they go on the clerk's board like
-            // the omni center's and the primary's online orders (issue 14).
+            // the omni center's and the platform's online orders (issue 14).
             let mut out = Pulled { for_board: true, ..Default::default() };
             for name in API_LISTS {
                 for page in 0..pages.max(1) {

@@ -226,9 +226,9 @@ pub fn api_list_of(ours: Status) -> Option<&'static str> {
     API_LIST_OF.iter().find(|(s, _)| *s == ours).map(|t| t.1)
 }
 
-// ---- the primary /rest/store -------------------------------------------------------------
+// ---- the platform (/rest/store) -------------------------------------------------------------
 
-/// The primary platform spells our statuses (they are its statuses).
+/// The platform spells our statuses (they are its statuses).
 pub fn rest_status(raw: &str) -> ChannelStatus {
     match Status::parse(raw) {
         Some(s) => ChannelStatus::Known { raw: raw.to_string(), label_zh: s.label_zh(), ours: s },

@@ -1,4 +1,4 @@
-//! More channels (issue 10): platforms other than the primary `/rest/store` that hold
+//! More channels (issue 10): platforms other than the platform (`/rest/store`) that hold
 //! orders — the omnichannel order center (seed 004) and the mall's `/api/orders` (seed 001).
 //!
 //! * [`OrderChannel`] — one trait for "a platform that holds orders": report a till sale
@@ -8,7 +8,7 @@
 //! * [`mapping`] — status tables to and from ours, as data; unknown statuses are kept raw.
 //! * [`worker`] — one worker per channel: drains that channel's outbox streams (one ordered
 //!   stream per order per channel), pulls, records health. A channel that is down never
-//!   holds up another, nor the primary engine.
+//!   holds up another, nor the platform's worker.
 //! * Settings: the `channels` ledger setting lists `{id, dialect, url, enabled, …}`; the
 //!   credentials live in `DATA/channels.json` (mode 0600), never in the ledger.
 //! * Which channels hear of a sale or a status move: `crate::engine::outbox::routing`.
@@ -36,7 +36,7 @@ pub use mapping::ChannelStatus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum Dialect {
-    /// Seeds 000/002: the primary platform (configured with `storepos init --central`).
+    /// Seeds 000/002: the platform (configured with `storepos init --central`).
     RestStore,
     /// Seed 004: the omnichannel order center. Every till sale is reported to it.
     Omni,
@@ -58,7 +58,7 @@ impl Dialect {
     }
 }
 
-/// Every way a channel call can fail. Like the primary client's errors, each says whether
+/// Every way a channel call can fail. Like the platform client's errors, each says whether
 /// the request may have been applied — what exactly-once needs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChannelError {
@@ -113,9 +113,9 @@ impl ChannelError {
     }
 }
 
-impl From<crate::clients::platform::client::CentralError> for ChannelError {
-    fn from(e: crate::clients::platform::client::CentralError) -> Self {
-        use crate::clients::platform::client::CentralError as C;
+impl From<crate::clients::platform::client::PlatformError> for ChannelError {
+    fn from(e: crate::clients::platform::client::PlatformError) -> Self {
+        use crate::clients::platform::client::PlatformError as C;
         match e {
             C::Refused { message } => ChannelError::Refused { code: 1, message },
             C::Auth { message } | C::LoginFailed { message } => ChannelError::Auth { message },
@@ -340,7 +340,7 @@ pub fn build(spec: &ChannelSpec, secret: &Secret, store_id: i64) -> ChResult<Arc
         )?)),
         Dialect::Api => Ok(Arc::new(api::MallApi::new(&spec.id, &spec.url, &token, timeouts)?)),
         Dialect::RestStore => Err(ChannelError::Unsupported {
-            what: "the rest-store channel is the primary platform (storepos init --central)".into(),
+            what: "the rest-store channel is the platform (storepos init --central)".into(),
         }),
     }
 }

@@ -1,8 +1,8 @@
 //! A typed client of the platform's `/rest/store` API.
 //!
-//! [`Platform`] is what the sync engine talks to; [`RestStore`] is its first
+//! [`Platform`] is what the sync engine talks to; [`PlatformClient`] is its first
 //! implementation (seed 000/002 dialect, documented and field servers alike), so other
-//! dialects (seeds 001/004) can plug in later. Every failure is a [`CentralError`] that
+//! dialects (seeds 001/004) can plug in later. Every failure is a [`PlatformError`] that
 //! says whether the request **may have been applied** — the one fact exactly-once sync
 //! needs. The password never appears in any error or log line.
 
@@ -17,7 +17,7 @@ use super::wire::{data_as, decode_envelope, Answer, OrderRow, Page, PlatformCoun
 
 /// Every way a platform call can fail.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CentralError {
+pub enum PlatformError {
     /// `status_code: 1` with the platform's message: a business refusal, nothing applied.
     #[error("platform refused: {message}")]
     Refused { message: String },
@@ -50,56 +50,56 @@ pub enum CentralError {
     Undecodable { detail: String },
 }
 
-impl CentralError {
+impl PlatformError {
     /// True when the platform may have done what was asked (so a retry could double it).
     pub fn may_have_applied(&self) -> bool {
         matches!(
             self,
-            CentralError::Server { .. }
-                | CentralError::Timeout
-                | CentralError::Reset { .. }
-                | CentralError::Undecodable { .. }
+            PlatformError::Server { .. }
+                | PlatformError::Timeout
+                | PlatformError::Reset { .. }
+                | PlatformError::Undecodable { .. }
         )
     }
 
     /// A business refusal: retrying the same request will be refused again.
     pub fn is_refusal(&self) -> bool {
-        matches!(self, CentralError::Refused { .. })
+        matches!(self, PlatformError::Refused { .. })
     }
 
     /// The platform could not be reached or did not answer (we are "offline").
     pub fn is_offline(&self) -> bool {
-        matches!(self, CentralError::Connect { .. } | CentralError::Timeout | CentralError::Reset { .. })
+        matches!(self, PlatformError::Connect { .. } | PlatformError::Timeout | PlatformError::Reset { .. })
     }
 
     /// The platform's own words, when it said something.
     pub fn platform_message(&self) -> Option<&str> {
         match self {
-            CentralError::Refused { message }
-            | CentralError::Auth { message }
-            | CentralError::LoginFailed { message } => Some(message),
+            PlatformError::Refused { message }
+            | PlatformError::Auth { message }
+            | PlatformError::LoginFailed { message } => Some(message),
             _ => None,
         }
     }
 
-    fn from_reqwest(e: reqwest::Error) -> CentralError {
-        CentralError::from(crate::clients::transport::classify(e))
+    fn from_reqwest(e: reqwest::Error) -> PlatformError {
+        PlatformError::from(crate::clients::transport::classify(e))
     }
 }
 
-impl From<crate::clients::transport::Transport> for CentralError {
-    fn from(t: crate::clients::transport::Transport) -> CentralError {
+impl From<crate::clients::transport::Transport> for PlatformError {
+    fn from(t: crate::clients::transport::Transport) -> PlatformError {
         use crate::clients::transport::Transport;
         match t {
-            Transport::Connect { detail } => CentralError::Connect { detail },
-            Transport::Timeout => CentralError::Timeout,
-            Transport::Reset { detail } => CentralError::Reset { detail },
-            Transport::Undecodable { detail } => CentralError::Undecodable { detail },
+            Transport::Connect { detail } => PlatformError::Connect { detail },
+            Transport::Timeout => PlatformError::Timeout,
+            Transport::Reset { detail } => PlatformError::Reset { detail },
+            Transport::Undecodable { detail } => PlatformError::Undecodable { detail },
         }
     }
 }
 
-pub type CResult<T> = Result<T, CentralError>;
+pub type CResult<T> = Result<T, PlatformError>;
 
 /// Where and how to reach the platform.
 #[derive(Clone)]
@@ -310,16 +310,16 @@ pub trait Platform: Send + Sync {
 }
 
 /// The `/rest/store` dialect over reqwest (rustls), with a shared login token.
-pub struct RestStore {
+pub struct PlatformClient {
     cfg: ClientConfig,
     http: reqwest::Client,
     /// (token, generation). A 401 with generation g logs in again only if nobody did since.
     token: tokio::sync::Mutex<(Option<String>, u64)>,
 }
 
-impl std::fmt::Debug for RestStore {
+impl std::fmt::Debug for PlatformClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RestStore").field("cfg", &self.cfg).finish()
+        f.debug_struct("PlatformClient").field("cfg", &self.cfg).finish()
     }
 }
 
@@ -340,20 +340,20 @@ impl Verb {
     }
 }
 
-impl RestStore {
-    pub fn new(cfg: ClientConfig) -> CResult<RestStore> {
+impl PlatformClient {
+    pub fn new(cfg: ClientConfig) -> CResult<PlatformClient> {
         let http = reqwest::Client::builder()
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.request_timeout)
             .pool_idle_timeout(Duration::from_secs(30))
             .user_agent(concat!("storepos/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| CentralError::Connect { detail: e.to_string() })?;
-        Ok(RestStore { cfg, http, token: tokio::sync::Mutex::new((None, 0)) })
+            .map_err(|e| PlatformError::Connect { detail: e.to_string() })?;
+        Ok(PlatformClient { cfg, http, token: tokio::sync::Mutex::new((None, 0)) })
     }
 
-    pub fn shared(cfg: ClientConfig) -> CResult<Arc<RestStore>> {
-        Ok(Arc::new(RestStore::new(cfg)?))
+    pub fn shared(cfg: ClientConfig) -> CResult<Arc<PlatformClient>> {
+        Ok(Arc::new(PlatformClient::new(cfg)?))
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -385,10 +385,10 @@ impl RestStore {
         }
         let started = std::time::Instant::now();
         let answer = async {
-            let resp = rb.send().await.map_err(CentralError::from_reqwest)?;
+            let resp = rb.send().await.map_err(PlatformError::from_reqwest)?;
             let status = resp.status().as_u16();
-            let bytes = resp.bytes().await.map_err(CentralError::from_reqwest)?;
-            Ok::<_, CentralError>((status, bytes))
+            let bytes = resp.bytes().await.map_err(PlatformError::from_reqwest)?;
+            Ok::<_, PlatformError>((status, bytes))
         }
         .await;
         // The path only: queries carry customer phone numbers and names (order search),
@@ -425,9 +425,9 @@ impl RestStore {
                     .and_then(Value::as_str)
                     .filter(|t| !t.is_empty())
                     .map(str::to_string)
-                    .ok_or_else(|| CentralError::Undecodable { detail: "login answer without access_token".into() })
+                    .ok_or_else(|| PlatformError::Undecodable { detail: "login answer without access_token".into() })
             }
-            Err(CentralError::Refused { message }) => Err(CentralError::LoginFailed { message }),
+            Err(PlatformError::Refused { message }) => Err(PlatformError::LoginFailed { message }),
             Err(e) => Err(e),
         }
     }
@@ -457,7 +457,7 @@ impl RestStore {
         loop {
             let (token, generation) = self.current_token().await?;
             match self.send(verb, path, query, body, Some(&token)).await {
-                Err(CentralError::Auth { .. }) if !relogged => {
+                Err(PlatformError::Auth { .. }) if !relogged => {
                     relogged = true;
                     self.invalidate(generation).await;
                 }
@@ -487,7 +487,7 @@ fn seg(s: &str) -> String {
         .collect()
 }
 
-impl Platform for RestStore {
+impl Platform for PlatformClient {
     fn dialect(&self) -> &'static str {
         "rest-store"
     }
@@ -530,10 +530,10 @@ impl Platform for RestStore {
                 .timeout(Duration::from_secs(300))
                 .send()
                 .await
-                .map_err(CentralError::from_reqwest)?;
+                .map_err(PlatformError::from_reqwest)?;
             let status = resp.status().as_u16();
             if status != 200 {
-                let bytes = resp.bytes().await.map_err(CentralError::from_reqwest)?;
+                let bytes = resp.bytes().await.map_err(PlatformError::from_reqwest)?;
                 let rows: Vec<ProductRow> = data_as(decode_envelope(status, &bytes)?)?;
                 let n = rows.len();
                 for r in rows {
@@ -542,7 +542,7 @@ impl Platform for RestStore {
                 return Ok(n);
             }
             let mut parser = super::envelope_stream::EnvelopeStream::default();
-            while let Some(chunk) = resp.chunk().await.map_err(CentralError::from_reqwest)? {
+            while let Some(chunk) = resp.chunk().await.map_err(PlatformError::from_reqwest)? {
                 parser.feed(&chunk, sink)?;
             }
             parser.finish()
@@ -594,7 +594,7 @@ impl Platform for RestStore {
             });
             let o: PlatformOrder = data_as(self.call(Verb::Post, "/rest/store/order", &[], Some(&body)).await?)?;
             if o.order_number.trim().is_empty() {
-                return Err(CentralError::Undecodable { detail: "created order without order_number".into() });
+                return Err(PlatformError::Undecodable { detail: "created order without order_number".into() });
             }
             Ok(o)
         })
@@ -670,7 +670,7 @@ impl Platform for RestStore {
             v.get("codeUrl")
                 .and_then(Value::as_str)
                 .map(str::to_string)
-                .ok_or_else(|| CentralError::Undecodable { detail: "push_order answer without codeUrl".into() })
+                .ok_or_else(|| PlatformError::Undecodable { detail: "push_order answer without codeUrl".into() })
         })
     }
 }
@@ -703,26 +703,26 @@ mod tests {
         let c = ClientConfig::new("http://127.0.0.1:1/", "u", "s3cret-pw", 1, "店");
         assert_eq!(c.base_url, "http://127.0.0.1:1");
         assert!(!format!("{c:?}").contains("s3cret-pw"));
-        let r = RestStore::new(c).unwrap();
+        let r = PlatformClient::new(c).unwrap();
         assert!(!format!("{r:?}").contains("s3cret-pw"));
     }
 
     #[test]
     fn applied_classification() {
         for e in [
-            CentralError::Timeout,
-            CentralError::Reset { detail: "x".into() },
-            CentralError::Server { status: 502, detail: "".into() },
-            CentralError::Undecodable { detail: "".into() },
+            PlatformError::Timeout,
+            PlatformError::Reset { detail: "x".into() },
+            PlatformError::Server { status: 502, detail: "".into() },
+            PlatformError::Undecodable { detail: "".into() },
         ] {
             assert!(e.may_have_applied(), "{e:?}");
         }
         for e in [
-            CentralError::Refused { message: "x".into() },
-            CentralError::Auth { message: "token.expired".into() },
-            CentralError::NotFound { status: 404, detail: "".into() },
-            CentralError::Connect { detail: "".into() },
-            CentralError::Http { status: 400, detail: "".into() },
+            PlatformError::Refused { message: "x".into() },
+            PlatformError::Auth { message: "token.expired".into() },
+            PlatformError::NotFound { status: 404, detail: "".into() },
+            PlatformError::Connect { detail: "".into() },
+            PlatformError::Http { status: 400, detail: "".into() },
         ] {
             assert!(!e.may_have_applied(), "{e:?}");
         }

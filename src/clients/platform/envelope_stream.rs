@@ -3,7 +3,7 @@
 //! client's streamed `GET /rest/product?all=true`; the catalog refresh in the engine
 //! applies the rows).
 
-use super::client::CentralError;
+use super::client::PlatformError;
 use super::wire::ProductRow;
 use serde_json::Value;
 
@@ -40,9 +40,9 @@ enum Step<T> {
 }
 
 impl EnvelopeStream {
-    fn undecodable(&self, what: &str) -> CentralError {
+    fn undecodable(&self, what: &str) -> PlatformError {
         let at = String::from_utf8_lossy(&self.buf[self.pos..(self.pos + 40).min(self.buf.len())]).into_owned();
-        CentralError::Undecodable { detail: format!("product list: {what} at {at:?}") }
+        PlatformError::Undecodable { detail: format!("product list: {what} at {at:?}") }
     }
 
     fn skip_ws(&mut self) -> Option<u8> {
@@ -54,7 +54,7 @@ impl EnvelopeStream {
 
     /// One JSON value at `pos`, only if at least one byte follows it (a number cut by a
     /// chunk boundary must not be taken for a whole one).
-    fn value<T: serde::de::DeserializeOwned>(&mut self) -> Result<Step<T>, CentralError> {
+    fn value<T: serde::de::DeserializeOwned>(&mut self) -> Result<Step<T>, PlatformError> {
         let mut it = serde_json::Deserializer::from_slice(&self.buf[self.pos..]).into_iter::<T>();
         match it.next() {
             Some(Ok(v)) => {
@@ -74,8 +74,8 @@ impl EnvelopeStream {
     pub fn feed(
         &mut self,
         chunk: &[u8],
-        sink: &mut (dyn FnMut(ProductRow) -> Result<(), CentralError> + Send),
-    ) -> Result<(), CentralError> {
+        sink: &mut (dyn FnMut(ProductRow) -> Result<(), PlatformError> + Send),
+    ) -> Result<(), PlatformError> {
         self.buf.extend_from_slice(chunk);
         while let Some(b) = self.skip_ws() {
             match self.st {
@@ -160,13 +160,13 @@ impl EnvelopeStream {
     }
 
     /// The answer ended: it must have been a whole envelope with `status_code` 0.
-    pub fn finish(self) -> Result<usize, CentralError> {
+    pub fn finish(self) -> Result<usize, PlatformError> {
         if self.st != St::Done {
-            return Err(CentralError::Reset { detail: "product list ended early".into() });
+            return Err(PlatformError::Reset { detail: "product list ended early".into() });
         }
         match self.status_code {
             Some(0) => Ok(self.rows),
-            _ => Err(CentralError::Refused { message: self.message.unwrap_or_else(|| "product list refused".into()) }),
+            _ => Err(PlatformError::Refused { message: self.message.unwrap_or_else(|| "product list refused".into()) }),
         }
     }
 }
@@ -175,11 +175,11 @@ impl EnvelopeStream {
 mod tests {
     use super::*;
 
-    fn decode_in_chunks(body: &str, size: usize) -> Result<Vec<i64>, CentralError> {
+    fn decode_in_chunks(body: &str, size: usize) -> Result<Vec<i64>, PlatformError> {
         let mut ids = vec![];
         let mut s = EnvelopeStream::default();
         {
-            let mut sink = |r: ProductRow| -> Result<(), CentralError> {
+            let mut sink = |r: ProductRow| -> Result<(), PlatformError> {
                 ids.push(r.id);
                 Ok(())
             };
@@ -205,10 +205,13 @@ mod tests {
         // refusals, truncation, garbage
         assert!(matches!(
             decode_in_chunks(r#"{"status_code":1,"message":"no"}"#, 5),
-            Err(CentralError::Refused { .. })
+            Err(PlatformError::Refused { .. })
         ));
-        assert!(matches!(decode_in_chunks(r#"{"status_code":0,"data":[{"id":1,"#, 5), Err(CentralError::Reset { .. })));
-        assert!(matches!(decode_in_chunks("<html>500</html>", 5), Err(CentralError::Undecodable { .. })));
+        assert!(matches!(
+            decode_in_chunks(r#"{"status_code":0,"data":[{"id":1,"#, 5),
+            Err(PlatformError::Reset { .. })
+        ));
+        assert!(matches!(decode_in_chunks("<html>500</html>", 5), Err(PlatformError::Undecodable { .. })));
         // a row that is not a product is skipped, the rest still arrive
         assert_eq!(
             decode_in_chunks(r#"{"status_code":0,"data":[{"id":"x"},{"id":2,"price":1}]}"#, 3).unwrap(),

@@ -1,4 +1,4 @@
-//! The platform's central `/rest` API: its wire types and the typed client.
+//! The platform's `/rest` API (seeds 000/002): its wire types and the typed client.
 
 pub mod client;
 pub mod envelope_stream;

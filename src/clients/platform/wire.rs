@@ -1,13 +1,13 @@
 //! Wire shapes the sync client reads besides [`super::types`]: the envelope, pages,
 //! products, after-sales services and `order_count`. Decoding is pure and total: any
-//! byte string (JSON, HTML, truncated) becomes a value or a typed [`CentralError`],
+//! byte string (JSON, HTML, truncated) becomes a value or a typed [`PlatformError`],
 //! never a panic.
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::client::CentralError;
+use super::client::PlatformError;
 use crate::domain::Money;
 
 fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
@@ -220,7 +220,7 @@ fn snippet(body: &[u8]) -> String {
 }
 
 /// Decodes one HTTP answer into the envelope's content or a typed error. Pure.
-pub fn decode_envelope(status: u16, body: &[u8]) -> Result<Answer, CentralError> {
+pub fn decode_envelope(status: u16, body: &[u8]) -> Result<Answer, PlatformError> {
     let json: Option<Value> = serde_json::from_slice(body).ok();
     let obj = json.as_ref().and_then(Value::as_object);
     let code = obj
@@ -228,19 +228,19 @@ pub fn decode_envelope(status: u16, body: &[u8]) -> Result<Answer, CentralError>
         .and_then(|c| c.as_i64().or_else(|| c.as_str().and_then(|s| s.trim().parse().ok())));
     let message = obj.and_then(|o| o.get("message")).and_then(Value::as_str).map(str::to_string);
     if status == 401 || code == Some(401) {
-        return Err(CentralError::Auth { message: message.unwrap_or_else(|| "401".into()) });
+        return Err(PlatformError::Auth { message: message.unwrap_or_else(|| "401".into()) });
     }
     if status == 404 {
-        return Err(CentralError::NotFound { status, detail: message.unwrap_or_else(|| snippet(body)) });
+        return Err(PlatformError::NotFound { status, detail: message.unwrap_or_else(|| snippet(body)) });
     }
     if status >= 500 {
-        return Err(CentralError::Server { status, detail: snippet(body) });
+        return Err(PlatformError::Server { status, detail: snippet(body) });
     }
     if !(200..300).contains(&status) {
-        return Err(CentralError::Http { status, detail: message.unwrap_or_else(|| snippet(body)) });
+        return Err(PlatformError::Http { status, detail: message.unwrap_or_else(|| snippet(body)) });
     }
     let Some(o) = obj else {
-        return Err(CentralError::Undecodable { detail: snippet(body) });
+        return Err(PlatformError::Undecodable { detail: snippet(body) });
     };
     match code {
         Some(0) => match o.get("data") {
@@ -250,23 +250,22 @@ pub fn decode_envelope(status: u16, body: &[u8]) -> Result<Answer, CentralError>
         Some(_) => {
             let m = message.unwrap_or_default();
             if AUTH_MESSAGES.contains(&m.as_str()) {
-                Err(CentralError::Auth { message: m })
+                Err(PlatformError::Auth { message: m })
             } else {
-                Err(CentralError::Refused { message: m })
+                Err(PlatformError::Refused { message: m })
             }
         }
-        None => Err(CentralError::Undecodable { detail: snippet(body) }),
+        None => Err(PlatformError::Undecodable { detail: snippet(body) }),
     }
 }
 
 /// The `data` of an answer as `T`; a message where data was expected, or data of the
 /// wrong shape, is undecodable (outcome unknown).
-pub fn data_as<T: serde::de::DeserializeOwned>(a: Answer) -> Result<T, CentralError> {
+pub fn data_as<T: serde::de::DeserializeOwned>(a: Answer) -> Result<T, PlatformError> {
     match a {
-        Answer::Data(v) => {
-            serde_json::from_value(v).map_err(|e| CentralError::Undecodable { detail: format!("unexpected data: {e}") })
-        }
-        Answer::Message(m) => Err(CentralError::Undecodable { detail: format!("expected data, got message {m:?}") }),
+        Answer::Data(v) => serde_json::from_value(v)
+            .map_err(|e| PlatformError::Undecodable { detail: format!("unexpected data: {e}") }),
+        Answer::Message(m) => Err(PlatformError::Undecodable { detail: format!("expected data, got message {m:?}") }),
     }
 }
 
@@ -281,24 +280,24 @@ mod tests {
         assert_eq!(decode_envelope(200, br#"{"status_code":0,"message":"ok"}"#).unwrap(), Answer::Message("ok".into()));
         assert!(matches!(decode_envelope(200, br#"{"status_code":0,"data":{"a":1}}"#).unwrap(), Answer::Data(_)));
         match decode_envelope(200, "{\"status_code\":1,\"message\":\"新建订单失败 - 库存不足\"}".as_bytes()) {
-            Err(CentralError::Refused { message }) => assert_eq!(message, "新建订单失败 - 库存不足"),
+            Err(PlatformError::Refused { message }) => assert_eq!(message, "新建订单失败 - 库存不足"),
             e => panic!("{e:?}"),
         }
         assert!(matches!(
             decode_envelope(401, br#"{"status_code":401,"message":"token.expired"}"#),
-            Err(CentralError::Auth { .. })
+            Err(PlatformError::Auth { .. })
         ));
         assert!(matches!(
             decode_envelope(200, br#"{"status_code":1,"message":"auth.error"}"#),
-            Err(CentralError::Auth { .. })
+            Err(PlatformError::Auth { .. })
         ));
-        assert!(matches!(decode_envelope(404, b"<html>HTTP ERROR 404</html>"), Err(CentralError::NotFound { .. })));
+        assert!(matches!(decode_envelope(404, b"<html>HTTP ERROR 404</html>"), Err(PlatformError::NotFound { .. })));
         let e = decode_envelope(500, b"<html>HTTP ERROR 500</html>").unwrap_err();
-        assert!(matches!(e, CentralError::Server { status: 500, .. }));
+        assert!(matches!(e, PlatformError::Server { status: 500, .. }));
         assert!(e.may_have_applied());
         let g = decode_envelope(200, br#"{"status_code":0,"data":{"order_num"#).unwrap_err();
-        assert!(matches!(g, CentralError::Undecodable { .. }) && g.may_have_applied());
-        assert!(!CentralError::Refused { message: "x".into() }.may_have_applied());
+        assert!(matches!(g, PlatformError::Undecodable { .. }) && g.may_have_applied());
+        assert!(!PlatformError::Refused { message: "x".into() }.may_have_applied());
     }
 
     #[test]
@@ -360,7 +359,7 @@ mod tests {
             let cut = cut.min(full.len());
             let r = decode_envelope(200, &full[..cut]);
             if cut < full.len() {
-                let undecodable = matches!(r, Err(CentralError::Undecodable { .. }));
+                let undecodable = matches!(r, Err(PlatformError::Undecodable { .. }));
                 prop_assert!(undecodable, "cut {} gave {:?}", cut, r);
             }
             decode_everything(200, &full[..cut]);

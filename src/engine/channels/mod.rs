@@ -1,7 +1,7 @@
 //! One worker per channel: drain that channel's outbox through the outbox engine (one
 //! ordered stream per order, [`ChannelOutlet`]), pull the channel's orders, record its
 //! health. Workers share nothing but the ledger, so a channel that is down (timeouts,
-//! refusals) never holds up another or the primary engine.
+//! refusals) never holds up another or the platform's worker.
 
 pub mod outlet;
 
@@ -26,7 +26,7 @@ use crate::ledger::outbox;
 use crate::ledger::{catalog, journal, now_text, orders, time_text, LedgerError};
 
 pub const ACTOR: &str = "channels";
-/// Till code of orders that came from another channel (the primary's online orders use "W").
+/// Till code of orders that came from another channel (the platform's online orders use "W").
 pub const CHANNEL_TILL: &str = "C";
 /// Open orders of a channel re-read one by one per pull, when its lists no longer show them.
 pub const REFRESH_PER_ROUND: usize = 10;
@@ -334,7 +334,7 @@ fn absorb(app: &App, channel: &str, r: &RemoteOrder, for_board: bool) -> Result<
 }
 
 /// A channel's own order on the clerk's board: an online order (SELF_PICK when picked up,
-/// FLASH when delivered) that the primary platform never had (no order number).
+/// FLASH when delivered) that the platform never had (no order number).
 fn insert_board(
     tx: &rusqlite::Transaction<'_>,
     cfg: &StoreConfig,
@@ -420,7 +420,7 @@ pub fn spawn(app: Arc<App>, ch: Arc<dyn OrderChannel>, cfg: ChannelConfig) -> Wo
     crate::engine::outbox::worker::spawn(app, Arc::new(ChannelRounds { ch, cfg }), timing)
 }
 
-/// Workers for every enabled channel of the store (the primary has its own engine).
+/// Workers for every enabled channel of the store (the platform has its own).
 pub fn start_for_app(app: Arc<App>, cfg: ChannelConfig) -> Vec<WorkerHandle> {
     let specs = crate::clients::channels::configured(app.ledger().read());
     let secrets = match crate::app::config::load_secrets(app.data_dir()) {

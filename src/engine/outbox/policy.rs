@@ -25,7 +25,7 @@ use super::op::Expect;
 /// Which kind of operation this is, with what judging it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
-    /// Creating an order. `verify`: the platform's numbers may be shared (the primary
+    /// Creating an order. `verify`: the platform's numbers may be shared (the platform
     /// `/rest/store`), so a number is adopted only after reading it back.
     Create { verify: bool },
     /// An action on an order the platform holds, judged by reading the order back.

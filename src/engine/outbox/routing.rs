@@ -13,12 +13,12 @@
 use super::{enqueue, Expect, Op};
 use crate::clients::channels::configured;
 use crate::domain::order::Order;
-use crate::ledger::outbox::CHANNEL_REST;
+use crate::ledger::outbox::PLATFORM_CHANNEL;
 use crate::ledger::{channels as mirrors, LedgerError};
 
 /// A till sale was recorded. `via_lan`: the command came from a LAN device (a PAD).
 pub fn sale_recorded(tx: &rusqlite::Transaction<'_>, order: &Order, via_lan: bool) -> Result<(), LedgerError> {
-    enqueue(tx, CHANNEL_REST, &order.client_ref, &Op::Create)?;
+    enqueue(tx, PLATFORM_CHANNEL, &order.client_ref, &Op::Create)?;
     for ch in configured(tx).into_iter().filter(|c| c.enabled && c.dialect.mirrors_sales()) {
         enqueue(tx, &ch.id, &order.client_ref, &Op::Report { from_client: if via_lan { 6 } else { 5 } })?;
     }
@@ -39,7 +39,7 @@ pub fn order_moved(
         enqueue(tx, &channel, &order.client_ref, &status)?;
         return Ok(());
     }
-    enqueue(tx, CHANNEL_REST, &order.client_ref, &Op::Action { action: action.to_string(), expect: to })?;
+    enqueue(tx, PLATFORM_CHANNEL, &order.client_ref, &Op::Action { action: action.to_string(), expect: to })?;
     for ch in configured(tx).into_iter().filter(|c| c.dialect.mirrors_sales()) {
         if !mirrors::stream_rows(tx, &ch.id, &order.client_ref)?.is_empty() {
             enqueue(tx, &ch.id, &order.client_ref, &status)?;
@@ -59,7 +59,7 @@ pub fn service_recorded(
     id: i64,
 ) -> Result<i64, LedgerError> {
     let op = Op::AfterSales { service: service_ref.to_string(), marker: Some(marker.to_string()), id: Some(id) };
-    enqueue(tx, CHANNEL_REST, stream, &op)
+    enqueue(tx, PLATFORM_CHANNEL, stream, &op)
 }
 
 /// A person's action on an order another channel holds.

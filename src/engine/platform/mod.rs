@@ -1,4 +1,4 @@
-//! Sync with the primary platform (`/rest/store`): the outbox drained through the
+//! Sync with the platform (`/rest/store`): the outbox drained through the
 //! outbox engine (`crate::engine::outbox`, with [`outlet::RestOutlet`]), online orders and
 //! status changes pulled back, the catalog refreshed, `order_count` reconciled.
 //!
@@ -24,10 +24,10 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use crate::app::{App, Event};
-use crate::clients::platform::client::{ClientConfig, Platform, RestStore};
+use crate::clients::platform::client::{ClientConfig, Platform, PlatformClient};
 use crate::engine::outbox::worker::{Rounds, Timing, WorkerHandle};
 use crate::engine::outbox::{DrainConfig, Limits, Tally};
-use crate::ledger::outbox::{self, CHANNEL_REST};
+use crate::ledger::outbox::{self, PLATFORM_CHANNEL};
 use crate::ledger::{now_text, settings, LedgerError};
 
 /// Why the engine cannot start for a store.
@@ -223,7 +223,7 @@ pub async fn run_round_parts(app: &App, client: &dyn Platform, cfg: &SyncConfig,
     use tracing::Instrument;
     static ROUNDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let n = ROUNDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let span = tracing::info_span!("round", id = n, channel = CHANNEL_REST);
+    let span = tracing::info_span!("round", id = n, channel = PLATFORM_CHANNEL);
     let s = round_inner(app, client, cfg, parts).instrument(span.clone()).await;
     span.in_scope(|| log_round(&s, parts.pull));
     s
@@ -298,7 +298,7 @@ async fn round_inner(app: &App, client: &dyn Platform, cfg: &SyncConfig, parts: 
     }
     {
         let ledger = app.ledger();
-        if let Ok(d) = outbox::depth(ledger.read(), CHANNEL_REST) {
+        if let Ok(d) = outbox::depth(ledger.read(), PLATFORM_CHANNEL) {
             s.outbox_pending = d.pending;
             s.conflicts = d.conflicts;
         }
@@ -322,7 +322,7 @@ pub async fn run_round(app: &App, client: &dyn Platform, cfg: &SyncConfig) -> Ro
     run_round_parts(app, client, cfg, Parts::ALL).await
 }
 
-/// Drains the primary platform's outbox through the outbox engine.
+/// Drains the platform's outbox through the outbox engine.
 pub async fn drain(app: &App, client: &dyn Platform, cfg: &SyncConfig) -> Tally {
     let outlet = outlet::RestOutlet::new(client, cfg, app);
     crate::engine::outbox::drain(app, &outlet, &cfg.drain_config()).await
@@ -336,7 +336,7 @@ pub async fn settle(app: &App, client: &dyn Platform, cfg: &SyncConfig, deadline
     loop {
         let s =
             run_round_parts(app, client, cfg, Parts { push: true, pull: true, catalog: false, counts: false }).await;
-        let movable = outbox::movable(app.ledger().read(), CHANNEL_REST).unwrap_or(0);
+        let movable = outbox::movable(app.ledger().read(), PLATFORM_CHANNEL).unwrap_or(0);
         if movable == 0 || Instant::now() >= until {
             return s;
         }
@@ -347,7 +347,7 @@ pub async fn settle(app: &App, client: &dyn Platform, cfg: &SyncConfig, deadline
 
 /// Time until the earliest pending row is due (capped).
 pub fn next_wait(app: &App, cap: Duration) -> Duration {
-    crate::engine::outbox::next_wait(app, CHANNEL_REST, cap)
+    crate::engine::outbox::next_wait(app, PLATFORM_CHANNEL, cap)
 }
 
 /// The platform's rounds, for the one worker loop (`crate::engine::outbox::worker`): the outbox
@@ -361,7 +361,7 @@ struct PlatformRounds {
 
 impl Rounds for PlatformRounds {
     fn channel(&self) -> &str {
-        CHANNEL_REST
+        PLATFORM_CHANNEL
     }
 
     fn round<'a>(&'a self, app: &'a App, full: bool) -> BoxFuture<'a, bool> {
@@ -393,7 +393,8 @@ pub fn spawn(app: Arc<App>, client: Arc<dyn Platform>, cfg: SyncConfig) -> Worke
 
 /// The client for a store: `DATA/central.json` plus the store's id and name.
 pub fn client_for(app: &App) -> Result<Option<ClientConfig>, SyncError> {
-    let Some(c) = crate::app::config::load_central(app.data_dir()).map_err(|e| SyncError::Config(e.message_en))? else {
+    let Some(c) = crate::app::config::load_platform(app.data_dir()).map_err(|e| SyncError::Config(e.message_en))?
+    else {
         return Ok(None);
     };
     let store = app.config();
@@ -403,6 +404,6 @@ pub fn client_for(app: &App) -> Result<Option<ClientConfig>, SyncError> {
 /// Starts the engine for `app` when a platform is configured (for `serve`, the shell).
 pub fn start_for_app(app: Arc<App>) -> Result<Option<WorkerHandle>, SyncError> {
     let Some(cc) = client_for(&app)? else { return Ok(None) };
-    let client = RestStore::new(cc).map_err(|e| SyncError::Client(e.to_string()))?;
+    let client = PlatformClient::new(cc).map_err(|e| SyncError::Client(e.to_string()))?;
     Ok(Some(spawn(app, Arc::new(client), SyncConfig::default())))
 }

@@ -1,4 +1,4 @@
-//! The primary `/rest/store` platform as an [`Outlet`] of the outbox engine: counter
+//! The platform (`/rest/store`) as an [`Outlet`] of the outbox engine: counter
 //! order creates, order actions and after-sales services.
 //!
 //! Every operation is a loop: ask the policy (`crate::engine::outbox::policy::next`) for the next
@@ -20,7 +20,7 @@ use super::plan::{
 };
 use super::SyncConfig;
 use crate::app::{App, Event};
-use crate::clients::platform::client::{CentralError, NewItem, OrderQuery, Platform, ServiceQuery};
+use crate::clients::platform::client::{NewItem, OrderQuery, Platform, PlatformError, ServiceQuery};
 use crate::clients::platform::wire::ServiceRow;
 use crate::domain::order::{client_ref_marker, generation_marker, Channel, Conflict, Order, Status, SyncState};
 use crate::domain::transitions::Action;
@@ -28,7 +28,7 @@ use crate::domain::Money;
 use crate::engine::outbox::steps::{drive, Calls, End};
 use crate::engine::outbox::{blocking, policy, Family, Hold, Job, Known, Observed, Op, Outcome, Outlet, Reach, Tally};
 use crate::ledger::after_sales::{self, Service};
-use crate::ledger::outbox::{self, CHANNEL_REST};
+use crate::ledger::outbox::{self, PLATFORM_CHANNEL};
 use crate::ledger::{journal, now_text, orders, LedgerError};
 
 pub const ACTOR: &str = "sync";
@@ -55,7 +55,7 @@ impl<'c> RestOutlet<'c> {
 
 impl Outlet for RestOutlet<'_> {
     fn channel(&self) -> &str {
-        CHANNEL_REST
+        PLATFORM_CHANNEL
     }
 
     fn run<'a>(&'a self, app: &'a App, job: &'a Job<'a>, t: &'a mut Tally) -> BoxFuture<'a, Outcome> {
@@ -107,8 +107,8 @@ fn parse_utc(s: &str) -> Option<chrono::DateTime<Utc>> {
 }
 
 /// Did a failed read or lookup show the platform unreachable?
-fn note_offline(t: &mut Tally, e: &CentralError) {
-    if e.is_offline() || matches!(e, CentralError::LoginFailed { .. }) {
+fn note_offline(t: &mut Tally, e: &PlatformError) {
+    if e.is_offline() || matches!(e, PlatformError::LoginFailed { .. }) {
         t.online = false;
     }
 }
@@ -287,7 +287,7 @@ impl Run<'_> {
                     tx,
                     journal_entry("order", &order.client_ref, "sync_create", None, Some(number), None),
                 )?;
-                if !outbox::later_pending(tx, CHANNEL_REST, &order.client_ref, row_id)? {
+                if !outbox::later_pending(tx, PLATFORM_CHANNEL, &order.client_ref, row_id)? {
                     orders::set_sync_state(tx, order.id, SyncState::Synced, None)?;
                 }
                 Ok(())
@@ -363,7 +363,7 @@ impl Run<'_> {
             self.app.ledger().write(|tx| -> Result<Option<Status>, LedgerError> {
                 outbox::mark_done(tx, row.id)?;
                 let cur = orders::require(tx, &stream)?;
-                let more = outbox::later_pending(tx, CHANNEL_REST, &stream, row.id)?;
+                let more = outbox::later_pending(tx, PLATFORM_CHANNEL, &stream, row.id)?;
                 let mut status = None;
                 match read {
                     Some(st) if !more && st != cur.status => {
@@ -510,7 +510,7 @@ impl Run<'_> {
                 let mut changed = None;
                 if let Some(o) = order {
                     let cur = orders::require(tx, &o.client_ref)?;
-                    let more = outbox::later_pending(tx, CHANNEL_REST, &stream, row_id)?;
+                    let more = outbox::later_pending(tx, PLATFORM_CHANNEL, &stream, row_id)?;
                     if let Some(Reach::Ours(st)) = rb {
                         match plan::platform_update(cur.channel, cur.status, st, more, true) {
                             LocalUpdate::Take(st) | LocalUpdate::TakeWithConflict(st, _) => {
@@ -751,14 +751,14 @@ pub fn service_body(svc: &Service, marker: &str) -> Value {
 }
 
 /// Reads an order back by its number: its status, or Gone on 404.
-pub async fn read_back(client: &dyn Platform, number: &str) -> Result<ReadBack, CentralError> {
+pub async fn read_back(client: &dyn Platform, number: &str) -> Result<ReadBack, PlatformError> {
     match client.order_detail(number).await {
         Ok(po) => Status::parse(&po.status)
             .map(ReadBack::Status)
-            .ok_or_else(|| CentralError::Undecodable { detail: format!("unknown status {:?}", po.status) }),
-        Err(CentralError::NotFound { .. }) => Ok(ReadBack::Gone),
+            .ok_or_else(|| PlatformError::Undecodable { detail: format!("unknown status {:?}", po.status) }),
+        Err(PlatformError::NotFound { .. }) => Ok(ReadBack::Gone),
         // Documented servers answer an unknown order with status_code 1.
-        Err(CentralError::Refused { message }) if message == "invalid.order.id" => Ok(ReadBack::Gone),
+        Err(PlatformError::Refused { message }) if message == "invalid.order.id" => Ok(ReadBack::Gone),
         Err(e) => Err(e),
     }
 }
@@ -766,7 +766,7 @@ pub async fn read_back(client: &dyn Platform, number: &str) -> Result<ReadBack, 
 /// Reads an order back and checks that the number reaches *our* order: a counter order
 /// must carry our marker (any generation); an online order is the platform's own and is
 /// ours when its number is the one we hold.
-pub async fn read_back_ours(client: &dyn Platform, number: &str, order: &Order) -> Result<Reach, CentralError> {
+pub async fn read_back_ours(client: &dyn Platform, number: &str, order: &Order) -> Result<Reach, PlatformError> {
     match client.order_detail(number).await {
         Ok(po) => {
             if order.channel == Channel::Counter
@@ -776,10 +776,10 @@ pub async fn read_back_ours(client: &dyn Platform, number: &str, order: &Order) 
             }
             Status::parse(&po.status)
                 .map(Reach::Ours)
-                .ok_or_else(|| CentralError::Undecodable { detail: format!("unknown status {:?}", po.status) })
+                .ok_or_else(|| PlatformError::Undecodable { detail: format!("unknown status {:?}", po.status) })
         }
-        Err(CentralError::NotFound { .. }) => Ok(Reach::Gone),
-        Err(CentralError::Refused { message }) if message == "invalid.order.id" => Ok(Reach::Gone),
+        Err(PlatformError::NotFound { .. }) => Ok(Reach::Gone),
+        Err(PlatformError::Refused { message }) if message == "invalid.order.id" => Ok(Reach::Gone),
         Err(e) => Err(e),
     }
 }
@@ -793,7 +793,7 @@ pub async fn lookup_order(
     cfg: &SyncConfig,
     order: &Order,
     marker: &str,
-) -> Result<Option<String>, CentralError> {
+) -> Result<Option<String>, PlatformError> {
     let created = parse_utc(&order.created_at).unwrap_or_else(Utc::now);
     let w = lookup_window(created, Utc::now(), cfg.lookup_margin);
     let size = cfg.lookup_page_size.max(1);
@@ -815,7 +815,7 @@ pub async fn lookup_order(
             Scan::Continue => {}
         }
     }
-    Err(CentralError::Undecodable {
+    Err(PlatformError::Undecodable {
         detail: format!("lookup of {} gave up after {} pages", order.client_ref, cfg.lookup_max_pages),
     })
 }
@@ -826,7 +826,7 @@ pub async fn lookup_service(
     cfg: &SyncConfig,
     svc: &Service,
     marker: &str,
-) -> Result<Option<ServiceRow>, CentralError> {
+) -> Result<Option<ServiceRow>, PlatformError> {
     let created = parse_utc(&svc.created_at).unwrap_or_else(Utc::now);
     let w = lookup_window(created, Utc::now(), cfg.lookup_margin);
     let size = cfg.lookup_page_size.max(1);
@@ -848,7 +848,7 @@ pub async fn lookup_service(
             return Ok(None);
         }
     }
-    Err(CentralError::Undecodable { detail: format!("service lookup gave up after {} pages", cfg.lookup_max_pages) })
+    Err(PlatformError::Undecodable { detail: format!("service lookup gave up after {} pages", cfg.lookup_max_pages) })
 }
 
 #[cfg(test)]

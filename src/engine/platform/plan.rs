@@ -1,4 +1,4 @@
-//! The primary platform's pure decisions: how its answers read as observations for
+//! The platform's pure decisions: how its answers read as observations for
 //! the outbox policy (`crate::engine::outbox::policy`), how to find our own order in its lists,
 //! how a platform status learned by polling relates to ours, why counts differ. No IO
 //! here; `outlet.rs` and `pull.rs` do the calls.
@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 
-use crate::clients::platform::client::CentralError;
+use crate::clients::platform::client::PlatformError;
 use crate::clients::platform::types::PlatformOrder;
 use crate::clients::platform::wire::{OrderRow, ServiceRow};
 use crate::domain::order::{Channel, Status};
@@ -99,14 +99,14 @@ pub fn scan_services<'a>(
 }
 
 /// The platform's answer to a counter-order create, as the policy sees it.
-pub fn classify_create(r: &Result<PlatformOrder, CentralError>) -> Observed {
+pub fn classify_create(r: &Result<PlatformOrder, PlatformError>) -> Observed {
     match r {
         Ok(po) if !po.order_number.trim().is_empty() => Observed::Created(po.order_number.clone()),
         // A success without a number proves nothing: look it up.
         Ok(_) => Observed::Unknown,
         // The field server's answer to any exception, a deadlock among them, and to real
         // stock shortage alike: nothing was stored either way.
-        Err(CentralError::Refused { message }) if message.contains("库存不足") => Observed::StockError,
+        Err(PlatformError::Refused { message }) if message.contains("库存不足") => Observed::StockError,
         Err(e) => classify_error(e),
     }
 }
@@ -114,7 +114,7 @@ pub fn classify_create(r: &Result<PlatformOrder, CentralError>) -> Observed {
 /// The answer to `POST /rest/store/order_customer_service`. The field server stores the
 /// service even when it answers `order.refund.failure` (the refund by the original path
 /// failed; the service waits as CREATED and the order moves to CANCELED_RETURN_PENDING).
-pub fn classify_service(r: &Result<String, CentralError>) -> Observed {
+pub fn classify_service(r: &Result<String, PlatformError>) -> Observed {
     match r {
         Ok(_) => Observed::Accepted,
         Err(e) => classify_error(e),
@@ -123,23 +123,23 @@ pub fn classify_service(r: &Result<String, CentralError>) -> Observed {
 
 /// The answer to an order action (`PUT`): the policy reads the order back whatever it
 /// says, keeping the platform's words when it refused.
-pub fn classify_put(r: &Result<String, CentralError>) -> Observed {
+pub fn classify_put(r: &Result<String, PlatformError>) -> Observed {
     match r {
         Ok(m) => Observed::Created(m.clone()),
-        Err(CentralError::NotFound { detail, .. }) => Observed::Refused(detail.clone()),
+        Err(PlatformError::NotFound { detail, .. }) => Observed::Refused(detail.clone()),
         Err(e) => classify_error(e),
     }
 }
 
 /// A failed call: refused (nothing applied), may have applied, or never arrived.
-pub fn classify_error(e: &CentralError) -> Observed {
+pub fn classify_error(e: &PlatformError) -> Observed {
     match e {
-        CentralError::Refused { message } => Observed::Refused(message.clone()),
-        CentralError::Server { .. } => Observed::ServerError,
-        CentralError::Timeout | CentralError::Reset { .. } | CentralError::Undecodable { .. } => Observed::Unknown,
-        CentralError::Http { status, detail } => Observed::Refused(format!("HTTP {status}: {detail}")),
-        CentralError::NotFound { detail, .. } => Observed::Refused(detail.clone()),
-        CentralError::Connect { .. } | CentralError::Auth { .. } | CentralError::LoginFailed { .. } => {
+        PlatformError::Refused { message } => Observed::Refused(message.clone()),
+        PlatformError::Server { .. } => Observed::ServerError,
+        PlatformError::Timeout | PlatformError::Reset { .. } | PlatformError::Undecodable { .. } => Observed::Unknown,
+        PlatformError::Http { status, detail } => Observed::Refused(format!("HTTP {status}: {detail}")),
+        PlatformError::NotFound { detail, .. } => Observed::Refused(detail.clone()),
+        PlatformError::Connect { .. } | PlatformError::Auth { .. } | PlatformError::LoginFailed { .. } => {
             Observed::Unreached
         }
     }
@@ -268,7 +268,7 @@ mod tests {
     /// sees them.
     #[test]
     fn answers_read_as_observations() {
-        let refused = |m: &str| CentralError::Refused { message: m.into() };
+        let refused = |m: &str| PlatformError::Refused { message: m.into() };
         let po = PlatformOrder { order_number: "2611241813167052".into(), ..Default::default() };
         assert_eq!(classify_create(&Ok(po)), Observed::Created("2611241813167052".into()));
         assert_eq!(classify_create(&Err(refused("新建订单失败 - 库存不足"))), Observed::StockError);
@@ -281,11 +281,11 @@ mod tests {
             Observed::Refused("新建订单失败 - 必须指定门店".into())
         );
         assert_eq!(
-            classify_create(&Err(CentralError::Server { status: 500, detail: "<html>".into() })),
+            classify_create(&Err(PlatformError::Server { status: 500, detail: "<html>".into() })),
             Observed::ServerError
         );
-        assert_eq!(classify_create(&Err(CentralError::Timeout)), Observed::Unknown);
-        assert_eq!(classify_create(&Err(CentralError::Connect { detail: "".into() })), Observed::Unreached);
+        assert_eq!(classify_create(&Err(PlatformError::Timeout)), Observed::Unknown);
+        assert_eq!(classify_create(&Err(PlatformError::Connect { detail: "".into() })), Observed::Unreached);
         // After-sales: stored (even the refund failure), refused, or a walk-in's 500.
         assert_eq!(classify_service(&Ok("order.refund.failure".into())), Observed::Accepted);
         assert_eq!(classify_service(&Ok("order.refunded".into())), Observed::Accepted);
@@ -293,7 +293,7 @@ mod tests {
             assert_eq!(classify_service(&Err(refused(m))), Observed::Refused(m.into()));
         }
         assert_eq!(
-            classify_service(&Err(CentralError::Server { status: 500, detail: "".into() })),
+            classify_service(&Err(PlatformError::Server { status: 500, detail: "".into() })),
             Observed::ServerError
         );
         // A PUT is judged by the read-back, never by its answer.

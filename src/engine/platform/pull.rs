@@ -8,7 +8,7 @@ use super::outlet::{read_back, ACTOR};
 use super::plan::{self, is_store_visible_online, parse_platform_time, LocalUpdate, ReadBack};
 use super::{RoundSummary, SyncConfig};
 use crate::app::{App, Event};
-use crate::clients::platform::client::{CentralError, OrderQuery, Platform};
+use crate::clients::platform::client::{OrderQuery, Platform, PlatformError};
 use crate::clients::platform::types::PlatformOrder;
 use crate::domain::order::{Arrival, Channel, Conflict, Order, OrderLine, Status, SyncState};
 use crate::domain::reconcile::Reconciliation;
@@ -20,8 +20,8 @@ use crate::ledger::{journal, now_text, orders, time_text, LedgerError};
 /// The till code of orders that arrived online.
 pub const ONLINE_TILL: &str = "W";
 
-fn note_err(s: &mut RoundSummary, what: &str, e: &CentralError) {
-    if e.is_offline() || matches!(e, CentralError::LoginFailed { .. }) {
+fn note_err(s: &mut RoundSummary, what: &str, e: &PlatformError) {
+    if e.is_offline() || matches!(e, PlatformError::LoginFailed { .. }) {
         s.online = false;
     }
     s.error(format!("{what}: {e}"));
@@ -388,7 +388,7 @@ pub async fn follow_services(app: &App, client: &dyn Platform, s: &mut RoundSumm
 
 /// Reads the platform's `order_count`, keeps it (`platform_order_counts`, what the manager's
 /// reconciliation reads) and reconciles it with the ledger.
-pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<Option<Reconciliation>, CentralError> {
+pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<Option<Reconciliation>, PlatformError> {
     let platform = client.order_count().await?;
     // Every answer is kept for the manager's reconciliation (platform_order_counts).
     let count = crate::domain::counts::OrderCount {
@@ -406,7 +406,7 @@ pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<Option
     if let Err(e) = app.ledger().write(|tx| {
         crate::ledger::after_sales::store_platform_counts(
             tx,
-            outbox::CHANNEL_REST,
+            outbox::PLATFORM_CHANNEL,
             &store_id,
             &now_text(),
             &count,

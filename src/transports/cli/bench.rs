@@ -323,13 +323,9 @@ pub fn catalog_sync(n: u64) -> Vec<Figure> {
         .to_string();
     let sim = rt.block_on(storepos_sim::start(storepos_sim::SimArgs::default())).expect("sim");
     let base = sim.base_url();
-    let client = crate::clients::platform::client::RestStore::new(crate::clients::platform::client::ClientConfig::new(
-        &base,
-        "store1",
-        "store1pass",
-        1,
-        "龙门客栈便利店",
-    ))
+    let client = crate::clients::platform::client::PlatformClient::new(
+        crate::clients::platform::client::ClientConfig::new(&base, "store1", "store1pass", 1, "龙门客栈便利店"),
+    )
     .expect("client");
     let http = reqwest::Client::new();
     let generate = |rev: u64| {

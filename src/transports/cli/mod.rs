@@ -298,7 +298,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
             if let Some(url) = central {
-                if let Err(e) = crate::app::config::save_central(
+                if let Err(e) = crate::app::config::save_platform(
                     &data,
                     &url,
                     username.as_deref().unwrap_or(""),

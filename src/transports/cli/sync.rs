@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clients::platform::client::{Platform, RestStore};
+use crate::clients::platform::client::{Platform, PlatformClient};
 use crate::commands::{App, CommandError, ErrorCode};
 use crate::engine::platform::{client_for, run_round, spawn, SyncConfig};
 
@@ -45,7 +45,7 @@ pub fn cli_run(
     if let Some(ms) = timeout_ms {
         cc = cc.with_timeouts(Duration::from_millis(ms.min(3000)), Duration::from_millis(ms));
     }
-    let client: Arc<dyn Platform> = match RestStore::new(cc) {
+    let client: Arc<dyn Platform> = match PlatformClient::new(cc) {
         Ok(c) => Arc::new(c),
         Err(e) => return fail(&CommandError::new(ErrorCode::Platform, "无法创建平台连接", e.to_string())),
     };

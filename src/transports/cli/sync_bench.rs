@@ -14,10 +14,10 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::clients::platform::client::{ClientConfig, RestStore};
+use crate::clients::platform::client::{ClientConfig, PlatformClient};
 use crate::commands::{dispatch, App};
 use crate::engine::platform::{drain, SyncConfig};
-use crate::ledger::outbox::{self, CHANNEL_REST};
+use crate::ledger::outbox::{self, PLATFORM_CHANNEL};
 use crate::services::setup::{init_store, InitOptions};
 
 #[derive(Debug, Clone)]
@@ -137,7 +137,7 @@ pub async fn catchup_bench(opts: CatchupOptions) -> Result<CatchupReport, String
         };
         let store = app.config();
         let cc = ClientConfig::new(&sim.base_url(), &user, &pass, store.store_id, &store.store_name);
-        let client = RestStore::new(cc).map_err(|e| e.to_string())?;
+        let client = PlatformClient::new(cc).map_err(|e| e.to_string())?;
         // Log in before the clock starts: the bound counts order round trips only.
         crate::clients::platform::client::Platform::login(&client).await.map_err(|e| e.to_string())?;
         stores.push((app, client, cleanup));
@@ -147,9 +147,9 @@ pub async fn catchup_bench(opts: CatchupOptions) -> Result<CatchupReport, String
     let mut largest = 0usize;
     for (app, _, _) in &stores {
         let ledger = app.ledger();
-        ops += outbox::depth(ledger.read(), CHANNEL_REST).map_err(|e| e.to_string())?.pending as usize;
+        ops += outbox::depth(ledger.read(), PLATFORM_CHANNEL).map_err(|e| e.to_string())?.pending as usize;
         largest =
-            largest.max(outbox::pending_streams(ledger.read(), CHANNEL_REST).map_err(|e| e.to_string())? as usize);
+            largest.max(outbox::pending_streams(ledger.read(), PLATFORM_CHANNEL).map_err(|e| e.to_string())? as usize);
     }
     let setup_ms = setup.elapsed().as_millis() as u64;
     let t = Instant::now();
@@ -158,7 +158,7 @@ pub async fn catchup_bench(opts: CatchupOptions) -> Result<CatchupReport, String
     let wall = t.elapsed();
     let (mut pending, mut conflicts) = (0, 0);
     for (app, _, _) in &stores {
-        let d = outbox::depth(app.ledger().read(), CHANNEL_REST).map_err(|e| e.to_string())?;
+        let d = outbox::depth(app.ledger().read(), PLATFORM_CHANNEL).map_err(|e| e.to_string())?;
         pending += d.pending;
         conflicts += d.conflicts;
     }

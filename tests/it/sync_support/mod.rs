@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use storepos::clients::platform::client::{ClientConfig, RestStore};
+use storepos::clients::platform::client::{ClientConfig, PlatformClient};
 use storepos::commands::{dispatch, App};
 use storepos::engine::platform::{settle, SyncConfig};
 use storepos::services::setup::{init_store, InitOptions};
@@ -56,17 +56,17 @@ pub struct Env {
     pub sim: Option<SimHandle>,
     pub base: String,
     pub app: Arc<App>,
-    pub client: RestStore,
+    pub client: PlatformClient,
     pub cfg: SyncConfig,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
     pub path: PathBuf,
 }
 
-pub fn client_for(base: &str, timeout_ms: u64) -> RestStore {
+pub fn client_for(base: &str, timeout_ms: u64) -> PlatformClient {
     let cc = ClientConfig::new(base, "store1", "store1pass", 1, "龙门客栈便利店")
         .with_timeouts(Duration::from_millis(timeout_ms.min(1000)), Duration::from_millis(timeout_ms));
-    RestStore::new(cc).unwrap()
+    PlatformClient::new(cc).unwrap()
 }
 
 pub async fn env(mode: Mode) -> Env {
@@ -214,10 +214,10 @@ pub fn platform_order<'a>(state: &'a Value, number: &str) -> &'a Value {
 pub const MODES: [Mode; 2] = [Mode::Documented, Mode::Field];
 
 /// A client of the simulator's store under another platform account.
-pub fn client_as(base: &str, username: &str, password: &str, timeout_ms: u64) -> RestStore {
+pub fn client_as(base: &str, username: &str, password: &str, timeout_ms: u64) -> PlatformClient {
     let cc = ClientConfig::new(base, username, password, 1, "龙门客栈便利店")
         .with_timeouts(Duration::from_millis(timeout_ms.min(1000)), Duration::from_millis(timeout_ms));
-    RestStore::new(cc).unwrap()
+    PlatformClient::new(cc).unwrap()
 }
 
 /// The platform's promise for one local sale, checked against the simulator's state:
