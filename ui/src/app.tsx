@@ -19,6 +19,8 @@ import { Clerk } from './screens/Clerk';
 import { Login } from './screens/Login';
 import { Manager } from './screens/manager';
 import { Orders } from './screens/Orders';
+import { OnlineBadge } from './components/OnlineBadge';
+import { watchOnlineOrders } from './online-alert';
 import { useStore } from './store';
 
 const NAV_KEY: Record<View, 'nav.cashier' | 'nav.orders' | 'nav.clerk' | 'nav.aftersales' | 'nav.manager'> = {
@@ -47,6 +49,11 @@ export function App() {
     if (!session) return;
     return backend().events(emitBackendEvent);
   }, [session?.token]);
+  // paid online orders waiting: counted, sounded and announced on every screen
+  useEffect(() => {
+    if (!session) return;
+    return watchOnlineOrders();
+  }, [session?.token]);
 
   const allowed = session ? VIEWS_BY_ROLE[session.user.role] : [];
   const current: View = allowed.includes(view) ? view : (allowed[0] ?? 'cashier');
@@ -63,6 +70,8 @@ export function App() {
                 {v === 'cashier' && pending && current !== 'cashier' && <span class="nav-dot" />}
               </button>
             ))}
+            <span class="nav-spacer" />
+            <OnlineBadge canOpenBoard={allowed.includes('clerk')} />
           </nav>
           <main class="main">
             {current === 'cashier' && <Cashier />}

@@ -47,3 +47,10 @@ export function newArrivals(prev: Set<string> | null, orders: Order[]): string[]
   if (prev === null) return [];
   return orders.filter((o) => o.channel !== 'COUNTER' && boardColumn(o.status) === 'new' && !prev.has(o.client_ref)).map((o) => o.client_ref);
 }
+
+/** Paid online orders waiting to be accepted (the top bar's count), oldest first. */
+export function waitingOnline(orders: Order[]): Order[] {
+  return orders
+    .filter((o) => o.channel !== 'COUNTER' && o.status === 'PAID_CONFIRM_PENDING')
+    .sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+}

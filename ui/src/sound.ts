@@ -2,6 +2,26 @@
 
 let ctx: AudioContext | null = null;
 
+/** iPad Safari (and Chrome) start audio only from a user gesture; the arrival beep comes from
+ *  a poll. So the first tap or key on the page (the PIN, say) creates and resumes the context. */
+export function unlockAudioOnFirstGesture(): void {
+  const unlock = () => {
+    try {
+      const AC = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
+      if (AC) {
+        ctx ??= new AC();
+        if (ctx.state === 'suspended') void ctx.resume();
+      }
+    } catch {
+      /* no audio device */
+    }
+    window.removeEventListener('pointerdown', unlock, true);
+    window.removeEventListener('keydown', unlock, true);
+  };
+  window.addEventListener('pointerdown', unlock, true);
+  window.addEventListener('keydown', unlock, true);
+}
+
 export function beep(): void {
   try {
     const AC = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;

@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { Order } from '../src/backend/contract.gen';
-import { boardColumn, groupBoard, newArrivals } from '../src/board';
+import { boardColumn, groupBoard, newArrivals, waitingOnline } from '../src/board';
 import { secondsLeft, svgDataUrl } from '../src/qr';
 
 const o = (client_ref: string, status: string, channel: Order['channel'] = 'SELF_PICK'): Order =>
   ({ client_ref, status, channel, local_number: client_ref, allowed_actions: [] }) as unknown as Order;
 
 describe('clerk board', () => {
+  it('counts paid online orders waiting to be accepted, oldest first', () => {
+    const at = (x: Order, created_at: string) => ({ ...x, created_at }) as Order;
+    const w = waitingOnline([
+      at(o('b', 'PAID_CONFIRM_PENDING', 'FLASH'), '2026-01-01T10:05:00Z'),
+      at(o('a', 'PAID_CONFIRM_PENDING'), '2026-01-01T10:00:00Z'),
+      at(o('c', 'CONFIRMED_PICK_PENDING'), '2026-01-01T09:00:00Z'),
+      at(o('d', 'PAID_CONFIRM_PENDING', 'COUNTER'), '2026-01-01T09:00:00Z'),
+    ]);
+    expect(w.map((x) => x.client_ref)).toEqual(['a', 'b']);
+  });
+
   it('maps statuses to columns', () => {
     expect(boardColumn('PAID_CONFIRM_PENDING')).toBe('new');
     expect(boardColumn('CONFIRMED_PICK_PENDING')).toBe('pick');

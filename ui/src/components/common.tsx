@@ -4,6 +4,7 @@ import { call, dismissToast, reportError, t, toast, toastStore } from '../app-st
 import type { Order, SyncState } from '../backend/contract.gen';
 import { translateDynamic } from '../i18n';
 import { langStore } from '../app-state';
+import { refreshWaiting } from '../online-alert';
 import { createStore, useStore } from '../store';
 
 export function Modal(props: {
@@ -170,7 +171,8 @@ const ACTION_STYLE: Record<KnownAction, string> = {
 
 /** Perform one allowed action. Returns the updated order when the backend sends one. */
 export async function runOrderAction(order: Order, action: string): Promise<Order | undefined> {
-  const no = order.order_number ?? order.local_number;
+  // People call orders by the local W- / T- number; the platform's 16 digits are in the details.
+  const no = order.local_number;
   if (action === 'reject' && !(await confirmDialog(t('action.rejectConfirm', { no }), true))) return undefined;
   if (action === 'cancel' && !(await confirmDialog(t('orders.cancelConfirm', { no }), true))) return undefined;
   try {
@@ -179,6 +181,7 @@ export async function runOrderAction(order: Order, action: string): Promise<Orde
     else if (action === 'cancel') out = await call('order_cancel', { client_ref: order.client_ref });
     else out = await call('order_action_apply', { client_ref: order.client_ref, action });
     toast(`${t(`action.${action}` as 'action.accept')} · ${no}`, 'success');
+    refreshWaiting();
     return out;
   } catch (e) {
     reportError(e);

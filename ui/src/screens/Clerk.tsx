@@ -1,24 +1,47 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { call, onBackendEvent, reportError, storeToday, t, timeOf, toast } from '../app-state';
-import type { Order } from '../backend/contract.gen';
-import { ACTIVE_STATUSES, BOARD_COLUMNS, groupBoard, newArrivals } from '../board';
+import { call, onBackendEvent, reportError, storeToday, t, timeOf } from '../app-state';
+import type { Order, OrderLine } from '../backend/contract.gen';
+import { ACTIVE_STATUSES, BOARD_COLUMNS, boardColumn, groupBoard, newArrivals } from '../board';
 import { channelName, OrderActionButtons, StatusPill, SyncBadge } from '../components/common';
 import { usePoll } from '../hooks';
 import { formatMoney } from '../money';
+import { refreshWaiting, setSoundOn, soundOn } from '../online-alert';
 import { beep } from '../sound';
 import { OrderDetail } from './Orders';
 
 const HIGHLIGHT_MS = 20000;
+
+/** Item lines of the board's orders, by client_ref: `order_list` answers without lines, so
+ *  each card's lines come from one `order_get` (once per order; an online order's lines do
+ *  not change on the board). */
+const linesCache = new Map<string, OrderLine[]>();
+const linesWanted = (o: Order) => boardColumn(o.status) !== 'done';
+
+async function fetchLines(orders: Order[]): Promise<boolean> {
+  const missing = orders.filter((o) => linesWanted(o) && !linesCache.has(o.client_ref));
+  for (const o of orders) if (o.lines) linesCache.set(o.client_ref, o.lines);
+  const todo = missing.filter((o) => !o.lines);
+  // a few at a time: twenty new orders must not queue twenty requests in front of an accept
+  for (let i = 0; i < todo.length; i += 4) {
+    await Promise.all(
+      todo.slice(i, i + 4).map((o) =>
+        call('order_get', { client_ref: o.client_ref })
+          .then((full) => linesCache.set(o.client_ref, full.lines ?? []))
+          .catch(() => undefined),
+      ),
+    );
+  }
+  return missing.length > 0;
+}
 
 export function Clerk() {
   const [orders, setOrders] = useState<Order[] | null>(null);
   const [fresh, setFresh] = useState<Record<string, number>>({});
   const [open, setOpen] = useState<string | null>(null);
   const [updated, setUpdated] = useState<string>('');
-  const [sound, setSound] = useState(() => localStorage.getItem('storepos.clerk_sound') !== 'off');
+  const [sound, setSound] = useState(soundOn);
+  const [, setLinesTick] = useState(0);
   const known = useRef<Set<string> | null>(null);
-  const soundRef = useRef(sound);
-  soundRef.current = sound;
 
   const load = async () => {
     try {
@@ -30,15 +53,14 @@ export function Clerk() {
       const all = [...active.orders, ...today.orders].filter((o) => o.channel !== 'COUNTER');
       const arrived = newArrivals(known.current, all);
       known.current = new Set(all.filter((o) => o.status === 'PAID_CONFIRM_PENDING').map((o) => o.client_ref));
+      // the sound and the toast come from the app-wide watcher (online-alert.ts), on every screen
       if (arrived.length) {
-        if (soundRef.current) beep();
         const until = Date.now() + HIGHLIGHT_MS;
         setFresh((f) => ({ ...f, ...Object.fromEntries(arrived.map((r) => [r, until])) }));
-        const first = all.find((o) => o.client_ref === arrived[0]);
-        if (first) toast(t('clerk.newOrder', { no: first.local_number }), 'info', 6000);
       }
       setOrders(all);
       setUpdated(timeOf(new Date().toISOString()));
+      if (await fetchLines(all)) setLinesTick((n) => n + 1);
     } catch (e) {
       reportError(e);
     }
@@ -69,6 +91,7 @@ export function Clerk() {
   const replace = (u: Order | undefined) => {
     if (u) setOrders((os) => (os ?? []).map((o) => (o.client_ref === u.client_ref ? u : o)));
     void load();
+    refreshWaiting();
   };
 
   return (
@@ -84,7 +107,7 @@ export function Clerk() {
             onChange={(e) => {
               const on = e.currentTarget.checked;
               setSound(on);
-              localStorage.setItem('storepos.clerk_sound', on ? 'on' : 'off');
+              setSoundOn(on);
               if (on) beep();
             }}
           />
@@ -111,8 +134,8 @@ export function Clerk() {
                   data-client-ref={o.client_ref}
                 >
                   <div class="card-top">
-                    {/* The short local number is the one called out; the platform's follows small. */}
-                    <span class="mono strong" title={o.order_number ?? ''}>{o.local_number}</span>
+                    {/* The short local number is the one called out; the platform's is in the details. */}
+                    <span class="mono strong card-no">{o.local_number}</span>
                     <span class={`pill chan-${o.channel}`}>{channelName(o.channel)}</span>
                   </div>
                   <div class="card-mid">
@@ -124,6 +147,7 @@ export function Clerk() {
                       {o.contact_user} {o.phone}
                     </div>
                   )}
+                  {linesWanted(o) && <CardLines lines={linesCache.get(o.client_ref)} />}
                   {o.remark && <div class="card-remark">「{o.remark}」</div>}
                   <div class="card-badges">
                     {col === 'delivering' || col === 'done' ? <StatusPill status={o.status} /> : null}
@@ -138,5 +162,21 @@ export function Clerk() {
       </div>
       {open && <OrderDetail clientRef={open} onClose={() => setOpen(null)} onChanged={load} />}
     </div>
+  );
+}
+
+/** What to pick: name × quantity per line (and the line's memo). */
+function CardLines({ lines }: { lines: OrderLine[] | undefined }) {
+  if (!lines) return <div class="card-lines muted small">{t('clerk.linesLoading')}</div>;
+  return (
+    <ul class="card-lines" data-testid="card-lines">
+      {lines.map((l) => (
+        <li key={l.line_no}>
+          <span class="card-line-name">{l.name}</span>
+          <span class="card-line-qty">× {l.quantity}</span>
+          {l.memo && <span class="card-line-memo">「{l.memo}」</span>}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -46,7 +46,6 @@ export function Orders() {
                 <th>{t('orders.payment')}</th>
                 <th>{t('orders.status')}</th>
                 <th>{t('orders.sync')}</th>
-                <th>{t('orders.platformNo')}</th>
               </tr>
             </thead>
             <tbody>
@@ -63,7 +62,6 @@ export function Orders() {
                   <td>
                     <SyncBadge state={o.sync_state} />
                   </td>
-                  <td class="mono small">{o.order_number ?? <span class="muted">{t('orders.notSynced')}</span>}</td>
                 </tr>
               ))}
             </tbody>
@@ -91,7 +89,7 @@ export function OrderDetail(props: { clientRef: string; onClose: () => void; onC
   }, [props.clientRef]);
 
   return (
-    <Modal title={order ? `${order.local_number}${order.order_number ? ` · ${order.order_number}` : ''}` : t('common.loading')} onClose={props.onClose} wide testId="order-detail">
+    <Modal title={order ? order.local_number : t('common.loading')} onClose={props.onClose} wide testId="order-detail">
       {order && (
         <div class="order-detail">
           <div class="od-badges">
@@ -102,6 +100,10 @@ export function OrderDetail(props: { clientRef: string; onClose: () => void; onC
           </div>
           {order.conflict && <div class="banner banner-error">{t('orders.conflict', { message: order.conflict.message })}</div>}
           <dl class="kv">
+            <dt>{t('orders.platformNo')}</dt>
+            <dd class="mono selectable" data-testid="od-platform-no">
+              {order.order_number ?? <span class="muted">{t('orders.notSynced')}</span>}
+            </dd>
             <dt>{t('orders.time')}</dt>
             <dd>{dateTimeOf(order.created_at)}</dd>
             <dt>{t('orders.total')}</dt>

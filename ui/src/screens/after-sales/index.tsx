@@ -46,13 +46,13 @@ export function AfterSales() {
                         )}
                       </div>
                       <div class="muted small mono">{s.local_only ? t('as.notSent') : (s.service_number ?? t('as.pending'))}</div>
+                      <div class="small mono">{s.order_number ?? (s.order_client_ref ? '' : t('as.walkinShort'))}</div>
                     </td>
-                    <td class="small mono">{s.order_number ?? (s.order_client_ref ? '' : t('as.walkinShort'))}</td>
                     <td class="num" data-testid="as-list-amount">{serviceAmount(s)}</td>
                     <td>
                       <span class="pill pill-muted">{serviceStatus(s.status)}</span>
                     </td>
-                    <td class="muted small">{timeOf(s.created_at)}</td>
+                    <td class="muted small nowrap-cell">{timeOf(s.created_at)}</td>
                   </tr>
                 ))}
               </tbody>
