@@ -174,6 +174,7 @@ pub fn reached(channel: Channel, expected: Status, actual: Status) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use rstest::rstest;
 
     fn any_status() -> impl Strategy<Value = Status> {
         proptest::sample::select(Status::ALL.to_vec())
@@ -185,15 +186,31 @@ mod tests {
         proptest::sample::select(Action::ALL.to_vec())
     }
 
-    #[test]
-    fn design_table_rows() {
-        assert_eq!(apply_action(Counter, CreatedPayPending, Action::Complete), Ok(Outcome::To(ClosedConfirmed)));
-        assert_eq!(apply_action(Counter, CreatedPayPending, Action::Cancel), Ok(Outcome::To(ClosedCanceled)));
-        assert_eq!(apply_action(SelfPick, PaidConfirmPending, Action::Accept), Ok(Outcome::To(ConfirmedPickPending)));
-        assert!(apply_action(SelfPick, PaidConfirmPending, Action::Reject).is_err(), "SELF_PICK cannot be rejected");
-        assert_eq!(apply_action(Flash, PaidConfirmPending, Action::Reject), Ok(Outcome::LeavesStore));
-        assert!(apply_action(Counter, CreatedPayPending, Action::Accept).is_err());
-        assert!(apply_action(Counter, ClosedConfirmed, Action::Cancel).is_err(), "cancel after complete");
+    /// DESIGN's store-side table, row by row, and the steps it does not have.
+    #[rstest]
+    #[case::counter_paid(Counter, CreatedPayPending, Action::Complete, Ok(Outcome::To(ClosedConfirmed)))]
+    #[case::counter_cancelled(Counter, CreatedPayPending, Action::Cancel, Ok(Outcome::To(ClosedCanceled)))]
+    #[case::self_pick_accepted(SelfPick, PaidConfirmPending, Action::Accept, Ok(Outcome::To(ConfirmedPickPending)))]
+    #[case::self_pick_picked_up(SelfPick, ConfirmedPickPending, Action::Complete, Ok(Outcome::To(ClosedConfirmed)))]
+    #[case::flash_accepted(Flash, PaidConfirmPending, Action::Accept, Ok(Outcome::To(ConfirmedDeliverPending)))]
+    #[case::flash_rejected_leaves(Flash, PaidConfirmPending, Action::Reject, Ok(Outcome::LeavesStore))]
+    #[case::flash_out_for_delivery(
+        Flash,
+        ConfirmedDeliverPending,
+        Action::Delivering,
+        Ok(Outcome::To(Status::Delivering))
+    )]
+    #[case::flash_delivered(Flash, Status::Delivering, Action::Complete, Ok(Outcome::To(ClosedConfirmed)))]
+    #[case::self_pick_cannot_be_rejected(SelfPick, PaidConfirmPending, Action::Reject, Err(()))]
+    #[case::counter_cannot_be_accepted(Counter, CreatedPayPending, Action::Accept, Err(()))]
+    #[case::no_cancel_after_complete(Counter, ClosedConfirmed, Action::Cancel, Err(()))]
+    fn design_table_row(
+        #[case] c: Channel,
+        #[case] from: Status,
+        #[case] a: Action,
+        #[case] want: Result<Outcome, ()>,
+    ) {
+        assert_eq!(apply_action(c, from, a).map_err(|_| ()), want);
     }
 
     #[test]
@@ -213,16 +230,29 @@ mod tests {
         assert_eq!(allowed, TRANSITIONS.len());
     }
 
-    #[test]
-    fn field_jumps_are_forward() {
-        assert_eq!(apply_platform_status(Counter, CreatedPayPending, ClosedConfirmed), PlatformChange::Forward);
-        assert_eq!(apply_platform_status(Flash, PaidConfirmPending, DeliveredConfirmPending), PlatformChange::Forward);
-        assert_eq!(apply_platform_status(Counter, ClosedConfirmed, ClosedCanceled), PlatformChange::Diverged);
-        assert_eq!(apply_platform_status(Flash, Status::Delivering, PaidConfirmPending), PlatformChange::Diverged);
-        assert!(reached(Counter, ClosedConfirmed, ClosedConfirmed));
-        assert!(reached(Flash, ConfirmedDeliverPending, DeliveredConfirmPending));
-        assert!(!reached(Counter, ClosedConfirmed, CreatedPayPending), "a silently skipped complete");
-        assert!(!reached(Counter, ClosedCanceled, ClosedConfirmed));
+    /// A status learned from the platform: forward (possibly several steps), or diverged.
+    #[rstest]
+    #[case::counter_complete_walks_three_steps(Counter, CreatedPayPending, ClosedConfirmed, PlatformChange::Forward)]
+    #[case::flash_accept_may_land_delivered(
+        Flash,
+        PaidConfirmPending,
+        DeliveredConfirmPending,
+        PlatformChange::Forward
+    )]
+    #[case::completed_then_cancelled(Counter, ClosedConfirmed, ClosedCanceled, PlatformChange::Diverged)]
+    #[case::delivering_back_to_paid(Flash, Status::Delivering, PaidConfirmPending, PlatformChange::Diverged)]
+    fn platform_status(#[case] c: Channel, #[case] ours: Status, #[case] theirs: Status, #[case] want: PlatformChange) {
+        assert_eq!(apply_platform_status(c, ours, theirs), want);
+    }
+
+    /// Has the order reached `expected` (what an action waits to read back)?
+    #[rstest]
+    #[case::same(Counter, ClosedConfirmed, ClosedConfirmed, true)]
+    #[case::past_it_on_the_path(Flash, ConfirmedDeliverPending, DeliveredConfirmPending, true)]
+    #[case::a_silently_skipped_complete(Counter, ClosedConfirmed, CreatedPayPending, false)]
+    #[case::cancelled_is_not_completed(Counter, ClosedCanceled, ClosedConfirmed, false)]
+    fn reached_rows(#[case] c: Channel, #[case] expected: Status, #[case] read: Status, #[case] want: bool) {
+        assert_eq!(reached(c, expected, read), want);
     }
 
     proptest! {

@@ -381,6 +381,7 @@ fn service(k: &Known, o: &Observed, lim: &Limits, walk_in: bool) -> Step {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rstest::rstest;
 
     const L: Limits = Limits { max_attempts: 60, max_checks: 5, max_ambiguous: 6, max_generations: 4 };
 
@@ -388,76 +389,55 @@ mod tests {
         Known::new(Family::Create { verify })
     }
 
-    #[test]
-    fn create_table() {
-        let fresh = create(true);
-        let unknown = Known { unknown: true, attempts: 1, ..fresh };
-        let adopted = Known { adopted: true, ..fresh };
-        let gen3 = Known { generation: 3, regens: 3, ..fresh };
-        // A person retried: the bound starts over, the marker generation does not.
-        let retried = Known { generation: 3, regens: 0, ..fresh };
-        let stock5 = Known { ambiguous: 5, unknown: true, attempts: 5, ..fresh };
-        let worn = Known { attempts: 60, unknown: true, ..fresh };
-        let n = || "2611241813167052".to_string();
-        let rows: Vec<(Known, Observed, Step)> = vec![
-            (fresh, Observed::Start, Step::Send),
-            (adopted, Observed::Start, Step::Done(None)),
-            (unknown, Observed::Start, Step::LookUp),
-            (unknown, Observed::Absent, Step::Send),
-            (unknown, Observed::Found(n()), Step::Verify(n())),
-            (fresh, Observed::Created(n()), Step::Verify(n())),
-            (create(false), Observed::Created(n()), Step::Adopt(n())),
-            (create(false), Observed::Found(n()), Step::Adopt(n())),
-            (fresh, Observed::Reaches { number: n(), ours: true }, Step::Adopt(n())),
-            (fresh, Observed::Reaches { number: n(), ours: false }, Step::Recreate { stray: n() }),
-            (
-                fresh,
-                Observed::ServerError,
-                Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 0, reason: "outcome unknown".into() }),
-            ),
-            (
-                fresh,
-                Observed::Unknown,
-                Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 0, reason: "outcome unknown".into() }),
-            ),
-            (
-                fresh,
-                Observed::Unreached,
-                Step::Retry(Retry { unknown: false, checks: 0, ambiguous: 0, reason: "platform unreachable".into() }),
-            ),
-            (
-                unknown,
-                Observed::ReadFailed,
-                Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 0, reason: "platform unreachable".into() }),
-            ),
-            (
-                fresh,
-                Observed::StockError,
-                Step::Retry(Retry {
-                    unknown: true,
-                    checks: 0,
-                    ambiguous: 1,
-                    reason: "新建订单失败 - 库存不足 (ambiguous)".into(),
-                }),
-            ),
-        ];
-        for (k, o, want) in rows {
-            assert_eq!(next(&k, &o, &L), want, "{k:?} / {o:?}");
-        }
-        assert!(matches!(
-            next(&gen3, &Observed::Reaches { number: n(), ours: false }, &L),
-            Step::Hold(Hold { kind: HoldKind::Strays, .. })
-        ));
-        assert_eq!(next(&retried, &Observed::Reaches { number: n(), ours: false }, &L), Step::Recreate { stray: n() });
-        assert!(matches!(next(&stock5, &Observed::StockError, &L), Step::Hold(Hold { kind: HoldKind::Stock, .. })));
-        assert!(matches!(
-            next(&fresh, &Observed::Refused("新建订单失败 - 没有该产品".into()), &L),
-            Step::Hold(Hold { kind: HoldKind::Refused, .. })
-        ));
-        assert!(matches!(next(&worn, &Observed::Unknown, &L), Step::Hold(Hold { kind: HoldKind::Attempts, .. })));
-        // Offline forever is not a reason to hold: unreached rows never count as attempts.
-        let offline = Known { attempts: 0, ..fresh };
-        assert!(matches!(next(&offline, &Observed::Unreached, &L), Step::Retry(_)));
+    fn n() -> String {
+        "2611241813167052".to_string()
+    }
+    fn fresh() -> Known {
+        create(true)
+    }
+    /// Sent once, outcome unknown.
+    fn unknown() -> Known {
+        Known { unknown: true, attempts: 1, ..fresh() }
+    }
+    fn retry(unknown: bool, ambiguous: u32, reason: &str) -> Step {
+        Step::Retry(Retry { unknown, checks: 0, ambiguous, reason: reason.into() })
+    }
+
+    /// The create policy, one row per case: what is known, what was just observed, the step.
+    #[rstest]
+    #[case::fresh_is_sent(fresh(), Observed::Start, Step::Send)]
+    #[case::adopted_is_done(Known { adopted: true, ..fresh() }, Observed::Start, Step::Done(None))]
+    #[case::unknown_is_looked_up_first(unknown(), Observed::Start, Step::LookUp)]
+    #[case::looked_up_absent_is_sent(unknown(), Observed::Absent, Step::Send)]
+    #[case::found_is_verified(unknown(), Observed::Found(n()), Step::Verify(n()))]
+    #[case::created_is_verified(fresh(), Observed::Created(n()), Step::Verify(n()))]
+    #[case::created_unverified_channel_adopts(create(false), Observed::Created(n()), Step::Adopt(n()))]
+    #[case::found_unverified_channel_adopts(create(false), Observed::Found(n()), Step::Adopt(n()))]
+    #[case::number_reaching_ours_is_adopted(fresh(), Observed::Reaches { number: n(), ours: true }, Step::Adopt(n()))]
+    #[case::number_reaching_another_recreates(fresh(), Observed::Reaches { number: n(), ours: false }, Step::Recreate { stray: n() })]
+    #[case::a_person_retried_so_the_bound_starts_over(Known { generation: 3, regens: 0, ..fresh() }, Observed::Reaches { number: n(), ours: false }, Step::Recreate { stray: n() })]
+    #[case::server_error_is_unknown(fresh(), Observed::ServerError, retry(true, 0, "outcome unknown"))]
+    #[case::lost_answer_is_unknown(fresh(), Observed::Unknown, retry(true, 0, "outcome unknown"))]
+    #[case::unreached_sent_nothing(fresh(), Observed::Unreached, retry(false, 0, "platform unreachable"))]
+    #[case::offline_forever_never_counts(Known { attempts: 0, ..fresh() }, Observed::Unreached, retry(false, 0, "platform unreachable"))]
+    #[case::failed_lookup_stays_unknown(unknown(), Observed::ReadFailed, retry(true, 0, "platform unreachable"))]
+    #[case::stock_error_is_ambiguous(
+        fresh(),
+        Observed::StockError,
+        retry(true, 1, "新建订单失败 - 库存不足 (ambiguous)")
+    )]
+    fn create_step(#[case] k: Known, #[case] o: Observed, #[case] want: Step) {
+        assert_eq!(next(&k, &o, &L), want);
+    }
+
+    /// When a create is held for a person, and why.
+    #[rstest]
+    #[case::too_many_strays(Known { generation: 3, regens: 3, ..fresh() }, Observed::Reaches { number: n(), ours: false }, HoldKind::Strays)]
+    #[case::stock_error_too_often(Known { ambiguous: 5, unknown: true, attempts: 5, ..fresh() }, Observed::StockError, HoldKind::Stock)]
+    #[case::refused(fresh(), Observed::Refused("新建订单失败 - 没有该产品".into()), HoldKind::Refused)]
+    #[case::worn_out(Known { attempts: 60, unknown: true, ..fresh() }, Observed::Unknown, HoldKind::Attempts)]
+    fn create_hold(#[case] k: Known, #[case] o: Observed, #[case] kind: HoldKind) {
+        assert!(matches!(next(&k, &o, &L), Step::Hold(h) if h.kind == kind), "{:?}", next(&k, &o, &L));
     }
 
     /// Every row of DESIGN's store-side transition table, read back before and after
@@ -547,50 +527,42 @@ mod tests {
         assert!(matches!(gone, Step::Hold(Hold { kind: HoldKind::Gone, .. })));
     }
 
-    #[test]
-    fn service_table() {
-        let fresh = Known::new(Family::Service { walk_in: false });
-        let accepted = Known { accepted: true, attempts: 1, ..fresh };
-        let walk_in = Known::new(Family::Service { walk_in: true });
-        let rows: Vec<(Known, Observed, Step)> = vec![
-            (fresh, Observed::Start, Step::Send),
-            (accepted, Observed::Start, Step::LookUp),
-            (Known { unknown: true, attempts: 1, ..fresh }, Observed::Start, Step::LookUp),
-            (fresh, Observed::Accepted, Step::Accept),
-            (accepted, Observed::Found("N-1".into()), Step::Adopt("N-1".into())),
-            (Known { unknown: true, ..fresh }, Observed::Absent, Step::Send),
-            (
-                fresh,
-                Observed::Unknown,
-                Step::Retry(Retry { unknown: true, checks: 0, ambiguous: 0, reason: "outcome unknown".into() }),
-            ),
-            (
-                walk_in,
-                Observed::ServerError,
-                Step::Retry(Retry {
-                    unknown: true,
-                    checks: 0,
-                    ambiguous: 1,
-                    reason: "walk-in return answered 500".into(),
-                }),
-            ),
-        ];
-        for (k, o, want) in rows {
-            assert_eq!(next(&k, &o, &L), want, "{k:?} / {o:?}");
+    fn service() -> Known {
+        Known::new(Family::Service { walk_in: false })
+    }
+    /// The platform took it (its answer carries no number): only ever looked up.
+    fn accepted() -> Known {
+        Known { accepted: true, attempts: 1, ..service() }
+    }
+    fn walk_in() -> Known {
+        Known::new(Family::Service { walk_in: true })
+    }
+
+    /// The after-sales policy, one row per case.
+    #[rstest]
+    #[case::fresh_is_sent(service(), Observed::Start, Step::Send)]
+    #[case::accepted_is_looked_up(accepted(), Observed::Start, Step::LookUp)]
+    #[case::unknown_is_looked_up(Known { unknown: true, attempts: 1, ..service() }, Observed::Start, Step::LookUp)]
+    #[case::taken_is_recorded(service(), Observed::Accepted, Step::Accept)]
+    #[case::found_is_adopted(accepted(), Observed::Found("N-1".into()), Step::Adopt("N-1".into()))]
+    #[case::unknown_and_absent_is_sent(Known { unknown: true, ..service() }, Observed::Absent, Step::Send)]
+    #[case::lost_answer_is_unknown(service(), Observed::Unknown, retry(true, 0, "outcome unknown"))]
+    #[case::walk_in_500_is_ambiguous(walk_in(), Observed::ServerError, retry(true, 1, "walk-in return answered 500"))]
+    fn service_step(#[case] k: Known, #[case] o: Observed, #[case] want: Step) {
+        assert_eq!(next(&k, &o, &L), want);
+    }
+
+    /// Taken but not listed yet: never sent again, looked up until it is lost.
+    #[rstest]
+    #[case::accepted_absent_waits(accepted(), Observed::Absent, None)]
+    #[case::accepted_absent_too_long_is_lost(Known { checks: 19, ..accepted() }, Observed::Absent, Some(HoldKind::Lost))]
+    #[case::walk_in_500_twice_is_held(Known { ambiguous: 1, ..walk_in() }, Observed::ServerError, Some(HoldKind::WalkIn))]
+    #[case::refused(service(), Observed::Refused("already.refund".into()), Some(HoldKind::Refused))]
+    fn service_hold(#[case] k: Known, #[case] o: Observed, #[case] held: Option<HoldKind>) {
+        match (next(&k, &o, &L), held) {
+            (Step::Hold(h), Some(kind)) => assert_eq!(h.kind, kind),
+            (Step::Retry(_), None) => {}
+            (other, want) => panic!("{other:?}, wanted a hold {want:?}"),
         }
-        // Taken but not listed yet: never sent again.
-        assert!(matches!(next(&accepted, &Observed::Absent, &L), Step::Retry(_)));
-        assert!(matches!(
-            next(&Known { checks: 19, ..accepted }, &Observed::Absent, &L),
-            Step::Hold(Hold { kind: HoldKind::Lost, .. })
-        ));
-        assert!(matches!(
-            next(&Known { ambiguous: 1, ..walk_in }, &Observed::ServerError, &L),
-            Step::Hold(Hold { kind: HoldKind::WalkIn, .. })
-        ));
-        assert!(matches!(
-            next(&fresh, &Observed::Refused("already.refund".into()), &L),
-            Step::Hold(Hold { kind: HoldKind::Refused, .. })
-        ));
     }
 }
