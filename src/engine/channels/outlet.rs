@@ -67,6 +67,9 @@ fn note_offline(t: &mut Tally, e: &ChannelError) {
     if e.is_offline() || matches!(e, ChannelError::Auth { .. }) {
         t.online = false;
     }
+    if matches!(e, ChannelError::Connect { .. } | ChannelError::Auth { .. }) {
+        t.unreachable = true;
+    }
 }
 
 struct Run<'a> {

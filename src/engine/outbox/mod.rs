@@ -64,6 +64,10 @@ pub fn backoff(failures: u32, base: Duration, cap: Duration, jitter01: f64) -> D
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Tally {
     pub online: bool,
+    /// Nothing reached the outlet at all (a refused connection or login), as opposed to
+    /// answers lost on a bad link: only this stops the pulls and backs the worker off.
+    #[serde(skip)]
+    pub unreachable: bool,
     pub ops_done: u64,
     pub ops_retried: u64,
     pub ops_conflicted: u64,
@@ -92,6 +96,7 @@ impl Tally {
         self.lookups_absent += o.lookups_absent;
         self.recreated += o.recreated;
         self.online &= o.online;
+        self.unreachable |= o.unreachable;
         for e in o.errors {
             self.error(e);
         }

@@ -267,7 +267,9 @@ async fn round_inner(app: &App, client: &dyn Platform, cfg: &SyncConfig, parts: 
         let d = drain(app, client, cfg).await;
         s.push.merge(d);
     }
-    if parts.pull && s.online {
+    // A create whose answer was lost says nothing about the reads: pull unless nothing
+    // reached the platform at all.
+    if parts.pull && !s.push.unreachable {
         pull::pull_online(app, client, cfg, &mut s).await;
         pull::refresh_open(app, client, cfg, &mut s).await;
         pull::follow_services(app, client, &mut s).await;
@@ -377,7 +379,9 @@ impl Rounds for PlatformRounds {
                 *self.next_catalog.lock().unwrap_or_else(|p| p.into_inner()) =
                     Instant::now() + self.cfg.catalog_interval;
             }
-            s.online
+            // Back off only when nothing reaches the platform; answers lost on a bad link
+            // keep the rounds coming, so online orders still arrive within an interval.
+            !s.push.unreachable
         })
     }
 }

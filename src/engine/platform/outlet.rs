@@ -111,6 +111,9 @@ fn note_offline(t: &mut Tally, e: &PlatformError) {
     if e.is_offline() || matches!(e, PlatformError::LoginFailed { .. }) {
         t.online = false;
     }
+    if matches!(e, PlatformError::Connect { .. } | PlatformError::LoginFailed { .. }) {
+        t.unreachable = true;
+    }
 }
 
 struct Run<'a> {

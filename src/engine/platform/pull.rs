@@ -24,8 +24,54 @@ fn note_err(s: &mut RoundSummary, what: &str, e: &PlatformError) {
     if e.is_offline() || matches!(e, PlatformError::LoginFailed { .. }) {
         s.online = false;
     }
+    if unreachable(e) {
+        s.push.unreachable = true;
+    }
     s.error(format!("{what}: {e}"));
 }
+
+/// Nothing reaches the platform: a refused connection or a refused login. Only this ends a
+/// pull; a read lost on a bad link skips its row and the pull goes on.
+fn unreachable(e: &PlatformError) -> bool {
+    matches!(e, PlatformError::Connect { .. } | PlatformError::LoginFailed { .. })
+}
+
+/// A read worth trying again at once: its answer was lost or garbled on the way (reads
+/// change nothing, so a retry is always safe).
+fn transient(e: &PlatformError) -> bool {
+    matches!(
+        e,
+        PlatformError::Timeout
+            | PlatformError::Reset { .. }
+            | PlatformError::Server { .. }
+            | PlatformError::Undecodable { .. }
+    )
+}
+
+/// Tries a read up to [`READ_TRIES`] times within the round, with a short growing pause,
+/// while it fails transiently.
+async fn read<T, F, Fut>(mut call: F) -> Result<T, PlatformError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, PlatformError>>,
+{
+    let mut n = 0;
+    loop {
+        match call().await {
+            Err(e) if transient(&e) && n + 1 < READ_TRIES => {
+                n += 1;
+                let pause = READ_PAUSE * (1 << n) + READ_PAUSE.mul_f64(rand::random::<f64>());
+                tracing::debug!(error = %e, try_n = n, "read failed, trying again");
+                tokio::time::sleep(pause).await;
+            }
+            r => return r,
+        }
+    }
+}
+
+/// Tries of one read within a round.
+pub const READ_TRIES: u32 = 3;
+const READ_PAUSE: std::time::Duration = std::time::Duration::from_millis(25);
 
 fn ops_pending(conn: &rusqlite::Connection, stream: &str) -> Result<bool, LedgerError> {
     Ok(outbox::list_stream(conn, stream)?.iter().any(|r| r.state != "done"))
@@ -38,7 +84,7 @@ pub async fn pull_online(app: &App, client: &dyn Platform, cfg: &SyncConfig, s: 
     for page in 1..=cfg.pull_pages.max(1) {
         let q =
             OrderQuery { page_number: page, page_size: size, order_type: Some("ORDER".into()), ..Default::default() };
-        let p = match client.list_orders(&q).await {
+        let p = match read(|| client.list_orders(&q)).await {
             Ok(p) => p,
             Err(e) => return note_err(s, "order list", &e),
         };
@@ -55,15 +101,16 @@ pub async fn pull_online(app: &App, client: &dyn Platform, cfg: &SyncConfig, s: 
             match local {
                 Ok(None) => {
                     anything = true;
-                    match client.order_detail(&row.order_number).await {
+                    match read(|| client.order_detail(&row.order_number)).await {
                         Ok(detail) => match insert_online(app, &detail) {
                             Ok(true) => s.pulled_new += 1,
                             Ok(false) => {}
                             Err(e) => s.error(format!("online order {}: {e}", row.order_number)),
                         },
+                        // This row waits for the next round; the others go on.
                         Err(e) => {
                             note_err(s, "order detail", &e);
-                            if !s.online {
+                            if unreachable(&e) {
                                 return;
                             }
                         }
@@ -112,7 +159,7 @@ pub async fn refresh_open(app: &App, client: &dyn Platform, cfg: &SyncConfig, s:
         if !seen.insert(n.clone()) {
             continue;
         }
-        match read_back(client, &n).await {
+        match read(|| read_back(client, &n)).await {
             Ok(rb) => {
                 if apply_platform(app, &o, rb, s) {
                     s.pulled_updated += 1;
@@ -120,7 +167,7 @@ pub async fn refresh_open(app: &App, client: &dyn Platform, cfg: &SyncConfig, s:
             }
             Err(e) => {
                 note_err(s, "order detail", &e);
-                if !s.online {
+                if unreachable(&e) {
                     return;
                 }
             }
