@@ -8,6 +8,7 @@ mod error;
 
 pub mod admin;
 pub mod after_sales;
+pub mod approvals;
 pub mod backup;
 pub mod catalog;
 pub mod channels;
@@ -126,6 +127,7 @@ fn table() -> Vec<&'static [Command]> {
         sales::COMMANDS,
         orders::COMMANDS,
         after_sales::COMMANDS,
+        approvals::COMMANDS,
         admin::COMMANDS,
         printing::COMMANDS,
         payments::COMMANDS,

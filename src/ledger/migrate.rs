@@ -15,6 +15,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_outbox_state", include_str!("../../migrations/0006_outbox_state.sql")),
     ("0007_catalog_search", include_str!("../../migrations/0007_catalog_search.sql")),
     ("0008_after_sales_local", include_str!("../../migrations/0008_after_sales_local.sql")),
+    // 0009 is taken by another branch; this one keeps its number.
+    ("0010_money_control", include_str!("../../migrations/0010_money_control.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {

@@ -25,6 +25,7 @@ mod display;
 mod fuzz_commands;
 mod logs;
 mod migration_upgrade;
+mod money_control;
 mod payments;
 mod print_queue;
 mod published_rules;
