@@ -25,6 +25,13 @@ WHEN OLD.used_at IS NOT NULL OR NEW.id != OLD.id OR NEW.rule != OLD.rule OR NEW.
   OR NEW.amount_fen != OLD.amount_fen OR NEW.expires_at != OLD.expires_at
 BEGIN SELECT RAISE(ABORT, 'an approval is used once and otherwise never changed'); END;
 
+-- When the money was taken (cash or WeChat). A shift's cash is the sales *paid* in it: a sale
+-- rung up before the shift opened (the cashier was then asked to open one) and paid after
+-- belongs to the shift that took the money. Orders paid before this migration read as paid
+-- when they were created.
+ALTER TABLE orders ADD COLUMN paid_at TEXT;
+CREATE INDEX orders_till_paid ON orders (till_code, coalesce(paid_at, created_at));
+
 -- A store-side adjustment on a counter sale (整单优惠 / 抹零): the platform order keeps the
 -- full price (total_fen); the customer pays total_fen - discount_fen.
 ALTER TABLE orders ADD COLUMN discount_fen INTEGER NOT NULL DEFAULT 0 CHECK (discount_fen >= 0);

@@ -2,8 +2,9 @@
 //! manager's PIN, which builds, stores and prints the shift's Z report (交班报表).
 //!
 //! Expected cash = float + cash sales of the shift − cash refunds + cash supplements +
-//! cash movements. A cash sale belongs to the shift when it was rung up at this till
-//! while the shift was open (`created_at` in `[opened_at, closed_at)`); a refund or
+//! cash movements. A cash sale belongs to the shift when it was paid at this till while
+//! the shift was open (`paid_at` in `[opened_at, closed_at)`: a sale rung up before the
+//! shift opened and paid after is this shift's cash); a refund or
 //! supplement is cash when its after-sales service is on a cash order or on no order,
 //! and belongs to the shift by its time (services carry no till).
 

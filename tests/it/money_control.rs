@@ -300,6 +300,23 @@ fn money_is_taken_only_in_an_open_shift() {
     assert_eq!(e.code, ErrorCode::NoOpenShift, "WeChat without a shift: {e:?}");
     t.ok(&t.cashier, "shift_open", json!({ "float": "50" }));
     t.ok(&t.cashier, "sale_cash_pay", json!({ "client_ref": r, "tendered": "100" }));
+    // Rung up before the shift, paid in it: the shift took the money.
+    let cash = t.ok(&t.cashier, "shift_get", json!({}))["current"]["cash"].clone();
+    assert_eq!(cash["cash_sales_count"], 1, "the sale paid in this shift is its cash: {cash}");
+    assert_eq!(cash["cash_sales"], sale["total"]);
+    // And the shift's report counts it among its sales.
+    let mut counted = serde_json::Map::new();
+    counted.insert("50".into(), json!(1));
+    let closed = t.ok(
+        &t.cashier,
+        "shift_close",
+        json!({ "counted": counted, "manager_username": "manager", "manager_pin": "9999" }),
+    );
+    assert_eq!(
+        closed["stats"]["order_count"], 1,
+        "the shift's report has the sale it was paid for: {}",
+        closed["stats"]
+    );
 }
 
 #[test]
