@@ -98,3 +98,21 @@ test('open the shift at the first payment, sell, close blind: the manager reads 
   await shots(page, 'z-report');
   assert.deepEqual(problems, [], 'no console errors or failed requests');
 });
+
+test('the reconciliation speaks in words', { timeout: 60000 }, async () => {
+  const { page, problems } = ui;
+  await page.getByRole('tab', { name: '同步' }).click();
+  const counts = page.getByTestId('sync-counts');
+  await counts.waitFor();
+  await waitFor(async () => (await page.getByTestId('counts-summary').count()) === 1, { timeout: 40000, what: 'the platform counts fetched' });
+  assert.match(await page.getByTestId('counts-summary').innerText(), /^平台 \d+ 笔 · 本机 \d+ 笔$/);
+  const text = await counts.innerText();
+  assert.ok(!/\b(total|cancled|totalPrice|CREATED_PAY_PENDING)\b/.test(text), `no field names on the screen: ${text}`);
+  // A row the backend explains is not labelled 无法对上 while the badge says every difference has a reason.
+  if ((await page.getByTestId('counts-explained').getAttribute('class')).includes('pill-ok')) {
+    assert.ok(!text.includes('无法对上'), `an explained difference is not 无法对上: ${text}`);
+  }
+  await counts.scrollIntoViewIfNeeded();
+  await shots(page, 'reconciliation');
+  assert.deepEqual(problems, [], 'no console errors or failed requests');
+});

@@ -490,4 +490,5 @@ export const en: Record<MessageKey, string> = {
   'settings.key.cash_rounding': 'Cash rounding',
   'settings.key.approval_rules': 'Manager approval rules',
   'settings.key.blind_close': 'Blind close (cashier does not see expected cash)',
+  'syncp.meaning.explained': 'Differs; reason on the right',
 };

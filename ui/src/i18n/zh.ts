@@ -356,7 +356,7 @@ export const zh = {
   'syncp.strays': '待作废的平台订单',
   'syncp.straysHelp': '这些平台订单带有本店标记，但平台单号与别的订单相同、无法操作。对应的销售已重新上传。请在平台后台作废它们，然后点“已作废”。',
   'syncp.counts': '平台对账',
-  'syncp.countsHelp': '平台 order_count 与本机账本的同口径统计；每个差异都说明原因。',
+  'syncp.countsHelp': '平台报来的订单统计与本机账本按同一口径对照；每个差异都说明原因。',
   'syncp.countsNone': '同步后显示。',
   'syncp.countsField': '项目',
   'syncp.countsPlatform': '平台',
@@ -489,6 +489,7 @@ export const zh = {
   'settings.key.cash_rounding': '现金抹分',
   'settings.key.approval_rules': '店长授权规则',
   'settings.key.blind_close': '盲交班（收银员看不到应有现金）',
+  'syncp.meaning.explained': '有差异，原因见右',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -76,7 +76,11 @@ function CountsSection({ counts }: { counts: ReconcileResponse | undefined }) {
                     <td title={f.figure}>{figureName(f.figure)}</td>
                     <td class="num">{String(f.platform ?? '—')}</td>
                     <td class="num">{localFor(f)}</td>
-                    <td class="small">{t(`syncp.meaning.${f.matches ?? 'none'}` as 'syncp.meaning.field')}</td>
+                    <td class="small">
+                      {f.matches === 'none' && f.explanations.length > 0 && !f.explanations.some((x) => x.kind === 'unexplained')
+                        ? t('syncp.meaning.explained')
+                        : t(`syncp.meaning.${f.matches ?? 'none'}` as 'syncp.meaning.field')}
+                    </td>
                     <td class="small">
                       {same && !f.explanations.length ? (
                         <span class="muted">{t('syncp.countsSame')}</span>
