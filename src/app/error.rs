@@ -18,6 +18,11 @@ pub enum ErrorCode {
     Validation,
     Unauthenticated,
     Forbidden,
+    /// A guarded act needs a manager's approval (授权); `details` names the rule, the
+    /// subject and the amount to ask `approval_grant` for.
+    ApprovalRequired,
+    /// Money is taken only in an open shift: this till has none (the screen offers to open one).
+    NoOpenShift,
     RateLimited,
     NotFound,
     IllegalAction,
@@ -36,8 +41,8 @@ impl ErrorCode {
             ErrorCode::BadRequest | ErrorCode::Validation => 400,
             ErrorCode::TooLarge => 413,
             ErrorCode::Unauthenticated => 401,
-            ErrorCode::Forbidden => 403,
-            ErrorCode::IllegalAction | ErrorCode::Conflict => 409,
+            ErrorCode::Forbidden | ErrorCode::ApprovalRequired => 403,
+            ErrorCode::IllegalAction | ErrorCode::Conflict | ErrorCode::NoOpenShift => 409,
             ErrorCode::RateLimited => 429,
             ErrorCode::Offline | ErrorCode::Platform => 502,
             ErrorCode::DiskFull | ErrorCode::Storage => 507,

@@ -114,8 +114,22 @@ fn users_set_pin(app: &App, ctx: &Ctx, req: SetPin) -> Result<super::Ack, Comman
 
 /// Settings people may change here, with a check of each value's shape. Secrets (the
 /// platform password) are not settable or readable through commands.
-const SETTABLE: &[&str] =
-    &["store_name", "store_id", "till_code", "timezone", "cutoff_hour", "receipt_footer", "printers", "cash_rounding"];
+/// `store_id` and `till_code` are the till's identity: set once by `storepos init` and
+/// read-only here (a changed store id would send sales to another store; a changed till
+/// code would restart local numbers under another name).
+const SETTABLE: &[&str] = &[
+    "store_name",
+    "timezone",
+    "cutoff_hour",
+    "receipt_footer",
+    "printers",
+    "cash_rounding",
+    super::approvals::RULES_SETTING,
+    "blind_close",
+];
+
+/// Settings shown read-only (the till's identity).
+const READ_ONLY: &[&str] = &["store_id", "till_code"];
 
 /// `settings_get`: the settable keys as stored (each its own JSON shape), and the
 /// configuration in effect.
@@ -127,7 +141,12 @@ pub struct SettingsView {
 
 fn settings_get(app: &App, _: &Ctx, _: super::session::Empty) -> Result<SettingsView, CommandError> {
     let all = settings::all(app.ledger().read())?;
-    let settings = all.into_iter().filter(|(k, _)| SETTABLE.contains(&k.as_str())).collect();
+    let mut settings: std::collections::BTreeMap<String, serde_json::Value> =
+        all.into_iter().filter(|(k, _)| SETTABLE.contains(&k.as_str()) || READ_ONLY.contains(&k.as_str())).collect();
+    // The rules in effect, defaults included, so the screen shows every one of them.
+    let rules = super::approvals::rules(app.ledger().read())?;
+    settings.insert(super::approvals::RULES_SETTING.into(), serde_json::to_value(rules).unwrap_or_default());
+    settings.entry("blind_close".into()).or_insert(serde_json::Value::Bool(false));
     Ok(SettingsView { settings, effective: app.config() })
 }
 
@@ -145,10 +164,17 @@ fn check_setting(key: &str, v: &serde_json::Value) -> Result<(), CommandError> {
         "till_code" => v.as_str().is_some_and(crate::domain::local_number::valid_till_code),
         "timezone" => v.as_str().is_some_and(|s| s.parse::<chrono_tz::Tz>().is_ok()),
         "cutoff_hour" => v.as_u64().is_some_and(|h| h <= 23),
-        "cash_rounding" => v.is_boolean(),
+        "cash_rounding" | "blind_close" => v.is_boolean(),
+        "approval_rules" => serde_json::from_value::<crate::domain::approval::Rules>(v.clone()).is_ok(),
         "printers" => serde_json::from_value::<Vec<crate::services::printing::PrinterConfig>>(v.clone()).is_ok(),
         _ => false,
     };
+    if READ_ONLY.contains(&key) {
+        return Err(CommandError::validation(
+            format!("「{key}」是本机身份，初始化后不能修改"),
+            format!("{key:?} is the till's identity and cannot be changed after init"),
+        ));
+    }
     if !SETTABLE.contains(&key) {
         return Err(CommandError::validation(
             format!("不能修改设置「{key}」"),

@@ -11,7 +11,8 @@ use crate::domain::after_sales::{
     caps, check_refund_cap, quote, Caps, ExchangeLine, Quote, QuoteInput, ReturnRequest, ServiceType, SoldLine,
 };
 use crate::domain::after_sales_rules::{self as rules, OrderFacts, Outlook, PlatformMode, Route};
-use crate::domain::order::{client_ref_marker, Channel, Order};
+use crate::domain::approval::Act;
+use crate::domain::order::{client_ref_marker, Channel, Order, PaymentMethod};
 use crate::domain::Money;
 use crate::ledger::after_sales::{self, NewService, Routing, Service};
 use crate::ledger::{catalog, journal, orders, settings, time_text};
@@ -53,6 +54,14 @@ pub struct ServiceRequest {
     pub exchanges: Vec<ExchangeRequest>,
     #[serde(default)]
     pub refund_fee: Option<Money>,
+    /// Refund a WeChat- or online-paid order in cash from the drawer instead of by the
+    /// original path (needs a manager's approval by default).
+    #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
+    pub cash: bool,
+    /// A manager's approval (`approval_grant`) for this service, when it needs one.
+    #[serde(default)]
+    pub approval: Option<String>,
 }
 
 fn sold_lines(order: &Order) -> Vec<SoldLine> {
@@ -98,6 +107,8 @@ pub struct Computed {
     pub mode: PlatformMode,
     pub outlook: Outlook,
     pub caps: Option<Caps>,
+    /// A WeChat/online payment refunded in cash (rule `wechat_cash_refund`).
+    pub cash_for_online: bool,
 }
 
 /// The caps of a service on `order`: the same figures `compute` checks against.
@@ -114,7 +125,14 @@ fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<Computed
     };
     let mode = platform_mode(conn)?;
     let facts = order.as_ref().map(|o| order_facts(conn, o)).transpose()?;
-    let route = rules::route(mode, req.service_type, facts.as_ref());
+    let mut route = rules::route(mode, req.service_type, facts.as_ref());
+    let online_paid = order
+        .as_ref()
+        .is_some_and(|o| matches!(o.payment_method, Some(PaymentMethod::Wechat) | Some(PaymentMethod::Online)));
+    let cash_for_online = req.cash && online_paid;
+    if cash_for_online {
+        route = rules::with_cash(mode, req.service_type, route);
+    }
     if let Route::Refused { why } = route {
         return Err(CommandError::new(super::ErrorCode::IllegalAction, why.label_zh(), why.label_en()));
     }
@@ -184,7 +202,7 @@ fn compute(conn: &rusqlite::Connection, req: &ServiceRequest) -> Result<Computed
     let q = rules::as_money_moves(&route, &q);
     let outlook = rules::outlook(&route, &q);
     let caps = order.as_ref().map(|o| order_caps(conn, o)).transpose()?;
-    Ok(Computed { order, quote: q, route, mode, outlook, caps })
+    Ok(Computed { order, quote: q, route, mode, outlook, caps, cash_for_online })
 }
 
 /// Refunds ≤ paid − refunded before, said in words the clerk can act on.
@@ -250,12 +268,24 @@ fn after_sales_create(app: &App, ctx: &Ctx, req: ServiceRequest) -> Result<Creat
     let cfg = app.config();
     let mut ledger = app.ledger();
     let c = compute(ledger.read(), &req)?;
+    // Money out of the drawer, a walk-in return, cash for a WeChat payment: within the
+    // clerk's own limits or approved by a manager's PIN (domain::approval).
+    let subject = c.order.as_ref().map(|o| o.client_ref.clone()).unwrap_or_default();
+    let act = Act::AfterSales {
+        cash_out: c.outlook.cash_out,
+        walk_in: c.order.is_none(),
+        cash_for_online: c.cash_for_online,
+    };
+    let approved = super::approvals::guard(ledger.read(), &user, &act, &subject, req.approval.as_deref())?;
     let (order, q, route) = (c.order, c.quote, c.route);
     let client_ref = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();
     let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();
     ledger.write(|tx| -> Result<(), CommandError> {
+        if let Some(a) = &approved {
+            super::approvals::consume(tx, a, &actor, &format!("after_sales {client_ref}"))?;
+        }
         let id = after_sales::insert_routed(
             tx,
             &NewService {

@@ -7,6 +7,7 @@ pub mod contract;
 
 pub mod admin;
 pub mod after_sales;
+pub mod approvals;
 pub mod backup;
 pub mod catalog;
 pub mod channels;
@@ -126,6 +127,7 @@ fn table() -> Vec<&'static [Command]> {
         sales::COMMANDS,
         orders::COMMANDS,
         after_sales::COMMANDS,
+        approvals::COMMANDS,
         admin::COMMANDS,
         printing::COMMANDS,
         payments::COMMANDS,

@@ -103,7 +103,7 @@ fn order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Order, Comma
         return super::sales::order_cancel(
             app,
             ctx,
-            super::sales::CancelRequest { client_ref: req.client_ref, reason: None },
+            super::sales::CancelRequest { client_ref: req.client_ref, reason: None, approval: None },
         );
     }
     let mut ledger = app.ledger();

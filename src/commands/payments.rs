@@ -7,7 +7,7 @@ use ts_rs::TS;
 use serde::{Deserialize, Serialize};
 
 use super::transition::{record_transition, Transition};
-use super::{Access, App, CommandError, Ctx, ErrorCode, Event, MANAGERS, SELLERS};
+use super::{Access, App, CommandError, Ctx, ErrorCode, Event, SELLERS};
 use crate::clients::platform::client::Platform;
 use crate::command;
 use crate::domain::order::{Channel, Conflict, Order, PaymentMethod, Status, SyncState};
@@ -21,7 +21,7 @@ pub const COMMANDS: &[super::Command] = &[
     command!("wechat_start", Access::Roles(SELLERS), wechat_start),
     command!("wechat_status_get", Access::Roles(SELLERS), wechat_status),
     command!("wechat_cancel", Access::Roles(SELLERS), wechat_cancel),
-    command!("drawer_open", Access::Roles(MANAGERS), drawer_open),
+    command!("drawer_open", Access::Roles(SELLERS), drawer_open),
 ];
 
 #[derive(Deserialize, TS)]
@@ -103,6 +103,8 @@ fn start_code(app: &App, ctx: &Ctx, client_ref: &str) -> Result<CodeView, Comman
             "only unpaid counter orders can be paid by WeChat",
         ));
     }
+    // Money is taken only in an open shift, by WeChat as in cash.
+    super::shifts::require_open(app.ledger().read(), &app.config().till_code)?;
     // Never two live codes: a live, unexpired code is shown again.
     if let Some(c) = codes::live(app.ledger().read(), &req.client_ref)? {
         if c.expires_at > now_text() {
@@ -317,11 +319,16 @@ pub fn watch_cancelled_codes(app: &App) -> Result<usize, CommandError> {
 
 #[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct DrawerRequest {
     pub reason: String,
+    /// A manager's approval (`approval_grant`, rule `drawer_open`) when the caller is not one.
+    #[serde(default)]
+    pub approval: Option<String>,
 }
 
-/// Opening the drawer without a sale: a manager's act, always journaled.
+/// Opening the drawer without a sale: a manager's act or approved by one (rule
+/// `drawer_open`), always journaled.
 /// The drawer kick's print job; None when no receipt printer is set up.
 #[derive(Debug, Serialize, TS)]
 pub struct DrawerOpened {
@@ -334,8 +341,19 @@ fn drawer_open(app: &App, ctx: &Ctx, req: DrawerRequest) -> Result<DrawerOpened,
     }
     super::sales::check_text("原因", "reason", &req.reason)?;
     let actor = ctx.actor();
+    let user = ctx.user()?.clone();
+    let approved = super::approvals::guard(
+        app.ledger().read(),
+        &user,
+        &crate::domain::approval::Act::DrawerOpen,
+        "",
+        req.approval.as_deref(),
+    )?;
     let printers = printing::printers(app.ledger().read(), app.data_dir())?;
     let id = app.ledger().write(|tx| -> Result<Option<i64>, CommandError> {
+        if let Some(a) = &approved {
+            super::approvals::consume(tx, a, &actor, &format!("drawer open: {}", req.reason))?;
+        }
         journal::append(
             tx,
             journal::Entry {

@@ -7,6 +7,7 @@ use ts_rs::TS;
 use super::transition::{record_transition, Transition};
 use super::{Access, App, CommandError, Ctx, Event, SELLERS};
 use crate::command;
+use crate::domain::approval::Act;
 use crate::domain::cash;
 use crate::domain::order::{
     order_total, validate_quantity, Channel, LineRequest, Order, OrderLine, PaymentMethod, Status, SyncState,
@@ -196,6 +197,7 @@ fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, 
         .into());
     }
     let change = cash::change(order.total, req.tendered)?;
+    super::shifts::require_open(ledger.read(), &app.config().till_code)?;
     let Outcome::To(next) = apply_action(order.channel, order.status, Action::Complete)? else {
         unreachable!("complete never leaves the store")
     };
@@ -266,6 +268,9 @@ pub struct CancelRequest {
     pub client_ref: String,
     #[serde(default)]
     pub reason: Option<String>,
+    /// A manager's approval (rule `cancel_paid`) when the sale was already paid.
+    #[serde(default)]
+    pub approval: Option<String>,
 }
 
 pub(super) fn order_cancel(app: &App, ctx: &Ctx, req: CancelRequest) -> Result<Order, CommandError> {
@@ -279,8 +284,15 @@ pub(super) fn order_cancel(app: &App, ctx: &Ctx, req: CancelRequest) -> Result<O
         unreachable!("cancel never leaves the store")
     };
     let actor = ctx.actor();
+    // Money already taken: cancelling gives it back, so it is approved like a refund.
+    let user = ctx.user()?.clone();
+    let act = Act::Cancel { paid: order.payment_method.is_some() };
+    let approved = super::approvals::guard(ledger.read(), &user, &act, &order.client_ref, req.approval.as_deref())?;
     let printers = printing::printers(ledger.read(), app.data_dir())?;
     ledger.write(|tx| -> Result<(), CommandError> {
+        if let Some(a) = &approved {
+            super::approvals::consume(tx, a, &actor, &format!("cancel {}", order.client_ref))?;
+        }
         record_transition(
             tx,
             &actor,

@@ -2,8 +2,9 @@
 //! manager's PIN, which builds, stores and prints the shift's Z report (交班报表).
 //!
 //! Expected cash = float + cash sales of the shift − cash refunds + cash supplements +
-//! cash movements. A cash sale belongs to the shift when it was rung up at this till
-//! while the shift was open (`created_at` in `[opened_at, closed_at)`); a refund or
+//! cash movements. A cash sale belongs to the shift when it was paid at this till while
+//! the shift was open (`paid_at` in `[opened_at, closed_at)`: a sale rung up before the
+//! shift opened and paid after is this shift's cash); a refund or
 //! supplement is cash when its after-sales service is on a cash order or on no order,
 //! and belongs to the shift by its time (services carry no till).
 
@@ -40,16 +41,25 @@ const MAX_CASH_FEN: i64 = 10_000_000;
 pub struct ShiftView {
     pub shift: Shift,
     pub moves: Vec<CashMove>,
-    /// As of now (open shift) or as closed.
-    pub cash: ExpectedCash,
+    /// As of now (open shift) or as closed; null for a cashier or clerk when the store
+    /// closes blind (盲交班, setting `blind_close`): they count without seeing the figure.
+    pub cash: Option<ExpectedCash>,
+    /// The store closes blind and this caller may not see the expected cash.
+    pub blind: bool,
 }
 
-fn no_open_shift() -> CommandError {
+pub fn no_open_shift() -> CommandError {
     CommandError::new(
-        ErrorCode::IllegalAction,
+        ErrorCode::NoOpenShift,
         "本收银台没有进行中的班次，请先开班",
         "no open shift at this till; open one first",
     )
+}
+
+/// Money is taken only in an open shift (DESIGN.md, "Money at the counter"): the open
+/// shift of `till`, or the typed refusal the cashier's screen answers by offering to open one.
+pub fn require_open(conn: &rusqlite::Connection, till: &str) -> Result<Shift, CommandError> {
+    shifts::open_for_till(conn, till)?.ok_or_else(no_open_shift)
 }
 
 /// Expected cash of a shift in `[opened_at, until)`.
@@ -78,7 +88,23 @@ fn expected(
 fn view(conn: &rusqlite::Connection, s: Shift) -> Result<ShiftView, CommandError> {
     let until = s.closed_at.clone().unwrap_or_else(|| time_text(Utc::now() + Duration::milliseconds(1)));
     let (cash, moves) = expected(conn, &s, &until)?;
-    Ok(ShiftView { shift: s, moves, cash })
+    Ok(ShiftView { shift: s, moves, cash: Some(cash), blind: false })
+}
+
+/// Setting `blind_close` (default off): cashiers close without seeing the expected cash.
+pub fn blind_close(conn: &rusqlite::Connection) -> Result<bool, CommandError> {
+    Ok(crate::ledger::settings::get(conn, "blind_close")?.and_then(|v| v.as_bool()).unwrap_or(false))
+}
+
+/// The view as `ctx` may see it: blind for non-managers when the store closes blind.
+fn view_for(conn: &rusqlite::Connection, ctx: &Ctx, s: Shift) -> Result<ShiftView, CommandError> {
+    let mut v = view(conn, s)?;
+    let manager = ctx.user.as_ref().is_some_and(|u| u.role == users::Role::Manager);
+    if !manager && blind_close(conn)? {
+        v.cash = None;
+        v.blind = true;
+    }
+    Ok(v)
 }
 
 fn check_amount(m: Money) -> Result<(), CommandError> {
@@ -143,7 +169,7 @@ fn shift_open(app: &App, ctx: &Ctx, req: OpenRequest) -> Result<ShiftView, Comma
             _ => e,
         })?;
     let s = shifts::get(ledger.read(), id)?.ok_or_else(no_open_shift)?;
-    view(ledger.read(), s)
+    view_for(ledger.read(), ctx, s)
 }
 
 #[derive(Deserialize, TS)]
@@ -190,7 +216,7 @@ fn shift_cash_move(app: &App, ctx: &Ctx, req: MoveRequest) -> Result<ShiftView, 
         Ok(())
     })?;
     let s = shifts::get(ledger.read(), s.id)?.ok_or_else(no_open_shift)?;
-    view(ledger.read(), s)
+    view_for(ledger.read(), ctx, s)
 }
 
 #[derive(Deserialize, TS)]
@@ -384,9 +410,10 @@ pub struct CurrentResponse {
     pub current: Option<ShiftView>,
 }
 
-fn shift_current(app: &App, _: &Ctx, _: CurrentRequest) -> Result<CurrentResponse, CommandError> {
+fn shift_current(app: &App, ctx: &Ctx, _: CurrentRequest) -> Result<CurrentResponse, CommandError> {
     let cfg = app.config();
     let ledger = app.ledger();
-    let current = shifts::open_for_till(ledger.read(), &cfg.till_code)?.map(|s| view(ledger.read(), s)).transpose()?;
+    let current =
+        shifts::open_for_till(ledger.read(), &cfg.till_code)?.map(|s| view_for(ledger.read(), ctx, s)).transpose()?;
     Ok(CurrentResponse { till_code: cfg.till_code, current })
 }

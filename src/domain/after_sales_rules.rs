@@ -7,8 +7,9 @@
 //!   status is and how the money goes back are known in advance and shown to the clerk.
 //! - **Store only (门店自理)**: the platform cannot take it (a completed counter sale, a
 //!   REFUND, a walk-in return, a second service on one order in field mode, an order the
-//!   platform never had). The store still gives the money back, in cash from the drawer;
-//!   the service is recorded local-only, never sent and never a conflict.
+//!   platform never had). The store still gives the money back: cash from the drawer for
+//!   a cash sale, the original path for a WeChat/online payment (cash only with a
+//!   manager's approval, see `domain::approval`); the service is recorded local-only, never sent and never a conflict.
 //! - **Refused**: nobody may take it (nothing was paid, or the order is already refunded
 //!   in full). Nothing is recorded and nothing is consumed.
 //!
@@ -303,8 +304,11 @@ pub fn route(mode: PlatformMode, t: ServiceType, order: Option<&OrderFacts>) -> 
         return Route::Refused { why };
     }
     let way = refund_way_for(o.payment);
-    // Whatever the platform would have done, the store gives cash back itself.
-    let store = |why| Route::StoreOnly { why, refund_way: RefundWay::Otherway };
+    // Whatever the platform would have done, the store gives the money back itself: cash
+    // for a cash sale; a WeChat or online payment back the way it came (the store refunds it
+    // from its merchant account). Cash for such an order is asked for explicitly
+    // ([`with_cash`]) and needs a manager's approval.
+    let store = |why| Route::StoreOnly { why, refund_way: way };
     if !o.on_platform {
         return store(StoreOnlyWhy::NotOnPlatform);
     }
@@ -323,6 +327,24 @@ pub fn route(mode: PlatformMode, t: ServiceType, order: Option<&OrderFacts>) -> 
         service_status: service_status_after(mode, way),
         order_after: Some(order_after(mode, t, way)),
         exchange_refunds_in_full: mode == PlatformMode::Field && t == ServiceType::Exchange,
+    }
+}
+
+/// The route when the clerk asks to refund in cash (钱箱现金) an order paid by WeChat or
+/// online: the same destination, the money out of the drawer instead of back by the
+/// original path; a platform service is then sent with `"otherway": true`. A route that
+/// already pays cash (or is refused) is unchanged.
+pub fn with_cash(mode: PlatformMode, t: ServiceType, route: Route) -> Route {
+    match route {
+        Route::StoreOnly { why, .. } => Route::StoreOnly { why, refund_way: RefundWay::Otherway },
+        Route::Platform { order_after, exchange_refunds_in_full, .. } => Route::Platform {
+            refund_way: RefundWay::Otherway,
+            otherway: true,
+            service_status: service_status_after(mode, RefundWay::Otherway),
+            order_after: order_after.map(|_| self::order_after(mode, t, RefundWay::Otherway)),
+            exchange_refunds_in_full,
+        },
+        r @ Route::Refused { .. } => r,
     }
 }
 
@@ -380,10 +402,17 @@ pub fn outlook(route: &Route, q: &Quote) -> Outlook {
                 order_after.map(|s| format!("; the order becomes {}", s.as_str())).unwrap_or_default()
             ),
         ),
-        Route::StoreOnly { why, .. } => (
+        Route::StoreOnly { why, refund_way: RefundWay::Otherway } => (
             format!("门店自理：{}。本店从钱箱付现金给顾客，不提交平台", why.label_zh()),
             format!(
                 "Store only: {}. The store pays the customer in cash from the drawer; nothing is sent to the platform",
+                why.label_en()
+            ),
+        ),
+        Route::StoreOnly { why, refund_way: RefundWay::OriginalPath } => (
+            format!("门店自理：{}。本店从商户账户原路退回顾客的微信/线上付款，不动钱箱，不提交平台", why.label_zh()),
+            format!(
+                "Store only: {}. The store refunds the WeChat/online payment by its original path from the merchant account; the drawer is not touched; nothing is sent to the platform",
                 why.label_en()
             ),
         ),
@@ -498,7 +527,7 @@ mod tests {
             let r = route(*mode, *t, Some(&facts(*st, *pay, *n)));
             let got = match r {
                 Route::StoreOnly { why, refund_way } => {
-                    assert_eq!(refund_way, RefundWay::Otherway, "store only pays cash");
+                    assert_eq!(refund_way, refund_way_for(*pay), "store only gives back the way it was paid");
                     format!("store:{}", why.code())
                 }
                 Route::Refused { why } => format!("refused:{}", serde_json::to_value(why).unwrap().as_str().unwrap()),
@@ -522,14 +551,25 @@ mod tests {
         assert!(matches!(route(Documented, Return, None), Route::Platform { order_after: None, otherway: true, .. }));
         let mut f = facts(Delivering, Some(PaymentMethod::Online), 0);
         f.on_platform = false;
+        // An online payment the platform never saw goes back by its original path…
         assert_eq!(
             route(Field, Return, Some(&f)),
-            Route::StoreOnly { why: StoreOnlyWhy::NotOnPlatform, refund_way: RefundWay::Otherway }
+            Route::StoreOnly { why: StoreOnlyWhy::NotOnPlatform, refund_way: RefundWay::OriginalPath }
         );
         assert_eq!(
             route(Documented, Return, Some(&f)),
+            Route::StoreOnly { why: StoreOnlyWhy::NotOnPlatform, refund_way: RefundWay::OriginalPath }
+        );
+        // …and in cash only when asked for (with a manager's approval, domain::approval).
+        assert_eq!(
+            with_cash(Field, Return, route(Field, Return, Some(&f))),
             Route::StoreOnly { why: StoreOnlyWhy::NotOnPlatform, refund_way: RefundWay::Otherway }
         );
+        let on = facts(Delivering, Some(PaymentMethod::Wechat), 0);
+        assert!(matches!(
+            with_cash(Field, Return, route(Field, Return, Some(&on))),
+            Route::Platform { refund_way: RefundWay::Otherway, otherway: true, service_status: "REFUNDED", .. }
+        ));
     }
 
     #[test]

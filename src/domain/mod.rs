@@ -6,6 +6,7 @@
 
 pub mod after_sales;
 pub mod after_sales_rules;
+pub mod approval;
 pub mod business_day;
 pub mod cash;
 pub mod cash_count;

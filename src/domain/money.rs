@@ -90,6 +90,11 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = self.0;
         d.rescale(2);
+        // A zero that went through a negation (`-refunds` with no refunds) prints "0.00",
+        // never "-0.00", on screen and on paper.
+        if d.is_zero() {
+            d.set_sign_positive(true);
+        }
         write!(f, "{d}")
     }
 }
@@ -140,6 +145,15 @@ impl<'de> Deserialize<'de> for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negated_zero_prints_without_a_sign() {
+        let z = -Money::ZERO;
+        assert_eq!(z.to_string(), "0.00", "a negated zero is zero");
+        assert_eq!(z.display_cny(), "\u{FFE5}0.00");
+        assert_eq!((Money::ZERO - Money::ZERO).to_string(), "0.00");
+        assert_eq!(serde_json::to_value(-Money::ZERO).unwrap(), "0.00");
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -227,7 +227,7 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>, changed_si
                 ex.push(Explanation {
                     kind: "field_meaning".into(),
                     count: n,
-                    zh: format!("平台的 delivering 同时统计 DELIVERING 和 DELIVERED_CONFIRM_PENDING（本地后者 {n} 笔）；文档只算 DELIVERING"),
+                    zh: format!("平台的「配送中」也算上「已发货」的订单（本地 {n} 笔）；文档只算配送中"),
                     en: format!("the platform's delivering counts DELIVERING + DELIVERED_CONFIRM_PENDING ({n} local orders in the latter); the documents say DELIVERING only"),
                 });
             }
@@ -240,7 +240,10 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>, changed_si
                 ex.push(Explanation {
                     kind: "field_meaning".into(),
                     count: a + b + c,
-                    zh: format!("平台的 {name} 不含 CREATED_PAY_PENDING（{a} 笔）、DELIVERED_CONFIRM_PENDING（{b} 笔）、CLOSED_PAY_TIMEOUT（{c} 笔）；文档口径包含全部订单"),
+                    zh: format!(
+                        "平台的{}不算「待支付」（{a} 笔）、「已发货」（{b} 笔）、「支付超时关闭」（{c} 笔）的订单；文档口径包含全部订单",
+                        if name == "totalPrice" { "销售额" } else { "订单数" }
+                    ),
                     en: format!("the platform's {name} leaves out CREATED_PAY_PENDING ({a}), DELIVERED_CONFIRM_PENDING ({b}) and CLOSED_PAY_TIMEOUT ({c}); the documented meaning counts every order"),
                 });
             }

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_catalog_search", include_str!("../../migrations/0007_catalog_search.sql")),
     ("0008_after_sales_local", include_str!("../../migrations/0008_after_sales_local.sql")),
     ("0009_outbox_op_tags", include_str!("../../migrations/0009_outbox_op_tags.sql")),
+    ("0010_money_control", include_str!("../../migrations/0010_money_control.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {

@@ -8,6 +8,7 @@
 mod migrate;
 
 pub mod after_sales;
+pub mod approvals;
 pub mod backup;
 pub mod catalog;
 pub mod channels;

@@ -235,7 +235,7 @@ pub fn set_payment(
     change: Option<Money>,
 ) -> Result<()> {
     tx.prepare_cached(
-        "UPDATE orders SET payment_method = ?2, paid_fen = ?3, change_fen = ?4, updated_at = ?5 WHERE id = ?1",
+        "UPDATE orders SET payment_method = ?2, paid_fen = ?3, change_fen = ?4, updated_at = ?5, paid_at = ?5 WHERE id = ?1",
     )?
     .execute(params![id, method.as_str(), paid.map(|m| m.fen()), change.map(|m| m.fen()), now_text()])?;
     Ok(())

@@ -154,11 +154,13 @@ pub fn changed_since(conn: &Connection, since: &str, day: Option<&str>) -> Resul
 
 // ---------------------------------------------------------------- shift figures
 
-/// Cash sales of one till in `[from, to)` (by creation time): count and fen.
+/// Cash sales of one till in `[from, to)` by the time the money was taken (`paid_at`;
+/// creation time for sales paid before migration 0010): count and fen.
 pub fn cash_sales(conn: &Connection, till: &str, from: &str, to: &str) -> Result<(i64, i64)> {
     let sql = format!(
         "SELECT count(*), coalesce(sum(total_fen), 0) FROM orders
-         WHERE till_code = ?1 AND created_at >= ?2 AND created_at < ?3 AND payment_method = 'CASH'
+         WHERE till_code = ?1 AND coalesce(paid_at, created_at) >= ?2 AND coalesce(paid_at, created_at) < ?3
+           AND payment_method = 'CASH'
            AND left_store = 0 AND status IN ({})",
         sale_statuses_sql()
     );
@@ -181,11 +183,13 @@ pub fn cash_after_sales(conn: &Connection, from: &str, to: &str) -> Result<(i64,
     .query_row(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
-/// Orders of one till created in `[from, to)`, grouped like [`day_order_groups`].
+/// Orders of one till in `[from, to)`, grouped like [`day_order_groups`]: a paid order by
+/// the time it was paid (so the shift that took the money reports the sale), any other by
+/// the time it was rung up.
 pub fn window_order_groups(conn: &Connection, till: &str, from: &str, to: &str) -> Result<Vec<OrderGroup>> {
     let mut st = conn.prepare_cached(
         "SELECT status, left_store, channel, payment_method, local_hour, cashier_name, count(*), sum(total_fen)
-         FROM orders WHERE till_code = ?1 AND created_at >= ?2 AND created_at < ?3
+         FROM orders WHERE till_code = ?1 AND coalesce(paid_at, created_at) >= ?2 AND coalesce(paid_at, created_at) < ?3
          GROUP BY status, left_store, channel, payment_method, local_hour, cashier_name",
     )?;
     let rows = st.query_map(params![till, from, to], |r| {

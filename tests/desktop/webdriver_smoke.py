@@ -221,6 +221,15 @@ def one_sale(s, n):
     req("POST", s._p(f"/element/{el}/clear"), {})
     req("POST", s._p(f"/element/{el}/value"), {"text": amount})
     s.click('[data-testid="cash-submit"]:not([disabled])')
+    # Money is taken only in an open shift: the first sale offers to open one (float 0).
+    deadline = time.monotonic() + 20
+    while not s.find_all('[data-testid="paid-modal"]'):
+        if s.find_all('[data-testid="shift-open-dialog"]'):
+            s.click('[data-testid="shift-open-submit"]:not([disabled])')
+            time.sleep(0.2)
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     s.wait('[data-testid="paid-modal"]', what=f"paid dialog after sale {n}")
     s.click('[data-testid="next-sale"]')
     deadline = time.monotonic() + 10

@@ -166,6 +166,7 @@ fn real_answers_have_the_declared_shape() {
 
     conforms(&text, "SessionInfo", &call("session_get", json!({})), "session_get");
     conforms(&text, "SettingsView", &call("settings_get", json!({})), "settings_get");
+    conforms(&text, "ShiftView", &call("shift_open", json!({ "float": "100" })), "shift_open");
     let products = call("catalog_product_list", json!({}));
     conforms(&text, "Product", &products[0], "catalog_product_list");
     let with_code =

@@ -37,7 +37,8 @@ fn sigkill_mid_write_loses_no_committed_sale() {
             .args(match round % 3 {
                 0 => vec![],
                 1 => vec!["--pay"],
-                _ => vec!["--pay", "--after-sales", "--user", "clerk", "--pin", "2222"],
+                // The manager: a clerk's cash refunds need a manager's approval (money_control::).
+                _ => vec!["--pay", "--after-sales", "--user", "manager", "--pin", "9999"],
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

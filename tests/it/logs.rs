@@ -242,6 +242,7 @@ async fn a_real_run_logs_no_secret_and_follows_a_sale() {
     assert_eq!(sale_req, "it-sale-0001", "a sane incoming request id is kept");
     let client_ref = sale["data"]["client_ref"].as_str().unwrap().to_string();
     let total = sale["data"]["total"].as_str().unwrap().to_string();
+    h.ok(Some(&boss), "shift_open", json!({ "float": "0" })).await;
     h.ok(Some(&boss), "sale_cash_pay", json!({ "client_ref": client_ref, "tendered": total })).await;
     // An id with spaces and braces is replaced, not written into the log.
     let (_, replaced) = h.call(Some(&boss), Some("evil id} INFO fake"), "session_get", json!({})).await;

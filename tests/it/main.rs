@@ -26,6 +26,7 @@ mod fuzz_commands;
 mod layers;
 mod logs;
 mod migration_upgrade;
+mod money_control;
 mod payments;
 mod print_queue;
 mod published_rules;

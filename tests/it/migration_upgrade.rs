@@ -475,11 +475,11 @@ fn populate(c: &Connection, v: usize, pins: &[String]) {
     if v < 8 {
         return;
     }
-    // ---- version 8: the platform's order_count as fetched.
+    // ---- version 8: after-sales the store handles itself, the platform's counts.
+    x("UPDATE after_sales SET local_only = 1, local_reason = 'status_not_taken', refund_way = 'OTHERWAY', platform_mode = 'field'", params![]);
     x(
-        "INSERT INTO platform_order_counts (channel, store_id, fetched_at, total_price_fen, total, handle_pending,
-           pick_pending, deliver_pending, delivering, closed, cancled, raw)
-         VALUES ('rest-store', '1', '2026-11-20T05:10:00.000Z', 600, 2, 0, 0, 0, 0, 1, 1, '{\"total\":2}')",
+        "INSERT INTO platform_order_counts (store_id, fetched_at, total_price_fen, total, handle_pending, pick_pending, deliver_pending, delivering, closed, cancled, raw)
+         VALUES ('1', '2026-11-20T10:00:00.000Z', 1230, 3, 0, 0, 0, 0, 2, 1, '{}')",
         params![],
     );
 }

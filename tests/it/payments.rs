@@ -48,6 +48,8 @@ fn store() -> Store {
         .as_str()
         .unwrap()
         .to_string();
+    // Money is taken only in an open shift.
+    dispatch(&app, Some(&cashier), false, "shift_open", json!({"float": "0"})).unwrap();
     let bg = background::start(app.clone());
     Store { _dir: dir, app, bg: Some(bg), sim: Some(sim), base, cashier, http: reqwest::blocking::Client::new() }
 }

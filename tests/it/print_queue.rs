@@ -79,6 +79,7 @@ fn outage_and_sigkill_neither_lose_nor_double_a_ticket() {
         storepos::services::setup::demo_seed().iter().filter(|p| p.station.is_some()).map(|p| p.id).take(12).collect();
     assert!(drinks.len() >= 6, "demo catalog should have kitchen products");
     let sales: Vec<i64> = drinks.iter().cycle().take(36).copied().collect();
+    dispatch(&app, Some(&cashier), false, "shift_open", serde_json::json!({"float":"0"})).unwrap();
     for (i, pid) in sales.iter().enumerate() {
         let o = dispatch(&app, Some(&cashier), false, "sale_create", serde_json::json!({"lines":[{"product_id":pid,"quantity":1 + i % 2, "memo":"少冰"}], "remark": "不要加辣椒"})).unwrap();
         let r = o["client_ref"].as_str().unwrap();

@@ -14,6 +14,8 @@ fn store() -> (tempfile::TempDir, App, String) {
         .as_str()
         .unwrap()
         .to_string();
+    // Money is taken only in an open shift.
+    dispatch(&app, Some(&tok), false, "shift_open", json!({ "float": "0" })).unwrap();
     (dir, app, tok)
 }
 

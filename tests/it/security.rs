@@ -32,7 +32,6 @@ fn roles_are_enforced_for_every_command() {
         "settings_get",
         "settings_set",
         "journal_list",
-        "drawer_open",
         "print_job_move",
         "stats_day_get",
         "stats_range_get",

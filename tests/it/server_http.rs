@@ -101,6 +101,7 @@ async fn login_sale_and_cash_payment_over_http() {
     assert!(users.as_array().is_some_and(|u| u.len() >= 3), "the login screen lists the demo users: {users}");
     c.login("cashier", "1111").await;
     let order = ring_up_one(&c).await;
+    c.ok("shift_open", json!({ "float": "0" })).await;
     let paid = c.ok("sale_cash_pay", json!({ "client_ref": order["client_ref"], "tendered": "100.00" })).await;
     assert_eq!(paid["order"]["status"], "CLOSED_CONFIRMED", "cash received completes a counter sale: {paid}");
     let list = c.ok("order_list", json!({})).await;

@@ -46,6 +46,8 @@ fn setup() -> (tempfile::TempDir, App, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let app = init_store(dir.path(), &InitOptions::default()).unwrap();
     let cashier = login(&app, "cashier", "1111");
+    // Money is taken only in an open shift.
+    dispatch(&app, Some(&cashier), false, "shift_open", json!({ "float": "0" })).unwrap();
     let (pid,): (i64,) = app
         .ledger()
         .read()

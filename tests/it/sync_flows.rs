@@ -1,6 +1,8 @@
 //! End-to-end sync flows against the real simulator, in both modes (documented and
 //! field): counter sales, online SELF_PICK / FLASH orders, reject, after-sales, counts,
 //! conflicts.
+//! After-sales are created by the manager here: a clerk's cash out of the drawer needs a
+//! manager's approval, which is `money_control::`'s subject.
 
 use crate::sync_support;
 
@@ -168,7 +170,7 @@ async fn after_sales_return_and_exchange(mode: Mode) {
         } else {
             json!({"client_ref": o.client_ref, "service_type": "EXCHANGE", "reason": "换货", "returns": [{"line_no": 1, "quantity": 1}], "exchanges": [{"product_id": p[2].0, "quantity": 1}]})
         };
-        let created = call(&e.app, e.clerk(), "after_sales_create", req);
+        let created = call(&e.app, e.manager(), "after_sales_create", req);
         let svc_ref = created["service"]["client_ref"].as_str().unwrap().to_string();
         let s = e.settle().await;
         assert_eq!((s.outbox_pending, s.conflicts), (0, 0), "{kind}: {s:?}");
@@ -350,7 +352,7 @@ async fn field_refusals_become_conflicts() {
     // conflict (it used to come back as `order.status.transfer.error`).
     let svc = call(
         &e.app,
-        e.clerk(),
+        e.manager(),
         "after_sales_create",
         json!({"client_ref": c, "service_type": "RETURN", "reason": "不想要了", "returns": [{"line_no": 1, "quantity": 1}]}),
     );
@@ -382,7 +384,7 @@ async fn cash_return_is_sent_otherway() {
     e.settle().await;
     let created = call(
         &e.app,
-        e.clerk(),
+        e.manager(),
         "after_sales_create",
         json!({"client_ref": c, "service_type": "RETURN", "reason": "不想要了", "returns": [{"line_no": 1, "quantity": 1}]}),
     );
@@ -415,7 +417,7 @@ async fn field_refund_failure_is_followed_up() {
     e.settle().await;
     let created = call(
         &e.app,
-        e.clerk(),
+        e.manager(),
         "after_sales_create",
         json!({"client_ref": o.client_ref, "service_type": "RETURN", "reason": "质量问题", "returns": [{"line_no": 1, "quantity": 1}]}),
     );
@@ -451,7 +453,7 @@ async fn field_return_followed_to_refunded_and_already_refund() {
     let (n, cr) = delivering_flash(&e, p[0].0).await;
     let created = call(
         &e.app,
-        e.clerk(),
+        e.manager(),
         "after_sales_create",
         json!({"client_ref": cr, "service_type": "RETURN", "reason": "质量问题", "returns": [{"line_no": 1, "quantity": 1}]}),
     );
@@ -482,7 +484,7 @@ async fn field_return_followed_to_refunded_and_already_refund() {
         .unwrap();
     let created = call(
         &e.app,
-        e.clerk(),
+        e.manager(),
         "after_sales_create",
         json!({"client_ref": cr2, "service_type": "RETURN", "reason": "质量问题", "returns": [{"line_no": 1, "quantity": 1}]}),
     );

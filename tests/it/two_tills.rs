@@ -19,6 +19,8 @@ fn till(code: &str) -> (tempfile::TempDir, Arc<App>, String) {
         .as_str()
         .unwrap()
         .to_string();
+    // Money is taken only in an open shift.
+    dispatch(&app, Some(&t), false, "shift_open", json!({"float": "0"})).unwrap();
     (dir, Arc::new(app), t)
 }
 

@@ -48,8 +48,11 @@ test('the settings tab lists the settable keys', { timeout: 30000 }, async () =>
   await page.getByRole('tab', { name: '设置' }).click();
   const panel = page.getByTestId('manager-settings');
   await panel.waitFor();
-  await panel.locator('td.mono').first().waitFor();
-  const keys = await panel.locator('td.mono').allInnerTexts();
+  await panel.locator('tr[data-key]').first().waitFor();
+  const keys = await panel.locator('tr[data-key]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+  // Every row says what it is in words; the till's identity is shown, not editable.
+  assert.ok(!(await panel.innerText()).includes('[object Object]'), 'object settings shown as JSON');
+  assert.equal(await panel.locator('tr[data-key="till_code"] input').count(), 0, 'till_code is read-only');
   const stored = Object.keys((await stack.api('settings_get', {})).settings);
   assert.deepEqual([...keys].sort(), [...stored].sort(), 'one row per stored settable key');
   assert.ok(!keys.includes('effective') && !keys.includes('settings'));

@@ -7,6 +7,8 @@ let stack;
 let ui;
 before(async () => {
   stack = await startStack();
+  // Money is taken only in an open shift (money-control.test.mjs opens one through the screen).
+  await stack.api('shift_open', { float: '0' }, 'cashier');
   ui = await openBrowser(stack);
 }, { timeout: 60000 });
 after(async () => {

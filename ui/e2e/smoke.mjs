@@ -24,6 +24,9 @@ try {
     await page.getByTestId('cash-modal').waitFor();
     await page.locator('.quick').first().click();
     await page.getByTestId('cash-submit').click();
+    // Money is taken only in an open shift: the first sale offers to open one.
+    await page.getByTestId('shift-open-dialog').or(page.getByTestId('paid-modal')).first().waitFor();
+    if (await page.getByTestId('shift-open-dialog').count()) await page.getByTestId('shift-open-submit').click();
     await page.getByTestId('paid-modal').waitFor();
   }
   assert.deepEqual(problems, [], 'no console errors / CSP violations');

@@ -12,6 +12,8 @@ import {
   type View,
 } from './app-state';
 import { ConfirmHost, Toasts } from './components/common';
+import { ApprovalHost } from './components/Approval';
+import { ShiftOpenHost } from './components/ShiftOpen';
 import { StatusBar } from './components/StatusBar';
 import { AfterSales } from './screens/after-sales';
 import { Cashier } from './screens/Cashier';
@@ -91,6 +93,8 @@ export function App() {
       <StatusBar />
       <Toasts />
       <ConfirmHost />
+      <ApprovalHost />
+      <ShiftOpenHost />
     </div>
   );
 }

@@ -106,7 +106,7 @@ pub fn z_report(d: &ZReportData) -> Ticket {
             .styled("现金盘点", TextStyle::plain().bold())
             .columns("应有", fmt_money(c.expected))
             .columns("实点", fmt_money(c.counted))
-            .columns_styled("长短款", fmt_money(c.over_short), TextStyle::plain().bold());
+            .columns_styled(over_short_label(c.over_short), fmt_money(c.over_short.abs()), TextStyle::plain().bold());
     }
     for s in &d.sections {
         t = t.separator().styled(s.heading.clone(), TextStyle::plain().bold());
@@ -115,4 +115,16 @@ pub fn z_report(d: &ZReportData) -> Ticket {
         }
     }
     t.separator().text(format!("打印时间：{}", d.printed_at)).feed(1).text("签字：").cut()
+}
+
+/// counted − expected in the words of the counter: 长款 (more cash than expected), 短款
+/// (less), 现金相符 (even); the amount beside it is always positive.
+pub fn over_short_label(over_short: Decimal) -> &'static str {
+    if over_short.is_zero() {
+        "现金相符"
+    } else if over_short.is_sign_negative() {
+        "短款"
+    } else {
+        "长款"
+    }
 }

@@ -24,6 +24,10 @@ pub fn run(data: &Path, count: u64, pay: bool, after_sales: bool, user: &str, pi
             return ExitCode::from(1);
         }
     };
+    // Money is taken only in an open shift: open one (float 0) unless the till has one.
+    if pay {
+        let _ = dispatch(&app, Some(&token), false, "shift_open", serde_json::json!({ "float": "0" }));
+    }
     let mut out = std::io::stdout().lock();
     for i in 0..count {
         let lines = serde_json::json!([

@@ -205,6 +205,8 @@ fn make_sales(app: &App, n: usize) -> Result<(), String> {
         .map(|p| p.id)
         .take(5)
         .collect();
+    // Money is taken only in an open shift (refused as conflict when one is already open).
+    let _ = dispatch(app, Some(&token), false, "shift_open", serde_json::json!({ "float": "0" }));
     for i in 0..n {
         let pid = products[i % products.len().max(1)];
         let o = dispatch(

@@ -34,7 +34,10 @@ pub fn template() -> &'static Template {
                     .unwrap()
                     .to_string()
             };
-            (login("cashier", "1111"), login("clerk", "2222"), login("manager", "9999"))
+            let tokens = (login("cashier", "1111"), login("clerk", "2222"), login("manager", "9999"));
+            // Money is taken only in an open shift: every store copied from here has one.
+            dispatch(&app, Some(&tokens.0), false, "shift_open", json!({"float": "0"})).unwrap();
+            tokens
         };
         // The App is dropped: SQLite checkpointed the WAL into the main file.
         Template { dir, cashier: tokens.0, clerk: tokens.1, manager: tokens.2 }

@@ -9,6 +9,15 @@ export type Ack = Record<symbol, never>;
 
 export type AfterSalesListRequest = { day?: string | null, limit?: number | null, };
 
+/**
+ * An approval as stored: who approved which rule for which subject and amount, until when.
+ */
+export type Approval = { id: string, rule: Rule, 
+/**
+ * The order it is for (its client_ref), or "" for acts without one (walk-in, drawer).
+ */
+subject: string, amount: Money, approved_by: string, created_at: string, expires_at: string, used_at: string | null, };
+
 export type BackupListResponse = { settings: BackupSettings, 
 /**
  * Newest first; `present` says whether the file is still in the folder.
@@ -59,7 +68,11 @@ export type BarcodeHit = { product: Product, specification_id: number | null, };
 
 export type BarcodeRequest = { barcode: string, };
 
-export type CancelRequest = { client_ref: string, reason?: string | null, };
+export type CancelRequest = { client_ref: string, reason?: string | null, 
+/**
+ * A manager's approval (rule `cancel_paid`) when the sale was already paid.
+ */
+approval?: string | null, };
 
 /**
  * The cashier closes the QR. The code stays watched until it expires: a customer who
@@ -230,16 +243,21 @@ method?: string | null,
 code_url?: string | null, expires_at?: string | null, };
 
 /**
- * Opening the drawer without a sale: a manager's act, always journaled.
+ * Opening the drawer without a sale: a manager's act or approved by one (rule
+ * `drawer_open`), always journaled.
  * The drawer kick's print job; None when no receipt printer is set up.
  */
 export type DrawerOpened = { job: number | null, };
 
-export type DrawerRequest = { reason: string, };
+export type DrawerRequest = { reason: string, 
+/**
+ * A manager's approval (`approval_grant`, rule `drawer_open`) when the caller is not one.
+ */
+approval?: string | null, };
 
 export type Empty = Record<symbol, never>;
 
-export type ErrorCode = "unknown_command" | "bad_request" | "too_large" | "validation" | "unauthenticated" | "forbidden" | "rate_limited" | "not_found" | "illegal_action" | "conflict" | "offline" | "platform" | "disk_full" | "storage" | "internal";
+export type ErrorCode = "unknown_command" | "bad_request" | "too_large" | "validation" | "unauthenticated" | "forbidden" | "approval_required" | "no_open_shift" | "rate_limited" | "not_found" | "illegal_action" | "conflict" | "offline" | "platform" | "disk_full" | "storage" | "internal";
 
 /**
  * Something screens want to hear about without polling.
@@ -281,6 +299,12 @@ difference: JsonValue | null,
 matches: string | null, explanations: Array<Explanation>, };
 
 export type GetRequest = { client_ref: string, };
+
+export type GrantRequest = { 
+/**
+ * As the `approval_required` refusal named them.
+ */
+rule: Rule, subject?: string | null, amount: Money, manager_username: string, manager_pin: string, };
 
 export type HourRow = { hour: number, count: number, amount: Money, };
 
@@ -679,6 +703,11 @@ order_after: Status | null,
  */
 exchange_refunds_in_full: boolean, } | { "route": "store_only", why: StoreOnlyWhy, refund_way: RefundWay, } | { "route": "refused", why: RefusedWhy, };
 
+/**
+ * A rule that can stop an act until a manager approves it.
+ */
+export type Rule = "wechat_cash_refund" | "walk_in_return" | "after_sales_cash" | "cancel_paid" | "drawer_open" | "discount";
+
 export type SaleCreate = { lines: Array<LineRequest>, remark?: string | null, };
 
 export type SearchRequest = { query: string, limit?: number | null, };
@@ -714,7 +743,16 @@ export type ServiceRequest = {
 /**
  * The order it refers to; absent for an unlinked RETURN.
  */
-client_ref?: string | null, service_type: ServiceType, reason?: string, returns?: Array<ReturnRequest>, exchanges?: Array<ExchangeRequest>, refund_fee?: Money | null, };
+client_ref?: string | null, service_type: ServiceType, reason?: string, returns?: Array<ReturnRequest>, exchanges?: Array<ExchangeRequest>, refund_fee?: Money | null, 
+/**
+ * Refund a WeChat- or online-paid order in cash from the drawer instead of by the
+ * original path (needs a manager's approval by default).
+ */
+cash?: boolean, 
+/**
+ * A manager's approval (`approval_grant`) for this service, when it needs one.
+ */
+approval?: string | null, };
 
 export type ServiceType = "REFUND" | "RETURN" | "EXCHANGE";
 
@@ -755,9 +793,14 @@ amount: Money, reason: string, };
 
 export type ShiftView = { shift: Shift, moves: Array<CashMove>, 
 /**
- * As of now (open shift) or as closed.
+ * As of now (open shift) or as closed; null for a cashier or clerk when the store
+ * closes blind (盲交班, setting `blind_close`): they count without seeing the figure.
  */
-cash: ExpectedCash, };
+cash: ExpectedCash | null, 
+/**
+ * The store closes blind and this caller may not see the expected cash.
+ */
+blind: boolean, };
 
 export type Specification = { id: number, name: string, price: Money, };
 
@@ -877,6 +920,7 @@ export interface Commands {
   after_sales_caps_get: { request: CapsRequest; response: Caps };
   after_sales_create: { request: ServiceRequest; response: CreateResponse };
   after_sales_list: { request: AfterSalesListRequest; response: Array<Service> };
+  approval_grant: { request: GrantRequest; response: Approval };
   user_create: { request: NewUser; response: User };
   user_pin_set: { request: SetPin; response: Ack };
   settings_get: { request: Empty; response: SettingsView };

@@ -12,6 +12,7 @@ import {
 } from '../app-state';
 import { usePoll } from '../hooks';
 import { useStore } from '../store';
+import { refreshShift, ShiftBadge } from './ShiftOpen';
 
 async function refreshSync() {
   if (!sessionStore.get()) return;
@@ -47,6 +48,7 @@ export function StatusBar() {
   const lang = useStore(langStore);
   usePoll(refreshSync, 5000, [session?.token]);
   usePoll(refreshPrinters, 10000, [session?.token]);
+  usePoll(refreshShift, 15000, [session?.token]);
   useEffect(
     () =>
       onBackendEvent((e) => {
@@ -55,6 +57,8 @@ export function StatusBar() {
           healthStore.set((h) => ({ ...h, sync: status }));
         } else if (e.type === 'sync' || e.type === 'conflict') void refreshSync();
         if (e.type === 'print_job') void refreshPrinters();
+        // A sale or a shift opened on another screen of this till: the bar follows.
+        if (e.type === 'order_changed') void refreshShift();
       }),
     [],
   );
@@ -107,6 +111,7 @@ export function StatusBar() {
         </button>
       )}
       <span class="sb-spacer" />
+      {session && <ShiftBadge />}
       {session && (
         <span class="sb-item sb-user">
           {session.user.display_name} · {t(`role.${session.user.role}`)}

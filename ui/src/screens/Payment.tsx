@@ -1,6 +1,7 @@
 // Payment modals: cash, WeChat QR, and the "paid" summary with the receipt's print state.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { withShift } from '../components/ShiftOpen';
 import { call, errorText, onBackendEvent, reportError, t } from '../app-state';
 import type { CodeView, Order, PrintJob, StatusView } from '../backend/contract.gen';
 import { Modal } from '../components/common';
@@ -48,7 +49,7 @@ export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void
     setBusy(true);
     setError(null);
     try {
-      const res = await call('sale_cash_pay', { client_ref: props.order.client_ref, tendered: fenToString(fen) });
+      const res = await withShift(() => call('sale_cash_pay', { client_ref: props.order.client_ref, tendered: fenToString(fen) }));
       props.onPaid({ order: res.order, change: res.change });
     } catch (e) {
       setError(errorText(e));
@@ -138,7 +139,7 @@ export function WechatModal(props: {
     setState('starting');
     setMessage(null);
     try {
-      const r = await call('wechat_start', { client_ref: ref });
+      const r = await withShift(() => call('wechat_start', { client_ref: ref }));
       setQr(r);
       props.onQr?.(r);
       setLeft(secondsLeft(r.expires_at));

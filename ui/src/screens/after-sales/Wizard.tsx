@@ -7,6 +7,7 @@ import { fenToString, formatMoney, tryParseFen } from '../../money';
 import { ExchangeLine, WalkLine, Source, TYPES, serviceStatus } from './service';
 import { WalkIn } from './WalkIn';
 import { QuoteView } from './QuoteView';
+import { callApproved } from '../../components/Approval';
 
 export function Wizard(props: { onCreated: () => void; onRestart: () => void }) {
   const [source, setSource] = useState<Source>('order');
@@ -153,7 +154,7 @@ export function Wizard(props: { onCreated: () => void; onRestart: () => void }) 
     setBusy(true);
     setError(null);
     try {
-      setCreated(await call('after_sales_create', req));
+      setCreated(await callApproved('after_sales_create', req));
       props.onCreated();
     } catch (e) {
       setError(errorText(e));

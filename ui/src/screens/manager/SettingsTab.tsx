@@ -1,7 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText, t, toast, tryCall } from '../../app-state';
-import type { LogExportResponse, SettingsView } from '../../backend/contract.gen';
+import type { JsonValue, LogExportResponse, SettingsView } from '../../backend/contract.gen';
 import { Empty } from '../../components/common';
+import { translateDynamic } from '../../i18n';
+import { langStore } from '../../app-state';
+
+/** The till's identity, set by `storepos init`: shown, never edited here. */
+const READ_ONLY = ['store_id', 'till_code'];
+
+const shown = (v: unknown): string => (v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 export function SettingsPanel() {
   const [settings, setSettings] = useState<SettingsView['settings'] | null>(null);
@@ -13,7 +20,16 @@ export function SettingsPanel() {
   const save = async (key: string) => {
     const raw = edits[key];
     const old = settings?.[key];
-    const value = typeof old === 'number' ? Number(raw) : typeof old === 'boolean' ? raw === 'true' : raw;
+    let value: JsonValue = raw ?? '';
+    if (typeof old === 'number') value = Number(raw);
+    else if (typeof old === 'boolean') value = raw === 'true';
+    else if (old !== null && typeof old === 'object') {
+      try {
+        value = JSON.parse(raw) as JsonValue;
+      } catch {
+        return toast(t('settings.badJson'), 'error');
+      }
+    }
     if ((await tryCall('settings_set', { key, value })) !== undefined) {
       toast(t('common.saved'), 'success');
       setEdits((e) => {
@@ -31,16 +47,30 @@ export function SettingsPanel() {
         <table class="table">
           <tbody>
             {Object.entries(settings).map(([k, v]) => (
-              <tr key={k}>
-                <td class="mono">{k}</td>
-                <td class="grow-cell">
-                  <input class="input" type="text" value={edits[k] ?? (v == null ? '' : String(v))} onInput={(e) => setEdits({ ...edits, [k]: e.currentTarget.value })} />
-                </td>
+              <tr key={k} data-key={k}>
                 <td>
-                  <button type="button" class="btn btn-small" disabled={edits[k] === undefined} onClick={() => void save(k)}>
-                    {t('common.save')}
-                  </button>
+                  <div class="strong">{translateDynamic(langStore.get(), `settings.key.${k}`, k)}</div>
+                  <div class="muted small mono">{k}</div>
                 </td>
+                {READ_ONLY.includes(k) ? (
+                  <>
+                    <td class="grow-cell strong" data-testid={`setting-${k}`}>
+                      {shown(v)}
+                    </td>
+                    <td class="muted small">{t('settings.readOnly')}</td>
+                  </>
+                ) : (
+                  <>
+                    <td class="grow-cell">
+                      <input class="input" type="text" value={edits[k] ?? shown(v)} onInput={(e) => setEdits({ ...edits, [k]: e.currentTarget.value })} />
+                    </td>
+                    <td>
+                      <button type="button" class="btn btn-small" disabled={edits[k] === undefined} onClick={() => void save(k)}>
+                        {t('common.save')}
+                      </button>
+                    </td>
+                  </>
+                )}
               </tr>
             ))}
           </tbody>

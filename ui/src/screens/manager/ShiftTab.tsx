@@ -1,4 +1,9 @@
 import { Fragment } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { HourlyBars } from '../../charts/Charts';
+import { refreshShift, shiftStore } from '../../components/ShiftOpen';
+import { useStore } from '../../store';
+import { timeOf } from '../../app-state';
 import { useState } from 'preact/hooks';
 import { call, langStore, errorText, sessionStore, t, toast, tryCall } from '../../app-state';
 import type { CloseResponse } from '../../backend/contract.gen';
@@ -17,11 +22,14 @@ export function Shift() {
   const [z, setZ] = useState<CloseResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const total = countedTotalFen(counted);
+  const current = useStore(shiftStore);
+  useEffect(() => void refreshShift(), [z]);
 
   const open = async () => {
     const f = tryParseFen(float);
     if (f == null || f < 0) return toast(t('cash.invalid'), 'error');
     if (await tryCall('shift_open', { float: fenToString(f) })) toast(t('common.done'), 'success');
+    void refreshShift();
   };
   const move = async () => {
     const f = tryParseFen(moveAmount);
@@ -49,6 +57,24 @@ export function Shift() {
   return (
     <div class="grid2" data-testid="manager-shift">
       <div class="stack">
+        <section class="panel" data-testid="shift-current">
+          <h2>{t('shift.current')}</h2>
+          {current ? (
+            <dl class="kv">
+              <dt>{t('shift.openedBy')}</dt>
+              <dd>{current.shift.opened_by_name}</dd>
+              <dt>{t('shift.since')}</dt>
+              <dd>{timeOf(current.shift.opened_at)}</dd>
+              <dt>{t('z.float')}</dt>
+              <dd>{formatMoney(current.shift.float)}</dd>
+              <dt>{t('shift.expected')}</dt>
+              <dd data-testid="shift-expected">{current.cash ? formatMoney(current.cash.expected) : t('shift.blindHint')}</dd>
+            </dl>
+          ) : (
+            <p class="muted">{current === null ? t('shift.noShift') : t('common.loading')}</p>
+          )}
+        </section>
+        {!current && (
         <section class="panel">
           <h2>{t('shift.open')}</h2>
           <div class="form-row">
@@ -58,6 +84,7 @@ export function Shift() {
             </button>
           </div>
         </section>
+        )}
         <section class="panel">
           <h2>{t('shift.cashMove')}</h2>
           <div class="seg">
@@ -141,19 +168,93 @@ function denomLabel(d: string): string {
   return t('shift.jiao', { d: langStore.get() === 'zh' ? String(parseFen(d) / 10) : d });
 }
 
-const MONEY_KEY = /(float|cash|sales|refund|expected|counted|difference|total|amount|gross|net|in|out)/i;
+/** 长款 / 短款 / 现金相符 with the amount always positive (the backend's counted − expected). */
+export function overShort(v: string): { label: string; amount: string; tone: string } {
+  const fen = tryParseFen(v) ?? 0;
+  if (fen === 0) return { label: t('z.even'), amount: formatFen(0), tone: 'ok' };
+  return fen > 0 ? { label: t('z.over'), amount: formatFen(fen), tone: 'warn' } : { label: t('z.short'), amount: formatFen(-fen), tone: 'bad' };
+}
 
-function ZReportView({ z }: { z: CloseResponse }) {
+type Row = [string, string];
+interface PaperReport {
+  id: number;
+  title: string;
+  store: string;
+  till: string;
+  business_day: string;
+  opened_at: string;
+  closed_at: string;
+  cashier: string;
+  manager: string | null;
+  sections: { heading: string; rows: Row[] }[];
+  payment_mix: { label: string; count: number; amount: string }[];
+}
+
+/** The Z report drawn like the paper it prints (same sections and words, local times),
+ *  with the over/short said in words and the day's hours as a chart. */
+export function ZReportView({ z }: { z: CloseResponse }) {
+  const r = z.z_report.report as unknown as PaperReport;
+  const os = overShort(z.over_short);
+  const hours = Array.from({ length: 24 }, (_, h) => z.stats.by_hour.find((x) => x.hour === h));
+  const fen = (m: string | undefined) => (m ? (tryParseFen(m) ?? 0) : 0);
   return (
-    <dl class="kv">
-      {Object.entries(z).map(([k, v]) => (
-        <Fragment key={k}>
-          <dt>{k}</dt>
-          <dd>
-            {v == null ? '—' : typeof v === 'object' ? <pre class="json">{JSON.stringify(v, null, 2)}</pre> : typeof v === 'string' && MONEY_KEY.test(k) && tryParseFen(v) != null ? formatMoney(v) : String(v)}
-          </dd>
-        </Fragment>
+    <div class="zpaper" data-testid="zpaper">
+      <div class="zpaper-head">
+        <div class="strong">{r.title} · Z{r.id}</div>
+        <div>{r.store}</div>
+        <div class="muted small">
+          {r.till} · {r.business_day}
+        </div>
+        <div class="muted small">
+          {t('z.shiftTime')} {r.opened_at} — {r.closed_at}
+        </div>
+        <div class="muted small">
+          {r.cashier}
+          {r.manager ? ` · ${t('z.manager')} ${r.manager}` : ''}
+        </div>
+      </div>
+      <div class={`zpaper-verdict tone-${os.tone}`} data-testid="z-over-short">
+        <span>{os.label}</span>
+        <span class="big-money">{os.amount}</span>
+      </div>
+      <dl class="zpaper-rows">
+        <dt>{t('z.expected')}</dt>
+        <dd>{formatMoney(z.cash.expected)}</dd>
+        <dt>{t('z.counted')}</dt>
+        <dd>{formatMoney(z.counted)}</dd>
+      </dl>
+      {r.sections.map((sec) => (
+        <section key={sec.heading} class="zpaper-section">
+          <h3>{sec.heading}</h3>
+          <dl class="zpaper-rows">
+            {sec.rows.map(([label, value], i) => (
+              <Fragment key={i}>
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+              </Fragment>
+            ))}
+          </dl>
+        </section>
       ))}
-    </dl>
+      {r.payment_mix.length > 0 && (
+        <section class="zpaper-section">
+          <h3>{t('z.payMix')}</h3>
+          <dl class="zpaper-rows">
+            {r.payment_mix.map((m) => (
+              <Fragment key={m.label}>
+                <dt>
+                  {m.label} {m.count}笔
+                </dt>
+                <dd>{formatMoney(m.amount)}</dd>
+              </Fragment>
+            ))}
+          </dl>
+        </section>
+      )}
+      <section class="zpaper-section">
+        <h3>{t('z.hourly')}</h3>
+        <HourlyBars title={t('z.hourly')} values={hours.map((h) => fen(h?.amount))} labels={hours.map((_, h) => String(h))} />
+      </section>
+    </div>
   );
 }

@@ -2,7 +2,8 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { dateTimeOf, langStore, healthStore, t, toast, tryCall } from '../../app-state';
 import type { ConflictItem, ReconcileResponse, Stray } from '../../backend/contract.gen';
-import { Empty } from '../../components/common';
+import { confirmDialog, Empty } from '../../components/common';
+import { translateDynamic } from '../../i18n';
 import { usePoll } from '../../hooks';
 import { useStore } from '../../store';
 
@@ -21,6 +22,17 @@ function localFor(f: Figure): string {
   return String(v ?? '—');
 }
 
+/** A figure of the platform's order_count in words ("cancled" is the platform's spelling). */
+function figureName(f: string): string {
+  return translateDynamic(langStore.get(), `syncp.fig.${f}`, f);
+}
+
+/** Green only when every difference has a reason: one unexplained row turns it red. */
+export function countsBadge(c: ReconcileResponse): 'ok' | 'bad' {
+  const unexplained = c.figures.some((f) => f.explanations.some((x) => x.kind === 'unexplained'));
+  return c.all_explained === true && !unexplained ? 'ok' : 'bad';
+}
+
 /** The platform's last order_count beside the ledger's, every difference with its reason:
  *  the same reconciliation (`stats_reconcile`) the sync engine runs each round. */
 function CountsSection({ counts }: { counts: ReconcileResponse | undefined }) {
@@ -34,10 +46,18 @@ function CountsSection({ counts }: { counts: ReconcileResponse | undefined }) {
         <Fragment>
           <p class="muted small">
             {t('syncp.countsAt')} {counts.fetched_at ? dateTimeOf(counts.fetched_at) : '—'} ·{' '}
-            <span class={`pill ${counts.all_explained ? 'pill-ok' : 'pill-bad'}`} data-testid="counts-explained">
-              {t(counts.all_explained ? 'syncp.countsExplained' : 'syncp.countsUnexplained')}
+            <span class={`pill ${countsBadge(counts) === 'ok' ? 'pill-ok' : 'pill-bad'}`} data-testid="counts-explained">
+              {t(countsBadge(counts) === 'ok' ? 'syncp.countsExplained' : 'syncp.countsUnexplained')}
             </span>
           </p>
+          {(() => {
+            const total = counts.figures.find((f) => f.figure === 'total');
+            return total ? (
+              <p class="strong" data-testid="counts-summary">
+                {t('syncp.countsSummary', { p: String(total.platform ?? '—'), l: localFor(total) })}
+              </p>
+            ) : null;
+          })()}
           <table class="table">
             <thead>
               <tr>
@@ -53,10 +73,14 @@ function CountsSection({ counts }: { counts: ReconcileResponse | undefined }) {
                 const same = f.matches === 'field' && String(f.platform) === String(f.local_field);
                 return (
                   <tr key={f.figure} data-field={f.figure} data-matches={f.matches ?? ''}>
-                    <td class="mono">{f.figure}</td>
+                    <td title={f.figure}>{figureName(f.figure)}</td>
                     <td class="num">{String(f.platform ?? '—')}</td>
                     <td class="num">{localFor(f)}</td>
-                    <td class="small">{t(`syncp.meaning.${f.matches ?? 'none'}` as 'syncp.meaning.field')}</td>
+                    <td class="small">
+                      {f.matches === 'none' && f.explanations.length > 0 && !f.explanations.some((x) => x.kind === 'unexplained')
+                        ? t('syncp.meaning.explained')
+                        : t(`syncp.meaning.${f.matches ?? 'none'}` as 'syncp.meaning.field')}
+                    </td>
                     <td class="small">
                       {same && !f.explanations.length ? (
                         <span class="muted">{t('syncp.countsSame')}</span>
@@ -98,6 +122,7 @@ export function SyncPanel() {
   };
   usePoll(load, 5000);
   const voided = async (s: Stray) => {
+    if (!(await confirmDialog(t('syncp.strayConfirm', { no: s.order_number }), true))) return;
     if ((await tryCall('stray_void', { id: s.id })) !== undefined) {
       toast(t('common.done'), 'success');
       void load();
@@ -144,7 +169,7 @@ export function SyncPanel() {
             {strays.map((st) => (
               <div key={st.id} class="conflict">
                 <div class="conflict-head">
-                  <span class="mono strong">{st.order_number}</span>
+                  <span class="mono strong">{t('syncp.strayNumber', { no: st.order_number })}</span>
                   <span class="muted small">{dateTimeOf(st.found_at)}</span>
                 </div>
                 <div class="action-row">
