@@ -16,6 +16,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_catalog_search", include_str!("../../migrations/0007_catalog_search.sql")),
     ("0008_after_sales_local", include_str!("../../migrations/0008_after_sales_local.sql")),
     ("0009_outbox_op_tags", include_str!("../../migrations/0009_outbox_op_tags.sql")),
+    // 0010 is being written on another branch; the numbers are settled at merge.
+    ("0011_devices", include_str!("../../migrations/0011_devices.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {

@@ -449,11 +449,21 @@ fn populate(c: &Connection, v: usize, pins: &[String]) {
     );
     if v >= 8 {
         // A person's action on a channel's order, as versions before 0009 tagged it
-        // ('action', the platform's own tag). Only fixtures made after 0009 carry it.
+        // ('action', the platform's own tag); from 0009 on it has its own tag.
+        let tag = if v >= 9 { "channel_action" } else { "action" };
         x(
             "INSERT INTO outbox (channel, stream, op, payload, state, attempts, next_attempt_at, created_at)
-             VALUES ('mall', 'm-2002', 'action', '{\"remote_id\":\"m-2002\",\"action\":{\"action\":\"accept\"}}',
+             VALUES ('mall', 'm-2002', ?1, '{\"remote_id\":\"m-2002\",\"action\":{\"action\":\"accept\"}}',
                'pending', 0, '2026-11-20T05:01:00.000Z', '2026-11-20T05:01:00.000Z')",
+            params![tag],
+        );
+    }
+    if v >= 10 {
+        // 0011_devices (the tenth migration on this branch): one live and one revoked iPad.
+        x(
+            "INSERT INTO devices (name, credential_hash, paired_at, paired_by, last_seen_at, revoked_at, revoked_by) VALUES
+             ('前台 iPad', 'aa', '2026-11-20T01:00:00.000Z', 'manager#3', '2026-11-20T05:00:00.000Z', NULL, NULL),
+             ('旧 iPad', 'bb', '2026-11-19T01:00:00.000Z', 'manager#3', NULL, '2026-11-20T01:30:00.000Z', 'manager#3')",
             params![],
         );
     }
@@ -582,7 +592,7 @@ fn every_fixture_upgrades_to_the_current_schema_with_its_rows() {
             let cols = columns(&u.before, t);
             let mut old = rows(&u.before, t, &cols);
             assert!(!old.is_empty() || t == "sqlite_sequence", "v{v}: fixture table {t} is empty: fill it in populate");
-            if t == "outbox" {
+            if t == "outbox" && v < 9 {
                 // 0009's data step, the one change an upgrade makes to a row.
                 for r in &mut old {
                     if !r.contains("|\"rest-store\"|") {
