@@ -17,6 +17,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod devices;
 pub mod display;
 pub mod domain;
 pub mod ledger;

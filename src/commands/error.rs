@@ -17,6 +17,9 @@ pub enum ErrorCode {
     TooLarge,
     Validation,
     Unauthenticated,
+    /// A request over the store LAN from a device that is not paired (or was revoked):
+    /// the screen goes to pairing, not to the PIN pad.
+    DeviceUnpaired,
     Forbidden,
     RateLimited,
     NotFound,
@@ -35,7 +38,7 @@ impl ErrorCode {
             ErrorCode::UnknownCommand | ErrorCode::NotFound => 404,
             ErrorCode::BadRequest | ErrorCode::Validation => 400,
             ErrorCode::TooLarge => 413,
-            ErrorCode::Unauthenticated => 401,
+            ErrorCode::Unauthenticated | ErrorCode::DeviceUnpaired => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::IllegalAction | ErrorCode::Conflict => 409,
             ErrorCode::RateLimited => 429,

@@ -1,34 +1,97 @@
-//! `lan_status_get`: whether `storepos serve --lan` is on, and the link (with its token)
-//! a manager opens on an iPad.
+//! `lan_status_get` / `lan_set`: whether the till is open to the store LAN (HTTPS, paired
+//! devices only), at which address, and with which store CA. The switch itself belongs to
+//! the transport (`storepos serve`); the desktop shell has none and says so.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{Access, App, CommandError, Ctx, MANAGERS};
+use super::{Access, App, CommandError, Ctx, ErrorCode, MANAGERS};
 use crate::command;
 
-pub const COMMANDS: &[super::Command] = &[command!("lan_status_get", Access::Roles(MANAGERS), lan_status)];
+pub const COMMANDS: &[super::Command] = &[
+    command!("lan_status_get", Access::Roles(MANAGERS), lan_status),
+    command!("lan_set", Access::Roles(MANAGERS), lan_set),
+];
 
-pub use crate::app::LanInfo;
+/// What a transport that can open the till to the LAN offers the commands. Implemented
+/// by the HTTP server; set once on the [`App`].
+pub trait LanSwitch: Send + Sync {
+    /// The current state.
+    fn status(&self) -> LanStatus;
+    /// Opens (binds the LAN listener, HTTPS only) or closes the till to the LAN. Closing
+    /// ends every LAN connection, event streams included. The choice is remembered across
+    /// restarts of the till.
+    ///
+    /// Errors: the LAN address cannot be bound (port in use), or the certificate cannot be
+    /// made (the data dir is not writable).
+    fn set(&self, on: bool) -> Result<LanStatus, CommandError>;
+}
 
 #[derive(Deserialize, TS)]
 pub struct Empty {}
 
-/// No `Debug`: the token and the URL are secrets.
-#[derive(Serialize, TS)]
+/// The 局域网 tab's view. No secrets: every device pairs with its own one-time code.
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct LanStatus {
     pub enabled: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub token: Option<String>,
+    /// False in the desktop shell: only `storepos serve` can open the till to the LAN.
+    pub switchable: bool,
+    /// The address an iPad opens (`https://IP:port`), the till's first LAN address.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub url: Option<String>,
+    /// Every address the till answers on (one per LAN address of the machine).
+    pub urls: Vec<String>,
+    /// SHA-256 of the store CA's certificate (`AB:CD:…`), to compare on the iPad.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub ca_fingerprint: Option<String>,
+    /// Where the CA certificate (`.crt`) and the iOS profile (`.mobileconfig`) download.
+    pub ca_cert_path: String,
+    pub ca_profile_path: String,
 }
 
+impl LanStatus {
+    /// The answer without a server behind the app.
+    pub fn unavailable() -> LanStatus {
+        LanStatus {
+            enabled: false,
+            switchable: false,
+            url: None,
+            urls: vec![],
+            ca_fingerprint: None,
+            ca_cert_path: CA_CERT_PATH.into(),
+            ca_profile_path: CA_PROFILE_PATH.into(),
+        }
+    }
+}
+
+/// `GET` path of the store CA certificate (DER, `application/x-x509-ca-cert`).
+pub const CA_CERT_PATH: &str = "/lan/storepos-ca.crt";
+/// `GET` path of the iOS configuration profile carrying the store CA.
+pub const CA_PROFILE_PATH: &str = "/lan/storepos-ca.mobileconfig";
+
 fn lan_status(app: &App, _: &Ctx, _: Empty) -> Result<LanStatus, CommandError> {
-    Ok(match app.lan() {
-        Some(l) => LanStatus { enabled: true, token: Some(l.token), url: Some(l.url) },
-        None => LanStatus { enabled: false, token: None, url: None },
-    })
+    Ok(app.lan().map(|l| l.status()).unwrap_or_else(LanStatus::unavailable))
+}
+
+#[derive(Deserialize, TS)]
+pub struct LanSetRequest {
+    pub enabled: bool,
+}
+
+fn lan_set(app: &App, ctx: &Ctx, req: LanSetRequest) -> Result<LanStatus, CommandError> {
+    let Some(switch) = app.lan() else {
+        return Err(CommandError::new(
+            ErrorCode::Conflict,
+            "只有 storepos serve 能开启局域网访问",
+            "only storepos serve can open the till to the LAN",
+        ));
+    };
+    if !req.enabled {
+        app.devices().withdraw_code();
+    }
+    let st = switch.set(req.enabled)?;
+    tracing::info!(enabled = st.enabled, by = %ctx.actor(), "LAN switched");
+    Ok(st)
 }

@@ -11,6 +11,7 @@ pub mod after_sales;
 pub mod backup;
 pub mod catalog;
 pub mod channels;
+pub mod devices;
 pub mod display;
 pub mod lan;
 pub mod logs;
@@ -25,7 +26,7 @@ pub mod sync;
 
 pub use crate::app::{App, Event, StoreConfig};
 pub use error::{CommandError, ErrorCode};
-pub use lan::LanInfo;
+pub use lan::{LanStatus, LanSwitch};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -137,6 +138,7 @@ fn table() -> Vec<&'static [Command]> {
         backup::COMMANDS,
         logs::COMMANDS,
         display::COMMANDS,
+        devices::COMMANDS,
     ]
 }
 

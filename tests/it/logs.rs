@@ -91,7 +91,6 @@ fn the_library_installs_no_subscriber() {
 struct Serve {
     child: Child,
     url: String,
-    lan_token: String,
 }
 
 impl Drop for Serve {
@@ -103,7 +102,7 @@ impl Drop for Serve {
 
 fn serve(data: &Path) -> Serve {
     let mut child = storepos()
-        .args(["serve", "--lan", "--listen", "127.0.0.1:0", "--data"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -116,8 +115,7 @@ fn serve(data: &Path) -> Serve {
         .strip_prefix("storepos serve listening on ")
         .unwrap_or_else(|| panic!("first line names the address: {line:?}"))
         .to_string();
-    let lan_token = std::fs::read_to_string(data.join("lan-token")).expect("LAN token file").trim().to_string();
-    Serve { child, url, lan_token }
+    Serve { child, url }
 }
 
 struct Http<'a> {
@@ -127,11 +125,7 @@ struct Http<'a> {
 
 impl Http<'_> {
     async fn call(&self, session: Option<&str>, req_id: Option<&str>, name: &str, body: Value) -> (Value, String) {
-        let mut rb = self
-            .c
-            .post(format!("{}/api/{name}", self.s.url))
-            .header("x-storepos-lan-token", &self.s.lan_token)
-            .json(&body);
+        let mut rb = self.c.post(format!("{}/api/{name}", self.s.url)).json(&body);
         if let Some(t) = session {
             rb = rb.header("x-storepos-session", t);
         }
@@ -206,7 +200,6 @@ async fn a_real_run_logs_no_secret_and_follows_a_sale() {
         ("9999".into(), "manager PIN"),
         ("2222".into(), "clerk PIN"),
         (PHONE.into(), "customer phone"),
-        (s.lan_token.clone(), "LAN token"),
     ];
 
     let manager = h.login("manager", "9999").await;
@@ -250,11 +243,9 @@ async fn a_real_run_logs_no_secret_and_follows_a_sale() {
     let pair = h.ok(Some(&boss), "display_pair", json!({})).await;
     let display = pair["token"].as_str().unwrap().to_string();
     secrets.push((display.clone(), "display token"));
-    let r =
-        h.c.get(format!("{}/api/display/state?token={display}&lan_token={}", s.url, s.lan_token)).send().await.unwrap();
+    let r = h.c.get(format!("{}/api/display/state?token={display}", s.url)).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let events =
-        h.c.get(format!("{}/api/events?session={clerk}&lan_token={}", s.url, s.lan_token)).send().await.unwrap();
+    let events = h.c.get(format!("{}/api/events?session={clerk}", s.url)).send().await.unwrap();
     assert_eq!(events.status(), 200);
     drop(events);
 
