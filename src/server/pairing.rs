@@ -119,7 +119,7 @@ async fn ca_profile(State(lan): State<Arc<LanControl>>) -> Response {
     }
 }
 
-/// A page (no script) an iPad can open before it trusts anything: the fingerprint to
+/// A page (no script, no inline style: the CSP allows neither) an iPad can open before it trusts anything: the fingerprint to
 /// compare with the till's screen, the two downloads, the steps.
 async fn ca_page(State(lan): State<Arc<LanControl>>) -> Response {
     let ca = match lan.ca() {
@@ -131,10 +131,10 @@ async fn ca_page(State(lan): State<Arc<LanControl>>) -> Response {
         r#"<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>storepos 门店根证书</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.6">
+<body>
 <h1>门店根证书 / Store CA</h1>
 <p>SHA-256 指纹（与收银台「店长 → 局域网」上显示的一致才可安装）：</p>
-<p style="font-family: monospace; word-break: break-all; font-size: 1.1rem"><b>{fp}</b></p>
+<p><code><b>{fp}</b></code></p>
 <ol>
 <li><a href="{profile}">下载 iOS 描述文件（.mobileconfig）</a>，在「设置 → 已下载描述文件」中安装；</li>
 <li>在「设置 → 通用 → 关于本机 → 证书信任设置」中打开对该证书的完全信任；</li>

@@ -276,6 +276,9 @@ struct Issued {
 /// machine's addresses changed (looked at no more than every few seconds) or it ages.
 pub struct TillCertificate {
     ca: Arc<StoreCa>,
+    /// Where the machine's addresses come from ([`lan_addresses`]; a test's list in tests).
+    addresses: fn() -> Vec<IpAddr>,
+    check_every: Duration,
     /// Extra names the listener itself is bound to (a specific address, even loopback).
     bound: Vec<IpAddr>,
     current: Mutex<Issued>,
@@ -290,20 +293,31 @@ impl std::fmt::Debug for TillCertificate {
 impl TillCertificate {
     /// Issues the first certificate now (so a broken CA fails the LAN start, not a handshake).
     pub fn new(ca: Arc<StoreCa>, bound: Option<IpAddr>) -> Result<TillCertificate, TlsError> {
+        Self::with_addresses(ca, bound, lan_addresses, ADDRESS_CHECK_EVERY)
+    }
+
+    fn with_addresses(
+        ca: Arc<StoreCa>,
+        bound: Option<IpAddr>,
+        addresses: fn() -> Vec<IpAddr>,
+        check_every: Duration,
+    ) -> Result<TillCertificate, TlsError> {
         let bound: Vec<IpAddr> = bound.filter(|ip| !ip.is_unspecified()).into_iter().collect();
-        let ips = Self::names(&bound);
+        let ips = Self::names(addresses, &bound);
         let today = chrono::Utc::now().date_naive();
         let key = ca.issue_server(&ips, today)?;
         tracing::info!(names = ips.len(), "LAN certificate issued");
         Ok(TillCertificate {
             ca,
+            addresses,
+            check_every,
             bound,
             current: Mutex::new(Issued { ips, key, issued_on: today, checked: Instant::now() }),
         })
     }
 
-    fn names(bound: &[IpAddr]) -> Vec<IpAddr> {
-        let mut ips = lan_addresses();
+    fn names(addresses: fn() -> Vec<IpAddr>, bound: &[IpAddr]) -> Vec<IpAddr> {
+        let mut ips = addresses();
         for b in bound {
             if !ips.contains(b) {
                 ips.push(*b);
@@ -319,9 +333,9 @@ impl TillCertificate {
 
     fn current(&self) -> Arc<CertifiedKey> {
         let mut cur = self.current.lock().unwrap_or_else(|p| p.into_inner());
-        if cur.checked.elapsed() >= ADDRESS_CHECK_EVERY {
+        if cur.checked.elapsed() >= self.check_every {
             cur.checked = Instant::now();
-            let ips = Self::names(&self.bound);
+            let ips = Self::names(self.addresses, &self.bound);
             let today = chrono::Utc::now().date_naive();
             let old = today - cur.issued_on >= chrono::Duration::days(SERVER_CERT_DAYS - 1 - RENEW_DAYS_BEFORE);
             if ips != cur.ips || old {
@@ -376,6 +390,33 @@ mod tests {
             matches!(StoreCa::load_or_create(dir.path()), Err(TlsError::Damaged { .. })),
             "a half CA is never silently replaced"
         );
+    }
+
+    static MACHINE: Mutex<Vec<IpAddr>> = Mutex::new(Vec::new());
+    fn machine() -> Vec<IpAddr> {
+        MACHINE.lock().unwrap().clone()
+    }
+
+    /// The end-entity certificate's DER names `ip` (its octets appear in the SAN).
+    fn names_ip(key: &CertifiedKey, ip: [u8; 4]) -> bool {
+        key.cert[0].as_ref().windows(4).any(|w| w == ip)
+    }
+
+    #[test]
+    fn the_till_certificate_follows_the_machine_addresses() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = Arc::new(StoreCa::load_or_create(dir.path()).unwrap());
+        *MACHINE.lock().unwrap() = vec!["10.9.8.7".parse().unwrap()];
+        let till = TillCertificate::with_addresses(ca, None, machine, Duration::ZERO).unwrap();
+        let first = till.current();
+        assert!(names_ip(&first, [10, 9, 8, 7]), "the certificate names the machine's address");
+        assert_eq!(first.cert.len(), 2, "the chain carries the store CA");
+        assert!(Arc::ptr_eq(&first, &till.current()), "same addresses, same certificate");
+        *MACHINE.lock().unwrap() = vec!["10.9.8.7".parse().unwrap(), "192.168.31.20".parse().unwrap()];
+        let second = till.current();
+        assert!(!Arc::ptr_eq(&first, &second), "a new address, a new certificate");
+        assert!(names_ip(&second, [192, 168, 31, 20]) && names_ip(&second, [10, 9, 8, 7]));
+        assert_eq!(till.ips().len(), 2);
     }
 
     #[test]
