@@ -334,3 +334,42 @@ async fn from_another_network_plain_http_is_refused_and_pinned_https_works() {
     h.shutdown().await.unwrap();
     drop(ns);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manager_switches_the_lan_and_the_choice_survives_a_restart() {
+    let dir = init().await;
+    let mut opts = ServeOptions::loopback(dir.path());
+    opts.ui_dir = Some(dir.path().join("no-ui"));
+    let h = server::serve(opts.clone()).await.unwrap();
+    assert_eq!(h.lan_addr(), None, "off unless asked");
+    let mgr = manager_session(&h.url()).await;
+    let local = reqwest::Client::new();
+    let (s, on) = post(&local, &h.url(), "lan_set", None, Some(&mgr), json!({"enabled": true})).await;
+    assert_eq!(s, 200, "{on}");
+    let url = on["data"]["url"].as_str().expect("the address once on").to_string();
+    assert_eq!(url, format!("https://{}", h.lan_addr().unwrap()));
+    let (cred, _) = pair(&h, dir.path(), "iPad").await;
+    let ipad = pinned(dir.path());
+    let (_, v) = post(&ipad, &url, "session_login", Some(&cred), None, json!({"username":"clerk","pin":"2222"})).await;
+    let session = v["data"]["token"].as_str().unwrap().to_string();
+    let mut es = ipad.get(format!("{url}/api/events?session={session}&device={cred}")).send().await.unwrap();
+    assert_eq!(es.status(), 200);
+
+    let (s, off) = post(&local, &h.url(), "lan_set", None, Some(&mgr), json!({"enabled": false})).await;
+    assert_eq!((s, off["data"]["enabled"].as_bool()), (200, Some(false)), "{off}");
+    let ended =
+        tokio::time::timeout(Duration::from_secs(5), async { while let Ok(Some(_)) = es.chunk().await {} }).await;
+    assert!(ended.is_ok(), "switching the LAN off closes the iPads' event streams");
+    assert!(ipad.get(format!("{url}/api/health")).send().await.is_err(), "nothing listens on the LAN any more");
+    let (s, v) = post(&local, &h.url(), "device_pairing_start", None, Some(&mgr), json!({})).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (409, Some("conflict")), "no pairing while off: {v}");
+
+    post(&local, &h.url(), "lan_set", None, Some(&mgr), json!({"enabled": true})).await;
+    h.shutdown().await.unwrap();
+    // Left on by the manager: the next start opens it without --lan; the iPad still works.
+    let h = server::serve(opts).await.unwrap();
+    let url = format!("https://{}", h.lan_addr().expect("the LAN reopens by itself"));
+    let (s, v) = post(&pinned(dir.path()), &url, "user_list", Some(&cred), None, json!({})).await;
+    assert_eq!(s, 200, "{v}");
+    h.shutdown().await.unwrap();
+}
