@@ -458,8 +458,10 @@ fn populate(c: &Connection, v: usize, pins: &[String]) {
             params![tag],
         );
     }
-    if v >= 10 {
-        // 0011_devices (the tenth migration on this branch): one live and one revoked iPad.
+    // Found by name, not by number: branches merge their migrations in another order.
+    let devices = 1 + MIGRATIONS.iter().position(|(n, _)| *n == "0011_devices").expect("0011_devices");
+    if v >= devices {
+        // One live and one revoked iPad.
         x(
             "INSERT INTO devices (name, credential_hash, paired_at, paired_by, last_seen_at, revoked_at, revoked_by) VALUES
              ('前台 iPad', 'aa', '2026-11-20T01:00:00.000Z', 'manager#3', '2026-11-20T05:00:00.000Z', NULL, NULL),
