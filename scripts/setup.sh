@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 desktop=0
 [ "${1:-}" = "--desktop" ] && desktop=1
 
-pkgs=(chromium fonts-noto-cjk curl pkg-config build-essential)
+# iproute2 + curl: tests/it/lan_tls.rs reaches the LAN listener from a network namespace
+# of its own (ip netns, a veth pair; needs root) with curl inside it.
+pkgs=(chromium fonts-noto-cjk curl iproute2 pkg-config build-essential)
 if [ $desktop = 1 ]; then
   pkgs+=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
          libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev file

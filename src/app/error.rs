@@ -17,6 +17,9 @@ pub enum ErrorCode {
     TooLarge,
     Validation,
     Unauthenticated,
+    /// A request over the store LAN from a device that is not paired (or was revoked):
+    /// the screen goes to pairing, not to the PIN pad.
+    DeviceUnpaired,
     Forbidden,
     /// A guarded act needs a manager's approval (授权); `details` names the rule, the
     /// subject and the amount to ask `approval_grant` for.
@@ -40,7 +43,7 @@ impl ErrorCode {
             ErrorCode::UnknownCommand | ErrorCode::NotFound => 404,
             ErrorCode::BadRequest | ErrorCode::Validation => 400,
             ErrorCode::TooLarge => 413,
-            ErrorCode::Unauthenticated => 401,
+            ErrorCode::Unauthenticated | ErrorCode::DeviceUnpaired => 401,
             ErrorCode::Forbidden | ErrorCode::ApprovalRequired => 403,
             ErrorCode::IllegalAction | ErrorCode::Conflict | ErrorCode::NoOpenShift => 409,
             ErrorCode::RateLimited => 429,

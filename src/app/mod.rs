@@ -6,10 +6,13 @@
 
 pub mod auth;
 pub mod config;
+pub mod devices;
 pub mod display;
 pub mod error;
+pub mod lan;
 pub mod logs;
 pub mod qr;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
@@ -56,11 +59,32 @@ impl StoreConfig {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    OrderChanged { client_ref: String, status: String },
-    OnlineOrder { client_ref: String, local_number: String, channel: String },
-    Sync { online: bool, outbox_depth: i64, conflicts: i64 },
-    PrintJob { id: i64, state: String },
-    Conflict { client_ref: String, message: String },
+    OrderChanged {
+        client_ref: String,
+        status: String,
+    },
+    OnlineOrder {
+        client_ref: String,
+        local_number: String,
+        channel: String,
+    },
+    Sync {
+        online: bool,
+        outbox_depth: i64,
+        conflicts: i64,
+    },
+    PrintJob {
+        id: i64,
+        state: String,
+    },
+    Conflict {
+        client_ref: String,
+        message: String,
+    },
+    /// A manager revoked a paired device: its event stream ends, its next request is 401.
+    DeviceRevoked {
+        device_id: i64,
+    },
 }
 
 /// Creates from one platform account, one at a time: the instant the last one was answered.
@@ -71,8 +95,10 @@ pub struct App {
     config: RwLock<StoreConfig>,
     data_dir: PathBuf,
     events: broadcast::Sender<Event>,
-    /// Set once by `storepos serve --lan` after it binds (read by `lan_status_get`).
-    lan: OnceLock<LanInfo>,
+    /// Set once by `storepos serve`: switches the LAN listener (`lan_status_get`, `lan_set`).
+    lan: OnceLock<Arc<dyn crate::app::lan::LanSwitch>>,
+    /// Pairing codes and the device credential key (the rows are in the ledger).
+    devices: crate::app::devices::DeviceHub,
     wakers: Arc<Wakers>,
     io: OnceLock<tokio::runtime::Runtime>,
     platform: Mutex<Option<Arc<crate::clients::platform::client::PlatformClient>>>,
@@ -117,6 +143,7 @@ impl App {
             io: OnceLock::new(),
             platform: Mutex::new(None),
             display: crate::app::display::DisplayHub::new(data_dir),
+            devices: crate::app::devices::DeviceHub::new(data_dir),
             create_lanes: Mutex::default(),
         })
     }
@@ -150,9 +177,9 @@ impl App {
         self.events.subscribe()
     }
 
-    /// Records LAN mode's token and URL; the first call wins (one server per app).
-    pub fn set_lan(&self, info: LanInfo) {
-        let _ = self.lan.set(info);
+    /// Hands the app the server's LAN switch; the first call wins (one server per app).
+    pub fn set_lan(&self, switch: Arc<dyn crate::app::lan::LanSwitch>) {
+        let _ = self.lan.set(switch);
     }
 
     /// The create lane of a platform account on this till, shared by every engine that
@@ -167,9 +194,14 @@ impl App {
         &self.display
     }
 
-    /// LAN mode's token and URL when `storepos serve --lan` runs this app.
-    pub fn lan(&self) -> Option<LanInfo> {
+    /// The LAN switch when `storepos serve` runs this app (none in the desktop shell).
+    pub fn lan(&self) -> Option<Arc<dyn crate::app::lan::LanSwitch>> {
         self.lan.get().cloned()
+    }
+
+    /// Pairing codes and the device credential key.
+    pub fn devices(&self) -> &crate::app::devices::DeviceHub {
+        &self.devices
     }
 
     /// The wake-ups of this app's outbox engines.
@@ -230,20 +262,6 @@ impl Drop for App {
         if let Some(rt) = self.io.take() {
             rt.shutdown_background();
         }
-    }
-}
-
-/// LAN mode's token and the URL an iPad opens (set by `storepos serve --lan`). Its
-/// `Debug` shows neither: the URL carries the token.
-#[derive(Clone, Serialize)]
-pub struct LanInfo {
-    pub token: String,
-    pub url: String,
-}
-
-impl std::fmt::Debug for LanInfo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LanInfo").field("token", &"***").field("url", &"***").finish()
     }
 }
 

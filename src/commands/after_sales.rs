@@ -4,7 +4,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::sales::check_text;
+use super::input::check_text;
 use super::{Access, App, CommandError, Ctx, CLERKS};
 use crate::command;
 use crate::domain::after_sales::{

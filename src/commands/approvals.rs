@@ -210,7 +210,7 @@ fn approval_grant(app: &App, ctx: &Ctx, req: GrantRequest) -> Result<Approval, C
         return Err(CommandError::validation("金额不能为负", "the amount cannot be negative"));
     }
     let subject = req.subject.unwrap_or_default();
-    super::sales::check_text("订单", "subject", &subject)?;
+    super::input::check_text("订单", "subject", &subject)?;
     let actor = ctx.actor();
     let manager = check_manager_pin(
         app,

@@ -305,10 +305,10 @@ fn channel_order_action(app: &App, ctx: &Ctx, req: ActionRequest) -> Result<Queu
             return Err(CommandError::validation("请填写退款/退货理由", "reason is required"))
         }
         ChannelAction::Refund { reason, remark, .. } => {
-            super::sales::check_text("理由", "reason", reason)?;
-            super::sales::check_text("备注", "remark", remark)?;
+            super::input::check_text("理由", "reason", reason)?;
+            super::input::check_text("备注", "remark", remark)?;
         }
-        ChannelAction::SellerRemark { remark } => super::sales::check_text("备注", "remark", remark)?,
+        ChannelAction::SellerRemark { remark } => super::input::check_text("备注", "remark", remark)?,
         _ => {}
     }
     let stream = format!("remote:{}", req.remote_id);

@@ -38,10 +38,9 @@ pub struct PairResponse {
 
 fn display_pair(app: &App, _: &Ctx, _: Empty) -> Result<PairResponse, CommandError> {
     let token = app.display().pair()?;
-    let mut path = format!("/display?token={token}");
-    if let Some(lan) = app.lan() {
-        path.push_str(&format!("&lan_token={}", lan.token));
-    }
+    // Over the LAN the display token is the display's only credential: the device check
+    // lets the two display routes through on it (server `pairing` module).
+    let path = format!("/display?token={token}");
     Ok(PairResponse { token, path })
 }
 

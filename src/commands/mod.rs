@@ -11,7 +11,9 @@ pub mod approvals;
 pub mod backup;
 pub mod catalog;
 pub mod channels;
+pub mod devices;
 pub mod display;
+pub mod input;
 pub mod lan;
 pub mod logs;
 pub mod orders;
@@ -26,7 +28,7 @@ pub mod transition;
 
 pub use crate::app::error::{CommandError, ErrorCode};
 pub use crate::app::{App, Event, StoreConfig};
-pub use lan::LanInfo;
+pub use lan::{LanStatus, LanSwitch};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -139,6 +141,7 @@ fn table() -> Vec<&'static [Command]> {
         backup::COMMANDS,
         logs::COMMANDS,
         display::COMMANDS,
+        devices::COMMANDS,
     ]
 }
 

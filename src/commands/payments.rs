@@ -339,7 +339,7 @@ fn drawer_open(app: &App, ctx: &Ctx, req: DrawerRequest) -> Result<DrawerOpened,
     if req.reason.trim().is_empty() {
         return Err(CommandError::validation("请填写开钱箱的原因", "a reason is required"));
     }
-    super::sales::check_text("原因", "reason", &req.reason)?;
+    super::input::check_text("原因", "reason", &req.reason)?;
     let actor = ctx.actor();
     let user = ctx.user()?.clone();
     let approved = super::approvals::guard(

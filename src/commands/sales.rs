@@ -27,7 +27,7 @@ pub const COMMANDS: &[super::Command] = &[
 ];
 
 pub const MAX_LINES: usize = 200;
-pub const MAX_TEXT: usize = 200;
+use super::input::check_text;
 
 #[derive(Deserialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -36,22 +36,6 @@ pub struct SaleCreate {
     pub lines: Vec<LineRequest>,
     #[serde(default)]
     pub remark: Option<String>,
-}
-
-pub fn check_text(what_zh: &str, what_en: &str, s: &str) -> Result<(), CommandError> {
-    if s.chars().count() > MAX_TEXT {
-        return Err(CommandError::validation(
-            format!("{what_zh}过长（最多 {MAX_TEXT} 字）"),
-            format!("{what_en} is too long (max {MAX_TEXT})"),
-        ));
-    }
-    if s.contains("[spos:") {
-        return Err(CommandError::validation(
-            format!("{what_zh}含有保留字符"),
-            format!("{what_en} contains a reserved marker"),
-        ));
-    }
-    Ok(())
 }
 
 /// Prices lines from the local catalog; the cashier never types a price.

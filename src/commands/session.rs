@@ -33,7 +33,7 @@ pub fn limits() -> Limits {
     Limits {
         max_quantity: crate::domain::order::MAX_QUANTITY,
         max_lines: super::sales::MAX_LINES,
-        max_text: super::sales::MAX_TEXT,
+        max_text: super::input::MAX_TEXT,
     }
 }
 

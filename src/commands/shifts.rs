@@ -14,7 +14,7 @@ use ts_rs::TS;
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::sales::check_text;
+use super::input::check_text;
 use super::{Access, App, CommandError, Ctx, ErrorCode, SELLERS};
 use crate::app::auth;
 use crate::command;

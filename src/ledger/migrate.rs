@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_after_sales_local", include_str!("../../migrations/0008_after_sales_local.sql")),
     ("0009_outbox_op_tags", include_str!("../../migrations/0009_outbox_op_tags.sql")),
     ("0010_money_control", include_str!("../../migrations/0010_money_control.sql")),
+    ("0011_devices", include_str!("../../migrations/0011_devices.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {

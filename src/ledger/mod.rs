@@ -12,6 +12,7 @@ pub mod approvals;
 pub mod backup;
 pub mod catalog;
 pub mod channels;
+pub mod devices;
 pub mod journal;
 pub mod orders;
 pub mod outbox;

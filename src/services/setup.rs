@@ -102,5 +102,8 @@ pub fn init_store(data_dir: &Path, opts: &InitOptions) -> Result<App, CommandErr
         )?;
         Ok(())
     })?;
+    // The store CA for LAN over TLS: made with the store, so its fingerprint can be noted
+    // before any iPad is set up (idempotent; an existing CA is kept).
+    crate::app::tls::StoreCa::load_or_create(data_dir).map_err(internal)?;
     Ok(App::from_ledger(ledger, data_dir)?)
 }

@@ -73,7 +73,7 @@ fn every_command_of_the_table_is_in_the_contract() {
 #[test]
 fn every_event_variant_is_in_the_contract() {
     let types = contract::event_types();
-    assert_eq!(types, ["order_changed", "online_order", "sync", "print_job", "conflict"]);
+    assert_eq!(types, ["order_changed", "online_order", "sync", "print_job", "conflict", "device_revoked"]);
     let text = committed();
     for t in &types {
         assert!(text.contains(&format!("\"type\": \"{t}\"")), "event {t} missing from {CONTRACT_PATH}");

@@ -1,4 +1,5 @@
-//! The log files of a real run (`storepos init`, `storepos serve --lan`, `storepos call`,
+//! The log files of a real run (`storepos init`, `storepos serve --lan` with an iPad paired
+//! over HTTPS, `storepos call`,
 //! each a child process at `STOREPOS_LOG=trace`, against the simulator on loopback):
 //! every secret the run handled is absent from every line, and the lines a helpdesk
 //! needs are there (commands, request ids, one sale followed to the platform).
@@ -92,7 +93,8 @@ fn the_library_installs_no_subscriber() {
 struct Serve {
     child: Child,
     url: String,
-    lan_token: String,
+    /// The LAN listener (HTTPS, paired devices), on loopback.
+    lan: String,
 }
 
 impl Drop for Serve {
@@ -104,21 +106,24 @@ impl Drop for Serve {
 
 fn serve(data: &Path) -> Serve {
     let mut child = storepos()
-        .args(["serve", "--lan", "--listen", "127.0.0.1:0", "--data"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--lan", "--lan-listen", "127.0.0.1:0", "--data"])
         .arg(data)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn storepos serve");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("first line");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut line).expect("first line");
+    let mut lan_line = String::new();
+    out.read_line(&mut lan_line).expect("second line");
+    let lan = lan_line.split_whitespace().nth(2).unwrap_or_else(|| panic!("the LAN line: {lan_line:?}")).to_string();
     let url = line
         .trim()
         .strip_prefix("storepos serve listening on ")
         .unwrap_or_else(|| panic!("first line names the address: {line:?}"))
         .to_string();
-    let lan_token = std::fs::read_to_string(data.join("lan-token")).expect("LAN token file").trim().to_string();
-    Serve { child, url, lan_token }
+    Serve { child, url, lan }
 }
 
 struct Http<'a> {
@@ -128,11 +133,7 @@ struct Http<'a> {
 
 impl Http<'_> {
     async fn call(&self, session: Option<&str>, req_id: Option<&str>, name: &str, body: Value) -> (Value, String) {
-        let mut rb = self
-            .c
-            .post(format!("{}/api/{name}", self.s.url))
-            .header("x-storepos-lan-token", &self.s.lan_token)
-            .json(&body);
+        let mut rb = self.c.post(format!("{}/api/{name}", self.s.url)).json(&body);
         if let Some(t) = session {
             rb = rb.header("x-storepos-session", t);
         }
@@ -207,7 +208,6 @@ async fn a_real_run_logs_no_secret_and_follows_a_sale() {
         ("9999".into(), "manager PIN"),
         ("2222".into(), "clerk PIN"),
         (PHONE.into(), "customer phone"),
-        (s.lan_token.clone(), "LAN token"),
     ];
 
     let manager = h.login("manager", "9999").await;
@@ -225,6 +225,39 @@ async fn a_real_run_logs_no_secret_and_follows_a_sale() {
     .await;
     let boss = h.login("boss2", NEW_PIN).await;
     secrets.extend([(manager.clone(), "manager session"), (clerk.clone(), "clerk session"), (boss.clone(), "session")]);
+
+    // An iPad pairs over the LAN (HTTPS, the store CA pinned) and makes a request with its
+    // credential: neither the one-time code nor the credential may reach a log line.
+    let code = h.ok(Some(&manager), "device_pairing_start", json!({})).await["code"].as_str().unwrap().to_string();
+    let ca = std::fs::read(data.join("lan-ca.crt")).unwrap();
+    let ipad = reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .build()
+        .unwrap();
+    let paired: Value = ipad
+        .post(format!("{}/api/device_pair", s.lan))
+        .json(&json!({ "code": code, "name": "iPad" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let credential = paired["data"]["credential"].as_str().unwrap_or_else(|| panic!("{paired}")).to_string();
+    let r = ipad
+        .post(format!("{}/api/user_list", s.lan))
+        .header("x-storepos-device", &credential)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the paired iPad is served");
+    // Its event stream carries the credential in the query (an EventSource sets no headers).
+    let es = ipad.get(format!("{}/api/events?session={clerk}&device={credential}", s.lan)).send().await.unwrap();
+    assert_eq!(es.status(), 200);
+    drop(es);
+    secrets.extend([(code, "pairing code"), (credential, "device credential")]);
 
     // The sale, with our own request id, followed below to the platform.
     let products = h.ok(Some(&boss), "catalog_product_list", json!({})).await;
@@ -252,11 +285,9 @@ async fn a_real_run_logs_no_secret_and_follows_a_sale() {
     let pair = h.ok(Some(&boss), "display_pair", json!({})).await;
     let display = pair["token"].as_str().unwrap().to_string();
     secrets.push((display.clone(), "display token"));
-    let r =
-        h.c.get(format!("{}/api/display/state?token={display}&lan_token={}", s.url, s.lan_token)).send().await.unwrap();
+    let r = h.c.get(format!("{}/api/display/state?token={display}", s.url)).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let events =
-        h.c.get(format!("{}/api/events?session={clerk}&lan_token={}", s.url, s.lan_token)).send().await.unwrap();
+    let events = h.c.get(format!("{}/api/events?session={clerk}", s.url)).send().await.unwrap();
     assert_eq!(events.status(), 200);
     drop(events);
 

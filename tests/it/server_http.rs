@@ -1,6 +1,6 @@
 //! `storepos serve` end to end: a real server on 127.0.0.1:0 over a real ledger in a
-//! temp dir, reqwest as the client. Never binds a non-loopback address (LAN mode is
-//! tested on loopback: the bind address and the token requirement are separate options).
+//! temp dir, reqwest as the client, over the loopback listener (plain HTTP). The LAN
+//! listener (HTTPS, paired devices) is tested in `lan_tls`.
 
 use std::time::{Duration, Instant};
 
@@ -29,17 +29,11 @@ struct Client {
     http: reqwest::Client,
     base: String,
     session: Option<String>,
-    lan: Option<String>,
 }
 
 impl Client {
     fn new(h: &ServerHandle) -> Client {
-        Client {
-            http: reqwest::Client::new(),
-            base: h.url(),
-            session: None,
-            lan: h.lan.as_ref().map(|l| l.token.clone()),
-        }
+        Client { http: reqwest::Client::new(), base: h.url(), session: None }
     }
 
     async fn raw(&self, command: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
@@ -50,9 +44,6 @@ impl Client {
             .body(body);
         if let Some(s) = &self.session {
             rb = rb.header("X-Storepos-Session", s);
-        }
-        if let Some(t) = &self.lan {
-            rb = rb.header("X-Storepos-Lan-Token", t);
         }
         let r = rb.send().await.expect("request");
         let status = r.status();
@@ -275,73 +266,21 @@ async fn missing_ui_serves_a_how_to_build_page() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lan_mode_requires_the_token_on_every_api_request() {
-    let (dir, h) = start(true, None).await;
-    let lan = h.lan.clone().expect("LAN info");
-    assert!(lan.url.contains(&format!("?lan_token={}", lan.token)), "{}", lan.url);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(dir.path().join(server::lan::TOKEN_FILE)).expect("token file");
-        assert_eq!(meta.permissions().mode() & 0o777, 0o600, "only the till's user may read the token");
-    }
-    let http = reqwest::Client::new();
-    let base = h.url();
-    let r = http.get(format!("{base}/api/health")).send().await.unwrap();
-    let (s, v) = (r.status(), r.json::<Value>().await.unwrap());
-    assert_typed(s, &v, 401, "unauthenticated");
-    let r = http
-        .post(format!("{base}/api/user_list"))
-        .header("X-Storepos-Lan-Token", "wrong")
-        .header("content-type", "application/json")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    let (s, v) = (r.status(), r.json::<Value>().await.unwrap());
-    assert_typed(s, &v, 403, "forbidden");
-    // The page itself loads without the token (it reads ?lan_token= from its URL).
-    assert_eq!(http.get(format!("{base}/?lan_token=x")).send().await.unwrap().status(), 200);
-
-    let mut c = Client::new(&h);
-    c.ok("user_list", json!({})).await;
-    c.login("manager", "9999").await;
-    let st = c.ok("lan_status_get", json!({})).await;
-    assert_eq!(st["enabled"], true);
-    assert_eq!(st["token"], lan.token.as_str());
-    let mut es = c
-        .http
-        .get(format!("{base}/api/events?session={}&lan_token={}", c.session.as_deref().unwrap(), lan.token))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(es.status(), 200, "EventSource cannot send headers: the query token works for /api/events");
-    let order = ring_up_one(&c).await;
-    let seen = read_until(&mut es, order["client_ref"].as_str().unwrap(), Duration::from_secs(10)).await;
-    assert!(seen.contains("order_changed"), "{seen}");
-    let r = c
-        .http
-        .get(format!("{base}/api/events?session={}&lan_token=nope", c.session.as_deref().unwrap()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-
-    c.login("cashier", "1111").await;
-    let (s, v) = c.call("lan_status_get", json!({})).await;
-    assert_typed(s, &v, 403, "forbidden");
-    h.shutdown().await.unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lan_status_off_and_non_loopback_needs_lan() {
     let (dir, h) = start(false, None).await;
     let mut c = Client::new(&h);
     c.login("manager", "9999").await;
     let st = c.ok("lan_status_get", json!({})).await;
-    assert_eq!(st, json!({ "enabled": false }));
+    assert_eq!(st["enabled"], false, "{st}");
+    assert_eq!(st["switchable"], true, "storepos serve can open the LAN: {st}");
+    assert!(st.get("url").is_none(), "no address while off: {st}");
+    assert!(
+        st["ca_fingerprint"].as_str().is_some_and(|f| f.len() == 95),
+        "init made the store CA, its fingerprint is shown before any LAN start: {st}"
+    );
     h.shutdown().await.unwrap();
-    // Refused before binding: nothing listens on a non-loopback address in tests.
+    // Plain HTTP is refused on a non-loopback address before binding (the LAN listener
+    // speaks HTTPS only).
     let mut opts = ServeOptions::loopback(dir.path());
     opts.listen = "0.0.0.0:0".parse().unwrap();
     assert!(matches!(server::serve(opts).await, Err(server::ServeError::NotLoopback(_))));

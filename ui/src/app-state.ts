@@ -46,6 +46,10 @@ export interface HealthState {
 }
 export const healthStore = createStore<HealthState>({ backendUp: true, sync: null, printers: null });
 
+/** True while this device must pair with the till first: it answered `device_unpaired`
+ *  (never paired, or revoked), or the page was opened from a pairing QR. */
+export const unpairedStore = createStore<boolean>(false);
+
 export type ToastKind = 'info' | 'success' | 'error';
 export interface Toast {
   id: number;
@@ -87,8 +91,8 @@ export function errorText(e: unknown): string {
 
 /** Show an error in the current language. The cart is never touched here. */
 export function reportError(e: unknown): void {
-  // Session expiry was already handled by `call` (and said once); nothing more to show.
-  if (isSessionEnded(e)) return;
+  // Session expiry and a revoked device were already handled by `call`; nothing more to show.
+  if (isSessionEnded(e) || isUnpaired(e)) return;
   toast(errorText(e), 'error');
 }
 
@@ -96,6 +100,25 @@ export function reportError(e: unknown): void {
  *  transport carries: the desktop window's IPC has no HTTP status to look at. */
 function isSessionEnded(e: unknown): boolean {
   return e instanceof CommandError && e.code === 'unauthenticated';
+}
+
+function isUnpaired(e: unknown): boolean {
+  return e instanceof CommandError && e.code === 'device_unpaired';
+}
+
+/** The till does not know this device (never paired, or a manager revoked it): forget its
+ *  credential and the session, and show the pairing screen. */
+function onDeviceUnpaired(): void {
+  backend().tokens.setDevice(null);
+  if (sessionStore.get()) endSession();
+  unpairedStore.set(true);
+}
+
+/** Trade the one-time code the till shows for this device's own credential. */
+export async function pairDevice(code: string, name: string): Promise<void> {
+  const r = await call('device_pair', { code, name });
+  backend().tokens.setDevice(r.credential);
+  unpairedStore.set(false);
 }
 
 /** Back to the login screen when a session ends under us (expired, PIN changed, logged out
@@ -123,6 +146,7 @@ export async function call<K extends CommandName>(command: K, ...request: Reques
       healthStore.set((h) => ({ ...h, backendUp: true }));
     }
     if (isSessionEnded(e) && command !== 'session_login') onSessionEnded();
+    if (isUnpaired(e)) onDeviceUnpaired();
     throw e;
   } finally {
     inFlight--;

@@ -1,12 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { backend } from './backend';
 import {
+  call,
   emitBackendEvent,
+  healthStore,
   langStore,
   pendingSaleStore,
   restoreSession,
   sessionStore,
   t,
+  unpairedStore,
   viewStore,
   VIEWS_BY_ROLE,
   type View,
@@ -23,6 +26,7 @@ import { Manager } from './screens/manager';
 import { Orders } from './screens/Orders';
 import { OnlineBadge } from './components/OnlineBadge';
 import { watchOnlineOrders } from './online-alert';
+import { Pairing } from './screens/Pairing';
 import { useStore } from './store';
 
 const NAV_KEY: Record<View, 'nav.cashier' | 'nav.orders' | 'nav.clerk' | 'nav.aftersales' | 'nav.manager'> = {
@@ -38,6 +42,8 @@ export function App() {
   const session = useStore(sessionStore);
   const view = useStore(viewStore);
   const pending = useStore(pendingSaleStore);
+  const unpaired = useStore(unpairedStore);
+  const health = useStore(healthStore);
 
   // A reload with a stored session shows nothing until `session_get` has answered: flashing the
   // login screen (and its user tiles) for a moment invites a click that then vanishes.
@@ -46,10 +52,17 @@ export function App() {
     void restoreSession().finally(() => setRestoring(false));
   }, []);
 
-  // one event stream per session
+  // One event stream per session. When it breaks, one command finds out why: the till
+  // unreachable (banner), the session ended (login) or this device revoked (pairing).
   useEffect(() => {
     if (!session) return;
-    return backend().events(emitBackendEvent);
+    let checking = false;
+    const check = () => {
+      if (checking) return;
+      checking = true;
+      void call('session_get', {}).catch(() => {}).finally(() => (checking = false));
+    };
+    return backend().events(emitBackendEvent, check);
   }, [session?.token]);
   // paid online orders waiting: counted, sounded and announced on every screen
   useEffect(() => {
@@ -57,12 +70,24 @@ export function App() {
     return watchOnlineOrders();
   }, [session?.token]);
 
+  // The till cannot be reached: say so, cover the screens (nothing is sold from what this
+  // device still shows) and keep knocking until it answers.
+  useEffect(() => {
+    if (health.backendUp) return;
+    const id = setInterval(() => void call('user_list', {}).catch(() => {}), 3000);
+    return () => clearInterval(id);
+  }, [health.backendUp]);
+
   const allowed = session ? VIEWS_BY_ROLE[session.user.role] : [];
   const current: View = allowed.includes(view) ? view : (allowed[0] ?? 'cashier');
 
   return (
     <div class="app">
-      {session ? (
+      {unpaired ? (
+        <main class="main main-login">
+          <Pairing />
+        </main>
+      ) : session ? (
         <>
           <nav class="topnav" aria-label="main">
             <span class="brand">{t('app.name')}</span>
@@ -89,6 +114,14 @@ export function App() {
         <main class="main main-login">
           <Login />
         </main>
+      )}
+      {!health.backendUp && (
+        <div class="unreachable" role="alert" data-testid="till-unreachable">
+          <div class="unreachable-box">
+            <strong>{t('offline.title')}</strong>
+            <p>{t('offline.help')}</p>
+          </div>
+        </div>
       )}
       <StatusBar />
       <Toasts />

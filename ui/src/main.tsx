@@ -1,7 +1,8 @@
 import { render } from 'preact';
 import { App } from './app';
 import { CustomerDisplay } from './display/CustomerDisplay';
-import { langStore } from './app-state';
+import { langStore, unpairedStore } from './app-state';
+import { backend } from './backend';
 import { unlockAudioOnFirstGesture } from './sound';
 import './styles/app.css';
 
@@ -9,4 +10,11 @@ document.documentElement.lang = langStore.get() === 'zh' ? 'zh-CN' : 'en';
 // `/display`: the customer-facing screen, read-only, no session (see display/).
 const isDisplay = globalThis.location?.pathname?.replace(/\/+$/, '') === '/display';
 if (!isDisplay) unlockAudioOnFirstGesture();
+// Opened from the till's pairing QR on a device that is not paired yet: pairing first.
+const tokens = backend().tokens;
+if (!isDisplay && tokens.pairCode() && !tokens.device()) unpairedStore.set(true);
+// Installable on the iPad (HTTPS only): the service worker keeps the app shell, never answers.
+if (!isDisplay && location.protocol === 'https:' && 'serviceWorker' in navigator) {
+  void navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+}
 render(isDisplay ? <CustomerDisplay /> : <App />, document.getElementById('app')!);

@@ -62,8 +62,9 @@ describe('error decoding', () => {
 });
 
 describe('HTTP transport', () => {
-  it('POSTs JSON to /api/<command> with the session and LAN tokens', async () => {
-    const tokens = createTokenStore('?lan_token=LAN123');
+  it('POSTs JSON to /api/<command> with the session and the device credential', async () => {
+    const tokens = createTokenStore('');
+    tokens.setDevice('DEV123');
     const fetch = vi.fn(async () => jsonResponse(200, { ok: true, data: { token: 'S1' } }));
     const b = createHttpBackend({ tokens, fetch: fetch as unknown as typeof globalThis.fetch });
     await b.invoke('session_login', { username: 'a', pin: '1234' });
@@ -71,18 +72,21 @@ describe('HTTP transport', () => {
     expect(url).toBe('/api/session_login');
     expect(init.method).toBe('POST');
     expect(JSON.parse(init.body as string)).toEqual({ username: 'a', pin: '1234' });
-    expect(init.headers).toEqual({ 'Content-Type': 'application/json', 'X-Storepos-Lan-Token': 'LAN123' });
+    expect(init.headers).toEqual({ 'Content-Type': 'application/json', 'X-Storepos-Device': 'DEV123' });
 
     tokens.setSession('S1');
     await b.invoke('session_get');
     [url, init] = fetch.mock.calls[1] as unknown as [string, RequestInit];
-    expect(init.headers).toMatchObject({ 'X-Storepos-Session': 'S1', 'X-Storepos-Lan-Token': 'LAN123' });
+    expect(init.headers).toMatchObject({ 'X-Storepos-Session': 'S1', 'X-Storepos-Device': 'DEV123' });
     expect(JSON.parse(init.body as string)).toEqual({});
   });
 
-  it('remembers the LAN token in sessionStorage', () => {
-    createTokenStore('?lan_token=KEEP');
-    expect(createTokenStore('').lanToken()).toBe('KEEP');
+  it('keeps the device credential across tabs and reads the pairing code from the URL', () => {
+    createTokenStore('').setDevice('KEEP');
+    expect(createTokenStore('').device()).toBe('KEEP');
+    expect(createTokenStore('?pair=AB12CD34').pairCode()).toBe('AB12CD34');
+    createTokenStore('').setDevice(null);
+    expect(createTokenStore('').device()).toBeNull();
     const t = createTokenStore('');
     t.setSession('abc');
     expect(createTokenStore('').session()).toBe('abc');
@@ -137,13 +141,14 @@ describe('HTTP transport', () => {
         this.closed = true;
       }
     }
-    const tokens = createTokenStore('?lan_token=L');
+    const tokens = createTokenStore('');
+    tokens.setDevice('L');
     tokens.setSession('S 1');
     const b = createHttpBackend({ tokens, EventSource: FakeES as unknown as typeof EventSource });
     const got: unknown[] = [];
     const stop = b.events((e) => got.push(e));
     const es = instances[0];
-    expect(es.url).toBe('/api/events?session=S+1&lan_token=L');
+    expect(es.url).toBe('/api/events?session=S+1&device=L');
     es.onmessage!({ data: JSON.stringify({ type: 'online_order', client_ref: 'c1' }) } as MessageEvent);
     es.onmessage!({ data: 'not json' } as MessageEvent);
     es.listeners.sync({ data: JSON.stringify({ online: false }) } as MessageEvent);

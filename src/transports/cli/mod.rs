@@ -90,12 +90,16 @@ pub enum Cmd {
     Serve {
         #[arg(long)]
         data: PathBuf,
-        /// Address to bind (default 127.0.0.1:8730, or 0.0.0.0:8730 with --lan).
+        /// Loopback address for plain HTTP (default 127.0.0.1:8730).
         #[arg(long)]
         listen: Option<std::net::SocketAddr>,
-        /// Open to the store LAN: every /api request then needs the printed token.
+        /// Open to the store LAN at start: HTTPS with the store CA, paired devices only
+        /// (managers can also switch it from Manager → 局域网; that choice is remembered).
         #[arg(long)]
         lan: bool,
+        /// Where the LAN listener binds (default 0.0.0.0:8731).
+        #[arg(long)]
+        lan_listen: Option<std::net::SocketAddr>,
         /// The built web UI (default: ui/dist here or beside the binary's repository).
         #[arg(long)]
         ui: Option<PathBuf>,
@@ -334,7 +338,9 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
-        Cmd::Serve { data, listen, lan, ui } => crate::transports::server::run_cli(data, listen, lan, ui),
+        Cmd::Serve { data, listen, lan, lan_listen, ui } => {
+            crate::transports::server::run_cli(data, listen, lan, lan_listen, ui)
+        }
         Cmd::Restore { data, from } => match crate::services::backup::restore(&data, &from) {
             Ok(r) => {
                 print_json(&serde_json::to_value(&r).unwrap_or_default());

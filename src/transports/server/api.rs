@@ -11,19 +11,19 @@ use axum::middleware::Next;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::broadcast;
 
+use super::listen::{Stopping, Via};
+use super::pairing::DeviceId;
 use super::MAX_BODY_BYTES;
-use crate::commands::{self, App, CommandError, ErrorCode};
+use crate::commands::{self, App, CommandError, ErrorCode, Event};
 
 /// Header carrying the session token `session_login` handed out.
 pub const SESSION_HEADER: &str = "x-storepos-session";
-/// Header carrying the LAN token in LAN mode.
-pub const LAN_TOKEN_HEADER: &str = "x-storepos-lan-token";
 
 /// How often an idle event stream sends a comment so proxies and iPads keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -31,10 +31,6 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 #[derive(Clone)]
 pub(super) struct ServerState {
     pub app: Arc<App>,
-    /// `Some` in LAN mode: every `/api/*` request must present it.
-    pub lan_token: Option<Arc<str>>,
-    /// Flips to true when the server shuts down; event streams end on it.
-    pub stopping: watch::Receiver<bool>,
 }
 
 /// The one way an error leaves the server: the typed envelope with the code's status.
@@ -61,7 +57,7 @@ pub(super) fn router(state: ServerState) -> Router {
         .route("/api/{command}/{*rest}", any(unknown_path))
         .route("/api", any(unknown_path))
         .route("/api/", any(unknown_path))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), lan_token_guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), super::pairing::device_guard))
         .layer(axum::middleware::from_fn(request_id));
     api.with_state(state)
 }
@@ -97,8 +93,8 @@ async fn request_id(req: Request, next: Next) -> Response {
     resp
 }
 
-async fn health(State(s): State<ServerState>) -> Response {
-    ok_response(json!({ "version": env!("CARGO_PKG_VERSION"), "lan": s.lan_token.is_some() }))
+async fn health(Extension(via): Extension<Via>) -> Response {
+    ok_response(json!({ "version": env!("CARGO_PKG_VERSION"), "lan": via.lan }))
 }
 
 async fn wrong_method() -> Response {
@@ -153,8 +149,14 @@ fn content_type_ok(headers: &HeaderMap) -> bool {
     }
 }
 
-async fn call(State(s): State<ServerState>, Path(command): Path<String>, headers: HeaderMap, body: Body) -> Response {
-    match call_inner(&s, command, &headers, body).await {
+async fn call(
+    State(s): State<ServerState>,
+    Extension(via): Extension<Via>,
+    Path(command): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match call_inner(&s, via, command, &headers, body).await {
         Ok(v) => ok_response(v),
         Err(e) if e.code == ErrorCode::TooLarge => {
             // The body was left unread, so hyper closes this connection after the answer.
@@ -168,7 +170,13 @@ async fn call(State(s): State<ServerState>, Path(command): Path<String>, headers
     }
 }
 
-async fn call_inner(s: &ServerState, command: String, headers: &HeaderMap, body: Body) -> Result<Value, CommandError> {
+async fn call_inner(
+    s: &ServerState,
+    via: Via,
+    command: String,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Value, CommandError> {
     if commands::find(&command).is_none() {
         return Err(CommandError::new(
             ErrorCode::UnknownCommand,
@@ -195,7 +203,7 @@ async fn call_inner(s: &ServerState, command: String, headers: &HeaderMap, body:
         None => None,
         Some(v) => Some(v.to_str().map_err(|_| CommandError::unauthenticated())?.to_string()).filter(|t| !t.is_empty()),
     };
-    let via_lan = s.lan_token.is_some();
+    let via_lan = via.lan;
     let app = s.app.clone();
     // The blocking thread is outside this task: carry the request's span over.
     let span = tracing::Span::current();
@@ -216,7 +224,16 @@ struct EventsQuery {
 /// SSE: one `event: <type>` / `data: <Event JSON>` message per app event, keep-alive
 /// comments in between. A lagging client skips what it missed (events are hints; the
 /// ledger, read through commands, is the truth) and is told with a `lagged` event.
-async fn events(State(s): State<ServerState>, Query(q): Query<EventsQuery>) -> Response {
+///
+/// A paired device's stream also ends when the device is revoked, and every stream when
+/// its listener closes (server stopping, LAN switched off).
+async fn events(
+    State(s): State<ServerState>,
+    Extension(Stopping(stopping)): Extension<Stopping>,
+    device: Option<Extension<DeviceId>>,
+    Query(q): Query<EventsQuery>,
+) -> Response {
+    let device = device.map(|Extension(DeviceId(id))| id);
     let Some(token) = q.session.filter(|t| !t.is_empty()) else {
         return error_response(CommandError::unauthenticated());
     };
@@ -229,13 +246,14 @@ async fn events(State(s): State<ServerState>, Query(q): Query<EventsQuery>) -> R
         Err(e) => return error_response(CommandError::new(ErrorCode::Internal, "内部错误", e.to_string())),
     }
     let rx = s.app.subscribe();
-    let stream = futures::stream::unfold((rx, s.stopping.clone()), |(mut rx, mut stop)| async move {
+    let stream = futures::stream::unfold((rx, stopping), move |(mut rx, mut stop)| async move {
         if *stop.borrow() {
             return None;
         }
         let msg = tokio::select! {
             _ = stop.changed() => return None,
             got = rx.recv() => match got {
+                Ok(Event::DeviceRevoked { device_id }) if Some(device_id) == device => return None,
                 Ok(ev) => {
                     let v = serde_json::to_value(&ev).unwrap_or(Value::Null);
                     let kind = v.get("type").and_then(Value::as_str).unwrap_or("message").to_string();
@@ -286,71 +304,39 @@ async fn display_state(State(s): State<ServerState>, Query(q): Query<DisplayQuer
 
 /// `GET /api/display/events?token=…`: SSE, one `display` event with the whole snapshot
 /// at once and after every change. A lagging display just gets the newest one.
-async fn display_events(State(s): State<ServerState>, Query(q): Query<DisplayQuery>) -> Response {
+async fn display_events(
+    State(s): State<ServerState>,
+    Extension(Stopping(stopping)): Extension<Stopping>,
+    Query(q): Query<DisplayQuery>,
+) -> Response {
     if let Err(e) = display_allowed(&s, &q) {
         return error_response(e);
     }
     let app = s.app.clone();
     let rx = app.display().subscribe();
     let first = Some(app.display().snapshot());
-    let stream =
-        futures::stream::unfold((first, rx, s.stopping.clone(), app), |(first, mut rx, mut stop, app)| async move {
-            let msg = |snap: &crate::app::display::Snapshot| {
-                SseEvent::default().event("display").data(serde_json::to_string(snap).unwrap_or_default())
-            };
-            if let Some(f) = first {
-                let m = msg(&f);
-                return Some((Ok::<_, Infallible>(m), (None, rx, stop, app)));
-            }
-            if *stop.borrow() {
-                return None;
-            }
-            let m = tokio::select! {
-                _ = stop.changed() => return None,
-                got = rx.recv() => match got {
-                    Ok(snap) => msg(&snap),
-                    Err(broadcast::error::RecvError::Lagged(_)) => msg(&app.display().snapshot()),
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                },
-            };
-            Some((Ok(m), (None, rx, stop, app)))
-        });
+    let stream = futures::stream::unfold((first, rx, stopping, app), |(first, mut rx, mut stop, app)| async move {
+        let msg = |snap: &crate::app::display::Snapshot| {
+            SseEvent::default().event("display").data(serde_json::to_string(snap).unwrap_or_default())
+        };
+        if let Some(f) = first {
+            let m = msg(&f);
+            return Some((Ok::<_, Infallible>(m), (None, rx, stop, app)));
+        }
+        if *stop.borrow() {
+            return None;
+        }
+        let m = tokio::select! {
+            _ = stop.changed() => return None,
+            got = rx.recv() => match got {
+                Ok(snap) => msg(&snap),
+                Err(broadcast::error::RecvError::Lagged(_)) => msg(&app.display().snapshot()),
+                Err(broadcast::error::RecvError::Closed) => return None,
+            },
+        };
+        Some((Ok(m), (None, rx, stop, app)))
+    });
     let mut r = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response();
     r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     r
-}
-
-/// Constant-time comparison, so response timing does not leak the token.
-fn same_token(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-#[derive(Deserialize)]
-struct LanQuery {
-    lan_token: Option<String>,
-}
-
-/// In LAN mode every `/api/*` request presents the LAN token: the header, or for the
-/// event stream (an EventSource cannot set headers) `?lan_token=`. Missing → 401,
-/// wrong → 403, both typed.
-async fn lan_token_guard(State(s): State<ServerState>, req: Request, next: Next) -> Response {
-    let Some(expected) = s.lan_token.as_deref() else {
-        return next.run(req).await;
-    };
-    let presented: Option<String> = match req.headers().get(LAN_TOKEN_HEADER) {
-        Some(v) => Some(v.to_str().unwrap_or("").to_string()),
-        None if matches!(req.uri().path(), "/api/events" | "/api/display/events" | "/api/display/state") => {
-            Query::<LanQuery>::try_from_uri(req.uri()).ok().and_then(|q| q.0.lan_token)
-        }
-        None => None,
-    };
-    match presented {
-        None => error_response(CommandError::new(
-            ErrorCode::Unauthenticated,
-            "局域网访问需要令牌，请用收银台显示的链接打开",
-            "LAN access needs the token: open the link the till shows",
-        )),
-        Some(t) if same_token(t.as_bytes(), expected.as_bytes()) => next.run(req).await,
-        Some(_) => error_response(CommandError::new(ErrorCode::Forbidden, "局域网令牌不正确", "wrong LAN token")),
-    }
 }

@@ -3,11 +3,12 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use super::listen::Via;
 use crate::commands::{CommandError, ErrorCode};
 
 /// The page may load only its own scripts, styles and data; no plugins, no framing.
@@ -26,7 +27,7 @@ pub async fn security_headers(mut r: Response) -> Response {
 /// Which hosts the server answers to.
 #[derive(Debug, Clone, Copy)]
 pub struct HostPolicy {
-    /// LAN mode: IP-literal hosts are fine too (iPads open `http://192.168.x.y:port`).
+    /// The LAN listener: IP-literal hosts are fine too (iPads open `https://192.168.x.y:port`).
     pub lan: bool,
 }
 
@@ -73,8 +74,10 @@ fn refused(what_zh: &str, what_en: &str) -> Response {
 }
 
 /// Refuses requests whose `Host` is not one this server answers to, whose `Origin` is
-/// another site, or (outside LAN mode) that come from a non-loopback peer.
-pub async fn host_origin_guard(State(policy): State<HostPolicy>, req: Request, next: Next) -> Response {
+/// another site, or (on the loopback listener) that come from a non-loopback peer. The
+/// listener a request came by is its [`Via`] extension (none: loopback rules).
+pub async fn host_origin_guard(req: Request, next: Next) -> Response {
+    let policy = HostPolicy { lan: req.extensions().get::<Via>().is_some_and(|v| v.lan) };
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     if !policy.lan && peer.is_some_and(|p| !p.ip().is_loopback()) {
         return refused("只接受本机访问", "only loopback peers are served");

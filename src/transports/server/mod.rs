@@ -9,15 +9,18 @@
 //! - `GET /api/health` → `{"ok":true,"data":{"version":…}}`, no session needed;
 //! - everything else → the built UI (`ui/dist`) with an SPA fallback to `index.html`.
 //!
-//! Security: every response carries a strict CSP and friends ([`guard`]). On loopback
-//! (the default) requests whose `Host`/`Origin` is not loopback are refused (DNS
-//! rebinding). In LAN mode every `/api/*` request must present the LAN token generated
-//! at start ([`lan`]); the bind address and the token requirement are separate options
-//! so tests can run LAN mode on 127.0.0.1.
+//! Two listeners share one router ([`listen`]): the loopback one (plain HTTP, always on;
+//! requests whose `Host`/`Origin` is not loopback are refused, against DNS rebinding) and
+//! the LAN one ([`lan`]: HTTPS only with the store CA's certificate, [`tls`]; switched on
+//! by `--lan` or from the 局域网 tab), where every `/api/*` request must come from a paired
+//! device ([`pairing`]). Every response carries a strict CSP and friends ([`guard`]). The
+//! LAN address is an option of its own so tests can run the LAN listener on 127.0.0.1.
 
 mod api;
 pub mod guard;
 pub mod lan;
+pub mod listen;
+pub mod pairing;
 mod static_ui;
 
 use std::net::SocketAddr;
@@ -25,9 +28,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::Router;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::watch;
 
-use crate::commands::{App, CommandError, ErrorCode, LanInfo};
+use crate::commands::{App, CommandError, ErrorCode, LanSwitch};
 use crate::services::setup::{init_store, InitOptions};
 
 /// Largest request body `POST /api/{command}` reads; a bigger one is a typed
@@ -42,12 +45,13 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8730";
 pub struct ServeOptions {
     /// The store's data directory (holds `storepos.db`; must exist: `storepos init`).
     pub data: PathBuf,
-    /// Where to bind. A non-loopback address requires `lan = true`.
+    /// The plain-HTTP listener: loopback only.
     pub listen: SocketAddr,
-    /// LAN mode: every `/api/*` request must carry `X-Storepos-Lan-Token` (or, for the
-    /// SSE stream only, `?lan_token=`), commands see `via_lan = true`, and the
-    /// Host check accepts IP literals instead of only loopback names.
+    /// Open the LAN listener at start (it also opens when the manager left it on:
+    /// `DATA/lan-on`).
     pub lan: bool,
+    /// Where the LAN listener binds when on (HTTPS; default `0.0.0.0:8731`).
+    pub lan_listen: SocketAddr,
     /// The built UI (`ui/dist`); `None` looks for it next to the current dir or the binary.
     pub ui_dir: Option<PathBuf>,
 }
@@ -59,6 +63,7 @@ impl ServeOptions {
             data: data.into(),
             listen: "127.0.0.1:0".parse().expect("literal address"),
             lan: false,
+            lan_listen: "127.0.0.1:0".parse().expect("literal address"),
             ui_dir: None,
         }
     }
@@ -71,8 +76,10 @@ pub enum ServeError {
     Open(#[from] CommandError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
-    #[error("refusing to listen on non-loopback address {0} without --lan (which requires a token)")]
+    #[error("refusing plain HTTP on non-loopback address {0}: use --lan (HTTPS, paired devices) with --lan-listen")]
     NotLoopback(SocketAddr),
+    #[error("cannot open the LAN listener: {0}")]
+    Lan(CommandError),
 }
 
 /// A running server. Dropping it leaves the server running until the runtime stops;
@@ -82,26 +89,32 @@ pub struct ServerHandle {
     pub addr: SocketAddr,
     /// The app the server dispatches to (shared with in-process callers such as `demo`).
     pub app: Arc<App>,
-    /// LAN mode's token and URL, when on.
-    pub lan: Option<LanInfo>,
+    /// The LAN switch (on or off).
+    pub lan: Arc<lan::LanControl>,
     /// The workers [`serve`] started (none for [`serve_app`]: its caller owns them).
     background: Option<crate::transports::background::Background>,
-    shutdown: Option<oneshot::Sender<()>>,
+    shutdown: Option<watch::Sender<bool>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl ServerHandle {
-    /// `http://ADDR`.
+    /// `http://ADDR` (loopback).
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The LAN listener's address while it is on.
+    pub fn lan_addr(&self) -> Option<SocketAddr> {
+        self.lan.addr()
     }
 
     /// Stops accepting, ends open event streams and waits for in-flight requests.
     pub async fn shutdown(mut self) -> std::io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
-            tracing::info!(addr = %self.addr, lan = self.lan.is_some(), "server stopping");
-            let _ = tx.send(());
+            tracing::info!(addr = %self.addr, lan = self.lan.addr().is_some(), "server stopping");
+            let _ = tx.send(true);
         }
+        self.lan.shutdown().await;
         let served = (&mut self.task).await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
         if let Some(bg) = self.background.take() {
             // Joining worker threads blocks.
@@ -156,9 +169,10 @@ pub async fn serve(opts: ServeOptions) -> Result<ServerHandle, ServeError> {
 }
 
 /// Serves an already open app (does not start the background workers: the caller owns
-/// them). Binds before returning, so `addr` answers as soon as this returns.
+/// them). Binds before returning, so `addr` answers as soon as this returns; opens the
+/// LAN listener too when asked or left on.
 pub async fn serve_app(app: Arc<App>, opts: ServeOptions) -> Result<ServerHandle, ServeError> {
-    if !opts.listen.ip().is_loopback() && !opts.lan {
+    if !opts.listen.ip().is_loopback() {
         return Err(ServeError::NotLoopback(opts.listen));
     }
     let listener = tokio::net::TcpListener::bind(opts.listen)
@@ -166,40 +180,34 @@ pub async fn serve_app(app: Arc<App>, opts: ServeOptions) -> Result<ServerHandle
         .map_err(|source| ServeError::Bind { addr: opts.listen, source })?;
     let addr = listener.local_addr().map_err(|source| ServeError::Bind { addr: opts.listen, source })?;
 
-    let lan = if opts.lan {
-        let info = lan::start(app.data_dir(), addr);
-        app.set_lan(info.clone());
-        Some(info)
-    } else {
-        None
-    };
-
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let state = api::ServerState {
-        app: app.clone(),
-        lan_token: lan.as_ref().map(|l| Arc::<str>::from(l.token.as_str())),
-        stopping: stop_rx,
-    };
+    let control = Arc::new(lan::LanControl::new(&app, opts.lan_listen, tokio::runtime::Handle::current()));
+    let state = api::ServerState { app: app.clone() };
     let ui_dir = opts.ui_dir.clone().or_else(static_ui::default_dir);
     let router: Router = api::router(state)
+        .merge(pairing::ca_router(control.clone()))
         .merge(static_ui::router(ui_dir))
-        .layer(axum::middleware::from_fn_with_state(guard::HostPolicy { lan: opts.lan }, guard::host_origin_guard))
+        .layer(axum::middleware::from_fn(guard::host_origin_guard))
         .layer(axum::middleware::map_response(guard::security_headers));
+    control.set_router(router.clone());
+    app.set_lan(control.clone() as Arc<dyn LanSwitch>);
 
-    let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = shutdown_rx.await;
-                // Event streams never end by themselves: tell them to, or the graceful
-                // shutdown would wait for them forever.
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(listen::run(listener, router, None, listen::Via { lan: false }, stop_rx));
+    tracing::info!(%addr, "server listening");
+    if opts.lan || control.remembered_on() {
+        match control.start() {
+            Ok(_) => {}
+            Err(e) if opts.lan => {
                 let _ = stop_tx.send(true);
-            })
-            .await
-    });
-    // The address only: the LAN URL carries the token.
-    tracing::info!(%addr, lan = lan.is_some(), "server listening");
-    Ok(ServerHandle { addr, app, lan, background: None, shutdown: Some(shutdown_tx), task })
+                control.shutdown().await;
+                return Err(ServeError::Lan(e));
+            }
+            // Left on by the manager but not possible now (address gone, port taken):
+            // the till still sells; the 局域网 tab shows it off.
+            Err(e) => tracing::warn!(error = %e.message_en, "could not reopen the LAN listener"),
+        }
+    }
+    Ok(ServerHandle { addr, app, lan: control, background: None, shutdown: Some(stop_tx), task })
 }
 
 /// `storepos serve …`: prints `storepos serve listening on http://ADDR` first (tests read
@@ -208,15 +216,12 @@ pub fn run_cli(
     data: PathBuf,
     listen: Option<SocketAddr>,
     lan: bool,
+    lan_listen: Option<SocketAddr>,
     ui_dir: Option<PathBuf>,
 ) -> std::process::ExitCode {
     use std::io::Write;
-    let default_ip = if lan { "0.0.0.0" } else { "127.0.0.1" };
-    let listen = listen.unwrap_or_else(|| {
-        format!("{default_ip}:{}", DEFAULT_LISTEN.rsplit(':').next().unwrap_or("8730"))
-            .parse()
-            .expect("literal address")
-    });
+    let listen = listen.unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("literal address"));
+    let lan_listen = lan_listen.unwrap_or_else(|| lan::DEFAULT_LAN_LISTEN.parse().expect("literal address"));
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -225,7 +230,7 @@ pub fn run_cli(
         }
     };
     rt.block_on(async move {
-        let handle = match serve(ServeOptions { data, listen, lan, ui_dir }).await {
+        let handle = match serve(ServeOptions { data, listen, lan, lan_listen, ui_dir }).await {
             Ok(h) => h,
             Err(ServeError::Open(e)) => {
                 eprintln!("{}", serde_json::to_string(&e).unwrap_or_else(|_| e.to_string()));
@@ -238,12 +243,12 @@ pub fn run_cli(
         };
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "storepos serve listening on {}", handle.url());
-        if let Some(l) = &handle.lan {
+        let st = handle.lan.status();
+        if let Some(url) = &st.url {
             let _ = writeln!(
                 out,
-                "LAN mode: open {} on the store's iPads (token also in {})",
-                l.url,
-                handle.app.data_dir().join(lan::TOKEN_FILE).display()
+                "LAN on: {url} (HTTPS; pair each iPad from Manager → 局域网; store CA SHA-256 {})",
+                st.ca_fingerprint.as_deref().unwrap_or("?")
             );
         }
         let _ = out.flush();

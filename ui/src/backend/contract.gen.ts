@@ -218,6 +218,36 @@ export type DayTotals = { day: string, gross: Money, refunds: Money, supplements
 export type Deltas = { gross: MoneyDelta, refunds: MoneyDelta, supplements: MoneyDelta, net: MoneyDelta, order_count: CountDelta, average_ticket: MoneyDelta, cancelled: CountDelta, rejected: CountDelta, };
 
 /**
+ * One paired device as the manager's 设备 list shows it.
+ */
+export type Device = { id: number, name: string, paired_at: string, 
+/**
+ * Who showed the pairing code (`username#id`).
+ */
+paired_by: string, 
+/**
+ * The last request it made (to the minute), `None` until its first.
+ */
+last_seen_at: string | null, revoked_at: string | null, };
+
+export type DevicePairRequest = { code: string, 
+/**
+ * What the manager will see in 设备 ("收银台 iPad 1").
+ */
+name: string, };
+
+/**
+ * No `Debug`: the credential is a secret.
+ */
+export type DevicePairResponse = { 
+/**
+ * Send it as `X-Storepos-Device` on every LAN request (`?device=` on the event stream).
+ */
+credential: string, device: Device, };
+
+export type DeviceRevokeRequest = { id: number, };
+
+/**
  * Which API a channel speaks.
  */
 export type Dialect = "rest-store" | "omni" | "api";
@@ -257,12 +287,12 @@ approval?: string | null, };
 
 export type Empty = Record<symbol, never>;
 
-export type ErrorCode = "unknown_command" | "bad_request" | "too_large" | "validation" | "unauthenticated" | "forbidden" | "approval_required" | "no_open_shift" | "rate_limited" | "not_found" | "illegal_action" | "conflict" | "offline" | "platform" | "disk_full" | "storage" | "internal";
+export type ErrorCode = "unknown_command" | "bad_request" | "too_large" | "validation" | "unauthenticated" | "device_unpaired" | "forbidden" | "approval_required" | "no_open_shift" | "rate_limited" | "not_found" | "illegal_action" | "conflict" | "offline" | "platform" | "disk_full" | "storage" | "internal";
 
 /**
  * Something screens want to hear about without polling.
  */
-export type Event = { "type": "order_changed", client_ref: string, status: string, } | { "type": "online_order", client_ref: string, local_number: string, channel: string, } | { "type": "sync", online: boolean, outbox_depth: number, conflicts: number, } | { "type": "print_job", id: number, state: string, } | { "type": "conflict", client_ref: string, message: string, };
+export type Event = { "type": "order_changed", client_ref: string, status: string, } | { "type": "online_order", client_ref: string, local_number: string, channel: string, } | { "type": "sync", online: boolean, outbox_depth: number, conflicts: number, } | { "type": "print_job", id: number, state: string, } | { "type": "conflict", client_ref: string, message: string, } | { "type": "device_revoked", device_id: number, };
 
 export type ExchangeRequest = { product_id: number, specification_id?: number | null, quantity: number, };
 
@@ -323,10 +353,32 @@ export type JournalRow = { id: number, at: string, actor: string, entity: string
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
+export type LanSetRequest = { enabled: boolean, };
+
 /**
- * No `Debug`: the token and the URL are secrets.
+ * The 局域网 tab's view. No secrets: every device pairs with its own one-time code.
  */
-export type LanStatus = { enabled: boolean, token?: string, url?: string, };
+export type LanStatus = { enabled: boolean, 
+/**
+ * False in the desktop shell: only `storepos serve` can open the till to the LAN.
+ */
+switchable: boolean, 
+/**
+ * The address an iPad opens (`https://IP:port`), the till's first LAN address.
+ */
+url?: string, 
+/**
+ * Every address the till answers on (one per LAN address of the machine).
+ */
+urls: Array<string>, 
+/**
+ * SHA-256 of the store CA's certificate (`AB:CD:…`), to compare on the iPad.
+ */
+ca_fingerprint?: string, 
+/**
+ * Where the CA certificate (`.crt`) and the iOS profile (`.mobileconfig`) download.
+ */
+ca_cert_path: string, ca_profile_path: string, };
 
 /**
  * The numeric limits the commands enforce, published so screens never keep a copy.
@@ -535,6 +587,19 @@ token: string,
  * Open this on the display (same server): `/display?token=…`.
  */
 path: string, };
+
+/**
+ * The code a manager shows; the QR carries `url`.
+ */
+export type PairingCode = { code: string, 
+/**
+ * `https://IP:port/?pair=CODE`: what the iPad's camera opens.
+ */
+url: string, 
+/**
+ * The QR of `url`, drawn by the server.
+ */
+qr_svg: string, expires_at: string, ttl_seconds: number, };
 
 export type PayCash = { client_ref: string, tendered: Money, };
 
@@ -935,6 +1000,7 @@ export interface Commands {
   wechat_cancel: { request: OrderRef; response: Cancelled };
   drawer_open: { request: DrawerRequest; response: DrawerOpened };
   lan_status_get: { request: Empty; response: LanStatus };
+  lan_set: { request: LanSetRequest; response: LanStatus };
   sync_status_get: { request: Empty; response: SyncStatus };
   conflict_list: { request: Empty; response: Array<ConflictItem> };
   conflict_resolve: { request: ConflictResolveRequest; response: ResolveResponse };
@@ -967,6 +1033,10 @@ export interface Commands {
   display_update: { request: DisplayState; response: UpdateResponse };
   display_pair: { request: Empty; response: PairResponse };
   display_unpair: { request: Empty; response: Ack };
+  device_pairing_start: { request: Empty; response: PairingCode };
+  device_pair: { request: DevicePairRequest; response: DevicePairResponse };
+  device_list: { request: Empty; response: Array<Device> };
+  device_revoke: { request: DeviceRevokeRequest; response: Ack };
 }
 
 export type CommandName = keyof Commands;

@@ -5,7 +5,7 @@ import type { EventType } from './contract.gen';
 import type { BackendEvent } from './types';
 
 // Keyed by the generated union: an event the backend gains fails the type check until it is listened to.
-const EVENT_TYPES = Object.keys({ online_order: 1, sync: 1, print_job: 1, conflict: 1, order_changed: 1 } satisfies Record<EventType, 1>);
+const EVENT_TYPES = Object.keys({ online_order: 1, sync: 1, print_job: 1, conflict: 1, order_changed: 1, device_revoked: 1 } satisfies Record<EventType, 1>);
 
 export interface HttpOptions {
   tokens: TokenStore;
@@ -29,8 +29,8 @@ export function createHttpBackend(opts: HttpOptions): Backend {
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       const session = tokens.session();
       if (session) headers['X-Storepos-Session'] = session;
-      const lan = tokens.lanToken();
-      if (lan) headers['X-Storepos-Lan-Token'] = lan;
+      const device = tokens.device();
+      if (device) headers['X-Storepos-Device'] = device;
       let res: Response;
       try {
         res = await doFetch(`${base}/api/${encodeURIComponent(command)}`, {
@@ -52,13 +52,13 @@ export function createHttpBackend(opts: HttpOptions): Backend {
       }
       return decodeEnvelope<T>(body, res.status);
     },
-    events(onEvent: EventHandler): () => void {
+    events(onEvent: EventHandler, onTrouble?: () => void): () => void {
       if (!ES) return () => {};
       const params = new URLSearchParams();
       const session = tokens.session();
       if (session) params.set('session', session);
-      const lan = tokens.lanToken();
-      if (lan) params.set('lan_token', lan);
+      const device = tokens.device();
+      if (device) params.set('device', device);
       const q = params.toString();
       const es = new ES(`${base}/api/events${q ? `?${q}` : ''}`);
       const handle = (fallbackType: string) => (msg: MessageEvent) => {
@@ -74,7 +74,9 @@ export function createHttpBackend(opts: HttpOptions): Backend {
       };
       es.onmessage = handle('message');
       for (const t of EVENT_TYPES) es.addEventListener(t, handle(t) as EventListener);
-      // EventSource reconnects by itself; nothing to do on error.
+      // EventSource reconnects by itself; the app is told, so it can find out why (the
+      // till unreachable, the session ended, this device revoked) with one command.
+      es.onerror = () => onTrouble?.();
       return () => es.close();
     },
   };

@@ -15,8 +15,9 @@ export interface Backend {
   readonly tokens: TokenStore;
   /** The raw wire: screens go through the typed `call` (app-state) / `invokeCommand`. */
   invoke<T>(command: string, request?: object): Promise<T>;
-  /** Subscribe to the backend's event stream; returns the unsubscribe function. */
-  events(onEvent: EventHandler): () => void;
+  /** Subscribe to the backend's event stream; returns the unsubscribe function.
+   *  `onTrouble` is called when the stream breaks (it reconnects by itself). */
+  events(onEvent: EventHandler, onTrouble?: () => void): () => void;
 }
 
 interface WindowLike {

@@ -1,7 +1,7 @@
-// Session and LAN tokens, shared by both transports.
+// Session token and device credential, shared by both transports.
 
 const SESSION_KEY = 'storepos.session';
-const LAN_KEY = 'storepos.lan_token';
+const DEVICE_KEY = 'storepos.device';
 
 export interface TokenStore {
   session(): string | null;
@@ -9,27 +9,31 @@ export interface TokenStore {
   /** Drop the stored copy but keep the token in memory (logging out: a reload during
    *  the logout must not bring the session back). */
   forgetStored?(): void;
-  lanToken(): string | null;
+  /** This device's credential from pairing with the till over the LAN (none on the till itself). */
+  device(): string | null;
+  setDevice(credential: string | null): void;
+  /** The one-time pairing code the till's QR put in the URL (`?pair=…`), if any. */
+  pairCode(): string | null;
 }
 
-function safeStorage(): Storage | null {
+function safeStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
   try {
-    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
+    return typeof globalThis[kind] === 'undefined' ? null : globalThis[kind];
   } catch {
     return null;
   }
 }
 
 /**
- * Tokens live in sessionStorage (per tab, survives a reload, gone when the window closes).
- * A `?lan_token=…` in the page URL is remembered the first time it is seen.
+ * The session lives in sessionStorage (per tab, survives a reload, gone when the window
+ * closes); the device credential in localStorage (the iPad stays paired across restarts).
  */
 export function createTokenStore(search: string = typeof location === 'undefined' ? '' : location.search): TokenStore {
-  const storage = safeStorage();
+  const storage = safeStorage('sessionStorage');
+  const local = safeStorage('localStorage');
   let session: string | null = storage?.getItem(SESSION_KEY) ?? null;
-  const fromUrl = new URLSearchParams(search).get('lan_token');
-  if (fromUrl) storage?.setItem(LAN_KEY, fromUrl);
-  const lan: string | null = fromUrl || storage?.getItem(LAN_KEY) || null;
+  let device: string | null = local?.getItem(DEVICE_KEY) ?? null;
+  const pair = new URLSearchParams(search).get('pair');
   return {
     session: () => session,
     setSession(token) {
@@ -40,6 +44,12 @@ export function createTokenStore(search: string = typeof location === 'undefined
     forgetStored() {
       storage?.removeItem(SESSION_KEY);
     },
-    lanToken: () => lan,
+    device: () => device,
+    setDevice(credential) {
+      device = credential;
+      if (credential) local?.setItem(DEVICE_KEY, credential);
+      else local?.removeItem(DEVICE_KEY);
+    },
+    pairCode: () => pair,
   };
 }

@@ -8,9 +8,9 @@ import { formatMoney } from '../money';
 import { svgDataUrl } from '../qr';
 import type { DisplaySnapshot as Snapshot } from '../backend/contract.gen';
 
-function params(): { token: string; lan: string | null } {
+function params(): { token: string } {
   const q = new URLSearchParams(globalThis.location?.search ?? '');
-  return { token: q.get('token') ?? '', lan: q.get('lan_token') };
+  return { token: q.get('token') ?? '' };
 }
 
 export function CustomerDisplay() {
@@ -18,13 +18,13 @@ export function CustomerDisplay() {
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
-    const { token, lan } = params();
+    const { token } = params();
     if (!token) {
       setProblem('请在收银台点「客显」配对后，用显示的链接打开本页');
       return;
     }
+    // Over the LAN the display token is the display's only credential (no device pairing).
     const q = new URLSearchParams({ token });
-    if (lan) q.set('lan_token', lan);
     let es: EventSource | null = null;
     let alive = true;
     const take = (s: Snapshot) => {

@@ -9,10 +9,11 @@ import { LogExportPanel, SettingsPanel } from './SettingsTab';
 import { BackupPanel } from './BackupPanel';
 import { Channels } from './ChannelsTab';
 import { Lan } from './LanTab';
+import { Devices } from './DevicesTab';
 
-export type Tab = 'day' | 'shift' | 'printers' | 'sync' | 'channels' | 'users' | 'settings' | 'lan';
+export type Tab = 'day' | 'shift' | 'printers' | 'sync' | 'channels' | 'users' | 'settings' | 'lan' | 'devices';
 
-export const TABS: Tab[] = ['day', 'shift', 'printers', 'sync', 'channels', 'users', 'settings', 'lan'];
+export const TABS: Tab[] = ['day', 'shift', 'printers', 'sync', 'channels', 'users', 'settings', 'lan', 'devices'];
 
 export function Manager() {
   const [tab, setTab] = useState<Tab>(() => (sessionStorage.getItem('storepos.mgr_tab') as Tab) || 'day');
@@ -48,6 +49,7 @@ export function Manager() {
         </>
       )}
       {tab === 'lan' && <Lan />}
+      {tab === 'devices' && <Devices />}
     </div>
   );
 }
