@@ -220,7 +220,11 @@ fn a_device_credential_survives_a_restart_of_storepos_serve() {
     first.kill().unwrap();
     first.wait().unwrap();
     let (mut second, _local, lan) = start();
-    assert_eq!(std::fs::read(dir.path().join(storepos::app::tls::CA_CERT_FILE)).unwrap(), fp_before, "the store CA is kept");
+    assert_eq!(
+        std::fs::read(dir.path().join(storepos::app::tls::CA_CERT_FILE)).unwrap(),
+        fp_before,
+        "the store CA is kept"
+    );
     rt.block_on(async {
         let (s, v) = post(&pinned(dir.path()), &lan, "user_list", Some(&cred), None, json!({})).await;
         assert_eq!(s, 200, "the paired device still works after the restart: {v}");

@@ -31,6 +31,7 @@ mod money_control;
 mod payments;
 mod print_queue;
 mod published_rules;
+mod pull_bad_link;
 mod security;
 mod server_http;
 mod shifts_flow;

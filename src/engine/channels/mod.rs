@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{Timelike, Utc};
+use chrono::Utc;
 use futures::future::BoxFuture;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -17,13 +17,13 @@ use serde_json::{json, Value};
 use self::outlet::ChannelOutlet;
 use crate::app::{App, Event, StoreConfig};
 use crate::clients::channels::{ChannelError, OrderChannel, RemoteOrder};
-use crate::domain::order::{Arrival, Channel, Order, OrderLine, Status};
-use crate::domain::Money;
+use crate::domain::order::{Channel, Order, Status};
+use crate::engine::arrivals::{Incoming, IncomingLine};
 use crate::engine::outbox::worker::{Rounds, Timing, WorkerHandle};
 use crate::engine::outbox::{DrainConfig, Limits, Tally};
 use crate::ledger::channels::{self as store, MirrorRow};
 use crate::ledger::outbox;
-use crate::ledger::{catalog, journal, now_text, orders, time_text, LedgerError};
+use crate::ledger::{journal, now_text, orders, time_text, LedgerError};
 
 pub const ACTOR: &str = "channels";
 /// Till code of orders that came from another channel (the platform's online orders use "W").
@@ -316,7 +316,7 @@ fn absorb(app: &App, channel: &str, r: &RemoteOrder, for_board: bool) -> Result<
                     store::upsert(tx, &mirror_of(channel, r, "theirs", None, &day))?;
                     return Ok(Absorbed::New);
                 }
-                let o = insert_board(tx, &cfg, channel, r, &day)?;
+                let o = insert_board(tx, &cfg, channel, r)?;
                 store::upsert(tx, &mirror_of(channel, r, "theirs", Some(&o.client_ref), &day))?;
                 event = Some(Event::OnlineOrder {
                     client_ref: o.client_ref.clone(),
@@ -340,59 +340,36 @@ fn insert_board(
     cfg: &StoreConfig,
     channel: &str,
     r: &RemoteOrder,
-    day: &str,
 ) -> Result<Order, LedgerError> {
-    let created = r.created_at.unwrap_or_else(Utc::now);
-    let local_hour = created.with_timezone(&cfg.rule.tz).hour();
     let kind = if r.pickup { Channel::SelfPick } else { Channel::Flash };
-    let status = r.status.ours().unwrap_or(Status::PaidConfirmPending);
-    let mut lines = vec![];
-    for (i, l) in r.lines.iter().enumerate() {
-        let (pid, spec) = match l.sku.split_once('-') {
-            Some((p, s)) => (p.parse::<i64>().unwrap_or(0), s.parse::<i64>().ok()),
-            None => (l.sku.parse::<i64>().unwrap_or(0), None),
-        };
-        let p = catalog::get(tx, pid)?;
-        let (category, station) =
-            p.as_ref().map(|p| (p.category_name.clone(), p.station.clone())).unwrap_or_else(|| ("线上".into(), None));
-        let qty = l.quantity;
-        let unit = if l.price.is_negative() { Money::ZERO } else { l.price };
-        let name = if l.name.is_empty() { format!("商品 {}", l.sku) } else { l.name.clone() };
-        lines.push(OrderLine::reported(i as i64 + 1, pid, spec, name, category, station, unit, qty));
-    }
-    let total = r.total.unwrap_or_else(|| crate::domain::order::order_total(&lines));
-    let seq = orders::next_day_seq(tx, day, CHANNEL_TILL)?;
-    let client_ref = uuid::Uuid::now_v7().to_string();
-    let o = Order::arrived_online(Arrival {
-        client_ref: client_ref.clone(),
-        till_code: CHANNEL_TILL.into(),
-        seq,
-        business_day: day.into(),
+    let lines = r
+        .lines
+        .iter()
+        .map(|l| {
+            let (product_id, specification_id) = match l.sku.split_once('-') {
+                Some((p, s)) => (p.parse::<i64>().unwrap_or(0), s.parse::<i64>().ok()),
+                None => (l.sku.parse::<i64>().unwrap_or(0), None),
+            };
+            let name = if l.name.is_empty() { format!("商品 {}", l.sku) } else { l.name.clone() };
+            IncomingLine { product_id, specification_id, name, unit: l.price, quantity: l.quantity }
+        })
+        .collect();
+    let incoming = Incoming {
+        till_code: CHANNEL_TILL,
         order_number: None,
         channel: kind,
-        status,
-        total,
+        status: r.status.ours().unwrap_or(Status::PaidConfirmPending),
+        total: r.total,
         remark: format!("[{channel} {}] {}", r.number, r.remark).trim().to_string(),
         contact_user: r.contact.clone(),
         phone: r.phone.clone(),
-        created_at: time_text(created),
-        updated_at: now_text(),
-        lines: lines.clone(),
-    });
-    orders::insert(tx, &o, &lines, None, local_hour, seq)?;
-    journal::append(
-        tx,
-        journal::Entry {
-            actor: ACTOR,
-            entity: "order",
-            entity_ref: &client_ref,
-            action: "channel_order",
-            before: None,
-            after: Some(status.as_str()),
-            detail: Some(format!("[{channel}] {} {} {} lines, total {total}", kind.as_str(), r.number, lines.len())),
-        },
-    )?;
-    Ok(o)
+        created: r.created_at.unwrap_or_else(Utc::now),
+        lines,
+        actor: ACTOR,
+        action: "channel_order",
+        source: format!("[{channel}] {} {}", kind.as_str(), r.number),
+    };
+    crate::engine::arrivals::record(tx, cfg, incoming)
 }
 
 // ---- background ---------------------------------------------------------------------------

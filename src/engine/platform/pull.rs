@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{Timelike, Utc};
+use chrono::Utc;
 
 use super::outlet::{read_back, ACTOR};
 use super::plan::{self, is_store_visible_online, parse_platform_time, LocalUpdate, ReadBack};
@@ -10,10 +10,9 @@ use super::{RoundSummary, SyncConfig};
 use crate::app::{App, Event};
 use crate::clients::platform::client::{OrderQuery, Platform, PlatformError};
 use crate::clients::platform::types::PlatformOrder;
-use crate::domain::order::{Arrival, Channel, Conflict, Order, OrderLine, Status, SyncState};
+use crate::domain::order::{Channel, Conflict, Order, Status, SyncState};
 use crate::domain::reconcile::Reconciliation;
-use crate::domain::Money;
-use crate::ledger::catalog;
+use crate::engine::arrivals::{self, Incoming, IncomingLine};
 use crate::ledger::outbox;
 use crate::ledger::{journal, now_text, orders, time_text, LedgerError};
 
@@ -265,78 +264,42 @@ pub fn insert_online(app: &App, d: &PlatformOrder) -> Result<bool, LedgerError> 
     let channel = if d.delivery_type == "FLASH" { Channel::Flash } else { Channel::SelfPick };
     let cfg = app.config();
     let created = parse_platform_time(&d.created_date).unwrap_or_else(Utc::now);
-    let day = cfg.rule.day_of(created).to_string();
-    let local_hour = created.with_timezone(&cfg.rule.tz).hour();
-    let client_ref = uuid::Uuid::now_v7().to_string();
+    let lines = d
+        .order_items
+        .iter()
+        .map(|it| IncomingLine {
+            product_id: it.product_id,
+            specification_id: it.product_specification_id,
+            name: match (&it.product_specification_name, it.product_name.is_empty()) {
+                (s, false) if !s.is_empty() => format!("{}({s})", it.product_name),
+                (_, false) => it.product_name.clone(),
+                (_, true) => String::new(),
+            },
+            unit: it.price,
+            quantity: it.quantity,
+        })
+        .collect();
+    let incoming = Incoming {
+        till_code: ONLINE_TILL,
+        order_number: Some(d.order_number.clone()),
+        channel,
+        status,
+        total: Some(d.total_price),
+        remark: d.remark.clone(),
+        contact_user: d.contact_user.clone(),
+        phone: d.phone.clone(),
+        created,
+        lines,
+        actor: ACTOR,
+        action: "online_order",
+        source: format!("{} {}", channel.as_str(), d.order_number),
+    };
     let mut ledger = app.ledger();
-    // Lines: names and money as the platform has them (that is what the customer paid);
-    // category and kitchen station from the local catalog when the product is known.
-    let mut lines = Vec::new();
-    for (i, it) in d.order_items.iter().enumerate() {
-        let p = catalog::get(ledger.read(), it.product_id)?;
-        let name = match (&it.product_specification_name, it.product_name.is_empty()) {
-            (s, false) if !s.is_empty() => format!("{}({s})", it.product_name),
-            (_, false) => it.product_name.clone(),
-            (_, true) => p.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| format!("商品 {}", it.product_id)),
-        };
-        let qty = it.quantity;
-        let unit = if it.price.is_negative() { p.as_ref().map(|p| p.price).unwrap_or(Money::ZERO) } else { it.price };
-        let (category, station) =
-            p.as_ref().map(|p| (p.category_name.clone(), p.station.clone())).unwrap_or_else(|| ("线上".into(), None));
-        let line = OrderLine::reported(
-            i as i64 + 1,
-            it.product_id,
-            it.product_specification_id,
-            name,
-            category,
-            station,
-            unit,
-            qty,
-        );
-        lines.push(line);
-    }
-    let now = time_text(Utc::now());
     let inserted = ledger.write(|tx| -> Result<Option<Order>, LedgerError> {
         if orders::by_order_number(tx, &d.order_number)?.is_some() {
             return Ok(None);
         }
-        let seq = orders::next_day_seq(tx, &day, ONLINE_TILL)?;
-        let o = Order::arrived_online(Arrival {
-            client_ref: client_ref.clone(),
-            till_code: ONLINE_TILL.into(),
-            seq,
-            business_day: day.clone(),
-            order_number: Some(d.order_number.clone()),
-            channel,
-            status,
-            total: d.total_price,
-            remark: d.remark.clone(),
-            contact_user: d.contact_user.clone(),
-            phone: d.phone.clone(),
-            created_at: time_text(created),
-            updated_at: now.clone(),
-            lines: lines.clone(),
-        });
-        orders::insert(tx, &o, &lines, None, local_hour, seq)?;
-        journal::append(
-            tx,
-            journal::Entry {
-                actor: ACTOR,
-                entity: "order",
-                entity_ref: &client_ref,
-                action: "online_order",
-                before: None,
-                after: Some(status.as_str()),
-                detail: Some(format!(
-                    "{} {} {} lines, total {}",
-                    channel.as_str(),
-                    d.order_number,
-                    lines.len(),
-                    d.total_price
-                )),
-            },
-        )?;
-        Ok(Some(o))
+        arrivals::record(tx, &cfg, incoming).map(Some)
     });
     drop(ledger);
     match inserted {
@@ -478,6 +441,7 @@ pub async fn reconcile_counts(app: &App, client: &dyn Platform) -> Result<Option
 mod tests {
     //! The pull side's ledger effects on an in-memory ledger (no network).
     use super::*;
+    use crate::domain::Money;
     use crate::ledger::Ledger;
 
     fn app() -> App {
