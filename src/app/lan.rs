@@ -8,7 +8,7 @@ use ts_rs::TS;
 use super::error::CommandError;
 
 /// What a transport that can open the till to the LAN offers the commands. Implemented
-/// by the HTTP server; set once on the [`App`].
+/// by the HTTP server; set once on the [`super::App`].
 pub trait LanSwitch: Send + Sync {
     /// The current state.
     fn status(&self) -> LanStatus;

@@ -6,7 +6,7 @@
 //!   its orders, and the dialect's own order actions. Implementations: [`omni::Omni`] and
 //!   [`api::MallApi`]. The platform (`/rest/store`) speaks through its own client.
 //! * [`mapping`] — status tables to and from ours, as data; unknown statuses are kept raw.
-//! * [`worker`] — one worker per channel: drains that channel's outbox streams (one ordered
+//! * `crate::engine::channels` — one worker per channel: drains that channel's outbox streams (one ordered
 //!   stream per order per channel), pulls, records health. A channel that is down never
 //!   holds up another, nor the platform's worker.
 //! * Settings: the `channels` ledger setting lists `{id, dialect, url, enabled, …}`; the

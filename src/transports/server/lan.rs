@@ -1,6 +1,6 @@
 //! The LAN listener (issue 24): switched on and off at run time (`lan_set`, the 局域网
 //! tab) or at start (`storepos serve --lan`), HTTPS only with the store CA's certificate
-//! ([`super::tls`]), paired devices only ([`super::pairing`]). The manager's choice is
+//! ([`crate::app::tls`]), paired devices only ([`super::pairing`]). The manager's choice is
 //! remembered in `DATA/lan-on`, so a restart of the till does not lock the iPads out.
 
 use std::net::{IpAddr, SocketAddr};

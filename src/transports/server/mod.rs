@@ -11,7 +11,7 @@
 //!
 //! Two listeners share one router ([`listen`]): the loopback one (plain HTTP, always on;
 //! requests whose `Host`/`Origin` is not loopback are refused, against DNS rebinding) and
-//! the LAN one ([`lan`]: HTTPS only with the store CA's certificate, [`tls`]; switched on
+//! the LAN one ([`lan`]: HTTPS only with the store CA's certificate, [`crate::app::tls`]; switched on
 //! by `--lan` or from the 局域网 tab), where every `/api/*` request must come from a paired
 //! device ([`pairing`]). Every response carries a strict CSP and friends ([`guard`]). The
 //! LAN address is an option of its own so tests can run the LAN listener on 127.0.0.1.
