@@ -114,8 +114,17 @@ fn users_set_pin(app: &App, ctx: &Ctx, req: SetPin) -> Result<super::Ack, Comman
 
 /// Settings people may change here, with a check of each value's shape. Secrets (the
 /// platform password) are not settable or readable through commands.
-const SETTABLE: &[&str] =
-    &["store_name", "store_id", "till_code", "timezone", "cutoff_hour", "receipt_footer", "printers", "cash_rounding"];
+const SETTABLE: &[&str] = &[
+    "store_name",
+    "store_id",
+    "till_code",
+    "timezone",
+    "cutoff_hour",
+    "receipt_footer",
+    "printers",
+    "cash_rounding",
+    "kitchen_print_on_order",
+];
 
 /// `settings_get`: the settable keys as stored (each its own JSON shape), and the
 /// configuration in effect.
@@ -145,7 +154,7 @@ fn check_setting(key: &str, v: &serde_json::Value) -> Result<(), CommandError> {
         "till_code" => v.as_str().is_some_and(crate::domain::local_number::valid_till_code),
         "timezone" => v.as_str().is_some_and(|s| s.parse::<chrono_tz::Tz>().is_ok()),
         "cutoff_hour" => v.as_u64().is_some_and(|h| h <= 23),
-        "cash_rounding" => v.is_boolean(),
+        "cash_rounding" | "kitchen_print_on_order" => v.is_boolean(),
         "printers" => serde_json::from_value::<Vec<crate::services::printing::PrinterConfig>>(v.clone()).is_ok(),
         _ => false,
     };

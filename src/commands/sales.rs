@@ -8,12 +8,14 @@ use super::transition::{record_transition, Transition};
 use super::{Access, App, CommandError, Ctx, Event, SELLERS};
 use crate::command;
 use crate::domain::cash;
+use crate::domain::kitchen::CounterMoment;
 use crate::domain::order::{
     order_total, validate_quantity, Channel, LineRequest, Order, OrderLine, PaymentMethod, Status, SyncState,
 };
 use crate::domain::transitions::{apply_action, apply_person_action, Action, Outcome};
 use crate::domain::{local_number, DomainError, Money};
 use crate::ledger::{catalog, journal, orders, time_text};
+use crate::services::counter_kitchen::counter_kitchen;
 use crate::services::printing::{self, Router};
 
 pub const COMMANDS: &[super::Command] = &[
@@ -159,8 +161,9 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
             },
         )?;
         crate::engine::outbox::routing::sale_recorded(tx, &order, ctx.via_lan)?;
-        // Counter orders are *deliver*: kitchen tickets print as soon as the sale is rung up.
-        Router { printers: &printers }.kitchen(tx, &order, &lines, 1, false)?;
+        // Pay first, then make: the kitchen ticket prints on payment unless the store
+        // prints on order (`domain::kitchen`).
+        counter_kitchen(tx, &printers, &order, CounterMoment::Rung)?;
         Ok(())
     })?;
     let order = orders::require(ledger.read(), &client_ref)?;
@@ -216,6 +219,7 @@ fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, 
         let mut paid = orders::require(tx, &order.client_ref)?;
         paid.lines = order.lines.clone();
         Router { printers: &printers }.receipt(tx, &paid, true, None)?;
+        counter_kitchen(tx, &printers, &paid, CounterMoment::Paid)?;
         Ok(())
     })?;
     let order = orders::require(ledger.read(), &req.client_ref)?;

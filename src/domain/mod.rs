@@ -11,6 +11,7 @@ pub mod cash;
 pub mod cash_count;
 pub mod counts;
 pub mod error;
+pub mod kitchen;
 pub mod local_number;
 pub mod money;
 pub mod order;

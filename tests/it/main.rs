@@ -23,6 +23,7 @@ mod design_transitions;
 mod disk_trouble;
 mod display;
 mod fuzz_commands;
+mod kitchen_on_payment;
 mod layers;
 mod logs;
 mod migration_upgrade;
