@@ -11,6 +11,7 @@ pub mod backup;
 pub mod catalog;
 pub mod channels;
 pub mod display;
+pub mod drafts;
 pub mod lan;
 pub mod logs;
 pub mod orders;
@@ -137,6 +138,7 @@ fn table() -> Vec<&'static [Command]> {
         backup::COMMANDS,
         logs::COMMANDS,
         display::COMMANDS,
+        drafts::COMMANDS,
     ]
 }
 

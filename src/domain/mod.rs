@@ -10,6 +10,7 @@ pub mod business_day;
 pub mod cash;
 pub mod cash_count;
 pub mod counts;
+pub mod draft;
 pub mod error;
 pub mod kitchen;
 pub mod local_number;

@@ -16,6 +16,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_catalog_search", include_str!("../../migrations/0007_catalog_search.sql")),
     ("0008_after_sales_local", include_str!("../../migrations/0008_after_sales_local.sql")),
     ("0009_outbox_op_tags", include_str!("../../migrations/0009_outbox_op_tags.sql")),
+    // 0010 and 0011 are other branches' (LAN pairing, shifts); the lead orders them on merge.
+    ("0012_counter_day", include_str!("../../migrations/0012_counter_day.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {

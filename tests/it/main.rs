@@ -18,6 +18,7 @@ mod channels_chaos;
 mod channels_flows;
 mod cli_bad_input;
 mod contract;
+mod counter_day;
 mod crash_ledger;
 mod design_transitions;
 mod disk_trouble;

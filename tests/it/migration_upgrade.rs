@@ -449,12 +449,12 @@ fn populate(c: &Connection, v: usize, pins: &[String]) {
     );
     if v >= 8 {
         // A person's action on a channel's order, as versions before 0009 tagged it
-        // ('action', the platform's own tag). Only fixtures made after 0009 carry it.
+        // ('action', the platform's own tag); from 0009 on it is 'channel_action'.
         x(
             "INSERT INTO outbox (channel, stream, op, payload, state, attempts, next_attempt_at, created_at)
-             VALUES ('mall', 'm-2002', 'action', '{\"remote_id\":\"m-2002\",\"action\":{\"action\":\"accept\"}}',
+             VALUES ('mall', 'm-2002', ?1, '{\"remote_id\":\"m-2002\",\"action\":{\"action\":\"accept\"}}',
                'pending', 0, '2026-11-20T05:01:00.000Z', '2026-11-20T05:01:00.000Z')",
-            params![],
+            params![if v >= 9 { "channel_action" } else { "action" }],
         );
     }
     if v < 6 {

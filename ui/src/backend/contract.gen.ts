@@ -75,6 +75,17 @@ export type Caps = { lines: Array<LineCap>, refundable: Money, paid: Money, refu
 
 export type CapsRequest = { client_ref: string, };
 
+/**
+ * A cart: its lines, the order remark and, for item 4 of issue 23, the customer
+ * (member phone and name) and the invoice title the cashier entered.
+ */
+export type CartDraft = { lines: Array<CartLineDraft>, remark: string, member_phone?: string | null, member_name?: string | null, invoice_title?: string | null, };
+
+/**
+ * One line of a cart as the cashier's screen holds it.
+ */
+export type CartLineDraft = { product_id: number, specification_id?: number | null, name: string, spec_name?: string | null, unit_price: Money, quantity: number, memo: string, };
+
 export type CashMove = { id: number, at: string, amount: Money, reason: string, user_name: string, };
 
 export type CashierRow = { name: string, count: number, amount: Money, };
@@ -204,10 +215,14 @@ export type DayTotals = { day: string, gross: Money, refunds: Money, supplements
 
 export type Deltas = { gross: MoneyDelta, refunds: MoneyDelta, supplements: MoneyDelta, net: MoneyDelta, order_count: CountDelta, average_ticket: MoneyDelta, cancelled: CountDelta, rejected: CountDelta, };
 
+export type DeviceRef = { device: string, };
+
 /**
  * Which API a channel speaks.
  */
 export type Dialect = "rest-store" | "omni" | "api";
+
+export type DiscardRequest = { hold_ref: string, reason: string, };
 
 export type DisplayLine = { name: string, spec?: string | null, quantity: number, unit_price: Money, line_total: Money, };
 
@@ -228,6 +243,14 @@ method?: string | null,
  * The open WeChat code (`weixin://wxpay/bizpayurl?pr=…`); the server draws its QR.
  */
 code_url?: string | null, expires_at?: string | null, };
+
+export type DraftPut = { device: string, cart: CartDraft, pending_client_ref?: string | null, };
+
+/**
+ * The screen's draft and the unpaid sale it was taking money for, if that sale is
+ * still unpaid (a sale paid or cancelled meanwhile, e.g. from 今日订单, is not reopened).
+ */
+export type DraftView = { cart: CartDraft | null, pending: Order | null, updated_at: string | null, };
 
 /**
  * Opening the drawer without a sale: a manager's act, always journaled.
@@ -281,6 +304,21 @@ difference: JsonValue | null,
 matches: string | null, explanations: Array<Explanation>, };
 
 export type GetRequest = { client_ref: string, };
+
+/**
+ * A parked cart (挂单).
+ */
+export type HeldCart = { hold_ref: string, till_code: string, business_day: string, note: string, cart: CartDraft, total: Money, items: number, held_by: string, held_at: string, recalled_at: string | null, recalled_by: string | null, discarded: boolean, };
+
+/**
+ * One open hold and whether it is older than today's business day (a cart left over:
+ * the manager sees these and may discard them).
+ */
+export type HeldEntry = { hold: HeldCart, stale: boolean, };
+
+export type HeldList = { business_day: string, held: Array<HeldEntry>, };
+
+export type HoldRequest = { device: string, cart: CartDraft, note: string, };
 
 export type HourRow = { hour: number, count: number, amount: Money, };
 
@@ -604,6 +642,8 @@ month?: string | null, };
 
 export type RangeResponse = { from: string, to: string, days: Array<DayTotals>, totals: DayTotals, };
 
+export type RecallRequest = { hold_ref: string, device: string, };
+
 export type ReconcileRequest = { 
 /**
  * Only orders of this business day (the platform's `order_count` covers all time,
@@ -923,6 +963,12 @@ export interface Commands {
   display_update: { request: DisplayState; response: UpdateResponse };
   display_pair: { request: Empty; response: PairResponse };
   display_unpair: { request: Empty; response: Ack };
+  cart_draft_get: { request: DeviceRef; response: DraftView };
+  cart_draft_put: { request: DraftPut; response: Ack };
+  cart_hold: { request: HoldRequest; response: HeldCart };
+  cart_held_list: { request: Empty; response: HeldList };
+  cart_recall: { request: RecallRequest; response: HeldCart };
+  cart_held_discard: { request: DiscardRequest; response: HeldCart };
 }
 
 export type CommandName = keyof Commands;
