@@ -67,11 +67,17 @@ fn cart_draft_get(app: &App, _: &Ctx, req: DeviceRef) -> Result<DraftView, Comma
     let Some(d) = drafts::get_draft(ledger.read(), &req.device)? else {
         return Ok(DraftView { cart: None, pending: None, updated_at: None });
     };
-    let pending = match &d.pending_client_ref {
-        Some(r) => orders::get(ledger.read(), r)?.filter(still_unpaid),
+    let sale = match &d.pending_client_ref {
+        Some(r) => orders::get(ledger.read(), r)?,
         None => None,
     };
-    Ok(DraftView { cart: Some(d.cart), pending, updated_at: Some(d.updated_at) })
+    let cart = match &sale {
+        // Paid meanwhile (e.g. from 今日订单): the cart became that sale; nothing to reopen.
+        Some(o) if !still_unpaid(o) && o.status != Status::ClosedCanceled => None,
+        // Cancelled meanwhile: the cart comes back unlocked, as after a cancel on this screen.
+        _ => Some(d.cart),
+    };
+    Ok(DraftView { cart, pending: sale.filter(still_unpaid), updated_at: Some(d.updated_at) })
 }
 
 #[derive(Deserialize, TS)]

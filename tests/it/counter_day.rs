@@ -46,7 +46,7 @@ fn an_unpaid_sale_is_paid_after_a_restart_and_the_screen_reopens_it() {
     assert_eq!(kitchen, 1, "paid later: the kitchen ticket prints now");
     // Paid: the draft no longer reopens it.
     let d = dispatch(&app, Some(&cashier), false, "cart_draft_get", json!({ "device": "till-a" })).unwrap();
-    assert!(d["pending"].is_null(), "{d}");
+    assert!(d["pending"].is_null() && d["cart"].is_null(), "the cart became the paid sale: {d}");
     drop(keep);
 }
 

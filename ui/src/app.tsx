@@ -21,6 +21,7 @@ import { Manager } from './screens/manager';
 import { Orders } from './screens/Orders';
 import { OnlineBadge } from './components/OnlineBadge';
 import { watchOnlineOrders } from './online-alert';
+import { startDraftSync } from './drafts';
 import { useStore } from './store';
 
 const NAV_KEY: Record<View, 'nav.cashier' | 'nav.orders' | 'nav.clerk' | 'nav.aftersales' | 'nav.manager'> = {
@@ -48,6 +49,11 @@ export function App() {
   useEffect(() => {
     if (!session) return;
     return backend().events(emitBackendEvent);
+  }, [session?.token]);
+  // the cart being built (and its unpaid sale) kept in the ledger for this screen
+  useEffect(() => {
+    if (!session || !VIEWS_BY_ROLE[session.user.role].includes('cashier')) return;
+    return startDraftSync();
   }, [session?.token]);
   // paid online orders waiting: counted, sounded and announced on every screen
   useEffect(() => {
