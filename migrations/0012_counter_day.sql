@@ -31,3 +31,17 @@ CREATE TABLE held_carts (
     discarded     INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX held_carts_open ON held_carts (recalled_at, held_at);
+
+-- The customer of a counter sale (seed 000: contact, invoice, invoice_title): sent with
+-- the create unless `member_state` is 'dropped' (the cashier's consent after the platform's
+-- member services kept failing). `member_failures` counts creates with the member that failed.
+CREATE TABLE sale_customers (
+    client_ref      TEXT PRIMARY KEY,
+    member_phone    TEXT,
+    member_name     TEXT,
+    invoice_title   TEXT,
+    member_state    TEXT NOT NULL DEFAULT 'pending',
+    member_failures INTEGER NOT NULL DEFAULT 0,
+    member_user_id  INTEGER,
+    updated_at      TEXT NOT NULL
+);

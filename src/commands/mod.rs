@@ -14,6 +14,7 @@ pub mod display;
 pub mod drafts;
 pub mod lan;
 pub mod logs;
+pub mod member;
 pub mod orders;
 pub mod payments;
 pub mod printing;
@@ -139,6 +140,7 @@ fn table() -> Vec<&'static [Command]> {
         logs::COMMANDS,
         display::COMMANDS,
         drafts::COMMANDS,
+        member::COMMANDS,
     ]
 }
 

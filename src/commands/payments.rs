@@ -85,6 +85,7 @@ fn wechat_start(app: &App, ctx: &Ctx, req: StartRequest) -> Result<CodeView, Com
                     reprint: false,
                     qr: Some(code.code_url.clone()),
                     title: None,
+                    customer: Vec::new(),
                 },
             )?;
             Ok(())

@@ -37,6 +37,13 @@ pub struct SaleCreate {
     pub lines: Vec<LineRequest>,
     #[serde(default)]
     pub remark: Option<String>,
+    /// The customer's mobile (会员), name, and invoice title (发票抬头): see `member.rs`.
+    #[serde(default)]
+    pub member_phone: Option<String>,
+    #[serde(default)]
+    pub member_name: Option<String>,
+    #[serde(default)]
+    pub invoice_title: Option<String>,
 }
 
 pub fn check_text(what_zh: &str, what_en: &str, s: &str) -> Result<(), CommandError> {
@@ -116,6 +123,12 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
     let day = cfg.rule.day_of(now).to_string();
     let local_hour = now.with_timezone(&cfg.rule.tz).hour();
     let client_ref = uuid::Uuid::now_v7().to_string();
+    let customer = super::member::customer_of(
+        &client_ref,
+        req.member_phone.as_deref(),
+        req.member_name.as_deref(),
+        req.invoice_title.as_deref(),
+    )?;
     let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();
     ledger.write(|tx| -> Result<(), CommandError> {
@@ -148,6 +161,9 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
             lines: Some(lines.clone()),
         };
         orders::insert(tx, &order, &lines, Some(user.id), local_hour, seq)?;
+        if let Some(c) = &customer {
+            crate::ledger::customers::insert(tx, c)?;
+        }
         journal::append(
             tx,
             journal::Entry {

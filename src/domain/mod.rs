@@ -14,6 +14,7 @@ pub mod draft;
 pub mod error;
 pub mod kitchen;
 pub mod local_number;
+pub mod member;
 pub mod money;
 pub mod order;
 pub mod pinyin;

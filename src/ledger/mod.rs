@@ -11,6 +11,7 @@ pub mod after_sales;
 pub mod backup;
 pub mod catalog;
 pub mod channels;
+pub mod customers;
 pub mod drafts;
 pub mod journal;
 pub mod orders;

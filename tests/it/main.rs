@@ -41,6 +41,7 @@ mod sync_bench;
 mod sync_chaos;
 mod sync_field_facts;
 mod sync_flows;
+mod sync_member;
 mod sync_refused_create;
 mod sync_sigkill;
 mod two_tills;

@@ -201,6 +201,8 @@ export type CurrentRequest = Record<symbol, never>;
 
 export type CurrentResponse = { till_code: string, current: ShiftView | null, };
 
+export type CustomerRef = { client_ref: string, };
+
 export type DayRequest = { day: string, };
 
 /**
@@ -417,6 +419,11 @@ business_day: string,
  * Hour at which the store's business day starts (a late bar books 02:00 to yesterday).
  */
 cutoff_hour: number, limits: Limits, };
+
+/**
+ * What became of the member on the platform.
+ */
+export type MemberState = "pending" | "matched" | "not_member" | "dropped";
 
 export type MethodRow = { method: string, count: number, amount: Money, };
 
@@ -719,7 +726,21 @@ order_after: Status | null,
  */
 exchange_refunds_in_full: boolean, } | { "route": "store_only", why: StoreOnlyWhy, refund_way: RefundWay, } | { "route": "refused", why: RefusedWhy, };
 
-export type SaleCreate = { lines: Array<LineRequest>, remark?: string | null, };
+export type SaleCreate = { lines: Array<LineRequest>, remark?: string | null, 
+/**
+ * The customer's mobile (会员), name, and invoice title (发票抬头): see `member.rs`.
+ */
+member_phone?: string | null, member_name?: string | null, invoice_title?: string | null, };
+
+export type SaleCustomer = { client_ref: string, member_phone?: string | null, member_name?: string | null, invoice_title?: string | null, member_state: MemberState, member_failures: number, 
+/**
+ * The platform user the order was attached to (when matched).
+ */
+member_user_id?: number | null, 
+/**
+ * The till asks the cashier whether to send without the member.
+ */
+member_trouble: boolean, };
 
 export type SearchRequest = { query: string, limit?: number | null, };
 
@@ -969,6 +990,8 @@ export interface Commands {
   cart_held_list: { request: Empty; response: HeldList };
   cart_recall: { request: RecallRequest; response: HeldCart };
   cart_held_discard: { request: DiscardRequest; response: HeldCart };
+  sale_customer_get: { request: CustomerRef; response: SaleCustomer | null };
+  sale_member_drop: { request: CustomerRef; response: SaleCustomer };
 }
 
 export type CommandName = keyof Commands;
