@@ -64,7 +64,8 @@ test('the cart survives a reload, the unpaid sale reopens and is paid later from
   // The draft reaches the ledger (debounced), then the page is reloaded.
   await waitFor(async () => {
     const l = await page.evaluate(() => localStorage.getItem('storepos.device'));
-    return l && (await stack.api('cart_draft_get', { device: l }, 'cashier')).cart?.lines.length === 2;
+    const lines = l && (await stack.api('cart_draft_get', { device: l }, 'cashier')).cart?.lines;
+    return lines?.length === 2 && lines[1].quantity === 2;
   }, { what: 'the draft saved' });
   await page.reload();
   await page.getByTestId('cashier').waitFor();
@@ -267,6 +268,86 @@ test('a counter that forgives: line in view, quantity limits, undo, shortcuts, r
   await page.setViewportSize({ width: 820, height: 1180 });
   await setLang(page, 'zh');
   await page.screenshot({ path: join(SHOTS, 'zh-820-15-cashier.png') });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  assert.deepEqual(problems, [], 'no console errors');
+});
+
+test('member and invoice: matched on the platform; failing member services, sent without the member with consent', { timeout: 120000 }, async () => {
+  const { page, problems } = ui;
+  await page.locator('[data-nav="cashier"]').click();
+  await page.getByTestId('cashier').waitFor();
+  // Start from an empty cart (the last test left one).
+  if ((await page.locator('.cart-line').count()) > 0) {
+    await page.getByRole('button', { name: '清空' }).click();
+    await page.getByTestId('confirm-ok').click();
+    await waitFor(async () => (await page.locator('.cart-line').count()) === 0, { what: 'an empty cart' });
+  }
+  // A known member, with an invoice title.
+  await tap(page, kitchenProducts[0]);
+  await page.getByTestId('customer-open').click();
+  await page.getByTestId('member-phone').fill('13800138000');
+  await page.getByTestId('member-name').fill('王先生');
+  await page.getByTestId('invoice-title').fill('龙门客栈有限公司');
+  assert.equal(await page.getByTestId('member-phone-error').count(), 0, 'a valid mobile number');
+  await snap(page, 'zh-1280-16-member-invoice');
+  await page.getByTestId('pay-cash').click();
+  await page.getByTestId('cash-tendered').fill('100');
+  await waitFor(async () => /\d/.test(await page.getByTestId('cash-change-preview').innerText()), { what: 'change' });
+  await page.getByTestId('cash-submit').click();
+  await page.getByTestId('paid-modal').waitFor();
+  await page.getByTestId('next-sale').click();
+  const { orders } = await stack.api('order_list', { day: businessDay(), limit: 200 });
+  const sale = orders.find((o) => o.status === 'CLOSED_CONFIRMED' && o.total === kitchenProducts[0].price);
+  const mine = await waitFor(async () => {
+    for (const o of (await stack.api('order_list', { day: businessDay(), limit: 200 })).orders) {
+      const c = await stack.api('sale_customer_get', { client_ref: o.client_ref });
+      if (c?.member_phone === '13800138000' && c.member_state === 'matched') return o;
+    }
+    return null;
+  }, { timeout: 30000, what: 'the member matched on the platform' });
+  assert.ok(sale || mine);
+  await page.locator('[data-nav="orders"]').click();
+  await page.locator('.orders-table tbody tr').filter({ hasText: mine.local_number }).click();
+  await page.getByTestId('member-state').filter({ hasText: '已匹配会员' }).waitFor();
+  assert.equal(await page.getByTestId('invoice-title-shown').innerText(), '龙门客栈有限公司');
+  await snap(page, 'zh-1280-17-member-matched');
+  await page.keyboard.press('Escape');
+
+  // The platform's member services fail: the sale waits, the cashier is asked.
+  await stack.sim('/sim/faults', { member_service_fail: true });
+  await page.locator('[data-nav="cashier"]').click();
+  await tap(page, kitchenProducts[1]);
+  await page.getByTestId('customer-open').click();
+  await page.getByTestId('member-phone').fill('13912345678');
+  await page.getByTestId('pay-cash').click();
+  await page.getByTestId('cash-modal').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('pending-banner').waitFor();
+  await page.getByTestId('member-trouble').waitFor({ timeout: 60000 });
+  await snap(page, 'zh-1280-18-member-trouble');
+  await page.setViewportSize({ width: 820, height: 1180 });
+  await setLang(page, 'en');
+  await page.getByTestId('member-trouble').waitFor({ timeout: 20000 });
+  await page.screenshot({ path: join(SHOTS, 'en-820-19-member-trouble.png') });
+  await page.getByTestId('member-drop').click();
+  await page.getByTestId('confirm-ok').click();
+  const pendingRef = await waitFor(async () => {
+    const { orders: os } = await stack.api('order_list', { day: businessDay(), statuses: ['CREATED_PAY_PENDING'] });
+    return os[0]?.client_ref;
+  }, { what: 'the pending sale' });
+  const synced = await waitFor(async () => {
+    const o = await stack.api('order_get', { client_ref: pendingRef });
+    return o.order_number && o;
+  }, { timeout: 30000, what: 'the sale on the platform without its member' });
+  const st = await stack.sim('/sim/state');
+  const on = st.orders.filter((o) => (o.remark ?? '').includes(`[spos:${pendingRef}`));
+  assert.equal(on.length, 1, 'exactly one platform order');
+  assert.equal(on[0].user_id, on[0].account_user_id, 'not attached to the member');
+  assert.equal(on[0].order_number, synced.order_number);
+  await page.getByTestId('member-state').filter({ hasText: 'Sent without member' }).waitFor();
+  await page.screenshot({ path: join(SHOTS, 'en-820-20-member-dropped.png') });
+  await stack.sim('/sim/faults', { member_service_fail: false });
+  await setLang(page, 'zh');
   await page.setViewportSize({ width: 1280, height: 800 });
   assert.deepEqual(problems, [], 'no console errors');
 });

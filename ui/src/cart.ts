@@ -139,7 +139,11 @@ export function cartItemCount(cart: Cart): number {
 }
 
 /** The `sale_create` request for this cart. */
-export function cartToSaleRequest(cart: Cart): { lines: LineRequest[]; remark?: string } {
+export function cartToSaleRequest(cart: Cart): { lines: LineRequest[]; remark?: string; member_phone?: string; member_name?: string; invoice_title?: string } {
+  const opt = (k: 'member_phone' | 'member_name' | 'invoice_title') => {
+    const v = (cart[k] ?? '').trim();
+    return v ? { [k]: v } : {};
+  };
   return {
     lines: cart.lines.map((l) => {
       const r: LineRequest = { product_id: l.product_id, quantity: l.quantity };
@@ -148,5 +152,8 @@ export function cartToSaleRequest(cart: Cart): { lines: LineRequest[]; remark?: 
       return r;
     }),
     ...(cart.remark.trim() ? { remark: cart.remark.trim() } : {}),
+    ...opt('member_phone'),
+    ...opt('member_name'),
+    ...opt('invoice_title'),
   };
 }

@@ -103,15 +103,32 @@ export function settlePending(o: Order): void {
   if (o.status !== 'CLOSED_CANCELED') cartStore.set((c) => ({ ...emptyCart(), nextId: c.nextId }));
 }
 
-/** Loads the draft, then writes every change back (debounced). Returns the stop function. */
+/** Loads the draft, then writes every change back at once (one write in flight; changes
+ *  made meanwhile go in the next), so a reload or a crash loses at most the change of the
+ *  last few milliseconds. Returns the stop function. */
 export function startDraftSync(): () => void {
-  let timer: ReturnType<typeof setTimeout> | null = null;
   let live = false;
+  let inFlight = false;
+  let again = false;
+  const flush = async () => {
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = true;
+    try {
+      do {
+        again = false;
+        await save().catch(() => undefined);
+      } while (again && live);
+    } finally {
+      inFlight = false;
+    }
+  };
   const schedule = () => {
     if (!live) return;
     dirty = true;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void save().catch(() => undefined), 250);
+    void flush();
   };
   const offCart = cartStore.subscribe(schedule);
   const offPending = pendingSaleStore.subscribe(schedule);
@@ -134,7 +151,6 @@ export function startDraftSync(): () => void {
     });
   return () => {
     live = false;
-    if (timer) clearTimeout(timer);
     offCart();
     offPending();
     offEvents();

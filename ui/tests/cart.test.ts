@@ -82,6 +82,14 @@ describe('cart reducer', () => {
     expect(c.member_phone).toBe('13800138000');
     expect(c.member_name).toBe('王先生');
     expect(c.invoice_title).toBe('龙门客栈有限公司');
+    const withLine = cartReducer(c, { type: 'add', product: water });
+    expect(cartToSaleRequest(withLine)).toEqual({
+      lines: [{ product_id: 1, quantity: 1 }],
+      member_phone: '13800138000',
+      member_name: '王先生',
+      invoice_title: '龙门客栈有限公司',
+    });
+    expect(cartToSaleRequest(cartReducer(emptyCart(), { type: 'add', product: water }))).toEqual({ lines: [{ product_id: 1, quantity: 1 }] });
   });
 
   it('a memo makes a line distinct; a new add does not merge into it', () => {

@@ -14,6 +14,7 @@ import { CashModal, PaidModal, WechatModal, type PaidResult } from './Payment';
 import { CounterExtras, lastReceiptStore, ShortcutHints, UndoBar, type Removed } from '../components/CounterExtras';
 import { CustomerFields } from '../components/CustomerFields';
 import { HoldDialog, RecallDialog, useHeld } from '../components/HeldCarts';
+import { MemberPanel } from '../components/MemberPanel';
 import { installCashierKeys } from '../cashier-keys';
 import { currentLimits } from '../cart';
 
@@ -227,7 +228,7 @@ export function Cashier() {
             {t('display.pair')}
           </button>
           {cart.lines.length > 0 && !locked && (
-            <button type="button" class="btn btn-ghost" onClick={async () => (await confirmDialog(`${t('cashier.clearCart')}?`)) && dispatch({ type: 'clear' })}>
+            <button type="button" class="btn btn-ghost" onClick={async () => (await confirmDialog(`${t('cashier.clearCart')}?`, true, { ok: t('cashier.clearCart'), back: t('common.back') })) && dispatch({ type: 'clear' })}>
               {t('cashier.clearCart')}
             </button>
           )}
@@ -242,6 +243,7 @@ export function Cashier() {
                 {t('cashier.cancelOrder')}
               </button>
             </div>
+            <MemberPanel clientRef={pending.client_ref} />
           </div>
         )}
         <ul class="cart-lines">

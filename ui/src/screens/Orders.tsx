@@ -4,6 +4,7 @@ import type { Order, OrderListResponse } from '../backend/contract.gen';
 import { channelName, Empty, Modal, OrderActionButtons, StatusPill, SyncBadge } from '../components/common';
 import { usePoll } from '../hooks';
 import { formatMoney } from '../money';
+import { MemberPanel } from '../components/MemberPanel';
 import { PayLaterButtons, canPayLater } from '../components/PayLater';
 import { PrintStateBadge, reprint, usePrintState } from './Payment';
 
@@ -158,6 +159,7 @@ export function OrderDetail(props: { clientRef: string; onClose: () => void; onC
               </>
             )}
           </dl>
+          {order.channel === 'COUNTER' && <MemberPanel clientRef={order.client_ref} />}
           <h3>{t('orders.lines')}</h3>
           <table class="table">
             <tbody>
