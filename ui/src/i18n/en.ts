@@ -101,7 +101,7 @@ export const en: Record<MessageKey, string> = {
   'cashier.qtyTooMany': 'Quantity is at most {max}',
   'cashier.removed': 'Removed {name}',
   'cashier.undo': 'Undo',
-  'cashier.reprintLast': 'Reprint last receipt',
+  'cashier.reprintLast': 'Reprint receipt',
   'cashier.reprintSent': 'Reprint sent: {no}',
   'cashier.reprintNoPrinter': 'No receipt printer: nothing reprinted',
   'cashier.noLastReceipt': 'No sale paid on this screen yet',
