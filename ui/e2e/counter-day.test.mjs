@@ -351,3 +351,25 @@ test('member and invoice: matched on the platform; failing member services, sent
   await page.setViewportSize({ width: 1280, height: 800 });
   assert.deepEqual(problems, [], 'no console errors');
 });
+
+test("the manager chooses when counter kitchen tickets print", { timeout: 60000 }, async () => {
+  const { page, problems } = ui;
+  await page.getByTestId('statusbar').getByTestId('logout').click();
+  await loginUi(page, stack.url, 'manager', '9999');
+  await page.getByTestId('manager').waitFor();
+  await page.getByRole('tab', { name: '设置' }).click();
+  await page.getByTestId('kitchen-flow').waitFor();
+  assert.ok(await page.getByTestId('kitchen-on-payment').isChecked(), 'on payment by default');
+  await page.getByTestId('kitchen-on-order').check();
+  await waitFor(async () => (await stack.api('settings_get', {})).settings.kitchen_print_on_order === true, { what: 'the setting saved' });
+  await page.getByTestId('kitchen-flow').scrollIntoViewIfNeeded();
+  await snap(page, 'zh-1280-21-kitchen-flow-setting');
+  // Rung up, not paid: with this setting the kitchen ticket is already queued.
+  const sale = await stack.api('sale_create', { lines: [{ product_id: kitchenProducts[0].id, quantity: 1 }] }, 'cashier');
+  assert.equal((await kitchenJobs(sale.client_ref)).length, 1, 'printed on order');
+  await stack.api('order_cancel', { client_ref: sale.client_ref }, 'cashier');
+  assert.ok((await kitchenJobs(sale.client_ref)).some((j) => j.dedupe_key.startsWith('kitchen-void:')), 'a 退单 follows the cancel');
+  await page.getByTestId('kitchen-on-payment').check();
+  await waitFor(async () => (await stack.api('settings_get', {})).settings.kitchen_print_on_order === false, { what: 'back to on payment' });
+  assert.deepEqual(problems, [], 'no console errors');
+});

@@ -9,6 +9,7 @@ import { LogExportPanel, SettingsPanel } from './SettingsTab';
 import { BackupPanel } from './BackupPanel';
 import { Channels } from './ChannelsTab';
 import { Lan } from './LanTab';
+import { KitchenFlowPanel, StaleHeldPanel } from './CounterDayPanels';
 
 export type Tab = 'day' | 'shift' | 'printers' | 'sync' | 'channels' | 'users' | 'settings' | 'lan';
 
@@ -34,7 +35,12 @@ export function Manager() {
           </button>
         ))}
       </div>
-      {tab === 'day' && <DayStats />}
+      {tab === 'day' && (
+        <>
+          <StaleHeldPanel />
+          <DayStats />
+        </>
+      )}
       {tab === 'shift' && <Shift />}
       {tab === 'printers' && <Printers />}
       {tab === 'sync' && <SyncPanel />}
@@ -43,6 +49,7 @@ export function Manager() {
       {tab === 'settings' && (
         <>
           <SettingsPanel />
+          <KitchenFlowPanel />
           <BackupPanel />
           <LogExportPanel />
         </>
