@@ -49,6 +49,10 @@ pub struct Faults {
     pub stock_error_rate: f64,
     /// Field mode: a FLASH `accept` jumps straight to DELIVERED_CONFIRM_PENDING.
     pub flash_auto_deliver: bool,
+    /// Field mode: the platform's VIP / store services fail, so a counter create whose
+    /// `contact.phone` belongs to a member answers HTTP 500 HTML and stores nothing.
+    #[serde(default)]
+    pub member_service_fail: bool,
     /// Seed of the fault RNG (setting it reseeds).
     pub seed: u64,
 }
@@ -69,6 +73,7 @@ impl Default for Faults {
             deadlock_rate: 0.0,
             stock_error_rate: 0.0,
             flash_auto_deliver: false,
+            member_service_fail: false,
             seed: 1,
         }
     }
@@ -90,6 +95,7 @@ pub struct FaultsPatch {
     pub deadlock_rate: Option<f64>,
     pub stock_error_rate: Option<f64>,
     pub flash_auto_deliver: Option<bool>,
+    pub member_service_fail: Option<bool>,
     /// One-shot: every token issued so far is expired now.
     #[serde(default)]
     pub expire_tokens_now: bool,
@@ -124,6 +130,9 @@ impl Faults {
         }
         if let Some(v) = p.flash_auto_deliver {
             self.flash_auto_deliver = v;
+        }
+        if let Some(v) = p.member_service_fail {
+            self.member_service_fail = v;
         }
         if let Some(s) = p.seed {
             self.seed = s;

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod context;
 pub mod dialects;
 pub mod faults;
+pub mod members;
 pub mod money;
 pub mod online;
 pub mod orders;

@@ -141,6 +141,7 @@ pub fn create_online_order(sim: &Sim, inner: &mut Inner, body: &Value) -> Result
         }],
         account: None,
         account_user_id: None,
+        customer: None,
     };
     inner.data.orders.push(order.clone());
     Ok(order)

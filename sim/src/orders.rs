@@ -331,7 +331,13 @@ pub fn order_json(order: &Order, detail: bool, services: &[Service], mode: Mode)
     m.insert("store_user_name".into(), s(&order.store_user_name));
     m.insert("user_id".into(), json!(order.user_id));
     m.insert("user_name".into(), json!(order.user_name));
-    if counter_field {
+    let sent_contact = order.customer.as_ref().and_then(|c| c.contact.as_ref()).filter(|_| counter_field);
+    if let Some(contact) = sent_contact {
+        // A counter order with a `contact`: its fields as sent, the others null.
+        for k in ["contact_user", "phone", "province", "city", "district", "street", "detail", "zip"] {
+            m.insert(k.into(), contact.get(k).cloned().unwrap_or(Value::Null));
+        }
+    } else if counter_field {
         for k in ["contact_user", "phone", "province", "city", "district", "street", "detail", "zip"] {
             m.insert(k.into(), Value::Null);
         }
@@ -341,6 +347,16 @@ pub fn order_json(order: &Order, detail: bool, services: &[Service], mode: Mode)
         for k in ["province", "city", "district", "street", "detail", "zip"] {
             m.insert(k.into(), json!(""));
         }
+    }
+    if let Some(c) = &order.customer {
+        m.insert("invoice".into(), c.invoice.clone().unwrap_or(Value::Null));
+        m.insert("invoice_title".into(), s(&c.invoice_title));
+        m.insert("origin".into(), s(&c.origin));
+        let id = |v: Option<u64>| v.map(|x| if field { json!(x.to_string()) } else { json!(x) }).unwrap_or(Value::Null);
+        m.insert("store_guide_user_id".into(), id(c.store_guide_user_id));
+        m.insert("store_guide_user_name".into(), s(&c.store_guide_user_name));
+        m.insert("followed_store_id".into(), id(c.followed_store_id));
+        m.insert("binding_store_id".into(), id(c.binding_store_id));
     }
     m.insert("remark".into(), s(&order.remark));
     m.insert("description".into(), json!(order.description()));

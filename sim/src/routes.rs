@@ -44,6 +44,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/sim/pay/{order_number}", post(sim_pay))
         .route("/sim/online-order", post(sim_online_order))
         .route("/sim/faults", get(get_faults).post(set_faults))
+        .route("/sim/members", get(|| async { axum::Json(crate::members::MEMBERS) }))
         .route("/sim/state", get(sim_state))
         .route("/sim/reset", post(sim_reset))
         .route("/sim/clock", get(get_clock).post(set_clock))
@@ -344,8 +345,9 @@ fn new_counter_order(
         store_user_name: Some(account.username.clone()),
         user_id: account.user_id,
         user_name: account.username.clone(),
-        contact_user: String::new(),
-        phone: String::new(),
+        // Stored as sent (seed 000 店员新建订单: `contact`).
+        contact_user: body.pointer("/contact/contact_user").and_then(Value::as_str).unwrap_or_default().to_string(),
+        phone: body.pointer("/contact/phone").and_then(Value::as_str).unwrap_or_default().to_string(),
         remark: body.get("remark").and_then(Value::as_str).map(str::to_string),
         total_price: total,
         created_date: now,
@@ -366,7 +368,20 @@ fn new_counter_order(
         }],
         account: Some(account.username.clone()),
         account_user_id: Some(account.user_id),
+        customer: counter_customer(body),
     }
+}
+
+/// `contact`, `invoice`, `invoice_title`, `origin` of a counter create, as sent.
+fn counter_customer(body: &Value) -> Option<crate::state::CounterCustomer> {
+    let c = crate::state::CounterCustomer {
+        contact: body.get("contact").filter(|v| v.is_object()).cloned(),
+        invoice: body.get("invoice").filter(|v| !v.is_null()).cloned(),
+        invoice_title: body.get("invoice_title").and_then(Value::as_str).map(str::to_string),
+        origin: body.get("origin").and_then(Value::as_str).map(str::to_string),
+        ..Default::default()
+    };
+    (c != crate::state::CounterCustomer::default()).then_some(c)
 }
 
 /// Field mode: the real server's validation, non-unique numbers, deadlocks.
@@ -400,6 +415,12 @@ fn create_order_field(
         // The store lookup returns null and the server trips over it.
         return html(500, path);
     }
+    // A phone of a platform user attaches the order to that member; asking the VIP and
+    // store services for them can fail, and then nothing is stored.
+    let member = body.pointer("/contact/phone").and_then(Value::as_str).and_then(crate::members::by_phone);
+    if member.is_some() && sim.lock().faults.member_service_fail {
+        return html(500, path);
+    }
     let result = sim.mutate(|inner| {
         let overlapped = ticket.as_ref().is_some_and(|t| inner.create_overlapped(&t.account, t.ticket));
         if draw.stock_error || (overlapped && draw.deadlock_if_overlap) {
@@ -425,8 +446,19 @@ fn create_order_field(
         entry.last_stamp = Some(stamp);
         // The stored total never goes below zero: a negative line reads back as 0.00.
         let total = total.max(rust_decimal::Decimal::ZERO);
-        let order =
-            new_counter_order(sim, account, body, id, field_order_number(stamp, account.user_id), items, total, now);
+        // The number ends with the order's user id: the member's once attached.
+        let user_id = member.map_or(account.user_id, |m| m.user_id);
+        let mut order =
+            new_counter_order(sim, account, body, id, field_order_number(stamp, user_id), items, total, now);
+        if let Some(m) = member {
+            order.user_id = m.user_id;
+            order.user_name = m.name.to_string();
+            let c = order.customer.get_or_insert_with(Default::default);
+            c.store_guide_user_id = Some(m.store_guide_user_id);
+            c.store_guide_user_name = Some(m.store_guide_user_name.to_string());
+            c.followed_store_id = Some(m.binding_store_id);
+            c.binding_store_id = Some(m.binding_store_id);
+        }
         inner.data.orders.push(order.clone());
         Ok(order)
     });

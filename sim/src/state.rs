@@ -170,6 +170,23 @@ pub struct Order {
     /// That account's user id (the order number's suffix in field mode).
     #[serde(default)]
     pub account_user_id: Option<u64>,
+    /// Counter orders: the `contact` object, `invoice`, `invoice_title` and `origin` as sent.
+    #[serde(default)]
+    pub customer: Option<CounterCustomer>,
+}
+
+/// What a counter create carried about its customer (stored as sent), and the member the
+/// platform attached the order to (field mode).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CounterCustomer {
+    pub contact: Option<serde_json::Value>,
+    pub invoice: Option<serde_json::Value>,
+    pub invoice_title: Option<String>,
+    pub origin: Option<String>,
+    pub store_guide_user_id: Option<u64>,
+    pub store_guide_user_name: Option<String>,
+    pub followed_store_id: Option<u64>,
+    pub binding_store_id: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -116,6 +116,9 @@ impl From<DomainError> for CommandError {
             DomainError::TooManyDecimals(a) => CommandError::validation(format!("金额 {a} 超过两位小数"), en),
             DomainError::BadAmount(a) => CommandError::validation(format!("金额 {a} 无效"), en),
             DomainError::NegativeAmount(a) => CommandError::validation(format!("金额 {a} 不能为负"), en),
+            DomainError::BadQuantity(q) if *q > crate::domain::order::MAX_QUANTITY => {
+                CommandError::validation(format!("数量 {q} 超过上限 {}", crate::domain::order::MAX_QUANTITY), en)
+            }
             DomainError::BadQuantity(q) => CommandError::validation(format!("数量 {q} 必须是正整数"), en),
             DomainError::IllegalAction { status, action, .. } => CommandError::new(
                 ErrorCode::IllegalAction,

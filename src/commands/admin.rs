@@ -126,6 +126,7 @@ const SETTABLE: &[&str] = &[
     "cash_rounding",
     super::approvals::RULES_SETTING,
     "blind_close",
+    "kitchen_print_on_order",
 ];
 
 /// Settings shown read-only (the till's identity).
@@ -164,7 +165,7 @@ fn check_setting(key: &str, v: &serde_json::Value) -> Result<(), CommandError> {
         "till_code" => v.as_str().is_some_and(crate::domain::local_number::valid_till_code),
         "timezone" => v.as_str().is_some_and(|s| s.parse::<chrono_tz::Tz>().is_ok()),
         "cutoff_hour" => v.as_u64().is_some_and(|h| h <= 23),
-        "cash_rounding" | "blind_close" => v.is_boolean(),
+        "cash_rounding" | "blind_close" | "kitchen_print_on_order" => v.is_boolean(),
         "approval_rules" => serde_json::from_value::<crate::domain::approval::Rules>(v.clone()).is_ok(),
         "printers" => serde_json::from_value::<Vec<crate::services::printing::PrinterConfig>>(v.clone()).is_ok(),
         _ => false,

@@ -13,9 +13,11 @@ pub mod catalog;
 pub mod channels;
 pub mod devices;
 pub mod display;
+pub mod drafts;
 pub mod input;
 pub mod lan;
 pub mod logs;
+pub mod member;
 pub mod orders;
 pub mod payments;
 pub mod printing;
@@ -142,6 +144,8 @@ fn table() -> Vec<&'static [Command]> {
         logs::COMMANDS,
         display::COMMANDS,
         devices::COMMANDS,
+        drafts::COMMANDS,
+        member::COMMANDS,
     ]
 }
 

@@ -85,6 +85,7 @@ fn wechat_start(app: &App, ctx: &Ctx, req: StartRequest) -> Result<CodeView, Com
                     reprint: false,
                     qr: Some(code.code_url.clone()),
                     title: None,
+                    customer: Vec::new(),
                 },
             )?;
             Ok(())
@@ -241,6 +242,12 @@ pub fn record_paid(app: &App, ctx: &Ctx, order: &Order, code: &WechatCode) -> Re
             let mut paid = orders::require(tx, &fresh.client_ref)?;
             paid.lines = fresh.lines.clone();
             Router { printers: &printers }.receipt(tx, &paid, false, None)?;
+            crate::services::counter_kitchen::counter_kitchen(
+                tx,
+                &printers,
+                &paid,
+                crate::domain::kitchen::CounterMoment::Paid,
+            )?;
         } else if fresh.sync_state != SyncState::Conflict {
             let c = Conflict {
                 message: format!("订单 {} 已取消，但顾客随后用微信付了款：需要退款", fresh.local_number),

@@ -9,12 +9,14 @@ use super::{Access, App, CommandError, Ctx, Event, SELLERS};
 use crate::command;
 use crate::domain::approval::Act;
 use crate::domain::cash;
+use crate::domain::kitchen::CounterMoment;
 use crate::domain::order::{
     order_total, validate_quantity, Channel, LineRequest, Order, OrderLine, PaymentMethod, Status, SyncState,
 };
 use crate::domain::transitions::{apply_action, apply_person_action, Action, Outcome};
 use crate::domain::{local_number, DomainError, Money};
 use crate::ledger::{catalog, journal, orders, time_text};
+use crate::services::counter_kitchen::counter_kitchen;
 use crate::services::printing::{self, Router};
 
 pub const COMMANDS: &[super::Command] = &[
@@ -36,6 +38,13 @@ pub struct SaleCreate {
     pub lines: Vec<LineRequest>,
     #[serde(default)]
     pub remark: Option<String>,
+    /// The customer's mobile (会员), name, and invoice title (发票抬头): see `member.rs`.
+    #[serde(default)]
+    pub member_phone: Option<String>,
+    #[serde(default)]
+    pub member_name: Option<String>,
+    #[serde(default)]
+    pub invoice_title: Option<String>,
 }
 
 /// Prices lines from the local catalog; the cashier never types a price.
@@ -99,6 +108,12 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
     let day = cfg.rule.day_of(now).to_string();
     let local_hour = now.with_timezone(&cfg.rule.tz).hour();
     let client_ref = uuid::Uuid::now_v7().to_string();
+    let customer = super::member::customer_of(
+        &client_ref,
+        req.member_phone.as_deref(),
+        req.member_name.as_deref(),
+        req.invoice_title.as_deref(),
+    )?;
     let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();
     ledger.write(|tx| -> Result<(), CommandError> {
@@ -131,6 +146,9 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
             lines: Some(lines.clone()),
         };
         orders::insert(tx, &order, &lines, Some(user.id), local_hour, seq)?;
+        if let Some(c) = &customer {
+            crate::ledger::customers::insert(tx, c)?;
+        }
         journal::append(
             tx,
             journal::Entry {
@@ -144,8 +162,9 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
             },
         )?;
         crate::engine::outbox::routing::sale_recorded(tx, &order, ctx.via_lan)?;
-        // Counter orders are *deliver*: kitchen tickets print as soon as the sale is rung up.
-        Router { printers: &printers }.kitchen(tx, &order, &lines, 1, false)?;
+        // Pay first, then make: the kitchen ticket prints on payment unless the store
+        // prints on order (`domain::kitchen`).
+        counter_kitchen(tx, &printers, &order, CounterMoment::Rung)?;
         Ok(())
     })?;
     let order = orders::require(ledger.read(), &client_ref)?;
@@ -202,6 +221,7 @@ fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, 
         let mut paid = orders::require(tx, &order.client_ref)?;
         paid.lines = order.lines.clone();
         Router { printers: &printers }.receipt(tx, &paid, true, None)?;
+        counter_kitchen(tx, &printers, &paid, CounterMoment::Paid)?;
         Ok(())
     })?;
     let order = orders::require(ledger.read(), &req.client_ref)?;

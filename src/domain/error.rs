@@ -11,7 +11,7 @@ pub enum DomainError {
     BadAmount(String),
     #[error("amount {0} is negative")]
     NegativeAmount(String),
-    #[error("quantity {0} must be a positive whole number")]
+    #[error("quantity {0} must be a whole number from 1 to 99999")]
     BadQuantity(i64),
     #[error("action {action:?} is not allowed for a {channel:?} order in status {status:?}")]
     IllegalAction { channel: Channel, status: Status, action: Action },

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0009_outbox_op_tags", include_str!("../../migrations/0009_outbox_op_tags.sql")),
     ("0010_money_control", include_str!("../../migrations/0010_money_control.sql")),
     ("0011_devices", include_str!("../../migrations/0011_devices.sql")),
+    ("0012_counter_day", include_str!("../../migrations/0012_counter_day.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {

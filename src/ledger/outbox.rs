@@ -185,6 +185,16 @@ pub fn requeue(tx: &Transaction<'_>, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// A pending create of `stream` is due now (the cashier changed what it sends, e.g.
+/// dropped the member): what is unknown stays unknown, so it is still looked up first.
+pub fn create_due_now(tx: &Transaction<'_>, channel: &str, stream: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE outbox SET next_attempt_at = ?3 WHERE channel = ?1 AND stream = ?2 AND op = 'create' AND state = 'pending'",
+        params![channel, stream, now_text()],
+    )?;
+    Ok(())
+}
+
 /// Drops a conflicted operation: the platform's version was accepted instead.
 pub fn abandon(tx: &Transaction<'_>, id: i64) -> Result<()> {
     tx.execute(

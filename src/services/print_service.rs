@@ -72,6 +72,7 @@ pub fn receipt_data(cfg: &StoreConfig, o: &Order, open_drawer: bool, reprint: bo
         qr_caption: qr.as_ref().map(|_| "请使用微信扫码支付".to_string()),
         qr,
         footer: cfg.receipt_footer.clone(),
+        customer: Vec::new(),
         reprint,
         open_drawer,
     }
@@ -120,8 +121,9 @@ pub fn kitchen_data(
 /// A stored payload as the ticket to print.
 pub fn ticket_for(cfg: &StoreConfig, payload: &Payload, reprint_flag: bool) -> Result<Ticket, String> {
     Ok(match payload {
-        Payload::Receipt { order, open_drawer, reprint, qr, title } => receipt(&ReceiptData {
+        Payload::Receipt { order, open_drawer, reprint, qr, title, customer } => receipt(&ReceiptData {
             title: title.clone(),
+            customer: customer.clone(),
             ..receipt_data(cfg, order, *open_drawer, *reprint || reprint_flag, qr.clone())
         }),
         Payload::Kitchen { order, station, line_nos, addition, reprint, void } => {

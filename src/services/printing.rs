@@ -102,6 +102,9 @@ pub enum Payload {
         /// `结算单` on an online order's settlement receipt.
         #[serde(default)]
         title: Option<String>,
+        /// A counter sale's member and invoice title (issue 23), as printed.
+        #[serde(default)]
+        customer: Vec<String>,
     },
     Kitchen {
         order: Order,
@@ -155,7 +158,8 @@ impl Router<'_> {
         qr: Option<String>,
     ) -> Result<Option<i64>, LedgerError> {
         let key = format!("receipt:{}:r1", order.client_ref);
-        let p = Payload::Receipt { order: order.clone(), open_drawer, reprint: false, qr, title: None };
+        let customer = customer_lines(tx, &order.client_ref)?;
+        let p = Payload::Receipt { order: order.clone(), open_drawer, reprint: false, qr, title: None, customer };
         self.enqueue(tx, "receipt", "receipt", &key, Some(&order.client_ref), &p, false)
     }
 
@@ -169,6 +173,7 @@ impl Router<'_> {
             reprint: false,
             qr: None,
             title: Some("结算单".into()),
+            customer: Vec::new(),
         };
         self.enqueue(tx, "receipt", "receipt", &key, Some(&order.client_ref), &p, false)
     }
@@ -256,7 +261,15 @@ impl Router<'_> {
         let nonce = uuid::Uuid::now_v7();
         let mut ids = Vec::new();
         if kind == "receipt" {
-            let p = Payload::Receipt { order: order.clone(), open_drawer: false, reprint: true, qr: None, title: None };
+            let customer = customer_lines(tx, &order.client_ref)?;
+            let p = Payload::Receipt {
+                order: order.clone(),
+                open_drawer: false,
+                reprint: true,
+                qr: None,
+                title: None,
+                customer,
+            };
             ids.extend(self.enqueue(
                 tx,
                 "receipt",
@@ -306,6 +319,28 @@ impl Router<'_> {
     ) -> Result<Option<i64>, LedgerError> {
         self.enqueue(tx, route_name, kind, key, Some(client_ref), payload, false)
     }
+}
+
+/// What a receipt says about the sale's customer: the member (masked phone, name, whether
+/// the platform matched them) and the invoice title.
+pub fn customer_lines(conn: &rusqlite::Connection, client_ref: &str) -> Result<Vec<String>, LedgerError> {
+    use crate::domain::member::{mask_mobile, MemberState};
+    let Some(c) = crate::ledger::customers::get(conn, client_ref)? else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    if let Some(p) = &c.member_phone {
+        let state = match c.member_state {
+            MemberState::Matched => "（会员）",
+            MemberState::NotMember => "（非会员）",
+            MemberState::Dropped => "（未关联会员）",
+            MemberState::Pending => "",
+        };
+        let name = c.member_name.as_deref().map(|n| format!(" {n}")).unwrap_or_default();
+        out.push(format!("顾客：{}{name}{state}", mask_mobile(p)));
+    }
+    if let Some(t) = &c.invoice_title {
+        out.push(format!("发票抬头：{t}"));
+    }
+    Ok(out)
 }
 
 /// Lines grouped by kitchen station as printed: a line with a station goes there; a line

@@ -380,11 +380,15 @@ fn kitchen_void_after_a_cancel_goes_to_every_station_that_printed() {
     if let Some(o) = other {
         lines.push(json!({ "product_id": o, "quantity": 1 }));
     }
+    // A restaurant that cooks on order (the store setting); by default the ticket waits
+    // for payment and a cancel before it prints nothing (tests/it/kitchen_on_payment.rs).
+    let mgr = login(&t.app, "manager", "9999");
+    t.ok(&mgr, "settings_set", json!({ "key": "kitchen_print_on_order", "value": true }));
     let sale = t.ok(&t.cashier, "sale_create", json!({ "lines": lines }));
     let r = sale["client_ref"].as_str().unwrap();
     let printed = t.jobs(Some(r), "kitchen");
-    assert!(!printed.is_empty(), "deliver flow prints at once");
-    assert!(t.job_text(&printed[0]).contains("外送"));
+    assert!(!printed.is_empty(), "printed on order");
+    assert!(t.job_text(&printed[0]).contains("柜台"));
     t.ok(&t.cashier, "order_cancel", json!({ "client_ref": r, "reason": "顾客不要了" }));
     let all = t.jobs(Some(r), "kitchen");
     let voids: Vec<_> = all.iter().filter(|j| j.dedupe_key.starts_with("kitchen-void:")).collect();

@@ -162,9 +162,24 @@ fn wechat_paid_on_screen_and_paper() {
         luma[y * raster.width_dots + x]
     });
     assert_eq!(prep.detect_grids()[0].decode().unwrap().1, url, "paper QR");
+    let kitchen = |s: &Store| {
+        s.call("print_job_list", json!({"client_ref": r}))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|j| j["kind"] == "kitchen")
+            .count()
+    };
+    assert_eq!(kitchen(&s), 0, "no 出品单 before the money is taken");
     // The customer pays.
     assert!(s.sim(&format!("/sim/pay/{n}"), json!({"code_url": url})).status().is_success());
     let st = s.wait_status(&r, "paid");
+    let stations: std::collections::BTreeSet<String> = [1, 5]
+        .iter()
+        .filter_map(|id| storepos::ledger::catalog::get(s.app.ledger().read(), *id).unwrap().and_then(|p| p.station))
+        .collect();
+    assert_eq!(kitchen(&s), stations.len(), "WeChat confirmed prints one 出品单 per station");
     assert_eq!(st["order"]["status"], "CLOSED_CONFIRMED");
     assert_eq!(st["order"]["payment_method"], "WECHAT");
     assert_eq!(st["order"]["paid"], st["order"]["total"]);

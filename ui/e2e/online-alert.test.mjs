@@ -135,7 +135,7 @@ test('the clerk board: item lines on cards, toasts clear of 接单 / 拒单, loc
   await dialog.waitFor();
   const said = await dialog.innerText();
   assert.ok(said.includes(o.local.local_number) && !said.includes(o.number), `reject dialog: ${said}`);
-  await dialog.getByRole('button', { name: '取消' }).click();
+  await dialog.getByRole('button', { name: '返回' }).click();
 
   // the details are where the platform number lives
   await card(o).locator('.card-top').click();

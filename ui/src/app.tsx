@@ -27,6 +27,7 @@ import { Orders } from './screens/Orders';
 import { OnlineBadge } from './components/OnlineBadge';
 import { watchOnlineOrders } from './online-alert';
 import { Pairing } from './screens/Pairing';
+import { startDraftSync } from './drafts';
 import { useStore } from './store';
 
 const NAV_KEY: Record<View, 'nav.cashier' | 'nav.orders' | 'nav.clerk' | 'nav.aftersales' | 'nav.manager'> = {
@@ -63,6 +64,11 @@ export function App() {
       void call('session_get', {}).catch(() => {}).finally(() => (checking = false));
     };
     return backend().events(emitBackendEvent, check);
+  }, [session?.token]);
+  // the cart being built (and its unpaid sale) kept in the ledger for this screen
+  useEffect(() => {
+    if (!session || !VIEWS_BY_ROLE[session.user.role].includes('cashier')) return;
+    return startDraftSync();
   }, [session?.token]);
   // paid online orders waiting: counted, sounded and announced on every screen
   useEffect(() => {

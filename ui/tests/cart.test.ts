@@ -55,8 +55,41 @@ describe('cart reducer', () => {
     c = cartReducer(c, { type: 'set_memo', id, memo: '不要加辣椒' });
     expect(c.lines[0].memo).toBe('不要加');
     setCartLimits(null);
+    // Typing 0 is a slip, not a removal: the line stays as it was.
     c = cartReducer(c, { type: 'set_qty', id, quantity: 0 });
-    expect(c.lines).toHaveLength(0);
+    expect(c.lines).toHaveLength(1);
+    expect(c.lines[0].quantity).toBe(99999);
+  });
+
+  it('a removed line comes back where it was on undo, and the touched line is tracked', () => {
+    let c = run({ type: 'add', product: water }, { type: 'add', product: tea, spec: tea.specifications[0] });
+    expect(c.touched).toBe(c.lines[1].id);
+    const gone = c.lines[0];
+    c = cartReducer(c, { type: 'remove', id: gone.id });
+    expect(c.lines.map((l) => l.name)).toEqual(['奶茶']);
+    c = cartReducer(c, { type: 'reinsert', line: gone, index: 0 });
+    expect(c.lines.map((l) => l.name)).toEqual(['农夫山泉 550ml', '奶茶']);
+    expect(c.touched).toBe(gone.id);
+    // Undo twice does not double the line.
+    c = cartReducer(c, { type: 'reinsert', line: gone, index: 0 });
+    expect(c.lines).toHaveLength(2);
+    c = cartReducer(c, { type: 'inc', id: gone.id });
+    expect(c.touched).toBe(gone.id);
+  });
+
+  it('keeps the customer: phone digits only (11 at most), name and invoice title', () => {
+    const c = run({ type: 'set_customer', member_phone: '138-0013 80001234', member_name: '王先生', invoice_title: '龙门客栈有限公司' });
+    expect(c.member_phone).toBe('13800138000');
+    expect(c.member_name).toBe('王先生');
+    expect(c.invoice_title).toBe('龙门客栈有限公司');
+    const withLine = cartReducer(c, { type: 'add', product: water });
+    expect(cartToSaleRequest(withLine)).toEqual({
+      lines: [{ product_id: 1, quantity: 1 }],
+      member_phone: '13800138000',
+      member_name: '王先生',
+      invoice_title: '龙门客栈有限公司',
+    });
+    expect(cartToSaleRequest(cartReducer(emptyCart(), { type: 'add', product: water }))).toEqual({ lines: [{ product_id: 1, quantity: 1 }] });
   });
 
   it('a memo makes a line distinct; a new add does not merge into it', () => {

@@ -84,6 +84,16 @@ pub struct KitchenData {
     pub pickup_contact: Option<String>,
 }
 
+/// The channel line under the sequence number: `柜台` alone on a counter sale (it is made
+/// here, for a customer at the counter: nothing is delivered), `闪送 / 外送` on a FLASH
+/// order, `自提 / 预订` on a SELF_PICK order.
+fn header_of(d: &KitchenData) -> String {
+    match d.channel {
+        Channel::Counter => d.channel.label().to_string(),
+        Channel::SelfPick | Channel::Flash => format!("{} / {}", d.channel.label(), d.flow.label()),
+    }
+}
+
 /// Builds the kitchen ticket: station, big sequence number, channel and flow,
 /// `加单` / `重印` banners, the order memo framed by `*` lines in bold double
 /// height, then the lines in bold double height with their memos.
@@ -92,7 +102,7 @@ pub fn kitchen_ticket(d: &KitchenData) -> Ticket {
     let mut t = Ticket::new()
         .styled(format!("【{}】{title}", d.station), TextStyle::plain().center().bold())
         .styled(d.sequence.clone(), TextStyle::plain().center().bold().big())
-        .center(format!("{} / {}", d.channel.label(), d.flow.label()));
+        .center(header_of(d));
     if d.void {
         t = super::banner(t, "退单");
         t = t.styled("订单已取消，以下菜品停止制作", TextStyle::plain().center().bold());

@@ -58,6 +58,9 @@ pub struct ReceiptData {
     /// A title under the store name (`结算单`, the settlement receipt of an online order).
     #[serde(default)]
     pub title: Option<String>,
+    /// The customer's lines (`会员：138****8000`, `发票抬头：…`), printed after the totals.
+    #[serde(default)]
+    pub customer: Vec<String>,
 }
 
 /// Builds the receipt ticket: header, order facts, lines (name, then
@@ -100,6 +103,12 @@ pub fn receipt(d: &ReceiptData) -> Ticket {
     }
     if let Some(r) = d.remark.as_deref().filter(|r| !r.trim().is_empty()) {
         t = t.separator().text(format!("备注：{r}"));
+    }
+    if !d.customer.is_empty() {
+        t = t.separator();
+        for line in &d.customer {
+            t = t.text(line.clone());
+        }
     }
     if let Some(q) = &d.qr {
         t = t.separator();

@@ -8,6 +8,7 @@ pub const PAY_URL: &str = "weixin://wxpay/bizpayurl?pr=AbCdEf1";
 pub fn receipt_data() -> ReceiptData {
     ReceiptData {
         title: None,
+        customer: vec![],
         store_name: "小山咖啡·南京胜太路店".into(),
         local_number: "T1-0007".into(),
         platform_order_number: Some("2405011230001234".into()),

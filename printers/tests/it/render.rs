@@ -210,6 +210,11 @@ fn kitchen_void_addition_and_deliver_read_back_from_the_bytes() {
         assert!(text.contains("出品单") && text.contains("外送"), "{text}");
         assert!(!text.contains("即做") && !text.contains("退单") && !text.contains("加单"), "{text}");
 
+        // A counter sale is made here for the customer at the counter: 柜台, no 外送.
+        let counter = KitchenData { channel: Channel::Counter, ..base.clone() };
+        let text = decoded(&kitchen_ticket(&counter), &profile(paper)).plain_text();
+        assert!(text.contains("柜台") && !text.contains("外送"), "{text}");
+
         let void = KitchenData { void: true, ..base.clone() };
         let d = decoded(&kitchen_ticket(&void), &profile(paper));
         let text = d.plain_text().replace('\u{3000}', "");

@@ -154,6 +154,49 @@ pub struct NewItem {
     pub quantity: i64,
 }
 
+/// The customer of a counter order (seed 000 店员新建订单): `contact` (name, phone),
+/// `invoice` 1 + `invoice_title`, `origin` OTHER. Never `pay_credit`: with no member
+/// matched it would spend the clerk's own points. Its `Debug` hides the phone.
+#[derive(Clone, Default, PartialEq)]
+pub struct CreateExtras {
+    pub contact_user: Option<String>,
+    pub phone: Option<String>,
+    pub invoice_title: Option<String>,
+}
+
+impl std::fmt::Debug for CreateExtras {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateExtras")
+            .field("contact_user", &self.contact_user.as_ref().map(|_| "***"))
+            .field("phone", &self.phone.as_deref().map(crate::domain::member::mask_mobile))
+            .field("invoice_title", &self.invoice_title)
+            .finish()
+    }
+}
+
+impl CreateExtras {
+    pub fn is_empty(&self) -> bool {
+        self.phone.is_none() && self.contact_user.is_none() && self.invoice_title.is_none()
+    }
+    /// Adds the fields to a create body.
+    pub fn apply(&self, body: &mut Value) {
+        if self.is_empty() {
+            return;
+        }
+        if self.phone.is_some() || self.contact_user.is_some() {
+            body["contact"] = json!({
+                "contact_user": self.contact_user.clone().unwrap_or_default(),
+                "phone": self.phone.clone().unwrap_or_default(),
+            });
+        }
+        if let Some(t) = &self.invoice_title {
+            body["invoice"] = json!(1);
+            body["invoice_title"] = json!(t);
+        }
+        body["origin"] = json!("OTHER");
+    }
+}
+
 /// Filters of `GET /rest/store/order`: the documented ones and the field server's.
 /// Its `Debug` hides the customer's name and phone (`contact_user`, `phone`, `search`).
 #[derive(Clone, Default)]
@@ -294,8 +337,12 @@ pub trait Platform: Send + Sync {
         barcode: Option<&'a str>,
         name: Option<&'a str>,
     ) -> BoxFuture<'a, CResult<Vec<ProductRow>>>;
-    fn create_store_order<'a>(&'a self, remark: &'a str, items: &'a [NewItem])
-        -> BoxFuture<'a, CResult<PlatformOrder>>;
+    fn create_store_order<'a>(
+        &'a self,
+        remark: &'a str,
+        items: &'a [NewItem],
+        extras: &'a CreateExtras,
+    ) -> BoxFuture<'a, CResult<PlatformOrder>>;
     fn list_orders<'a>(&'a self, q: &'a OrderQuery) -> BoxFuture<'a, CResult<Page<OrderRow>>>;
     fn order_detail<'a>(&'a self, order_number: &'a str) -> BoxFuture<'a, CResult<PlatformOrder>>;
     /// PUT an action; Ok carries the platform's message (which proves nothing: read back).
@@ -574,6 +621,7 @@ impl Platform for PlatformClient {
         &'a self,
         remark: &'a str,
         items: &'a [NewItem],
+        extras: &'a CreateExtras,
     ) -> BoxFuture<'a, CResult<PlatformOrder>> {
         Box::pin(async move {
             let items: Vec<Value> = items
@@ -585,13 +633,14 @@ impl Platform for PlatformClient {
                     None => json!({ "product_id": i.product_id, "quantity": i.quantity }),
                 })
                 .collect();
-            let body = json!({
+            let mut body = json!({
                 "store_id": self.cfg.store_id,
                 "store_name": self.cfg.store_name,
                 "payment_type": "STORE",
                 "remark": remark,
                 "order_items": items,
             });
+            extras.apply(&mut body);
             let o: PlatformOrder = data_as(self.call(Verb::Post, "/rest/store/order", &[], Some(&body)).await?)?;
             if o.order_number.trim().is_empty() {
                 return Err(PlatformError::Undecodable { detail: "created order without order_number".into() });

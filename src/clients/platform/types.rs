@@ -62,6 +62,31 @@ pub struct PlatformOrder {
     pub store_id: Option<serde_json::Value>,
     #[serde(default, deserialize_with = "null_default")]
     pub order_items: Vec<PlatformItem>,
+    /// The order's user: the creating clerk's account, or the member the platform
+    /// attached it to by `contact.phone` (a number or a string).
+    #[serde(default)]
+    pub user_id: Option<serde_json::Value>,
+    /// The clerk who created it (结算店员).
+    #[serde(default)]
+    pub store_user_id: Option<serde_json::Value>,
+}
+
+impl PlatformOrder {
+    fn id_of(v: &Option<serde_json::Value>) -> Option<i64> {
+        match v {
+            Some(serde_json::Value::Number(n)) => n.as_i64(),
+            Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+    /// The member the platform attached the order to: its user when that is not the
+    /// clerk who created it.
+    pub fn attached_member(&self) -> Option<i64> {
+        match (Self::id_of(&self.user_id), Self::id_of(&self.store_user_id)) {
+            (Some(u), Some(clerk)) if u != clerk => Some(u),
+            _ => None,
+        }
+    }
 }
 
 /// Body of `POST /rest/store/order_customer_service`.

@@ -20,14 +20,16 @@ use super::plan::{
 };
 use super::SyncConfig;
 use crate::app::{App, Event};
-use crate::clients::platform::client::{NewItem, OrderQuery, Platform, PlatformError, ServiceQuery};
+use crate::clients::platform::client::{CreateExtras, NewItem, OrderQuery, Platform, PlatformError, ServiceQuery};
 use crate::clients::platform::wire::ServiceRow;
+use crate::domain::member::MemberState;
 use crate::domain::order::{client_ref_marker, generation_marker, Channel, Conflict, Order, Status, SyncState};
 use crate::domain::transitions::Action;
 use crate::domain::Money;
 use crate::engine::outbox::steps::{drive, Calls, End};
 use crate::engine::outbox::{blocking, policy, Family, Hold, Job, Known, Observed, Op, Outcome, Outlet, Reach, Tally};
 use crate::ledger::after_sales::{self, Service};
+use crate::ledger::customers::{self, SaleCustomer};
 use crate::ledger::outbox::{self, PLATFORM_CHANNEL};
 use crate::ledger::{journal, now_text, orders, LedgerError};
 
@@ -238,14 +240,65 @@ impl Run<'_> {
         }
         let mut k = self.job.known(Family::Create { verify: true });
         k.adopted = order.order_number.is_some();
-        let mut calls = CreateCalls { run: self, order: &order, lines: &lines };
-        match drive(self.app, self.job, k, &self.cfg.limits(), &mut calls, t).await {
+        // The customer (seed 000 contact / invoice): read at each attempt, so a member the
+        // cashier dropped meanwhile is not sent again. The marker look-up before any resend
+        // still finds an order an earlier attempt stored.
+        let customer = blocking(|| customers::get(self.app.ledger().read(), &order.client_ref)).ok().flatten();
+        let extras = create_extras(customer.as_ref());
+        let mut calls =
+            CreateCalls { run: self, order: &order, lines: &lines, extras, server_error: false, member_seen: None };
+        let end = drive(self.app, self.job, k, &self.cfg.limits(), &mut calls, t).await;
+        let (server_error, member_seen) = (calls.server_error, calls.member_seen);
+        if let Some(c) =
+            customer.as_ref().filter(|c| c.member_phone.is_some() && c.member_state == MemberState::Pending)
+        {
+            self.note_member(&order, c, &end, server_error, member_seen);
+        }
+        match end {
             End::Adopt(n) => self.adopt(t, &order, &n),
             End::Done(_) => self.adopt(t, &order, order.order_number.as_deref().unwrap_or_default()),
             End::Retry(r) => self.retry(t, &r),
             End::Hold(h) => self.hold(t, &h),
             End::Stopped(out) => out,
         }
+    }
+
+    /// What the platform made of the sale's member: attached (read back: the order's user
+    /// is no longer the clerk), not a member, or — a create that failed on the server —
+    /// one more failure, which after a few puts the choice to the cashier.
+    fn note_member(
+        &self,
+        order: &Order,
+        c: &SaleCustomer,
+        end: &End,
+        server_error: bool,
+        member_seen: Option<Option<i64>>,
+    ) {
+        let r = blocking(|| {
+            self.app.ledger().write(|tx| -> Result<(), LedgerError> {
+                match (end, member_seen) {
+                    (End::Adopt(_) | End::Done(_), Some(Some(user))) => {
+                        customers::set_state(tx, &c.client_ref, MemberState::Matched, Some(user))
+                    }
+                    (End::Adopt(_) | End::Done(_), Some(None)) => {
+                        customers::set_state(tx, &c.client_ref, MemberState::NotMember, None)
+                    }
+                    (End::Retry(_), _) if server_error => {
+                        let n = customers::count_failure(tx, &c.client_ref)?;
+                        tracing::warn!(failures = n, "create with a member failed on the platform");
+                        Ok(())
+                    }
+                    _ => Ok(()),
+                }
+            })
+        });
+        if let Err(e) = r {
+            tracing::warn!("member state not recorded: {e}");
+        }
+        self.app.publish(Event::OrderChanged {
+            client_ref: order.client_ref.clone(),
+            status: order.status.as_str().into(),
+        });
     }
 
     /// The number reaches another order: remember the platform order that carries our
@@ -562,6 +615,23 @@ struct CreateCalls<'r, 'a> {
     run: &'r Run<'a>,
     order: &'r Order,
     lines: &'r [crate::domain::order::OrderLine],
+    extras: CreateExtras,
+    /// The last create answered 5xx (the member services failing answer so).
+    server_error: bool,
+    /// From the read-back of our order: Some(member's user id) or Some(None) (no member).
+    member_seen: Option<Option<i64>>,
+}
+
+/// The create's customer fields: none once the cashier dropped the member (the invoice
+/// title still travels).
+fn create_extras(c: Option<&SaleCustomer>) -> CreateExtras {
+    let Some(c) = c else { return CreateExtras::default() };
+    let with_member = c.member_state != MemberState::Dropped;
+    CreateExtras {
+        phone: c.member_phone.clone().filter(|_| with_member),
+        contact_user: c.member_name.clone().filter(|_| with_member),
+        invoice_title: c.invoice_title.clone(),
+    }
 }
 
 impl Calls for CreateCalls<'_, '_> {
@@ -583,13 +653,14 @@ impl Calls for CreateCalls<'_, '_> {
             if let Some(last) = *lane {
                 tokio::time::sleep_until((last + CREATE_GAP).into()).await;
             }
-            let answer = self.run.client.create_store_order(&remark, &items).await;
+            let answer = self.run.client.create_store_order(&remark, &items, &self.extras).await;
             *lane = Some(std::time::Instant::now());
             answer
         };
         if let Err(e) = &answer {
             note_offline(t, e);
         }
+        self.server_error = matches!(answer, Err(PlatformError::Server { .. }));
         classify_create(&answer)
     }
 
@@ -617,7 +688,13 @@ impl Calls for CreateCalls<'_, '_> {
     async fn verify(&mut self, n: &str, k: &Known, t: &mut Tally) -> Observed {
         let marker = generation_marker(&self.order.client_ref, k.generation);
         match self.run.client.order_detail(n).await {
-            Ok(po) => Observed::Reaches { ours: po.remark.contains(&marker), number: n.to_string() },
+            Ok(po) => {
+                let ours = po.remark.contains(&marker);
+                if ours {
+                    self.member_seen = Some(po.attached_member());
+                }
+                Observed::Reaches { ours, number: n.to_string() }
+            }
             Err(e) => {
                 note_offline(t, &e);
                 t.error(format!("read back {n}: {e}"));

@@ -88,6 +88,17 @@ export type Caps = { lines: Array<LineCap>, refundable: Money, paid: Money, refu
 
 export type CapsRequest = { client_ref: string, };
 
+/**
+ * A cart: its lines, the order remark and, for item 4 of issue 23, the customer
+ * (member phone and name) and the invoice title the cashier entered.
+ */
+export type CartDraft = { lines: Array<CartLineDraft>, remark: string, member_phone?: string | null, member_name?: string | null, invoice_title?: string | null, };
+
+/**
+ * One line of a cart as the cashier's screen holds it.
+ */
+export type CartLineDraft = { product_id: number, specification_id?: number | null, name: string, spec_name?: string | null, unit_price: Money, quantity: number, memo: string, };
+
 export type CashMove = { id: number, at: string, amount: Money, reason: string, user_name: string, };
 
 export type CashierRow = { name: string, count: number, amount: Money, };
@@ -203,6 +214,8 @@ export type CurrentRequest = Record<symbol, never>;
 
 export type CurrentResponse = { till_code: string, current: ShiftView | null, };
 
+export type CustomerRef = { client_ref: string, };
+
 export type DayRequest = { day: string, };
 
 /**
@@ -245,12 +258,16 @@ export type DevicePairResponse = {
  */
 credential: string, device: Device, };
 
+export type DeviceRef = { device: string, };
+
 export type DeviceRevokeRequest = { id: number, };
 
 /**
  * Which API a channel speaks.
  */
 export type Dialect = "rest-store" | "omni" | "api";
+
+export type DiscardRequest = { hold_ref: string, reason: string, };
 
 export type DisplayLine = { name: string, spec?: string | null, quantity: number, unit_price: Money, line_total: Money, };
 
@@ -271,6 +288,14 @@ method?: string | null,
  * The open WeChat code (`weixin://wxpay/bizpayurl?pr=…`); the server draws its QR.
  */
 code_url?: string | null, expires_at?: string | null, };
+
+export type DraftPut = { device: string, cart: CartDraft, pending_client_ref?: string | null, };
+
+/**
+ * The screen's draft and the unpaid sale it was taking money for, if that sale is
+ * still unpaid (a sale paid or cancelled meanwhile, e.g. from 今日订单, is not reopened).
+ */
+export type DraftView = { cart: CartDraft | null, pending: Order | null, updated_at: string | null, };
 
 /**
  * Opening the drawer without a sale: a manager's act or approved by one (rule
@@ -335,6 +360,21 @@ export type GrantRequest = {
  * As the `approval_required` refusal named them.
  */
 rule: Rule, subject?: string | null, amount: Money, manager_username: string, manager_pin: string, };
+
+/**
+ * A parked cart (挂单).
+ */
+export type HeldCart = { hold_ref: string, till_code: string, business_day: string, note: string, cart: CartDraft, total: Money, items: number, held_by: string, held_at: string, recalled_at: string | null, recalled_by: string | null, discarded: boolean, };
+
+/**
+ * One open hold and whether it is older than today's business day (a cart left over:
+ * the manager sees these and may discard them).
+ */
+export type HeldEntry = { hold: HeldCart, stale: boolean, };
+
+export type HeldList = { business_day: string, held: Array<HeldEntry>, };
+
+export type HoldRequest = { device: string, cart: CartDraft, note: string, };
 
 export type HourRow = { hour: number, count: number, amount: Money, };
 
@@ -455,6 +495,11 @@ business_day: string,
  * Hour at which the store's business day starts (a late bar books 02:00 to yesterday).
  */
 cutoff_hour: number, limits: Limits, };
+
+/**
+ * What became of the member on the platform.
+ */
+export type MemberState = "pending" | "matched" | "not_member" | "dropped";
 
 export type MethodRow = { method: string, count: number, amount: Money, };
 
@@ -693,6 +738,8 @@ month?: string | null, };
 
 export type RangeResponse = { from: string, to: string, days: Array<DayTotals>, totals: DayTotals, };
 
+export type RecallRequest = { hold_ref: string, device: string, };
+
 export type ReconcileRequest = { 
 /**
  * Only orders of this business day (the platform's `order_count` covers all time,
@@ -773,7 +820,21 @@ exchange_refunds_in_full: boolean, } | { "route": "store_only", why: StoreOnlyWh
  */
 export type Rule = "wechat_cash_refund" | "walk_in_return" | "after_sales_cash" | "cancel_paid" | "drawer_open" | "discount";
 
-export type SaleCreate = { lines: Array<LineRequest>, remark?: string | null, };
+export type SaleCreate = { lines: Array<LineRequest>, remark?: string | null, 
+/**
+ * The customer's mobile (会员), name, and invoice title (发票抬头): see `member.rs`.
+ */
+member_phone?: string | null, member_name?: string | null, invoice_title?: string | null, };
+
+export type SaleCustomer = { client_ref: string, member_phone?: string | null, member_name?: string | null, invoice_title?: string | null, member_state: MemberState, member_failures: number, 
+/**
+ * The platform user the order was attached to (when matched).
+ */
+member_user_id?: number | null, 
+/**
+ * The till asks the cashier whether to send without the member.
+ */
+member_trouble: boolean, };
 
 export type SearchRequest = { query: string, limit?: number | null, };
 
@@ -1037,6 +1098,14 @@ export interface Commands {
   device_pair: { request: DevicePairRequest; response: DevicePairResponse };
   device_list: { request: Empty; response: Array<Device> };
   device_revoke: { request: DeviceRevokeRequest; response: Ack };
+  cart_draft_get: { request: DeviceRef; response: DraftView };
+  cart_draft_put: { request: DraftPut; response: Ack };
+  cart_hold: { request: HoldRequest; response: HeldCart };
+  cart_held_list: { request: Empty; response: HeldList };
+  cart_recall: { request: RecallRequest; response: HeldCart };
+  cart_held_discard: { request: DiscardRequest; response: HeldCart };
+  sale_customer_get: { request: CustomerRef; response: SaleCustomer | null };
+  sale_member_drop: { request: CustomerRef; response: SaleCustomer };
 }
 
 export type CommandName = keyof Commands;

@@ -82,12 +82,17 @@ export function Toasts() {
 interface PendingConfirm {
   text: string;
   danger: boolean;
+  /** The verbs on the buttons (e.g. 取消订单 / 返回); default 确定 / 取消. */
+  ok?: string;
+  back?: string;
   resolve: (ok: boolean) => void;
 }
 const confirmStore = createStore<PendingConfirm | null>(null);
 
-export function confirmDialog(text: string, danger = false): Promise<boolean> {
-  return new Promise((resolve) => confirmStore.set({ text, danger, resolve }));
+/** Asks before acting. A dangerous question focuses the safe answer (Enter = back out),
+ *  and names both verbs: `{ ok: '取消订单', back: '返回' }` rather than 确定 / 取消. */
+export function confirmDialog(text: string, danger = false, verbs: { ok?: string; back?: string } = {}): Promise<boolean> {
+  return new Promise((resolve) => confirmStore.set({ text, danger, ...verbs, resolve }));
 }
 
 export function ConfirmHost() {
@@ -103,11 +108,11 @@ export function ConfirmHost() {
       onClose={() => done(false)}
       footer={
         <>
-          <button type="button" class="btn" onClick={() => done(false)}>
-            {t('common.cancel')}
+          <button type="button" class="btn btn-big" data-autofocus={c.danger ? true : undefined} onClick={() => done(false)} data-testid="confirm-back">
+            {c.back ?? t('common.cancel')}
           </button>
-          <button type="button" class={`btn ${c.danger ? 'btn-danger' : 'btn-primary'}`} data-autofocus onClick={() => done(true)}>
-            {t('common.ok')}
+          <button type="button" class={`btn btn-big ${c.danger ? 'btn-danger' : 'btn-primary'}`} data-autofocus={c.danger ? undefined : true} onClick={() => done(true)} data-testid="confirm-ok">
+            {c.ok ?? t('common.ok')}
           </button>
         </>
       }
@@ -173,8 +178,9 @@ const ACTION_STYLE: Record<KnownAction, string> = {
 export async function runOrderAction(order: Order, action: string): Promise<Order | undefined> {
   // People call orders by the local W- / T- number; the platform's 16 digits are in the details.
   const no = order.local_number;
-  if (action === 'reject' && !(await confirmDialog(t('action.rejectConfirm', { no }), true))) return undefined;
-  if (action === 'cancel' && !(await confirmDialog(t('orders.cancelConfirm', { no }), true))) return undefined;
+  const back = t('common.back');
+  if (action === 'reject' && !(await confirmDialog(t('action.rejectConfirm', { no }), true, { ok: t('action.reject'), back }))) return undefined;
+  if (action === 'cancel' && !(await confirmDialog(t('orders.cancelConfirm', { no }), true, { ok: t('cashier.cancelOrder'), back }))) return undefined;
   try {
     let out: Order;
     if (action === 'checkin') out = await call('order_checkin', { client_ref: order.client_ref });

@@ -11,6 +11,12 @@ import { fenToString, formatFen, formatMoney, lineFen } from '../money';
 import { installScanner } from '../scanner-dom';
 import { useStore } from '../store';
 import { CashModal, PaidModal, WechatModal, type PaidResult } from './Payment';
+import { CounterExtras, lastReceiptStore, ShortcutHints, UndoBar, type Removed } from '../components/CounterExtras';
+import { CustomerFields } from '../components/CustomerFields';
+import { HoldDialog, RecallDialog, useHeld } from '../components/HeldCarts';
+import { MemberPanel } from '../components/MemberPanel';
+import { installCashierKeys } from '../cashier-keys';
+import { currentLimits } from '../cart';
 
 const dispatch = (a: CartAction) => cartStore.set((c) => cartReducer(c, a));
 
@@ -32,6 +38,10 @@ export function Cashier() {
   const [wechatQr, setWechatQr] = useState<CodeView | null>(null);
   const [pairing, setPairing] = useState<PairResponse | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
+  const [holdOpen, setHoldOpen] = useState(false);
+  const [recallOpen, setRecallOpen] = useState(false);
+  const [removed, setRemoved] = useState<Removed | null>(null);
+  const held = useHeld();
   const busyRef = useRef(false);
   busyRef.current = pay !== null || paid !== null || pending !== null || specFor !== null;
 
@@ -120,6 +130,7 @@ export function Cashier() {
   };
 
   const onPaid = (r: PaidResult) => {
+    lastReceiptStore.set(r.order);
     setPay(null);
     setWechatQr(null);
     setPaid(r);
@@ -130,7 +141,7 @@ export function Cashier() {
   const cancelPending = async () => {
     const order = pendingSaleStore.get();
     if (!order) return;
-    if (!(await confirmDialog(t('orders.cancelConfirm', { no: order.local_number }), true))) return;
+    if (!(await confirmDialog(t('orders.cancelConfirm', { no: order.local_number }), true, { ok: t('cashier.cancelOrder'), back: t('common.back') }))) return;
     try {
       await call('order_cancel', { client_ref: order.client_ref });
       pendingSaleStore.set(null); // the cart is kept: edit it or take a new payment
@@ -138,6 +149,19 @@ export function Cashier() {
       reportError(e);
     }
   };
+
+  // Function keys of a keyboard till (shown under the pay buttons).
+  const keysRef = useRef<(a: string) => void>(() => undefined);
+  keysRef.current = (a) => {
+    if (a === 'search') searchRef.current?.focus();
+    else if (a === 'quantity') document.querySelector<HTMLInputElement>('.cart-line.touched .qty-input, .cart-line:last-child .qty-input')?.focus();
+    else if (a === 'hold' && cart.lines.length > 0 && !locked) setHoldOpen(true);
+    else if (a === 'recall') setRecallOpen(true);
+    else if (a === 'cash' && (cart.lines.length > 0 || locked)) void startPay('cash');
+    else if (a === 'wechat' && (cart.lines.length > 0 || locked)) void startPay('wechat');
+    else if (a === 'reprint') document.querySelector<HTMLButtonElement>('[data-testid="reprint-last"]')?.click();
+  };
+  useEffect(() => installCashierKeys((a) => keysRef.current(a)), []);
 
   const searching = query.trim() !== '';
   const searchEnter = () => {
@@ -204,7 +228,7 @@ export function Cashier() {
             {t('display.pair')}
           </button>
           {cart.lines.length > 0 && !locked && (
-            <button type="button" class="btn btn-ghost" onClick={async () => (await confirmDialog(`${t('cashier.clearCart')}?`)) && dispatch({ type: 'clear' })}>
+            <button type="button" class="btn btn-ghost" onClick={async () => (await confirmDialog(`${t('cashier.clearCart')}?`, true, { ok: t('cashier.clearCart'), back: t('common.back') })) && dispatch({ type: 'clear' })}>
               {t('cashier.clearCart')}
             </button>
           )}
@@ -219,22 +243,37 @@ export function Cashier() {
                 {t('cashier.cancelOrder')}
               </button>
             </div>
+            <MemberPanel clientRef={pending.client_ref} />
           </div>
         )}
         <ul class="cart-lines">
           {cart.lines.length === 0 && <li class="empty">{t('cashier.cartEmpty')}</li>}
           {cart.lines.map((l) => (
-            <CartRow key={l.id} line={l} locked={locked} memoOpen={memoOpen === l.id} toggleMemo={() => setMemoOpen(memoOpen === l.id ? null : l.id)} />
+            <CartRow
+              key={l.id}
+              line={l}
+              locked={locked}
+              touched={cart.touched === l.id}
+              memoOpen={memoOpen === l.id}
+              toggleMemo={() => setMemoOpen(memoOpen === l.id ? null : l.id)}
+              onRemove={() => {
+                setRemoved({ line: l, index: cart.lines.findIndex((x) => x.id === l.id) });
+                dispatch({ type: 'remove', id: l.id });
+              }}
+            />
           ))}
         </ul>
+        {removed && <UndoBar removed={removed} onUndo={() => dispatch({ type: 'reinsert', line: removed.line, index: removed.index })} onGone={() => setRemoved(null)} />}
         {!locked && cart.lines.length > 0 && (
-          <input
-            class="input remark"
-            type="text"
-            placeholder={t('cashier.remark')}
-            value={cart.remark}
-            onInput={(e) => dispatch({ type: 'set_remark', remark: e.currentTarget.value })}
-          />
+          <CustomerFields cart={cart} dispatch={dispatch}>
+            <input
+              class="input remark"
+              type="text"
+              placeholder={t('cashier.remark')}
+              value={cart.remark}
+              onInput={(e) => dispatch({ type: 'set_remark', remark: e.currentTarget.value })}
+            />
+          </CustomerFields>
         )}
         <div class="cart-total">
           <span>{t('cashier.total')}</span>
@@ -243,11 +282,24 @@ export function Cashier() {
         <div class="pay-buttons">
           <button type="button" class="btn btn-primary btn-huge" disabled={cart.lines.length === 0 || creating} onClick={() => void startPay('cash')} data-testid="pay-cash">
             {t('cashier.payCash')}
+            <kbd class="kbd">F8</kbd>
           </button>
           <button type="button" class="btn btn-wechat btn-huge" disabled={cart.lines.length === 0 || creating} onClick={() => void startPay('wechat')} data-testid="pay-wechat">
             {t('cashier.payWechat')}
+            <kbd class="kbd">F9</kbd>
           </button>
         </div>
+        <div class="cart-tools">
+          <button type="button" class="btn btn-small" disabled={cart.lines.length === 0 || locked} onClick={() => setHoldOpen(true)} data-testid="hold">
+            {t('held.hold')} <kbd class="kbd">F4</kbd>
+          </button>
+          <button type="button" class="btn btn-small" onClick={() => setRecallOpen(true)} data-testid="recall">
+            {t('held.recall')} <kbd class="kbd">F7</kbd>
+            {held.length > 0 && <span class="count-badge" data-testid="held-count">{held.length}</span>}
+          </button>
+          <CounterExtras />
+        </div>
+        <ShortcutHints />
       </aside>
 
       {specFor && (
@@ -299,6 +351,8 @@ export function Cashier() {
           </div>
         </Modal>
       )}
+      {holdOpen && <HoldDialog onDone={() => setHoldOpen(false)} />}
+      {recallOpen && <RecallDialog held={held} onDone={() => setRecallOpen(false)} />}
       {paid && (
         <PaidModal
           result={paid}
@@ -312,9 +366,21 @@ export function Cashier() {
   );
 }
 
-function CartRow(props: { line: CartLine; locked: boolean; memoOpen: boolean; toggleMemo: () => void }) {
+function CartRow(props: { line: CartLine; locked: boolean; touched: boolean; memoOpen: boolean; toggleMemo: () => void; onRemove: () => void }) {
   const l = props.line;
   const [qtyText, setQtyText] = useState<string | null>(null);
+  const rowRef = useRef<HTMLLIElement>(null);
+  // The line just scanned or changed is always in view, wherever it is in a long cart.
+  useEffect(() => {
+    if (props.touched) rowRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [props.touched, l.quantity]);
+  const commitQty = (text: string) => {
+    const q = Number(text);
+    const max = currentLimits()?.max_quantity;
+    if (!(q >= 1)) toast(t('cashier.qtyTooFew'), 'error');
+    else if (max != null && q > max) toast(t('cashier.qtyTooMany', { max }), 'error');
+    dispatch({ type: 'set_qty', id: l.id, quantity: q });
+  };
   const total = useMemo(() => {
     try {
       return formatFen(lineFen(l.unit_price, l.quantity));
@@ -323,7 +389,7 @@ function CartRow(props: { line: CartLine; locked: boolean; memoOpen: boolean; to
     }
   }, [l.unit_price, l.quantity]);
   return (
-    <li class="cart-line" data-line-id={l.id}>
+    <li class={`cart-line ${props.touched ? 'touched' : ''}`} data-line-id={l.id} ref={rowRef}>
       <div class="cl-main">
         <span class="cl-name">{l.name}</span>
         {l.spec_name && <span class="cl-spec"> · {l.spec_name}</span>}
@@ -346,7 +412,7 @@ function CartRow(props: { line: CartLine; locked: boolean; memoOpen: boolean; to
           onFocus={(e) => e.currentTarget.select()}
           onInput={(e) => setQtyText(e.currentTarget.value.replace(/\D/g, ''))}
           onBlur={() => {
-            if (qtyText != null && qtyText !== '') dispatch({ type: 'set_qty', id: l.id, quantity: Number(qtyText) });
+            if (qtyText != null && qtyText !== '') commitQty(qtyText);
             setQtyText(null);
           }}
           onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
@@ -360,7 +426,7 @@ function CartRow(props: { line: CartLine; locked: boolean; memoOpen: boolean; to
         <button type="button" class={`btn btn-small ${l.memo ? 'btn-accent' : ''}`} disabled={props.locked} onClick={props.toggleMemo}>
           {t('cashier.memo')}
         </button>
-        <button type="button" class="btn btn-small btn-ghost-danger" disabled={props.locked} onClick={() => dispatch({ type: 'remove', id: l.id })} aria-label={t('cashier.remove')}>
+        <button type="button" class="btn btn-small btn-ghost-danger" disabled={props.locked} onClick={props.onRemove} aria-label={t('cashier.remove')} data-testid="line-remove">
           ✕
         </button>
       </div>

@@ -4,6 +4,8 @@ import type { Order, OrderListResponse } from '../backend/contract.gen';
 import { channelName, Empty, Modal, OrderActionButtons, StatusPill, SyncBadge } from '../components/common';
 import { usePoll } from '../hooks';
 import { formatMoney } from '../money';
+import { MemberPanel } from '../components/MemberPanel';
+import { PayLaterButtons, canPayLater } from '../components/PayLater';
 import { PrintStateBadge, reprint, usePrintState } from './Payment';
 
 export function Orders() {
@@ -55,7 +57,17 @@ export function Orders() {
                   <td>{timeOf(o.created_at)}</td>
                   <td>{channelName(o.channel)}</td>
                   <td class="num strong">{formatMoney(o.total)}</td>
-                  <td>{o.payment_method ? t(`payment.${o.payment_method}`) : '—'}</td>
+                  <td>
+                    {o.payment_method ? (
+                      t(`payment.${o.payment_method}`)
+                    ) : canPayLater(o) ? (
+                      <button type="button" class="btn btn-small btn-primary" data-testid="row-pay" onClick={(e) => (e.stopPropagation(), setOpen(o.client_ref))}>
+                        {t('orders.payNow')}
+                      </button>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                   <td>
                     <StatusPill status={o.status} />
                   </td>
@@ -147,6 +159,7 @@ export function OrderDetail(props: { clientRef: string; onClose: () => void; onC
               </>
             )}
           </dl>
+          {order.channel === 'COUNTER' && <MemberPanel clientRef={order.client_ref} />}
           <h3>{t('orders.lines')}</h3>
           <table class="table">
             <tbody>
@@ -164,6 +177,13 @@ export function OrderDetail(props: { clientRef: string; onClose: () => void; onC
             </tbody>
           </table>
           <div class="action-row">
+            <PayLaterButtons
+              order={order}
+              onPaid={(u) => {
+                setOrder(u);
+                props.onChanged?.();
+              }}
+            />
             <OrderActionButtons
               order={order}
               onDone={(u) => {

@@ -10,6 +10,7 @@ import { BackupPanel } from './BackupPanel';
 import { Channels } from './ChannelsTab';
 import { Lan } from './LanTab';
 import { Devices } from './DevicesTab';
+import { KitchenFlowPanel, StaleHeldPanel } from './CounterDayPanels';
 
 export type Tab = 'day' | 'shift' | 'printers' | 'sync' | 'channels' | 'users' | 'settings' | 'lan' | 'devices';
 
@@ -35,7 +36,12 @@ export function Manager() {
           </button>
         ))}
       </div>
-      {tab === 'day' && <DayStats />}
+      {tab === 'day' && (
+        <>
+          <StaleHeldPanel />
+          <DayStats />
+        </>
+      )}
       {tab === 'shift' && <Shift />}
       {tab === 'printers' && <Printers />}
       {tab === 'sync' && <SyncPanel />}
@@ -44,6 +50,7 @@ export function Manager() {
       {tab === 'settings' && (
         <>
           <SettingsPanel />
+          <KitchenFlowPanel />
           <BackupPanel />
           <LogExportPanel />
         </>
