@@ -127,7 +127,7 @@ export const zh = {
   'held.cartNotEmpty': '当前购物车还有商品：请先结账或挂单，再取单',
   'member.add': '会员 / 发票',
   'member.phone': '会员手机号',
-  'member.name': '顾客姓名（选填）',
+  'member.name': '姓名（选填）',
   'member.phoneInvalid': '手机号应为 11 位数字，以 1 开头',
   'invoice.title': '发票抬头（需要发票时填写）',
   'keys.title': '快捷键',
