@@ -127,6 +127,10 @@ test('the installed iPad says plainly when the till is gone, keeps retrying, and
   await ipad.getByTestId('pairing').waitFor();
   await ipad.getByTestId('pair-name').fill('后厨 iPad');
   await ipad.getByTestId('pair-submit').click();
+  // The pairing answer stores the device credential: only then is a reload still paired
+  // (loginUi navigates; going there before the credential is kept lands back on pairing).
+  await ipad.getByTestId('login').waitFor({ timeout: 30000 });
+  await ipad.locator('.user-tile').first().waitFor({ timeout: 30000 });
   await loginUi(ipad, base, 'cashier', '1111');
 
   // Installable: a manifest and a service worker that keeps the shell (never /api answers).
