@@ -864,10 +864,40 @@ pub async fn read_back_ours(client: &dyn Platform, number: &str, order: &Order) 
     }
 }
 
+/// Walks the store's list newest first, one page at a time, until `page` says the row was
+/// found or positively absent. `page(number, size)` reads one page and answers `Some(hit)`,
+/// `Ok(None)` for "absent" (the scan went past the window or the page came back short: the
+/// field server's `lastPage` is false even past the end) or `Continue`. Running out of pages
+/// is an error, never "absent".
+async fn walk_pages<R, Fut>(
+    cfg: &SyncConfig,
+    what: &str,
+    mut page: impl FnMut(u32, u32) -> Fut,
+) -> Result<Option<R>, PlatformError>
+where
+    Fut: std::future::Future<Output = Result<PageScan<R>, PlatformError>>,
+{
+    let size = cfg.lookup_page_size.max(1);
+    for number in 1..=cfg.lookup_max_pages.max(1) {
+        match page(number, size).await? {
+            PageScan::Found(hit) => return Ok(Some(hit)),
+            PageScan::Absent => return Ok(None),
+            PageScan::Continue => {}
+        }
+    }
+    Err(PlatformError::Undecodable { detail: format!("lookup of {what} gave up after {} pages", cfg.lookup_max_pages) })
+}
+
+/// What one page of a lookup said.
+enum PageScan<R> {
+    Found(R),
+    Absent,
+    Continue,
+}
+
 /// Finds a counter order by one generation's marker in the store's list, newest first,
 /// within the window around its creation. Ok(None) only when the scan positively went
-/// past the window or ran out of rows (a short or empty page: the field server's
-/// `lastPage` is false even past the end); anything else is an error, never "absent".
+/// past the window or ran out of rows; anything else is an error, never "absent".
 pub async fn lookup_order(
     client: &dyn Platform,
     cfg: &SyncConfig,
@@ -875,12 +905,11 @@ pub async fn lookup_order(
     marker: &str,
 ) -> Result<Option<String>, PlatformError> {
     let created = parse_utc(&order.created_at).unwrap_or_else(Utc::now);
-    let w = lookup_window(created, Utc::now(), cfg.lookup_margin);
-    let size = cfg.lookup_page_size.max(1);
-    for page in 1..=cfg.lookup_max_pages.max(1) {
+    let w = &lookup_window(created, Utc::now(), cfg.lookup_margin);
+    walk_pages(cfg, &order.client_ref, |page_number, page_size| async move {
         let q = OrderQuery {
-            page_number: page,
-            page_size: size,
+            page_number,
+            page_size,
             order_type: Some("STORE_ORDER".into()),
             start_time: Some(w.start_time.clone()),
             end_time: Some(w.end_time.clone()),
@@ -888,16 +917,14 @@ pub async fn lookup_order(
             ..Default::default()
         };
         let p = client.list_orders(&q).await?;
-        match scan_orders(&p.list, marker, w.cutoff) {
-            Scan::Found(n) => return Ok(Some(n)),
-            Scan::Absent => return Ok(None),
-            Scan::Continue if p.list.len() < size as usize => return Ok(None),
-            Scan::Continue => {}
-        }
-    }
-    Err(PlatformError::Undecodable {
-        detail: format!("lookup of {} gave up after {} pages", order.client_ref, cfg.lookup_max_pages),
+        Ok(match scan_orders(&p.list, marker, w.cutoff) {
+            Scan::Found(n) => PageScan::Found(n),
+            Scan::Absent => PageScan::Absent,
+            Scan::Continue if p.list.len() < page_size as usize => PageScan::Absent,
+            Scan::Continue => PageScan::Continue,
+        })
     })
+    .await
 }
 
 /// Finds a service by its marker (the create answer carries no number).
@@ -908,12 +935,11 @@ pub async fn lookup_service(
     marker: &str,
 ) -> Result<Option<ServiceRow>, PlatformError> {
     let created = parse_utc(&svc.created_at).unwrap_or_else(Utc::now);
-    let w = lookup_window(created, Utc::now(), cfg.lookup_margin);
-    let size = cfg.lookup_page_size.max(1);
-    for page in 1..=cfg.lookup_max_pages.max(1) {
+    let w = &lookup_window(created, Utc::now(), cfg.lookup_margin);
+    walk_pages(cfg, "a service", |page_number, page_size| async move {
         let q = ServiceQuery {
-            page_number: page,
-            page_size: size,
+            page_number,
+            page_size,
             service_type: Some(svc.service_type.as_str().into()),
             start_time: Some(w.start_time.clone()),
             end_time: Some(w.end_time.clone()),
@@ -921,14 +947,13 @@ pub async fn lookup_service(
         };
         let p = client.list_services(&q).await?;
         let (hit, past) = scan_services(&p.list, marker, w.cutoff);
-        if let Some(h) = hit {
-            return Ok(Some(h.clone()));
-        }
-        if past || p.list.len() < size as usize {
-            return Ok(None);
-        }
-    }
-    Err(PlatformError::Undecodable { detail: format!("service lookup gave up after {} pages", cfg.lookup_max_pages) })
+        Ok(match hit {
+            Some(h) => PageScan::Found(h.clone()),
+            None if past || p.list.len() < page_size as usize => PageScan::Absent,
+            None => PageScan::Continue,
+        })
+    })
+    .await
 }
 
 #[cfg(test)]
