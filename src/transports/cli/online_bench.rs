@@ -409,19 +409,20 @@ async fn run_profile(opts: &OnlineOptions, link: LinkProfile) -> Result<ProfileR
         .filter_map(|(n, t)| seen.get(n).map(|s| s.saturating_duration_since(*t).as_secs_f64() * 1e3))
         .collect();
     lat.sort_by(f64::total_cmp);
-    let counts: HashMap<String, i64> = {
+    let mut counts: HashMap<String, i64> = HashMap::new();
+    {
         let ledger = app.ledger();
         let mut st = ledger
             .read()
             .prepare("SELECT order_number, count(*) FROM orders WHERE order_number IS NOT NULL GROUP BY order_number")
             .map_err(|e| e.to_string())?;
-        let rows = st
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-            .map_err(|e| e.to_string())?
-            .collect::<Result<HashMap<_, _>, _>>()
-            .map_err(|e| e.to_string())?;
-        rows
-    };
+        let rows =
+            st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).map_err(|e| e.to_string())?;
+        for row in rows {
+            let (number, n) = row.map_err(|e| e.to_string())?;
+            counts.insert(number, n);
+        }
+    }
     let missing = placed.keys().filter(|n| counts.get(*n).copied().unwrap_or(0) == 0).count();
     let duplicated = placed.keys().filter(|n| counts.get(*n).copied().unwrap_or(0) > 1).count();
     sim.shutdown().await;
