@@ -77,8 +77,9 @@ fn ops_pending(conn: &rusqlite::Connection, stream: &str) -> Result<bool, Ledger
 }
 
 /// Polls the online order list (newest first) for new paid SELF_PICK / FLASH orders and
-/// status changes of ones we hold. Answers the order numbers whose status the list gave
-/// (and that are now applied), which [`refresh_open`] need not read again this round.
+/// status changes of ones we hold. Answers the order numbers of ours whose status the
+/// list gave: [`refresh_open`] would read the same from their details, so it need not
+/// this round.
 pub async fn pull_online(app: &App, client: &dyn Platform, cfg: &SyncConfig, s: &mut RoundSummary) -> Listed {
     let mut listed = Listed::new();
     let size = 50u32;
