@@ -30,6 +30,7 @@ mod layers;
 mod logs;
 mod migration_upgrade;
 mod money_control;
+mod online_bench;
 mod payments;
 mod print_queue;
 mod published_rules;

@@ -19,7 +19,7 @@ use crate::app::{App, Event, StoreConfig};
 use crate::clients::channels::{ChannelError, OrderChannel, RemoteOrder};
 use crate::domain::order::{Channel, Order, Status};
 use crate::engine::arrivals::{Incoming, IncomingLine};
-use crate::engine::outbox::worker::{Rounds, Timing, WorkerHandle};
+use crate::engine::outbox::worker::{Outcome, Rounds, Timing, WorkerHandle};
 use crate::engine::outbox::{DrainConfig, Limits, Tally};
 use crate::ledger::channels::{self as store, MirrorRow};
 use crate::ledger::outbox;
@@ -385,8 +385,8 @@ impl Rounds for ChannelRounds {
         self.ch.id()
     }
 
-    fn round<'a>(&'a self, app: &'a App, full: bool) -> BoxFuture<'a, bool> {
-        Box::pin(async move { run_round(app, self.ch.as_ref(), &self.cfg, full).await.online })
+    fn round<'a>(&'a self, app: &'a App, full: bool) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move { run_round(app, self.ch.as_ref(), &self.cfg, full).await.online.into() })
     }
 }
 

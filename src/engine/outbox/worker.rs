@@ -1,5 +1,6 @@
 //! One background loop for every outlet: the platform's and each other channel's. A
-//! round drains what is due; every `pull_interval` a full round also pulls; while the
+//! round drains what is due; every `pull_interval` a full round also pulls (sooner when
+//! the last pull had to leave something for later); while the
 //! outlet is unreachable the full rounds back off (with jitter, capped); in between the
 //! loop sleeps until the next row is due, a commit that wrote an outbox row pokes it, or
 //! it is stopped. No busy loop while offline. Loops share nothing but the ledger, so an
@@ -18,8 +19,25 @@ pub trait Rounds: Send + Sync + 'static {
     /// The outbox channel it drains.
     fn channel(&self) -> &str;
     /// One round: always the due part of the outbox; with `full`, the pulls too. Answers
-    /// whether the outlet was reachable.
-    fn round<'a>(&'a self, app: &'a App, full: bool) -> BoxFuture<'a, bool>;
+    /// whether the outlet was reachable and when the next pull is wanted.
+    fn round<'a>(&'a self, app: &'a App, full: bool) -> BoxFuture<'a, Outcome>;
+}
+
+/// What a round tells its loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// Something reached the outlet (else the full rounds back off).
+    pub reachable: bool,
+    /// The pull had to leave something for later (a read lost on a bad link): the next
+    /// full round comes after this pause, when shorter than the interval, instead of a
+    /// whole interval later.
+    pub pull_again_in: Option<Duration>,
+}
+
+impl From<bool> for Outcome {
+    fn from(reachable: bool) -> Outcome {
+        Outcome { reachable, pull_again_in: None }
+    }
 }
 
 /// The loop's clock.
@@ -53,11 +71,12 @@ pub fn spawn(app: Arc<App>, rounds: Arc<dyn Rounds>, timing: Timing) -> WorkerHa
         let mut down: u32 = 0;
         loop {
             let full = Instant::now() >= next_pull;
-            let online = rounds.round(&app, full).await;
+            let outcome = rounds.round(&app, full).await;
             if full {
-                if online {
+                if outcome.reachable {
                     down = 0;
-                    next_pull = Instant::now() + timing.pull_interval;
+                    let again = outcome.pull_again_in.map_or(timing.pull_interval, |d| d.min(timing.pull_interval));
+                    next_pull = Instant::now() + again;
                 } else {
                     down = down.saturating_add(1);
                     next_pull = Instant::now()

@@ -77,15 +77,24 @@ fn ops_pending(conn: &rusqlite::Connection, stream: &str) -> Result<bool, Ledger
 }
 
 /// Polls the online order list (newest first) for new paid SELF_PICK / FLASH orders and
-/// status changes of ones we hold.
-pub async fn pull_online(app: &App, client: &dyn Platform, cfg: &SyncConfig, s: &mut RoundSummary) {
+/// status changes of ones we hold. Answers the order numbers of ours whose status the
+/// list gave: [`refresh_open`] would read the same from their details, so it need not
+/// this round.
+pub async fn pull_online(app: &App, client: &dyn Platform, cfg: &SyncConfig, s: &mut RoundSummary) -> Listed {
+    let mut listed = Listed::new();
     let size = 50u32;
     for page in 1..=cfg.pull_pages.max(1) {
         let q =
             OrderQuery { page_number: page, page_size: size, order_type: Some("ORDER".into()), ..Default::default() };
         let p = match read(|| client.list_orders(&q)).await {
             Ok(p) => p,
-            Err(e) => return note_err(s, "order list", &e),
+            Err(e) => {
+                if !unreachable(&e) {
+                    s.pull_skipped += 1;
+                }
+                note_err(s, "order list", &e);
+                return listed;
+            }
         };
         let mut anything = false;
         for row in &p.list {
@@ -106,11 +115,12 @@ pub async fn pull_online(app: &App, client: &dyn Platform, cfg: &SyncConfig, s: 
                             Ok(false) => {}
                             Err(e) => s.error(format!("online order {}: {e}", row.order_number)),
                         },
-                        // This row waits for the next round; the others go on.
+                        // This row waits for the next pull; the others go on.
                         Err(e) => {
+                            s.pull_skipped += 1;
                             note_err(s, "order detail", &e);
                             if unreachable(&e) {
-                                return;
+                                return listed;
                             }
                         }
                     }
@@ -120,8 +130,11 @@ pub async fn pull_online(app: &App, client: &dyn Platform, cfg: &SyncConfig, s: 
                     if apply_platform(app, &o, ReadBack::Status(status), s) {
                         s.pulled_updated += 1;
                     }
+                    listed.insert(row.order_number.clone());
                 }
-                Ok(Some(_)) => {}
+                Ok(Some(_)) => {
+                    listed.insert(row.order_number.clone());
+                }
                 Err(e) => s.error(format!("ledger: {e}")),
             }
         }
@@ -129,12 +142,17 @@ pub async fn pull_online(app: &App, client: &dyn Platform, cfg: &SyncConfig, s: 
             break;
         }
     }
+    listed
 }
+
+/// Order numbers whose platform status a round has already read from the list.
+pub type Listed = HashSet<String>;
 
 /// Reads back open local orders the platform knows (synced, not closed) and applies
 /// their platform status: counter orders paid by WeChat, orders cancelled or taken
-/// elsewhere, and online orders older than the pages `pull_online` scans.
-pub async fn refresh_open(app: &App, client: &dyn Platform, cfg: &SyncConfig, s: &mut RoundSummary) {
+/// elsewhere, and online orders older than the pages `pull_online` scans. Orders in
+/// `listed` (their status just came with the list) are not read again.
+pub async fn refresh_open(app: &App, client: &dyn Platform, cfg: &SyncConfig, listed: &Listed, s: &mut RoundSummary) {
     let open: Vec<Order> = {
         let ledger = app.ledger();
         let statuses: Vec<Status> = Status::ALL.iter().copied().filter(|st| !st.is_closed()).collect();
@@ -155,7 +173,7 @@ pub async fn refresh_open(app: &App, client: &dyn Platform, cfg: &SyncConfig, s:
     let mut seen = HashSet::new();
     for o in open {
         let Some(n) = o.order_number.clone() else { continue };
-        if !seen.insert(n.clone()) {
+        if listed.contains(&n) || !seen.insert(n.clone()) {
             continue;
         }
         match read(|| read_back(client, &n)).await {

@@ -547,8 +547,40 @@ pub fn run(which: &str, json: bool, quick: bool) -> ExitCode {
     if all || which == "backup" {
         figs.extend(backup_pause(if quick { 20_000 } else { 1_000_000 }));
     }
+    if all || which == "online" || which == "online-compare" {
+        let base = if quick {
+            super::online_bench::OnlineOptions::quick()
+        } else {
+            super::online_bench::OnlineOptions::full()
+        };
+        // `online-compare`: the engine without issue 24's re-pull first, then as built.
+        let runs: &[bool] = if which == "online-compare" { &[true, false] } else { &[false] };
+        let mut reports = Vec::new();
+        for &before_fix in runs {
+            let opts = super::online_bench::OnlineOptions { before_fix, ..base.clone() };
+            match super::online_bench::run_online_bench(&opts) {
+                Ok(r) => {
+                    if !json {
+                        print!("{}", r.table());
+                    }
+                    figs.extend(r.figures());
+                    reports.push(r);
+                }
+                Err(e) => eprintln!("online bench failed: {e}"),
+            }
+        }
+        // `bench online --json`: the whole report (every profile's fields), for machines.
+        if json && !all {
+            let v = match reports.as_slice() {
+                [one] => serde_json::to_value(one),
+                many => serde_json::to_value(many),
+            };
+            println!("{}", v.map(|v| serde_json::to_string_pretty(&v).unwrap_or_default()).unwrap_or_default());
+            return if reports.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+        }
+    }
     if figs.is_empty() {
-        eprintln!("unknown benchmark {which:?}; try: ledger, print, stats, sync, catalog, serve, backup, all");
+        eprintln!("unknown benchmark {which:?}; try: ledger, print, stats, sync, catalog, serve, backup, online, online-compare, all");
         return ExitCode::from(2);
     }
     if json {

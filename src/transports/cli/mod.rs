@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod loadgen;
+pub mod online_bench;
 pub mod quote;
 pub mod stats;
 pub mod sync;
@@ -173,7 +174,7 @@ pub enum Cmd {
     },
     /// Measure performance figures, each as a ratio to a baseline of the same run.
     Bench {
-        /// ledger | print | stats | sync | serve | backup | all
+        /// ledger | print | stats | sync | catalog | serve | backup | online | online-compare | all
         #[arg(default_value = "all")]
         which: String,
         #[arg(long)]
