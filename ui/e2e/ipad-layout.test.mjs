@@ -178,6 +178,13 @@ for (const [width, height] of SIZES) {
       await lines.evaluate((el) => el.scrollTo(0, 0));
       for (const p of await layoutProblems(page, ['.cart-line:first-child .cl-total', '.cart-line:first-child .qty-btn'])) found.push(`[cashier first line] ${p}`);
 
+      // the camera overlay (no camera in this browser: its message and the typing field)
+      await page.getByTestId('camera-open').click();
+      await page.getByTestId('camera-scanner').waitFor();
+      await check('camera', ['[data-testid=camera-scanner]', '[data-testid=camera-typed]']);
+      await page.keyboard.press('Escape');
+      await page.getByTestId('camera-scanner').waitFor({ state: 'detached' });
+
       await page.getByTestId('pay-cash').click();
       await page.getByTestId('cash-modal').waitFor();
       await check('cash-modal', ['[data-testid=cash-due]', '[data-testid=cash-tendered]', '[data-testid=cash-submit]']);
