@@ -18,6 +18,8 @@ export function CameraScanner(props: {
   title: string;
   formats: readonly ScanFormat[];
   typeLabel: string;
+  /** The on-screen keyboard for the typing field: digits for EANs, letters too for W- numbers. */
+  inputMode?: 'numeric' | 'text';
   onCode: (code: string) => boolean | void | Promise<boolean | void>;
   onClose: () => void;
   testId?: string;
@@ -28,6 +30,7 @@ export function CameraScanner(props: {
   const [last, setLast] = useState<string | null>(null);
   const [flash, setFlash] = useState(0);
   const [typed, setTyped] = useState('');
+  const typedRef = useRef<HTMLInputElement>(null);
   const onCode = useRef(props.onCode);
   onCode.current = props.onCode;
   const onClose = useRef(props.onClose);
@@ -87,6 +90,11 @@ export function CameraScanner(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  // no camera: the typing field is the way in
+  useEffect(() => {
+    if (state === 'error') typedRef.current?.focus();
+  }, [state]);
+
   const submitTyped = () => {
     const code = cleanCode(typed);
     if (!code) return;
@@ -123,13 +131,13 @@ export function CameraScanner(props: {
         <input
           class="input"
           type="text"
-          inputMode="numeric"
+          ref={typedRef}
+          inputMode={props.inputMode ?? 'numeric'}
           autoComplete="off"
           placeholder={props.typeLabel}
           aria-label={props.typeLabel}
           value={typed}
           data-testid="camera-typed"
-          data-autofocus={state === 'error' ? true : undefined}
           onInput={(e) => setTyped(e.currentTarget.value)}
         />
         <button type="submit" class="btn btn-primary" disabled={cleanCode(typed) == null}>

@@ -143,7 +143,6 @@ export function Clerk() {
           <input
             class="input"
             type="search"
-            inputMode="numeric"
             autoComplete="off"
             placeholder={t('clerk.pickupCode')}
             aria-label={t('clerk.pickupCode')}
@@ -221,6 +220,7 @@ export function Clerk() {
           title={t('camera.titlePickup')}
           formats={PICKUP_FORMATS}
           typeLabel={t('camera.typePickup')}
+          inputMode="text"
           onCode={checkPickup}
           onClose={() => setCameraOpen(false)}
           testId="pickup-scanner"
