@@ -601,7 +601,7 @@ export const en: Record<MessageKey, string> = {
   'camera.failed': 'The camera could not be opened. Type the code instead.',
   'clerk.pickupCode': 'Pickup code / order no.',
   'clerk.pickupCheck': 'Check',
-  'clerk.pickupFound': 'Pickup code {code} → {no}',
+  'clerk.pickupFound': 'Pickup code matches {no}',
   'clerk.pickupNotFound': 'No order with pickup code {code}',
   'clerk.pickupNotSelfPick': '{no} is not a self-pickup order',
 };

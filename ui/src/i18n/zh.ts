@@ -600,7 +600,7 @@ export const zh = {
   'camera.failed': '摄像头无法打开，请直接输入条码。',
   'clerk.pickupCode': '取货码 / 订单号',
   'clerk.pickupCheck': '核对',
-  'clerk.pickupFound': '取货码 {code} → {no}',
+  'clerk.pickupFound': '取货码核对成功：{no}',
   'clerk.pickupNotFound': '找不到取货码 {code} 的订单',
   'clerk.pickupNotSelfPick': '{no} 不是到店自提订单',
 } as const;

@@ -112,7 +112,7 @@ export function Clerk() {
       return false;
     }
     if (hit.channel !== 'SELF_PICK') toast(t('clerk.pickupNotSelfPick', { no: hit.local_number }), 'error');
-    else toast(t('clerk.pickupFound', { code, no: hit.local_number }), 'success', 2000);
+    else toast(t('clerk.pickupFound', { no: hit.local_number }), 'success', 2000);
     setPickup('');
     setFound(hit.client_ref);
     setOpen(hit.client_ref);
