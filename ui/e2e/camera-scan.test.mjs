@@ -154,7 +154,8 @@ test('the camera reads a product barcode into the cart, once', { timeout: 180000
 });
 
 test('a refused camera says so, and the code can be typed', { timeout: 90000 }, async () => {
-  const ui = await openBrowser(stack, { width: 1024, height: 768 });
+  // a camera is there (the fake one), but the person said no
+  const ui = await openBrowser(stack, { args: fakeCamera(join(videos, 'product.y4m')), width: 1024, height: 768 });
   try {
     const { page } = ui;
     await page.addInitScript(() => {

@@ -26,6 +26,19 @@ export function cameraSupported(): boolean {
   return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function';
 }
 
+/** Whether this device has a camera at all (a desktop till usually has none): counts
+ *  `videoinput` devices, which browsers list (without names) before any permission. */
+export async function hasCamera(): Promise<boolean> {
+  if (!cameraSupported()) return false;
+  const md = navigator.mediaDevices;
+  if (typeof md.enumerateDevices !== 'function') return true; // cannot tell: offer it
+  try {
+    return (await md.enumerateDevices()).some((d) => d.kind === 'videoinput');
+  } catch {
+    return true;
+  }
+}
+
 /** The same code seen again within `windowMs` is one scan (a camera sees a code ~10×/s);
  *  a different code, or the same code after a pause, is a new scan. */
 export function createRepeatFilter(windowMs = 1500): (code: string, now: number) => boolean {

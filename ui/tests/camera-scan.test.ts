@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cameraErrorKey, cameraSupported, cleanCode, createRepeatFilter } from '../src/camera-scan';
+import { cameraErrorKey, cameraSupported, cleanCode, createRepeatFilter, hasCamera } from '../src/camera-scan';
 
 describe('camera repeat filter', () => {
   it('reads a code held in front of the camera once', () => {
@@ -41,6 +41,34 @@ describe('camera errors', () => {
     expect(cameraSupported()).toBe(true);
     if (before) Object.defineProperty(navigator, 'mediaDevices', before);
     else delete nav.mediaDevices;
+  });
+});
+
+describe('hasCamera', () => {
+  const withDevices = async (md: unknown, fn: () => Promise<void>) => {
+    const before = Object.getOwnPropertyDescriptor(navigator, 'mediaDevices');
+    Object.defineProperty(navigator, 'mediaDevices', { value: md, configurable: true });
+    try {
+      await fn();
+    } finally {
+      if (before) Object.defineProperty(navigator, 'mediaDevices', before);
+      else delete (navigator as unknown as { mediaDevices?: unknown }).mediaDevices;
+    }
+  };
+  const gum = () => Promise.reject(new Error('no'));
+  it('offers the camera only on a device that has one', async () => {
+    await withDevices({ getUserMedia: gum, enumerateDevices: async () => [{ kind: 'audioinput' }, { kind: 'audiooutput' }] }, async () => {
+      expect(await hasCamera()).toBe(false); // a desktop till with a microphone, no camera
+    });
+    await withDevices({ getUserMedia: gum, enumerateDevices: async () => [{ kind: 'videoinput', label: '' }] }, async () => {
+      expect(await hasCamera()).toBe(true);
+    });
+    await withDevices(undefined, async () => {
+      expect(await hasCamera()).toBe(false); // not a secure context
+    });
+    await withDevices({ getUserMedia: gum }, async () => {
+      expect(await hasCamera()).toBe(true); // cannot tell: offer it, typing stays beside it
+    });
   });
 });
 

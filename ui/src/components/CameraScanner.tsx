@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../app-state';
-import { cameraErrorKey, cleanCode, createDetector, createRepeatFilter, openCamera, stopStream, type ScanFormat } from '../camera-scan';
+import { cameraErrorKey, cameraSupported, cleanCode, createDetector, createRepeatFilter, hasCamera, openCamera, stopStream, type ScanFormat } from '../camera-scan';
 import type { MessageKey } from '../i18n/zh';
 import { beep } from '../sound';
 import { Modal } from './common';
@@ -146,6 +146,24 @@ export function CameraScanner(props: {
       </form>
     </Modal>
   );
+}
+
+/** Whether to offer the camera: getUserMedia exists (a secure context) and the device has a
+ *  camera; follows cameras plugged in or out. */
+export function useCameraOffered(): boolean {
+  const [offered, setOffered] = useState(false);
+  useEffect(() => {
+    if (!cameraSupported()) return;
+    let live = true;
+    const check = () => void hasCamera().then((yes) => live && setOffered(yes));
+    check();
+    navigator.mediaDevices.addEventListener?.('devicechange', check);
+    return () => {
+      live = false;
+      navigator.mediaDevices.removeEventListener?.('devicechange', check);
+    };
+  }, []);
+  return offered;
 }
 
 /** The small camera button beside a code field; rendered only where a camera can be opened. */

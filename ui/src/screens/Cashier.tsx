@@ -17,8 +17,8 @@ import { HoldDialog, RecallDialog, useHeld } from '../components/HeldCarts';
 import { MemberPanel } from '../components/MemberPanel';
 import { installCashierKeys } from '../cashier-keys';
 import { currentLimits } from '../cart';
-import { cameraSupported, PRODUCT_FORMATS } from '../camera-scan';
-import { CameraButton, CameraScanner } from '../components/CameraScanner';
+import { PRODUCT_FORMATS } from '../camera-scan';
+import { CameraButton, CameraScanner, useCameraOffered } from '../components/CameraScanner';
 
 const dispatch = (a: CartAction) => cartStore.set((c) => cartReducer(c, a));
 
@@ -42,6 +42,7 @@ export function Cashier() {
   const searchRef = useRef<HTMLInputElement>(null);
   const [holdOpen, setHoldOpen] = useState(false);
   const [cameraOpen, setCameraOpen] = useState(false);
+  const cameraOffered = useCameraOffered();
   const [recallOpen, setRecallOpen] = useState(false);
   const [removed, setRemoved] = useState<Removed | null>(null);
   const held = useHeld();
@@ -200,7 +201,7 @@ export function Cashier() {
               {t('common.clear')}
             </button>
           )}
-          {cameraSupported() && <CameraButton onClick={() => setCameraOpen(true)} label={t('camera.scan')} testId="camera-open" />}
+          {cameraOffered && <CameraButton onClick={() => setCameraOpen(true)} label={t('camera.scan')} testId="camera-open" />}
         </div>
         {!searching && (
           <div class="tabs" role="tablist">

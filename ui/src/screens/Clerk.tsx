@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, onBackendEvent, reportError, storeToday, t, timeOf, toast } from '../app-state';
 import type { Order, OrderLine } from '../backend/contract.gen';
 import { ACTIVE_STATUSES, BOARD_COLUMNS, boardColumn, groupBoard, matchPickup, newArrivals } from '../board';
-import { cameraSupported, PICKUP_FORMATS } from '../camera-scan';
-import { CameraButton, CameraScanner } from '../components/CameraScanner';
+import { PICKUP_FORMATS } from '../camera-scan';
+import { CameraButton, CameraScanner, useCameraOffered } from '../components/CameraScanner';
 import { channelName, OrderActionButtons, StatusPill, SyncBadge } from '../components/common';
 import { usePoll } from '../hooks';
 import { formatMoney } from '../money';
@@ -46,6 +46,7 @@ export function Clerk() {
   const known = useRef<Set<string> | null>(null);
   const [pickup, setPickup] = useState('');
   const [cameraOpen, setCameraOpen] = useState(false);
+  const cameraOffered = useCameraOffered();
   const [found, setFound] = useState<string | null>(null);
 
   const load = async () => {
@@ -153,7 +154,7 @@ export function Clerk() {
           <button type="submit" class="btn" disabled={pickup.trim() === ''} data-testid="pickup-check">
             {t('clerk.pickupCheck')}
           </button>
-          {cameraSupported() && <CameraButton onClick={() => setCameraOpen(true)} label={t('camera.scan')} testId="pickup-camera" />}
+          {cameraOffered && <CameraButton onClick={() => setCameraOpen(true)} label={t('camera.scan')} testId="pickup-camera" />}
         </form>
         <label class="switch">
           <input
