@@ -240,3 +240,17 @@ test('the camera reads a pickup code and opens that order on the clerk board', {
     await stack.browser.close();
   }
 });
+
+test('a till without a camera shows no camera button', { timeout: 60000 }, async () => {
+  const ui = await openBrowser(stack, { width: 1280, height: 800 }); // no fake camera: no video device
+  try {
+    const { page } = ui;
+    await loginUi(page, stack.url, 'cashier', '1111');
+    await page.getByTestId('search').waitFor();
+    await page.locator('.product').first().waitFor();
+    assert.equal(await page.evaluate(async () => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput').length), 0);
+    assert.equal(await page.getByTestId('camera-open').count(), 0);
+  } finally {
+    await stack.browser.close();
+  }
+});
