@@ -16,8 +16,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export async function launch() {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+/** `extraArgs`: more switches, e.g. Chromium's fake camera for camera-scan.test.mjs. */
+export async function launch(extraArgs = []) {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
 /** A page that records console errors and CSP violations (tests assert there are none). */

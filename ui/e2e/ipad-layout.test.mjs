@@ -27,7 +27,8 @@ before(async () => {
   stack = await startStack();
   // Money is taken only in an open shift (issue 22): this till's shift, opened by the manager.
   await stack.api('shift_open', { float: '0' }, 'manager');
-  ui = await openBrowser(stack);
+  // Chromium's fake camera (its test pattern): the camera buttons show, as on an iPad.
+  ui = await openBrowser(stack, { args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
   await seed();
 }, { timeout: 120000 });
 after(async () => {
@@ -177,6 +178,13 @@ for (const [width, height] of SIZES) {
       // the first line's total and −/+ (the list scrolls; the first row is at its top)
       await lines.evaluate((el) => el.scrollTo(0, 0));
       for (const p of await layoutProblems(page, ['.cart-line:first-child .cl-total', '.cart-line:first-child .qty-btn'])) found.push(`[cashier first line] ${p}`);
+
+      // the camera overlay: the live picture and the typing field
+      await page.getByTestId('camera-open').click();
+      await page.getByTestId('camera-scanner').waitFor();
+      await check('camera', ['[data-testid=camera-scanner]', '[data-testid=camera-typed]']);
+      await page.keyboard.press('Escape');
+      await page.getByTestId('camera-scanner').waitFor({ state: 'detached' });
 
       await page.getByTestId('pay-cash').click();
       await page.getByTestId('cash-modal').waitFor();

@@ -160,6 +160,10 @@ test('the installed iPad says plainly when the till is gone, keeps retrying, and
     return out;
   });
   assert.ok(cached.includes('/'), `the shell is cached: ${cached}`);
+  // The whole build is precached at install, the camera's barcode reader (never fetched
+  // by this page, whose camera was never opened) included.
+  assert.ok(cached.some((p) => /^\/assets\/zxing_reader-[\w-]+\.wasm$/.test(p)), `the barcode reader's wasm is cached: ${cached}`);
+  assert.ok(cached.some((p) => /^\/assets\/index-[\w-]+\.js$/.test(p)), `the app's script is cached: ${cached}`);
   assert.ok(!cached.some((p) => p.startsWith('/api/') || p.startsWith('/lan/')), `no API answer is ever cached: ${cached}`);
 
   // The till comes back (same ports, same data): the iPad finds it by itself, still paired.

@@ -155,10 +155,12 @@ async function stopAll(stack) {
   if (!process.env.E2E_KEEP) rmSync(stack.dir, { recursive: true, force: true });
 }
 
-/** Browser + page on the stack; problems collects console errors / page errors. */
+/** Browser + page on the stack; problems collects console errors / page errors.
+ *  `opts.args`: extra Chromium switches (the fake camera); the rest goes to newPage. */
 export async function openBrowser(stack, opts = {}) {
-  stack.browser = await launch();
-  const { page, problems, context } = await newPage(stack.browser, opts);
+  const { args = [], ...pageOpts } = opts;
+  stack.browser = await launch(args);
+  const { page, problems, context } = await newPage(stack.browser, pageOpts);
   page.setDefaultTimeout(15000);
   return { page, problems, context };
 }

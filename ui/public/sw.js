@@ -2,8 +2,13 @@
 // an installed iPad opens even while the till is unreachable, and then says so. It never
 // stores or answers anything under /api/ (sales, orders, sessions) nor /lan/: those always
 // go to the till, so nothing is ever sold from a stale copy.
-const CACHE = 'storepos-shell-v1';
-const SHELL = ['/', '/manifest.webmanifest', '/favicon.svg', '/icon-192.png', '/icon-512.png', '/icon-180.png'];
+// The build's hashed scripts, styles and the barcode reader's .wasm (camera scanning): the
+// build writes the list and its tag here (ui/vite.config.ts, swPrecache), so the iPad has
+// all of them the first time it installs, not only those it happened to load.
+const BUILD_ASSETS = [];
+const BUILD = 'dev';
+const CACHE = `storepos-shell-v2-${BUILD}`;
+const SHELL = ['/', '/manifest.webmanifest', '/favicon.svg', '/icon-192.png', '/icon-512.png', '/icon-180.png', ...BUILD_ASSETS];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));

@@ -54,3 +54,17 @@ export function waitingOnline(orders: Order[]): Order[] {
     .filter((o) => o.channel !== 'COUNTER' && o.status === 'PAID_CONFIRM_PENDING')
     .sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
 }
+
+/**
+ * The order a pickup code names: the customer shows the platform's order number (as a
+ * barcode, a QR code, or read out), or the short W- number. Exact matches only (a prefix of
+ * some other order's number must not pick the wrong bag); case and spaces are ignored.
+ * Open orders win over finished ones when a number is shared (W- numbers restart daily).
+ */
+export function matchPickup(orders: Order[], code: string): Order | undefined {
+  const norm = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, '').toUpperCase();
+  const want = norm(code);
+  if (!want) return undefined;
+  const hits = orders.filter((o) => norm(o.order_number) === want || norm(o.local_number) === want || o.client_ref === code.trim());
+  return hits.find((o) => boardColumn(o.status) !== 'done') ?? hits[0];
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Order } from '../src/backend/contract.gen';
-import { boardColumn, groupBoard, newArrivals, waitingOnline } from '../src/board';
+import { boardColumn, groupBoard, matchPickup, newArrivals, waitingOnline } from '../src/board';
 import { secondsLeft, svgDataUrl } from '../src/qr';
 
 const o = (client_ref: string, status: string, channel: Order['channel'] = 'SELF_PICK'): Order =>
@@ -57,5 +57,26 @@ describe('WeChat QR helpers', () => {
     expect(secondsLeft('2025-01-01T00:00:00.200Z', now)).toBe(1);
     expect(secondsLeft('2024-12-31T23:59:00Z', now)).toBe(0);
     expect(secondsLeft('garbage', now)).toBe(0);
+  });
+});
+
+describe('pickup code', () => {
+  const mk = (client_ref: string, local_number: string, order_number: string | null, status: string) =>
+    ({ client_ref, local_number, order_number, status, channel: 'SELF_PICK', allowed_actions: [] }) as unknown as Order;
+  const orders = [
+    mk('r1', 'W-0001', '2026120710000012', 'CLOSED_CONFIRMED'),
+    mk('r2', 'W-0002', '2026120710000034', 'CONFIRMED_PICK_PENDING'),
+    mk('r3', 'W-0003', null, 'PAID_CONFIRM_PENDING'),
+  ];
+  it('finds the order by its platform number or its W- number, exactly', () => {
+    expect(matchPickup(orders, '2026120710000034')?.client_ref).toBe('r2');
+    expect(matchPickup(orders, ' w-0003 ')?.client_ref).toBe('r3');
+    expect(matchPickup(orders, '20261207100000')).toBeUndefined(); // a prefix is not a match
+    expect(matchPickup(orders, '')).toBeUndefined();
+    expect(matchPickup(orders, 'W-0009')).toBeUndefined();
+  });
+  it('prefers the open order when a number is shared', () => {
+    const again = [...orders, mk('r4', 'W-0001', '2026120810000056', 'CONFIRMED_PICK_PENDING')];
+    expect(matchPickup(again, 'W-0001')?.client_ref).toBe('r4');
   });
 });

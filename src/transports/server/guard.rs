@@ -12,7 +12,10 @@ use super::listen::Via;
 use crate::commands::{CommandError, ErrorCode};
 
 /// The page may load only its own scripts, styles and data; no plugins, no framing.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/// `'wasm-unsafe-eval'` lets it compile WebAssembly — the bundled barcode reader of camera
+/// scanning (`ui/src/camera-scan.ts`) — and allows no `eval` and no inline script. The same
+/// policy is in `tauri.conf.json` and the page's own meta tag (`ui/vite.config.ts`).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Adds the strict headers to every response (API, UI, errors alike).
 pub async fn security_headers(mut r: Response) -> Response {

@@ -17,6 +17,8 @@ import { HoldDialog, RecallDialog, useHeld } from '../components/HeldCarts';
 import { MemberPanel } from '../components/MemberPanel';
 import { installCashierKeys } from '../cashier-keys';
 import { currentLimits } from '../cart';
+import { PRODUCT_FORMATS } from '../camera-scan';
+import { CameraButton, CameraScanner, useCameraOffered } from '../components/CameraScanner';
 
 const dispatch = (a: CartAction) => cartStore.set((c) => cartReducer(c, a));
 
@@ -39,6 +41,8 @@ export function Cashier() {
   const [pairing, setPairing] = useState<PairResponse | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const [holdOpen, setHoldOpen] = useState(false);
+  const [cameraOpen, setCameraOpen] = useState(false);
+  const cameraOffered = useCameraOffered();
   const [recallOpen, setRecallOpen] = useState(false);
   const [removed, setRemoved] = useState<Removed | null>(null);
   const held = useHeld();
@@ -61,29 +65,29 @@ export function Cashier() {
     dispatch({ type: 'add', product: p, spec: spec ?? null });
   };
 
+  // One path for every scanned code: the keyboard-wedge scanner and the camera alike.
+  const scanCode = async (code: string) => {
+    if (busyRef.current) {
+      toast(t('cashier.scanBusy'), 'error');
+      return;
+    }
+    try {
+      // A barcode names a product, or one specification of it.
+      const found = await call('catalog_barcode_get', { barcode: code });
+      const hit = found.product;
+      const spec = found.specification_id == null ? undefined : hit.specifications.find((s) => s.id === found.specification_id);
+      addProduct(hit, spec);
+      if (spec || hit.specifications.length === 0) toast(t('cashier.scanAdded', { name: hit.name }), 'success', 1500);
+    } catch (e) {
+      if (e instanceof CommandError && (e.code === 'not_found' || e.code === 'validation')) toast(t('cashier.scanNotFound', { code }), 'error');
+      else reportError(e);
+    }
+  };
+  const scanRef = useRef(scanCode);
+  scanRef.current = scanCode;
+
   // barcode wedge scanner, whatever has focus
-  useEffect(
-    () =>
-      installScanner(async (code) => {
-        if (busyRef.current) {
-          toast(t('cashier.scanBusy'), 'error');
-          return;
-        }
-        try {
-          // A barcode names a product, or one specification of it.
-          const found = await call('catalog_barcode_get', { barcode: code });
-          const hit = found.product;
-          const spec = found.specification_id == null ? undefined : hit.specifications.find((s) => s.id === found.specification_id);
-          addProduct(hit, spec);
-          if (spec || hit.specifications.length === 0) toast(t('cashier.scanAdded', { name: hit.name }), 'success', 1500);
-        } catch (e) {
-          if (e instanceof CommandError && (e.code === 'not_found' || e.code === 'validation')) toast(t('cashier.scanNotFound', { code }), 'error');
-          else reportError(e);
-        }
-      }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [],
-  );
+  useEffect(() => installScanner((code) => void scanRef.current(code)), []);
 
   const totalFen = cartTotalFen(cart);
   const locked = pending !== null;
@@ -197,6 +201,7 @@ export function Cashier() {
               {t('common.clear')}
             </button>
           )}
+          {cameraOffered && <CameraButton onClick={() => setCameraOpen(true)} label={t('camera.scan')} testId="camera-open" />}
         </div>
         {!searching && (
           <div class="tabs" role="tablist">
@@ -302,6 +307,15 @@ export function Cashier() {
         <ShortcutHints />
       </aside>
 
+      {cameraOpen && (
+        <CameraScanner
+          title={t('camera.titleProduct')}
+          formats={PRODUCT_FORMATS}
+          typeLabel={t('camera.typeProduct')}
+          onCode={(code) => scanRef.current(code)}
+          onClose={() => setCameraOpen(false)}
+        />
+      )}
       {specFor && (
         <Modal title={t('cashier.chooseSpec', { name: specFor.name })} onClose={() => setSpecFor(null)}>
           <div class="spec-grid">

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { call, onBackendEvent, reportError, storeToday, t, timeOf } from '../app-state';
+import { call, onBackendEvent, reportError, storeToday, t, timeOf, toast } from '../app-state';
 import type { Order, OrderLine } from '../backend/contract.gen';
-import { ACTIVE_STATUSES, BOARD_COLUMNS, boardColumn, groupBoard, newArrivals } from '../board';
+import { ACTIVE_STATUSES, BOARD_COLUMNS, boardColumn, groupBoard, matchPickup, newArrivals } from '../board';
+import { PICKUP_FORMATS } from '../camera-scan';
+import { CameraButton, CameraScanner, useCameraOffered } from '../components/CameraScanner';
 import { channelName, OrderActionButtons, StatusPill, SyncBadge } from '../components/common';
 import { usePoll } from '../hooks';
 import { formatMoney } from '../money';
@@ -42,6 +44,10 @@ export function Clerk() {
   const [sound, setSound] = useState(soundOn);
   const [, setLinesTick] = useState(0);
   const known = useRef<Set<string> | null>(null);
+  const [pickup, setPickup] = useState('');
+  const [cameraOpen, setCameraOpen] = useState(false);
+  const cameraOffered = useCameraOffered();
+  const [found, setFound] = useState<string | null>(null);
 
   const load = async () => {
     try {
@@ -87,6 +93,34 @@ export function Clerk() {
     return () => clearInterval(id);
   }, []);
 
+  /** A pickup code typed, scanned by a wedge scanner or read by the camera: open its order
+   *  (its actions — check in, complete — are in the details) and mark its card. */
+  const checkPickup = async (raw: string): Promise<boolean> => {
+    const code = raw.trim();
+    if (!code) return false;
+    let hit = matchPickup(orders ?? [], code);
+    if (!hit) {
+      try {
+        // not on today's board (an older order): ask the ledger, exact matches only
+        hit = matchPickup((await call('order_list', { text: code, limit: 20 })).orders, code);
+      } catch (e) {
+        reportError(e);
+        return false;
+      }
+    }
+    if (!hit) {
+      toast(t('clerk.pickupNotFound', { code }), 'error');
+      return false;
+    }
+    if (hit.channel !== 'SELF_PICK') toast(t('clerk.pickupNotSelfPick', { no: hit.local_number }), 'error');
+    else toast(t('clerk.pickupFound', { no: hit.local_number }), 'success', 2000);
+    setPickup('');
+    setFound(hit.client_ref);
+    setOpen(hit.client_ref);
+    document.querySelector(`[data-client-ref="${CSS.escape(hit.client_ref)}"]`)?.scrollIntoView?.({ block: 'nearest' });
+    return true;
+  };
+
   const board = groupBoard(orders ?? []);
   const replace = (u: Order | undefined) => {
     if (u) setOrders((os) => (os ?? []).map((o) => (o.client_ref === u.client_ref ? u : o)));
@@ -100,6 +134,28 @@ export function Clerk() {
         <h1>{t('clerk.title')}</h1>
         <span class="muted">{updated && t('clerk.updated', { time: updated })}</span>
         <span class="grow" />
+        <form
+          class="pickup-bar"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void checkPickup(pickup);
+          }}
+        >
+          <input
+            class="input"
+            type="search"
+            autoComplete="off"
+            placeholder={t('clerk.pickupCode')}
+            aria-label={t('clerk.pickupCode')}
+            value={pickup}
+            data-testid="pickup-code"
+            onInput={(e) => setPickup(e.currentTarget.value)}
+          />
+          <button type="submit" class="btn" disabled={pickup.trim() === ''} data-testid="pickup-check">
+            {t('clerk.pickupCheck')}
+          </button>
+          {cameraOffered && <CameraButton onClick={() => setCameraOpen(true)} label={t('camera.scan')} testId="pickup-camera" />}
+        </form>
         <label class="switch">
           <input
             type="checkbox"
@@ -129,7 +185,7 @@ export function Clerk() {
               {board[col].map((o) => (
                 <article
                   key={o.client_ref}
-                  class={`card ${fresh[o.client_ref] ? 'card-fresh' : ''}`}
+                  class={`card ${fresh[o.client_ref] ? 'card-fresh' : ''} ${found === o.client_ref ? 'card-found' : ''}`}
                   onClick={() => setOpen(o.client_ref)}
                   data-client-ref={o.client_ref}
                 >
@@ -160,6 +216,17 @@ export function Clerk() {
           </section>
         ))}
       </div>
+      {cameraOpen && (
+        <CameraScanner
+          title={t('camera.titlePickup')}
+          formats={PICKUP_FORMATS}
+          typeLabel={t('camera.typePickup')}
+          inputMode="text"
+          onCode={checkPickup}
+          onClose={() => setCameraOpen(false)}
+          testId="pickup-scanner"
+        />
+      )}
       {open && <OrderDetail clientRef={open} onClose={() => setOpen(null)} onChanged={load} />}
     </div>
   );
