@@ -1,9 +1,10 @@
 import { render } from 'preact';
 import { App } from './app';
 import { CustomerDisplay } from './display/CustomerDisplay';
-import { langStore, unpairedStore } from './app-state';
+import { backendListenerCount, langStore, toastStore, unpairedStore } from './app-state';
 import { backend } from './backend';
 import { unlockAudioOnFirstGesture } from './sound';
+import { storeSubscriptions } from './store';
 import './styles/app.css';
 
 document.documentElement.lang = langStore.get() === 'zh' ? 'zh-CN' : 'en';
@@ -17,4 +18,11 @@ if (!isDisplay && tokens.pairCode() && !tokens.device()) unpairedStore.set(true)
 if (!isDisplay && location.protocol === 'https:' && 'serviceWorker' in navigator) {
   void navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
 }
+// What the page holds, for the memory run over a day of sales (scripts/desktop-mem.sh reads
+// it over WebDriver; WebKit has no performance.memory): listeners that only ever grew would show.
+(globalThis as { __storeposProbe?: () => Record<string, number> }).__storeposProbe = () => ({
+  bus_listeners: backendListenerCount(),
+  store_subscriptions: storeSubscriptions(),
+  toast_items: toastStore.get().length,
+});
 render(isDisplay ? <CustomerDisplay /> : <App />, document.getElementById('app')!);
