@@ -10,7 +10,10 @@ import './styles/app.css';
 document.documentElement.lang = langStore.get() === 'zh' ? 'zh-CN' : 'en';
 // `/display`: the customer-facing screen, read-only, no session (see display/).
 const isDisplay = globalThis.location?.pathname?.replace(/\/+$/, '') === '/display';
-if (!isDisplay) unlockAudioOnFirstGesture();
+// Not in the desktop shell: WebKitGTK plays audio without a gesture, and an AudioContext there
+// is a GStreamer pipeline in the web process for the rest of the day; it is made at the
+// first beep instead (a till that never gets an online order never pays for it).
+if (!isDisplay && backend().kind !== 'tauri') unlockAudioOnFirstGesture();
 // Opened from the till's pairing QR on a device that is not paired yet: pairing first.
 const tokens = backend().tokens;
 if (!isDisplay && tokens.pairCode() && !tokens.device()) unpairedStore.set(true);
