@@ -248,7 +248,8 @@ const dues = [];
   for (let i = 0; i < count; i++) {
     // one of the first few tiles in turn (no product sells out over a day)
     const tiles = await until(() => {
-      const all = document.querySelectorAll('.product-grid button.product:not([disabled])');
+      // tiles without specifications (one tap, one line)
+      const all = [...document.querySelectorAll('.product-grid button.product:not([disabled])')].filter((b) => !b.querySelector('.product-specs'));
       return all.length ? all : null;
     }, 'a product tile');
     tiles[i % Math.min(tiles.length, 6)].click();
