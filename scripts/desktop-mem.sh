@@ -2,21 +2,24 @@
 # Desktop memory of the release shell under Xvfb: total PSS of storepos-desktop and the
 # WebKit processes it starts (web, network), three ways, in one run:
 #   1. idle: a fresh store, the window up on its first screen for SETTLE seconds;
-#   2. after N sales (DESKTOP_MEM_SALES, default 100) rung up in the window over WebDriver
-#      (tests/desktop/smoke.sh, which prints RSS and PSS at its end);
+#   2. after N sales rung up in ONE window over WebDriver, measured at each count listed in
+#      DESKTOP_MEM_SALES (default "100,1000": the same process at 100 and at 1,000 sales;
+#      tests/desktop/smoke.sh with SMOKE_MEM_AT), then the growth between the first and
+#      the last mark and the ratios;
 #   3. the same shell showing an empty page (STOREPOS_DESKTOP_BLANK=1): the floor WebKit sets.
 #
 # Needs: the release shell (npm run build in ui/, then cargo build --release -p storepos-desktop),
 # apt packages xvfb xauth (and webkit2gtk-driver + tauri-driver for step 2: see smoke.sh).
 # Env: STOREPOS_DESKTOP_BIN (default $CARGO_TARGET_DIR or target/release/storepos-desktop),
-#      SETTLE (8 s), DESKTOP_MEM_SALES (100), SKIP_SALES=1 to measure only 1 and 3.
+#      SETTLE (8 s), DESKTOP_MEM_SALES ("100,1000"), SKIP_SALES=1 to measure only 1 and 3,
+#      DESKTOP_MEM_LOG (keep the smoke test's whole output there: the page figures per 100 sales).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 TARGET=${CARGO_TARGET_DIR:-$REPO/target}
 BIN=${STOREPOS_DESKTOP_BIN:-$TARGET/release/storepos-desktop}
 SETTLE=${SETTLE:-8}
-SALES=${DESKTOP_MEM_SALES:-100}
+SALES=${DESKTOP_MEM_SALES:-100,1000}
 [ -x "$BIN" ] || { echo "no $BIN: cargo build --release -p storepos-desktop (after npm run build in ui/)" >&2; exit 1; }
 command -v xvfb-run >/dev/null || { echo "xvfb-run missing: apt-get install xvfb xauth" >&2; exit 1; }
 
@@ -77,17 +80,42 @@ measure() {
 
 idle=$(measure STOREPOS_DESKTOP_MEM=1)
 blank=$(measure STOREPOS_DESKTOP_BLANK=1)
-sales_line="(skipped: SKIP_SALES=1)"
+marks=()
 if [ "${SKIP_SALES:-0}" != 1 ]; then
-  if sales_out=$(STOREPOS_DESKTOP_BIN=$BIN SMOKE_SALES=$SALES SMOKE_TIMEOUT=900 bash tests/desktop/smoke.sh 2>&1); then
-    sales_line=$(grep -o "desktop RSS after .*" <<<"$sales_out" || echo "(smoke test printed no memory line)")
+  log=${DESKTOP_MEM_LOG:-$(mktemp /tmp/storepos-desktop-mem-sales.XXXXXX)}
+  last=${SALES##*,}
+  # 1,000 sales take a few minutes; the timeout grows with the count
+  if STOREPOS_DESKTOP_BIN=$BIN SMOKE_MEM_AT=$SALES SMOKE_TIMEOUT=$((600 + last)) bash tests/desktop/smoke.sh >"$log" 2>&1; then
+    mapfile -t marks < <(grep -o "^desktop memory at .*" "$log" || true)
+    [ ${#marks[@]} -gt 0 ] || marks=("(the smoke test printed no memory line: $log)")
   else
-    sales_line="(smoke test failed: $(tail -3 <<<"$sales_out" | tr '\n' ' '))"
+    marks=("(smoke test failed, see $log: $(tail -3 "$log" | tr '\n' ' '))")
   fi
 fi
 
+mb() { echo $(( $1 / 1024 )); }
 printf '%-34s %8s  %s\n' "desktop memory (release, Xvfb)" "PSS" "processes"
-printf '%-34s %5d MB  %s\n' "idle, first screen" $(( ${idle%%$'\t'*} / 1024 )) "${idle#*$'\t'}"
-printf '%-34s %5d MB  %s\n' "same shell, empty page (floor)" $(( ${blank%%$'\t'*} / 1024 )) "${blank#*$'\t'}"
-printf '%-34s %s\n' "after $SALES sales" "$sales_line"
-echo "target: ≤ 150 MB after $SALES sales"
+printf '%-34s %5d MB  %s\n' "idle, first screen" "$(mb "${idle%%$'\t'*}")" "${idle#*$'\t'}"
+printf '%-34s %5d MB  %s\n' "same shell, empty page (floor)" "$(mb "${blank%%$'\t'*}")" "${blank#*$'\t'}"
+[ "${SKIP_SALES:-0}" = 1 ] && { echo "after sales: (skipped: SKIP_SALES=1)"; exit 0; }
+first="" firstn="" lastpss="" lastn=""
+for line in "${marks[@]}"; do
+  if [[ $line =~ ^desktop\ memory\ at\ ([0-9]+)\ sales:\ PSS\ ([0-9]+)\ MB\ \((.*)\)\;\ page\ (.*)$ ]]; then
+    printf '%-34s %5d MB  %s\n' "after ${BASH_REMATCH[1]} sales (same window)" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+    printf '%-34s %8s  page: %s\n' "" "" "${BASH_REMATCH[4]}"
+    [ -z "$first" ] && { first=${BASH_REMATCH[2]}; firstn=${BASH_REMATCH[1]}; }
+    lastpss=${BASH_REMATCH[2]}; lastn=${BASH_REMATCH[1]}
+  else
+    echo "$line"
+  fi
+done
+if [ -n "$first" ] && [ "$lastn" != "$firstn" ]; then
+  python3 - "$firstn" "$first" "$lastn" "$lastpss" "$(mb "${idle%%$'\t'*}")" "$(mb "${blank%%$'\t'*}")" <<'PY'
+import sys
+n1, p1, n2, p2, idle, floor = map(int, sys.argv[1:])
+g = p2 - p1
+print(f"growth {n1} -> {n2} sales: {g:+d} MB ({g / (n2 - n1) * 1024:.0f} KB a sale); target <= 30 MB: {'met' if g <= 30 else 'NOT met'}")
+print(f"ratios: {n2} sales / {n1} sales {p2 / p1:.2f}; {n1} sales / idle {p1 / idle:.2f}; {n2} sales / idle {p2 / idle:.2f}; "
+      f"idle / floor {idle / floor:.2f}; {n2} sales / floor {p2 / floor:.2f}")
+PY
+fi

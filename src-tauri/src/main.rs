@@ -67,7 +67,7 @@ fn till_webkit_env() {
 }
 
 /// Per-view WebKit settings for a till: one document, no page cache, no WebGL, no
-/// hardware acceleration, the smallest memory cache model.
+/// hardware acceleration, the smallest memory cache model, audio without a gesture.
 fn till_webkit_settings(window: &tauri::WebviewWindow) {
     #[cfg(target_os = "linux")]
     let _ = window.with_webview(|wv| {
@@ -78,6 +78,9 @@ fn till_webkit_settings(window: &tauri::WebviewWindow) {
             settings.set_enable_webgl(false);
             settings.set_enable_page_cache(false);
             settings.set_enable_smooth_scrolling(false);
+            // The arrival beep comes from a poll, not a tap: the UI makes its AudioContext at
+            // the first beep in this shell (ui/src/main.tsx), which needs no gesture here.
+            settings.set_media_playback_requires_user_gesture(false);
         }
         if let Some(ctx) = view.context() {
             ctx.set_cache_model(CacheModel::DocumentViewer);

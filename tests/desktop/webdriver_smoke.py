@@ -7,6 +7,13 @@ find them in today's orders, take screenshots, and print two figures:
   * first paint: process start (session request) → login screen with user tiles present;
   * resident memory: RSS summed over the app and its WebKit child processes.
 
+With SMOKE_MEM_AT (e.g. "100,1000", scripts/desktop-mem.sh) the same window goes on
+selling after those first sales, each sale still through the real UI (tap a product
+tile, 现金, type the exact amount, 确认收款, 下一单) but scripted inside the page, a batch
+of sales per WebDriver round trip; at each listed sale count it waits SMOKE_MEM_SETTLE s
+and prints one `desktop memory at N sales:` line (PSS of the shell and of each WebKit
+process, and what the page holds: DOM nodes, toasts, IPC callbacks, listeners).
+
 Run it through tests/desktop/smoke.sh (Xvfb, tauri-driver, timeouts).
 """
 import base64
@@ -23,6 +30,10 @@ DRIVER = os.environ.get("WEBDRIVER_URL", "http://127.0.0.1:4444")
 APP = os.environ["STOREPOS_DESKTOP_BIN"]
 DRIVER_PID = int(os.environ["TAURI_DRIVER_PID"])
 SALES = int(os.environ.get("SMOKE_SALES", "3"))
+MEM_AT = sorted({int(x) for x in os.environ.get("SMOKE_MEM_AT", "").replace(" ", "").split(",") if x})
+MEM_SETTLE = float(os.environ.get("SMOKE_MEM_SETTLE", "5"))
+# page figures every PROBE_EVERY sales while selling for SMOKE_MEM_AT (0: only at the marks)
+PROBE_EVERY = int(os.environ.get("SMOKE_MEM_PROBE_EVERY", "100"))
 SHOT_DIR = os.environ.get("SMOKE_SHOT_DIR", "/tmp")
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 
@@ -210,6 +221,128 @@ const I = window.__TAURI_INTERNALS__;
 """
 
 
+# `count` sales through the real UI, inside the page (one WebDriver round trip for the
+# batch): the same clicks and typing as one_sale, as DOM events. Answers the dues, or
+# {error, at, dues} where it stopped.
+SALES_IN_PAGE = r"""
+const [count] = arguments;
+const done = arguments[arguments.length - 1];
+const q = (css) => document.querySelector(css);
+const until = (pred, what, ms = 20000) => new Promise((resolve, reject) => {
+  const t0 = Date.now();
+  const tick = () => {
+    let v = null;
+    try { v = pred(); } catch (e) { /* re-rendering */ }
+    if (v) return resolve(v);
+    if (Date.now() - t0 > ms) return reject(new Error('timed out waiting for ' + what));
+    setTimeout(tick, 4);
+  };
+  tick();
+});
+const setValue = (el, text) => {
+  Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, text);
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+};
+const dues = [];
+(async () => {
+  for (let i = 0; i < count; i++) {
+    // one of the first few tiles in turn (no product sells out over a day)
+    const tiles = await until(() => {
+      // tiles without specifications (one tap, one line)
+      const all = [...document.querySelectorAll('.product-grid button.product:not([disabled])')].filter((b) => !b.querySelector('.product-specs'));
+      return all.length ? all : null;
+    }, 'a product tile');
+    tiles[i % Math.min(tiles.length, 6)].click();
+    (await until(() => q('[data-testid="pay-cash"]:not([disabled])'), 'the cash button')).click();
+    const due = (await until(() => q('[data-testid="cash-modal"] [data-testid="cash-due"]'), 'the cash dialog')).textContent;
+    dues.push(due);
+    setValue(await until(() => q('[data-testid="cash-tendered"]'), 'the tendered field'), due.replace(/[^0-9.]/g, ''));
+    (await until(() => q('[data-testid="cash-submit"]:not([disabled])'), 'the enabled submit button')).click();
+    await until(() => {
+      const open = q('[data-testid="shift-open-submit"]:not([disabled])');
+      if (open) open.click(); // money only in an open shift: the first sale opens one
+      return q('[data-testid="paid-modal"]');
+    }, 'the paid dialog');
+    (await until(() => q('[data-testid="next-sale"]'), 'the next-sale button')).click();
+    await until(() => !q('[data-testid="paid-modal"]') && !q('[data-testid="cash-modal"]'), 'the cart again');
+  }
+})().then(() => done({ dues }), (e) => done({ error: String(e && e.message || e), at: dues.length, dues }));
+"""
+
+# What the page holds (WebKit has no performance.memory; counted instead).
+PAGE_PROBE = r"""
+const I = window.__TAURI_INTERNALS__ || {};
+const out = {
+  dom: document.getElementsByTagName('*').length,
+  toasts: document.querySelectorAll('.toast').length,
+  modals: document.querySelectorAll('.modal, [role="dialog"]').length,
+  ipc_callbacks: I.callbacks ? I.callbacks.size : null,
+  storage: (() => { try { return JSON.stringify(localStorage).length + JSON.stringify(sessionStorage).length; } catch (e) { return null; } })(),
+  imgs: document.images.length,
+};
+if (performance.memory) out.js_heap_mb = Math.round(performance.memory.usedJSHeapSize / 1048576);
+if (window.__storeposProbe) Object.assign(out, window.__storeposProbe());
+return out;
+"""
+
+
+def tree_pss():
+    """(total PSS KiB, "comm N MB; ..." per process) of the app and its WebKit children."""
+    tree = process_tree(DRIVER_PID)
+    app = [pid for pid, (_, _, comm) in tree.items() if comm.startswith("storepos-deskto")]
+    if not app:
+        return 0, "app process not found"
+    mine, frontier = [app[0]], [app[0]]
+    while frontier:
+        p = frontier.pop()
+        for pid, row in tree.items():
+            if row[0] == p and pid not in mine:
+                mine.append(pid)
+                frontier.append(pid)
+    total, parts = 0, []
+    for pid in mine:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                pss = next(int(l.split()[1]) for l in f if l.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            continue
+        total += pss
+        parts.append(f"{tree[pid][2]} {pss / 1024:.0f} MB")
+    return total, "; ".join(parts)
+
+
+def sell_in_page(s, count):
+    done = []
+    while len(done) < count:
+        batch = min(25, count - len(done))
+        r = s.js_async(SALES_IN_PAGE, batch, timeout=batch * 20 + 30)
+        if not isinstance(r, dict) or "error" in (r or {}):
+            s.screenshot("smoke-failure")
+            raise WebDriverError(f"in-page sales stopped after {len(done) + (r or {}).get('at', 0)} more: {r}")
+        done.extend(r["dues"])
+    return done
+
+
+def sell_with_memory_marks(s, sold):
+    """Goes on selling until the last SMOKE_MEM_AT mark; measures at each."""
+    t0 = time.monotonic()
+    for mark in MEM_AT:
+        while sold < mark:
+            step = mark - sold
+            if PROBE_EVERY:
+                step = min(step, PROBE_EVERY - sold % PROBE_EVERY)
+            sell_in_page(s, step)
+            sold += step
+            if PROBE_EVERY and sold % PROBE_EVERY == 0 and sold != mark:
+                pss, _ = tree_pss()
+                print(f"  at {sold} sales ({time.monotonic() - t0:.0f} s): PSS {pss / 1024:.0f} MB, page {s.js(PAGE_PROBE)}", flush=True)
+        time.sleep(MEM_SETTLE)
+        pss, parts = tree_pss()
+        print(f"desktop memory at {sold} sales: PSS {pss / 1024:.0f} MB ({parts}); page {s.js(PAGE_PROBE)}", flush=True)
+    print(f"  {sold} sales in all, the in-page ones at {(time.monotonic() - t0) / max(1, sold - SALES) * 1000:.0f} ms each (with the pauses to measure)")
+    return sold
+
+
 def one_sale(s, n):
     s.click(".product-grid .product:not([disabled])")
     s.click('[data-testid="pay-cash"]:not([disabled])')
@@ -255,6 +388,8 @@ def main():
             time.sleep(0.3)
     t_session = time.monotonic() - t0
     s = Session(sid)
+    # in-page batches of sales run longer than WebDriver's default 30 s script timeout
+    req("POST", s._p("/timeouts"), {"script": 600_000})
     try:
         s.wait('[data-testid="login"] .user-tile', timeout=60, what="login screen with user tiles")
         first_paint = time.monotonic() - t0
@@ -274,16 +409,20 @@ def main():
 
         dues = [one_sale(s, i + 1) for i in range(SALES)]
         check_ok(f"sold {SALES} item(s) for cash: {', '.join(dues)}")
+        sold = SALES
+        if MEM_AT:
+            sold = sell_with_memory_marks(s, sold)
+            check_ok(f"sold {sold} sales in all in one window")
 
         s.click('[data-nav="orders"]')
         s.wait('[data-testid="orders"]')
         deadline = time.monotonic() + 20
         while True:
             rows = s.find_all(".orders-table tbody tr")
-            if len(rows) >= SALES:
+            if len(rows) >= min(sold, 200):  # the list shows the newest 200
                 break
             if time.monotonic() > deadline:
-                raise WebDriverError(f"today's orders show {len(rows)} rows, expected {SALES}")
+                raise WebDriverError(f"today's orders show {len(rows)} rows, expected {min(sold, 200)}")
             time.sleep(0.1)
         check_ok(f"today's orders list {len(rows)} order(s)")
         time.sleep(0.5)
@@ -315,7 +454,7 @@ def main():
 
         rss, pss, parts = app_rss()
         if rss is not None:
-            print(f"desktop RSS after {SALES} sales: {rss / 1024:.0f} MB, PSS {pss / 1024:.0f} MB ({'; '.join(parts)})")
+            print(f"desktop RSS after {sold} sales: {rss / 1024:.0f} MB, PSS {pss / 1024:.0f} MB ({'; '.join(parts)})")
         else:
             print("desktop RSS: app process not found under tauri-driver")
         print("desktop smoke: ok")

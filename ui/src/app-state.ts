@@ -237,6 +237,11 @@ export function onBackendEvent(fn: Listener): () => void {
   };
 }
 
+/** Listeners on the event bus now (a leak check for scripts/desktop-mem.sh). */
+export function backendListenerCount(): number {
+  return listeners.size;
+}
+
 export function emitBackendEvent(e: BackendEvent): void {
   for (const fn of [...listeners]) {
     try {

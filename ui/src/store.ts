@@ -6,6 +6,12 @@ export interface Store<T> {
   subscribe(fn: () => void): () => void;
 }
 
+/** Subscriptions alive across all stores (a leak check: scripts/desktop-mem.sh reads it). */
+let liveSubscriptions = 0;
+export function storeSubscriptions(): number {
+  return liveSubscriptions;
+}
+
 export function createStore<T>(initial: T): Store<T> {
   let value = initial;
   const subs = new Set<() => void>();
@@ -18,9 +24,10 @@ export function createStore<T>(initial: T): Store<T> {
       for (const fn of [...subs]) fn();
     },
     subscribe(fn) {
+      if (!subs.has(fn)) liveSubscriptions++;
       subs.add(fn);
       return () => {
-        subs.delete(fn);
+        if (subs.delete(fn)) liveSubscriptions--;
       };
     },
   };

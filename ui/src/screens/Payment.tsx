@@ -261,30 +261,39 @@ export function WechatModal(props: {
   );
 }
 
-/** The receipt's print state for an order (polls print_jobs, refreshes on print_job events). */
+/** The receipt's print state for an order: its own jobs only (not the store's newest 100,
+ *  which a busy day pushes the receipt out of), polled while the job is on its way and
+ *  refreshed on print_job events. The last receipt's badge stays on the cashier's screen all
+ *  day: once printed it no longer polls (a reprint announces itself with an event). */
 export function usePrintState(clientRef: string | null): PrintJob | null | undefined {
   const [job, setJob] = useState<PrintJob | null | undefined>(undefined);
   useEffect(() => {
     if (!clientRef) return;
     let alive = true;
+    let id: ReturnType<typeof setInterval> | null = null;
     const load = async () => {
       try {
-        const jobs = await call('print_job_list', {});
+        const jobs = await call('print_job_list', { client_ref: clientRef, limit: 20 });
         if (!alive) return;
         const mine = jobs.filter((j) => j.client_ref === clientRef && (j.kind === 'receipt' || j.kind === 'RECEIPT'));
-        setJob(mine.sort((a, b) => b.id - a.id)[0] ?? null);
+        const newest = mine.sort((a, b) => b.id - a.id)[0] ?? null;
+        setJob(newest);
+        if (newest?.state === 'printed' && id) {
+          clearInterval(id);
+          id = null;
+        }
       } catch {
         /* keep the last state */
       }
     };
     void load();
-    const id = setInterval(load, 1500);
+    id = setInterval(load, 1500);
     const off = onBackendEvent((e) => {
       if (e.type === 'print_job') void load();
     });
     return () => {
       alive = false;
-      clearInterval(id);
+      if (id) clearInterval(id);
       off();
     };
   }, [clientRef]);
