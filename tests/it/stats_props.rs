@@ -108,6 +108,9 @@ fn build(g: &GenOrder, seq: usize) -> (Order, Vec<OrderLine>) {
         payment_method: [None, Some(PaymentMethod::Cash), Some(PaymentMethod::Wechat), Some(PaymentMethod::Online)]
             [g.payment],
         total: order_total(&lines),
+        discount: Money::ZERO,
+        discount_kind: None,
+        due: order_total(&lines),
         paid: None,
         change: None,
         remark: String::new(),

@@ -141,6 +141,17 @@ export const en: Record<MessageKey, string> = {
   'keys.reprint': 'Reprint',
 
   'cash.title': 'Cash payment',
+  'discount.button': 'Discount',
+  'discount.title': 'Order discount / round down',
+  'discount.moling': 'Round down',
+  'discount.amount': 'Order discount',
+  'discount.zhe': '{off}% off',
+  'discount.amountOff': 'Amount off (¥)',
+  'discount.apply': 'Take off',
+  'discount.remove': 'Remove discount',
+  'discount.badAmount': 'Enter an amount such as 2 or 2.50',
+  'discount.help': 'The platform order keeps the full price; the customer pays the amount due. Above your limit a manager approves. A discounted sale is cash only.',
+  'discount.cashOnly': 'Discounted: WeChat charges the platform\'s full price, take cash',
   'cash.due': 'Due',
   'cash.tendered': 'Tendered',
   'cash.change': 'Change',
@@ -333,6 +344,7 @@ export const en: Record<MessageKey, string> = {
   'mgr.tab.devices': 'Devices',
 
   'stats.gross': 'Gross sales',
+  'stats.discountedSales': '{n} discounted sales',
   'stats.refunds': 'Refunds',
   'stats.supplements': 'Supplements',
   'stats.net': 'Net',
@@ -583,6 +595,7 @@ export const en: Record<MessageKey, string> = {
   'settings.key.printers': 'Printers',
   'settings.key.cash_rounding': 'Cash rounding',
   'settings.key.approval_rules': 'Manager approval rules',
+  'settings.key.moling_unit': 'Round-down unit (fen / jiao)',
   'settings.key.blind_close': 'Blind close (cashier does not see expected cash)',
   'syncp.meaning.explained': 'Differs; reason on the right',
 };

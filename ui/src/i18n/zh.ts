@@ -140,6 +140,17 @@ export const zh = {
   'keys.reprint': '重打',
 
   'cash.title': '现金收款',
+  'discount.button': '优惠/抹零',
+  'discount.title': '整单优惠 / 抹零',
+  'discount.moling': '抹零',
+  'discount.amount': '整单优惠',
+  'discount.zhe': '{zhe}折',
+  'discount.amountOff': '减免金额（元）',
+  'discount.apply': '减免',
+  'discount.remove': '取消优惠',
+  'discount.badAmount': '请输入正确的金额，如 2 或 2.50',
+  'discount.help': '平台订单仍按原价；顾客按应收付款。超出权限需店长授权。优惠后只能收现金。',
+  'discount.cashOnly': '已优惠：微信按平台原价收款，这笔请收现金',
   'cash.due': '应收',
   'cash.tendered': '实收',
   'cash.change': '找零',
@@ -332,6 +343,7 @@ export const zh = {
   'mgr.tab.devices': '设备',
 
   'stats.gross': '销售额',
+  'stats.discountedSales': '{n} 笔优惠',
   'stats.refunds': '退款',
   'stats.supplements': '补差价',
   'stats.net': '净收入',
@@ -582,6 +594,7 @@ export const zh = {
   'settings.key.printers': '打印机',
   'settings.key.cash_rounding': '现金抹分',
   'settings.key.approval_rules': '店长授权规则',
+  'settings.key.moling_unit': '抹零方式（fen 抹分 / jiao 抹角）',
   'settings.key.blind_close': '盲交班（收银员看不到应有现金）',
   'syncp.meaning.explained': '有差异，原因见右',
 } as const;
