@@ -312,8 +312,9 @@ fn sale_discount(app: &App, ctx: &Ctx, req: SaleDiscountRequest) -> Result<Order
         DiscountAsk::Amount { amount } => discount::Ask::Amount(amount),
         DiscountAsk::Percent { percent } => discount::Ask::Percent(percent),
     };
-    let d = discount::apply(order.total, ask)
-        .map_err(|e| CommandError::validation(e.label_zh(), e.label_en()).with_details(serde_json::json!({ "reason": "discount" })))?;
+    let d = discount::apply(order.total, ask).map_err(|e| {
+        CommandError::validation(e.label_zh(), e.label_en()).with_details(serde_json::json!({ "reason": "discount" }))
+    })?;
     let act = Act::Discount { discount: d.amount, total: order.total, moling: d.kind == Some(DiscountKind::Moling) };
     let approved = super::approvals::guard(ledger.read(), &user, &act, &order.client_ref, req.approval.as_deref())?;
     let actor = ctx.actor();

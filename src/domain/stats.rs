@@ -501,10 +501,23 @@ mod tests {
 
     #[test]
     fn discounts_stay_in_gross_and_come_off_net() {
-        let sold = OrderGroup { discounted: 2, discount_fen: 130, ..g("CLOSED_CONFIRMED", false, "COUNTER", Some("CASH"), 9, 3, 3840) };
+        let sold = OrderGroup {
+            discounted: 2,
+            discount_fen: 130,
+            ..g("CLOSED_CONFIRMED", false, "COUNTER", Some("CASH"), 9, 3, 3840)
+        };
         // An unpaid discounted sale is not a sale: its discount is not counted either.
-        let unpaid = OrderGroup { discounted: 1, discount_fen: 50, ..g("CREATED_PAY_PENDING", false, "COUNTER", None, 9, 1, 1280) };
-        let s = day_stats("2026-12-07", &[sold, unpaid], &[], AfterSalesSums { count: 1, refund_fen: 500, supplementary_fen: 0 });
+        let unpaid = OrderGroup {
+            discounted: 1,
+            discount_fen: 50,
+            ..g("CREATED_PAY_PENDING", false, "COUNTER", None, 9, 1, 1280)
+        };
+        let s = day_stats(
+            "2026-12-07",
+            &[sold, unpaid],
+            &[],
+            AfterSalesSums { count: 1, refund_fen: 500, supplementary_fen: 0 },
+        );
         assert_eq!(s.gross, Money::from_fen(3840), "gross is the platform's price");
         assert_eq!(s.discounts, CountAmount { count: 2, amount: Money::from_fen(130) });
         assert_eq!(s.net, Money::from_fen(3840 - 130 - 500), "net = gross − discounts − refunds + supplements");

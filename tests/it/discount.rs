@@ -124,7 +124,10 @@ fn a_discount_within_the_limit_is_taken_above_it_needs_the_managers_pin_once() {
 
     // A clerk's limit is 10 %: ￥1.40 off is within it, taken and journaled.
     let o = t.discount(&t.clerk, &sale, json!({ "kind": "amount", "amount": "1.40" }), None).unwrap();
-    assert_eq!((o["total"].as_str(), o["discount"].as_str(), o["due"].as_str()), (Some("14.00"), Some("1.40"), Some("12.60")));
+    assert_eq!(
+        (o["total"].as_str(), o["discount"].as_str(), o["due"].as_str()),
+        (Some("14.00"), Some("1.40"), Some("12.60"))
+    );
     assert_eq!(o["discount_kind"], "amount");
     let rows = t.journal("order", "discount");
     assert_eq!(rows.len(), 1, "{rows:?}");
@@ -142,12 +145,18 @@ fn a_discount_within_the_limit_is_taken_above_it_needs_the_managers_pin_once() {
     let e = t.discount(&t.cashier, &sale, nine.clone(), None).unwrap_err();
     let d = approval_required(&e, "a cashier's 9折");
     assert_eq!(d["amount"], "1.40", "10 % of ￥14.00");
-    let wrong = t.grant(&t.cashier, &t.discount(&t.cashier, &sale, json!({ "kind": "amount", "amount": "2" }), None).unwrap_err());
+    let wrong = t.grant(
+        &t.cashier,
+        &t.discount(&t.cashier, &sale, json!({ "kind": "amount", "amount": "2" }), None).unwrap_err(),
+    );
     let e2 = t.discount(&t.cashier, &sale, nine.clone(), Some(&wrong)).unwrap_err();
     assert_eq!(approval_required(&e2, "wrong amount").get("unfit").unwrap(), "other_amount");
     // One for another sale does not fit either.
     let other = t.sale(1);
-    let for_other = t.grant(&t.cashier, &t.discount(&t.cashier, &other, json!({ "kind": "amount", "amount": "1.40" }), None).unwrap_err());
+    let for_other = t.grant(
+        &t.cashier,
+        &t.discount(&t.cashier, &other, json!({ "kind": "amount", "amount": "1.40" }), None).unwrap_err(),
+    );
     let e3 = t.discount(&t.cashier, &sale, nine.clone(), Some(&for_other)).unwrap_err();
     assert_eq!(approval_required(&e3, "another sale")["unfit"], "other_subject");
 
@@ -167,7 +176,10 @@ fn a_discount_within_the_limit_is_taken_above_it_needs_the_managers_pin_once() {
     t.ok(&t.manager, "settings_set", json!({ "key": "moling_unit", "value": "jiao" }));
     let s2 = t.sale(3); // ￥10.50
     let o = t.discount(&t.cashier, &s2, json!({ "kind": "moling" }), None).unwrap();
-    assert_eq!((o["discount"].as_str(), o["due"].as_str(), o["discount_kind"].as_str()), (Some("0.50"), Some("10.00"), Some("moling")));
+    assert_eq!(
+        (o["discount"].as_str(), o["due"].as_str(), o["discount_kind"].as_str()),
+        (Some("0.50"), Some("10.00"), Some("moling"))
+    );
     let o = t.discount(&t.manager, &s2, json!({ "kind": "amount", "amount": "10.50" }), None).unwrap();
     assert_eq!(o["due"], "0.00", "never below ￥0.00");
     // Bad asks are typed refusals, not clamps.
@@ -221,7 +233,8 @@ fn a_discounted_sale_flows_into_the_days_figures_the_shifts_cash_the_z_report_an
     let sale = t.sale(4); // ￥14.00 − ￥2.00
     t.discount(&t.manager, &sale, json!({ "kind": "amount", "amount": "2" }), None).unwrap();
     t.ok(&t.cashier, "sale_cash_pay", json!({ "client_ref": sale, "tendered": "12" }));
-    let day = t.ok(&t.cashier, "order_get", json!({ "client_ref": sale }))["business_day"].as_str().unwrap().to_string();
+    let day =
+        t.ok(&t.cashier, "order_get", json!({ "client_ref": sale }))["business_day"].as_str().unwrap().to_string();
 
     let s = t.ok(&t.manager, "stats_day_get", json!({ "day": day }));
     assert_eq!(s["gross"], "21.00", "gross at the platform's price: {s}");
@@ -238,7 +251,11 @@ fn a_discounted_sale_flows_into_the_days_figures_the_shifts_cash_the_z_report_an
     counted.insert("10".into(), json!(1));
     counted.insert("5".into(), json!(1));
     counted.insert("1".into(), json!(4));
-    let closed = t.ok(&t.cashier, "shift_close", json!({ "counted": counted, "manager_username": "manager", "manager_pin": "9999" }));
+    let closed = t.ok(
+        &t.cashier,
+        "shift_close",
+        json!({ "counted": counted, "manager_username": "manager", "manager_pin": "9999" }),
+    );
     assert_eq!(closed["over_short"], "0.00", "counted what the discounted sales put in: {closed}");
     let z = closed["z_report"]["report"].clone();
     assert_eq!(z["discounts"], "2.00", "{z}");
@@ -271,7 +288,12 @@ async fn the_platform_keeps_the_full_price_and_the_reconciliation_explains_the_d
     let e = env(storepos_sim::Mode::Field).await;
     let p = e.plain_products();
     let (a, _) = e.sale(p[0].0, 3, "");
-    let o = call(&e.app, e.manager(), "sale_discount", json!({ "client_ref": a, "discount": { "kind": "amount", "amount": "1.00" } }));
+    let o = call(
+        &e.app,
+        e.manager(),
+        "sale_discount",
+        json!({ "client_ref": a, "discount": { "kind": "amount", "amount": "1.00" } }),
+    );
     let due = o["due"].as_str().unwrap().to_string();
     e.pay_cash(&a, &due);
     let (b, tb) = e.sale(p[1].0, 1, "");

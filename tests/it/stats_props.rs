@@ -404,10 +404,16 @@ fn a_day_without_sales_is_zeros_not_an_error() {
         "by_cashier",
         "cancelled",
         "rejected",
+        "discounts",
     ] {
         assert!(j.get(k).is_some(), "{k} missing");
     }
-    assert_eq!(j.as_object().unwrap().len(), 17, "exactly the documented shape");
+    assert_eq!(
+        j["discounts"],
+        serde_json::json!({ "count": 0, "amount": "0.00" }),
+        "no discounts on a day without sales"
+    );
+    assert_eq!(j.as_object().unwrap().len(), 18, "exactly the documented shape");
 }
 
 #[test]

@@ -110,10 +110,11 @@ pub fn receipt(d: &ReceiptData) -> Ticket {
         None => t = t.columns_styled("合计", fmt_money(d.total), TextStyle::plain().bold().double_height()),
         Some(x) => {
             let due = (d.total - x.amount).max(Decimal::ZERO);
-            t = t
-                .columns("合计", fmt_money(d.total))
-                .columns(x.label.clone(), fmt_money(-x.amount))
-                .columns_styled("应收", fmt_money(due), TextStyle::plain().bold().double_height());
+            t = t.columns("合计", fmt_money(d.total)).columns(x.label.clone(), fmt_money(-x.amount)).columns_styled(
+                "应收",
+                fmt_money(due),
+                TextStyle::plain().bold().double_height(),
+            );
         }
     }
     t = t.columns("支付方式", d.payment_method.clone());

@@ -92,16 +92,11 @@ pub fn z_report(d: &ZReportData) -> Ticket {
     if let Some(m) = &d.manager {
         t = t.columns("店长", m.clone());
     }
-    t = t
-        .separator()
-        .columns("订单数", d.order_count.to_string())
-        .columns("销售额", fmt_money(d.gross));
+    t = t.separator().columns("订单数", d.order_count.to_string()).columns("销售额", fmt_money(d.gross));
     if !d.discounts.is_zero() {
         t = t.columns("优惠/抹零", fmt_money(-d.discounts));
     }
-    t = t
-        .columns("退款", fmt_money(d.refunds))
-        .columns_styled("净额", fmt_money(d.net), TextStyle::plain().bold());
+    t = t.columns("退款", fmt_money(d.refunds)).columns_styled("净额", fmt_money(d.net), TextStyle::plain().bold());
     if !d.payment_mix.is_empty() {
         t = t.separator().styled("支付方式", TextStyle::plain().bold());
         for r in &d.payment_mix {

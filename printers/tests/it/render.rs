@@ -273,7 +273,13 @@ fn a_discounted_receipt_says_what_was_taken_off_and_what_was_due() {
     for paper in PAPERS {
         let dec = decoded(&receipt(&d), &profile(paper));
         let texts = dec.texts();
-        let row = |label: &str| texts.iter().find(|t| t.starts_with(label)).unwrap_or_else(|| panic!("{label} on paper: {texts:?}")).to_string();
+        let row = |label: &str| {
+            texts
+                .iter()
+                .find(|t| t.starts_with(label))
+                .unwrap_or_else(|| panic!("{label} on paper: {texts:?}"))
+                .to_string()
+        };
         assert!(row("合计").ends_with("￥12.80"), "{texts:?}");
         assert!(row("抹零").ends_with("-￥0.80"), "{texts:?}");
         assert!(row("应收").ends_with("￥12.00"), "{texts:?}");

@@ -73,7 +73,7 @@ export function DiscountModal(props: { order: Order; onDone: (o: Order) => void;
       </div>
       <label class="field">
         <span class="label">{t('discount.amountOff')}</span>
-        <div class="action-row">
+        <div class="discount-amount-row">
           <input
             class="input input-big grow"
             type="text"
@@ -110,7 +110,7 @@ export function DiscountModal(props: { order: Order; onDone: (o: Order) => void;
         )}
         <span class="grow" />
         <button type="button" class="btn btn-big btn-ghost" disabled={busy} onClick={props.onClose}>
-          {t('common.done')}
+          {t('common.close')}
         </button>
       </div>
     </Modal>

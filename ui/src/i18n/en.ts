@@ -146,7 +146,7 @@ export const en: Record<MessageKey, string> = {
   'discount.moling': 'Round down',
   'discount.amount': 'Order discount',
   'discount.zhe': '{off}% off',
-  'discount.amountOff': 'Amount off (¥)',
+  'discount.amountOff': 'Amount off (￥)',
   'discount.apply': 'Take off',
   'discount.remove': 'Remove discount',
   'discount.badAmount': 'Enter an amount such as 2 or 2.50',
