@@ -108,6 +108,6 @@ mod tests {
             &[Money::yuan(20), Money::yuan(-5)],
         );
         assert_eq!(e.expected, Money::from_fen(25420), "200 + 50 − 0.80 discount − 10 + 20 − 5");
-        assert_eq!(over_short(e.expected, Money::yuan(250)), Money::yuan(-5));
+        assert_eq!(over_short(e.expected, Money::yuan(250)), Money::from_fen(-420));
     }
 }
