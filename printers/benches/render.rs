@@ -21,6 +21,7 @@ fn data(qr: bool) -> ReceiptData {
     ReceiptData {
         title: None,
         customer: vec![],
+        discount: None,
         store_name: "小山咖啡·南京胜太路店".into(),
         local_number: "T1-0007".into(),
         platform_order_number: Some("2405011230001234".into()),

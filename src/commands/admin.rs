@@ -127,6 +127,7 @@ const SETTABLE: &[&str] = &[
     super::approvals::RULES_SETTING,
     "blind_close",
     "kitchen_print_on_order",
+    super::sales::MOLING_UNIT_SETTING,
 ];
 
 /// Settings shown read-only (the till's identity).
@@ -166,6 +167,7 @@ fn check_setting(key: &str, v: &serde_json::Value) -> Result<(), CommandError> {
         "timezone" => v.as_str().is_some_and(|s| s.parse::<chrono_tz::Tz>().is_ok()),
         "cutoff_hour" => v.as_u64().is_some_and(|h| h <= 23),
         "cash_rounding" | "blind_close" | "kitchen_print_on_order" => v.is_boolean(),
+        "moling_unit" => serde_json::from_value::<crate::domain::discount::MolingUnit>(v.clone()).is_ok(),
         "approval_rules" => serde_json::from_value::<crate::domain::approval::Rules>(v.clone()).is_ok(),
         "printers" => serde_json::from_value::<Vec<crate::services::printing::PrinterConfig>>(v.clone()).is_ok(),
         _ => false,

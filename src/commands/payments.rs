@@ -94,6 +94,24 @@ fn wechat_start(app: &App, ctx: &Ctx, req: StartRequest) -> Result<CodeView, Com
     Ok(code)
 }
 
+/// WeChat NATIVE takes the platform's price: a sale with a store-side discount is paid in
+/// cash (or the discount removed first).
+pub fn discount_cash_only(order: &Order) -> CommandError {
+    CommandError::new(
+        ErrorCode::IllegalAction,
+        format!(
+            "这笔订单有本店优惠 {}：微信支付只能按平台原价 {} 收款。请收现金，或先取消优惠再用微信",
+            order.discount.display_cny(),
+            order.total.display_cny()
+        ),
+        format!(
+            "this sale has a store discount of {}: WeChat Pay charges the platform's full price {}. Take cash, or remove the discount first",
+            order.discount, order.total
+        ),
+    )
+    .with_details(serde_json::json!({ "reason": "discount_cash_only" }))
+}
+
 fn start_code(app: &App, ctx: &Ctx, client_ref: &str) -> Result<CodeView, CommandError> {
     let req = OrderRef { client_ref: client_ref.to_string() };
     let order = orders::require(app.ledger().read(), &req.client_ref)?;
@@ -103,6 +121,11 @@ fn start_code(app: &App, ctx: &Ctx, client_ref: &str) -> Result<CodeView, Comman
             format!("订单状态「{}」不能发起微信支付", order.status.label_zh()),
             "only unpaid counter orders can be paid by WeChat",
         ));
+    }
+    // The platform charges WeChat at its own price (push_order names only the order), so
+    // a store-side discount cannot reach the customer's phone: a discounted sale is cash only.
+    if order.discount != crate::domain::Money::ZERO {
+        return Err(discount_cash_only(&order));
     }
     // Money is taken only in an open shift, by WeChat as in cash.
     super::shifts::require_open(app.ledger().read(), &app.config().till_code)?;

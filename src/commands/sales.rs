@@ -5,22 +5,24 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::transition::{record_transition, Transition};
-use super::{Access, App, CommandError, Ctx, Event, SELLERS};
+use super::{Access, App, CommandError, Ctx, ErrorCode, Event, SELLERS};
 use crate::command;
 use crate::domain::approval::Act;
 use crate::domain::cash;
+use crate::domain::discount::{self, DiscountKind};
 use crate::domain::kitchen::CounterMoment;
 use crate::domain::order::{
     order_total, validate_quantity, Channel, LineRequest, Order, OrderLine, PaymentMethod, Status, SyncState,
 };
 use crate::domain::transitions::{apply_action, apply_person_action, Action, Outcome};
 use crate::domain::{local_number, DomainError, Money};
-use crate::ledger::{catalog, journal, orders, time_text};
+use crate::ledger::{catalog, journal, orders, settings, time_text};
 use crate::services::counter_kitchen::counter_kitchen;
 use crate::services::printing::{self, Router};
 
 pub const COMMANDS: &[super::Command] = &[
     command!("sale_create", Access::Roles(SELLERS), sale_create),
+    command!("sale_discount", Access::Roles(SELLERS), sale_discount),
     command!("sale_cash_pay", Access::Roles(SELLERS), sale_pay_cash),
     command!("cash_tender_list", Access::Any, quick_tenders),
     command!("cash_change_quote", Access::Any, change_quote),
@@ -130,6 +132,9 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
             status: Status::CreatedPayPending,
             payment_method: None,
             total: order_total(&lines),
+            discount: Money::ZERO,
+            discount_kind: None,
+            due: order_total(&lines),
             paid: None,
             change: None,
             remark: remark.clone(),
@@ -199,7 +204,8 @@ fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, 
         }
         .into());
     }
-    let change = cash::change(order.total, req.tendered)?;
+    // The customer pays the platform's price less any store-side discount.
+    let change = cash::change(order.due, req.tendered)?;
     super::shifts::require_open(ledger.read(), &app.config().till_code)?;
     let Outcome::To(next) = apply_action(order.channel, order.status, Action::Complete)? else {
         unreachable!("complete never leaves the store")
@@ -229,6 +235,121 @@ fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, 
     tracing::info!(client_ref = %order.client_ref, tendered = %req.tendered, change = %change, "sale paid in cash");
     app.publish(Event::OrderChanged { client_ref: order.client_ref.clone(), status: order.status.as_str().into() });
     Ok(PayCashResponse { order, change })
+}
+
+/// The setting that says what 抹零 drops: `"fen"` (抹分, the default) or `"jiao"` (抹角).
+pub const MOLING_UNIT_SETTING: &str = "moling_unit";
+
+/// What the cashier asks for on an unpaid sale: one adjustment, replacing any before.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DiscountAsk {
+    /// Remove the sale's discount.
+    None,
+    /// 抹零 in the store's unit (setting `moling_unit`).
+    Moling,
+    /// 整单优惠: a sum off.
+    Amount { amount: Money },
+    /// 整单优惠 by percent off (9折 is `"10"`), rounded down to the fen.
+    Percent {
+        #[ts(type = "string")]
+        percent: rust_decimal::Decimal,
+    },
+}
+
+#[derive(Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
+pub struct SaleDiscountRequest {
+    pub client_ref: String,
+    pub discount: DiscountAsk,
+    /// A manager's approval (rule `discount`, bound to this sale and the discount's amount)
+    /// when the discount is above the caller's role limit.
+    #[serde(default)]
+    pub approval: Option<String>,
+}
+
+/// A store-side discount (整单优惠 / 抹零) on an unpaid counter sale. The platform order
+/// keeps the full price; the customer pays `due`. Refused on a paid sale, while a WeChat
+/// code is live (the customer would pay the full price), and above the role's limit
+/// without a manager's approval (`approval_required`, rule `discount`).
+fn sale_discount(app: &App, ctx: &Ctx, req: SaleDiscountRequest) -> Result<Order, CommandError> {
+    let user = ctx.user()?.clone();
+    let mut ledger = app.ledger();
+    let order = orders::require(ledger.read(), &req.client_ref)?;
+    if order.channel != Channel::Counter {
+        return Err(CommandError::new(
+            ErrorCode::IllegalAction,
+            "只有柜台销售可以优惠（线上订单由平台定价收款）",
+            "only counter sales take a store discount (online orders were priced and paid on the platform)",
+        ));
+    }
+    if order.status != Status::CreatedPayPending || order.payment_method.is_some() {
+        return Err(CommandError::new(
+            ErrorCode::IllegalAction,
+            format!("订单「{}」已付款或已关闭，不能再优惠；如需退钱请走售后", order.status.label_zh()),
+            "a paid or closed sale cannot be discounted; give money back through after-sales",
+        )
+        .with_details(serde_json::json!({ "reason": "not_unpaid" })));
+    }
+    if let Some(c) = crate::ledger::payments::live(ledger.read(), &order.client_ref)? {
+        if c.expires_at > time_text(Utc::now()) {
+            return Err(CommandError::new(
+                ErrorCode::IllegalAction,
+                "已出示微信收款码（按原价收款）：请先取消微信收款，再优惠",
+                "a WeChat code for the full price is showing: cancel it before discounting",
+            )
+            .with_details(serde_json::json!({ "reason": "wechat_code_live" })));
+        }
+    }
+    let ask = match req.discount {
+        DiscountAsk::None => discount::Ask::None,
+        DiscountAsk::Moling => discount::Ask::Moling(
+            settings::get(ledger.read(), MOLING_UNIT_SETTING)?
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default(),
+        ),
+        DiscountAsk::Amount { amount } => discount::Ask::Amount(amount),
+        DiscountAsk::Percent { percent } => discount::Ask::Percent(percent),
+    };
+    let d = discount::apply(order.total, ask).map_err(|e| {
+        CommandError::validation(e.label_zh(), e.label_en()).with_details(serde_json::json!({ "reason": "discount" }))
+    })?;
+    let act = Act::Discount { discount: d.amount, total: order.total, moling: d.kind == Some(DiscountKind::Moling) };
+    let approved = super::approvals::guard(ledger.read(), &user, &act, &order.client_ref, req.approval.as_deref())?;
+    let actor = ctx.actor();
+    ledger.write(|tx| -> Result<(), CommandError> {
+        if let Some(a) = &approved {
+            super::approvals::consume(tx, a, &actor, &format!("discount {} on {}", d.amount, order.client_ref))?;
+        }
+        orders::set_discount(tx, order.id, d.amount, d.kind)?;
+        journal::append(
+            tx,
+            journal::Entry {
+                actor: &actor,
+                entity: "order",
+                entity_ref: &order.client_ref,
+                action: "discount",
+                before: None,
+                after: None,
+                detail: Some(format!(
+                    "{} {} off total {} (was {} off), due {}{}",
+                    d.kind.map(|k| k.as_str()).unwrap_or("none"),
+                    d.amount,
+                    order.total,
+                    order.discount,
+                    d.due,
+                    approved.as_ref().map(|a| format!(", approved by {}", a.approval.approved_by)).unwrap_or_default()
+                )),
+            },
+        )?;
+        Ok(())
+    })?;
+    let order = orders::require(ledger.read(), &req.client_ref)?;
+    drop(ledger);
+    tracing::info!(client_ref = %order.client_ref, discount = %order.discount, due = %order.due, "sale discounted");
+    app.publish(Event::OrderChanged { client_ref: order.client_ref.clone(), status: order.status.as_str().into() });
+    Ok(order)
 }
 
 #[derive(Deserialize, TS)]

@@ -68,7 +68,7 @@ fn expected(
     s: &Shift,
     until: &str,
 ) -> Result<(ExpectedCash, Vec<CashMove>), CommandError> {
-    let (n, sales) = sql::cash_sales(conn, &s.till_code, &s.opened_at, until)?;
+    let (n, sales, discounts) = sql::cash_sales(conn, &s.till_code, &s.opened_at, until)?;
     let (refunds, supplements) = sql::cash_after_sales(conn, &s.opened_at, until)?;
     let moves = shifts::moves(conn, s.id)?;
     let amounts: Vec<Money> = moves.iter().map(|m| m.amount).collect();
@@ -77,6 +77,7 @@ fn expected(
             s.float,
             Money::from_fen(sales),
             n,
+            Money::from_fen(discounts),
             Money::from_fen(refunds),
             Money::from_fen(supplements),
             &amounts,

@@ -38,8 +38,11 @@ pub fn counted_total(counted: &BTreeMap<String, i64>) -> Result<Money, DomainErr
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ExpectedCash {
     pub float: Money,
+    /// Cash sales at the platform's price.
     pub cash_sales: Money,
     pub cash_sales_count: i64,
+    /// Store-side discounts (整单优惠 / 抹零) on those sales: the drawer got this much less.
+    pub cash_discounts: Money,
     pub cash_refunds: Money,
     pub cash_supplements: Money,
     pub moves_in: Money,
@@ -47,11 +50,14 @@ pub struct ExpectedCash {
     pub expected: Money,
 }
 
-/// `float + cash sales − cash refunds + cash supplements + moves` (moves out are negative).
+/// `float + cash sales − cash discounts − cash refunds + cash supplements + moves` (moves
+/// out are negative).
+#[allow(clippy::too_many_arguments)]
 pub fn expected_cash(
     float: Money,
     cash_sales: Money,
     cash_sales_count: i64,
+    cash_discounts: Money,
     cash_refunds: Money,
     cash_supplements: Money,
     moves: &[Money],
@@ -62,11 +68,12 @@ pub fn expected_cash(
         float,
         cash_sales,
         cash_sales_count,
+        cash_discounts,
         cash_refunds,
         cash_supplements,
         moves_in,
         moves_out,
-        expected: float + cash_sales - cash_refunds + cash_supplements + moves_in + moves_out,
+        expected: float + cash_sales - cash_discounts - cash_refunds + cash_supplements + moves_in + moves_out,
     }
 }
 
@@ -95,11 +102,12 @@ mod tests {
             Money::yuan(200),
             Money::yuan(50),
             2,
+            Money::from_fen(80),
             Money::yuan(10),
             Money::ZERO,
             &[Money::yuan(20), Money::yuan(-5)],
         );
-        assert_eq!(e.expected, Money::yuan(255));
-        assert_eq!(over_short(e.expected, Money::yuan(250)), Money::yuan(-5));
+        assert_eq!(e.expected, Money::from_fen(25420), "200 + 50 − 0.80 discount − 10 + 20 − 5");
+        assert_eq!(over_short(e.expected, Money::yuan(250)), Money::from_fen(-420));
     }
 }

@@ -11,6 +11,7 @@ pub mod business_day;
 pub mod cash;
 pub mod cash_count;
 pub mod counts;
+pub mod discount;
 pub mod draft;
 pub mod error;
 pub mod kitchen;

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::discount::DiscountKind;
 use super::{DomainError, Money};
 
 /// How the order reached the store. Counter sales are the platform's `STORE_ORDER`;
@@ -353,7 +354,17 @@ pub struct Order {
     pub order_type: OrderType,
     pub status: Status,
     pub payment_method: Option<PaymentMethod>,
+    /// The platform's price (product price × quantity): what the platform order carries.
     pub total: Money,
+    /// A store-side discount on a counter sale (`domain::discount`); zero without one.
+    /// (Defaults keep print payloads stored before discounts readable.)
+    #[serde(default)]
+    pub discount: Money,
+    #[serde(default)]
+    pub discount_kind: Option<DiscountKind>,
+    /// What the customer pays: `total − discount` (zero in a payload stored before discounts).
+    #[serde(default)]
+    pub due: Money,
     pub paid: Option<Money>,
     pub change: Option<Money>,
     pub remark: String,
@@ -406,6 +417,9 @@ impl Order {
             status: a.status,
             payment_method: Some(PaymentMethod::Online),
             total: a.total,
+            discount: Money::ZERO,
+            discount_kind: None,
+            due: a.total,
             paid: Some(a.total),
             change: None,
             remark: a.remark,

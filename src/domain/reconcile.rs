@@ -18,7 +18,12 @@ pub struct SyncGroup {
     pub sync_state: SyncState,
     pub has_order_number: bool,
     pub count: i64,
+    /// At the platform's price (what the platform's `totalPrice` sums).
     pub total_fen: i64,
+    /// Orders of the group with a store-side discount, and its sum (fen): the platform
+    /// never hears of it.
+    pub discounted: i64,
+    pub discount_fen: i64,
 }
 
 /// `order_count` over groups, with the domain's own rules (it is linear: one pseudo
@@ -249,6 +254,25 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>, changed_si
             }
             _ => {}
         }
+        if name == "totalPrice" {
+            let (n, fen) = groups
+                .iter()
+                .filter(|g| feeds(CountMeaning::Field, name, g.status))
+                .fold((0, 0), |a, g| (a.0 + g.discounted, a.1 + g.discount_fen));
+            if n > 0 {
+                let off = Money::from_fen(fen);
+                ex.push(Explanation {
+                    kind: "store_discount".into(),
+                    count: n,
+                    zh: format!(
+                        "{n} 笔订单有本店优惠/抹零共 {}：平台按原价统计销售额，本店实收少 {}（不是差异）",
+                        off.display_cny(),
+                        off.display_cny()
+                    ),
+                    en: format!("{n} orders carry store discounts of {off} in all: the platform counts them at full price, the store took {off} less (not a difference)"),
+                });
+            }
+        }
         let (pv, diff, matches) = match platform {
             Some(p) => {
                 let pf = figure_fen(p, name);
@@ -335,6 +359,8 @@ mod tests {
                 has_order_number: true,
                 count: 2,
                 total_fen: 2000,
+                discounted: 0,
+                discount_fen: 0,
             },
             SyncGroup {
                 status: Status::Delivering,
@@ -342,6 +368,8 @@ mod tests {
                 has_order_number: true,
                 count: 1,
                 total_fen: 500,
+                discounted: 0,
+                discount_fen: 0,
             },
             SyncGroup {
                 status: Status::ClosedConfirmed,
@@ -349,6 +377,8 @@ mod tests {
                 has_order_number: false,
                 count: 4,
                 total_fen: 4000,
+                discounted: 0,
+                discount_fen: 0,
             },
         ];
         // The platform has not seen the 4 new orders and uses the field meaning.
@@ -372,5 +402,27 @@ mod tests {
         assert_eq!(r.all_explained, Some(true));
         let total = r.figures.iter().find(|f| f.figure == "total").unwrap();
         assert!(total.explanations.iter().any(|e| e.kind == "changed_since_fetch" && e.count == 2), "{total:?}");
+    }
+
+    #[test]
+    fn a_store_discount_is_explained_and_the_full_price_still_matches() {
+        let groups = [SyncGroup {
+            status: Status::ClosedConfirmed,
+            sync_state: SyncState::Synced,
+            has_order_number: true,
+            count: 3,
+            total_fen: 3840,
+            discounted: 1,
+            discount_fen: 80,
+        }];
+        // The platform priced the orders itself: its totalPrice is the full price.
+        let platform = OrderCount { total_price: Money::from_fen(3840), total: 3, closed: 3, ..Default::default() };
+        let r = reconcile(&groups, Some(&platform), 0);
+        let price = r.figures.iter().find(|f| f.figure == "totalPrice").unwrap();
+        assert_eq!(price.matches.as_deref(), Some("field"), "the discount never reaches the platform");
+        let ex = price.explanations.iter().find(|e| e.kind == "store_discount").expect("the discount is explained");
+        assert_eq!(ex.count, 1);
+        assert!(ex.zh.contains("￥0.80") && ex.en.contains("0.80"), "{ex:?}");
+        assert_eq!(r.all_explained, Some(true));
     }
 }

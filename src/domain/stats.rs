@@ -17,7 +17,12 @@
 //! given back is a **refund** on the day of its after-sales service (every service of
 //! that business day except status CANCELED, synced or not). `supplements` are the
 //! `supplementary_fee`s customers paid on exchanges that day.
-//! `net = gross − refunds + supplements`. `order_count` counts sales;
+//! **Discounts** (整单优惠 / 抹零, [`super::discount`]) are store-side adjustments on
+//! counter sales: the platform order keeps its full price, so `gross` and every breakdown
+//! (channel, payment mix, hour, cashier, products) stay at the platform's price and sum to
+//! `gross`; `discounts` counts the discounted sales and the sum taken off them, on the
+//! day they were sold. `net = gross − discounts − refunds + supplements` is the money the
+//! store kept. `order_count` counts sales;
 //! `average_ticket = gross / order_count`, rounded half away from zero to the fen (the
 //! one rounding point), 0.00 on a day without sales.
 //!
@@ -83,6 +88,9 @@ pub struct OrderGroup {
     pub cashier: Option<String>,
     pub count: i64,
     pub total_fen: i64,
+    /// How many of these orders carry a store-side discount, and its sum in fen.
+    pub discounted: i64,
+    pub discount_fen: i64,
 }
 
 /// Lines of the day's *sales*, grouped by product, line name and category.
@@ -150,6 +158,8 @@ pub struct CashierRow {
 pub struct DayStats {
     pub day: String,
     pub gross: Money,
+    /// Sales with a store-side discount and the sum taken off (part of `gross`, not of `net`).
+    pub discounts: CountAmount,
     pub refunds: Money,
     pub supplements: Money,
     pub net: Money,
@@ -187,6 +197,7 @@ pub fn day_stats(day: &str, orders: &[OrderGroup], lines: &[LineGroup], after: A
     let mut hours = [CountAmount::default(); 24];
     let mut cashiers: BTreeMap<String, CountAmount> = BTreeMap::new();
     let (mut gross_fen, mut count) = (0i64, 0i64);
+    let mut discounts = CountAmount::default();
     let (mut cancelled, mut rejected) = (CountAmount::default(), CountAmount::default());
     let add = |ca: &mut CountAmount, n: i64, fen: i64| {
         ca.count += n;
@@ -207,6 +218,7 @@ pub fn day_stats(day: &str, orders: &[OrderGroup], lines: &[LineGroup], after: A
         }
         gross_fen += g.total_fen;
         count += g.count;
+        add(&mut discounts, g.discounted, g.discount_fen);
         add(by_channel.entry(g.channel.clone()).or_default(), g.count, g.total_fen);
         add(pay.entry(payment_bucket(g.payment_method.as_deref(), &g.channel)).or_default(), g.count, g.total_fen);
         add(&mut hours[g.local_hour.rem_euclid(24) as usize], g.count, g.total_fen);
@@ -275,9 +287,10 @@ pub fn day_stats(day: &str, orders: &[OrderGroup], lines: &[LineGroup], after: A
     DayStats {
         day: day.to_string(),
         gross,
+        discounts,
         refunds,
         supplements,
-        net: gross - refunds + supplements,
+        net: gross - discounts.amount - refunds + supplements,
         order_count: count,
         average_ticket: average(gross, count),
         by_status,
@@ -300,6 +313,7 @@ pub fn day_stats(day: &str, orders: &[OrderGroup], lines: &[LineGroup], after: A
 pub struct DayTotals {
     pub day: String,
     pub gross: Money,
+    pub discounts: CountAmount,
     pub refunds: Money,
     pub supplements: Money,
     pub net: Money,
@@ -314,6 +328,7 @@ impl DayTotals {
         DayTotals {
             day: s.day.clone(),
             gross: s.gross,
+            discounts: s.discounts,
             refunds: s.refunds,
             supplements: s.supplements,
             net: s.net,
@@ -333,6 +348,8 @@ pub struct DayStatusGroup {
     pub left_store: bool,
     pub count: i64,
     pub total_fen: i64,
+    pub discounted: i64,
+    pub discount_fen: i64,
 }
 
 /// Per-day totals for every day of `days` (days without orders are zeros) and their sum.
@@ -353,6 +370,8 @@ pub fn range_totals(
                 cashier: None,
                 count: g.count,
                 total_fen: g.total_fen,
+                discounted: g.discounted,
+                discount_fen: g.discount_fen,
             });
         }
     }
@@ -370,6 +389,7 @@ pub fn range_totals(
     let mut sum = DayTotals {
         day: String::new(),
         gross: Money::ZERO,
+        discounts: CountAmount::default(),
         refunds: Money::ZERO,
         supplements: Money::ZERO,
         net: Money::ZERO,
@@ -380,6 +400,8 @@ pub fn range_totals(
     };
     for r in &rows {
         sum.gross += r.gross;
+        sum.discounts.count += r.discounts.count;
+        sum.discounts.amount += r.discounts.amount;
         sum.refunds += r.refunds;
         sum.supplements += r.supplements;
         sum.net += r.net;
@@ -472,7 +494,35 @@ mod tests {
             cashier: None,
             count: n,
             total_fen: fen,
+            discounted: 0,
+            discount_fen: 0,
         }
+    }
+
+    #[test]
+    fn discounts_stay_in_gross_and_come_off_net() {
+        let sold = OrderGroup {
+            discounted: 2,
+            discount_fen: 130,
+            ..g("CLOSED_CONFIRMED", false, "COUNTER", Some("CASH"), 9, 3, 3840)
+        };
+        // An unpaid discounted sale is not a sale: its discount is not counted either.
+        let unpaid = OrderGroup {
+            discounted: 1,
+            discount_fen: 50,
+            ..g("CREATED_PAY_PENDING", false, "COUNTER", None, 9, 1, 1280)
+        };
+        let s = day_stats(
+            "2026-12-07",
+            &[sold, unpaid],
+            &[],
+            AfterSalesSums { count: 1, refund_fen: 500, supplementary_fen: 0 },
+        );
+        assert_eq!(s.gross, Money::from_fen(3840), "gross is the platform's price");
+        assert_eq!(s.discounts, CountAmount { count: 2, amount: Money::from_fen(130) });
+        assert_eq!(s.net, Money::from_fen(3840 - 130 - 500), "net = gross − discounts − refunds + supplements");
+        let mix: Money = s.payment_mix.iter().map(|r| r.amount).sum();
+        assert_eq!(mix, s.gross, "the breakdowns still sum to gross");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0010_money_control", include_str!("../../migrations/0010_money_control.sql")),
     ("0011_devices", include_str!("../../migrations/0011_devices.sql")),
     ("0012_counter_day", include_str!("../../migrations/0012_counter_day.sql")),
+    ("0013_discount_stats", include_str!("../../migrations/0013_discount_stats.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{now_text, LedgerError, Result};
+use crate::domain::discount::DiscountKind;
 use crate::domain::order::{Channel, Conflict, Order, OrderLine, PaymentMethod, Status, SyncState};
 use crate::domain::Money;
 
@@ -79,7 +80,7 @@ pub fn insert(
 const COLS: &str =
     "id, client_ref, local_number, till_code, business_day, order_number, channel, status, payment_method,
     total_fen, paid_fen, change_fen, remark, contact_user, phone, cashier_name, created_at, updated_at, sync_state,
-    conflict, left_store, checked_in_at";
+    conflict, left_store, checked_in_at, discount_fen, discount_kind";
 
 fn order_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
     let channel: String = r.get(6)?;
@@ -99,6 +100,9 @@ fn order_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
         status: Status::parse(&status).unwrap_or(Status::CreatedPayPending),
         payment_method: pm.as_deref().and_then(PaymentMethod::parse),
         total: Money::from_fen(r.get(9)?),
+        discount: Money::from_fen(r.get(22)?),
+        discount_kind: r.get::<_, Option<String>>(23)?.as_deref().and_then(DiscountKind::parse),
+        due: crate::domain::discount::due(Money::from_fen(r.get(9)?), Money::from_fen(r.get(22)?)),
         paid: r.get::<_, Option<i64>>(10)?.map(Money::from_fen),
         change: r.get::<_, Option<i64>>(11)?.map(Money::from_fen),
         remark: r.get(12)?,
@@ -238,6 +242,14 @@ pub fn set_payment(
         "UPDATE orders SET payment_method = ?2, paid_fen = ?3, change_fen = ?4, updated_at = ?5, paid_at = ?5 WHERE id = ?1",
     )?
     .execute(params![id, method.as_str(), paid.map(|m| m.fen()), change.map(|m| m.fen()), now_text()])?;
+    Ok(())
+}
+
+/// A store-side discount on an unpaid sale (zero and None remove it). The platform's
+/// price (`total_fen`) never changes.
+pub fn set_discount(tx: &Transaction<'_>, id: i64, discount: Money, kind: Option<DiscountKind>) -> Result<()> {
+    tx.prepare_cached("UPDATE orders SET discount_fen = ?2, discount_kind = ?3, updated_at = ?4 WHERE id = ?1")?
+        .execute(params![id, discount.fen(), kind.map(|k| k.as_str()), now_text()])?;
     Ok(())
 }
 

@@ -19,7 +19,7 @@ use crate::domain::stats::{sale_statuses_sql, AfterSalesSums, DayStatusGroup, Li
 
 pub fn day_order_groups(conn: &Connection, day: &str) -> Result<Vec<OrderGroup>> {
     let mut st = conn.prepare_cached(
-        "SELECT status, left_store, channel, payment_method, local_hour, cashier_name, count(*), sum(total_fen)
+        "SELECT status, left_store, channel, payment_method, local_hour, cashier_name, count(*), sum(total_fen), sum(discount_fen > 0), sum(discount_fen)
          FROM orders WHERE business_day = ?1
          GROUP BY status, left_store, channel, payment_method, local_hour, cashier_name",
     )?;
@@ -33,6 +33,8 @@ pub fn day_order_groups(conn: &Connection, day: &str) -> Result<Vec<OrderGroup>>
             cashier: r.get(5)?,
             count: r.get(6)?,
             total_fen: r.get(7)?,
+            discounted: r.get(8)?,
+            discount_fen: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -74,7 +76,7 @@ pub fn day_after_sales(conn: &Connection, day: &str) -> Result<AfterSalesSums> {
 /// `[from, to]` (inclusive) grouped by day, status, left_store.
 pub fn range_groups(conn: &Connection, from: &str, to: &str) -> Result<Vec<DayStatusGroup>> {
     let mut st = conn.prepare_cached(
-        "SELECT business_day, status, left_store, count(*), sum(total_fen) FROM orders
+        "SELECT business_day, status, left_store, count(*), sum(total_fen), sum(discount_fen > 0), sum(discount_fen) FROM orders
          WHERE business_day BETWEEN ?1 AND ?2 GROUP BY business_day, status, left_store",
     )?;
     let rows = st.query_map([from, to], |r| {
@@ -84,6 +86,8 @@ pub fn range_groups(conn: &Connection, from: &str, to: &str) -> Result<Vec<DaySt
             left_store: r.get::<_, i64>(2)? != 0,
             count: r.get(3)?,
             total_fen: r.get(4)?,
+            discounted: r.get(5)?,
+            discount_fen: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -106,7 +110,7 @@ pub fn range_after_sales(conn: &Connection, from: &str, to: &str) -> Result<BTre
 /// Orders still in the store (optionally of one day) grouped for reconciliation.
 pub fn sync_groups(conn: &Connection, day: Option<&str>) -> Result<Vec<SyncGroup>> {
     let mut st = conn.prepare_cached(
-        "SELECT status, sync_state, order_number IS NOT NULL, count(*), sum(total_fen) FROM orders
+        "SELECT status, sync_state, order_number IS NOT NULL, count(*), sum(total_fen), sum(discount_fen > 0), sum(discount_fen) FROM orders
          WHERE left_store = 0 AND (?1 IS NULL OR business_day = ?1)
          GROUP BY status, sync_state, order_number IS NOT NULL",
     )?;
@@ -117,11 +121,12 @@ pub fn sync_groups(conn: &Connection, day: Option<&str>) -> Result<Vec<SyncGroup
             r.get::<_, i64>(2)? != 0,
             r.get::<_, i64>(3)?,
             r.get::<_, i64>(4)?,
+            (r.get::<_, i64>(5)?, r.get::<_, i64>(6)?),
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (s, sync, has, n, fen) = row?;
+        let (s, sync, has, n, fen, (discounted, discount_fen)) = row?;
         if let Some(status) = Status::parse(&s) {
             out.push(SyncGroup {
                 status,
@@ -129,6 +134,8 @@ pub fn sync_groups(conn: &Connection, day: Option<&str>) -> Result<Vec<SyncGroup
                 has_order_number: has,
                 count: n,
                 total_fen: fen,
+                discounted,
+                discount_fen,
             });
         }
     }
@@ -155,16 +162,17 @@ pub fn changed_since(conn: &Connection, since: &str, day: Option<&str>) -> Resul
 // ---------------------------------------------------------------- shift figures
 
 /// Cash sales of one till in `[from, to)` by the time the money was taken (`paid_at`;
-/// creation time for sales paid before migration 0010): count and fen.
-pub fn cash_sales(conn: &Connection, till: &str, from: &str, to: &str) -> Result<(i64, i64)> {
+/// creation time for sales paid before migration 0010): count, fen at the platform's
+/// price, and the fen of store-side discounts taken off them (the drawer got the difference).
+pub fn cash_sales(conn: &Connection, till: &str, from: &str, to: &str) -> Result<(i64, i64, i64)> {
     let sql = format!(
-        "SELECT count(*), coalesce(sum(total_fen), 0) FROM orders
+        "SELECT count(*), coalesce(sum(total_fen), 0), coalesce(sum(discount_fen), 0) FROM orders
          WHERE till_code = ?1 AND coalesce(paid_at, created_at) >= ?2 AND coalesce(paid_at, created_at) < ?3
            AND payment_method = 'CASH'
            AND left_store = 0 AND status IN ({})",
         sale_statuses_sql()
     );
-    Ok(conn.prepare_cached(&sql)?.query_row(params![till, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    Ok(conn.prepare_cached(&sql)?.query_row(params![till, from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
 }
 
 /// Refunds and supplements paid in cash in `[from, to)`: services refunded in cash at the
@@ -188,7 +196,7 @@ pub fn cash_after_sales(conn: &Connection, from: &str, to: &str) -> Result<(i64,
 /// the time it was rung up.
 pub fn window_order_groups(conn: &Connection, till: &str, from: &str, to: &str) -> Result<Vec<OrderGroup>> {
     let mut st = conn.prepare_cached(
-        "SELECT status, left_store, channel, payment_method, local_hour, cashier_name, count(*), sum(total_fen)
+        "SELECT status, left_store, channel, payment_method, local_hour, cashier_name, count(*), sum(total_fen), sum(discount_fen > 0), sum(discount_fen)
          FROM orders WHERE till_code = ?1 AND coalesce(paid_at, created_at) >= ?2 AND coalesce(paid_at, created_at) < ?3
          GROUP BY status, left_store, channel, payment_method, local_hour, cashier_name",
     )?;
@@ -202,6 +210,8 @@ pub fn window_order_groups(conn: &Connection, till: &str, from: &str, to: &str) 
             cashier: r.get(5)?,
             count: r.get(6)?,
             total_fen: r.get(7)?,
+            discounted: r.get(8)?,
+            discount_fen: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -230,6 +240,8 @@ pub struct ExportOrder {
     pub status: String,
     pub payment_method: Option<String>,
     pub total_fen: i64,
+    pub discount_fen: i64,
+    pub discount_kind: Option<String>,
     pub paid_fen: Option<i64>,
     pub change_fen: Option<i64>,
     pub cashier: Option<String>,
@@ -243,7 +255,8 @@ pub struct ExportOrder {
 pub fn export_orders(conn: &Connection, day: &str) -> Result<Vec<ExportOrder>> {
     let mut st = conn.prepare_cached(
         "SELECT id, local_number, order_number, till_code, business_day, created_at, channel, status, payment_method,
-                total_fen, paid_fen, change_fen, cashier_name, contact_user, phone, remark, sync_state, left_store
+                total_fen, paid_fen, change_fen, cashier_name, contact_user, phone, remark, sync_state, left_store,
+                discount_fen, discount_kind
          FROM orders WHERE business_day = ?1 ORDER BY created_at, id",
     )?;
     let rows = st.query_map([day], |r| {
@@ -266,6 +279,8 @@ pub fn export_orders(conn: &Connection, day: &str) -> Result<Vec<ExportOrder>> {
             remark: r.get(15)?,
             sync_state: r.get(16)?,
             left_store: r.get::<_, i64>(17)? != 0,
+            discount_fen: r.get(18)?,
+            discount_kind: r.get(19)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -379,7 +394,7 @@ pub fn count_day(conn: &Connection, day: &str) -> Result<i64> {
 pub fn day_plans(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for sql in [
-        "SELECT status, left_store, channel, payment_method, local_hour, cashier_name, count(*), sum(total_fen)
+        "SELECT status, left_store, channel, payment_method, local_hour, cashier_name, count(*), sum(total_fen), sum(discount_fen > 0), sum(discount_fen)
          FROM orders WHERE business_day = ?1 GROUP BY status, left_store, channel, payment_method, local_hour, cashier_name"
             .to_string(),
         day_lines_sql(),

@@ -16,13 +16,14 @@ use storepos_printers::templates::after_sales::{
     after_sales_slip, AfterSalesLine, AfterSalesSlipData, ServiceType as SlipType,
 };
 use storepos_printers::templates::kitchen::{kitchen_ticket, Channel as KChannel, Flow, KitchenData, KitchenLine};
-use storepos_printers::templates::receipt::{receipt, ReceiptData, ReceiptLine};
+use storepos_printers::templates::receipt::{receipt, ReceiptData, ReceiptDiscount, ReceiptLine};
 use storepos_printers::templates::z_report::{z_report, ZReportData};
 use storepos_printers::{Paper, PrinterProfile, Ticket};
 
 use crate::app::{App, Event, StoreConfig};
 use crate::domain::after_sales::ServiceType;
 use crate::domain::order::{strip_client_ref_marker, Channel, KitchenFlow, Order, PaymentMethod};
+use crate::domain::Money;
 use crate::ledger::{print_jobs, time_text, LedgerError};
 use crate::services::printing::{DriverConfig, Payload, PrinterConfig};
 
@@ -73,6 +74,11 @@ pub fn receipt_data(cfg: &StoreConfig, o: &Order, open_drawer: bool, reprint: bo
         qr,
         footer: cfg.receipt_footer.clone(),
         customer: Vec::new(),
+        // What the store took off (the platform order keeps the full price).
+        discount: o
+            .discount_kind
+            .filter(|_| o.discount != Money::ZERO)
+            .map(|k| ReceiptDiscount { label: k.label_zh().to_string(), amount: o.discount.decimal() }),
         reprint,
         open_drawer,
     }

@@ -21,6 +21,7 @@ mod contract;
 mod counter_day;
 mod crash_ledger;
 mod design_transitions;
+mod discount;
 mod disk_trouble;
 mod display;
 mod fuzz_commands;

@@ -480,6 +480,32 @@ fn populate(c: &Connection, v: usize, pins: &[String]) {
             params![],
         );
     }
+    let counter_day = 1 + MIGRATIONS.iter().position(|(n, _)| *n == "0012_counter_day").expect("0012_counter_day");
+    if v >= counter_day {
+        // A till's saved cart, a held cart, a sale's member and invoice title.
+        x(
+            "INSERT INTO cart_drafts (device, user_id, cart, pending_client_ref, updated_at)
+             VALUES ('screen-1', 1, '{\"lines\":[]}', NULL, '2026-11-20T05:00:00.000Z')",
+            params![],
+        );
+        x(
+            "INSERT INTO held_carts (hold_ref, till_code, business_day, note, cart, total, items, held_by, held_at)
+             VALUES ('h-1', 'T1', ?1, '穿红衣服的', '{\"lines\":[]}', '7.00', 2, 'cashier#1', '2026-11-20T05:00:00.000Z')",
+            params![DAY],
+        );
+        x(
+            "INSERT INTO sale_customers (client_ref, member_phone, member_name, invoice_title, updated_at)
+             VALUES ('01a20e73-0000-7000-8000-000000000002', '13800000000', '王伟', NULL, '2026-11-20T05:00:00.000Z')",
+            params![],
+        );
+    }
+    if v >= money {
+        // A sale with 抹零 (the columns 0010 added; 0013 indexes them).
+        x(
+            "UPDATE orders SET discount_fen = 50, discount_kind = 'moling' WHERE client_ref = '01a20e73-0000-7000-8000-000000000002'",
+            params![],
+        );
+    }
     if v < 6 {
         return;
     }

@@ -108,6 +108,9 @@ fn build(g: &GenOrder, seq: usize) -> (Order, Vec<OrderLine>) {
         payment_method: [None, Some(PaymentMethod::Cash), Some(PaymentMethod::Wechat), Some(PaymentMethod::Online)]
             [g.payment],
         total: order_total(&lines),
+        discount: Money::ZERO,
+        discount_kind: None,
+        due: order_total(&lines),
         paid: None,
         change: None,
         remark: String::new(),
@@ -401,10 +404,16 @@ fn a_day_without_sales_is_zeros_not_an_error() {
         "by_cashier",
         "cancelled",
         "rejected",
+        "discounts",
     ] {
         assert!(j.get(k).is_some(), "{k} missing");
     }
-    assert_eq!(j.as_object().unwrap().len(), 17, "exactly the documented shape");
+    assert_eq!(
+        j["discounts"],
+        serde_json::json!({ "count": 0, "amount": "0.00" }),
+        "no discounts on a day without sales"
+    );
+    assert_eq!(j.as_object().unwrap().len(), 18, "exactly the documented shape");
 }
 
 #[test]

@@ -11,7 +11,7 @@ pub mod z_report;
 pub use after_sales::{after_sales_slip, AfterSalesLine, AfterSalesSlipData, ServiceType};
 pub use kitchen::{kitchen_ticket, Channel, Flow, KitchenData, KitchenLine};
 pub use platform::{parse_platform_order, ticket_from_platform_order, PlatformOrder, TicketKind};
-pub use receipt::{receipt, ReceiptData, ReceiptLine};
+pub use receipt::{receipt, ReceiptData, ReceiptDiscount, ReceiptLine};
 pub use z_report::{z_report, CashCount, ZCountRow, ZReportData, ZSection};
 
 /// Why a template could not produce a ticket.

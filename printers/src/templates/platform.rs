@@ -136,6 +136,7 @@ pub fn receipt_data(o: &PlatformOrder) -> ReceiptData {
     ReceiptData {
         title: None,
         customer: vec![],
+        discount: None,
         store_name: non_empty(&o.store_name).unwrap_or("门店").to_string(),
         local_number: String::new(),
         platform_order_number: Some(o.order_number.clone()),

@@ -61,6 +61,19 @@ pub struct ReceiptData {
     /// The customer's lines (`会员：138****8000`, `发票抬头：…`), printed after the totals.
     #[serde(default)]
     pub customer: Vec<String>,
+    /// A store-side discount taken off `total` (整单优惠 / 抹零): printed under 合计 with
+    /// what the customer paid (应收 = total − discount).
+    #[serde(default)]
+    pub discount: Option<ReceiptDiscount>,
+}
+
+/// What was taken off a receipt's total, and under which word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptDiscount {
+    /// `整单优惠` or `抹零`.
+    pub label: String,
+    /// Positive; printed as `-￥2.00`.
+    pub amount: Decimal,
 }
 
 /// Builds the receipt ticket: header, order facts, lines (name, then
@@ -93,7 +106,17 @@ pub fn receipt(d: &ReceiptData) -> Ticket {
         }
     }
     t = t.separator().columns(format!("共 {count} 件"), "");
-    t = t.columns_styled("合计", fmt_money(d.total), TextStyle::plain().bold().double_height());
+    match d.discount.as_ref().filter(|x| !x.amount.is_zero()) {
+        None => t = t.columns_styled("合计", fmt_money(d.total), TextStyle::plain().bold().double_height()),
+        Some(x) => {
+            let due = (d.total - x.amount).max(Decimal::ZERO);
+            t = t.columns("合计", fmt_money(d.total)).columns(x.label.clone(), fmt_money(-x.amount)).columns_styled(
+                "应收",
+                fmt_money(due),
+                TextStyle::plain().bold().double_height(),
+            );
+        }
+    }
     t = t.columns("支付方式", d.payment_method.clone());
     if let Some(p) = d.paid {
         t = t.columns("实收", fmt_money(p));

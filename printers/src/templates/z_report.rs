@@ -58,6 +58,10 @@ pub struct ZReportData {
     pub manager: Option<String>,
     /// Gross sales.
     pub gross: Decimal,
+    /// Store-side discounts (整单优惠 / 抹零) taken off gross (positive number); printed
+    /// when not zero.
+    #[serde(default)]
+    pub discounts: Decimal,
     /// Refunds (positive number).
     pub refunds: Decimal,
     /// Net sales.
@@ -88,12 +92,11 @@ pub fn z_report(d: &ZReportData) -> Ticket {
     if let Some(m) = &d.manager {
         t = t.columns("店长", m.clone());
     }
-    t = t
-        .separator()
-        .columns("订单数", d.order_count.to_string())
-        .columns("销售额", fmt_money(d.gross))
-        .columns("退款", fmt_money(d.refunds))
-        .columns_styled("净额", fmt_money(d.net), TextStyle::plain().bold());
+    t = t.separator().columns("订单数", d.order_count.to_string()).columns("销售额", fmt_money(d.gross));
+    if !d.discounts.is_zero() {
+        t = t.columns("优惠/抹零", fmt_money(-d.discounts));
+    }
+    t = t.columns("退款", fmt_money(d.refunds)).columns_styled("净额", fmt_money(d.net), TextStyle::plain().bold());
     if !d.payment_mix.is_empty() {
         t = t.separator().styled("支付方式", TextStyle::plain().bold());
         for r in &d.payment_mix {

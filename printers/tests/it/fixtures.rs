@@ -9,6 +9,7 @@ pub fn receipt_data() -> ReceiptData {
     ReceiptData {
         title: None,
         customer: vec![],
+        discount: None,
         store_name: "小山咖啡·南京胜太路店".into(),
         local_number: "T1-0007".into(),
         platform_order_number: Some("2405011230001234".into()),
@@ -113,6 +114,7 @@ pub fn z_report_data() -> ZReportData {
         cashier: "王小明".into(),
         manager: Some("赵店长".into()),
         gross: dec!(14566),
+        discounts: dec!(0),
         refunds: dec!(68),
         net: dec!(14498),
         order_count: 312,

@@ -259,3 +259,34 @@ fn settlement_title_and_store_only_slip_read_back() {
         assert!(text.contains("退款方式：原路退回") && !text.contains("门店自理"), "{text}");
     }
 }
+
+#[test]
+fn a_discounted_receipt_says_what_was_taken_off_and_what_was_due() {
+    use rust_decimal_macros::dec;
+    let d = ReceiptData {
+        total: dec!(12.80),
+        discount: Some(ReceiptDiscount { label: "抹零".into(), amount: dec!(0.80) }),
+        paid: Some(dec!(20.00)),
+        change: Some(dec!(8.00)),
+        ..receipt_data()
+    };
+    for paper in PAPERS {
+        let dec = decoded(&receipt(&d), &profile(paper));
+        let texts = dec.texts();
+        let row = |label: &str| {
+            texts
+                .iter()
+                .find(|t| t.starts_with(label))
+                .unwrap_or_else(|| panic!("{label} on paper: {texts:?}"))
+                .to_string()
+        };
+        assert!(row("合计").ends_with("￥12.80"), "{texts:?}");
+        assert!(row("抹零").ends_with("-￥0.80"), "{texts:?}");
+        assert!(row("应收").ends_with("￥12.00"), "{texts:?}");
+        let due = dec.lines.iter().find(|l| l.text.starts_with("应收")).unwrap();
+        assert!(due.bold && due.double_h, "what the customer pays is the big line: {due:?}");
+    }
+    // Without a discount the receipt is as before: one big 合计, no 应收.
+    let plain = decoded(&receipt(&receipt_data()), &profile(Paper::W80));
+    assert!(!plain.texts().iter().any(|t| t.starts_with("应收")));
+}

@@ -109,6 +109,9 @@ pub fn export_day(conn: &Connection, day: &str, tz: chrono_tz::Tz) -> Result<Exp
                 crate::domain::order::strip_client_ref_marker(&o.remark),
                 o.sync_state.clone(),
                 if o.left_store { "1".into() } else { "0".into() },
+                yuan(o.discount_fen),
+                o.discount_kind.clone().unwrap_or_default(),
+                yuan((o.total_fen - o.discount_fen).max(0)),
             ]
         })
         .collect();
@@ -138,6 +141,7 @@ pub fn export_day(conn: &Connection, day: &str, tz: chrono_tz::Tz) -> Result<Exp
         sum.push(vec![section.into(), key.into(), count, amount])
     };
     put("total", "gross", stats.order_count.to_string(), stats.gross.to_string());
+    put("total", "discounts", stats.discounts.count.to_string(), stats.discounts.amount.to_string());
     put("total", "refunds", String::new(), stats.refunds.to_string());
     put("total", "supplements", String::new(), stats.supplements.to_string());
     put("total", "net", String::new(), stats.net.to_string());
@@ -189,6 +193,9 @@ pub fn export_day(conn: &Connection, day: &str, tz: chrono_tz::Tz) -> Result<Exp
                 "remark",
                 "sync_state",
                 "left_store",
+                "discount",
+                "discount_kind",
+                "due",
             ],
             &order_rows,
         ),

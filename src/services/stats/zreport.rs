@@ -66,12 +66,16 @@ fn payment_mix(s: &DayStats) -> Vec<Value> {
 /// Sections every report shows, from the statistics of its window.
 fn stat_sections(s: &DayStats, detailed: bool) -> Vec<Value> {
     let mut out = Vec::new();
-    let after = vec![
+    let mut after = Vec::new();
+    if s.discounts.count > 0 {
+        after.push(row(format!("优惠/抹零 {}笔", s.discounts.count), m(-s.discounts.amount)));
+    }
+    after.extend([
         row("补差价", m(s.supplements)),
         row(format!("取消 {}笔", s.cancelled.count), m(s.cancelled.amount)),
         row(format!("拒单 {}笔", s.rejected.count), m(s.rejected.amount)),
         row("客单价", m(s.average_ticket)),
-    ];
+    ]);
     out.extend(section("其他", after));
     let statuses = Status::ALL
         .iter()
@@ -141,6 +145,7 @@ pub fn day_report(i: &DayReportInput<'_>) -> Value {
         "cashier": "—",
         "manager": i.created_by,
         "gross": s.gross,
+        "discounts": s.discounts.amount,
         "refunds": s.refunds,
         "supplements": s.supplements,
         "net": s.net,
@@ -177,6 +182,7 @@ pub fn shift_report(i: &ShiftReportInput<'_>) -> Value {
     let mut sections = vec![json!({ "heading": "现金明细", "rows": [
         row("备用金", m(c.float)),
         row(format!("现金销售 {}笔", c.cash_sales_count), m(c.cash_sales)),
+        row("现金优惠/抹零", m(-c.cash_discounts)),
         row("现金退款", m(-c.cash_refunds)),
         row("现金补差价", m(c.cash_supplements)),
         row("存入", m(c.moves_in)),
@@ -212,6 +218,7 @@ pub fn shift_report(i: &ShiftReportInput<'_>) -> Value {
         "cashier": i.shift.opened_by_name,
         "manager": i.manager,
         "gross": s.gross,
+        "discounts": s.discounts.amount,
         "refunds": s.refunds,
         "supplements": s.supplements,
         "net": s.net,

@@ -148,6 +148,7 @@ pub fn receipt_render(rounds: usize) -> Vec<Figure> {
     let mut data = ReceiptData {
         title: None,
         customer: vec![],
+        discount: None,
         store_name: "龙门客栈便利店".into(),
         local_number: "T1-0042".into(),
         platform_order_number: Some("2611231314001234".into()),

@@ -221,12 +221,16 @@ export type DayRequest = { day: string, };
 /**
  * `stats_day_get`'s answer; the UI is written against exactly this shape.
  */
-export type DayStats = { day: string, gross: Money, refunds: Money, supplements: Money, net: Money, order_count: number, average_ticket: Money, by_status: { [key in string]: number }, by_channel: { [key in string]: CountAmount }, payment_mix: Array<MethodRow>, by_hour: Array<HourRow>, top_products_qty: Array<ProductRow>, top_products_amount: Array<ProductRow>, by_category: Array<CategoryRow>, by_cashier: Array<CashierRow>, cancelled: CountAmount, rejected: CountAmount, };
+export type DayStats = { day: string, gross: Money, 
+/**
+ * Sales with a store-side discount and the sum taken off (part of `gross`, not of `net`).
+ */
+discounts: CountAmount, refunds: Money, supplements: Money, net: Money, order_count: number, average_ticket: Money, by_status: { [key in string]: number }, by_channel: { [key in string]: CountAmount }, payment_mix: Array<MethodRow>, by_hour: Array<HourRow>, top_products_qty: Array<ProductRow>, top_products_amount: Array<ProductRow>, by_category: Array<CategoryRow>, by_cashier: Array<CashierRow>, cancelled: CountAmount, rejected: CountAmount, };
 
 /**
  * The headline figures of one day (a row of a range view).
  */
-export type DayTotals = { day: string, gross: Money, refunds: Money, supplements: Money, net: Money, order_count: number, average_ticket: Money, cancelled: CountAmount, rejected: CountAmount, };
+export type DayTotals = { day: string, gross: Money, discounts: CountAmount, refunds: Money, supplements: Money, net: Money, order_count: number, average_ticket: Money, cancelled: CountAmount, rejected: CountAmount, };
 
 export type Deltas = { gross: MoneyDelta, refunds: MoneyDelta, supplements: MoneyDelta, net: MoneyDelta, order_count: CountDelta, average_ticket: MoneyDelta, cancelled: CountDelta, rejected: CountDelta, };
 
@@ -268,6 +272,16 @@ export type DeviceRevokeRequest = { id: number, };
 export type Dialect = "rest-store" | "omni" | "api";
 
 export type DiscardRequest = { hold_ref: string, reason: string, };
+
+/**
+ * What the cashier asks for on an unpaid sale: one adjustment, replacing any before.
+ */
+export type DiscountAsk = { "kind": "none" } | { "kind": "moling" } | { "kind": "amount", amount: Money, } | { "kind": "percent", percent: string, };
+
+/**
+ * How a sale's discount was asked for, as stored (`orders.discount_kind`).
+ */
+export type DiscountKind = "moling" | "amount";
 
 export type DisplayLine = { name: string, spec?: string | null, quantity: number, unit_price: Money, line_total: Money, };
 
@@ -324,7 +338,15 @@ export type ExchangeRequest = { product_id: number, specification_id?: number | 
 /**
  * What the drawer should hold at the end of a shift, and how that was reached.
  */
-export type ExpectedCash = { float: Money, cash_sales: Money, cash_sales_count: number, cash_refunds: Money, cash_supplements: Money, moves_in: Money, moves_out: Money, expected: Money, };
+export type ExpectedCash = { float: Money, 
+/**
+ * Cash sales at the platform's price.
+ */
+cash_sales: Money, cash_sales_count: number, 
+/**
+ * Store-side discounts (整单优惠 / 抹零) on those sales: the drawer got this much less.
+ */
+cash_discounts: Money, cash_refunds: Money, cash_supplements: Money, moves_in: Money, moves_out: Money, expected: Money, };
 
 export type Explanation = { kind: string, count: number, zh: string, en: string, };
 
@@ -538,7 +560,20 @@ export type Order = { client_ref: string, local_number: string, till_code: strin
 /**
  * The platform's 16-digit number, once sync has learned it.
  */
-order_number: string | null, channel: Channel, order_type: OrderType, status: Status, payment_method: PaymentMethod | null, total: Money, paid: Money | null, change: Money | null, remark: string, contact_user: string, phone: string, cashier: string | null, created_at: string, updated_at: string, sync_state: SyncState, conflict: Conflict | null, left_store: boolean, checked_in_at: string | null, 
+order_number: string | null, channel: Channel, order_type: OrderType, status: Status, payment_method: PaymentMethod | null, 
+/**
+ * The platform's price (product price × quantity): what the platform order carries.
+ */
+total: Money, 
+/**
+ * A store-side discount on a counter sale (`domain::discount`); zero without one.
+ * (Defaults keep print payloads stored before discounts readable.)
+ */
+discount: Money, discount_kind: DiscountKind | null, 
+/**
+ * What the customer pays: `total − discount` (zero in a payload stored before discounts).
+ */
+due: Money, paid: Money | null, change: Money | null, remark: string, contact_user: string, phone: string, cashier: string | null, created_at: string, updated_at: string, sync_state: SyncState, conflict: Conflict | null, left_store: boolean, checked_in_at: string | null, 
 /**
  * What people may do next, from the transition table (the UI shows only these).
  */
@@ -836,6 +871,13 @@ member_user_id?: number | null,
  */
 member_trouble: boolean, };
 
+export type SaleDiscountRequest = { client_ref: string, discount: DiscountAsk, 
+/**
+ * A manager's approval (rule `discount`, bound to this sale and the discount's amount)
+ * when the discount is above the caller's role limit.
+ */
+approval?: string | null, };
+
 export type SearchRequest = { query: string, limit?: number | null, };
 
 export type Service = { client_ref: string, order_client_ref: string | null, order_number: string | null, service_type: ServiceType, service_number: string | null, status: string, reason: string, refund_fee: Money | null, supplementary_fee: Money | null, created_at: string, business_day: string, sync_state: SyncState, conflict: string | null, returns: Array<QuotedLine>, exchanges: Array<QuotedLine>, 
@@ -1031,6 +1073,7 @@ export interface Commands {
   catalog_page_get: { request: PageRequest; response: ProductPage };
   catalog_barcode_get: { request: BarcodeRequest; response: BarcodeHit };
   sale_create: { request: SaleCreate; response: Order };
+  sale_discount: { request: SaleDiscountRequest; response: Order };
   sale_cash_pay: { request: PayCash; response: PayCashResponse };
   cash_tender_list: { request: QuickTenders; response: Array<Money> };
   cash_change_quote: { request: ChangeQuoteRequest; response: ChangeQuote };

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call, cartStore, errorText, pendingSaleStore, reportError, t, toast } from '../app-state';
 import { CommandError } from '../backend';
-import type { Category, CodeView, PairResponse, Product, Specification } from '../backend/contract.gen';
+import type { Category, CodeView, Order, PairResponse, Product, Specification } from '../backend/contract.gen';
 import type { ProductPage } from '../catalog-view';
 import { cartItemCount, cartReducer, cartToSaleRequest, cartTotalFen, type CartAction, type CartLine } from '../cart';
 import { confirmDialog, Modal } from '../components/common';
@@ -11,6 +11,7 @@ import { fenToString, formatFen, formatMoney, lineFen } from '../money';
 import { installScanner } from '../scanner-dom';
 import { useStore } from '../store';
 import { CashModal, PaidModal, WechatModal, type PaidResult } from './Payment';
+import { DiscountModal } from '../components/Discount';
 import { CounterExtras, lastReceiptStore, ShortcutHints, UndoBar, type Removed } from '../components/CounterExtras';
 import { CustomerFields } from '../components/CustomerFields';
 import { HoldDialog, RecallDialog, useHeld } from '../components/HeldCarts';
@@ -96,11 +97,11 @@ export function Cashier() {
   useEffect(() => {
     if (paid) {
       const o = paid.order;
-      publishDisplay({ phase: 'paid', total: o.total, paid: o.paid ?? o.total, change: paid.change ?? o.change ?? null, method: o.payment_method === 'WECHAT' ? 'WECHAT' : 'CASH' });
+      publishDisplay({ phase: 'paid', total: o.due, paid: o.paid ?? o.due, change: paid.change ?? o.change ?? null, method: o.payment_method === 'WECHAT' ? 'WECHAT' : 'CASH' });
     } else if (pay === 'wechat' && pending && wechatQr) {
-      publishDisplay({ phase: 'wechat', lines: displayLines(cart), total: pending.total, code_url: wechatQr.code_url, expires_at: wechatQr.expires_at });
+      publishDisplay({ phase: 'wechat', lines: displayLines(cart), total: pending.due, code_url: wechatQr.code_url, expires_at: wechatQr.expires_at });
     } else if (cart.lines.length > 0) {
-      publishDisplay({ phase: 'cart', lines: displayLines(cart), total: pending ? pending.total : fenToString(totalFen) });
+      publishDisplay({ phase: 'cart', lines: displayLines(cart), total: pending ? pending.due : fenToString(totalFen) });
     } else {
       publishDisplay({ phase: 'idle' });
     }
@@ -114,24 +115,36 @@ export function Cashier() {
     }
   };
 
-  const startPay = async (mode: 'cash' | 'wechat') => {
-    if (creating) return;
+  /** The unpaid sale for the cart: the pending one, or a new one rung up now. */
+  const ensureSale = async (): Promise<Order | null> => {
+    if (creating) return null;
     let order = pendingSaleStore.get();
     if (!order) {
-      if (cart.lines.length === 0) return;
+      if (cart.lines.length === 0) return null;
       setCreating(true);
       try {
         order = await call('sale_create', cartToSaleRequest(cart));
         pendingSaleStore.set(order);
       } catch (e) {
         reportError(e); // the cart stays as it is
-        return;
+        return null;
       } finally {
         setCreating(false);
       }
     }
-    setPay(mode);
+    return order;
   };
+
+  const startPay = async (mode: 'cash' | 'wechat') => {
+    if (await ensureSale()) setPay(mode);
+  };
+
+  // 优惠 / 抹零 applies to the rung-up (unpaid) sale: the cart locks like at payment.
+  const [discountOpen, setDiscountOpen] = useState(false);
+  const startDiscount = async () => {
+    if (await ensureSale()) setDiscountOpen(true);
+  };
+  const discounted = pending != null && pending.discount_kind != null;
 
   const onPaid = (r: PaidResult) => {
     lastReceiptStore.set(r.order);
@@ -240,7 +253,7 @@ export function Cashier() {
         </header>
         {locked && pending && (
           <div class="banner banner-warn" data-testid="pending-banner">
-            <div>{t('cashier.pendingOrder', { no: pending.local_number, total: formatMoney(pending.total) })}</div>
+            <div>{t('cashier.pendingOrder', { no: pending.local_number, total: formatMoney(pending.due) })}</div>
             <div class="action-row">
               <span class="small">{t('cashier.locked')}</span>
               <span class="grow" />
@@ -280,21 +293,43 @@ export function Cashier() {
             />
           </CustomerFields>
         )}
-        <div class="cart-total">
-          <span>{t('cashier.total')}</span>
-          <span class="big-money" data-testid="cart-total">{formatFen(totalFen)}</span>
-        </div>
+        {discounted && pending ? (
+          <div class="cart-total cart-total-discounted" data-testid="cart-discounted">
+            <span class="muted">{t('cashier.total')}</span>
+            <span class="muted" data-testid="cart-total">{formatMoney(pending.total)}</span>
+            <span>{t(pending.discount_kind === 'moling' ? 'discount.moling' : 'discount.amount')}</span>
+            <span data-testid="cart-discount">-{formatMoney(pending.discount)}</span>
+            <span>{t('cash.due')}</span>
+            <span class="big-money" data-testid="cart-due">{formatMoney(pending.due)}</span>
+          </div>
+        ) : (
+          <div class="cart-total">
+            <span>{t('cashier.total')}</span>
+            <span class="big-money" data-testid="cart-total">{formatFen(totalFen)}</span>
+          </div>
+        )}
         <div class="pay-buttons">
           <button type="button" class="btn btn-primary btn-huge" disabled={cart.lines.length === 0 || creating} onClick={() => void startPay('cash')} data-testid="pay-cash">
             {t('cashier.payCash')}
             <kbd class="kbd">F8</kbd>
           </button>
-          <button type="button" class="btn btn-wechat btn-huge" disabled={cart.lines.length === 0 || creating} onClick={() => void startPay('wechat')} data-testid="pay-wechat">
+          <button
+            type="button"
+            class="btn btn-wechat btn-huge"
+            disabled={cart.lines.length === 0 || creating || discounted}
+            title={discounted ? t('discount.cashOnly') : undefined}
+            onClick={() => void startPay('wechat')}
+            data-testid="pay-wechat"
+          >
             {t('cashier.payWechat')}
             <kbd class="kbd">F9</kbd>
           </button>
         </div>
+        {discounted && <div class="small muted discount-note" data-testid="discount-cash-only">{t('discount.cashOnly')}</div>}
         <div class="cart-tools">
+          <button type="button" class="btn btn-small" disabled={(cart.lines.length === 0 && !pending) || creating} onClick={() => void startDiscount()} data-testid="discount">
+            {t('discount.button')}
+          </button>
           <button type="button" class="btn btn-small" disabled={cart.lines.length === 0 || locked} onClick={() => setHoldOpen(true)} data-testid="hold">
             {t('held.hold')} <kbd class="kbd">F4</kbd>
           </button>
@@ -335,6 +370,16 @@ export function Cashier() {
             ))}
           </div>
         </Modal>
+      )}
+      {discountOpen && pending && (
+        <DiscountModal
+          order={pending}
+          onDone={(o) => {
+            pendingSaleStore.set(o);
+            setDiscountOpen(false);
+          }}
+          onClose={() => setDiscountOpen(false)}
+        />
       )}
       {pay === 'cash' && pending && <CashModal order={pending} onPaid={onPaid} onClose={() => setPay(null)} />}
       {pay === 'wechat' && pending && (

@@ -120,6 +120,14 @@ export function OrderDetail(props: { clientRef: string; onClose: () => void; onC
             <dd>{dateTimeOf(order.created_at)}</dd>
             <dt>{t('orders.total')}</dt>
             <dd class="strong">{formatMoney(order.total)}</dd>
+            {order.discount_kind && (
+              <>
+                <dt>{t(order.discount_kind === 'moling' ? 'discount.moling' : 'discount.amount')}</dt>
+                <dd data-testid="od-discount">-{formatMoney(order.discount)}</dd>
+                <dt>{t('cash.due')}</dt>
+                <dd class="strong">{formatMoney(order.due)}</dd>
+              </>
+            )}
             {order.paid && (
               <>
                 <dt>{t('orders.paid')}</dt>

@@ -14,17 +14,19 @@ export interface PaidResult {
 }
 
 export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void; onClose: () => void }) {
-  const dueFen = parseFen(props.order.total);
+  // What the customer pays: the platform's price less any store-side discount.
+  const due = props.order.due;
+  const dueFen = parseFen(due);
   const [tendered, setTendered] = useState('');
   const [quick, setQuick] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    call('cash_tender_list', { due: props.order.total })
+    call('cash_tender_list', { due })
       .then(setQuick)
-      .catch(() => setQuick([props.order.total]));
-  }, [props.order.total]);
+      .catch(() => setQuick([due]));
+  }, [due]);
 
   const tenderedFen = tryParseFen(tendered);
   // The change is the backend's (`cash_change_quote`, the rule `sale_cash_pay` applies):
@@ -33,14 +35,14 @@ export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void
   useEffect(() => {
     if (tenderedFen == null) return setQuote({ change: null, error: null });
     let live = true;
-    call('cash_change_quote', { due: props.order.total, tendered: fenToString(tenderedFen) }).then(
+    call('cash_change_quote', { due, tendered: fenToString(tenderedFen) }).then(
       (q) => live && setQuote({ change: q.change, error: null }),
       (e) => live && setQuote({ change: null, error: errorText(e) }),
     );
     return () => {
       live = false;
     };
-  }, [tenderedFen, props.order.total]);
+  }, [tenderedFen, due]);
   const enough = quote.change != null;
 
   const pay = async (amount?: string) => {
@@ -65,6 +67,11 @@ export function CashModal(props: { order: Order; onPaid: (r: PaidResult) => void
           <span class="label">{t('cash.due')}</span>
           <span class="big-money" data-testid="cash-due">{formatFen(dueFen)}</span>
           <span class="muted small">{props.order.local_number}</span>
+          {props.order.discount_kind && (
+            <span class="muted small" data-testid="cash-discount">
+              {formatMoney(props.order.total)} · {t(props.order.discount_kind === 'moling' ? 'discount.moling' : 'discount.amount')} -{formatMoney(props.order.discount)}
+            </span>
+          )}
         </div>
         <div class="pay-figure">
           <span class="label">{t('cash.change')}</span>
@@ -328,7 +335,12 @@ export function PaidModal(props: { result: PaidResult; onNext: () => void }) {
       <div class="pay-grid">
         <div class="pay-figure">
           <span class="label">{t('cash.due')}</span>
-          <span class="big-money">{formatMoney(order.total)}</span>
+          <span class="big-money">{formatMoney(order.due)}</span>
+          {order.discount_kind && (
+            <span class="muted small">
+              {t(order.discount_kind === 'moling' ? 'discount.moling' : 'discount.amount')} -{formatMoney(order.discount)}
+            </span>
+          )}
           {order.paid && (
             <span class="muted">
               {t('orders.paid')} {formatMoney(order.paid)}

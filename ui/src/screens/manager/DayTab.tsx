@@ -47,6 +47,7 @@ export function DayStats() {
         <>
           <div class="kpis">
             <Kpi label={t('stats.gross')} value={formatMoney(stats.gross)} testId="kpi-gross" />
+            <Kpi label={t('z.discounts')} value={formatMoney(stats.discounts.amount)} sub={t('stats.discountedSales', { n: stats.discounts.count })} testId="kpi-discounts" />
             <Kpi label={t('stats.refunds')} value={formatMoney(stats.refunds)} tone="bad" />
             <Kpi label={t('stats.supplements')} value={formatMoney(stats.supplements)} />
             <Kpi label={t('stats.net')} value={formatMoney(stats.net)} tone="strong" />
