@@ -116,9 +116,9 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
     )?;
     let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();
-    ledger.write(|tx| -> Result<(), CommandError> {
+    let mut order = ledger.write(|tx| -> Result<Order, CommandError> {
         let seq = orders::next_day_seq(tx, &day, &cfg.till_code)?;
-        let order = Order {
+        let mut order = Order {
             id: 0,
             client_ref: client_ref.clone(),
             local_number: local_number::format(&cfg.till_code, seq),
@@ -145,7 +145,7 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
             allowed_actions: vec![],
             lines: Some(lines.clone()),
         };
-        orders::insert(tx, &order, &lines, Some(user.id), local_hour, seq)?;
+        order.id = orders::insert(tx, &order, &lines, Some(user.id), local_hour, seq)?;
         if let Some(c) = &customer {
             crate::ledger::customers::insert(tx, c)?;
         }
@@ -165,10 +165,12 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
         // Pay first, then make: the kitchen ticket prints on payment unless the store
         // prints on order (`domain::kitchen`).
         counter_kitchen(tx, &printers, &order, CounterMoment::Rung)?;
-        Ok(())
+        Ok(order)
     })?;
-    let order = orders::require(ledger.read(), &client_ref)?;
     drop(ledger);
+    // The order as written (no read-back: the row holds exactly these fields, and the
+    // columns the insert leaves to their defaults are the defaults `Order` carries).
+    order.allowed_actions = crate::domain::transitions::allowed_for(&order);
     // The link between the till's request id and the sync engine's op lines.
     tracing::info!(client_ref = %client_ref, local_number = %order.local_number, total = %order.total, "sale recorded");
     app.publish(Event::OrderChanged { client_ref: client_ref.clone(), status: order.status.as_str().into() });

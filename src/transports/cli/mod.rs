@@ -173,7 +173,7 @@ pub enum Cmd {
     },
     /// Measure performance figures, each as a ratio to a baseline of the same run.
     Bench {
-        /// ledger | print | stats | sync | serve | backup | all
+        /// ledger | print | stats | sync | catalog | serve | serve-streams | backup | all
         #[arg(default_value = "all")]
         which: String,
         #[arg(long)]
