@@ -102,8 +102,6 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
     let remark = req.remark.unwrap_or_default();
     check_text("备注", "remark", &remark)?;
     let cfg = app.config();
-    let mut ledger = app.ledger();
-    let lines = price_lines(ledger.read(), &req.lines)?;
     let now = Utc::now();
     let day = cfg.rule.day_of(now).to_string();
     let local_hour = now.with_timezone(&cfg.rule.tz).hour();
@@ -114,9 +112,13 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
         req.member_name.as_deref(),
         req.invoice_title.as_deref(),
     )?;
-    let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();
+    let mut ledger = app.ledger();
+    // Every read the sale needs happens inside its one transaction: each statement outside
+    // one would be a transaction of its own (locks taken and released each time).
     let mut order = ledger.write(|tx| -> Result<Order, CommandError> {
+        let lines = price_lines(tx, &req.lines)?;
+        let printers = printing::printers(tx, app.data_dir())?;
         let seq = orders::next_day_seq(tx, &day, &cfg.till_code)?;
         let mut order = Order {
             id: 0,
@@ -191,24 +193,26 @@ pub struct PayCashResponse {
 }
 
 fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, CommandError> {
-    let mut ledger = app.ledger();
-    let order = orders::require(ledger.read(), &req.client_ref)?;
-    if order.channel != Channel::Counter || order.status != Status::CreatedPayPending {
-        return Err(DomainError::IllegalAction {
-            channel: order.channel,
-            status: order.status,
-            action: Action::Complete,
-        }
-        .into());
-    }
-    let change = cash::change(order.total, req.tendered)?;
-    super::shifts::require_open(ledger.read(), &app.config().till_code)?;
-    let Outcome::To(next) = apply_action(order.channel, order.status, Action::Complete)? else {
-        unreachable!("complete never leaves the store")
-    };
-    let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();
-    ledger.write(|tx| -> Result<(), CommandError> {
+    let till = app.config().till_code;
+    let mut ledger = app.ledger();
+    // The checks read inside the payment's one transaction (a refusal rolls it back).
+    let (order, change) = ledger.write(|tx| -> Result<(Order, Money), CommandError> {
+        let order = orders::require(tx, &req.client_ref)?;
+        if order.channel != Channel::Counter || order.status != Status::CreatedPayPending {
+            return Err(DomainError::IllegalAction {
+                channel: order.channel,
+                status: order.status,
+                action: Action::Complete,
+            }
+            .into());
+        }
+        let change = cash::change(order.total, req.tendered)?;
+        super::shifts::require_open(tx, &till)?;
+        let Outcome::To(next) = apply_action(order.channel, order.status, Action::Complete)? else {
+            unreachable!("complete never leaves the store")
+        };
+        let printers = printing::printers(tx, app.data_dir())?;
         orders::set_payment(tx, order.id, PaymentMethod::Cash, Some(req.tendered), Some(change))?;
         record_transition(
             tx,
@@ -220,13 +224,13 @@ fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, 
                 detail: Some(format!("cash {} change {change}", req.tendered)),
             },
         )?;
+        // The paid order as committed (read once, here, not again after the commit).
         let mut paid = orders::require(tx, &order.client_ref)?;
         paid.lines = order.lines.clone();
         Router { printers: &printers }.receipt(tx, &paid, true, None)?;
         counter_kitchen(tx, &printers, &paid, CounterMoment::Paid)?;
-        Ok(())
+        Ok((paid, change))
     })?;
-    let order = orders::require(ledger.read(), &req.client_ref)?;
     drop(ledger);
     tracing::info!(client_ref = %order.client_ref, tendered = %req.tendered, change = %change, "sale paid in cash");
     app.publish(Event::OrderChanged { client_ref: order.client_ref.clone(), status: order.status.as_str().into() });
