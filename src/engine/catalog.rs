@@ -5,7 +5,8 @@
 //! - **Incremental**: each list row's fingerprint is compared with the one stored when the
 //!   product was last applied; only new or changed products are written.
 //! - **Small transactions**: changes are applied [`BATCH`] products per transaction and
-//!   the ledger is released between them, so a sale waits at most for one batch.
+//!   the ledger is released between them, and a batch commits early when a sale is
+//!   waiting for the ledger ([`App::ledger_wanted`]): a sale waits for a few products.
 //! - **Not durable, and out of the sale's way**: the batches are written on the catalog's
 //!   own connection ([`SideWriter`]) at `synchronous=NORMAL` (the catalog can always be
 //!   fetched again; a sale's durable commit carries them to disk), under the app's ledger
@@ -39,6 +40,8 @@ pub const BATCH: usize = 100;
 pub const DETAILS_PER_ROUND: i64 = 200;
 /// Detail requests in flight at once.
 const DETAIL_CONCURRENCY: usize = 8;
+/// Products applied between two looks at whether a sale waits for the ledger.
+const YIELD_EVERY: usize = 10;
 /// Batches committed between two checkpoints of the catalog's connection.
 const CHECKPOINT_EVERY: usize = 4;
 /// Ledger rows read per chunk when loading the comparison state.
@@ -134,11 +137,27 @@ impl Applier<'_> {
     /// One short transaction; the ledger is free again when this returns. The app's
     /// ledger lock is held for the commit only (a sale waits at most one batch, and
     /// never in SQLite's busy handler); the checkpoint runs after it is released.
+    ///
+    /// Yields early: every [`YIELD_EVERY`] products it looks whether a sale is waiting for
+    /// the ledger, and if so commits what it has, lets the sale in, and goes on with the
+    /// rest in a new transaction.
     fn apply(&mut self, rows: &[SyncRow]) -> Result<(), PlatformError> {
-        if rows.is_empty() {
-            return Ok(());
+        let app = self.app;
+        let mut rest = rows;
+        while !rest.is_empty() {
+            let done = self.write(|tx| {
+                let mut done = 0;
+                for chunk in rest.chunks(YIELD_EVERY) {
+                    catalog::apply_sync(tx, chunk)?;
+                    done += chunk.len();
+                    if app.ledger_wanted() {
+                        break;
+                    }
+                }
+                Ok(done)
+            })?;
+            rest = &rest[done..];
         }
-        self.write(|tx| catalog::apply_sync(tx, rows))?;
         Ok(())
     }
 
