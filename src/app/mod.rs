@@ -92,6 +92,8 @@ pub type CreateLane = Arc<tokio::sync::Mutex<Option<std::time::Instant>>>;
 
 pub struct App {
     ledger: Mutex<Ledger>,
+    /// Threads blocked in [`App::ledger`] (see [`App::ledger_wanted`]).
+    ledger_waiters: std::sync::atomic::AtomicUsize,
     config: RwLock<StoreConfig>,
     data_dir: PathBuf,
     events: broadcast::Sender<Event>,
@@ -135,6 +137,7 @@ impl App {
         ledger.on_outbox_commit(Box::new(move || w.poke()));
         Ok(App {
             ledger: Mutex::new(ledger),
+            ledger_waiters: Default::default(),
             config: RwLock::new(config),
             data_dir: data_dir.to_path_buf(),
             events,
@@ -151,7 +154,22 @@ impl App {
     /// The ledger, exclusively. A poisoned lock only means another thread panicked
     /// mid-command; SQLite rolled that transaction back, so the data is sound.
     pub fn ledger(&self) -> MutexGuard<'_, Ledger> {
-        self.ledger.lock().unwrap_or_else(|p| p.into_inner())
+        match self.ledger.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                self.ledger_waiters.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let g = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+                self.ledger_waiters.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                g
+            }
+        }
+    }
+
+    /// Someone (a sale, say) is waiting for the ledger right now: a long writer that can
+    /// stop early (the catalog sync) commits what it has and lets them in.
+    pub fn ledger_wanted(&self) -> bool {
+        self.ledger_waiters.load(std::sync::atomic::Ordering::SeqCst) > 0
     }
 
     pub fn config(&self) -> StoreConfig {

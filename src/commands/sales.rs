@@ -104,8 +104,6 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
     let remark = req.remark.unwrap_or_default();
     check_text("备注", "remark", &remark)?;
     let cfg = app.config();
-    let mut ledger = app.ledger();
-    let lines = price_lines(ledger.read(), &req.lines)?;
     let now = Utc::now();
     let day = cfg.rule.day_of(now).to_string();
     let local_hour = now.with_timezone(&cfg.rule.tz).hour();
@@ -116,11 +114,15 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
         req.member_name.as_deref(),
         req.invoice_title.as_deref(),
     )?;
-    let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();
-    ledger.write(|tx| -> Result<(), CommandError> {
+    let mut ledger = app.ledger();
+    // Every read the sale needs happens inside its one transaction: each statement outside
+    // one would be a transaction of its own (locks taken and released each time).
+    let mut order = ledger.write(|tx| -> Result<Order, CommandError> {
+        let lines = price_lines(tx, &req.lines)?;
+        let printers = printing::printers(tx, app.data_dir())?;
         let seq = orders::next_day_seq(tx, &day, &cfg.till_code)?;
-        let order = Order {
+        let mut order = Order {
             id: 0,
             client_ref: client_ref.clone(),
             local_number: local_number::format(&cfg.till_code, seq),
@@ -150,7 +152,7 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
             allowed_actions: vec![],
             lines: Some(lines.clone()),
         };
-        orders::insert(tx, &order, &lines, Some(user.id), local_hour, seq)?;
+        order.id = orders::insert(tx, &order, &lines, Some(user.id), local_hour, seq)?;
         if let Some(c) = &customer {
             crate::ledger::customers::insert(tx, c)?;
         }
@@ -170,10 +172,12 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
         // Pay first, then make: the kitchen ticket prints on payment unless the store
         // prints on order (`domain::kitchen`).
         counter_kitchen(tx, &printers, &order, CounterMoment::Rung)?;
-        Ok(())
+        Ok(order)
     })?;
-    let order = orders::require(ledger.read(), &client_ref)?;
     drop(ledger);
+    // The order as written (no read-back: the row holds exactly these fields, and the
+    // columns the insert leaves to their defaults are the defaults `Order` carries).
+    order.allowed_actions = crate::domain::transitions::allowed_for(&order);
     // The link between the till's request id and the sync engine's op lines.
     tracing::info!(client_ref = %client_ref, local_number = %order.local_number, total = %order.total, "sale recorded");
     app.publish(Event::OrderChanged { client_ref: client_ref.clone(), status: order.status.as_str().into() });
@@ -194,25 +198,27 @@ pub struct PayCashResponse {
 }
 
 fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, CommandError> {
-    let mut ledger = app.ledger();
-    let order = orders::require(ledger.read(), &req.client_ref)?;
-    if order.channel != Channel::Counter || order.status != Status::CreatedPayPending {
-        return Err(DomainError::IllegalAction {
-            channel: order.channel,
-            status: order.status,
-            action: Action::Complete,
-        }
-        .into());
-    }
-    // The customer pays the platform's price less any store-side discount.
-    let change = cash::change(order.due, req.tendered)?;
-    super::shifts::require_open(ledger.read(), &app.config().till_code)?;
-    let Outcome::To(next) = apply_action(order.channel, order.status, Action::Complete)? else {
-        unreachable!("complete never leaves the store")
-    };
-    let printers = printing::printers(ledger.read(), app.data_dir())?;
     let actor = ctx.actor();
-    ledger.write(|tx| -> Result<(), CommandError> {
+    let till = app.config().till_code;
+    let mut ledger = app.ledger();
+    // The checks read inside the payment's one transaction (a refusal rolls it back).
+    let (order, change) = ledger.write(|tx| -> Result<(Order, Money), CommandError> {
+        let order = orders::require(tx, &req.client_ref)?;
+        if order.channel != Channel::Counter || order.status != Status::CreatedPayPending {
+            return Err(DomainError::IllegalAction {
+                channel: order.channel,
+                status: order.status,
+                action: Action::Complete,
+            }
+            .into());
+        }
+        // The customer pays the platform's price less any store-side discount.
+        let change = cash::change(order.due, req.tendered)?;
+        super::shifts::require_open(tx, &till)?;
+        let Outcome::To(next) = apply_action(order.channel, order.status, Action::Complete)? else {
+            unreachable!("complete never leaves the store")
+        };
+        let printers = printing::printers(tx, app.data_dir())?;
         orders::set_payment(tx, order.id, PaymentMethod::Cash, Some(req.tendered), Some(change))?;
         record_transition(
             tx,
@@ -224,13 +230,13 @@ fn sale_pay_cash(app: &App, ctx: &Ctx, req: PayCash) -> Result<PayCashResponse, 
                 detail: Some(format!("cash {} change {change}", req.tendered)),
             },
         )?;
+        // The paid order as committed (read once, here, not again after the commit).
         let mut paid = orders::require(tx, &order.client_ref)?;
         paid.lines = order.lines.clone();
         Router { printers: &printers }.receipt(tx, &paid, true, None)?;
         counter_kitchen(tx, &printers, &paid, CounterMoment::Paid)?;
-        Ok(())
+        Ok((paid, change))
     })?;
-    let order = orders::require(ledger.read(), &req.client_ref)?;
     drop(ledger);
     tracing::info!(client_ref = %order.client_ref, tendered = %req.tendered, change = %change, "sale paid in cash");
     app.publish(Event::OrderChanged { client_ref: order.client_ref.clone(), status: order.status.as_str().into() });

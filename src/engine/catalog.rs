@@ -5,7 +5,14 @@
 //! - **Incremental**: each list row's fingerprint is compared with the one stored when the
 //!   product was last applied; only new or changed products are written.
 //! - **Small transactions**: changes are applied [`BATCH`] products per transaction and
-//!   the ledger is released between them, so a sale waits at most for one batch.
+//!   the ledger is released between them, and a batch commits early when a sale is
+//!   waiting for the ledger ([`App::ledger_wanted`]): a sale waits for a few products.
+//! - **Not durable, and out of the sale's way**: the batches are written on the catalog's
+//!   own connection ([`SideWriter`]) at `synchronous=NORMAL` (the catalog can always be
+//!   fetched again; a sale's durable commit carries them to disk), under the app's ledger
+//!   lock for the commit only, and the WAL is checkpointed by the sync between batches
+//!   with the lock released (never by a sale's commit). The comparison state is read on
+//!   that connection without the lock.
 //! - Products that left the platform (or stopped being ONSELL) are **deactivated**, never
 //!   deleted (old orders and after-sales still name them).
 //! - **Specifications** come only with a product's detail: they are fetched for new or
@@ -25,6 +32,7 @@ use crate::app::App;
 use crate::clients::platform::client::{Platform, PlatformError};
 use crate::clients::platform::wire::ProductRow;
 use crate::ledger::catalog::{self, SeedProduct, SyncRow};
+use crate::ledger::SideWriter;
 
 /// Products applied per transaction.
 pub const BATCH: usize = 100;
@@ -32,6 +40,10 @@ pub const BATCH: usize = 100;
 pub const DETAILS_PER_ROUND: i64 = 200;
 /// Detail requests in flight at once.
 const DETAIL_CONCURRENCY: usize = 8;
+/// Products applied between two looks at whether a sale waits for the ledger.
+const YIELD_EVERY: usize = 10;
+/// Batches committed between two checkpoints of the catalog's connection.
+const CHECKPOINT_EVERY: usize = 4;
 /// Ledger rows read per chunk when loading the comparison state.
 const STATE_CHUNK: i64 = 5_000;
 
@@ -113,28 +125,88 @@ fn seed_of(r: ProductRow, stations: &HashMap<i64, Option<String>>, with_specs: b
 
 struct Applier<'a> {
     app: &'a App,
+    /// The catalog's own connection (`synchronous=NORMAL`, checkpointed here); `None` on
+    /// an in-memory ledger, where the ledger itself writes.
+    side: Option<SideWriter>,
+    /// Batches committed since the last checkpoint.
+    unflushed: usize,
     report: CatalogSyncReport,
 }
 
 impl Applier<'_> {
-    /// One short transaction; the ledger is free again when this returns.
+    /// One short transaction; the ledger is free again when this returns. The app's
+    /// ledger lock is held for the commit only (a sale waits at most one batch, and
+    /// never in SQLite's busy handler); the checkpoint runs after it is released.
+    ///
+    /// Yields early: every [`YIELD_EVERY`] products it looks whether a sale is waiting for
+    /// the ledger, and if so commits what it has, lets the sale in, and goes on with the
+    /// rest in a new transaction.
     fn apply(&mut self, rows: &[SyncRow]) -> Result<(), PlatformError> {
-        if rows.is_empty() {
-            return Ok(());
+        let app = self.app;
+        let mut rest = rows;
+        while !rest.is_empty() {
+            let done = self.write(|tx| {
+                let mut done = 0;
+                for chunk in rest.chunks(YIELD_EVERY) {
+                    catalog::apply_sync(tx, chunk)?;
+                    done += chunk.len();
+                    if app.ledger_wanted() {
+                        break;
+                    }
+                }
+                Ok(done)
+            })?;
+            rest = &rest[done..];
         }
-        let mut ledger = self.app.ledger();
-        let t = Instant::now();
-        ledger.write(|tx| catalog::apply_sync(tx, rows)).map_err(ledger_err)?;
-        self.note_hold(t);
         Ok(())
     }
 
     fn deactivate(&mut self, ids: &[i64]) -> Result<usize, PlatformError> {
-        let mut ledger = self.app.ledger();
-        let t = Instant::now();
-        let n = ledger.write(|tx| catalog::deactivate(tx, ids)).map_err(ledger_err)?;
-        self.note_hold(t);
-        Ok(n)
+        self.write(|tx| catalog::deactivate(tx, ids))
+    }
+
+    fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, crate::ledger::LedgerError>,
+    ) -> Result<T, PlatformError> {
+        let out = {
+            let mut ledger = self.app.ledger();
+            let t = Instant::now();
+            let out = match &mut self.side {
+                Some(side) => side.write(f),
+                None => ledger.write(f),
+            }
+            .map_err(ledger_err)?;
+            self.note_hold(t);
+            out
+        };
+        self.unflushed += 1;
+        if self.unflushed >= CHECKPOINT_EVERY {
+            self.checkpoint();
+        }
+        Ok(out)
+    }
+
+    /// Outside the ledger lock: a sale commits meanwhile.
+    fn checkpoint(&mut self) {
+        self.unflushed = 0;
+        if let Some(side) = &self.side {
+            if let Err(e) = side.checkpoint() {
+                tracing::debug!(error = %e, "catalog checkpoint skipped");
+            }
+        }
+    }
+
+    /// Reads on the catalog's own connection when there is one (no lock taken).
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, crate::ledger::LedgerError>,
+    ) -> Result<T, PlatformError> {
+        match &self.side {
+            Some(side) => f(side.read()),
+            None => f(self.app.ledger().read()),
+        }
+        .map_err(ledger_err)
     }
 
     fn note_hold(&mut self, t: Instant) {
@@ -146,24 +218,20 @@ impl Applier<'_> {
 /// The whole round, with its figures.
 pub async fn refresh_catalog_report(app: &App, client: &dyn Platform) -> Result<CatalogSyncReport, PlatformError> {
     let started = Instant::now();
+    let side = SideWriter::open(&app.ledger()).map_err(ledger_err)?;
+    let mut ap = Applier { app, side, unflushed: 0, report: CatalogSyncReport::default() };
     // What the ledger holds: (fingerprint, active, has specifications) per product, read in chunks.
     let mut known: HashMap<i64, (Option<i64>, bool, bool)> = HashMap::new();
-    let stations: HashMap<i64, Option<String>> = {
-        let ledger = app.ledger();
-        catalog::categories(ledger.read()).map_err(ledger_err)?.into_iter().map(|c| (c.id, c.station)).collect()
-    };
+    let stations: HashMap<i64, Option<String>> =
+        ap.read(catalog::categories)?.into_iter().map(|c| (c.id, c.station)).collect();
     let mut after = i64::MIN;
     loop {
-        let chunk = {
-            let ledger = app.ledger();
-            catalog::sync_state(ledger.read(), after, STATE_CHUNK).map_err(ledger_err)?
-        };
+        let chunk = ap.read(|c| catalog::sync_state(c, after, STATE_CHUNK))?;
         let Some(last) = chunk.last() else { break };
         after = last.0;
         known.extend(chunk.into_iter().map(|(id, h, a, s)| (id, (h, a, s))));
     }
 
-    let mut ap = Applier { app, report: CatalogSyncReport::default() };
     let mut seen: HashSet<i64> = HashSet::with_capacity(known.len());
     let mut batch: Vec<SyncRow> = Vec::with_capacity(BATCH);
     {
@@ -211,10 +279,7 @@ pub async fn refresh_catalog_report(app: &App, client: &dyn Platform) -> Result<
 
     // Specifications: details of new / changed products (bounded per round) and of every
     // product with specifications (prices refresh).
-    let due = {
-        let ledger = app.ledger();
-        catalog::spec_due(ledger.read(), DETAILS_PER_ROUND).map_err(ledger_err)?
-    };
+    let due = ap.read(|c| catalog::spec_due(c, DETAILS_PER_ROUND))?;
     let mut details = futures::stream::iter(due.into_iter().map(|id| async move { (id, client.product(id).await) }))
         .buffer_unordered(DETAIL_CONCURRENCY);
     let mut rows: Vec<SyncRow> = Vec::new();
@@ -236,6 +301,7 @@ pub async fn refresh_catalog_report(app: &App, client: &dyn Platform) -> Result<
         }
     }
     ap.apply(&rows)?;
+    ap.checkpoint();
     ap.report.wall_ms = started.elapsed().as_secs_f64() * 1e3;
     Ok(ap.report)
 }

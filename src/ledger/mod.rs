@@ -194,6 +194,64 @@ impl Ledger {
     }
 }
 
+/// A second connection to the same ledger file for bulk data the platform can always send
+/// again (the catalog): its commits run at `synchronous=NORMAL` (no fsync; the next
+/// durable commit, a sale's, carries them to disk) and it never checkpoints on commit
+/// (`wal_autocheckpoint=0`): [`SideWriter::checkpoint`] does that, passively, while the
+/// caller holds nothing a sale needs. Reads on it see the last committed state without
+/// taking the ledger from anyone (WAL readers do not block the writer).
+///
+/// Its writes must still be serialized with the main [`Ledger`]'s (hold the app's ledger
+/// lock around [`SideWriter::write`]): two writers on one file would otherwise meet in
+/// SQLite's busy handler, which sleeps in steps of milliseconds.
+pub struct SideWriter {
+    conn: Connection,
+}
+
+impl SideWriter {
+    /// Opens the side connection next to `ledger`; `None` for an in-memory ledger
+    /// (there is no file to share: callers write through the ledger itself).
+    pub fn open(ledger: &Ledger) -> Result<Option<SideWriter>> {
+        if ledger.path == Path::new(":memory:") {
+            return Ok(None);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&ledger.path, flags)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // The file is already in WAL mode (the main connection set it, and it sticks).
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        Ok(Some(SideWriter { conn }))
+    }
+
+    /// One IMMEDIATE transaction on the side connection; commits only if `f` is Ok.
+    pub fn write<T, E>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<LedgerError>,
+    {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(LedgerError::from)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(LedgerError::from)?;
+        Ok(out)
+    }
+
+    /// Reads on the side connection (the last committed state).
+    pub fn read(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Copies what the WAL holds into the database file (PASSIVE: it never waits for,
+    /// nor blocks, a writer), so the WAL stays short and no sale's commit has to do it.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
 fn check_header(path: &Path) -> Result<()> {
     let mut head = [0u8; 16];
     let mut f = std::fs::File::open(path).map_err(|source| LedgerError::Io { path: path.into(), source })?;
@@ -211,4 +269,30 @@ pub fn now_text() -> String {
 
 pub fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn side_writer_is_not_durable_but_the_ledger_stays_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("storepos.db")).unwrap();
+        let mut side = SideWriter::open(&ledger).unwrap().expect("a file ledger has a side connection");
+        let sync = |c: &Connection| c.pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0)).unwrap();
+        // FULL = 2 for sales, NORMAL = 1 for what can be fetched again.
+        assert_eq!((sync(ledger.read()), sync(side.read())), (2, 1));
+        let auto: i64 = side.read().pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0)).unwrap();
+        assert_eq!(auto, 0, "the side connection never checkpoints on commit");
+        side.write(|tx| {
+            tx.execute("INSERT INTO settings (key, value) VALUES ('side', '1')", []).map_err(LedgerError::from)
+        })
+        .unwrap();
+        side.checkpoint().unwrap();
+        let v: String =
+            ledger.read().query_row("SELECT value FROM settings WHERE key = 'side'", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, "1", "the ledger sees what the side connection committed");
+        assert!(SideWriter::open(&Ledger::open_in_memory().unwrap()).unwrap().is_none());
+    }
 }

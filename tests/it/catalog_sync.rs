@@ -133,3 +133,30 @@ async fn catalog_sync_lets_sales_through() {
     assert!(sales > 5, "sales went through during the sync ({sales}, {r:?})");
     eprintln!("catalog sync: {sales} sales during it, the slowest waited {worst:?}; {r:?}");
 }
+
+/// The catalog sync yields to a sale by looking at `App::ledger_wanted`: it must say yes
+/// exactly while a thread is blocked on the ledger, and no again once it got it.
+#[test]
+fn a_sale_waiting_for_the_ledger_is_seen_by_the_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = std::sync::Arc::new(
+        storepos::services::setup::init_store(dir.path(), &storepos::services::setup::InitOptions::default()).unwrap(),
+    );
+    assert!(!app.ledger_wanted(), "nobody waits");
+    let held = app.ledger();
+    let app2 = app.clone();
+    let waiter = std::thread::spawn(move || {
+        let l = app2.ledger();
+        catalog::count(l.read()).unwrap()
+    });
+    // Polls the flag (the waiter blocks until the lock is released; the deadline only
+    // turns a broken flag into a failure instead of a hang).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !app.ledger_wanted() {
+        assert!(Instant::now() < deadline, "a thread blocked on the ledger was never seen");
+        std::thread::yield_now();
+    }
+    drop(held);
+    assert!(waiter.join().unwrap() > 0, "the waiter got the ledger");
+    assert!(!app.ledger_wanted(), "nobody waits any more");
+}

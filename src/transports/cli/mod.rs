@@ -174,7 +174,7 @@ pub enum Cmd {
     },
     /// Measure performance figures, each as a ratio to a baseline of the same run.
     Bench {
-        /// ledger | print | stats | sync | catalog | serve | backup | online | online-compare | all
+        /// ledger | print | stats | sync | catalog | serve | serve-streams | backup | online | online-compare | all
         #[arg(default_value = "all")]
         which: String,
         #[arg(long)]

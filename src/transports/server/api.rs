@@ -31,6 +31,73 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 #[derive(Clone)]
 pub(super) struct ServerState {
     pub app: Arc<App>,
+    /// The app's events, serialised once for every open stream ([`fan_out`]).
+    pub events: broadcast::Sender<Arc<WireEvent>>,
+}
+
+/// An app event as the event streams send it: serialised once, shared by every stream
+/// (six iPads used to mean six serialisations of each event).
+pub(super) struct WireEvent {
+    kind: String,
+    data: String,
+    /// The device a `device_revoked` event names: that device's stream ends on it.
+    revoked: Option<i64>,
+}
+
+impl WireEvent {
+    fn of(ev: &Event) -> WireEvent {
+        let v = serde_json::to_value(ev).unwrap_or(Value::Null);
+        let kind = v.get("type").and_then(Value::as_str).unwrap_or("message").to_string();
+        let revoked = match ev {
+            Event::DeviceRevoked { device_id } => Some(*device_id),
+            _ => None,
+        };
+        WireEvent { kind, data: v.to_string(), revoked }
+    }
+
+    fn lagged(missed: u64) -> WireEvent {
+        WireEvent {
+            kind: "lagged".into(),
+            data: json!({ "type": "lagged", "missed": missed }).to_string(),
+            revoked: None,
+        }
+    }
+}
+
+/// Relays the app's events to the server's streams, each serialised once (and not at all
+/// while no stream is open), until the server stops.
+pub(super) fn fan_out(app: &App, mut stop: tokio::sync::watch::Receiver<bool>) -> broadcast::Sender<Arc<WireEvent>> {
+    let (tx, _) = broadcast::channel(256);
+    let out = tx.clone();
+    let mut rx = app.subscribe();
+    tokio::spawn(async move {
+        let mut watching = true;
+        loop {
+            let got = if watching {
+                tokio::select! {
+                    changed = stop.changed() => {
+                        // A dropped handle leaves the server running: keep relaying.
+                        watching = changed.is_ok();
+                        if *stop.borrow() {
+                            return;
+                        }
+                        continue;
+                    }
+                    got = rx.recv() => got,
+                }
+            } else {
+                rx.recv().await
+            };
+            let wire = match got {
+                _ if out.receiver_count() == 0 => continue,
+                Ok(ev) => WireEvent::of(&ev),
+                Err(broadcast::error::RecvError::Lagged(n)) => WireEvent::lagged(n),
+                Err(broadcast::error::RecvError::Closed) => return,
+            };
+            let _ = out.send(Arc::new(wire));
+        }
+    });
+    tx
 }
 
 /// The one way an error leaves the server: the typed envelope with the code's status.
@@ -245,7 +312,7 @@ async fn events(
         Ok(Err(e)) => return error_response(e),
         Err(e) => return error_response(CommandError::new(ErrorCode::Internal, "内部错误", e.to_string())),
     }
-    let rx = s.app.subscribe();
+    let rx = s.events.subscribe();
     let stream = futures::stream::unfold((rx, stopping), move |(mut rx, mut stop)| async move {
         if *stop.borrow() {
             return None;
@@ -253,14 +320,11 @@ async fn events(
         let msg = tokio::select! {
             _ = stop.changed() => return None,
             got = rx.recv() => match got {
-                Ok(Event::DeviceRevoked { device_id }) if Some(device_id) == device => return None,
-                Ok(ev) => {
-                    let v = serde_json::to_value(&ev).unwrap_or(Value::Null);
-                    let kind = v.get("type").and_then(Value::as_str).unwrap_or("message").to_string();
-                    SseEvent::default().event(kind).data(v.to_string())
-                }
+                Ok(w) if w.revoked.is_some() && w.revoked == device => return None,
+                Ok(w) => SseEvent::default().event(&w.kind).data(&w.data),
                 Err(broadcast::error::RecvError::Lagged(n)) => {
-                    SseEvent::default().event("lagged").data(json!({ "type": "lagged", "missed": n }).to_string())
+                    let w = WireEvent::lagged(n);
+                    SseEvent::default().event(w.kind).data(w.data)
                 }
                 Err(broadcast::error::RecvError::Closed) => return None,
             },

@@ -181,7 +181,8 @@ pub async fn serve_app(app: Arc<App>, opts: ServeOptions) -> Result<ServerHandle
     let addr = listener.local_addr().map_err(|source| ServeError::Bind { addr: opts.listen, source })?;
 
     let control = Arc::new(lan::LanControl::new(&app, opts.lan_listen, tokio::runtime::Handle::current()));
-    let state = api::ServerState { app: app.clone() };
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let state = api::ServerState { app: app.clone(), events: api::fan_out(&app, stop_rx.clone()) };
     let ui_dir = opts.ui_dir.clone().or_else(static_ui::default_dir);
     let router: Router = api::router(state)
         .merge(pairing::ca_router(control.clone()))
@@ -191,7 +192,6 @@ pub async fn serve_app(app: Arc<App>, opts: ServeOptions) -> Result<ServerHandle
     control.set_router(router.clone());
     app.set_lan(control.clone() as Arc<dyn LanSwitch>);
 
-    let (stop_tx, stop_rx) = watch::channel(false);
     let task = tokio::spawn(listen::run(listener, router, None, listen::Via { lan: false }, stop_rx));
     tracing::info!(%addr, "server listening");
     if opts.lan || control.remembered_on() {
