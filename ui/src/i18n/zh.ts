@@ -419,8 +419,8 @@ export const zh = {
   'syncp.countsPlatform': '平台',
   'syncp.countsLocal': '本机',
   'syncp.countsSame': '一致',
-  'syncp.countsExplained': '没有找不到原因的差异',
-  'syncp.countsUnexplained': '有找不到原因的差异',
+  'syncp.countsExplained': '有差异，原因都已写明',
+  'syncp.countsUnexplained': '有差异找不到原因',
   'syncp.strayVoided': '已在平台作废…',
   'syncp.help': '冲突表示本机记录与平台不一致。每条冲突下面的按钮就是可选的处理方式：网络或临时错误请选“重新同步”。不确定时请联系总部。',
   'syncp.seconds': '{n} 秒',
@@ -614,6 +614,9 @@ export const zh = {
   'settings.rule.discount_pct_cashier': '收银员可直接给的优惠上限（%）',
   'settings.rule.discount_pct_clerk': '店员可直接给的优惠上限（%）',
   'settings.rule.never': '留空 = 从不需要',
+  'syncp.countsAllSame': '全部一致',
+  'z.dayTitle': '日结报表',
+  'z.shiftTitle': '交班报表',
 } as const;
 
 export type MessageKey = keyof typeof zh;

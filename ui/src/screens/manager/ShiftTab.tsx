@@ -221,7 +221,7 @@ export function ZPaper({ report }: { report: unknown }) {
     <div class="zpaper" data-testid="zpaper" data-kind={r.kind}>
       <div class="zpaper-head">
         <div class="strong">
-          {r.title} · Z{r.id}
+          {r.kind === 'day' ? t('z.dayTitle') : r.kind === 'shift' ? t('z.shiftTitle') : r.title} · Z{r.id}
         </div>
         <div>{r.store}</div>
         <div class="muted small">

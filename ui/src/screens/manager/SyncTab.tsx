@@ -105,7 +105,13 @@ function CountsSection({ counts, onFresh }: { counts: ReconcileResponse | undefi
               </span>
             )}
             <span class={`pill ${badge === 'ok' ? 'pill-ok' : 'pill-bad'}`} data-testid="counts-explained" data-state={badge ?? ''}>
-              {t(badge === 'ok' ? 'syncp.countsExplained' : 'syncp.countsUnexplained')}
+              {t(
+                badge !== 'ok'
+                  ? 'syncp.countsUnexplained'
+                  : counts.figures.every((f) => rowState(f) === 'same')
+                    ? 'syncp.countsAllSame'
+                    : 'syncp.countsExplained',
+              )}
             </span>
           </p>
           <table class="table">
