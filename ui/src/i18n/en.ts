@@ -594,7 +594,7 @@ export const en: Record<MessageKey, string> = {
   'syncp.straySaleUnknown': 'Sale not found on this till',
   'syncp.strayCopies': '{n} extra platform orders copy this sale:',
   'z.dayTime': 'Business day',
-  'z.count': '{n} ×',
+  'z.count': '×{n}',
   'z.list': 'Z reports (shift / day close)',
   'z.none': 'No Z report for this day yet.',
   'z.dayClose': 'Close the day (build and print)',
