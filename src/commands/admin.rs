@@ -114,11 +114,10 @@ fn users_set_pin(app: &App, ctx: &Ctx, req: SetPin) -> Result<super::Ack, Comman
 
 /// Settings people may change here, with a check of each value's shape. Secrets (the
 /// platform password) are not settable or readable through commands.
-/// `store_id` and `till_code` are the till's identity: set once by `storepos init` and
+/// `store_id`, `store_name` and `till_code` are the identity: set once by `storepos init` and
 /// read-only here (a changed store id would send sales to another store; a changed till
 /// code would restart local numbers under another name).
 const SETTABLE: &[&str] = &[
-    "store_name",
     "timezone",
     "cutoff_hour",
     "receipt_footer",
@@ -130,8 +129,9 @@ const SETTABLE: &[&str] = &[
     super::sales::MOLING_UNIT_SETTING,
 ];
 
-/// Settings shown read-only (the till's identity).
-const READ_ONLY: &[&str] = &["store_id", "till_code"];
+/// Settings shown read-only: the store's and the till's identity, set by `storepos init`
+/// (the store name travels to the platform with every order and heads every receipt and Z).
+pub const READ_ONLY: &[&str] = &["store_id", "store_name", "till_code"];
 
 /// `settings_get`: the settable keys as stored (each its own JSON shape), and the
 /// configuration in effect.
@@ -159,6 +159,22 @@ pub struct SetSetting {
     pub value: serde_json::Value,
 }
 
+/// The typed refusal of a change to the store's or till's identity: `illegal_action`
+/// with `details.reason = "identity_read_only"` and the key.
+fn identity_read_only(key: &str) -> CommandError {
+    let (zh, en) = match key {
+        "store_id" => ("平台门店编号", "the platform store id"),
+        "store_name" => ("门店名称", "the store name"),
+        _ => ("收银台编号", "the till code"),
+    };
+    CommandError::new(
+        ErrorCode::IllegalAction,
+        format!("{zh}是门店和本机的身份，初始化后不能修改"),
+        format!("{en} is the store's and till's identity and cannot be changed after init"),
+    )
+    .with_details(serde_json::json!({ "reason": "identity_read_only", "key": key }))
+}
+
 fn check_setting(key: &str, v: &serde_json::Value) -> Result<(), CommandError> {
     let ok = match key {
         "store_name" | "receipt_footer" => v.as_str().is_some_and(|s| s.chars().count() <= 64),
@@ -173,10 +189,7 @@ fn check_setting(key: &str, v: &serde_json::Value) -> Result<(), CommandError> {
         _ => false,
     };
     if READ_ONLY.contains(&key) {
-        return Err(CommandError::validation(
-            format!("「{key}」是本机身份，初始化后不能修改"),
-            format!("{key:?} is the till's identity and cannot be changed after init"),
-        ));
+        return Err(identity_read_only(key));
     }
     if !SETTABLE.contains(&key) {
         return Err(CommandError::validation(

@@ -228,7 +228,8 @@ fn cart_recall(app: &App, ctx: &Ctx, req: RecallRequest) -> Result<HeldCart, Com
         if !drafts::close_hold(tx, &req.hold_ref, &actor, false)? {
             return Err(taken());
         }
-        drafts::put_draft(tx, &req.device, Some(user), &h.cart, None)?;
+        // The note (挂单备注) comes back with the cart, as its remark.
+        drafts::put_draft(tx, &req.device, Some(user), &h.cart.recalled_with_note(&h.note), None)?;
         journal::append(
             tx,
             journal::Entry {
@@ -243,7 +244,10 @@ fn cart_recall(app: &App, ctx: &Ctx, req: RecallRequest) -> Result<HeldCart, Com
         )?;
         Ok(())
     })?;
-    Ok(drafts::get_hold(ledger.read(), &req.hold_ref)?.expect("exists"))
+    let mut h = drafts::get_hold(ledger.read(), &req.hold_ref)?.expect("exists");
+    // What the screen puts in its cart: the same cart as the draft, note included.
+    h.cart = h.cart.recalled_with_note(&h.note);
+    Ok(h)
 }
 
 #[derive(Deserialize, TS)]

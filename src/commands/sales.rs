@@ -140,8 +140,10 @@ fn sale_create(app: &App, ctx: &Ctx, req: SaleCreate) -> Result<Order, CommandEr
             paid: None,
             change: None,
             remark: remark.clone(),
-            contact_user: String::new(),
-            phone: String::new(),
+            // The member the cashier entered is the order's contact, so 今日订单 finds the
+            // sale by phone (as it finds online orders by theirs).
+            contact_user: customer.as_ref().and_then(|c| c.member_name.clone()).unwrap_or_default(),
+            phone: customer.as_ref().and_then(|c| c.member_phone.clone()).unwrap_or_default(),
             cashier: Some(user.display_name.clone()),
             created_at: time_text(now),
             updated_at: time_text(now),

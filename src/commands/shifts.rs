@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 
 use super::input::check_text;
 use super::{Access, App, CommandError, Ctx, ErrorCode, SELLERS};
-use crate::app::auth;
 use crate::command;
 use crate::domain::cash_count::{self, ExpectedCash};
 use crate::domain::stats::{self as rules, DayStats};
@@ -254,61 +253,26 @@ fn bad_manager() -> CommandError {
 fn shift_close(app: &App, ctx: &Ctx, req: CloseRequest) -> Result<CloseResponse, CommandError> {
     let counted = cash_count::counted_total(&req.counted)?;
     let cfg = app.config();
-    let mut ledger = app.ledger();
-    let s = shifts::open_for_till(ledger.read(), &cfg.till_code)?.ok_or_else(no_open_shift)?;
+    let s = shifts::open_for_till(app.ledger().read(), &cfg.till_code)?.ok_or_else(no_open_shift)?;
     let actor = ctx.actor();
     let caller = ctx.user()?.clone();
     let shift_ref = format!("shift{}", s.id);
 
-    // The manager's PIN, checked against the users table whoever is calling.
+    // The one manager-PIN check (lockout, journaled refusals), whoever is calling.
+    let manager = super::approvals::check_manager_pin(
+        app,
+        &actor,
+        &req.manager_username,
+        &req.manager_pin,
+        "shift",
+        &shift_ref,
+        "close_refused",
+        bad_manager,
+    )?;
     let now = Utc::now();
-    let creds = users::credentials(ledger.read(), &req.manager_username)?.filter(|c| c.active);
-    if let Some(until) = creds.as_ref().and_then(|c| c.locked_until.clone()) {
-        if until > time_text(now) {
-            return Err(CommandError::new(
-                ErrorCode::RateLimited,
-                "该店长 PIN 错误次数过多，请稍后再试",
-                "too many wrong PINs for this manager; try again later",
-            )
-            .with_details(serde_json::json!({ "locked_until": until })));
-        }
-    }
-    let pin_ok = match &creds {
-        Some(c) => auth::verify_pin(&req.manager_pin, &c.pin_hash),
-        None => {
-            let _ = auth::verify_pin(
-                &req.manager_pin,
-                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-            );
-            false
-        }
-    };
-    let is_manager = creds.as_ref().is_some_and(|c| c.user.role == users::Role::Manager);
-    if !pin_ok || !is_manager {
-        ledger.write(|tx| -> Result<(), CommandError> {
-            if let (Some(c), false) = (&creds, pin_ok) {
-                let failures = c.failed_attempts + 1;
-                let until = auth::lockout_seconds(failures).map(|secs| time_text(now + Duration::seconds(secs)));
-                users::record_failure(tx, c.user.id, until.as_deref())?;
-            }
-            let why = if !pin_ok { "wrong manager PIN or unknown manager" } else { "not a manager" };
-            journal::append(
-                tx,
-                journal::Entry {
-                    actor: &actor,
-                    entity: "shift",
-                    entity_ref: &shift_ref,
-                    action: "close_refused",
-                    before: Some("open"),
-                    after: Some("open"),
-                    detail: Some(format!("{why}: {:?}", req.manager_username)),
-                },
-            )?;
-            Ok(())
-        })?;
-        return Err(bad_manager());
-    }
-    let manager = creds.map(|c| c.user).ok_or_else(bad_manager)?;
+    let mut ledger = app.ledger();
+    // The shift may have been closed on another screen while the PIN was checked.
+    let s = shifts::open_for_till(ledger.read(), &cfg.till_code)?.filter(|o| o.id == s.id).ok_or_else(no_open_shift)?;
 
     let closed_at = time_text(now);
     let (cash, moves) = expected(ledger.read(), &s, &closed_at)?;
@@ -368,7 +332,6 @@ fn shift_close(app: &App, ctx: &Ctx, req: CloseRequest) -> Result<CloseResponse,
         if !ok {
             return Err(CommandError::new(ErrorCode::Conflict, "该班次已被交班", "the shift was closed meanwhile"));
         }
-        users::record_success(tx, manager.id)?;
         journal::append(
             tx,
             journal::Entry {

@@ -21,6 +21,7 @@ pub const COMMANDS: &[super::Command] = &[
     command!("stats_compare", Access::Roles(MANAGERS), stats_compare),
     command!("stats_range_get", Access::Roles(MANAGERS), stats_range),
     command!("stats_reconcile", Access::Roles(MANAGERS), reconcile),
+    command!("stats_reconcile_refresh", Access::Roles(MANAGERS), reconcile_refresh),
     command!("stats_day_export", Access::Roles(MANAGERS), export_day),
     command!("z_report_get", Access::Roles(MANAGERS), z_report_day),
     command!("z_report_reprint", Access::Roles(MANAGERS), z_report_reprint),
@@ -171,6 +172,72 @@ fn reconcile(app: &App, _: &Ctx, req: ReconcileRequest) -> Result<ReconcileRespo
         left_store,
         reconciliation: reconcile::reconcile(&groups, platform.as_ref(), changed),
     })
+}
+
+#[derive(Deserialize, Default, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {}
+
+/// How long the manager's refresh waits for the platform (connect, whole request).
+const REFRESH_CONNECT: std::time::Duration = std::time::Duration::from_secs(3);
+const REFRESH_TOTAL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The manager's 刷新: reads the platform's `order_count` now (the sync engine's own fetch,
+/// run once, which keeps the answer as every round does) and answers the fresh
+/// reconciliation. A platform that cannot be reached is a typed `offline` error and the
+/// figures kept before stay as they were.
+fn reconcile_refresh(app: &App, ctx: &Ctx, _: RefreshRequest) -> Result<ReconcileResponse, CommandError> {
+    use crate::clients::platform::client::PlatformClient;
+    let cc = crate::engine::platform::client_for(app)
+        .map_err(|e| CommandError::new(ErrorCode::Storage, "平台连接配置无法读取", e.to_string()))?
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::IllegalAction,
+                "本店还没有连接平台，没有平台数字可以刷新",
+                "this store is not connected to a platform: there are no platform figures to refresh",
+            )
+            .with_details(serde_json::json!({ "reason": "platform_not_configured" }))
+        })?
+        .with_timeouts(REFRESH_CONNECT, REFRESH_TOTAL);
+    let client = PlatformClient::new(cc)
+        .map_err(|e| CommandError::new(ErrorCode::Internal, "无法创建平台连接", e.to_string()))?;
+    // Commands are synchronous (the HTTP server runs them on blocking threads, tests and
+    // the CLI call them anywhere): the one fetch runs on its own small runtime and thread.
+    let fetched = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                Ok::<_, std::io::Error>(rt.block_on(crate::engine::platform::pull::reconcile_counts(app, &client)))
+            })
+            .join()
+    });
+    let fetched = match fetched {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return Err(CommandError::new(ErrorCode::Internal, "无法启动平台请求", e.to_string())),
+        Err(_) => {
+            return Err(CommandError::new(ErrorCode::Internal, "平台请求意外中止", "the platform request panicked"))
+        }
+    };
+    if let Err(e) = fetched {
+        let platform_said = e.platform_message().map(str::to_string);
+        let err = if e.is_offline() {
+            CommandError::new(
+                ErrorCode::Offline,
+                "连不上平台，数字没有刷新（下面仍是上次取到的）",
+                format!("cannot reach the platform; the figures were not refreshed (the last ones stay): {e}"),
+            )
+            .with_details(serde_json::json!({ "reason": "platform_unreachable" }))
+        } else {
+            CommandError::new(
+                ErrorCode::Platform,
+                format!("平台没有给出订单统计：{}", platform_said.as_deref().unwrap_or("未知错误")),
+                format!("the platform did not answer its order count: {e}"),
+            )
+            .with_details(serde_json::json!({ "reason": "platform_refused", "platform_message": platform_said }))
+        };
+        return Err(err);
+    }
+    reconcile(app, ctx, ReconcileRequest::default())
 }
 
 // ---------------------------------------------------------------- export

@@ -94,6 +94,27 @@ impl CartDraft {
     pub fn items(&self) -> i64 {
         self.lines.iter().map(|l| l.quantity).sum()
     }
+
+    /// The cart as recalled from 挂单: its note (挂单备注) is kept as the sale's remark,
+    /// after any remark already typed ("；" between them), so it stays on the screen, the
+    /// receipt and the order. A note the remark already holds is not repeated; the result
+    /// is cut to [`MAX_DRAFT_TEXT`] characters.
+    pub fn recalled_with_note(&self, note: &str) -> CartDraft {
+        let note = note.trim();
+        let mut c = self.clone();
+        let remark = c.remark.trim();
+        c.remark = if note.is_empty() || remark.contains(note) {
+            remark.to_string()
+        } else if remark.is_empty() {
+            note.to_string()
+        } else {
+            format!("{remark}；{note}")
+        };
+        if c.remark.chars().count() > MAX_DRAFT_TEXT {
+            c.remark = c.remark.chars().take(MAX_DRAFT_TEXT).collect();
+        }
+        c
+    }
 }
 
 fn too_long() -> DomainError {
@@ -114,6 +135,19 @@ mod tests {
             quantity: q,
             memo: String::new(),
         }
+    }
+
+    #[test]
+    fn a_recalled_cart_keeps_its_note_as_the_remark() {
+        let cart = CartDraft { lines: vec![line(1, 3)], ..CartDraft::default() };
+        assert_eq!(cart.recalled_with_note(" 红衣服，去取钱 ").remark, "红衣服，去取钱");
+        let typed = CartDraft { remark: "少冰".into(), ..cart.clone() };
+        assert_eq!(typed.recalled_with_note("红衣服").remark, "少冰；红衣服");
+        assert_eq!(typed.recalled_with_note("").remark, "少冰");
+        assert_eq!(typed.recalled_with_note("少冰").remark, "少冰", "not repeated");
+        let long = CartDraft { remark: "茶".repeat(MAX_DRAFT_TEXT), ..cart.clone() };
+        assert_eq!(long.recalled_with_note("红衣服").remark.chars().count(), MAX_DRAFT_TEXT);
+        assert_eq!(typed.recalled_with_note("红衣服").lines, typed.lines);
     }
 
     #[test]

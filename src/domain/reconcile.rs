@@ -232,8 +232,8 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>, changed_si
                 ex.push(Explanation {
                     kind: "field_meaning".into(),
                     count: n,
-                    zh: format!("平台的「配送中」也算上「已发货」的订单（本地 {n} 笔）；文档只算配送中"),
-                    en: format!("the platform's delivering counts DELIVERING + DELIVERED_CONFIRM_PENDING ({n} local orders in the latter); the documents say DELIVERING only"),
+                    zh: format!("平台把已送达、待顾客确认的订单（本机 {n} 笔）也算作配送中"),
+                    en: format!("the platform also counts orders delivered and awaiting the customer's confirmation ({n} here) as delivering"),
                 });
             }
             "total" | "totalPrice" => {
@@ -246,10 +246,13 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>, changed_si
                     kind: "field_meaning".into(),
                     count: a + b + c,
                     zh: format!(
-                        "平台的{}不算「待支付」（{a} 笔）、「已发货」（{b} 笔）、「支付超时关闭」（{c} 笔）的订单；文档口径包含全部订单",
+                        "平台的{}不算未付款（{a} 笔）、已送达待确认（{b} 笔）和超时未付关闭（{c} 笔）的订单",
                         if name == "totalPrice" { "销售额" } else { "订单数" }
                     ),
-                    en: format!("the platform's {name} leaves out CREATED_PAY_PENDING ({a}), DELIVERED_CONFIRM_PENDING ({b}) and CLOSED_PAY_TIMEOUT ({c}); the documented meaning counts every order"),
+                    en: format!(
+                        "the platform's {} leaves out unpaid orders ({a}), delivered orders awaiting confirmation ({b}) and orders closed unpaid ({c})",
+                        if name == "totalPrice" { "sales" } else { "order count" }
+                    ),
                 });
             }
             _ => {}
@@ -299,8 +302,8 @@ pub fn reconcile(groups: &[SyncGroup], platform: Option<&OrderCount>, changed_si
                     ex.push(Explanation {
                         kind: "unexplained".into(),
                         count: 0,
-                        zh: "差异无法由未同步、冲突或口径解释：请刷新平台数据或检查订单".into(),
-                        en: "the difference is not explained by unsynced orders, conflicts or the field meaning; refresh the platform figures or check the orders".into(),
+                        zh: "找不到原因（不是未上传、冲突或平台的计数方式造成的）：请刷新平台数字，仍对不上请检查订单".into(),
+                        en: "no reason found (not unsent orders, conflicts or how the platform counts): refresh the platform figures; if it stays, check the orders".into(),
                     });
                 }
                 (

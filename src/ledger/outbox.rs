@@ -264,6 +264,11 @@ pub struct Stray {
     pub reaches_remark: Option<String>,
     pub found_at: String,
     pub voided_at: Option<String>,
+    /// The sale it is a copy of, as the till knows it (T-/W- number, amount, when rung
+    /// up): what a manager groups strays by. None when the ledger has no such sale.
+    pub local_number: Option<String>,
+    pub total: Option<crate::domain::Money>,
+    pub sale_created_at: Option<String>,
 }
 
 pub fn record_stray(
@@ -284,8 +289,11 @@ pub fn record_stray(
 /// Strays not yet marked voided (newest first), or every one with `all`.
 pub fn strays(conn: &Connection, all: bool) -> Result<Vec<Stray>> {
     let sql = format!(
-        "SELECT id, client_ref, order_number, generation, reaches_remark, found_at, voided_at FROM platform_strays {} ORDER BY id DESC LIMIT 500",
-        if all { "" } else { "WHERE voided_at IS NULL" }
+        "SELECT s.id, s.client_ref, s.order_number, s.generation, s.reaches_remark, s.found_at, s.voided_at,
+                o.local_number, o.total_fen, o.created_at
+         FROM platform_strays s LEFT JOIN orders o ON o.client_ref = s.client_ref
+         {} ORDER BY s.id DESC LIMIT 500",
+        if all { "" } else { "WHERE s.voided_at IS NULL" }
     );
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map([], |r| {
@@ -297,6 +305,9 @@ pub fn strays(conn: &Connection, all: bool) -> Result<Vec<Stray>> {
             reaches_remark: r.get(4)?,
             found_at: r.get(5)?,
             voided_at: r.get(6)?,
+            local_number: r.get(7)?,
+            total: r.get::<_, Option<i64>>(8)?.map(crate::domain::Money::from_fen),
+            sale_created_at: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

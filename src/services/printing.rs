@@ -332,7 +332,9 @@ pub fn customer_lines(conn: &rusqlite::Connection, client_ref: &str) -> Result<V
             MemberState::Matched => "（会员）",
             MemberState::NotMember => "（非会员）",
             MemberState::Dropped => "（未关联会员）",
-            MemberState::Pending => "",
+            // Paid before the platform answered (offline, or sync not yet run): no claim
+            // the platform has not made.
+            MemberState::Pending => "（会员待平台确认）",
         };
         let name = c.member_name.as_deref().map(|n| format!(" {n}")).unwrap_or_default();
         out.push(format!("顾客：{}{name}{state}", mask_mobile(p)));

@@ -29,6 +29,7 @@ mod kitchen_on_payment;
 mod lan_tls;
 mod layers;
 mod logs;
+mod manager_screens;
 mod migration_upgrade;
 mod money_control;
 mod online_bench;

@@ -37,6 +37,7 @@ fn roles_are_enforced_for_every_command() {
         "stats_range_get",
         "stats_compare",
         "stats_reconcile",
+        "stats_reconcile_refresh",
         "stats_day_export",
         "z_report_get",
         "z_report_list",

@@ -211,6 +211,10 @@ fn a_whole_shift() {
     assert_eq!(decoded_value(&text, "短款"), "\u{FFE5}2.00", "the paper says 短款 with the amount");
     assert_eq!(decoded_value(&text, "现金 1笔"), f(&report["gross"]));
     assert!(text.contains("交班报表") && text.contains("老张") && text.contains("换零钱"), "{text}");
+    // No cash refunds in this shift: the paper says ￥0.00, never the negated zero ￥-0.00 / -￥0.00.
+    assert_eq!(report["cash_detail"]["cash_refunds"], "0.00");
+    assert_eq!(decoded_value(&text, "现金退款"), "\u{FFE5}0.00", "{text}");
+    assert!(!text.contains("-0.00") && !text.contains("-\u{FFE5}0.00"), "a signed zero on paper:\n{text}");
 
     // A new shift may open after the close.
     call(&cashier, "shift_open", json!({ "float": "100" })).unwrap();

@@ -52,7 +52,22 @@ test('the settings tab lists the settable keys', { timeout: 30000 }, async () =>
   const keys = await panel.locator('tr[data-key]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
   // Every row says what it is in words; the till's identity is shown, not editable.
   assert.ok(!(await panel.innerText()).includes('[object Object]'), 'object settings shown as JSON');
-  assert.equal(await panel.locator('tr[data-key="till_code"] input').count(), 0, 'till_code is read-only');
+  for (const k of ['store_id', 'store_name', 'till_code']) {
+    assert.equal(await panel.locator(`tr[data-key="${k}"] input`).count(), 0, `${k} is read-only`);
+  }
+  const words = await panel.innerText();
+  assert.ok(!/[{}[\]]|"\w+":/.test(words), `no JSON on the settings screen: ${words}`);
+  assert.ok(!/\b(store_id|store_name|till_code|approval_rules|blind_close|kitchen_print_on_order)\b/.test(words), `every setting has a label: ${words}`);
+  assert.equal(await panel.getByTestId('approval-rules').count(), 1, 'the approval rules as a form');
+  // The backend refuses too (the screen is not the only guard).
+  const r = await fetch(`${stack.url}/api/settings_set`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Storepos-Session': await page.evaluate(() => sessionStorage.getItem('storepos.session') ?? '') }, body: JSON.stringify({ key: 'store_name', value: 'x' }) });
+  assert.ok(!r.ok);
+  await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  for (const [w, h] of [[1280, 800], [820, 1180]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.screenshot({ path: `/tmp/shots22/settings-${w}x${h}.png` });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
   const stored = Object.keys((await stack.api('settings_get', {})).settings);
   assert.deepEqual([...keys].sort(), [...stored].sort(), 'one row per stored settable key');
   assert.ok(!keys.includes('effective') && !keys.includes('settings'));

@@ -796,6 +796,8 @@ source: string, fetched_at: string | null,
  */
 left_store: number, local_documented: OrderCount, local_field: OrderCount, local_synced_field: OrderCount, local_synced_documented: OrderCount, platform: OrderCount | null, unsynced: number, never_sent: number, conflicts: number, figures: Array<FigureRow>, all_explained: boolean | null, };
 
+export type RefreshRequest = Record<symbol, never>;
+
 /**
  * How the money goes back to the customer.
  */
@@ -1006,7 +1008,12 @@ export type StoreOnlyWhy = "walk_in" | "refund_unsupported" | "status_not_taken"
 /**
  * A platform order that carries our marker but whose number reaches another order.
  */
-export type Stray = { id: number, client_ref: string, order_number: string, generation: number, reaches_remark: string | null, found_at: string, voided_at: string | null, };
+export type Stray = { id: number, client_ref: string, order_number: string, generation: number, reaches_remark: string | null, found_at: string, voided_at: string | null, 
+/**
+ * The sale it is a copy of, as the till knows it (T-/W- number, amount, when rung
+ * up): what a manager groups strays by. None when the ledger has no such sale.
+ */
+local_number: string | null, total: Money | null, sale_created_at: string | null, };
 
 export type StrayVoidedRequest = { id: number, };
 
@@ -1114,6 +1121,7 @@ export interface Commands {
   stats_compare: { request: DayRequest; response: CompareResponse };
   stats_range_get: { request: RangeRequest; response: RangeResponse };
   stats_reconcile: { request: ReconcileRequest; response: ReconcileResponse };
+  stats_reconcile_refresh: { request: RefreshRequest; response: ReconcileResponse };
   stats_day_export: { request: DayRequest; response: ExportFiles };
   z_report_get: { request: DayRequest; response: ZReportResponse };
   z_report_reprint: { request: IdRequest; response: ZReportReprinted };

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import { reportError, storeToday, t, tryCall } from '../../app-state';
-import type { CountsResponse, DayStats, OrderCount } from '../../backend/contract.gen';
+import { reportError, storeToday, t, timeOf, toast, tryCall } from '../../app-state';
+import type { CountsResponse, DayStats, OrderCount, ZReportRow } from '../../backend/contract.gen';
 import { HourlyBars, MixDonut } from '../../charts/Charts';
-import { channelName, Empty, statusName } from '../../components/common';
+import { channelName, confirmDialog, Empty, statusName } from '../../components/common';
+import { ZPaper } from './ShiftTab';
 import { usePoll } from '../../hooks';
 import { formatMoney, parseFen } from '../../money';
 
@@ -81,6 +82,7 @@ export function DayStats() {
           </div>
         </>
       )}
+      {day && <ZReports day={day} />}
       {counts && <CountsTable counts={counts} />}
     </div>
   );
@@ -148,6 +150,69 @@ function CountsTable({ counts }: { counts: CountsResponse }) {
           })}
         </tbody>
       </table>
+    </section>
+  );
+}
+
+/** The day's Z reports (each shift close, the day close), each drawn like its paper. */
+function ZReports({ day }: { day: string }) {
+  const [list, setList] = useState<ZReportRow[] | null>(null);
+  const [shown, setShown] = useState<number | null>(null);
+  const load = async () => {
+    const l = await tryCall('z_report_list', { day });
+    if (l) {
+      setList(l);
+      setShown((s) => (s != null && l.some((z) => z.id === s) ? s : (l[0]?.id ?? null)));
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, [day]);
+  const closeDay = async () => {
+    const ok = await confirmDialog(t('z.dayCloseConfirm', { day }), false, { ok: t('z.dayCloseOk'), back: t('common.back') });
+    if (!ok) return;
+    const r = await tryCall('z_report_get', { day });
+    if (r) {
+      toast(t('common.done'), 'success');
+      await load();
+      setShown(r.id);
+    }
+  };
+  const reprint = async (id: number) => {
+    if ((await tryCall('z_report_reprint', { id })) !== undefined) toast(t('z.reprinted'), 'success');
+  };
+  const z = list?.find((x) => x.id === shown);
+  const hasDay = list?.some((x) => x.kind === 'day');
+  return (
+    <section class="panel" data-testid="z-reports">
+      <div class="panel-head">
+        <h2>{t('z.list')}</h2>
+        {!hasDay && (
+          <button type="button" class="btn" data-testid="z-day-close" onClick={() => void closeDay()}>
+            {t('z.dayClose')}
+          </button>
+        )}
+      </div>
+      {list && list.length === 0 && <Empty text={t('z.none')} />}
+      {list && list.length > 0 && (
+        <div class="seg z-tabs">
+          {list.map((x) => (
+            <button key={x.id} type="button" class={`btn ${x.id === shown ? 'btn-primary' : ''}`} aria-pressed={x.id === shown} data-testid="z-pick" onClick={() => setShown(x.id)}>
+              {t(x.kind === 'day' ? 'z.kind.day' : 'z.kind.shift')} Z{x.id} · {x.till_code} · {timeOf(x.created_at)}
+            </button>
+          ))}
+        </div>
+      )}
+      {z && (
+        <>
+          <ZPaper report={z.report} />
+          <div class="action-row">
+            <button type="button" class="btn" onClick={() => void reprint(z.id)}>
+              {t('z.reprint')}
+            </button>
+          </div>
+        </>
+      )}
     </section>
   );
 }

@@ -5,10 +5,12 @@ import { Empty } from '../../components/common';
 import { translateDynamic } from '../../i18n';
 import { langStore } from '../../app-state';
 
-/** The till's identity, set by `storepos init`: shown, never edited here. */
-const READ_ONLY = ['store_id', 'till_code'];
+/** The store's and till's identity, set by `storepos init`: shown, never edited (the backend refuses too). */
+const READ_ONLY = ['store_id', 'store_name', 'till_code'];
 
-const shown = (v: unknown): string => (v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const shown = (v: unknown): string => (v == null ? '' : String(v));
+
+const label = (k: string) => translateDynamic(langStore.get(), `settings.key.${k}`, k);
 
 export function SettingsPanel() {
   const [settings, setSettings] = useState<SettingsView['settings'] | null>(null);
@@ -17,27 +19,19 @@ export function SettingsPanel() {
   useEffect(() => {
     void load();
   }, []);
-  const save = async (key: string) => {
-    const raw = edits[key];
-    const old = settings?.[key];
-    let value: JsonValue = raw ?? '';
-    if (typeof old === 'number') value = Number(raw);
-    else if (typeof old === 'boolean') value = raw === 'true';
-    else if (old !== null && typeof old === 'object') {
-      try {
-        value = JSON.parse(raw) as JsonValue;
-      } catch {
-        return toast(t('settings.badJson'), 'error');
-      }
-    }
+  const put = async (key: string, value: JsonValue) => {
     if ((await tryCall('settings_set', { key, value })) !== undefined) {
       toast(t('common.saved'), 'success');
       setEdits((e) => {
         const { [key]: _, ...rest } = e;
         return rest;
       });
-      void load();
     }
+    void load();
+  };
+  const save = (key: string) => {
+    const raw = edits[key] ?? '';
+    void put(key, typeof settings?.[key] === 'number' ? Number(raw) : raw);
   };
   return (
     <section class="panel" data-testid="manager-settings">
@@ -49,8 +43,7 @@ export function SettingsPanel() {
             {Object.entries(settings).map(([k, v]) => (
               <tr key={k} data-key={k}>
                 <td>
-                  <div class="strong">{translateDynamic(langStore.get(), `settings.key.${k}`, k)}</div>
-                  <div class="muted small mono">{k}</div>
+                  <div class="strong">{label(k)}</div>
                 </td>
                 {READ_ONLY.includes(k) ? (
                   <>
@@ -59,13 +52,33 @@ export function SettingsPanel() {
                     </td>
                     <td class="muted small">{t('settings.readOnly')}</td>
                   </>
+                ) : Array.isArray(v) ? (
+                  <td colSpan={2} class="muted">
+                    {t('settings.printersElsewhere')}
+                  </td>
+                ) : typeof v === 'boolean' ? (
+                  <td colSpan={2}>
+                    <label class="check">
+                      <input type="checkbox" checked={v} data-testid={`setting-${k}`} onChange={(e) => void put(k, e.currentTarget.checked)} />{' '}
+                      {v ? t('settings.on') : t('settings.off')}
+                    </label>
+                  </td>
+                ) : v !== null && typeof v === 'object' ? (
+                  <td colSpan={2}>
+                    <RulesForm rules={v as Record<string, JsonValue>} onSave={(r) => void put(k, r)} />
+                  </td>
                 ) : (
                   <>
                     <td class="grow-cell">
-                      <input class="input" type="text" value={edits[k] ?? shown(v)} onInput={(e) => setEdits({ ...edits, [k]: e.currentTarget.value })} />
+                      <input
+                        class="input"
+                        type={typeof v === 'number' ? 'number' : 'text'}
+                        value={edits[k] ?? shown(v)}
+                        onInput={(e) => setEdits({ ...edits, [k]: e.currentTarget.value })}
+                      />
                     </td>
                     <td>
-                      <button type="button" class="btn btn-small" disabled={edits[k] === undefined} onClick={() => void save(k)}>
+                      <button type="button" class="btn btn-small" disabled={edits[k] === undefined} onClick={() => save(k)}>
                         {t('common.save')}
                       </button>
                     </td>
@@ -77,6 +90,46 @@ export function SettingsPanel() {
         </table>
       )}
     </section>
+  );
+}
+
+/** The manager-approval rules as a form: a switch per guarded act, numbers for limits,
+ *  an amount (empty: never) for the cash threshold. */
+function RulesForm({ rules, onSave }: { rules: Record<string, JsonValue>; onSave: (r: Record<string, JsonValue>) => void }) {
+  const [draft, setDraft] = useState<Record<string, JsonValue>>(rules);
+  useEffect(() => setDraft(rules), [JSON.stringify(rules)]);
+  const changed = JSON.stringify(draft) !== JSON.stringify(rules);
+  const name = (k: string) => translateDynamic(langStore.get(), `settings.rule.${k}`, k);
+  return (
+    <div class="rules-form" data-testid="approval-rules">
+      {Object.entries(draft).map(([k, v]) => (
+        <div key={k} class="form-row">
+          {typeof v === 'boolean' ? (
+            <label class="check">
+              <input type="checkbox" checked={v} onChange={(e) => setDraft({ ...draft, [k]: e.currentTarget.checked })} /> {name(k)}
+            </label>
+          ) : (
+            <label class="field-inline">
+              {name(k)}
+              <input
+                class="input"
+                type="text"
+                inputMode="decimal"
+                value={v == null ? '' : String(v)}
+                placeholder={typeof v === 'number' ? '0' : t('settings.rule.never')}
+                onInput={(e) => {
+                  const raw = e.currentTarget.value.trim();
+                  setDraft({ ...draft, [k]: typeof rules[k] === 'number' ? Number(raw) || 0 : raw === '' ? null : raw });
+                }}
+              />
+            </label>
+          )}
+        </div>
+      ))}
+      <button type="button" class="btn btn-small" disabled={!changed} onClick={() => onSave(draft)}>
+        {t('common.save')}
+      </button>
+    </div>
   );
 }
 

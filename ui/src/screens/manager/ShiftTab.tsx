@@ -176,8 +176,10 @@ export function overShort(v: string): { label: string; amount: string; tone: str
 }
 
 type Row = [string, string];
+/** The stored report as the backend built it for paper (`services::stats::zreport`). */
 interface PaperReport {
   id: number;
+  kind: string;
   title: string;
   store: string;
   till: string;
@@ -186,43 +188,92 @@ interface PaperReport {
   closed_at: string;
   cashier: string;
   manager: string | null;
+  gross: string;
+  refunds: string;
+  net: string;
+  order_count: number;
+  cash: { expected: string; counted: string; over_short: string } | null;
   sections: { heading: string; rows: Row[] }[];
-  payment_mix: { label: string; count: number; amount: string }[];
+  payment_mix: { label: string; method: string; count: number; amount: string }[];
+  stats: { by_hour: { hour: number; count: number; amount: string }[] };
 }
 
-/** The Z report drawn like the paper it prints (same sections and words, local times),
- *  with the over/short said in words and the day's hours as a chart. */
+/** A payment method in the screen's language (the paper's own label otherwise). */
+function methodName(m: { label: string; method: string }): string {
+  return ['CASH', 'WECHAT', 'ONLINE'].includes(m.method) ? t(`payment.${m.method as 'CASH'}`) : m.label;
+}
+
+/** The Z report of a shift close, as answered by `shift_close`. */
 export function ZReportView({ z }: { z: CloseResponse }) {
-  const r = z.z_report.report as unknown as PaperReport;
-  const os = overShort(z.over_short);
-  const hours = Array.from({ length: 24 }, (_, h) => z.stats.by_hour.find((x) => x.hour === h));
+  return <ZPaper report={z.z_report.report} />;
+}
+
+/** Any stored Z report (shift or day) drawn like the paper it prints: the same sections
+ *  and words, local times, the over/short said as 长款 / 短款 with the amount, the
+ *  payment mix and the hours as a chart. No JSON. */
+export function ZPaper({ report }: { report: unknown }) {
+  const r = report as PaperReport;
+  const os = r.cash ? overShort(r.cash.over_short) : null;
+  const byHour = r.stats?.by_hour ?? [];
+  const hours = Array.from({ length: 24 }, (_, h) => byHour.find((x) => x.hour === h));
   const fen = (m: string | undefined) => (m ? (tryParseFen(m) ?? 0) : 0);
   return (
-    <div class="zpaper" data-testid="zpaper">
+    <div class="zpaper" data-testid="zpaper" data-kind={r.kind}>
       <div class="zpaper-head">
-        <div class="strong">{r.title} · Z{r.id}</div>
+        <div class="strong">
+          {r.kind === 'day' ? t('z.dayTitle') : r.kind === 'shift' ? t('z.shiftTitle') : r.title} · Z{r.id}
+        </div>
         <div>{r.store}</div>
         <div class="muted small">
           {r.till} · {r.business_day}
         </div>
         <div class="muted small">
-          {t('z.shiftTime')} {r.opened_at} — {r.closed_at}
+          {t(r.kind === 'day' ? 'z.dayTime' : 'z.shiftTime')} {r.opened_at} — {r.closed_at}
         </div>
         <div class="muted small">
-          {r.cashier}
-          {r.manager ? ` · ${t('z.manager')} ${r.manager}` : ''}
+          {r.kind === 'day' ? '' : r.cashier}
+          {r.manager ? `${r.kind === 'day' ? '' : ' · '}${t('z.manager')} ${r.manager}` : ''}
         </div>
       </div>
-      <div class={`zpaper-verdict tone-${os.tone}`} data-testid="z-over-short">
-        <span>{os.label}</span>
-        <span class="big-money">{os.amount}</span>
-      </div>
-      <dl class="zpaper-rows">
-        <dt>{t('z.expected')}</dt>
-        <dd>{formatMoney(z.cash.expected)}</dd>
-        <dt>{t('z.counted')}</dt>
-        <dd>{formatMoney(z.counted)}</dd>
+      {os && r.cash && (
+        <>
+          <div class={`zpaper-verdict tone-${os.tone}`} data-testid="z-over-short">
+            <span>{os.label}</span>
+            <span class="big-money">{os.amount}</span>
+          </div>
+          <dl class="zpaper-rows">
+            <dt>{t('z.expected')}</dt>
+            <dd>{formatMoney(r.cash.expected)}</dd>
+            <dt>{t('z.counted')}</dt>
+            <dd>{formatMoney(r.cash.counted)}</dd>
+          </dl>
+        </>
+      )}
+      <dl class="zpaper-rows zpaper-totals" data-testid="z-totals">
+        <dt>{t('z.sales')}</dt>
+        <dd>{formatMoney(r.gross)}</dd>
+        <dt>{t('z.refunds')}</dt>
+        <dd>{formatMoney(r.refunds)}</dd>
+        <dt class="strong">{t('stats.net')}</dt>
+        <dd class="strong">{formatMoney(r.net)}</dd>
+        <dt>{t('z.orders')}</dt>
+        <dd>{r.order_count}</dd>
       </dl>
+      {r.payment_mix.length > 0 && (
+        <section class="zpaper-section">
+          <h3>{t('z.payMix')}</h3>
+          <dl class="zpaper-rows">
+            {r.payment_mix.map((m) => (
+              <Fragment key={m.method}>
+                <dt>
+                  {methodName(m)} · {t('z.count', { n: m.count })}
+                </dt>
+                <dd>{formatMoney(m.amount)}</dd>
+              </Fragment>
+            ))}
+          </dl>
+        </section>
+      )}
       {r.sections.map((sec) => (
         <section key={sec.heading} class="zpaper-section">
           <h3>{sec.heading}</h3>
@@ -236,21 +287,6 @@ export function ZReportView({ z }: { z: CloseResponse }) {
           </dl>
         </section>
       ))}
-      {r.payment_mix.length > 0 && (
-        <section class="zpaper-section">
-          <h3>{t('z.payMix')}</h3>
-          <dl class="zpaper-rows">
-            {r.payment_mix.map((m) => (
-              <Fragment key={m.label}>
-                <dt>
-                  {m.label} {m.count}笔
-                </dt>
-                <dd>{formatMoney(m.amount)}</dd>
-              </Fragment>
-            ))}
-          </dl>
-        </section>
-      )}
       <section class="zpaper-section">
         <h3>{t('z.hourly')}</h3>
         <HourlyBars title={t('z.hourly')} values={hours.map((h) => fen(h?.amount))} labels={hours.map((_, h) => String(h))} />

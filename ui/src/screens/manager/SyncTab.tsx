@@ -1,6 +1,7 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { dateTimeOf, langStore, healthStore, t, toast, tryCall } from '../../app-state';
+import { call, dateTimeOf, errorText, langStore, healthStore, t, toast, tryCall } from '../../app-state';
+import { formatMoney } from '../../money';
 import type { ConflictItem, ReconcileResponse, Stray } from '../../backend/contract.gen';
 import { confirmDialog, Empty } from '../../components/common';
 import { translateDynamic } from '../../i18n';
@@ -9,87 +10,145 @@ import { useStore } from '../../store';
 
 type Figure = ReconcileResponse['figures'][number];
 
-/** The local figure the platform's equals (its meaning), or the field figure when none does. */
+/** The local figure the platform's is compared with: counted the way the platform counts
+ *  (its "documented" rules when that is what it matched), over every local order, so a
+ *  sale not yet sent shows as a difference with its reason rather than being hidden. */
 function localFor(f: Figure): string {
-  const v =
-    f.matches === 'documented'
-      ? f.local_documented
-      : f.matches === 'synced'
-        ? f.local_synced_field
-        : f.matches === 'synced_documented'
-          ? f.local_synced_documented
-          : f.local_field;
-  return String(v ?? '—');
+  const documented = f.matches === 'documented' || f.matches === 'synced_documented';
+  return String((documented ? f.local_documented : f.local_field) ?? '—');
 }
 
-/** A figure of the platform's order_count in words ("cancled" is the platform's spelling). */
+/** A figure as people read it: money as ￥, counts as numbers. */
+function shownValue(figure: string, v: unknown): string {
+  if (v == null) return '—';
+  return figure === 'totalPrice' ? formatMoney(String(v)) : String(v);
+}
+
+/** A figure of the platform's order_count in words. */
 function figureName(f: string): string {
-  return translateDynamic(langStore.get(), `syncp.fig.${f}`, f);
+  return translateDynamic(langStore.get(), `syncp.fig.${f}`, t('syncp.fig.other'));
 }
 
-/** Green only when every difference has a reason: one unexplained row turns it red. */
+/** Explanations that say how a figure is counted, not why it differs. */
+const INFORMATIONAL = new Set(['field_meaning', 'store_discount']);
+
+/** Where a row stands: the same figure, a difference with its reason, or one without. */
+export function rowState(f: Figure): 'same' | 'explained' | 'unexplained' {
+  if (String(f.platform) === localFor(f)) return 'same';
+  if (f.explanations.some((x) => x.kind === 'unexplained')) return 'unexplained';
+  // Reasons about how the platform counts, and store discounts (the platform counts the full
+  // price, so they are never the cause of a difference), do not explain a figure that differs.
+  return f.explanations.some((x) => !INFORMATIONAL.has(x.kind)) ? 'explained' : 'unexplained';
+}
+
+/** Green only when nothing is unexplained: one unexplained row turns it red. */
 export function countsBadge(c: ReconcileResponse): 'ok' | 'bad' {
-  const unexplained = c.figures.some((f) => f.explanations.some((x) => x.kind === 'unexplained'));
-  return c.all_explained === true && !unexplained ? 'ok' : 'bad';
+  return c.all_explained === true && !c.figures.some((f) => rowState(f) === 'unexplained') ? 'ok' : 'bad';
 }
 
-/** The platform's last order_count beside the ledger's, every difference with its reason:
- *  the same reconciliation (`stats_reconcile`) the sync engine runs each round. */
-function CountsSection({ counts }: { counts: ReconcileResponse | undefined }) {
+/** "3 分钟前" from a fetch time. */
+function ageText(at: string, now: number): string {
+  const s = Math.max(0, Math.round((now - new Date(at).getTime()) / 1000));
+  if (s < 60) return t('syncp.ageSeconds', { n: s });
+  if (s < 3600) return t('syncp.ageMinutes', { n: Math.floor(s / 60) });
+  if (s < 86400) return t('syncp.ageHours', { n: Math.floor(s / 3600) });
+  return t('syncp.ageDays', { n: Math.floor(s / 86400) });
+}
+
+/** The platform's order counts beside the ledger's, in words, every difference with its
+ *  reason; 刷新 asks the platform now (`stats_reconcile_refresh`). */
+function CountsSection({ counts, onFresh }: { counts: ReconcileResponse | undefined; onFresh: (c: ReconcileResponse) => void }) {
   const zh = langStore.get() === 'zh';
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const refresh = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const c = await call('stats_reconcile_refresh', {});
+      onFresh(c);
+      toast(t('syncp.refreshed'), 'success');
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const total = counts?.figures.find((f) => f.figure === 'total');
+  const money = counts?.figures.find((f) => f.figure === 'totalPrice');
+  const badge = counts && counts.platform !== null ? countsBadge(counts) : null;
   return (
     <section class="panel" data-testid="sync-counts">
-      <h2>{t('syncp.counts')}</h2>
+      <div class="panel-head">
+        <h2>{t('syncp.counts')}</h2>
+        <button type="button" class="btn" data-testid="counts-refresh" disabled={busy} onClick={() => void refresh()}>
+          {busy ? t('syncp.refreshing') : t('syncp.refresh')}
+        </button>
+      </div>
       <p class="help">{t('syncp.countsHelp')}</p>
+      {error && (
+        <div class="form-error" role="alert" data-testid="counts-error">
+          {error}
+        </div>
+      )}
       {counts && counts.platform === null && <Empty text={t('syncp.countsNone')} />}
       {counts && counts.platform !== null && (
         <Fragment>
-          <p class="muted small">
-            {t('syncp.countsAt')} {counts.fetched_at ? dateTimeOf(counts.fetched_at) : '—'} ·{' '}
-            <span class={`pill ${countsBadge(counts) === 'ok' ? 'pill-ok' : 'pill-bad'}`} data-testid="counts-explained">
-              {t(countsBadge(counts) === 'ok' ? 'syncp.countsExplained' : 'syncp.countsUnexplained')}
+          <p class="muted small" data-testid="counts-age">
+            {counts.fetched_at ? t('syncp.fetchedAt', { at: dateTimeOf(counts.fetched_at), age: ageText(counts.fetched_at, Date.now()) }) : '—'}
+          </p>
+          <p class="counts-summary">
+            {total && (
+              <span class="strong" data-testid="counts-summary">
+                {t('syncp.countsSummary', { p: String(total.platform ?? '—'), l: localFor(total) })}
+              </span>
+            )}
+            {money && (
+              <span class="muted" data-testid="counts-money">
+                {t('syncp.countsMoney', { p: shownValue('totalPrice', money.platform), l: shownValue('totalPrice', localFor(money)) })}
+              </span>
+            )}
+            <span class={`pill ${badge === 'ok' ? 'pill-ok' : 'pill-bad'}`} data-testid="counts-explained" data-state={badge ?? ''}>
+              {t(
+                badge !== 'ok'
+                  ? 'syncp.countsUnexplained'
+                  : counts.figures.every((f) => rowState(f) === 'same')
+                    ? 'syncp.countsAllSame'
+                    : 'syncp.countsExplained',
+              )}
             </span>
           </p>
-          {(() => {
-            const total = counts.figures.find((f) => f.figure === 'total');
-            return total ? (
-              <p class="strong" data-testid="counts-summary">
-                {t('syncp.countsSummary', { p: String(total.platform ?? '—'), l: localFor(total) })}
-              </p>
-            ) : null;
-          })()}
           <table class="table">
             <thead>
               <tr>
                 <th>{t('syncp.countsField')}</th>
                 <th class="num">{t('syncp.countsPlatform')}</th>
                 <th class="num">{t('syncp.countsLocal')}</th>
-                <th>{t('syncp.countsMeaning')}</th>
-                <th />
+                <th>{t('syncp.countsWhy')}</th>
               </tr>
             </thead>
             <tbody>
               {counts.figures.map((f) => {
-                const same = f.matches === 'field' && String(f.platform) === String(f.local_field);
+                const state = rowState(f);
                 return (
-                  <tr key={f.figure} data-field={f.figure} data-matches={f.matches ?? ''}>
-                    <td title={f.figure}>{figureName(f.figure)}</td>
-                    <td class="num">{String(f.platform ?? '—')}</td>
-                    <td class="num">{localFor(f)}</td>
+                  <tr key={f.figure} data-field={f.figure} data-state={state}>
+                    <td>{figureName(f.figure)}</td>
+                    <td class="num">{shownValue(f.figure, f.platform)}</td>
+                    <td class="num">{shownValue(f.figure, localFor(f))}</td>
                     <td class="small">
-                      {f.matches === 'none' && f.explanations.length > 0 && !f.explanations.some((x) => x.kind === 'unexplained')
-                        ? t('syncp.meaning.explained')
-                        : t(`syncp.meaning.${f.matches ?? 'none'}` as 'syncp.meaning.field')}
-                    </td>
-                    <td class="small">
-                      {same && !f.explanations.length ? (
-                        <span class="muted">{t('syncp.countsSame')}</span>
+                      {state === 'same' ? (
+                        <span class="pill pill-ok">{t('syncp.countsSame')}</span>
                       ) : (
-                        f.explanations.map((x) => (
-                          <span key={x.kind} class={`pill ${x.kind === 'unexplained' ? 'pill-bad' : 'pill-muted'}`} data-kind={x.kind}>
-                            {zh ? x.zh : x.en}
-                          </span>
-                        ))
+                        f.explanations
+                          .filter((x) => state === 'unexplained' || x.kind !== 'field_meaning')
+                          .map((x) => (
+                            <div key={x.kind} class={x.kind === 'unexplained' ? 'text-bad' : ''} data-kind={x.kind}>
+                              {zh ? x.zh : x.en}
+                            </div>
+                          ))
+                      )}
+                      {state === 'unexplained' && !f.explanations.some((x) => x.kind === 'unexplained') && (
+                        <div class="text-bad" data-kind="unexplained">{t('syncp.noReason')}</div>
                       )}
                     </td>
                   </tr>
@@ -100,6 +159,60 @@ function CountsSection({ counts }: { counts: ReconcileResponse | undefined }) {
         </Fragment>
       )}
     </section>
+  );
+}
+
+/** Strays of one sale: the till's sale (number, amount, time) and the platform copies of it. */
+type StrayGroup = { client_ref: string; local_number: string | null; total: string | null; at: string | null; strays: Stray[] };
+
+export function groupStrays(strays: Stray[]): StrayGroup[] {
+  const groups = new Map<string, StrayGroup>();
+  for (const s of strays) {
+    const g = groups.get(s.client_ref) ?? { client_ref: s.client_ref, local_number: s.local_number, total: s.total, at: s.sale_created_at, strays: [] };
+    g.strays.push(s);
+    groups.set(s.client_ref, g);
+  }
+  return [...groups.values()];
+}
+
+function StraysSection({ strays, onVoided }: { strays: Stray[]; onVoided: () => void }) {
+  const voided = async (g: StrayGroup, s: Stray) => {
+    const sale = g.local_number ?? t('syncp.straySaleUnknown');
+    const ok = await confirmDialog(t('syncp.strayConfirm', { no: s.order_number, sale }), true, {
+      ok: t('syncp.strayConfirmOk'),
+      back: t('common.back'),
+    });
+    if (!ok) return;
+    if ((await tryCall('stray_void', { id: s.id })) !== undefined) {
+      toast(t('common.done'), 'success');
+      onVoided();
+    }
+  };
+  return (
+    <div data-testid="sync-strays">
+      <h3>
+        {t('syncp.strays')} <span class="pill pill-bad">{strays.length}</span>
+      </h3>
+      <p class="help">{t('syncp.straysHelp')}</p>
+      {groupStrays(strays).map((g) => (
+        <div key={g.client_ref} class="conflict" data-testid="stray-group" data-sale={g.local_number ?? ''}>
+          <div class="conflict-head">
+            <span class="mono strong">{g.local_number ?? t('syncp.straySaleUnknown')}</span>
+            {g.total != null && <span class="strong">{formatMoney(g.total)}</span>}
+            <span class="muted small">{g.at ? dateTimeOf(g.at) : ''}</span>
+          </div>
+          <div class="muted small">{t('syncp.strayCopies', { n: g.strays.length })}</div>
+          {g.strays.map((s) => (
+            <div key={s.id} class="action-row stray-row" data-testid="stray-row">
+              <span class="mono grow">{t('syncp.strayNumber', { no: s.order_number })}</span>
+              <button type="button" class="btn btn-small" data-testid="stray-void" onClick={() => void voided(g, s)}>
+                {t('syncp.strayVoided')}
+              </button>
+            </div>
+          ))}
+        </div>
+      ))}
+    </div>
   );
 }
 
@@ -121,13 +234,6 @@ export function SyncPanel() {
     if (pc) setCounts(pc);
   };
   usePoll(load, 5000);
-  const voided = async (s: Stray) => {
-    if (!(await confirmDialog(t('syncp.strayConfirm', { no: s.order_number }), true))) return;
-    if ((await tryCall('stray_void', { id: s.id })) !== undefined) {
-      toast(t('common.done'), 'success');
-      void load();
-    }
-  };
   const resolve = async (c: ConflictItem, resolution: 'accept_platform' | 'retry' | 'keep_local') => {
     if ((await tryCall('conflict_resolve', { client_ref: c.client_ref, resolution })) !== undefined) {
       toast(t('common.done'), 'success');
@@ -160,29 +266,9 @@ export function SyncPanel() {
             {langStore.get() === 'zh' ? s.advice_zh : s.advice_en}
           </p>
         )}
-        {strays && strays.length > 0 && (
-          <div data-testid="sync-strays">
-            <h3>
-              {t('syncp.strays')} <span class="pill pill-bad">{strays.length}</span>
-            </h3>
-            <p class="help">{t('syncp.straysHelp')}</p>
-            {strays.map((st) => (
-              <div key={st.id} class="conflict">
-                <div class="conflict-head">
-                  <span class="mono strong">{t('syncp.strayNumber', { no: st.order_number })}</span>
-                  <span class="muted small">{dateTimeOf(st.found_at)}</span>
-                </div>
-                <div class="action-row">
-                  <button type="button" class="btn" onClick={() => void voided(st)}>
-                    {t('syncp.strayVoided')}
-                  </button>
-                </div>
-              </div>
-            ))}
-          </div>
-        )}
+        {strays && strays.length > 0 && <StraysSection strays={strays} onVoided={() => void load()} />}
       </section>
-      <CountsSection counts={counts} />
+      <CountsSection counts={counts} onFresh={setCounts} />
       <section class="panel">
         <h2>
           {t('syncp.conflicts')} {conflicts && conflicts.length > 0 && <span class="pill pill-bad">{conflicts.length}</span>}
