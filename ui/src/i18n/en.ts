@@ -423,7 +423,7 @@ export const en: Record<MessageKey, string> = {
   'syncp.acceptPlatform': 'Accept the platform',
   'syncp.keepLocal': 'Keep on this till only',
   'syncp.strays': 'Platform orders to void',
-  'syncp.straysHelp': 'These platform orders carry our marker but share their number with another order, so nothing can act on them. The sales were uploaded again. Have them voided in the platform back office, then mark them voided.',
+  'syncp.straysHelp': 'These platform orders carry our marker but share their number with another order, so nothing can act on them. The sales were uploaded again. Have them voided in the platform back office, then press “Voided on the platform…”.',
   'syncp.counts': 'Platform reconciliation',
   'syncp.countsHelp': 'The platform\'s record of this store\'s orders and sales beside this till\'s ledger; any difference says why on the right.',
   'syncp.countsNone': 'No platform figures yet: press "Refresh platform figures" to fetch them.',
