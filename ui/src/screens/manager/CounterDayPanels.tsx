@@ -14,10 +14,15 @@ export function KitchenFlowPanel() {
   useEffect(() => {
     void tryCall('settings_get', {}).then((s) => s && setOnOrder(s.settings['kitchen_print_on_order'] === true));
   }, []);
+  // The choice shows at once (a re-render while saving must not flip the radio back) and
+  // goes back if the till refuses it.
   const set = async (v: boolean) => {
+    const was = onOrder;
+    setOnOrder(v);
     if ((await tryCall('settings_set', { key: 'kitchen_print_on_order', value: v })) !== undefined) {
-      setOnOrder(v);
       toast(t('common.saved'), 'success');
+    } else {
+      setOnOrder(was);
     }
   };
   if (onOrder === null) return null;

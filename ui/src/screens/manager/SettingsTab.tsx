@@ -8,6 +8,9 @@ import { langStore } from '../../app-state';
 /** The store's and till's identity, set by `storepos init`: shown, never edited (the backend refuses too). */
 const READ_ONLY = ['store_id', 'store_name', 'till_code'];
 
+/** Settings with a panel of their own on this tab (one control per setting, never two). */
+const OWN_PANEL = ['kitchen_print_on_order'];
+
 const shown = (v: unknown): string => (v == null ? '' : String(v));
 
 const label = (k: string) => translateDynamic(langStore.get(), `settings.key.${k}`, k);
@@ -40,7 +43,9 @@ export function SettingsPanel() {
       {settings && (
         <table class="table">
           <tbody>
-            {Object.entries(settings).map(([k, v]) => (
+            {Object.entries(settings)
+              .filter(([k]) => !OWN_PANEL.includes(k))
+              .map(([k, v]) => (
               <tr key={k} data-key={k}>
                 <td>
                   <div class="strong">{label(k)}</div>
