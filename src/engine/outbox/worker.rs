@@ -70,13 +70,16 @@ pub fn spawn(app: Arc<App>, rounds: Arc<dyn Rounds>, timing: Timing) -> WorkerHa
         let mut next_pull = Instant::now();
         let mut down: u32 = 0;
         loop {
-            let full = Instant::now() >= next_pull;
+            let started = Instant::now();
+            let full = started >= next_pull;
             let outcome = rounds.round(&app, full).await;
             if full {
                 if outcome.reachable {
                     down = 0;
                     let again = outcome.pull_again_in.map_or(timing.pull_interval, |d| d.min(timing.pull_interval));
-                    next_pull = Instant::now() + again;
+                    // Counted from the round's start: a round slowed by a bad link (lookups
+                    // after lost answers) must not stretch the cycle a paid order waits on.
+                    next_pull = started + again;
                 } else {
                     down = down.saturating_add(1);
                     next_pull = Instant::now()
