@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0011_devices", include_str!("../../migrations/0011_devices.sql")),
     ("0012_counter_day", include_str!("../../migrations/0012_counter_day.sql")),
     ("0013_discount_stats", include_str!("../../migrations/0013_discount_stats.sql")),
+    ("0014_checkout_pages", include_str!("../../migrations/0014_checkout_pages.sql")),
 ];
 
 pub fn migrate(conn: &Connection, path: &Path) -> Result<()> {

@@ -7,48 +7,27 @@
 
 use serde_json::{json, Value};
 
-use storepos::commands::{dispatch, App, CommandError, ErrorCode};
+use storepos::commands::{CommandError, ErrorCode};
 use storepos::domain::Money;
 use storepos::ledger::{settings, LedgerError};
-use storepos::services::setup::{init_store, InitOptions};
 
-struct T {
-    _dir: tempfile::TempDir,
-    app: App,
-    cashier: String,
-    clerk: String,
-    manager: String,
-}
+use crate::support::store::Store;
 
-fn login(app: &App, u: &str, pin: &str) -> String {
-    dispatch(app, None, false, "session_login", json!({ "username": u, "pin": pin })).unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string()
+/// The shared demo store, with this suite's own helpers on top.
+struct T(Store);
+
+impl std::ops::Deref for T {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.0
+    }
 }
 
 fn store() -> T {
-    let dir = tempfile::tempdir().unwrap();
-    let app = init_store(dir.path(), &InitOptions::default()).unwrap();
-    let cashier = login(&app, "cashier", "1111");
-    let clerk = login(&app, "clerk", "2222");
-    let manager = login(&app, "manager", "9999");
-    T { _dir: dir, app, cashier, clerk, manager }
+    T(Store::new())
 }
 
 impl T {
-    fn call(&self, tok: &str, name: &str, body: Value) -> Result<Value, CommandError> {
-        dispatch(&self.app, Some(tok), false, name, body)
-    }
-    fn ok(&self, tok: &str, name: &str, body: Value) -> Value {
-        self.call(tok, name, body).unwrap_or_else(|e| panic!("{name}: {e:?}"))
-    }
-    fn err(&self, tok: &str, name: &str, body: Value) -> CommandError {
-        match self.call(tok, name, body) {
-            Ok(v) => panic!("{name} should have been refused, answered {v}"),
-            Err(e) => e,
-        }
-    }
     fn product(&self) -> (i64, Money) {
         let all = storepos::ledger::catalog::list(self.app.ledger().read(), None).unwrap();
         let p = all.iter().find(|p| p.price > Money::ZERO).expect("demo catalog has a priced product");
@@ -59,16 +38,6 @@ impl T {
         let r = sale["client_ref"].as_str().unwrap().to_string();
         self.ok(&self.cashier, "sale_cash_pay", json!({ "client_ref": r, "tendered": "10000" }));
         r
-    }
-    /// The manager approves, over the clerk's shoulder, what the refusal asked for.
-    fn grant(&self, tok: &str, refusal: &CommandError) -> String {
-        let d = refusal.details.clone().expect("approval_required names what to approve");
-        let a = self.ok(
-            tok,
-            "approval_grant",
-            json!({ "rule": d["rule"], "subject": d["subject"], "amount": d["amount"], "manager_username": "manager", "manager_pin": "9999" }),
-        );
-        a["id"].as_str().unwrap().to_string()
     }
     fn journal(&self, entity: &str, action: &str) -> Vec<(String, String)> {
         let c = self.app.ledger();

@@ -2,3 +2,4 @@
 
 pub mod fingerprint;
 pub mod schema;
+pub mod store;
