@@ -4,7 +4,7 @@
 // this screen and the same request is retried with the approval.
 
 import { useState } from 'preact/hooks';
-import { errorText, t } from '../app-state';
+import { errorText, langStore, t } from '../app-state';
 import type { Order } from '../backend/contract.gen';
 import { formatMoney, tryParseFen, fenToString } from '../money';
 import { callApproved } from './Approval';
@@ -67,7 +67,8 @@ export function DiscountModal(props: { order: Order; onDone: (o: Order) => void;
         </button>
         {ZHE.map((z) => (
           <button key={z.zhe} type="button" class="btn btn-big quick" disabled={busy} onClick={() => void apply({ kind: 'percent', percent: z.off })} data-testid={`discount-zhe-${z.zhe}`}>
-            {t('discount.zhe', { zhe: z.zhe, off: z.off })}
+            {/* Chinese names a discount by what is paid (8折: 80 %), English by what is taken off. */}
+            {t('discount.zhe', { rate: langStore.get() === 'zh' ? z.zhe : z.off })}
           </button>
         ))}
       </div>

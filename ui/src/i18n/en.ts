@@ -145,7 +145,7 @@ export const en: Record<MessageKey, string> = {
   'discount.title': 'Order discount / round down',
   'discount.moling': 'Round down',
   'discount.amount': 'Order discount',
-  'discount.zhe': '{off}% off',
+  'discount.zhe': '{rate}% off',
   'discount.amountOff': 'Amount off (￥)',
   'discount.apply': 'Take off',
   'discount.remove': 'Remove discount',

@@ -144,7 +144,7 @@ export const zh = {
   'discount.title': '整单优惠 / 抹零',
   'discount.moling': '抹零',
   'discount.amount': '整单优惠',
-  'discount.zhe': '{zhe}折',
+  'discount.zhe': '{rate}折',
   'discount.amountOff': '减免金额（元）',
   'discount.apply': '减免',
   'discount.remove': '取消优惠',
