@@ -173,9 +173,7 @@ impl Ledger {
         E: From<LedgerError>,
     {
         self.outbox_inserted.store(false, Ordering::Relaxed);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(LedgerError::from)?;
-        let out = f(&tx)?;
-        tx.commit().map_err(LedgerError::from)?;
+        let out = immediate(&mut self.conn, f)?;
         if self.outbox_inserted.swap(false, Ordering::Relaxed) {
             if let Some(wake) = &self.on_outbox {
                 wake();
@@ -192,6 +190,21 @@ impl Ledger {
     pub fn integrity_check(&self) -> Result<String> {
         Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
+}
+
+/// `f` in one IMMEDIATE transaction on `conn`, committed only if `f` is Ok (a refusal or
+/// an error rolls it back when the transaction drops).
+fn immediate<T, E>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E>
+where
+    E: From<LedgerError>,
+{
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(LedgerError::from)?;
+    let out = f(&tx)?;
+    tx.commit().map_err(LedgerError::from)?;
+    Ok(out)
 }
 
 /// A second connection to the same ledger file for bulk data the platform can always send
@@ -233,10 +246,7 @@ impl SideWriter {
     where
         E: From<LedgerError>,
     {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(LedgerError::from)?;
-        let out = f(&tx)?;
-        tx.commit().map_err(LedgerError::from)?;
-        Ok(out)
+        immediate(&mut self.conn, f)
     }
 
     /// Reads on the side connection (the last committed state).
